@@ -1,0 +1,41 @@
+# The two commands a new user runs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck bench golden clean build
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/pressroom demo
+
+build: $(STAMP)
+	$(BIN)/pressroom build content --out public
+
+test: $(STAMP)
+	$(BIN)/ruff check shared functions tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check shared functions tests bench
+	$(BIN)/ruff format --check shared functions tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+# Regenerate the expected site that tests/functional/test_golden.py compares against.
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden
+
+clean:
+	rm -rf $(VENV) public .pytest_cache .mypy_cache .ruff_cache
