@@ -1,0 +1,97 @@
+"""S3 and CloudFront adapters of the ports; each takes its boto3 client as a parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+MAX_SOURCE_READ = 5 * 1024 * 1024 + 1
+
+
+class S3Source:
+    """The source bucket: the current state of each key (an event is a hint, not the truth)."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.requests: dict[str, int] = {}
+
+    def _count(self, operation: str) -> None:
+        self.requests[operation] = self.requests.get(operation, 0) + 1
+
+    def read(self, key: str) -> bytes | None:
+        self._count("get_object")
+        try:
+            # One byte over the limit is enough to refuse the file, without loading a huge one.
+            answer = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{MAX_SOURCE_READ - 1}")
+        except self.client.exceptions.NoSuchKey:
+            return None
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "InvalidRange"}:
+                return None if error.response["Error"]["Code"] != "InvalidRange" else b""
+            raise
+        body: bytes = answer["Body"].read()
+        return body
+
+    def list_keys(self, prefix: str = "") -> list[str]:
+        found: list[str] = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            self._count("list_objects_v2")
+            found.extend(item["Key"] for item in page.get("Contents", []))
+        return found
+
+
+class S3SiteStore:
+    """The site bucket."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.requests: dict[str, int] = {}
+
+    def _count(self, operation: str, n: int = 1) -> None:
+        self.requests[operation] = self.requests.get(operation, 0) + n
+
+    def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
+        self._count("put_object")
+        self.client.put_object(
+            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, CacheControl=cache_control
+        )
+
+    def delete(self, keys: Iterable[str]) -> None:
+        ordered = sorted(set(keys))
+        for start in range(0, len(ordered), 1000):
+            self._count("delete_objects")
+            chunk = [{"Key": key} for key in ordered[start : start + 1000]]
+            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
+
+    def list_keys(self) -> list[str]:
+        found: list[str] = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            self._count("list_objects_v2")
+            found.extend(item["Key"] for item in page.get("Contents", []))
+        return found
+
+    def read(self, key: str) -> bytes | None:
+        self._count("get_object")
+        try:
+            body: bytes = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            return None
+        return body
+
+
+class CloudFrontCdn:
+    def __init__(self, client: Any, distribution_id: str) -> None:
+        self.client = client
+        self.distribution_id = distribution_id
+        self.requests: dict[str, int] = {}
+
+    def invalidate(self, paths: Sequence[str], reference: str) -> None:
+        if not paths:
+            return
+        self.requests["create_invalidation"] = self.requests.get("create_invalidation", 0) + 1
+        self.client.create_invalidation(
+            DistributionId=self.distribution_id,
+            InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": list(paths)}, "CallerReference": reference},
+        )

@@ -1,0 +1,130 @@
+"""`pressroom check`: what an author should fix before publishing, without publishing anything."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import unquote, urlsplit
+
+from pressroom.build import build_site
+from pressroom.content import ParsedPage, SourceKind, classify
+from pressroom.mojibake import find_damage, repair
+
+_TEXT_SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".toml", ".html", ".xml", ".txt", ".css")
+
+
+@dataclass(frozen=True)
+class Finding:
+    source_key: str
+    message: str
+    line: int | None = None
+    error: bool = True
+
+    def __str__(self) -> str:
+        where = f"{self.source_key}:{self.line}" if self.line else self.source_key
+        return f"{'error' if self.error else 'warning'}: {where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    findings: tuple[Finding, ...]
+    repairs: Mapping[str, bytes]
+    """Files whose encoding damage `--fix` would repair: key -> repaired bytes."""
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.error)
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    index = text.find(needle)
+    return None if index < 0 else text.count("\n", 0, index) + 1
+
+
+def resolve_link(source_key: str, url: str) -> str | None:
+    """The output key a site-internal link points at, or None for an external or anchor link."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = unquote(parts.path)
+    if not path.startswith("/"):
+        folder = source_key.rpartition("/")[0]
+        path = f"/{folder}/{path}" if folder else f"/{path}"
+    segments: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment not in {"", "."}:
+            segments.append(segment)
+    return "/".join(segments) + ("/" if path.endswith("/") or not segments else "")
+
+
+def _exists(target: str, outputs: Mapping[str, bytes]) -> bool:
+    if target in {"", "/"}:
+        return True
+    stripped = target.rstrip("/")
+    return stripped in outputs or f"{stripped}/index.html" in outputs
+
+
+def damaged_text(files: Mapping[str, bytes]) -> tuple[list[Finding], dict[str, bytes]]:
+    """Encoding damage in every text file, each run with its repair, and the repaired files."""
+    findings: list[Finding] = []
+    repairs: dict[str, bytes] = {}
+    for key, data in sorted(files.items()):
+        if not key.lower().endswith(_TEXT_SUFFIXES):
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # reported by the parser as not UTF-8
+        damage = find_damage(text)
+        for found in damage:
+            findings.append(
+                Finding(
+                    key,
+                    f"text damaged by a wrong encoding: {found.damaged!r} should read {found.repaired!r}",
+                    found.line,
+                )
+            )
+        if damage:
+            repairs[key] = repair(text).encode("utf-8")
+    return findings, repairs
+
+
+def link_findings(
+    parsed: Iterable[ParsedPage], files: Mapping[str, bytes], outputs: Mapping[str, bytes]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for page in parsed:
+        key = page.entry.source_key
+        text = files[key].decode("utf-8", "replace")
+        for kind, urls in (("link", page.links), ("image", page.images)):
+            for url in urls:
+                target = resolve_link(key, url)
+                if target is None or _exists(target, outputs):
+                    continue
+                what = "broken internal link" if kind == "link" else "missing image"
+                findings.append(Finding(key, f"{what} {url!r}", _line_of(text, url)))
+    return findings
+
+
+def check_site(files: Mapping[str, bytes], now: datetime) -> CheckReport:
+    """Every problem in a content tree: parse errors, URL clashes, broken links, damaged text."""
+    site = build_site(files, now, workers=1)
+    findings = [Finding(e.source_key, e.problem, e.line) for e in site.errors]
+    findings += [Finding(*_split_warning(w), error=False) for w in site.warnings]
+    findings += link_findings(site.parsed.values(), files, site.outputs)
+    for key in files:
+        if classify(key) is SourceKind.INTRO and key.count("/") > 1 and not key.startswith(("tags/", "categories/")):
+            findings.append(Finding(key, "nested sections are not supported; this _index.md is not used", error=False))
+    damage, repairs = damaged_text(files)
+    findings += damage
+    findings.sort(key=lambda f: (f.source_key, f.line or 0, f.message))
+    return CheckReport(tuple(findings), repairs)
+
+
+def _split_warning(warning: str) -> tuple[str, str]:
+    key, _, message = warning.partition(": ")
+    return key, message

@@ -1,0 +1,107 @@
+"""Site configuration (`site.yaml`): defaults, then the author's overrides, then validation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from pressroom.exceptions import ConfigError
+
+CONFIG_KEY = "site.yaml"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The settings of SPEC section 5, typed and validated; `params` is free-form for templates."""
+
+    title: str = "My pressroom blog"
+    baseURL: str = "https://example.com/"
+    languageCode: str = "en-us"
+    description: str = ""
+    author: str = ""
+    timeZone: str = "UTC"
+    pagerSize: int = 10
+    summaryLength: int = 70
+    feedLimit: int = 20
+    unsafeHTML: bool = False
+    showReadingTime: bool = True
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timeZone)
+
+    @property
+    def base_url(self) -> str:
+        """The base URL with exactly one trailing slash."""
+        return self.baseURL.rstrip("/") + "/"
+
+    def absolute_url(self, site_path: str) -> str:
+        """`posts/x/` -> `https://blog.example.com/posts/x/`."""
+        return self.base_url + site_path.lstrip("/")
+
+    @property
+    def main_sections(self) -> tuple[str, ...] | None:
+        """Sections shown on the home list (Hugo's `params.mainSections`); None means all."""
+        value = self.params.get("mainSections")
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list | tuple):
+            return tuple(str(v) for v in value)
+        return None
+
+
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    f.name: {"str": str, "int": int, "bool": bool}.get(str(f.type), object) for f in fields(SiteConfig)
+}
+
+
+def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
+    """Read `site.yaml` text (None: no file) into a SiteConfig and a list of warnings.
+
+    >>> parse_config("title: Notes\\npagerSize: 5\\n")[0].pagerSize
+    5
+    """
+    if text is None or not text.strip():
+        return SiteConfig(), []
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(CONFIG_KEY, f"invalid YAML: {error}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(CONFIG_KEY, "must be a mapping of settings")
+    warnings: list[str] = []
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        expected = _TYPES.get(str(key))
+        if expected is None:
+            warnings.append(f"{CONFIG_KEY}: unknown key {key!r} is ignored")
+            continue
+        if key == "params":
+            if not isinstance(value, dict):
+                raise ConfigError(CONFIG_KEY, "params must be a mapping")
+            values[key] = MappingProxyType(dict(value))
+            continue
+        if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(CONFIG_KEY, f"{key} must be a whole number, not {value!r}")
+        if expected is bool and not isinstance(value, bool):
+            raise ConfigError(CONFIG_KEY, f"{key} must be true or false, not {value!r}")
+        if expected is str:
+            value = "" if value is None else str(value)
+        values[str(key)] = value
+    config = SiteConfig(**values)
+    for name in ("pagerSize", "feedLimit", "summaryLength"):
+        if getattr(config, name) < 1:
+            raise ConfigError(CONFIG_KEY, f"{name} must be at least 1")
+    try:
+        ZoneInfo(config.timeZone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(CONFIG_KEY, f"unknown timeZone {config.timeZone!r}") from None
+    if not config.baseURL.startswith(("https://", "http://")):
+        raise ConfigError(CONFIG_KEY, f"baseURL must start with https:// or http://, not {config.baseURL!r}")
+    return config, warnings

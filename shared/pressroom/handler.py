@@ -1,0 +1,81 @@
+"""Lambda entry point: S3 notifications (through SQS, or direct) in, published pages out.
+
+Thin on purpose: it turns the event into source keys, hands them to the Publisher, and lets
+real failures propagate so SQS retries them (partial batch responses).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes import S3Event
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from pressroom.publisher import PublishResult
+from pressroom.runtime import Resources, publisher
+
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "pressroom"))
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "pressroom"))
+_clients: dict[str, Any] = {}
+
+
+def keys_of(notification: dict[str, Any]) -> list[str]:
+    """Source keys of an S3 notification, URL-decoded; an `s3:TestEvent` has none."""
+    if notification.get("Event") == "s3:TestEvent":
+        return []
+    records = notification.get("Records") or []
+    return [unquote_plus(record.s3.get_object.key) for record in S3Event({"Records": records}).records]
+
+
+def _report(result: Any) -> None:
+    for error in result.errors:
+        logger.warning("content error", extra={"key": error.source_key, "problem": error.problem})
+    metrics.add_metric(name="PagesWritten", unit=MetricUnit.Count, value=len(result.written))
+    metrics.add_metric(name="PagesDeleted", unit=MetricUnit.Count, value=len(result.deleted))
+    metrics.add_metric(name="PathsInvalidated", unit=MetricUnit.Count, value=len(result.invalidated))
+    metrics.add_metric(name="ContentErrors", unit=MetricUnit.Count, value=len(result.errors))
+    logger.info(
+        "published",
+        extra={
+            "keys": result.published,
+            "written": len(result.written),
+            "deleted": len(result.deleted),
+            "invalidated": result.invalidated,
+            "errors": [str(error) for error in result.errors],
+        },
+    )
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    runner = publisher(Resources.from_env(), datetime.now(UTC), _clients)
+    response: Any = {}
+    records = event.get("Records") or []
+    if event.get("pressroom") == "tick" or event.get("source") in {"aws.events", "aws.scheduler"}:
+        result = runner.publish(runner.due_keys())
+    elif records and records[0].get("eventSource") == "aws:s3":
+        result = runner.publish(keys_of(event))
+    else:
+        result = PublishResult()
+
+        def record_handler(record: SQSRecord) -> None:
+            keys = keys_of(json.loads(record.body))
+            if keys:
+                result.merge(runner.publish(keys))
+
+        processor = BatchProcessor(event_type=EventType.SQS)
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    # One invalidation per invocation, covering every write above and any a crash left pending.
+    runner.send_invalidations(result)
+    _report(result)
+    return response

@@ -1,0 +1,132 @@
+"""The site model: frozen values that the planner and the templates share.
+
+An `Entry` is what every derived page (lists, term pages, feeds, sitemap, neighbours) needs to
+know about a page: it is exactly what the index stores, so derived pages render from the index
+without reading any other source file. A `PageBody` adds what only the page itself shows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+from pressroom.urls import href, urlize
+
+HOME_LIST = ""
+"""The list id of the home page; a section's list id is its name, a term's is `tags/TERM`."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _frozen_params() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A published page as lists, feeds, the sitemap and its neighbours see it."""
+
+    source_key: str
+    path: str
+    section: str
+    title: str
+    date: datetime | None = None
+    lastmod: datetime | None = None
+    weight: int | None = None
+    description: str = ""
+    summary_html: str = ""
+    truncated: bool = False
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    reading_time: int = 0
+    word_count: int = 0
+    publish_date: datetime | None = None
+    expiry_date: datetime | None = None
+    draft: bool = False
+    feature: str | None = None
+    params: Mapping[str, Any] = field(default_factory=_frozen_params)
+
+    @property
+    def url(self) -> str:
+        return href(self.path)
+
+    @property
+    def order_key(self) -> tuple[Any, ...]:
+        """Hugo's default order: weight (set first, ascending), date (newest first), title, key."""
+        stamp = (self.date or _EPOCH).timestamp()
+        return (self.weight is None, self.weight or 0, -stamp, self.title, self.source_key)
+
+    def terms(self, taxonomy: str) -> tuple[str, ...]:
+        return self.tags if taxonomy == "tags" else self.categories
+
+    def term_lists(self) -> tuple[str, ...]:
+        """The list ids of this entry's term pages: `tags/python`, `categories/columns`."""
+        ids: list[str] = []
+        for taxonomy in ("tags", "categories"):
+            for term in self.terms(taxonomy):
+                slug = urlize(term)
+                list_id = f"{taxonomy}/{slug}"
+                if slug and list_id not in ids:
+                    ids.append(list_id)
+        return tuple(ids)
+
+    def is_live(self, now: datetime) -> bool:
+        """Published at `now`: not a draft, not scheduled for later, not expired."""
+        if self.draft:
+            return False
+        publish_at = self.publish_date or self.date
+        if publish_at is not None and publish_at > now:
+            return False
+        return not (self.expiry_date is not None and self.expiry_date <= now)
+
+    @property
+    def last_modified(self) -> datetime | None:
+        return self.lastmod or self.date
+
+
+@dataclass(frozen=True)
+class PageBody:
+    """What only the page itself shows: its rendered content and table of contents."""
+
+    html: str
+    toc_html: str = ""
+
+
+@dataclass(frozen=True)
+class Intro:
+    """Front matter and text of an `_index.md`: the title and intro of the home, a section or a term."""
+
+    source_key: str
+    list_id: str
+    title: str
+    html: str = ""
+    description: str = ""
+    params: Mapping[str, Any] = field(default_factory=_frozen_params)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A taxonomy term as the taxonomy index shows it."""
+
+    taxonomy: str
+    slug: str
+    name: str
+    count: int
+
+    @property
+    def list_id(self) -> str:
+        return f"{self.taxonomy}/{self.slug}"
+
+    @property
+    def url(self) -> str:
+        return href(self.list_id)
+
+
+def reading_minutes(words: int) -> int:
+    """Hugo's rule: ceil(words / 213)."""
+    return math.ceil(words / 213)

@@ -1,0 +1,258 @@
+"""Rendering outputs to bytes with Jinja2 (autoescaped), from the index and page bodies.
+
+Pure: an output, the index and the page's body in; bytes out. Templates come from the theme,
+and a content tree's `layouts/` folder overrides them by name, as in Hugo.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+from functools import cached_property
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+
+from pressroom.config import SiteConfig
+from pressroom.markdown import pygments_css
+from pressroom.model import HOME_LIST, Entry, PageBody
+from pressroom.plan import (
+    STYLESHEET_KEY,
+    AliasOutput,
+    AssetOutput,
+    FeedOutput,
+    ListOutput,
+    Output,
+    PageOutput,
+    SitemapOutput,
+    StaticOutput,
+    TaxonomyOutput,
+    pager_count,
+)
+from pressroom.site import SiteIndex, list_title
+from pressroom.urls import href, key_href, list_page_path, urlize
+
+PAGE_CACHE_CONTROL = "public, max-age=300, must-revalidate"
+ASSET_CACHE_CONTROL = "public, max-age=31536000"
+_TEXT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+
+
+def content_type(key: str) -> str:
+    """The Content-Type an output key is served with (SPEC 2)."""
+    name = key.rsplit("/", 1)[-1]
+    if name == "index.xml":
+        return "application/rss+xml"
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix in _TEXT_TYPES:
+        return _TEXT_TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(name, strict=False)
+    return guessed or "application/octet-stream"
+
+
+def cache_control(output: Output) -> str:
+    return ASSET_CACHE_CONTROL if isinstance(output, AssetOutput) else PAGE_CACHE_CONTROL
+
+
+def _human_date(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class SitemapUrl:
+    path: str
+    lastmod: datetime | None
+
+
+class Renderer:
+    """Renders any output of one site configuration; build it once, use it for every page."""
+
+    def __init__(self, config: SiteConfig, layouts: Mapping[str, str] | None = None) -> None:
+        self.config = config
+        theme = jinja2.FileSystemLoader(str(files("pressroom") / "theme" / "templates"))
+        loader: jinja2.BaseLoader = theme
+        if layouts:
+            loader = jinja2.ChoiceLoader([jinja2.DictLoader(dict(layouts)), theme])
+        self.env = jinja2.Environment(
+            loader=loader,
+            autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+            undefined=jinja2.ChainableUndefined,
+            trim_blocks=False,
+            keep_trailing_newline=True,
+        )
+        zone = config.zone
+        self.env.filters["iso"] = lambda moment: moment.astimezone(zone).isoformat()
+        self.env.filters["human_date"] = lambda moment: _human_date(moment.astimezone(zone))
+        self.env.filters["rfc822"] = lambda moment: format_datetime(moment.astimezone(zone))
+        self.env.globals.update(
+            site=config,
+            menu=self.menu,
+            absolute=self.absolute,
+            asset_url=key_href,
+            term_url=lambda taxonomy, name: href(f"{taxonomy}/{urlize(name)}"),
+            reading_time_shown=self.reading_time_shown,
+        )
+
+    @cached_property
+    def menu(self) -> list[dict[str, str]]:
+        """`params.menu` ([{name, url}]) or the main sections, then Tags and Categories."""
+        configured = self.config.params.get("menu")
+        if isinstance(configured, list):
+            return [
+                {"name": str(i.get("name", "")), "url": str(i.get("url", "/"))}
+                for i in configured
+                if isinstance(i, dict)
+            ]
+        sections = self.config.main_sections or ("posts",)
+        items = [{"name": s.replace("-", " ").title(), "url": href(s)} for s in sections]
+        return [*items, {"name": "Tags", "url": "/tags/"}, {"name": "Categories", "url": "/categories/"}]
+
+    def absolute(self, path: str) -> str:
+        return self.config.absolute_url(path)
+
+    def reading_time_shown(self, entry: Entry) -> bool:
+        shown = entry.params.get("showReadingTime", self.config.showReadingTime)
+        return bool(shown) and entry.reading_time > 0
+
+    def _render(self, template: str, **context: Any) -> bytes:
+        return self.env.get_template(template).render(**context).encode("utf-8")
+
+    def render(self, output: Output, index: SiteIndex, body_of: Callable[[str], PageBody]) -> bytes:
+        """The bytes of one output. `body_of(source_key)` supplies a page's rendered body."""
+        match output:
+            case PageOutput():
+                return self.render_page(output, index, body_of(output.source_key))
+            case ListOutput():
+                return self.render_list(output, index)
+            case FeedOutput():
+                return self.render_feed(output, index)
+            case TaxonomyOutput():
+                return self._render(
+                    "taxonomy.html",
+                    heading=list_title(output.taxonomy, self.config, index.intro(output.taxonomy), None),
+                    intro=index.intro(output.taxonomy),
+                    taxonomy=output.taxonomy,
+                    terms=index.terms(output.taxonomy),
+                    canonical=self.absolute(href(output.taxonomy)),
+                    description="",
+                    image=None,
+                )
+            case SitemapOutput():
+                return self.render_sitemap(index)
+            case AliasOutput():
+                return self._render("alias.html", target=self.absolute(href(output.target_path)))
+            case StaticOutput():
+                return self.render_static(output.name)
+            case AssetOutput():
+                raise ValueError(f"{output.key}: assets are copied, not rendered")
+
+    def render_static(self, name: str) -> bytes:
+        if name == STYLESHEET_KEY:
+            theme_css = (files("pressroom") / "theme" / "static" / "main.css").read_text("utf-8")
+            return (theme_css + "\n" + pygments_css()).encode("utf-8")
+        if name == "404.html":
+            return self._render("404.html", canonical=self.absolute("404.html"), description="", image=None)
+        return self._render(name)
+
+    def render_page(self, output: PageOutput, index: SiteIndex, body: PageBody) -> bytes:
+        entry = index.entry(output.source_key)
+        if entry is None:
+            raise KeyError(f"{output.source_key}: not in the index")
+        prev_page = next_page = None
+        if entry.section:
+            position = index.position(entry.section, entry)
+            around = index.list_slice(entry.section, max(position - 1, 0), position + 2)
+            for other in around:
+                if other.order_key < entry.order_key:
+                    next_page = other  # listed before it: newer
+                elif other.order_key > entry.order_key:
+                    prev_page = other
+        show_toc = bool(entry.params.get("showTableOfContents", False))
+        return self._render(
+            "page.html",
+            page=entry,
+            body=body,
+            prev_page=prev_page,
+            next_page=next_page,
+            show_toc=show_toc,
+            canonical=self.absolute(entry.url),
+            description=entry.description or _plain_summary(entry),
+            image=self.absolute(key_href(entry.feature)) if entry.feature else None,
+        )
+
+    def render_list(self, output: ListOutput, index: SiteIndex) -> bytes:
+        size = index.list_size(output.list_id)
+        per_page = self.config.pagerSize
+        total = pager_count(size, output.list_id, per_page)
+        start = (output.number - 1) * per_page
+        entries = index.list_slice(output.list_id, start, start + per_page)
+        term = index.term(output.list_id) if "/" in output.list_id else None
+        intro = index.intro(output.list_id)
+        number = output.number
+        pager = Pager(
+            number=number,
+            total=total,
+            prev_url=href(list_page_path(output.list_id, number - 1)) if number > 1 else None,
+            next_url=href(list_page_path(output.list_id, number + 1)) if number < total else None,
+        )
+        heading = list_title(output.list_id, self.config, intro, term)
+        return self._render(
+            "list.html",
+            list_id=output.list_id,
+            heading=heading,
+            intro=intro,
+            entries=entries,
+            pager=pager,
+            feed=FeedOutput(output.list_id).key,
+            canonical=self.absolute(href(list_page_path(output.list_id, number))),
+            description=(intro.description if intro else "")
+            or (self.config.description if output.list_id == HOME_LIST else ""),
+            image=None,
+        )
+
+    def render_feed(self, output: FeedOutput, index: SiteIndex) -> bytes:
+        term = index.term(output.list_id) if "/" in output.list_id else None
+        intro = index.intro(output.list_id)
+        heading = list_title(output.list_id, self.config, intro, term)
+        if output.list_id != HOME_LIST:
+            heading = f"{heading} on {self.config.title}"
+        return self._render(
+            "feed.xml",
+            heading=heading,
+            description=(intro.description if intro else "") or self.config.description,
+            list_url=href(output.list_id),
+            feed=output.key,
+            entries=index.list_slice(output.list_id, 0, self.config.feedLimit),
+        )
+
+    def render_sitemap(self, index: SiteIndex) -> bytes:
+        urls = [SitemapUrl(href(HOME_LIST), None)]
+        urls += [SitemapUrl(href(section), None) for section in index.sections()]
+        for taxonomy in ("tags", "categories"):
+            urls.append(SitemapUrl(href(taxonomy), None))
+            urls += [SitemapUrl(term.url, None) for term in index.terms(taxonomy)]
+        urls += [SitemapUrl(href(path), lastmod) for path, lastmod in index.sitemap_pages()]
+        urls.sort(key=lambda url: url.path)
+        return self._render("sitemap.xml", urls=urls)
+
+
+def _plain_summary(entry: Entry) -> str:
+    """A meta description from the summary when the page has none: its text, tags stripped."""
+    return re.sub(r"<[^>]+>", "", entry.summary_html).strip()[:300]

@@ -1,0 +1,134 @@
+"""The site as lists of entries: which lists an entry is on, and the index that answers queries.
+
+`SiteIndex` is the read port that planning and rendering use. `MemoryIndex` answers from
+values in memory (the full build); the DynamoDB adapter answers the same questions with queries
+(the event path), so both paths run the same planning and rendering code.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from pressroom.config import SiteConfig
+from pressroom.model import HOME_LIST, Entry, Intro, Term
+from pressroom.urls import TAXONOMIES, urlize
+
+
+def lists_of(entry: Entry, config: SiteConfig) -> tuple[str, ...]:
+    """The ids of every list an entry appears on: home, its section, its term pages."""
+    if not entry.section:
+        return entry.term_lists()
+    main = config.main_sections
+    on_home = main is None or entry.section in main
+    return ((HOME_LIST,) if on_home else ()) + (entry.section, *entry.term_lists())
+
+
+def list_title(list_id: str, config: SiteConfig, intro: Intro | None, term: Term | None) -> str:
+    """The heading of a list page: its `_index.md` title, else the term or section name."""
+    if intro is not None and intro.title:
+        return intro.title
+    if list_id == HOME_LIST:
+        return config.title
+    if term is not None:
+        return term.name
+    return list_id.replace("-", " ").replace("_", " ").title()
+
+
+class SiteIndex(Protocol):
+    """What planning and rendering may ask of the published site."""
+
+    config: SiteConfig
+
+    def entry(self, source_key: str) -> Entry | None: ...
+
+    def list_size(self, list_id: str) -> int: ...
+
+    def list_slice(self, list_id: str, start: int, stop: int) -> Sequence[Entry]: ...
+
+    def position(self, list_id: str, entry: Entry) -> int:
+        """How many entries of the list order before `entry` (its index if it is on the list)."""
+        ...
+
+    def terms(self, taxonomy: str) -> Sequence[Term]: ...
+
+    def term(self, list_id: str) -> Term | None: ...
+
+    def intro(self, list_id: str) -> Intro | None: ...
+
+    def sitemap_pages(self) -> Sequence[tuple[str, datetime | None]]:
+        """Every published page's site path with its last modification, by path."""
+        ...
+
+    def sections(self) -> Sequence[str]: ...
+
+
+def term_from_spellings(taxonomy: str, slug: str, spellings: Mapping[str, int]) -> Term | None:
+    """A term's display name is the lexicographically smallest spelling in use (SPEC 2)."""
+    used = {name: count for name, count in spellings.items() if count > 0}
+    if not used:
+        return None
+    return Term(taxonomy, slug, min(used), sum(used.values()))
+
+
+class MemoryIndex:
+    """A SiteIndex over entries in memory: the full build's view of the whole site."""
+
+    def __init__(self, config: SiteConfig, entries: Iterable[Entry], intros: Iterable[Intro] = ()) -> None:
+        self.config = config
+        self._lists: dict[str, list[Entry]] = defaultdict(list)
+        self._keys: dict[str, list[tuple[object, ...]]] = {}
+        self._all: list[Entry] = []
+        spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for entry in entries:
+            self._all.append(entry)
+            for list_id in lists_of(entry, config):
+                self._lists[list_id].append(entry)
+            for taxonomy in TAXONOMIES:
+                for name in entry.terms(taxonomy):
+                    spellings[f"{taxonomy}/{urlize(name)}"][name] += 1
+        for members in self._lists.values():
+            members.sort(key=lambda e: e.order_key)
+        self._keys = {list_id: [e.order_key for e in members] for list_id, members in self._lists.items()}
+        self._terms: dict[str, Term] = {}
+        for list_id, names in spellings.items():
+            taxonomy, slug = list_id.split("/", 1)
+            if slug and (term := term_from_spellings(taxonomy, slug, names)) is not None:
+                self._terms[list_id] = term
+        self._all.sort(key=lambda e: e.path)
+        self._by_key = {entry.source_key: entry for entry in self._all}
+        self._intros = {intro.list_id: intro for intro in intros}
+
+    def entry(self, source_key: str) -> Entry | None:
+        return self._by_key.get(source_key)
+
+    def list_size(self, list_id: str) -> int:
+        return len(self._lists.get(list_id, ()))
+
+    def list_slice(self, list_id: str, start: int, stop: int) -> Sequence[Entry]:
+        return self._lists.get(list_id, [])[max(start, 0) : max(stop, 0)]
+
+    def position(self, list_id: str, entry: Entry) -> int:
+        return bisect.bisect_left(self._keys.get(list_id, []), entry.order_key)
+
+    def terms(self, taxonomy: str) -> Sequence[Term]:
+        found = [term for term in self._terms.values() if term.taxonomy == taxonomy]
+        return sorted(found, key=lambda term: term.slug)
+
+    def term(self, list_id: str) -> Term | None:
+        return self._terms.get(list_id)
+
+    def intro(self, list_id: str) -> Intro | None:
+        return self._intros.get(list_id)
+
+    def sitemap_pages(self) -> Sequence[tuple[str, datetime | None]]:
+        return [(entry.path, entry.last_modified) for entry in self._all]
+
+    def sections(self) -> Sequence[str]:
+        return sorted(list_id for list_id in self._lists if list_id and "/" not in list_id)
+
+    def list_ids(self) -> list[str]:
+        return sorted(self._lists)

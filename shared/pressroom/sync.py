@@ -1,0 +1,530 @@
+"""`pressroom sync`: mirror a local content folder into an S3 prefix, uploading only what changed.
+
+A file is unchanged when the object under its key holds the same bytes. The listing gives each
+object's size and ETag; the ETag of a single-part PUT is the MD5 of the body, so most files are
+compared without any extra request. Every upload also stores the body's SHA-256 in the object's
+metadata (`x-amz-meta-sha256`), because an ETag is not an MD5 after a multipart upload or with
+SSE-KMS: for those objects (same size, ETag that is not our MD5) one HEAD fetches the SHA-256,
+which is preferred whenever it is known.
+
+The work is split so that the decision is a pure function (`plan_sync`) over two snapshots, and
+`sync` is the shell that takes the snapshots, applies the plan in parallel, and reports. Example:
+
+    report = sync(Path("content"), "s3://my-source-bucket", s3_client=boto3.client("s3"),
+                  delete=True, progress=stderr_if_terminal(), log=sys.stdout)
+    print(format_summary(report))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import BotoCoreError, ClientError
+
+from pressroom.exceptions import SyncError
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+# S3 accepts at most 1000 keys in one DeleteObjects request.
+DELETE_BATCH_SIZE = 1000
+
+# Above this size a file goes up in parts (its ETag is then not an MD5: the metadata SHA-256
+# keeps the comparison exact). Parts run one after another because files already run in parallel.
+_TRANSFER_CONFIG = TransferConfig(
+    multipart_threshold=64 * 1024 * 1024,
+    multipart_chunksize=16 * 1024 * 1024,
+    use_threads=False,
+)
+
+SHA256_METADATA_KEY = "sha256"  # sent as the header x-amz-meta-sha256
+
+# Types that Python's built-in table lacks or gets wrong for the web. The built-in table is used
+# rather than the machine's /etc/mime.types so that every machine uploads the same Content-Type.
+_CONTENT_TYPE_BY_SUFFIX: Mapping[str, str] = {
+    ".md": "text/markdown; charset=utf-8",
+    ".markdown": "text/markdown; charset=utf-8",
+    ".yaml": "application/yaml",
+    ".yml": "application/yaml",
+    ".toml": "application/toml",
+    ".js": "text/javascript",  # RFC 9239
+    ".mjs": "text/javascript",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".webmanifest": "application/manifest+json",
+}
+# `x.tar.gz` is guessed as a tar with gzip *encoding*; stored as is, the object is a gzip file.
+_CONTENT_TYPE_BY_ENCODING: Mapping[str, str] = {
+    "gzip": "application/gzip",
+    "bzip2": "application/x-bzip2",
+    "xz": "application/x-xz",
+}
+_DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_HASH_CHUNK = 1024 * 1024
+
+
+class S3UrlError(SyncError, ValueError):
+    """An argument that is not `s3://BUCKET[/PREFIX]`; also a ValueError, for input parsers."""
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file under SRC: where it is, how big, and the two digests it is compared by."""
+
+    path: Path
+    size: int
+    md5: str  # hex; equals the ETag of a single-part upload of the same bytes
+    sha256: str  # hex; stored in the object's metadata on upload
+
+
+@dataclass(frozen=True)
+class RemoteObject:
+    """An object under the prefix as the listing shows it; `sha256` only when fetched by HEAD."""
+
+    size: int
+    etag: str  # without quotes, lower case
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    """What a sync does; keys are relative to SRC (and to the prefix), with `/` separators."""
+
+    uploads: tuple[str, ...]
+    deletions: tuple[str, ...]
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a sync did (with `dry_run`: what it would have done)."""
+
+    uploaded: int
+    deleted: int
+    unchanged: int
+    bytes_uploaded: int
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure core
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """Split `s3://BUCKET[/PREFIX]` into `(bucket, prefix)`; the prefix is `""` or ends in `/`.
+
+    The trailing `/` is what keeps `s3://b/blog` from ever touching `blog2/...`.
+
+    >>> parse_s3_url("s3://my-bucket/blog")
+    ('my-bucket', 'blog/')
+    """
+    scheme = "s3://"
+    if not url.startswith(scheme):
+        raise S3UrlError(f"{url!r}: not an S3 URL; expected s3://BUCKET[/PREFIX]")
+    bucket, _, path = url[len(scheme) :].partition("/")
+    if not _BUCKET_NAME.fullmatch(bucket) or ".." in bucket:
+        raise S3UrlError(
+            f"{url!r}: {bucket!r} is not a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)"
+        )
+    path = path.strip("/")
+    if not path:
+        return bucket, ""
+    segments = path.split("/")
+    if any(segment in ("", ".", "..") for segment in segments):
+        raise S3UrlError(f"{url!r}: the prefix has an empty, '.' or '..' segment")
+    return bucket, path + "/"
+
+
+def is_ignored(relative_key: str) -> bool:
+    """True for files that are never synced: hidden files and folders, editor backups (`*~`),
+    and `__pycache__`. Applied to local files and to remote keys alike, so that `--delete`
+    never removes an object that sync would not have uploaded."""
+    segments = relative_key.split("/")
+    return segments[-1].endswith("~") or any(
+        segment.startswith(".") or segment == "__pycache__" for segment in segments
+    )
+
+
+def has_same_content(local: LocalFile, remote: RemoteObject) -> bool:
+    """Compare by the stored SHA-256 when known, else by size and MD5 ETag."""
+    if remote.sha256 is not None:
+        return remote.sha256 == local.sha256
+    return remote.size == local.size and remote.etag == local.md5
+
+
+def keys_needing_metadata(local: Mapping[str, LocalFile], remote: Mapping[str, RemoteObject]) -> list[str]:
+    """Keys whose listing cannot decide: same size, but an ETag that is not the local MD5
+    (multipart or encrypted uploads). Only their metadata SHA-256 can say whether they match."""
+    return sorted(
+        key
+        for key, obj in remote.items()
+        if key in local and obj.sha256 is None and obj.size == local[key].size and obj.etag != local[key].md5
+    )
+
+
+def plan_sync(local: Mapping[str, LocalFile], remote: Mapping[str, RemoteObject], *, delete: bool) -> SyncPlan:
+    """Decide what to upload (new or changed) and, with `delete`, what to remove.
+
+    Remote keys that `is_ignored` are never deleted: they are not part of the synced tree.
+    """
+    uploads = tuple(sorted(key for key, file in local.items() if not _matches(file, remote.get(key))))
+    deletions: tuple[str, ...] = ()
+    if delete:
+        deletions = tuple(sorted(key for key in remote if key not in local and not is_ignored(key)))
+    return SyncPlan(uploads=uploads, deletions=deletions, unchanged=len(local) - len(uploads))
+
+
+def _matches(file: LocalFile, obj: RemoteObject | None) -> bool:
+    return obj is not None and has_same_content(file, obj)
+
+
+def content_type_for(relative_key: str) -> str:
+    """The Content-Type to store with a file, from its name."""
+    suffix = Path(relative_key).suffix.lower()
+    if suffix in _CONTENT_TYPE_BY_SUFFIX:
+        return _CONTENT_TYPE_BY_SUFFIX[suffix]
+    guessed, encoding = _builtin_mimetypes().guess_type(relative_key, strict=False)
+    if encoding is not None:
+        return _CONTENT_TYPE_BY_ENCODING.get(encoding, _DEFAULT_CONTENT_TYPE)
+    return guessed or _DEFAULT_CONTENT_TYPE
+
+
+@cache
+def _builtin_mimetypes() -> mimetypes.MimeTypes:
+    # MimeTypes() starts from Python's built-in table only, unlike the module-level guess_type,
+    # which also reads the system's mime.types files.
+    return mimetypes.MimeTypes()
+
+
+def batched(keys: Sequence[str], size: int) -> Iterator[tuple[str, ...]]:
+    """Consecutive slices of at most `size` keys (itertools.batched needs Python 3.12)."""
+    for start in range(0, len(keys), size):
+        yield tuple(keys[start : start + size])
+
+
+def format_summary(report: SyncReport, *, dry_run: bool = False) -> str:
+    """The one line `pressroom sync` prints at the end."""
+    size = _human_bytes(report.bytes_uploaded)
+    if dry_run:
+        return (
+            f"dry run: would upload {report.uploaded} ({size}), delete {report.deleted}, "
+            f"leave {report.unchanged} unchanged; nothing was changed"
+        )
+    return f"uploaded {report.uploaded} ({size}), deleted {report.deleted}, unchanged {report.unchanged}"
+
+
+def _human_bytes(count: int) -> str:
+    if count < 1024:
+        return f"{count} bytes"
+    value = count / 1024
+    for unit in ("KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            break
+        value /= 1024
+    return f"{value:.1f} {unit}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Shell: local files, the bucket, the terminal
+
+
+def stderr_if_terminal() -> TextIO | None:
+    """The stream for `sync(progress=...)`: stderr when it is a terminal, else no progress bar
+    (a log file or CI output should not fill up with carriage returns)."""
+    return sys.stderr if sys.stderr.isatty() else None
+
+
+def sync(
+    src: Path,
+    url: str,
+    *,
+    s3_client: S3Client,
+    delete: bool = False,
+    dry_run: bool = False,
+    workers: int = 8,
+    progress: TextIO | None = None,
+    log: TextIO | None = None,
+) -> SyncReport:
+    """Make `url` (`s3://BUCKET[/PREFIX]`) hold the files under `src`; upload only what changed.
+
+    Uploads go first and deletions (`delete=True`) only after every upload succeeded, so a
+    failed run never leaves the prefix with less than it had. Objects outside the prefix are
+    never read or touched. With `dry_run` the bucket is only listed; the report and the `log`
+    lines then say what would be done. `progress` gets a one-line bar (see
+    `stderr_if_terminal`); `log` gets one line per upload or deletion.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    bucket, prefix = parse_s3_url(url)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pressroom-sync") as pool:
+        local = scan_local(src, pool)
+        remote = list_remote(s3_client, bucket, prefix)
+        remote = _with_metadata(s3_client, bucket, prefix, local, remote, pool)
+        plan = plan_sync(local, remote, delete=delete)
+        bytes_to_upload = sum(local[key].size for key in plan.uploads)
+        if dry_run:
+            _log_plan(log, plan, bucket, prefix)
+            return SyncReport(
+                uploaded=len(plan.uploads),
+                deleted=len(plan.deletions),
+                unchanged=plan.unchanged,
+                bytes_uploaded=bytes_to_upload,
+            )
+        bar = _ProgressBar(progress, len(plan.uploads) + len(plan.deletions), bytes_to_upload)
+        try:
+            uploaded_bytes = _upload_all(s3_client, bucket, prefix, plan, local, pool, bar, log)
+            deleted = _delete_all(s3_client, bucket, prefix, plan.deletions, pool, bar, log)
+        finally:
+            bar.finish()
+    return SyncReport(
+        uploaded=len(plan.uploads),
+        deleted=deleted,
+        unchanged=plan.unchanged,
+        bytes_uploaded=uploaded_bytes,
+    )
+
+
+def scan_local(src: Path, pool: ThreadPoolExecutor | None = None) -> dict[str, LocalFile]:
+    """Every file under `src` that is not ignored, by key relative to `src`, with its digests.
+
+    Ignored folders are pruned while walking, so a large `.git` costs nothing.
+    """
+    if not src.exists():
+        raise SyncError(f"{src}: no such folder to sync")
+    if not src.is_dir():
+        raise SyncError(f"{src}: not a folder; sync takes the folder whose files it uploads")
+    paths: dict[str, Path] = {}
+    for folder, subfolders, filenames in os.walk(src):
+        subfolders[:] = [name for name in subfolders if not is_ignored(name)]
+        for name in filenames:
+            path = Path(folder, name)
+            key = path.relative_to(src).as_posix()
+            if is_ignored(key) or not path.is_file():  # is_file: skip sockets, broken links
+                continue
+            _check_key_encodable(key, path)
+            paths[key] = path
+    digest: Callable[[Path], LocalFile] = _digest_file
+    files: Iterable[LocalFile] = pool.map(digest, paths.values()) if pool else map(digest, paths.values())
+    return dict(zip(paths, files, strict=True))
+
+
+def _check_key_encodable(key: str, path: Path) -> None:
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise SyncError(f"{path}: the file name is not valid UTF-8, so it cannot be a key") from error
+
+
+def _digest_file(path: Path) -> LocalFile:
+    md5 = hashlib.md5(usedforsecurity=False)
+    sha256 = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(_HASH_CHUNK):
+                md5.update(chunk)
+                sha256.update(chunk)
+                size += len(chunk)
+    except OSError as error:
+        raise SyncError(f"{path}: cannot be read: {error.strerror or error}") from error
+    return LocalFile(path=path, size=size, md5=md5.hexdigest(), sha256=sha256.hexdigest())
+
+
+def list_remote(s3_client: S3Client, bucket: str, prefix: str) -> dict[str, RemoteObject]:
+    """Every object under `prefix`, by key relative to it. Keys ending in `/` are the folder
+    markers some consoles create: they are not files, so they are neither compared nor deleted."""
+    remote: dict[str, RemoteObject] = {}
+    try:
+        pages = s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for page in pages:
+            for item in page.get("Contents", []):
+                relative = item["Key"][len(prefix) :]
+                if not relative or relative.endswith("/"):
+                    continue
+                remote[relative] = RemoteObject(size=item.get("Size", 0), etag=item.get("ETag", "").strip('"').lower())
+    except (ClientError, BotoCoreError) as error:
+        raise SyncError(f"s3://{bucket}/{prefix}: cannot list the objects: {error}") from error
+    return remote
+
+
+def _with_metadata(
+    s3_client: S3Client,
+    bucket: str,
+    prefix: str,
+    local: Mapping[str, LocalFile],
+    remote: dict[str, RemoteObject],
+    pool: ThreadPoolExecutor,
+) -> dict[str, RemoteObject]:
+    """`remote` with the stored SHA-256 filled in where the listing alone cannot decide."""
+    keys = keys_needing_metadata(local, remote)
+    hashes = pool.map(lambda key: _stored_sha256(s3_client, bucket, prefix + key), keys)
+    updated = dict(remote)
+    for key, sha256 in zip(keys, hashes, strict=True):
+        updated[key] = RemoteObject(size=remote[key].size, etag=remote[key].etag, sha256=sha256)
+    return updated
+
+
+def _stored_sha256(s3_client: S3Client, bucket: str, key: str) -> str | None:
+    try:
+        metadata = s3_client.head_object(Bucket=bucket, Key=key).get("Metadata", {})
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+            return None  # deleted since the listing: it will be uploaded again
+        raise SyncError(f"s3://{bucket}/{key}: cannot read its metadata: {error}") from error
+    return metadata.get(SHA256_METADATA_KEY)
+
+
+def _upload_all(
+    s3_client: S3Client,
+    bucket: str,
+    prefix: str,
+    plan: SyncPlan,
+    local: Mapping[str, LocalFile],
+    pool: ThreadPoolExecutor,
+    bar: _ProgressBar,
+    log: TextIO | None,
+) -> int:
+    """Upload the plan's files in parallel; raise once all finished if any failed."""
+    futures = {pool.submit(_upload_one, s3_client, bucket, prefix + key, local[key]): key for key in plan.uploads}
+    failures: list[str] = []
+    uploaded_bytes = 0
+    for future in as_completed(futures):
+        key = futures[future]
+        error = future.exception()
+        if error is not None:
+            failures.append(f"{key}: {error}")
+            continue
+        uploaded_bytes += local[key].size
+        bar.write_line(log, f"upload: {key} -> s3://{bucket}/{prefix}{key}")
+        bar.advance(1, local[key].size)
+    if failures:
+        raise SyncError(
+            f"{len(failures)} of {len(plan.uploads)} uploads to s3://{bucket}/{prefix} failed "
+            "(nothing was deleted): " + "; ".join(sorted(failures))
+        )
+    return uploaded_bytes
+
+
+def _upload_one(s3_client: S3Client, bucket: str, key: str, file: LocalFile) -> None:
+    extra_args: dict[str, Any] = {
+        "ContentType": content_type_for(key),
+        "Metadata": {SHA256_METADATA_KEY: file.sha256},
+    }
+    s3_client.upload_file(str(file.path), bucket, key, ExtraArgs=extra_args, Config=_TRANSFER_CONFIG)
+
+
+def _delete_all(
+    s3_client: S3Client,
+    bucket: str,
+    prefix: str,
+    deletions: Sequence[str],
+    pool: ThreadPoolExecutor,
+    bar: _ProgressBar,
+    log: TextIO | None,
+) -> int:
+    """Delete the keys in batches of `DELETE_BATCH_SIZE`; raise if S3 refused any."""
+    batches = list(batched(deletions, DELETE_BATCH_SIZE))
+    results = pool.map(lambda batch: _delete_batch(s3_client, bucket, prefix, batch), batches)
+    deleted = 0
+    failures: list[str] = []
+    for batch, refused in zip(batches, results, strict=True):
+        for key in batch:
+            if key in refused:
+                failures.append(f"{key}: {refused[key]}")
+            else:
+                deleted += 1
+                bar.write_line(log, f"delete: s3://{bucket}/{prefix}{key}")
+        bar.advance(len(batch), 0)
+    if failures:
+        raise SyncError(
+            f"{len(failures)} deletions under s3://{bucket}/{prefix} failed: " + "; ".join(sorted(failures))
+        )
+    return deleted
+
+
+def _delete_batch(s3_client: S3Client, bucket: str, prefix: str, batch: Sequence[str]) -> dict[str, str]:
+    """Delete one batch; return the keys (relative) that S3 refused, with its reason."""
+    response = s3_client.delete_objects(
+        Bucket=bucket,
+        Delete={"Objects": [{"Key": prefix + key} for key in batch], "Quiet": True},
+    )
+    return {
+        error.get("Key", "")[len(prefix) :]: f"{error.get('Code')}: {error.get('Message')}"
+        for error in response.get("Errors", [])
+    }
+
+
+def _log_plan(log: TextIO | None, plan: SyncPlan, bucket: str, prefix: str) -> None:
+    if log is None:
+        return
+    for key in plan.uploads:
+        log.write(f"(dry run) upload: {key} -> s3://{bucket}/{prefix}{key}\n")
+    for key in plan.deletions:
+        log.write(f"(dry run) delete: s3://{bucket}/{prefix}{key}\n")
+
+
+class _ProgressBar:
+    """A single terminal line redrawn with `\\r`: `[#####.....] 12/40  1.2 MiB/3.4 MiB`.
+
+    Only the thread that collects results draws, so no lock is needed. With no stream it does
+    nothing, which keeps the callers free of `if progress` checks.
+    """
+
+    _WIDTH = 30
+
+    def __init__(self, stream: TextIO | None, total_items: int, total_bytes: int) -> None:
+        self._stream = stream if total_items else None
+        self._total_items = total_items
+        self._total_bytes = total_bytes
+        self._done_items = 0
+        self._done_bytes = 0
+        self._drawn_width = 0
+        self._draw()
+
+    def advance(self, items: int, size: int) -> None:
+        self._done_items += items
+        self._done_bytes += size
+        self._draw()
+
+    def write_line(self, log: TextIO | None, line: str) -> None:
+        """Write a log line without tearing the bar when both go to the same terminal."""
+        if log is None:
+            return
+        if self._stream is not None:
+            self._stream.write("\r" + " " * self._drawn_width + "\r")
+            self._drawn_width = 0
+        log.write(line + "\n")
+        log.flush()
+        self._draw()
+
+    def finish(self) -> None:
+        if self._stream is not None:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._stream = None
+
+    def _draw(self) -> None:
+        if self._stream is None:
+            return
+        filled = self._WIDTH * self._done_items // self._total_items
+        bar = "#" * filled + "." * (self._WIDTH - filled)
+        line = (
+            f"[{bar}] {self._done_items}/{self._total_items}  "
+            f"{_human_bytes(self._done_bytes)}/{_human_bytes(self._total_bytes)}"
+        )
+        # Pad with spaces to cover a longer previous line ("1023 bytes" -> "1.0 KiB").
+        self._stream.write("\r" + line.ljust(self._drawn_width))
+        self._stream.flush()
+        self._drawn_width = len(line)

@@ -1,0 +1,149 @@
+"""One place that turns names into site paths, output keys and links.
+
+A *site path* has no leading or trailing slash: `posts/my-post`; the home page is `""`.
+Its output key is `posts/my-post/index.html` and its link `/posts/my-post/`: both are derived
+here and nowhere else, so a page's URL and its key in the site bucket can never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from pressroom.exceptions import ContentError
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+_KEPT_PUNCTUATION = frozenset("._-+~#")
+_PAGER_SEGMENT = re.compile(r"(^|/)page/\d+($|/)")
+TAXONOMIES = ("tags", "categories")
+
+
+def urlize(text: str) -> str:
+    """Hugo's `urlize`: lower case, white space to `-`, keep letters, digits, marks and `._-+~#`.
+
+    >>> urlize("Core beliefs"), urlize("C++"), urlize("Ünïcode Straße!")
+    ('core-beliefs', 'c++', 'ünïcode-straße')
+    """
+    kept: list[str] = []
+    for char in text.strip():
+        if char.isspace():
+            kept.append("-")
+        elif char in _KEPT_PUNCTUATION or unicodedata.category(char)[0] in "LMN":
+            kept.append(char)
+    return "".join(kept).lower()
+
+
+def is_markdown(key: str) -> bool:
+    return key.lower().endswith(MARKDOWN_SUFFIXES)
+
+
+def strip_markdown_suffix(key: str) -> str:
+    lowered = key.lower()
+    for suffix in MARKDOWN_SUFFIXES:
+        if lowered.endswith(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def _clean_segments(source_key: str, segments: list[str], what: str) -> str:
+    cleaned = [urlize(segment) for segment in segments if segment.strip()]
+    if any(segment in {"", ".", ".."} for segment in cleaned) or not cleaned:
+        raise ContentError(source_key, f"{what} escapes the site or is empty")
+    return "/".join(cleaned)
+
+
+def page_path(source_key: str, slug: str | None = None, url: str | None = None) -> str:
+    """The site path of a page: its source path without `.md` (a bundle: its folder), urlized.
+
+    `slug` replaces the last segment, `url` the whole path. Paths that would escape the site,
+    or land on a generated page (home, taxonomies, pagination), raise ContentError.
+
+    >>> page_path("posts/My Post.md"), page_path("posts/x/index.md", slug="Better Name")
+    ('posts/my-post', 'posts/better-name')
+    """
+    if url is not None and str(url).strip():
+        text = str(url).strip()
+        if "://" in text or text.startswith("//") or "\\" in text:
+            raise ContentError(source_key, f"url {text!r} must be a path on this site")
+        path = _clean_segments(source_key, text.split("/"), f"url {text!r}")
+    else:
+        segments = strip_markdown_suffix(source_key).split("/")
+        if segments[-1] == "index" and len(segments) > 1:
+            segments = segments[:-1]
+        if slug is not None and str(slug).strip():
+            slug_text = str(slug).strip()
+            if "/" in slug_text or "\\" in slug_text:
+                raise ContentError(source_key, f"slug {slug_text!r} must be one path segment")
+            segments[-1] = slug_text
+        path = _clean_segments(source_key, segments, "path")
+    reason = reserved_reason(path)
+    if reason:
+        raise ContentError(source_key, f"path /{path}/ would overwrite {reason}")
+    return path
+
+
+def alias_path(source_key: str, alias: str) -> str:
+    """An alias (old URL) as a site path; refuses escapes and generated pages like page_path."""
+    text = str(alias).strip()
+    if "://" in text or text.startswith("//") or "\\" in text:
+        raise ContentError(source_key, f"alias {text!r} must be a path on this site")
+    text = text.split("#", 1)[0].split("?", 1)[0]
+    if text.endswith(".html"):
+        text = text.rsplit("/", 1)[0] if text.endswith("/index.html") else text[: -len(".html")]
+    path = _clean_segments(source_key, text.split("/"), f"alias {alias!r}")
+    reason = reserved_reason(path)
+    if reason:
+        raise ContentError(source_key, f"alias /{path}/ would overwrite {reason}")
+    return path
+
+
+def reserved_reason(path: str) -> str | None:
+    """Why a content page may not take this site path, or None when it may."""
+    first = path.split("/", 1)[0]
+    if path == "":
+        return "the home page"
+    if first in TAXONOMIES:
+        return f"the {first} pages"
+    if _PAGER_SEGMENT.search(path):
+        return "a list's pagination"
+    return None
+
+
+def page_key(path: str) -> str:
+    """Output key of the page at a site path: `posts/x` -> `posts/x/index.html`."""
+    return f"{path}/index.html" if path else "index.html"
+
+
+def list_page_path(list_path: str, number: int) -> str:
+    """Site path of page `number` (1-based) of a paginated list."""
+    if number == 1:
+        return list_path
+    return f"{list_path}/page/{number}" if list_path else f"page/{number}"
+
+
+def feed_key(list_path: str) -> str:
+    return f"{list_path}/index.xml" if list_path else "index.xml"
+
+
+def href(path: str) -> str:
+    """The link to a site path, in directory form and percent-encoded: `/posts/c%23/`."""
+    return "/" + quote(f"{path}/" if path else "", safe="/+~")
+
+
+def key_href(key: str) -> str:
+    """The link to an output key (an asset or a feed): `/img/a b.png` -> `/img/a%20b.png`."""
+    return "/" + quote(key, safe="/+~")
+
+
+def key_to_paths(key: str) -> tuple[str, ...]:
+    """The viewer paths that serve an output key, for CloudFront invalidation.
+
+    `posts/x/index.html` is served at `/posts/x/` and `/posts/x/index.html`.
+    """
+    paths = [key_href(key)]
+    if key == "index.html":
+        paths.insert(0, "/")
+    elif key.endswith("/index.html"):
+        paths.insert(0, key_href(key[: -len("index.html")]))
+    return tuple(paths)

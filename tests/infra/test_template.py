@@ -1,0 +1,694 @@
+"""Offline checks of what `sam build && sam deploy` would ship: infra/template.yaml (as written and
+after the SAM transform), its CloudFront Function run under node, the code layout the template
+points at, the sample events in infra/events/, and the GitHub publish workflow.
+
+Why: none of this runs under moto, and a mistake here (a dependency cycle, a permission too many
+or too few, a handler path that does not exist) only shows up on a real deploy.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import hashlib
+import importlib.metadata
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_plus
+
+import pytest
+import yaml
+from cfnlint.api import ManualArgs, lint
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+REPO = Path(__file__).resolve().parents[2]
+INFRA = REPO / "infra"
+TEMPLATE_PATH = INFRA / "template.yaml"
+DIRECTORY_INDEX_JS = INFRA / "cloudfront" / "directory-index.js"
+EVENTS = INFRA / "events"
+WORKFLOW_PATH = REPO / ".github" / "workflows" / "publish.yml"
+
+# A local CodeUri/ContentUri is for `sam build`; the transform wants an uploaded artifact.
+PLACEHOLDER_ARTIFACT = "s3://placeholder-bucket/placeholder.zip"
+
+Template = dict[str, Any]
+
+
+class NoManagedPolicies:
+    """Stands in for samtranslator's IAM-backed managed policy loader: the template names none."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+@pytest.fixture(scope="module")
+def template_text() -> str:
+    return TEMPLATE_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def sam_template(template_text: str) -> Template:
+    parsed: Template = yaml_parse(template_text)
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def cfn_template(sam_template: Template) -> Template:
+    """The template as CloudFormation receives it after the SAM transform."""
+    uploadable = copy.deepcopy(sam_template)
+    for resource in uploadable["Resources"].values():
+        properties = resource.get("Properties", {})
+        for artifact_property in ("CodeUri", "ContentUri"):
+            if artifact_property in properties:
+                properties[artifact_property] = PLACEHOLDER_ARTIFACT
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        transformed: Template = transform(uploadable, {}, NoManagedPolicies())
+    return transformed
+
+
+def resources_of_type(template: Template, resource_type: str) -> dict[str, Template]:
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def referenced_ids(value: Any) -> set[str]:
+    """Logical ids an intrinsic-function value refers to: Ref, GetAtt and ${Id...} in a Sub."""
+    found: set[str] = set()
+    if isinstance(value, list):
+        for item in value:
+            found |= referenced_ids(item)
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0] if isinstance(inner, list) else inner.split(".")[0])
+            elif key == "Fn::Sub":
+                text, variables = (inner, {}) if isinstance(inner, str) else (inner[0], inner[1])
+                names = {name.split(".")[0] for name in re.findall(r"\$\{([^!}][^}]*)\}", text)}
+                found |= (names - set(variables)) | referenced_ids(variables)
+            else:
+                found |= referenced_ids(inner)
+    return {name for name in found if not name.startswith("AWS::")}
+
+
+def allow_statements(role: Template) -> Iterator[Template]:
+    for policy in role["Properties"].get("Policies", []):
+        for statement in as_list(policy["PolicyDocument"]["Statement"]):
+            if statement["Effect"] == "Allow":
+                yield statement
+
+
+def granted_actions_by_target(role: Template) -> dict[str, set[str]]:
+    """For each resource the role's policies name, the actions allowed on it."""
+    granted: dict[str, set[str]] = {}
+    for statement in allow_statements(role):
+        for target in referenced_ids(statement["Resource"]):
+            granted.setdefault(target, set()).update(as_list(statement["Action"]))
+    return granted
+
+
+def lint_matches(template: str) -> list[str]:
+    """cfn-lint errors and warnings (its default rule set) for a template given as text."""
+    return [str(match) for match in lint(template, config=ManualArgs(regions=["us-east-1"]))]
+
+
+# --- lint and transform
+
+
+def test_template_as_written_lints_clean(template_text: str) -> None:
+    assert lint_matches(template_text) == []
+
+
+def test_transformed_template_lints_clean(cfn_template: Template) -> None:
+    # cfn-lint skips dependency cycles through AWS::Serverless::* resources (FACTS.md): only the
+    # transformed template shows them (E3004).
+    assert lint_matches(json.dumps(cfn_template)) == []
+
+
+# --- source: bucket -> queue
+
+
+def test_queue_policy_admits_exactly_the_source_bucket(sam_template: Template) -> None:
+    resources = sam_template["Resources"]
+    bucket_name = resources["SourceBucket"]["Properties"]["BucketName"]["Fn::Sub"]
+    (statement,) = resources["SourceQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    source_arn = statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::Sub"]
+
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage"
+    assert source_arn[0] == "arn:${AWS::Partition}:s3:::" + bucket_name[0]
+    assert source_arn[1] == bucket_name[1]
+    # Naming the bucket by reference instead would be the cycle bucket -> policy -> bucket.
+    assert referenced_ids(statement) == {"SourceQueue"}
+
+
+def test_source_bucket_sends_every_create_and_delete_to_the_queue(sam_template: Template) -> None:
+    bucket = sam_template["Resources"]["SourceBucket"]
+    notifications = bucket["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+
+    assert {n["Event"] for n in notifications} == {"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
+    assert all(n["Queue"] == {"Fn::GetAtt": ["SourceQueue", "Arn"]} for n in notifications)
+    assert all("Filter" not in n for n in notifications)
+    assert bucket["DependsOn"] == "SourceQueuePolicy"
+    assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+
+
+def test_failing_changes_end_in_the_dead_letter_queue(sam_template: Template) -> None:
+    resources = sam_template["Resources"]
+    queue = resources["SourceQueue"]["Properties"]
+    timeout = resources["PublisherFunction"]["Properties"]["Timeout"]
+
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    assert queue["VisibilityTimeout"] >= 6 * timeout
+    assert resources["DeadLetterQueue"]["Properties"]["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
+
+
+# --- the function
+
+
+def test_function_runs_on_python_312_arm64_with_its_environment(sam_template: Template) -> None:
+    function = sam_template["Resources"]["PublisherFunction"]["Properties"]
+    variables = function["Environment"]["Variables"]
+
+    assert function["Runtime"] == "python3.12"
+    assert function["Architectures"] == ["arm64"]
+    assert function["MemorySize"] == 1024
+    assert variables["SITE_BUCKET"] == {"Ref": "SiteBucket"}
+    assert variables["SOURCE_BUCKET"] == {"Ref": "SourceBucket"}
+    assert variables["INDEX_TABLE"] == {"Ref": "IndexTable"}
+    assert variables["DISTRIBUTION_ID"] == {"Ref": "SiteDistribution"}
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "pressroom"
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "pressroom"
+    assert variables["LOG_LEVEL"] == {"Ref": "LogLevel"}
+
+
+def test_queue_feeds_the_function_with_partial_batch_responses(cfn_template: Template) -> None:
+    (mapping,) = resources_of_type(cfn_template, "AWS::Lambda::EventSourceMapping").values()
+    properties = mapping["Properties"]
+
+    assert properties["EventSourceArn"] == {"Fn::GetAtt": ["SourceQueue", "Arn"]}
+    assert properties["FunctionName"] == {"Ref": "PublisherFunction"}
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert properties["BatchSize"] > 1
+    assert properties["MaximumBatchingWindowInSeconds"] > 0
+
+
+def test_hourly_tick_invokes_the_function(cfn_template: Template) -> None:
+    (schedule,) = resources_of_type(cfn_template, "AWS::Scheduler::Schedule").values()
+    properties = schedule["Properties"]
+
+    assert properties["ScheduleExpression"] == "rate(1 hour)"
+    assert properties["Target"]["Arn"] == {"Fn::GetAtt": ["PublisherFunction", "Arn"]}
+    assert json.loads(properties["Target"]["Input"]) == {"pressroom": "tick"}
+
+
+def test_logs_are_kept_for_a_bounded_time(sam_template: Template) -> None:
+    resources = sam_template["Resources"]
+    logging = resources["PublisherFunction"]["Properties"]["LoggingConfig"]
+
+    assert logging["LogGroup"] == {"Ref": "PublisherLogGroup"}
+    assert resources["PublisherLogGroup"]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
+
+
+def test_alarms_watch_dead_letters_and_function_errors(sam_template: Template) -> None:
+    alarms = {
+        (alarm["Properties"]["Namespace"], alarm["Properties"]["MetricName"]): alarm["Properties"]
+        for alarm in resources_of_type(sam_template, "AWS::CloudWatch::Alarm").values()
+    }
+    dead_letters = alarms["AWS/SQS", "ApproximateNumberOfMessagesVisible"]
+    errors = alarms["AWS/Lambda", "Errors"]
+
+    assert dead_letters["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["DeadLetterQueue", "QueueName"]}
+    assert errors["Dimensions"][0]["Value"] == {"Ref": "PublisherFunction"}
+    for alarm in (dead_letters, errors):
+        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+
+
+def test_index_table_has_the_keys_and_index_the_code_queries(sam_template: Template) -> None:
+    table = sam_template["Resources"]["IndexTable"]["Properties"]
+    (index,) = table["GlobalSecondaryIndexes"]
+
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]} == {
+        "pk": "S",
+        "sk": "S",
+        "gsi1pk": "S",
+        "gsi1sk": "S",
+    }
+    assert [(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]] == [
+        ("pk", "HASH"),
+        ("sk", "RANGE"),
+    ]
+    assert index["IndexName"] == "gsi1"
+    assert [(k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]] == [
+        ("gsi1pk", "HASH"),
+        ("gsi1sk", "RANGE"),
+    ]
+    assert index["Projection"] == {"ProjectionType": "ALL"}
+
+
+# --- IAM
+
+
+def test_publisher_role_grants_exactly_what_the_function_needs(cfn_template: Template) -> None:
+    function = cfn_template["Resources"]["PublisherFunction"]["Properties"]
+    role = cfn_template["Resources"]["PublisherRole"]
+
+    assert function["Role"] == {"Fn::GetAtt": ["PublisherRole", "Arn"]}
+    # A managed policy such as AWSLambdaBasicExecutionRole would grant logs:* on "*".
+    assert "ManagedPolicyArns" not in role["Properties"]
+    assert granted_actions_by_target(role) == {
+        "SourceBucket": {"s3:GetObject", "s3:ListBucket"},
+        "SiteBucket": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"},
+        "IndexTable": {
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:ConditionCheckItem",
+        },
+        "SiteDistribution": {"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"},
+        "SourceQueue": {
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:SendMessage",
+        },
+        "PublisherLogGroup": {"logs:CreateLogStream", "logs:PutLogEvents"},
+    }
+
+
+def test_publisher_cannot_write_where_its_trigger_listens(cfn_template: Template) -> None:
+    role = cfn_template["Resources"]["PublisherRole"]
+    source_statements = [
+        statement for statement in allow_statements(role) if "SourceBucket" in referenced_ids(statement["Resource"])
+    ]
+
+    assert source_statements
+    for statement in source_statements:
+        assert set(as_list(statement["Action"])) <= {"s3:GetObject", "s3:ListBucket"}
+
+
+def test_index_queries_may_use_the_secondary_index(cfn_template: Template) -> None:
+    role = cfn_template["Resources"]["PublisherRole"]
+    (statement,) = (s for s in allow_statements(role) if "dynamodb:Query" in s["Action"])
+
+    assert {"Fn::Sub": "${IndexTable.Arn}/index/*"} in as_list(statement["Resource"])
+
+
+def test_every_role_names_its_resources(cfn_template: Template) -> None:
+    roles = resources_of_type(cfn_template, "AWS::IAM::Role")
+
+    assert {"PublisherRole", "PublishRole"} <= set(roles)
+    for logical_id, role in roles.items():
+        for statement in allow_statements(role):
+            for resource in as_list(statement["Resource"]):
+                assert resource != "*", f"{logical_id}: {statement}"
+                assert referenced_ids(resource), f"{logical_id} names no resource: {statement}"
+            assert not any("*" in action for action in as_list(statement["Action"]))
+
+
+def test_publish_role_lets_one_repository_branch_sync_the_source_bucket(
+    cfn_template: Template,
+) -> None:
+    role = cfn_template["Resources"]["PublishRole"]
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    claims = trust["Condition"]["StringEquals"]
+
+    assert role["Condition"] == "HasGitHubRepo"
+    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert claims["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+    assert claims["token.actions.githubusercontent.com:sub"] == {
+        "Fn::Sub": "repo:${GitHubRepo}:ref:refs/heads/${GitHubBranch}"
+    }
+    assert granted_actions_by_target(role) == {
+        "SourceBucket": {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    }
+
+
+# --- site: bucket -> CDN
+
+
+def test_site_bucket_is_private_and_read_only_by_the_distribution(sam_template: Template) -> None:
+    resources = sam_template["Resources"]
+    block = resources["SiteBucket"]["Properties"]["PublicAccessBlockConfiguration"]
+    statements = resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    allows = [s for s in statements if s["Effect"] == "Allow"]
+
+    assert block == dict.fromkeys(
+        ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"],
+        True,
+    )
+    assert {s["Action"] for s in allows} == {"s3:GetObject", "s3:ListBucket"}
+    for statement in allows:
+        assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+        source_arn = statement["Condition"]["StringEquals"]["AWS:SourceArn"]
+        assert referenced_ids(source_arn) == {"SiteDistribution"}
+
+
+def test_distribution_serves_the_site_bucket_over_https(sam_template: Template) -> None:
+    config = sam_template["Resources"]["SiteDistribution"]["Properties"]["DistributionConfig"]
+    (origin,) = config["Origins"]
+    behavior = config["DefaultCacheBehavior"]
+    (association,) = behavior["FunctionAssociations"]
+
+    assert origin["DomainName"] == {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert behavior["Compress"] is True
+    assert behavior["CachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"  # CachingOptimized
+    assert association == {
+        "EventType": "viewer-request",
+        "FunctionARN": {"Fn::GetAtt": ["DirectoryIndexFunction", "FunctionARN"]},
+    }
+    assert {
+        "ErrorCode": 404,
+        "ResponseCode": 404,
+        "ResponsePagePath": "/404.html",
+        "ErrorCachingMinTTL": 60,
+    } in config["CustomErrorResponses"]
+
+
+def test_template_deploys_the_directory_index_function_file(sam_template: Template) -> None:
+    function = sam_template["Resources"]["DirectoryIndexFunction"]["Properties"]
+
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    assert function["FunctionCode"] == DIRECTORY_INDEX_JS.read_text(encoding="utf-8")
+
+
+NODE_HARNESS = """
+const code = require('fs').readFileSync(process.argv[1], 'utf8');
+const handler = new Function(code + '\\nreturn handler;')();
+const requests = JSON.parse(process.argv[2]);
+Promise.all(requests.map((request) => handler({
+  version: '1.0',
+  context: { eventType: 'viewer-request' },
+  viewer: { ip: '198.51.100.7' },
+  request: Object.assign({ method: 'GET', headers: {}, cookies: {}, querystring: {} }, request),
+}))).then((results) => process.stdout.write(JSON.stringify(results)));
+"""
+
+
+def run_viewer_request(function_code: str, requests: list[Template], tmp: Path) -> list[Template]:
+    """Runs the CloudFront Function on each request under node; returns what it returned."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed to run infra/cloudfront/directory-index.js; install Node.js")
+    code_path = tmp / "function.js"
+    code_path.write_text(function_code, encoding="utf-8")
+    completed = subprocess.run(
+        [node, "-e", NODE_HARNESS, str(code_path), json.dumps(requests)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    results: list[Template] = json.loads(completed.stdout)
+    return results
+
+
+@pytest.fixture(scope="module")
+def deployed_function_code(sam_template: Template) -> str:
+    code: str = sam_template["Resources"]["DirectoryIndexFunction"]["Properties"]["FunctionCode"]
+    return code
+
+
+REWRITES = {
+    "/": "/index.html",
+    "/posts/x/": "/posts/x/index.html",
+    "/posts/x.y/": "/posts/x.y/index.html",
+    "/index.xml": "/index.xml",
+    "/img/a.png": "/img/a.png",
+    "/posts/x/cover.webp": "/posts/x/cover.webp",
+}
+
+
+def test_directory_paths_are_served_from_their_index_and_files_pass(
+    deployed_function_code: str, tmp_path: Path
+) -> None:
+    results = run_viewer_request(deployed_function_code, [{"uri": uri} for uri in REWRITES], tmp_path)
+
+    assert {uri: result.get("uri") for uri, result in zip(REWRITES, results, strict=True)} == (REWRITES)
+
+
+def test_directory_without_slash_redirects_to_its_canonical_url(deployed_function_code: str, tmp_path: Path) -> None:
+    # Rewriting /posts/x to /posts/x/index.html would serve the page under a second URL where
+    # its relative links (a bundle's images) resolve against /posts/: redirect, as S3 and Hugo do.
+    requests: list[Template] = [
+        {"uri": "/posts/x"},
+        {"uri": "/tags/core-beliefs"},
+        {"uri": "/posts/x", "querystring": {"utm_source": {"value": "feed"}}},
+        {
+            "uri": "/posts/x",
+            "querystring": {"a": {"value": "1", "multiValue": [{"value": "1"}, {"value": "2"}]}},
+        },
+    ]
+    results = run_viewer_request(deployed_function_code, requests, tmp_path)
+
+    assert [(r["statusCode"], r["headers"]["location"]["value"]) for r in results] == [
+        (301, "/posts/x/"),
+        (301, "/tags/core-beliefs/"),
+        (301, "/posts/x/?utm_source=feed"),
+        (301, "/posts/x/?a=1&a=2"),
+    ]
+
+
+# --- code layout
+
+
+def python_module_file(source_roots: tuple[Path, ...], dotted: str) -> Path | None:
+    """The file that defines module `dotted` in one of the roots, if it is a file of the repo."""
+    for root in source_roots:
+        base = root.joinpath(*dotted.split("."))
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def is_type_checking_block(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and ast.unparse(node.test) in {
+        "TYPE_CHECKING",
+        "typing.TYPE_CHECKING",
+    }
+
+
+def imported_modules(path: Path, source_root: Path) -> set[str]:
+    """Absolute names of the modules a file imports at run time (TYPE_CHECKING blocks excluded)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = list(path.relative_to(source_root).parent.parts)
+    names: set[str] = set()
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        if is_type_checking_block(node):
+            continue
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            parts = package[: len(package) - node.level + 1] if node.level else []
+            stem = ".".join([*parts, *(node.module.split(".") if node.module else [])])
+            names.add(stem)
+            names.update(f"{stem}.{alias.name}" for alias in node.names)
+        pending.extend(ast.iter_child_nodes(node))
+    return {name for name in names if name}
+
+
+def third_party_imports_of_handler(handler_file: Path, source_roots: tuple[Path, ...]) -> set[str]:
+    """Top-level third-party modules the handler imports, directly or through pressroom."""
+    seen: set[Path] = set()
+    pending = [handler_file]
+    third_party: set[str] = set()
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        source_root = next(root for root in source_roots if path.is_relative_to(root))
+        for name in imported_modules(path, source_root):
+            parts = name.split(".")
+            # Importing a.b.c runs a/__init__.py and a/b/__init__.py first.
+            prefixes = (".".join(parts[:end]) for end in range(1, len(parts) + 1))
+            module_files = [python_module_file(source_roots, prefix) for prefix in prefixes]
+            pending.extend(module_file for module_file in module_files if module_file)
+            if not any(module_files) and parts[0] not in sys.stdlib_module_names:
+                third_party.add(parts[0])
+    return third_party
+
+
+def shipped_distributions(requirements: list[Requirement]) -> set[str]:
+    """The layer's requirements and everything they pull in (extras not followed)."""
+    shipped: set[str] = set()
+    pending = [requirement.name for requirement in requirements]
+    while pending:
+        name = canonicalize_name(pending.pop())
+        if name in shipped:
+            continue
+        shipped.add(name)
+        try:
+            dependencies = importlib.metadata.requires(name) or []
+        except importlib.metadata.PackageNotFoundError:  # not installed here: a leaf
+            dependencies = []
+        for line in dependencies:
+            requirement = Requirement(line)
+            if requirement.marker is None or "extra" not in str(requirement.marker):
+                pending.append(requirement.name)
+    return shipped
+
+
+@pytest.fixture(scope="module")
+def function_layout(sam_template: Template) -> tuple[Path, str]:
+    """The handler's module file and function name, as sam build and Lambda resolve them."""
+    function = sam_template["Resources"]["PublisherFunction"]["Properties"]
+    module, _, handler_name = function["Handler"].rpartition(".")
+    code_dir = (INFRA / function["CodeUri"]).resolve()
+    handler_file = (code_dir / module.replace(".", "/")).with_suffix(".py")
+    if not handler_file.is_file():
+        pytest.fail(f"the template's handler {function['Handler']} has no file {handler_file}")
+    return handler_file, handler_name
+
+
+@pytest.fixture(scope="module")
+def layer_requirements(sam_template: Template) -> list[Requirement]:
+    layer = sam_template["Resources"]["DependenciesLayer"]["Properties"]
+    lines = (INFRA / layer["ContentUri"] / "requirements.txt").read_text(encoding="utf-8")
+    return [Requirement(line) for line in lines.splitlines() if line and not line.startswith("#")]
+
+
+def top_level_names(path: Path) -> set[str]:
+    """Names a module defines at its top level: functions, classes, assigned and imported names."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.ImportFrom):
+            names.update(alias.asname or alias.name for alias in node.names)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(target.id for target in targets if isinstance(target, ast.Name))
+    return names
+
+
+def test_handler_is_the_publisher_function_module(function_layout: tuple[Path, str]) -> None:
+    handler_file, handler_name = function_layout
+
+    assert handler_file == REPO / "functions" / "publisher" / "app.py"
+    assert handler_name in top_level_names(handler_file)
+
+
+def test_layers_ship_pressroom_and_its_declared_dependencies(
+    sam_template: Template, layer_requirements: list[Requirement]
+) -> None:
+    resources = sam_template["Resources"]
+    function = resources["PublisherFunction"]["Properties"]
+    pressroom_layer = resources["PressroomLayer"]
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+
+    assert function["Layers"] == [{"Ref": "DependenciesLayer"}, {"Ref": "PressroomLayer"}]
+    # sam build copies ContentUri into python/, so the package lands at /opt/python/pressroom.
+    assert (INFRA / pressroom_layer["Properties"]["ContentUri"] / "pressroom" / "__init__.py").is_file()
+    for layer in ("DependenciesLayer", "PressroomLayer"):
+        assert resources[layer]["Metadata"] == {
+            "BuildMethod": function["Runtime"],
+            "BuildArchitecture": function["Architectures"][0],
+        }
+    assert {str(Requirement(line)) for line in declared} <= {str(r) for r in layer_requirements}
+
+
+def test_everything_the_handler_imports_is_shipped(
+    function_layout: tuple[Path, str], layer_requirements: list[Requirement]
+) -> None:
+    handler_file, _ = function_layout
+    top_level_to_distributions = importlib.metadata.packages_distributions()
+    needed = {
+        canonicalize_name(distribution): module
+        for module in third_party_imports_of_handler(handler_file, (handler_file.parent, REPO / "shared"))
+        for distribution in top_level_to_distributions.get(module, [module])
+    }
+
+    shipped = shipped_distributions(layer_requirements)
+
+    unshipped = {d: m for d, m in needed.items() if d not in shipped}
+    assert unshipped == {}, "add these to infra/layers/dependencies/requirements.txt"
+
+
+# --- sample events
+
+
+def load_event(name: str) -> Template:
+    event: Template = json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    return event
+
+
+@pytest.mark.parametrize(
+    ("name", "event_name", "key"),
+    [
+        ("s3-put.json", "ObjectCreated:Put", "posts/hello-world.md"),
+        ("s3-delete.json", "ObjectRemoved:Delete", "posts/hello-world.md"),
+    ],
+)
+def test_s3_events_name_one_source_change(name: str, event_name: str, key: str) -> None:
+    (record,) = load_event(name)["Records"]
+
+    assert record["eventSource"] == "aws:s3"
+    assert record["eventName"] == event_name
+    assert unquote_plus(record["s3"]["object"]["key"]) == key
+    assert record["s3"]["bucket"]["arn"] == "arn:aws:s3:::" + record["s3"]["bucket"]["name"]
+
+
+def test_sqs_event_carries_an_s3_notification_with_an_encoded_key() -> None:
+    (message,) = load_event("sqs-put.json")["Records"]
+    (record,) = json.loads(message["body"])["Records"]
+
+    assert message["eventSource"] == "aws:sqs"
+    assert message["md5OfBody"] == hashlib.md5(message["body"].encode()).hexdigest()
+    assert record["eventName"] == "ObjectCreated:Put"
+    assert record["s3"]["object"]["key"] == "posts%2Fmy+post.md"
+    assert unquote_plus(record["s3"]["object"]["key"]) == "posts/my post.md"
+
+
+# --- publish workflow
+
+
+def test_publish_workflow_checks_content_before_syncing_it() -> None:
+    workflow = yaml.safe_load(WORKFLOW_PATH.read_text(encoding="utf-8"))
+    trigger = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
+    (job,) = workflow["jobs"].values()
+    runs = [step.get("run", "") for step in job["steps"]]
+    uses = [step.get("uses", "").split("@")[0] for step in job["steps"]]
+    check = next(i for i, run in enumerate(runs) if run.startswith("pressroom check content/"))
+    sync = next(i for i, run in enumerate(runs) if run.startswith("pressroom sync content/"))
+    credentials = uses.index("aws-actions/configure-aws-credentials")
+
+    assert trigger["push"] == {"branches": ["main"], "paths": ["content/**"]}
+    assert workflow["permissions"] == {"id-token": "write", "contents": "read"}
+    assert uses.index("actions/checkout") < runs.index("pip install .") < check
+    assert check < credentials < sync
+    assert job["steps"][credentials]["with"]["role-to-assume"] == "${{ vars.PUBLISH_ROLE_ARN }}"
+    assert runs[sync] == 'pressroom sync content/ "s3://${{ vars.SOURCE_BUCKET }}" --delete'
