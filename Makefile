@@ -34,8 +34,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 # Regenerate the expected site that tests/functional/test_golden.py compares against.
+GOLDEN_NOW := 2026-11-29T00:00:00+00:00
 golden: $(STAMP)
-	$(BIN)/python -m tests.golden
+	rm -rf tests/golden/site
+	$(BIN)/pressroom build content --out tests/golden/site --now $(GOLDEN_NOW)
 
 clean:
 	rm -rf $(VENV) public .pytest_cache .mypy_cache .ruff_cache

@@ -102,7 +102,7 @@ def resolve_claims(entries: Iterable[Entry]) -> tuple[list[Entry], list[ContentE
     for entry in winners.values():
         aliases = []
         for alias in entry.aliases:
-            if alias in claimed:
+            if alias in claimed or alias in sections:
                 errors.append(ContentError(entry.source_key, f"alias /{alias}/ is already taken; it is not published"))
             else:
                 claimed.add(alias)

@@ -106,7 +106,8 @@ def link_findings(
                 if target is None or _exists(target, outputs):
                     continue
                 what = "broken internal link" if kind == "link" else "missing image"
-                findings.append(Finding(key, f"{what} {url!r}", _line_of(text, url)))
+                line = _line_of(text, url) or _line_of(text, url.rstrip("/").rsplit("/", 1)[-1])
+                findings.append(Finding(key, f"{what} {url!r}", line))
     return findings
 
 

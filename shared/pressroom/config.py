@@ -73,6 +73,8 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise ConfigError(CONFIG_KEY, f"invalid YAML: {error}") from None
+    if raw is None:  # only comments
+        return SiteConfig(), []
     if not isinstance(raw, dict):
         raise ConfigError(CONFIG_KEY, "must be a mapping of settings")
     warnings: list[str] = []

@@ -64,6 +64,15 @@ class Entry:
     def terms(self, taxonomy: str) -> tuple[str, ...]:
         return self.tags if taxonomy == "tags" else self.categories
 
+    def term_spellings(self, taxonomy: str) -> dict[str, str]:
+        """Slug -> the spelling this entry uses; of two spellings of one term, the smallest counts."""
+        spellings: dict[str, str] = {}
+        for name in self.terms(taxonomy):
+            slug = urlize(name)
+            if slug and (slug not in spellings or name < spellings[slug]):
+                spellings[slug] = name
+        return spellings
+
     def term_lists(self) -> tuple[str, ...]:
         """The list ids of this entry's term pages: `tags/python`, `categories/columns`."""
         ids: list[str] = []

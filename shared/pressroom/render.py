@@ -220,7 +220,7 @@ class Renderer:
             intro=intro,
             entries=entries,
             pager=pager,
-            feed=FeedOutput(output.list_id).key,
+            feed=key_href(FeedOutput(output.list_id).key),
             canonical=self.absolute(href(list_page_path(output.list_id, number))),
             description=(intro.description if intro else "")
             or (self.config.description if output.list_id == HOME_LIST else ""),
@@ -233,13 +233,15 @@ class Renderer:
         heading = list_title(output.list_id, self.config, intro, term)
         if output.list_id != HOME_LIST:
             heading = f"{heading} on {self.config.title}"
+        entries = index.list_slice(output.list_id, 0, self.config.feedLimit)
         return self._render(
             "feed.xml",
             heading=heading,
             description=(intro.description if intro else "") or self.config.description,
             list_url=href(output.list_id),
-            feed=output.key,
-            entries=index.list_slice(output.list_id, 0, self.config.feedLimit),
+            feed=key_href(output.key),
+            entries=entries,
+            last_build=max((e.date for e in entries if e.date), default=None),
         )
 
     def render_sitemap(self, index: SiteIndex) -> bytes:

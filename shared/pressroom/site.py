@@ -15,7 +15,7 @@ from typing import Protocol
 
 from pressroom.config import SiteConfig
 from pressroom.model import HOME_LIST, Entry, Intro, Term
-from pressroom.urls import TAXONOMIES, urlize
+from pressroom.urls import TAXONOMIES
 
 
 def lists_of(entry: Entry, config: SiteConfig) -> tuple[str, ...]:
@@ -88,8 +88,8 @@ class MemoryIndex:
             for list_id in lists_of(entry, config):
                 self._lists[list_id].append(entry)
             for taxonomy in TAXONOMIES:
-                for name in entry.terms(taxonomy):
-                    spellings[f"{taxonomy}/{urlize(name)}"][name] += 1
+                for slug, name in entry.term_spellings(taxonomy).items():
+                    spellings[f"{taxonomy}/{slug}"][name] += 1
         for members in self._lists.values():
             members.sort(key=lambda e: e.order_key)
         self._keys = {list_id: [e.order_key for e in members] for list_id, members in self._lists.items()}

@@ -28,7 +28,12 @@ def endpoint() -> Iterator[str]:
 
 def pressroom(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pressroom.cli", *args], env=env, capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-m", "pressroom.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -44,7 +49,9 @@ def test_provision_sync_worker_status_publish_the_blog(endpoint: str, tmp_path: 
     content = tmp_path / "content"
     (content / "posts").mkdir(parents=True)
     (content / "site.yaml").write_text("title: E2E\nbaseURL: https://e2e.example/\n")
-    (content / "posts" / "hello world.md").write_text("---\ntitle: Hello\ndate: 2025-01-02\ntags: [Greetings]\n---\nHi.\n")
+    (content / "posts" / "hello world.md").write_text(
+        "---\ntitle: Hello\ndate: 2025-01-02\ntags: [Greetings]\n---\nHi.\n"
+    )
     (content / "posts" / "broken.md").write_text("---\ntitle: [oops\n---\nbody\n")
     synced = pressroom("sync", str(content), f"s3://{names['SOURCE_BUCKET']}", "--delete", env=env)
     assert synced.returncode == 0, synced.stderr

@@ -212,8 +212,8 @@ class DynamoIndex:
                 # `#` first: the home list's id is "", and a key may not be empty.
                 operations.append(self._add("lists", f"#{list_id}", delta))
         for taxonomy in TAXONOMIES:
-            before = {name: 1 for name in (old.terms(taxonomy) if old else ()) if urlize(name)}
-            after = {name: 1 for name in (new.terms(taxonomy) if new else ()) if urlize(name)}
+            before = {name: 1 for name in (old.term_spellings(taxonomy).values() if old else ())}
+            after = {name: 1 for name in (new.term_spellings(taxonomy).values() if new else ())}
             for name in sorted(set(before) | set(after)):
                 delta = after.get(name, 0) - before.get(name, 0)
                 if delta:

@@ -1,0 +1,31 @@
+"""The sample blog against its expected site: any unintended change to the output shows here.
+
+After an intended change to the theme, templates or content, run `make golden` and review the
+diff of `tests/golden/site` like any other change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pressroom.adapters.local import read_tree
+from pressroom.build import build_site
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = REPO / "tests" / "golden" / "site"
+NOW = datetime.fromisoformat("2026-11-29T00:00:00+00:00")  # the Makefile's GOLDEN_NOW
+
+
+def test_sample_blog_builds_exactly_the_expected_site() -> None:
+    site = build_site(read_tree(REPO / "content"), NOW, workers=1)
+    assert site.errors == []
+    expected = read_tree(GOLDEN)
+    assert sorted(site.outputs) == sorted(expected), "keys differ: run `make golden` if the change is intended"
+    changed = [key for key in expected if site.outputs[key] != expected[key]]
+    assert changed == [], "bytes differ: run `make golden` if the change is intended"
+
+
+def test_two_builds_of_one_input_are_identical() -> None:
+    files = read_tree(REPO / "content")
+    assert build_site(files, NOW, workers=1).outputs == build_site(files, NOW, workers=2).outputs

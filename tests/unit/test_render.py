@@ -1,0 +1,254 @@
+"""Rendering one output to bytes (SPEC 2): Content-Types, templates, escaping, dates in the site's zone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+
+from pressroom.config import SiteConfig, parse_config
+from pressroom.model import Entry, PageBody
+from pressroom.plan import (
+    AliasOutput,
+    AssetOutput,
+    FeedOutput,
+    ListOutput,
+    Output,
+    PageOutput,
+    SitemapOutput,
+    StaticOutput,
+    TaxonomyOutput,
+)
+from pressroom.render import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Renderer, cache_control, content_type
+from pressroom.site import MemoryIndex
+
+CONFIG = parse_config("title: Field Notes\nbaseURL: https://blog.example.com/\nauthor: Ada\n")[0]
+HOSTILE = "<script>alert(1)</script>"
+
+
+def entry(key: str, title: str, day: int, **fields: Any) -> Entry:
+    base = Entry(
+        source_key=key,
+        path=key.removesuffix(".md"),
+        section="posts",
+        title=title,
+        date=datetime(2025, 1, day, 12, tzinfo=UTC),
+        reading_time=3,
+    )
+    return replace(base, **fields)
+
+
+def body_of(_key: str) -> PageBody:
+    return PageBody("<p>The body.</p>\n")
+
+
+def render(
+    output: Output, entries: list[Entry], config: SiteConfig = CONFIG, layouts: dict[str, str] | None = None
+) -> str:
+    renderer = Renderer(config, layouts)
+    return renderer.render(output, MemoryIndex(config, entries), body_of).decode("utf-8")
+
+
+# --- Content-Type and caching ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("index.html", "text/html; charset=utf-8"),
+        ("posts/x/index.html", "text/html; charset=utf-8"),
+        ("404.html", "text/html; charset=utf-8"),
+        ("index.xml", "application/rss+xml"),
+        ("tags/go/index.xml", "application/rss+xml"),
+        ("sitemap.xml", "application/xml"),
+        ("css/main.css", "text/css; charset=utf-8"),
+        ("robots.txt", "text/plain; charset=utf-8"),
+        ("posts/x/cat.png", "image/png"),
+        ("img/Photo.JPG", "image/jpeg"),
+        ("img/logo.svg", "image/svg+xml"),
+        ("files/paper.pdf", "application/pdf"),
+        ("files/blob.unknownext", "application/octet-stream"),
+    ],
+)
+def test_content_type_per_key(key: str, expected: str) -> None:
+    assert content_type(key) == expected
+
+
+def test_pages_get_a_short_cache_and_assets_a_long_one() -> None:
+    assert cache_control(PageOutput("posts/a.md", "posts/a")) == PAGE_CACHE_CONTROL
+    assert cache_control(FeedOutput("")) == PAGE_CACHE_CONTROL
+    assert cache_control(AssetOutput("img/a.png")) == ASSET_CACHE_CONTROL
+    assert "31536000" in ASSET_CACHE_CONTROL
+    assert "max-age=300" in PAGE_CACHE_CONTROL
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+def test_a_page_shows_title_date_reading_time_tags_and_canonical_url() -> None:
+    post = entry("posts/a.md", "Hello", 5, tags=("Core beliefs",), categories=("Columns",))
+    html = render(PageOutput("posts/a.md", "posts/a"), [post])
+    assert "<title>Hello · Field Notes</title>" in html
+    assert '<link rel="canonical" href="https://blog.example.com/posts/a/">' in html
+    assert '<time datetime="2025-01-05T12:00:00+00:00">5 January 2025</time>' in html
+    assert "3 min read" in html
+    assert '<a class="tag" href="/tags/core-beliefs/">#Core beliefs</a>' in html
+    assert 'href="/categories/columns/">Columns</a>' in html
+    assert "<p>The body.</p>" in html
+
+
+def test_dates_show_in_the_site_time_zone() -> None:
+    config = parse_config("timeZone: Asia/Tokyo\n")[0]
+    late = Entry("posts/a.md", "posts/a", "posts", "Late", date=datetime(2025, 1, 5, 20, tzinfo=UTC))
+    html = render(PageOutput("posts/a.md", "posts/a"), [late], config)
+    assert '<time datetime="2025-01-06T05:00:00+09:00">6 January 2025</time>' in html
+
+
+def test_reading_time_can_be_hidden_per_site_and_per_page() -> None:
+    post = entry("posts/a.md", "A", 1)
+    assert "min read" not in render(
+        PageOutput("posts/a.md", "posts/a"), [post], parse_config("showReadingTime: false\n")[0]
+    )
+    hidden = entry("posts/a.md", "A", 1, params={"showReadingTime": False})
+    assert "min read" not in render(PageOutput("posts/a.md", "posts/a"), [hidden])
+
+
+def test_page_links_to_its_neighbours_in_its_section() -> None:
+    posts = [entry("posts/a.md", "Oldest", 1), entry("posts/b.md", "Middle", 2), entry("posts/c.md", "Newest", 3)]
+    middle = render(PageOutput("posts/b.md", "posts/b"), posts)
+    assert '<a class="newer" rel="next" href="/posts/c/"><span>Newer</span> Newest</a>' in middle
+    assert '<a class="older" rel="prev" href="/posts/a/"><span>Older</span> Oldest</a>' in middle
+    newest = render(PageOutput("posts/c.md", "posts/c"), posts)
+    assert 'class="newer"' not in newest
+    assert 'href="/posts/b/"><span>Older</span> Middle' in newest
+
+
+def test_hostile_text_is_escaped_in_a_page() -> None:
+    post = entry("posts/a.md", HOSTILE, 1, description=HOSTILE, tags=(HOSTILE,), params={"icon": HOSTILE})
+    html = render(PageOutput("posts/a.md", "posts/a"), [post])
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_feature_image_is_the_open_graph_image() -> None:
+    post = entry("posts/a.md", "A", 1, feature="posts/a/feature.jpg", params={"featureAlt": "A road"})
+    html = render(PageOutput("posts/a.md", "posts/a"), [post])
+    assert '<meta property="og:image" content="https://blog.example.com/posts/a/feature.jpg">' in html
+    assert 'alt="A road"' in html
+
+
+def test_layouts_override_theme_templates_by_name() -> None:
+    post = entry("posts/a.md", "A & B", 1)
+    html = render(PageOutput("posts/a.md", "posts/a"), [post], layouts={"page.html": "<h1>{{ page.title }}</h1>"})
+    assert html == "<h1>A &amp; B</h1>"
+    listing = render(ListOutput("", 1), [post], layouts={"page.html": "custom"})
+    assert "Field Notes" in listing  # other templates still come from the theme
+
+
+# --- lists, feeds, sitemap, redirects -------------------------------------------------------------
+
+
+def test_list_pages_are_paginated_with_prev_and_next_links() -> None:
+    config = parse_config("pagerSize: 2\nbaseURL: https://blog.example.com/\n")[0]
+    posts = [entry(f"posts/p{day}.md", f"P{day}", day) for day in range(1, 6)]
+    first = render(ListOutput("", 1), posts, config)
+    assert re.findall(r'<h2><a href="([^"]+)">', first) == ["/posts/p5/", "/posts/p4/"]
+    assert '<link rel="next" href="/page/2/">' in first
+    assert 'rel="prev"' not in first
+    middle = render(ListOutput("posts", 2), posts, config)
+    assert re.findall(r'<h2><a href="([^"]+)">', middle) == ["/posts/p3/", "/posts/p2/"]
+    assert '<link rel="prev" href="/posts/">' in middle
+    assert '<link rel="next" href="/posts/page/3/">' in middle
+    assert '<link rel="canonical" href="https://blog.example.com/posts/page/2/">' in middle
+    last = render(ListOutput("posts", 3), posts, config)
+    assert 'rel="next"' not in last
+
+
+def test_an_empty_home_page_still_renders() -> None:
+    assert "Nothing published yet." in render(ListOutput("", 1), [])
+
+
+def test_a_term_page_is_headed_by_the_term_name() -> None:
+    posts = [entry("posts/a.md", "A", 1, tags=("Core beliefs",))]
+    html = render(ListOutput("tags/core-beliefs", 1), posts)
+    assert "<h1>Core beliefs</h1>" in html
+
+
+def test_taxonomy_index_lists_terms_with_counts() -> None:
+    posts = [entry("posts/a.md", "A", 1, tags=("Go", "Rust")), entry("posts/b.md", "B", 2, tags=("Go",))]
+    html = render(TaxonomyOutput("tags"), posts)
+    assert '<li><a href="/tags/go/">Go</a> <span class="count">2</span></li>' in html
+    assert '<li><a href="/tags/rust/">Rust</a> <span class="count">1</span></li>' in html
+
+
+def test_feed_is_valid_rss_with_absolute_links_and_at_most_feed_limit_items() -> None:
+    config = parse_config("feedLimit: 2\nbaseURL: https://blog.example.com/\ntitle: Field Notes\n")[0]
+    posts = [entry(f"posts/p{day}.md", f"P{day}", day, summary_html="<p>Sum &amp; more</p>") for day in range(1, 5)]
+    feed = ElementTree.fromstring(render(FeedOutput(""), posts, config))
+    channel = feed.find("channel")
+    assert channel is not None
+    assert channel.findtext("title") == "Field Notes"
+    items = channel.findall("item")
+    assert [item.findtext("title") for item in items] == ["P4", "P3"]
+    assert items[0].findtext("link") == "https://blog.example.com/posts/p4/"
+    assert items[0].findtext("pubDate") == "Sat, 04 Jan 2025 12:00:00 +0000"
+    assert items[0].findtext("description") == "<p>Sum &amp; more</p>"
+
+
+def test_section_feed_title_names_the_site() -> None:
+    feed = ElementTree.fromstring(render(FeedOutput("posts"), [entry("posts/a.md", "A", 1)]))
+    assert feed.findtext("channel/title") == "Posts on Field Notes"
+
+
+def test_hostile_text_is_escaped_in_feeds() -> None:
+    posts = [entry("posts/a.md", HOSTILE, 1, categories=(HOSTILE,), summary_html="&lt;b&gt;")]
+    xml = render(FeedOutput(""), posts)
+    assert "<script" not in xml
+    item = ElementTree.fromstring(xml).find("channel/item")
+    assert item is not None
+    assert item.findtext("title") == HOSTILE
+    assert item.findtext("category") == HOSTILE
+
+
+def test_sitemap_lists_home_sections_taxonomies_terms_and_pages() -> None:
+    posts = [entry("posts/a.md", "A", 1, tags=("C#",), lastmod=datetime(2025, 2, 1, tzinfo=UTC))]
+    root = ElementTree.fromstring(render(SitemapOutput(), posts))
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locations = {url.findtext(f"{namespace}loc"): url.findtext(f"{namespace}lastmod") for url in root}
+    assert locations == {
+        "https://blog.example.com/": None,
+        "https://blog.example.com/posts/": None,
+        "https://blog.example.com/posts/a/": "2025-02-01T00:00:00+00:00",
+        "https://blog.example.com/tags/": None,
+        "https://blog.example.com/tags/c%23/": None,
+        "https://blog.example.com/categories/": None,
+    }
+
+
+def test_alias_page_redirects_with_canonical_and_meta_refresh() -> None:
+    html = render(AliasOutput("old/a", "posts/a"), [])
+    assert '<link rel="canonical" href="https://blog.example.com/posts/a/">' in html
+    assert '<meta http-equiv="refresh" content="0; url=https://blog.example.com/posts/a/">' in html
+    assert '<meta name="robots" content="noindex">' in html
+
+
+def test_robots_points_at_the_sitemap() -> None:
+    text = render(StaticOutput("robots.txt"), [])
+    assert "Sitemap: https://blog.example.com/sitemap.xml" in text
+    assert "User-agent: *" in text
+
+
+def test_stylesheet_and_not_found_page() -> None:
+    css = render(StaticOutput("css/main.css"), [])
+    assert "{" in css
+    assert ".highlight" in css or ".chroma" in css
+    assert "Page not found" in render(StaticOutput("404.html"), [])
+
+
+def test_assets_are_copied_not_rendered() -> None:
+    with pytest.raises(ValueError, match=r"img/a\.png"):
+        render(AssetOutput("img/a.png"), [])
