@@ -7,6 +7,7 @@ without reading any other source file. A `PageBody` adds what only the page itse
 
 from __future__ import annotations
 
+import copyreg
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,14 @@ HOME_LIST = ""
 """The list id of the home page; a section's list id is its name, a term's is `tags/TERM`."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _read_only(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(mapping)
+
+
+# Read-only `params` must cross process boundaries (the parallel build pickles parsed pages).
+copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
 
 
 def _frozen_params() -> Mapping[str, Any]:

@@ -207,3 +207,24 @@ def test_any_sequence_of_changes_converges_on_the_full_build(operations: list[tu
                 site.drain()  # sometimes several changes arrive in one batch, sometimes one by one
         site.drain()
         assert_converged(site)
+
+
+def test_a_scheduled_post_appears_and_an_expired_one_goes_on_the_tick(site: Site) -> None:
+    from pressroom.runtime import Resources, publisher
+
+    site.put("posts/soon.md", _post("Soon", "2026-11-30T09:00:00+00:00", ["later"]))
+    site.put("posts/ending.md", _post("Ending", "2026-01-01", ["now"], expiryDate="2026-12-01T00:00:00+00:00"))
+    site.drain()
+    assert "posts/soon/index.html" not in site.published()
+    assert "posts/ending/index.html" in site.published()
+
+    tick = datetime(2026, 12, 2, tzinfo=UTC)  # the hourly tick, with no upload in between
+    runner = publisher(Resources.from_env(), tick)
+    due = runner.due_keys()
+    assert due == ["posts/ending.md", "posts/soon.md"]
+    result = runner.publish(due)
+    runner.send_invalidations(result)
+    published = site.published()
+    assert "posts/soon/index.html" in published
+    assert "posts/ending/index.html" not in published
+    assert b"Soon" in published["index.html"][0] and b"Ending" not in published["index.html"][0]

@@ -29,3 +29,11 @@ def test_sample_blog_builds_exactly_the_expected_site() -> None:
 def test_two_builds_of_one_input_are_identical() -> None:
     files = read_tree(REPO / "content")
     assert build_site(files, NOW, workers=1).outputs == build_site(files, NOW, workers=2).outputs
+
+
+def test_the_parallel_build_equals_the_serial_build(monkeypatch: object) -> None:
+    import pressroom.build as build_module
+
+    files = read_tree(REPO / "content")
+    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)  # type: ignore[attr-defined]
+    assert build_site(files, NOW, workers=2).outputs == build_site(files, NOW, workers=1).outputs

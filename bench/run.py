@@ -1,0 +1,557 @@
+"""`make bench`: what a full build and a single event cost, in numbers a human can paste into a note.
+
+1. Full build of generated blogs (`bench/generate.py`) with `build_site` on one and two processes,
+   against a bare loop over the same posts in the same run (python-frontmatter, markdown-it, one
+   Jinja2 render a post): the floor any Python publisher pays. Targets: one core within 1.3x of
+   the bare loop, two cores faster than it.
+2. Event cost on moto (in-process): first publish of a whole site, then three single events on
+   fresh publishers (an edited post, a new oldest post with two new tags, a new newest post): wall
+   seconds, AWS requests by operation, pages written and deleted, paths invalidated. Requests are
+   counted by a botocore `before-call` hook, so every API call is counted once, retries not.
+
+Prints a report and writes `bench/out/results.json`. Run `python bench/run.py --help` for options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copyreg
+import gc
+import json
+import os
+import platform
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from generate import DATE_END, DATE_START, TAGS, generate, make_post, post_key
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+NOW = datetime(2026, 11, 29, tzinfo=UTC)
+BUILD_TARGET_ONE_CORE = 1.3  # build on one core may cost at most this many bare loops
+DEFAULT_BUILD_SIZES = (1000, 5000)
+QUICK_BUILD_SIZES = (200,)
+PARALLEL_PROBE_POSTS = 200  # pressroom parses on one process below this many pages
+EVENT_SIZES = (100, 1000, 5000)
+BARE_TEMPLATE = (
+    "<!doctype html><html><head><title>{{ title }}</title></head>"
+    "<body><article><h1>{{ title }}</h1><time>{{ date }}</time>{{ body | safe }}</article></body></html>"
+)
+DUMMY_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+# Variables that would send boto3 elsewhere than moto, or name resources of an earlier site.
+CLEARED_ENV = (
+    "AWS_ENDPOINT_URL",
+    "AWS_PROFILE",
+    "SOURCE_BUCKET",
+    "SITE_BUCKET",
+    "INDEX_TABLE",
+    "QUEUE_URL",
+    "DLQ_URL",
+    "DISTRIBUTION_ID",
+)
+
+T = TypeVar("T")
+
+
+# --- timing ------------------------------------------------------------------------------
+
+
+def timed(action: Callable[[], T]) -> tuple[float, T]:
+    """Wall seconds of one call, after a garbage collection so an earlier run's garbage is not billed."""
+    gc.collect()
+    start = time.perf_counter()
+    value = action()
+    return time.perf_counter() - start, value
+
+
+def best_of(repeats: int, action: Callable[[], T]) -> tuple[float, T]:
+    """The fastest of `repeats` calls (the least disturbed by the rest of the machine)."""
+    runs = [timed(action) for _ in range(repeats)]
+    return min(seconds for seconds, _ in runs), runs[-1][1]
+
+
+# --- 1. full build -----------------------------------------------------------------------
+
+
+def bare_loop(posts: Sequence[bytes], to_html: Callable[[str], str]) -> int:
+    """Front matter, Markdown and one template render per post: the least a publisher must do."""
+    import frontmatter
+    from jinja2 import Environment
+
+    template = Environment(autoescape=True).from_string(BARE_TEMPLATE)
+    size = 0
+    for data in posts:
+        post = frontmatter.loads(data.decode("utf-8"))
+        size += len(template.render(title=post.get("title"), date=post.get("date"), body=to_html(post.content)))
+    return size
+
+
+def markdown_renderers() -> dict[str, Callable[[str], str]]:
+    """The bare loop's Markdown step: pressroom's configuration, and plain commonmark + tables."""
+    from markdown_it import MarkdownIt
+
+    from pressroom.markdown import render_markdown
+
+    plain = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    return {"pressroom_md": lambda text: render_markdown(text).html, "plain_md": plain.render}
+
+
+@dataclass(frozen=True)
+class BuildFigures:
+    posts: int
+    outputs: int
+    errors: int
+    bare_pressroom_md: float
+    bare_plain_md: float
+    build_1: float
+    build_2: float
+
+    @property
+    def ratios(self) -> dict[str, float]:
+        return {
+            "1 core / bare (pressroom md)": self.build_1 / self.bare_pressroom_md,
+            "2 cores / bare (pressroom md)": self.build_2 / self.bare_pressroom_md,
+            "1 core / bare (plain md)": self.build_1 / self.bare_plain_md,
+            "2 cores / bare (plain md)": self.build_2 / self.bare_plain_md,
+        }
+
+
+def _mapping_proxy(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(mapping)
+
+
+def _reduce_mapping_proxy(
+    proxy: MappingProxyType[Any, Any],
+) -> tuple[Callable[[dict[Any, Any]], MappingProxyType[Any, Any]], tuple[dict[Any, Any]]]:
+    # `mappingproxy` cannot be looked up by name, so unpickle through a module-level function
+    # (the pool's processes are forked from this one, so they have it).
+    return _mapping_proxy, (dict(proxy),)
+
+
+def parallel_build_workaround() -> str | None:
+    """Check that `build_site` runs on two processes; if it fails to pickle a read-only mapping
+    (a pressroom bug), register a pickle reducer for it so the figures can still be taken, and
+    say so. Returns the note for the report, or None when no workaround was needed."""
+    from pressroom.build import build_site
+
+    probe = generate(PARALLEL_PROBE_POSTS, seed=99)
+    try:
+        build_site(probe, NOW, workers=2)
+        return None
+    except TypeError as error:
+        if "pickle" not in str(error):
+            raise
+        copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)
+        build_site(probe, NOW, workers=2)
+        return (
+            f"PRESSROOM BUG: build_site(files, now, workers=2) with >= {PARALLEL_PROBE_POSTS} pages raises "
+            f"TypeError({error}); the 2-process figures below were taken with a bench-side "
+            "copyreg reducer for types.MappingProxyType."
+        )
+
+
+def bench_build(size: int, repeats: int) -> BuildFigures:
+    from pressroom.build import build_site
+
+    files = generate(size)
+    posts = [data for key, data in sorted(files.items()) if key.startswith("posts/")]
+    renderers = markdown_renderers()
+    # Warm up: parser construction, template compilation, Pygments lexers, lazy imports.
+    for to_html in renderers.values():
+        bare_loop(posts[:20], to_html)
+    build_site(generate(20, seed=99), NOW, workers=1)
+
+    bare = {name: best_of(repeats, partial(bare_loop, posts, to_html))[0] for name, to_html in renderers.items()}
+    build_1, site = best_of(repeats, lambda: build_site(files, NOW, workers=1))
+    build_2, site_2 = best_of(repeats, lambda: build_site(files, NOW, workers=2))
+    if site.outputs != site_2.outputs:
+        print(f"  !! N={size}: the 1-process and 2-process builds differ", file=sys.stderr)
+    return BuildFigures(
+        posts=size,
+        outputs=len(site.outputs),
+        errors=len(site.errors),
+        bare_pressroom_md=bare["pressroom_md"],
+        bare_plain_md=bare["plain_md"],
+        build_1=build_1,
+        build_2=build_2,
+    )
+
+
+# --- 2. event cost on moto ---------------------------------------------------------------
+
+
+class RequestCounter:
+    """Counts AWS API calls by operation name, through a botocore `before-call` hook."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, **kwargs: Any) -> None:
+        self.counts[kwargs["model"].name] += 1
+
+    def watch(self, clients: Sequence[Any]) -> None:
+        seen: set[int] = set()
+        for client in clients:
+            if client is not None and id(client) not in seen:
+                seen.add(id(client))
+                client.meta.events.register("before-call.*.*", self)
+
+    def take(self) -> dict[str, int]:
+        """The counts since the last take, then start again from zero."""
+        counts = dict(sorted(self.counts.items()))
+        self.counts.clear()
+        return counts
+
+
+@dataclass(frozen=True)
+class EventFigures:
+    name: str
+    seconds: float
+    requests: dict[str, int]
+    written: int
+    deleted: int
+    invalidated: int
+    errors: list[str]
+    setup_requests: int = 0
+    """Of `requests`, those made while constructing the publisher (site.yaml, layouts)."""
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+
+@dataclass
+class SiteFigures:
+    label: str
+    posts: int
+    upload_seconds: float = 0.0
+    events: list[EventFigures] = field(default_factory=list)
+
+
+def reset_aws_env() -> None:
+    """Dummy credentials and no leftover resource names: moto, never a real account."""
+    for name in CLEARED_ENV:
+        os.environ.pop(name, None)
+    os.environ.update(DUMMY_AWS_ENV)
+
+
+def run_event(name: str, clients: dict[str, Any], counter: RequestCounter, work: Callable[[Any], Any]) -> EventFigures:
+    """Time one invocation's worth of work on a fresh publisher (clients kept, as a warm Lambda keeps them)."""
+    from pressroom.runtime import Resources, publisher
+
+    counter.take()
+    gc.collect()
+    start = time.perf_counter()
+    runner = publisher(Resources.from_env(), NOW, clients)
+    setup = sum(counter.counts.values())
+    result = work(runner)
+    seconds = time.perf_counter() - start
+    return EventFigures(
+        name=name,
+        seconds=seconds,
+        requests=counter.take(),
+        written=len(result.written),
+        deleted=len(result.deleted),
+        invalidated=len(result.invalidated),
+        errors=[str(error) for error in result.errors],
+        setup_requests=setup,
+    )
+
+
+def single_event(key: str) -> Callable[[Any], Any]:
+    def work(runner: Any) -> Any:
+        result = runner.publish([key])
+        runner.send_invalidations(result)
+        return result
+
+    return work
+
+
+@contextmanager
+def moto_transactions_without_table_backup() -> Iterator[None]:
+    """Make moto's TransactWriteItems cost what it costs on AWS: not O(table size).
+
+    moto 5.2 deep-copies the whole table once per *item* of every transaction, as a rollback
+    backup, so a transaction costs O(items x table) in moto: the first publish of 100 posts
+    took 85 s (80 s of it in deepcopy) and of 1,000 posts ran out of memory (>10 GB). pressroom
+    puts no conditions in its transactions and any failed transaction raises out of the bench,
+    so the backup is never restored here: while this is active the "copy" of a table is the
+    table itself. Everything else in moto (and every request count) is untouched.
+    """
+    import moto.dynamodb.models as dynamodb_models
+    from moto.dynamodb.models.table import Table
+
+    real_copy = dynamodb_models.copy
+
+    class TableKeepingCopy:
+        """Stands in for the `copy` module inside moto.dynamodb.models."""
+
+        copy = staticmethod(real_copy.copy)
+
+        @staticmethod
+        def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+            return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
+
+    dynamodb_models.copy = TableKeepingCopy  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        dynamodb_models.copy = real_copy
+
+
+def bench_site(label: str, files: Mapping[str, bytes], with_events: bool, faithful_moto: bool) -> SiteFigures:
+    """Provision, upload, first publish and (for generated sites) the three single events."""
+    from moto import mock_aws
+
+    figures = SiteFigures(label=label, posts=sum(key.endswith(".md") for key in files))
+    reset_aws_env()
+    with ExitStack() as stack:
+        stack.enter_context(mock_aws())
+        if not faithful_moto:
+            stack.enter_context(moto_transactions_without_table_backup())
+        from pressroom.provision import provision
+        from pressroom.runtime import Resources, client
+
+        os.environ.update(provision(Resources.from_env()))
+        resources = Resources.from_env()
+        clients = {service: client(service) for service in ("s3", "dynamodb", "cloudfront")}
+        counter = RequestCounter()
+        counter.watch(list(clients.values()))
+        s3 = clients["s3"]
+
+        def upload(key: str, data: bytes) -> None:
+            s3.put_object(Bucket=resources.source_bucket, Key=key, Body=data)
+
+        start = time.perf_counter()
+        for key, data in sorted(files.items()):
+            upload(key, data)
+        figures.upload_seconds = time.perf_counter() - start
+        counter.take()
+
+        figures.events.append(run_event("first publish", clients, counter, lambda runner: runner.rebuild()))
+        if not with_events:
+            return figures
+
+        posts = sorted(key for key in files if key.startswith("posts/"))
+        middle = posts[len(posts) // 2]
+        upload(middle, files[middle] + b"\nOne more paragraph, appended to measure what an edit costs.\n")
+        counter.take()
+        figures.events.append(run_event(f"edit {middle}", clients, counter, single_event(middle)))
+
+        oldest = post_key(len(posts))
+        old_date = DATE_START - timedelta(days=1)
+        upload(oldest, make_post(_rng(1), len(posts), old_date, ("Bench Fresh One", "Bench Fresh Two")))
+        counter.take()
+        figures.events.append(run_event(f"new oldest {oldest}", clients, counter, single_event(oldest)))
+
+        newest = post_key(len(posts) + 1)
+        upload(newest, make_post(_rng(2), len(posts) + 1, DATE_END + timedelta(days=1), (TAGS[0], TAGS[5])))
+        counter.take()
+        figures.events.append(run_event(f"new newest {newest}", clients, counter, single_event(newest)))
+    return figures
+
+
+def _rng(salt: int) -> random.Random:
+    """A generator for the posts the events add, apart from the site's own."""
+    return random.Random(f"bench-extra-{salt}")
+
+
+# --- report ------------------------------------------------------------------------------
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table, columns padded so it also reads well in a terminal."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
+
+    return "\n".join([line(header), line(["-" * width for width in widths]), *(line(row) for row in rows)])
+
+
+def build_report(results: Sequence[BuildFigures]) -> str:
+    rows = [
+        [
+            f"{r.posts:,}",
+            f"{r.outputs:,}",
+            f"{r.bare_plain_md:.2f}",
+            f"{r.bare_pressroom_md:.2f}",
+            f"{r.build_1:.2f}",
+            f"{r.build_2:.2f}",
+            f"{r.build_1 / r.bare_pressroom_md:.2f}x",
+            f"{r.build_2 / r.bare_pressroom_md:.2f}x",
+            f"{r.build_1 / r.bare_plain_md:.2f}x",
+            f"{r.build_2 / r.bare_plain_md:.2f}x",
+        ]
+        for r in results
+    ]
+    header = [
+        "posts",
+        "outputs",
+        "bare plain s",
+        "bare pr-md s",
+        "build 1p s",
+        "build 2p s",
+        "1p/bare pr",
+        "2p/bare pr",
+        "1p/bare plain",
+        "2p/bare plain",
+    ]
+    verdicts = []
+    for r in results:
+        one = r.build_1 / r.bare_pressroom_md
+        two = r.build_2 / r.bare_pressroom_md
+        verdicts.append(
+            f"N={r.posts:,}: 1 core {one:.2f}x bare ({'meets' if one <= BUILD_TARGET_ONE_CORE else 'MISSES'} "
+            f"<= {BUILD_TARGET_ONE_CORE}x), 2 cores {two:.2f}x ({'meets' if two < 1 else 'MISSES'} < 1x)"
+            + (f"; {r.errors} build errors" if r.errors else "")
+        )
+    legend = (
+        "bare = frontmatter.loads + Markdown + one Jinja2 render per post; 'pr' uses pressroom.markdown."
+        "render_markdown, 'plain' MarkdownIt('commonmark').enable(['table','strikethrough']).render.\n"
+        "build = pressroom.build.build_site(files, now, workers=1 or 2); every figure is the best of the runs."
+    )
+    return "\n".join([table(header, rows), "", legend, *verdicts])
+
+
+def events_report(sites: Sequence[SiteFigures]) -> str:
+    rows = []
+    for site in sites:
+        for event in site.events:
+            by_operation = ", ".join(f"{op} {n}" for op, n in sorted(event.requests.items(), key=lambda kv: -kv[1]))
+            rows.append(
+                [
+                    site.label,
+                    event.name.split(" posts/")[0],
+                    f"{event.seconds:.2f}",
+                    str(event.total_requests),
+                    str(event.written),
+                    str(event.deleted),
+                    str(event.invalidated),
+                    by_operation,
+                ]
+            )
+    header = ["site", "event", "seconds", "requests", "written", "deleted", "invalidated", "requests by operation"]
+    uploads = ", ".join(f"{s.label} {s.upload_seconds:.1f} s" for s in sites)
+    errors = [f"{s.label} / {e.name}: {error}" for s in sites for e in s.events for error in e.errors]
+    notes = [
+        f"Upload of the source files to moto with put_object (not in the table): {uploads}.",
+        "Each event: a fresh publisher (reads site.yaml and layouts/) + publish([key]) + send_invalidations,"
+        " with boto3 clients kept between events as a warm Lambda keeps them.",
+    ]
+    if errors:
+        notes.append("Content errors: " + "; ".join(errors[:10]))
+    return "\n".join([table(header, rows), "", *notes])
+
+
+def environment() -> dict[str, str]:
+    packages = ["markdown-it-py", "mdit-py-plugins", "python-frontmatter", "jinja2", "pygments", "moto", "boto3"]
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": str(os.cpu_count()),
+        **{name: version(name) for name in packages},
+    }
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """`"1000,5000"` or `"1000 5000"` -> (1000, 5000)."""
+    return tuple(int(part) for part in text.replace(",", " ").split())
+
+
+def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--sizes",
+        default=os.environ.get("BENCH_SIZES", ""),
+        help="full-build sizes, space-separated (default 1000 5000, env BENCH_SIZES)",
+    )
+    parser.add_argument("--quick", action="store_true", help="full build at N=200 only; events at 100 and 1,000")
+    parser.add_argument("--no-5000", action="store_true", help="no event run on the 5,000-post site")
+    parser.add_argument("--repeats", type=int, default=2, help="runs per build figure, best kept (default 2)")
+    parser.add_argument(
+        "--moto-table-backups",
+        action="store_true",
+        help="keep moto's whole-table copy per transaction item (slow, memory-hungry; see the report)",
+    )
+    parser.add_argument("--skip-build", action="store_true", help="only the event runs")
+    parser.add_argument("--skip-events", action="store_true", help="only the full builds")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = arguments(argv)
+    build_sizes = parse_sizes(args.sizes) or (QUICK_BUILD_SIZES if args.quick else DEFAULT_BUILD_SIZES)
+    event_sizes = tuple(n for n in EVENT_SIZES if n < 5000 or not (args.quick or args.no_5000))
+    started = time.perf_counter()
+    env = environment()
+    print("pressroom bench, " + ", ".join(f"{k} {v}" for k, v in env.items()), flush=True)
+    report: dict[str, Any] = {"environment": env, "now": NOW.isoformat(), "build": [], "events": []}
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    builds: list[BuildFigures] = []
+    if not args.skip_build:
+        print(f"\n## Full build ({args.repeats} runs each, best kept)\n", flush=True)
+        workaround = parallel_build_workaround()
+        if workaround:
+            print("  " + workaround, flush=True)
+            report["workarounds"] = [workaround]
+        for size in build_sizes:
+            print(f"  building N={size:,} ...", flush=True)
+            builds.append(bench_build(size, args.repeats))
+        print("\n" + build_report(builds), flush=True)
+        report["build"] = [{**asdict(b), "ratios": b.ratios} for b in builds]
+
+    sites: list[SiteFigures] = []
+    if not args.skip_events:
+        print("\n## Event cost on moto (in-process)\n", flush=True)
+        print("  sample site (content/) ...", flush=True)
+        from pressroom.adapters.local import read_tree
+
+        sites.append(
+            bench_site(
+                "sample content/", read_tree(ROOT / "content"), with_events=False, faithful_moto=args.moto_table_backups
+            )
+        )
+        for size in event_sizes:
+            print(f"  generated site N={size:,} ...", flush=True)
+            site = bench_site(
+                f"{size:,} posts", generate(size), with_events=True, faithful_moto=args.moto_table_backups
+            )
+            print(f"    upload {site.upload_seconds:.1f} s, first publish {site.events[0].seconds:.1f} s", flush=True)
+            sites.append(site)
+        print("\n" + events_report(sites), flush=True)
+        report["events"] = [
+            {**asdict(site), "events": [{**asdict(e), "total_requests": e.total_requests} for e in site.events]}
+            for site in sites
+        ]
+
+    report["total_seconds"] = time.perf_counter() - started
+    (OUT / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nTotal {report['total_seconds']:.0f} s; results in {(OUT / 'results.json').relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
