@@ -24,7 +24,7 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -55,7 +55,10 @@ DUMMY_AWS_ENV = {
     "AWS_SECURITY_TOKEN": "testing",
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
+    # The upload empties the queue every UPLOAD_PURGE_EVERY puts, faster than AWS's one purge a minute.
+    "MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false",
 }
+UPLOAD_PURGE_EVERY = 200
 # Variables that would send boto3 elsewhere than moto, or name resources of an earlier site.
 CLEARED_ENV = (
     "AWS_ENDPOINT_URL",
@@ -199,43 +202,64 @@ def bench_build(size: int, repeats: int) -> BuildFigures:
 
 
 class RequestCounter:
-    """Counts AWS API calls by operation name, through a botocore `before-call` hook."""
+    """AWS API calls by operation name, and the wall time spent inside them, via botocore hooks.
+
+    `before-call` and `after-call` fire once per API call (a paginator's pages are calls of
+    their own; retries are not), error responses included.
+    """
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
+        self.seconds = 0.0
 
-    def __call__(self, **kwargs: Any) -> None:
+    def before(self, **kwargs: Any) -> None:
         self.counts[kwargs["model"].name] += 1
+        kwargs["context"]["bench_started"] = time.perf_counter()
 
-    def watch(self, clients: Sequence[Any]) -> None:
+    def after(self, **kwargs: Any) -> None:
+        started = kwargs["context"].pop("bench_started", None)
+        if started is not None:
+            self.seconds += time.perf_counter() - started
+
+    def watch(self, clients: Iterable[Any]) -> None:
+        """Hook every distinct client once (source and site share one S3 client)."""
         seen: set[int] = set()
         for client in clients:
             if client is not None and id(client) not in seen:
                 seen.add(id(client))
-                client.meta.events.register("before-call.*.*", self)
+                client.meta.events.register("before-call.*.*", self.before)
+                client.meta.events.register("after-call.*.*", self.after)
 
-    def take(self) -> dict[str, int]:
-        """The counts since the last take, then start again from zero."""
-        counts = dict(sorted(self.counts.items()))
+    def take(self) -> tuple[dict[str, int], float]:
+        """The counts and seconds in calls since the last take; then start again from zero."""
+        counts, seconds = dict(sorted(self.counts.items())), self.seconds
         self.counts.clear()
-        return counts
+        self.seconds = 0.0
+        return counts, seconds
 
 
 @dataclass(frozen=True)
 class EventFigures:
     name: str
     seconds: float
+    aws_seconds: float
+    """Of `seconds`, the time spent inside AWS calls, i.e. in moto here."""
     requests: dict[str, int]
+    setup_requests: int
+    """Of `requests`, those made while constructing the publisher (site.yaml, layouts/)."""
     written: int
     deleted: int
     invalidated: int
     errors: list[str]
-    setup_requests: int = 0
-    """Of `requests`, those made while constructing the publisher (site.yaml, layouts)."""
 
     @property
     def total_requests(self) -> int:
         return sum(self.requests.values())
+
+    @property
+    def own_seconds(self) -> float:
+        """pressroom (and botocore) outside the AWS calls: what does not depend on moto's speed."""
+        return self.seconds - self.aws_seconds
 
 
 @dataclass
@@ -254,7 +278,11 @@ def reset_aws_env() -> None:
 
 
 def run_event(name: str, clients: dict[str, Any], counter: RequestCounter, work: Callable[[Any], Any]) -> EventFigures:
-    """Time one invocation's worth of work on a fresh publisher (clients kept, as a warm Lambda keeps them)."""
+    """Time one invocation's worth of work on a fresh publisher.
+
+    The boto3 clients are kept from one event to the next, as the Lambda handler keeps them
+    between warm invocations; the publisher (which reads site.yaml and layouts/) is new.
+    """
     from pressroom.runtime import Resources, publisher
 
     counter.take()
@@ -264,19 +292,23 @@ def run_event(name: str, clients: dict[str, Any], counter: RequestCounter, work:
     setup = sum(counter.counts.values())
     result = work(runner)
     seconds = time.perf_counter() - start
+    requests, aws_seconds = counter.take()
     return EventFigures(
         name=name,
         seconds=seconds,
-        requests=counter.take(),
+        aws_seconds=aws_seconds,
+        requests=requests,
+        setup_requests=setup,
         written=len(result.written),
         deleted=len(result.deleted),
         invalidated=len(result.invalidated),
         errors=[str(error) for error in result.errors],
-        setup_requests=setup,
     )
 
 
 def single_event(key: str) -> Callable[[Any], Any]:
+    """What the handler does for one changed key: publish it, then one invalidation."""
+
     def work(runner: Any) -> Any:
         result = runner.publish([key])
         runner.send_invalidations(result)
@@ -286,20 +318,26 @@ def single_event(key: str) -> Callable[[Any], Any]:
 
 
 @contextmanager
-def moto_transactions_without_table_backup() -> Iterator[None]:
-    """Make moto's TransactWriteItems cost what it costs on AWS: not O(table size).
+def moto_without_table_wide_costs() -> Iterator[None]:
+    """Take two per-request costs out of moto's DynamoDB that grow with the table (not on AWS).
 
-    moto 5.2 deep-copies the whole table once per *item* of every transaction, as a rollback
-    backup, so a transaction costs O(items x table) in moto: the first publish of 100 posts
-    took 85 s (80 s of it in deepcopy) and of 1,000 posts ran out of memory (>10 GB). pressroom
-    puts no conditions in its transactions and any failed transaction raises out of the bench,
-    so the backup is never restored here: while this is active the "copy" of a table is the
-    table itself. Everything else in moto (and every request count) is untouched.
+    1. TransactWriteItems deep-copies the whole table once per *item* of the transaction, as a
+       rollback backup: O(items x table) a transaction. Unpatched, the first publish of 100
+       posts took 85 s (80 s in deepcopy) and of 1,000 posts ran out of memory (>10 GB).
+       pressroom puts no conditions in its transactions and a failed transaction raises out of
+       the bench, so the backup is never restored here: the "copy" of a table is the table.
+    2. Query sorts every item of the table (all partitions) on each call before keeping one
+       partition: 28 queries took 34 s on a 1,000-post site. Query sorts its results itself,
+       so the table-wide sort is dropped (Scan order, which AWS does not define, changes).
+
+    Request counts are untouched; the time inside moto still grows with the table (a query
+    filters every item), which is why the report separates it from pressroom's own time.
     """
     import moto.dynamodb.models as dynamodb_models
     from moto.dynamodb.models.table import Table
 
     real_copy = dynamodb_models.copy
+    real_all_items = Table.all_items
 
     class TableKeepingCopy:
         """Stands in for the `copy` module inside moto.dynamodb.models."""
@@ -310,41 +348,59 @@ def moto_transactions_without_table_backup() -> Iterator[None]:
         def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
             return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
 
+    def unsorted_items(table: Any) -> list[Any]:
+        if not table.range_key_attr:
+            return list(table.items.values())
+        return [item for partition in table.items.values() for item in partition.values()]
+
     dynamodb_models.copy = TableKeepingCopy  # type: ignore[assignment]
+    Table.all_items = unsorted_items  # type: ignore[method-assign, assignment]
     try:
         yield
     finally:
         dynamodb_models.copy = real_copy
+        Table.all_items = real_all_items  # type: ignore[method-assign]
 
 
-def bench_site(label: str, files: Mapping[str, bytes], with_events: bool, faithful_moto: bool) -> SiteFigures:
+def upload_all(s3: Any, sqs: Any, bucket: str, queue_url: str, files: Mapping[str, bytes]) -> None:
+    """Put every file in the source bucket, emptying the queue now and then.
+
+    Each put notifies the queue; nothing consumes it here, and moto's SendMessage walks every
+    message in the queue, so without the purges the upload is quadratic (1,000 posts: 26 s).
+    """
+    for number, (key, data) in enumerate(sorted(files.items()), 1):
+        s3.put_object(Bucket=bucket, Key=key, Body=data)
+        if number % UPLOAD_PURGE_EVERY == 0:
+            sqs.purge_queue(QueueUrl=queue_url)
+
+
+def bench_site(label: str, files: Mapping[str, bytes], with_events: bool, plain_moto: bool) -> SiteFigures:
     """Provision, upload, first publish and (for generated sites) the three single events."""
     from moto import mock_aws
 
-    figures = SiteFigures(label=label, posts=sum(key.endswith(".md") for key in files))
+    figures = SiteFigures(label=label, posts=sum(key.endswith((".md", ".markdown")) for key in files))
     reset_aws_env()
     with ExitStack() as stack:
         stack.enter_context(mock_aws())
-        if not faithful_moto:
-            stack.enter_context(moto_transactions_without_table_backup())
+        if not plain_moto:
+            stack.enter_context(moto_without_table_wide_costs())
         from pressroom.provision import provision
         from pressroom.runtime import Resources, client
 
-        os.environ.update(provision(Resources.from_env()))
+        provisioned = provision(Resources.from_env())
+        os.environ.update(provisioned)
         resources = Resources.from_env()
         clients = {service: client(service) for service in ("s3", "dynamodb", "cloudfront")}
         counter = RequestCounter()
-        counter.watch(list(clients.values()))
+        counter.watch(clients.values())
         s3 = clients["s3"]
 
-        def upload(key: str, data: bytes) -> None:
-            s3.put_object(Bucket=resources.source_bucket, Key=key, Body=data)
-
         start = time.perf_counter()
-        for key, data in sorted(files.items()):
-            upload(key, data)
+        upload_all(s3, client("sqs"), resources.source_bucket, provisioned["QUEUE_URL"], files)
         figures.upload_seconds = time.perf_counter() - start
-        counter.take()
+
+        def put(key: str, data: bytes) -> None:
+            s3.put_object(Bucket=resources.source_bucket, Key=key, Body=data)
 
         figures.events.append(run_event("first publish", clients, counter, lambda runner: runner.rebuild()))
         if not with_events:
@@ -352,19 +408,16 @@ def bench_site(label: str, files: Mapping[str, bytes], with_events: bool, faithf
 
         posts = sorted(key for key in files if key.startswith("posts/"))
         middle = posts[len(posts) // 2]
-        upload(middle, files[middle] + b"\nOne more paragraph, appended to measure what an edit costs.\n")
-        counter.take()
+        put(middle, files[middle] + b"\nOne more paragraph, appended to measure what an edit costs.\n")
         figures.events.append(run_event(f"edit {middle}", clients, counter, single_event(middle)))
 
         oldest = post_key(len(posts))
         old_date = DATE_START - timedelta(days=1)
-        upload(oldest, make_post(_rng(1), len(posts), old_date, ("Bench Fresh One", "Bench Fresh Two")))
-        counter.take()
+        put(oldest, make_post(_rng(1), len(posts), old_date, ("Bench Fresh One", "Bench Fresh Two")))
         figures.events.append(run_event(f"new oldest {oldest}", clients, counter, single_event(oldest)))
 
         newest = post_key(len(posts) + 1)
-        upload(newest, make_post(_rng(2), len(posts) + 1, DATE_END + timedelta(days=1), (TAGS[0], TAGS[5])))
-        counter.take()
+        put(newest, make_post(_rng(2), len(posts) + 1, DATE_END + timedelta(days=1), (TAGS[0], TAGS[5])))
         figures.events.append(run_event(f"new newest {newest}", clients, counter, single_event(newest)))
     return figures
 
@@ -432,7 +485,7 @@ def build_report(results: Sequence[BuildFigures]) -> str:
     return "\n".join([table(header, rows), "", legend, *verdicts])
 
 
-def events_report(sites: Sequence[SiteFigures]) -> str:
+def events_report(sites: Sequence[SiteFigures], plain_moto: bool) -> str:
     rows = []
     for site in sites:
         for event in site.events:
@@ -442,6 +495,8 @@ def events_report(sites: Sequence[SiteFigures]) -> str:
                     site.label,
                     event.name.split(" posts/")[0],
                     f"{event.seconds:.2f}",
+                    f"{event.own_seconds:.2f}",
+                    f"{event.aws_seconds:.2f}",
                     str(event.total_requests),
                     str(event.written),
                     str(event.deleted),
@@ -449,17 +504,43 @@ def events_report(sites: Sequence[SiteFigures]) -> str:
                     by_operation,
                 ]
             )
-    header = ["site", "event", "seconds", "requests", "written", "deleted", "invalidated", "requests by operation"]
+    header = [
+        "site",
+        "event",
+        "total s",
+        "pressroom s",
+        "in moto s",
+        "requests",
+        "written",
+        "deleted",
+        "invalidated",
+        "requests by operation",
+    ]
     uploads = ", ".join(f"{s.label} {s.upload_seconds:.1f} s" for s in sites)
     errors = [f"{s.label} / {e.name}: {error}" for s in sites for e in s.events for error in e.errors]
     notes = [
-        f"Upload of the source files to moto with put_object (not in the table): {uploads}.",
-        "Each event: a fresh publisher (reads site.yaml and layouts/) + publish([key]) + send_invalidations,"
-        " with boto3 clients kept between events as a warm Lambda keeps them.",
+        "Each event: a fresh publisher (reads site.yaml and layouts/) + publish([key]) + send_invalidations;"
+        " boto3 clients are kept between events, as the handler keeps them between warm invocations.",
+        "'pressroom s' is the wall time outside AWS calls (pressroom and botocore); 'in moto s' is inside them"
+        " and grows with the table in moto (each Query filters every item), which AWS does not.",
+        "edit = a paragraph appended to a middle post; new oldest = dated before every other post, two new tags;"
+        " new newest = dated after every other post (it moves every pager page of its lists by one).",
+        "moto: "
+        + (
+            "unpatched."
+            if plain_moto
+            else "its table-wide DynamoDB costs (a table deep-copy per transaction item, a table sort per query)"
+            " taken out during the run; see moto_without_table_wide_costs in bench/run.py."
+        ),
+        f"Upload of the source files with put_object (not in the table): {uploads}.",
     ]
     if errors:
         notes.append("Content errors: " + "; ".join(errors[:10]))
     return "\n".join([table(header, rows), "", *notes])
+
+
+def event_json(event: EventFigures) -> dict[str, Any]:
+    return {**asdict(event), "total_requests": event.total_requests, "own_seconds": event.own_seconds}
 
 
 def environment() -> dict[str, str]:
@@ -491,9 +572,9 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-5000", action="store_true", help="no event run on the 5,000-post site")
     parser.add_argument("--repeats", type=int, default=2, help="runs per build figure, best kept (default 2)")
     parser.add_argument(
-        "--moto-table-backups",
+        "--plain-moto",
         action="store_true",
-        help="keep moto's whole-table copy per transaction item (slow, memory-hungry; see the report)",
+        help="leave moto's table-wide DynamoDB costs in (slow; over 10 GB of memory at 1,000 posts)",
     )
     parser.add_argument("--skip-build", action="store_true", help="only the event runs")
     parser.add_argument("--skip-events", action="store_true", help="only the full builds")
@@ -530,22 +611,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pressroom.adapters.local import read_tree
 
         sites.append(
-            bench_site(
-                "sample content/", read_tree(ROOT / "content"), with_events=False, faithful_moto=args.moto_table_backups
-            )
+            bench_site("sample content/", read_tree(ROOT / "content"), with_events=False, plain_moto=args.plain_moto)
         )
         for size in event_sizes:
             print(f"  generated site N={size:,} ...", flush=True)
-            site = bench_site(
-                f"{size:,} posts", generate(size), with_events=True, faithful_moto=args.moto_table_backups
-            )
+            site = bench_site(f"{size:,} posts", generate(size), with_events=True, plain_moto=args.plain_moto)
             print(f"    upload {site.upload_seconds:.1f} s, first publish {site.events[0].seconds:.1f} s", flush=True)
             sites.append(site)
-        print("\n" + events_report(sites), flush=True)
-        report["events"] = [
-            {**asdict(site), "events": [{**asdict(e), "total_requests": e.total_requests} for e in site.events]}
-            for site in sites
-        ]
+        print("\n" + events_report(sites, args.plain_moto), flush=True)
+        report["moto_patched"] = not args.plain_moto
+        report["events"] = [{**asdict(site), "events": [event_json(e) for e in site.events]} for site in sites]
 
     report["total_seconds"] = time.perf_counter() - started
     (OUT / "results.json").write_text(json.dumps(report, indent=2) + "\n")
