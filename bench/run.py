@@ -6,8 +6,10 @@
    the bare loop, two cores faster than it.
 2. Event cost on moto (in-process): first publish of a whole site, then three single events on
    fresh publishers (an edited post, a new oldest post with two new tags, a new newest post): wall
-   seconds, AWS requests by operation, pages written and deleted, paths invalidated. Requests are
-   counted by a botocore `before-call` hook, so every API call is counted once, retries not.
+   seconds (split into pressroom's own time and time inside moto), AWS requests by operation,
+   pages written and deleted, paths invalidated. Requests are counted by botocore `before-call`
+   hooks, so every API call is counted once, retries not. moto's DynamoDB has per-request costs
+   that grow with the whole table (AWS has none); they are taken out unless `--plain-moto`.
 
 Prints a report and writes `bench/out/results.json`. Run `python bench/run.py --help` for options.
 """
@@ -15,23 +17,22 @@ Prints a report and writes `bench/out/results.json`. Run `python bench/run.py --
 from __future__ import annotations
 
 import argparse
-import copyreg
 import gc
+import hashlib
 import json
 import os
 import platform
 import random
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, TypeVar
 
 from generate import DATE_END, DATE_START, TAGS, generate, make_post, post_key
@@ -43,7 +44,6 @@ NOW = datetime(2026, 11, 29, tzinfo=UTC)
 BUILD_TARGET_ONE_CORE = 1.3  # build on one core may cost at most this many bare loops
 DEFAULT_BUILD_SIZES = (1000, 5000)
 QUICK_BUILD_SIZES = (200,)
-PARALLEL_PROBE_POSTS = 200  # pressroom parses on one process below this many pages
 EVENT_SIZES = (100, 1000, 5000)
 BARE_TEMPLATE = (
     "<!doctype html><html><head><title>{{ title }}</title></head>"
@@ -85,12 +85,6 @@ def timed(action: Callable[[], T]) -> tuple[float, T]:
     return time.perf_counter() - start, value
 
 
-def best_of(repeats: int, action: Callable[[], T]) -> tuple[float, T]:
-    """The fastest of `repeats` calls (the least disturbed by the rest of the machine)."""
-    runs = [timed(action) for _ in range(repeats)]
-    return min(seconds for seconds, _ in runs), runs[-1][1]
-
-
 # --- 1. full build -----------------------------------------------------------------------
 
 
@@ -122,6 +116,8 @@ class BuildFigures:
     posts: int
     outputs: int
     errors: int
+    same_outputs: bool
+    """Whether the one- and two-process builds made the same bytes (they must)."""
     bare_pressroom_md: float
     bare_plain_md: float
     build_1: float
@@ -137,38 +133,20 @@ class BuildFigures:
         }
 
 
-def _mapping_proxy(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    return MappingProxyType(mapping)
+@dataclass(frozen=True)
+class BuildSummary:
+    """What the bench keeps of one build: enough to compare two builds."""
 
+    outputs: int
+    errors: int
+    digest: str
 
-def _reduce_mapping_proxy(
-    proxy: MappingProxyType[Any, Any],
-) -> tuple[Callable[[dict[Any, Any]], MappingProxyType[Any, Any]], tuple[dict[Any, Any]]]:
-    # `mappingproxy` cannot be looked up by name, so unpickle through a module-level function
-    # (the pool's processes are forked from this one, so they have it).
-    return _mapping_proxy, (dict(proxy),)
-
-
-def parallel_build_workaround() -> str | None:
-    """Check that `build_site` runs on two processes; if it fails to pickle a read-only mapping
-    (a pressroom bug), register a pickle reducer for it so the figures can still be taken, and
-    say so. Returns the note for the report, or None when no workaround was needed."""
-    from pressroom.build import build_site
-
-    probe = generate(PARALLEL_PROBE_POSTS, seed=99)
-    try:
-        build_site(probe, NOW, workers=2)
-        return None
-    except TypeError as error:
-        if "pickle" not in str(error):
-            raise
-        copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)
-        build_site(probe, NOW, workers=2)
-        return (
-            f"PRESSROOM BUG: build_site(files, now, workers=2) with >= {PARALLEL_PROBE_POSTS} pages raises "
-            f"TypeError({error}); the 2-process figures below were taken with a bench-side "
-            "copyreg reducer for types.MappingProxyType."
-        )
+    @classmethod
+    def of(cls, site: Any) -> BuildSummary:
+        digest = hashlib.sha256()
+        for key in sorted(site.outputs):
+            digest.update(key.encode() + b"\0" + site.outputs[key] + b"\0")
+        return cls(len(site.outputs), len(site.errors), digest.hexdigest())
 
 
 def bench_build(size: int, repeats: int) -> BuildFigures:
@@ -182,19 +160,31 @@ def bench_build(size: int, repeats: int) -> BuildFigures:
         bare_loop(posts[:20], to_html)
     build_site(generate(20, seed=99), NOW, workers=1)
 
-    bare = {name: best_of(repeats, partial(bare_loop, posts, to_html))[0] for name, to_html in renderers.items()}
-    build_1, site = best_of(repeats, lambda: build_site(files, NOW, workers=1))
-    build_2, site_2 = best_of(repeats, lambda: build_site(files, NOW, workers=2))
-    if site.outputs != site_2.outputs:
-        print(f"  !! N={size}: the 1-process and 2-process builds differ", file=sys.stderr)
+    # Interleaved rounds, best of each kept: a slow spell of the machine hits every figure alike.
+    actions: dict[str, Callable[[], Any]] = {
+        **{name: partial(bare_loop, posts, to_html) for name, to_html in renderers.items()},
+        "build_1": partial(build_site, files, NOW, workers=1),
+        "build_2": partial(build_site, files, NOW, workers=2),
+    }
+    best: dict[str, float] = {}
+    builds: dict[str, BuildSummary] = {}
+    for _ in range(repeats):
+        for name, action in actions.items():
+            seconds, value = timed(action)
+            best[name] = min(seconds, best.get(name, seconds))
+            if name.startswith("build"):
+                # Keep a digest, not the build: a big live heap would slow the next run's GC.
+                builds[name] = BuildSummary.of(value)
+            del value
     return BuildFigures(
         posts=size,
-        outputs=len(site.outputs),
-        errors=len(site.errors),
-        bare_pressroom_md=bare["pressroom_md"],
-        bare_plain_md=bare["plain_md"],
-        build_1=build_1,
-        build_2=build_2,
+        outputs=builds["build_1"].outputs,
+        errors=builds["build_1"].errors,
+        same_outputs=builds["build_1"] == builds["build_2"],
+        bare_pressroom_md=best["pressroom_md"],
+        bare_plain_md=best["plain_md"],
+        build_1=best["build_1"],
+        build_2=best["build_2"],
     )
 
 
@@ -317,27 +307,33 @@ def single_event(key: str) -> Callable[[Any], Any]:
     return work
 
 
+_QUERY_PARTITION: ContextVar[Any] = ContextVar("bench_query_partition", default=None)
+"""The hash key of the base-table Query moto is running, if any (see moto_without_table_wide_costs)."""
+
+
 @contextmanager
 def moto_without_table_wide_costs() -> Iterator[None]:
-    """Take two per-request costs out of moto's DynamoDB that grow with the table (not on AWS).
+    """Take out the per-request costs of moto's DynamoDB that grow with the whole table (AWS has none).
 
     1. TransactWriteItems deep-copies the whole table once per *item* of the transaction, as a
        rollback backup: O(items x table) a transaction. Unpatched, the first publish of 100
        posts took 85 s (80 s in deepcopy) and of 1,000 posts ran out of memory (>10 GB).
        pressroom puts no conditions in its transactions and a failed transaction raises out of
        the bench, so the backup is never restored here: the "copy" of a table is the table.
-    2. Query sorts every item of the table (all partitions) on each call before keeping one
-       partition: 28 queries took 34 s on a 1,000-post site. Query sorts its results itself,
-       so the table-wide sort is dropped (Scan order, which AWS does not define, changes).
+    2. Query sorts every item of the table (all partitions), then keeps one partition: 28
+       queries took 34 s on a 1,000-post site. Here a base-table Query looks at its partition
+       only, and the table-wide sort is dropped (Query sorts its results itself; Scan order,
+       which AWS leaves undefined, changes).
 
-    Request counts are untouched; the time inside moto still grows with the table (a query
-    filters every item), which is why the report separates it from pressroom's own time.
+    Results and request counts are unchanged; what stays in moto's time is per-request overhead
+    and work proportional to the partition read, as on AWS.
     """
     import moto.dynamodb.models as dynamodb_models
     from moto.dynamodb.models.table import Table
 
     real_copy = dynamodb_models.copy
     real_all_items = Table.all_items
+    real_query = Table.query
 
     class TableKeepingCopy:
         """Stands in for the `copy` module inside moto.dynamodb.models."""
@@ -348,18 +344,33 @@ def moto_without_table_wide_costs() -> Iterator[None]:
         def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
             return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
 
-    def unsorted_items(table: Any) -> list[Any]:
+    def items_unsorted(table: Any) -> list[Any]:
         if not table.range_key_attr:
             return list(table.items.values())
-        return [item for partition in table.items.values() for item in partition.values()]
+        partition = _QUERY_PARTITION.get()
+        if partition is not None:
+            return list(table.items.get(partition, {}).values())
+        return [item for items in table.items.values() for item in items.values()]
+
+    def query_one_partition(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        # Table.query(hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+        #             scan_index_forward, projection_expressions, index_name, ...)
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        token = _QUERY_PARTITION.set(hash_key if index_name is None else None)
+        try:
+            return real_query(table, hash_key, *args, **kwargs)
+        finally:
+            _QUERY_PARTITION.reset(token)
 
     dynamodb_models.copy = TableKeepingCopy  # type: ignore[assignment]
-    Table.all_items = unsorted_items  # type: ignore[method-assign, assignment]
+    Table.all_items = items_unsorted  # type: ignore[method-assign, assignment]
+    Table.query = query_one_partition  # type: ignore[method-assign, assignment]
     try:
         yield
     finally:
         dynamodb_models.copy = real_copy
         Table.all_items = real_all_items  # type: ignore[method-assign]
+        Table.query = real_query  # type: ignore[method-assign]
 
 
 def upload_all(s3: Any, sqs: Any, bucket: str, queue_url: str, files: Mapping[str, bytes]) -> None:
@@ -476,6 +487,7 @@ def build_report(results: Sequence[BuildFigures]) -> str:
             f"N={r.posts:,}: 1 core {one:.2f}x bare ({'meets' if one <= BUILD_TARGET_ONE_CORE else 'MISSES'} "
             f"<= {BUILD_TARGET_ONE_CORE}x), 2 cores {two:.2f}x ({'meets' if two < 1 else 'MISSES'} < 1x)"
             + (f"; {r.errors} build errors" if r.errors else "")
+            + ("" if r.same_outputs else "; THE 1- AND 2-PROCESS BUILDS DIFFER")
         )
     legend = (
         "bare = frontmatter.loads + Markdown + one Jinja2 render per post; 'pr' uses pressroom.markdown."
@@ -522,15 +534,16 @@ def events_report(sites: Sequence[SiteFigures], plain_moto: bool) -> str:
         "Each event: a fresh publisher (reads site.yaml and layouts/) + publish([key]) + send_invalidations;"
         " boto3 clients are kept between events, as the handler keeps them between warm invocations.",
         "'pressroom s' is the wall time outside AWS calls (pressroom and botocore); 'in moto s' is inside them"
-        " and grows with the table in moto (each Query filters every item), which AWS does not.",
+        ": moto's per-request overhead, and a read of the whole partition for every Query page where AWS reads"
+        " only the page (so pager-heavy events are slow here, and not because of pressroom).",
         "edit = a paragraph appended to a middle post; new oldest = dated before every other post, two new tags;"
         " new newest = dated after every other post (it moves every pager page of its lists by one).",
         "moto: "
         + (
             "unpatched."
             if plain_moto
-            else "its table-wide DynamoDB costs (a table deep-copy per transaction item, a table sort per query)"
-            " taken out during the run; see moto_without_table_wide_costs in bench/run.py."
+            else "its DynamoDB costs that grow with the whole table (a table deep-copy per transaction item,"
+            " a table-wide sort and scan per query) taken out; see moto_without_table_wide_costs in bench/run.py."
         ),
         f"Upload of the source files with put_object (not in the table): {uploads}.",
     ]
@@ -570,6 +583,9 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="full build at N=200 only; events at 100 and 1,000")
     parser.add_argument("--no-5000", action="store_true", help="no event run on the 5,000-post site")
+    parser.add_argument(
+        "--event-sizes", default="", help="sizes of the generated sites for the event runs (default 100 1000 5000)"
+    )
     parser.add_argument("--repeats", type=int, default=2, help="runs per build figure, best kept (default 2)")
     parser.add_argument(
         "--plain-moto",
@@ -584,7 +600,9 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = arguments(argv)
     build_sizes = parse_sizes(args.sizes) or (QUICK_BUILD_SIZES if args.quick else DEFAULT_BUILD_SIZES)
-    event_sizes = tuple(n for n in EVENT_SIZES if n < 5000 or not (args.quick or args.no_5000))
+    event_sizes = parse_sizes(args.event_sizes) or tuple(
+        n for n in EVENT_SIZES if n < 5000 or not (args.quick or args.no_5000)
+    )
     started = time.perf_counter()
     env = environment()
     print("pressroom bench, " + ", ".join(f"{k} {v}" for k, v in env.items()), flush=True)
@@ -594,10 +612,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     builds: list[BuildFigures] = []
     if not args.skip_build:
         print(f"\n## Full build ({args.repeats} runs each, best kept)\n", flush=True)
-        workaround = parallel_build_workaround()
-        if workaround:
-            print("  " + workaround, flush=True)
-            report["workarounds"] = [workaround]
         for size in build_sizes:
             print(f"  building N={size:,} ...", flush=True)
             builds.append(bench_build(size, args.repeats))
