@@ -28,3 +28,7 @@ class ConfigError(ContentError):
 
 class SyncError(PressroomError):
     """`pressroom sync` cannot run as asked (missing folder, bad bucket URL)."""
+
+
+class TransientError(PressroomError):
+    """A failure that a retry can fix: the message goes back to the queue."""

@@ -8,17 +8,18 @@ renders them from the index, writes only the bytes that changed and invalidates 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from pressroom.adapters.dynamo import DynamoIndex
+from pressroom.adapters.dynamo import ConflictError, DynamoIndex, order_sort_key
 from pressroom.build import build_site
 from pressroom.config import CONFIG_KEY, SiteConfig, parse_config
 from pressroom.content import ParsedPage, SourceKind, bundle_dir, classify, intro_list_id, parse_intro, parse_page
-from pressroom.exceptions import ContentError
+from pressroom.exceptions import ContentError, TransientError
 from pressroom.invalidation import invalidation_paths
-from pressroom.model import Entry, PageBody
+from pressroom.model import Entry, PageBody, Term
 from pressroom.plan import (
     STATIC_KEYS,
     AssetOutput,
@@ -36,7 +37,13 @@ from pressroom.plan import (
 )
 from pressroom.ports import Cdn, SiteStore, Source
 from pressroom.render import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Renderer, cache_control, content_type
-from pressroom.site import lists_of
+from pressroom.site import lists_of, term_from_spellings
+from pressroom.urls import TAXONOMIES
+
+_CONFLICT_TRIES = 5
+ABANDONED_AFTER = timedelta(minutes=20)
+"""A pending invalidation older than the longest Lambda run (15 minutes) belongs to a dead invocation."""
+_RENDER_ROUNDS = 5
 
 
 def content_hash(body: bytes, type_: str) -> str:
@@ -80,6 +87,9 @@ class Publisher:
         self._delete: set[str] = set()
         self._bodies: dict[str, PageBody | None] = {}
         self._assets: dict[str, bytes | None] = {}
+        self._planned_keys: set[str] = set()
+        self._owner = uuid.uuid4().hex  # names this invocation's pending invalidations
+        self._own_pending: set[str] = set()
 
     def _read_config(self) -> tuple[SiteConfig, list[str]]:
         data = self.source.read(CONFIG_KEY)
@@ -102,6 +112,8 @@ class Publisher:
             return self.rebuild()
         # Pages that depend on the configuration alone: cheap to render, and written only once.
         self._render.update(StaticOutput(name) for name in STATIC_KEYS)
+        # The taxonomy indexes exist even when empty, and cost one small query each.
+        self._render.update(TaxonomyOutput(taxonomy) for taxonomy in TAXONOMIES)
         for key in wanted:
             try:
                 self._publish_key(key)
@@ -130,43 +142,71 @@ class Publisher:
         siblings = [k.rsplit("/", 1)[1] for k in self.source.list_keys(folder + "/")] if folder else []
         return parse_page(key, data, self.config, siblings)
 
-    def _spots(self, lists: Iterable[str], entry: Entry | None) -> dict[str, ListSpot]:
-        """Where `entry` stands on each list (None where it is not on it), and each list's size."""
-        on = set(lists_of(entry, self.config)) if entry else set()
-        return {
-            list_id: ListSpot(
-                self.index.position(list_id, entry) if entry and list_id in on else None, self.index.list_size(list_id)
-            )
-            for list_id in lists
-        }
-
-    def _neighbours(self, entry: Entry | None, spots: dict[str, ListSpot]) -> list[Entry]:
-        section = entry.section if entry else ""
-        spot = spots.get(section)
-        if entry is None or not section or spot is None or spot.position is None:
-            return []
-        around = self.index.list_slice(section, max(spot.position - 1, 0), spot.position + 2)
-        return [e for e in around if e != entry]
-
     def _publish_page(self, key: str) -> None:
+        """Apply one page's current state to the index and plan every output it affects.
+
+        Two workers racing on one page: the index write is conditional on what was read, so
+        the loser reads again (a few tries, then the message is retried by SQS).
+        """
+        for _ in range(_CONFLICT_TRIES - 1):
+            try:
+                return self._publish_page_once(key)
+            except ConflictError:
+                self.index.forget()
+        return self._publish_page_once(key)
+
+    def _publish_page_once(self, key: str) -> None:
+        current = self.index.entry(key)
+        pending, last_rendered = self.index.marker(key)
         parsed = self._parse(key)
-        old = self.index.entry(key)
         new = parsed.entry if parsed is not None and parsed.entry.is_live(self.now) else None
         if parsed is not None:
             self._bodies[key] = parsed.body
             if (moment := _next_change(parsed.entry, self.now)) is not None:
                 self.index.schedule(key, moment)
-        touched = sorted(
-            set(lists_of(old, self.config) if old else ()) | set(lists_of(new, self.config) if new else ())
-        )
-        terms = [list_id for list_id in touched if "/" in list_id]
-        before = self._spots(touched, old)
-        terms_before = {list_id: self.index.term(list_id) for list_id in terms}
-        neighbours = self._neighbours(old, before)
-        self.index.apply(old, new)
-        after = self._spots(touched, new)
-        terms_after = {list_id: self.index.term(list_id) for list_id in terms}
-        neighbours += self._neighbours(new, after)
+        # Plan from what was last rendered: the entry before this change, or, when an earlier
+        # attempt applied a change and then crashed before publishing it, the entry before that.
+        old = last_rendered if pending else current
+        if current != new or not pending:
+            self.index.apply(key, current, new)
+        self._planned_keys.add(key)
+        self._plan(old, new)
+
+    def _plan(self, old: Entry | None, new: Entry | None) -> None:
+        """Plan a change from `old` to `new` against the index, which already holds `new`.
+
+        The places `old` had are derived from the index as it is now: its position is the count of
+        entries ordering before its sort key, less `new` if that orders before it.
+        """
+        old_lists = set(lists_of(old, self.config)) if old else set()
+        new_lists = set(lists_of(new, self.config)) if new else set()
+        before: dict[str, ListSpot] = {}
+        after: dict[str, ListSpot] = {}
+        for list_id in sorted(old_lists | new_lists):
+            size = self.index.list_size(list_id)
+            new_position = self.index.position(list_id, new) if new and list_id in new_lists else None
+            after[list_id] = ListSpot(new_position, size)
+            old_position = None
+            if old is not None and list_id in old_lists:
+                old_position = self.index.position(list_id, old)
+                if new is not None and list_id in new_lists and new.order_key < old.order_key:
+                    old_position -= 1
+            before[list_id] = ListSpot(old_position, size - (list_id in new_lists) + (list_id in old_lists))
+        terms_before: dict[str, Term | None] = {}
+        terms_after: dict[str, Term | None] = {}
+        for list_id in sorted(i for i in old_lists | new_lists if "/" in i):
+            taxonomy, _, slug = list_id.partition("/")
+            spellings = self.index.term_spellings(list_id)
+            terms_after[list_id] = term_from_spellings(taxonomy, slug, spellings)
+            for entry, delta in ((new, -1), (old, 1)):
+                name = entry.term_spellings(taxonomy).get(slug) if entry else None
+                if name is not None:
+                    spellings[name] = spellings.get(name, 0) + delta
+            terms_before[list_id] = term_from_spellings(taxonomy, slug, spellings)
+        neighbours: list[Entry] = []
+        for entry in (old, new):
+            if entry is not None and entry.section:
+                neighbours += self.index.around(entry.section, order_sort_key(entry), entry.source_key)
         change = EntryChange(old, new, before, after, neighbours, terms_before, terms_after)
         plan = plan_change(change, self.config.pagerSize, self.config.feedLimit)
         self._render |= plan.render
@@ -231,30 +271,58 @@ class Publisher:
                 return None
         return self.renderer.render(output, self.index, self._body_of)
 
-    def _flush(self, result: PublishResult) -> None:
+    def _render_planned(self) -> tuple[dict[str, tuple[bytes, str]], set[str]]:
         rendered: dict[str, tuple[bytes, str]] = {}
         for output in sorted(self._render, key=lambda o: o.key):
             body = self._render_one(output)
             if body is not None:
                 rendered[output.key] = (body, cache_control(output))
-        deletions = {key for key in self._delete if key not in rendered}
-        self._write(rendered, deletions, result)
+        return rendered, {key for key in self._delete if key not in rendered}
+
+    def _flush(self, result: PublishResult) -> None:
+        """Render and write the planned outputs, again while other workers change the index meanwhile.
+
+        Another worker may have rendered a page from an index that did not yet hold this
+        worker's change, or this worker from one without the other's; whichever write lands
+        last could then be stale. Every change increments the site version, so a worker that
+        sees it move after writing renders its outputs again and writes them unconditionally:
+        the last worker to check has written from the final index.
+        """
+        version = self.index.version()
+        self._write(*self._render_planned(), result)
+        for _ in range(_RENDER_ROUNDS):
+            self.index.forget()
+            latest = self.index.version()
+            if latest == version:
+                break
+            version = latest
+            self._write(*self._render_planned(), result, force=True)
+        else:
+            raise TransientError("the index kept changing while rendering; the message will be retried")
+        self.index.clear_markers(self._planned_keys)
         self._render.clear()
         self._delete.clear()
+        self._planned_keys.clear()
 
-    def _write(self, rendered: dict[str, tuple[bytes, str]], deletions: set[str], result: PublishResult) -> None:
-        """Write what changed, delete what is gone; invalidation paths are recorded first (SPEC 3.3.2)."""
+    def _write(
+        self, rendered: dict[str, tuple[bytes, str]], deletions: set[str], result: PublishResult, force: bool = False
+    ) -> None:
+        """Write what changed, delete what is gone; invalidation paths are recorded first (SPEC 3.3.2).
+
+        What changed is judged by the hashes the index keeps of published objects; `force`
+        writes everything, for when those hashes may come from a concurrent stale write.
+        """
         published = self.index.output_hashes([*rendered, *deletions])
-        changed = {
-            key: digest
-            for key, (body, _) in sorted(rendered.items())
-            if published.get(key) != (digest := content_hash(body, content_type(key)))
-        }
-        gone = sorted(key for key in deletions if key in published)
+        digests = {key: content_hash(body, content_type(key)) for key, (body, _) in sorted(rendered.items())}
+        changed = {key: digest for key, digest in digests.items() if force or published.get(key) != digest}
+        # Not filtered by the recorded hashes: a write whose hash a crash kept from being
+        # recorded must still be deleted. The planner names only keys that existed.
+        gone = sorted(deletions)
         touched = sorted([*changed, *gone])
         if not touched:
             return
-        self.index.add_pending_invalidations(touched)
+        self.index.add_pending_invalidations(touched, self._owner, self.now)
+        self._own_pending.update(touched)
         for key in sorted(changed):
             body, cache = rendered[key]
             self.site.put(key, body, content_type(key), cache)
@@ -265,16 +333,25 @@ class Publisher:
         result.deleted.extend(gone)
 
     def send_invalidations(self, result: PublishResult) -> None:
-        """Invalidate every pending key (this invocation's and any a crash left behind), then forget them."""
+        """Invalidate this invocation's writes and any a crashed one left pending, then forget them.
+
+        Only this invocation's records and those old enough to belong to a dead one are removed:
+        another live worker's record may be for a write it has not made yet.
+        """
         pending = self.index.pending_invalidations()
-        if not pending:
+        keys = self._own_pending | {item.key for item in pending}
+        if not keys:
             return
         if self.cdn is not None:
-            paths = invalidation_paths(pending)
-            reference = hashlib.sha256("\n".join(sorted(pending)).encode() + self.now.isoformat().encode()).hexdigest()
+            paths = invalidation_paths(keys)
+            reference = hashlib.sha256(("\n".join(sorted(keys)) + self._owner).encode()).hexdigest()
             self.cdn.invalidate(paths, reference)
             result.invalidated.extend(paths)
-        self.index.clear_pending_invalidations(pending)
+        abandoned_before = self.now - ABANDONED_AFTER
+        self.index.clear_pending_invalidations(
+            [item for item in pending if item.owner == self._owner or item.at < abandoned_before]
+        )
+        self._own_pending.clear()
 
     # -- everything ------------------------------------------------------------------------
     def rebuild(self) -> PublishResult:
@@ -290,7 +367,7 @@ class Publisher:
         for key in sorted(set(self.index.published_keys()) | set(live)):
             old, new = self.index.entry(key), live.get(key)
             if old != new:
-                self.index.apply(old, new)
+                self.index.apply(key, old, new)
         for intro in site.intros:
             self.index.put_intro(intro.list_id, intro)
         stale = set(self.index.published_keys("outputs")) - set(site.outputs)

@@ -102,7 +102,7 @@ def site() -> Iterator[Site]:
 
 def assert_converged(site: Site) -> None:
     published, expected = site.published(), site.expected()
-    assert sorted(published) == sorted(expected)
+    assert sorted(published) == sorted(expected), sorted(set(published) ^ set(expected))
     different = [key for key in expected if published[key] != expected[key]]
     assert different == []
 
@@ -228,3 +228,86 @@ def test_a_scheduled_post_appears_and_an_expired_one_goes_on_the_tick(site: Site
     assert "posts/soon/index.html" in published
     assert "posts/ending/index.html" not in published
     assert b"Soon" in published["index.html"][0] and b"Ending" not in published["index.html"][0]
+
+
+class Crash(Exception):
+    """Stands for the process dying at one step."""
+
+
+def _crash_once(monkeypatch: pytest.MonkeyPatch, target: Any, name: str, after: int = 0) -> list[int]:
+    """Make `target.name` raise on its call number `after` (0-based), once."""
+    calls = [0]
+    original = getattr(target, name)
+
+    def failing(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == after + 1:
+            raise Crash(f"{name} crashed")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(target, name, failing)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("step", "after"),
+    [
+        ("put", 0),  # index updated, no page written yet
+        ("put", 3),  # some pages written, the rest not
+        ("record_outputs", 0),  # pages written, their hashes not recorded
+        ("invalidate", 0),  # everything written, the invalidation never sent
+    ],
+)
+def test_a_crash_at_any_step_converges_and_leaves_nothing_uninvalidated(
+    site: Site, monkeypatch: pytest.MonkeyPatch, step: str, after: int
+) -> None:
+    from pressroom.adapters.aws import CloudFrontCdn, S3SiteStore
+    from pressroom.adapters.dynamo import DynamoIndex
+    from pressroom.urls import key_to_paths
+
+    site.put("site.yaml", b"title: Crash\npagerSize: 2\n")
+    for n in range(4):
+        site.put(f"posts/p{n}.md", _post(f"Post {n}", f"2024-01-0{n + 1}", ["shared"]))
+    site.drain()
+    before = site.published()
+    target = {"put": S3SiteStore, "record_outputs": DynamoIndex, "invalidate": CloudFrontCdn}[step]
+    calls = _crash_once(monkeypatch, target, step, after)
+    site.put("posts/p9.md", _post("Newest", "2025-05-05", ["shared", "fresh"]))
+    site.put("posts/p1.md", _post("Post 1 renamed", "2024-01-02", ["other"]))
+    site.drain()
+    assert calls[0] > after, "the crash was injected"
+    assert_converged(site)
+    after_state = site.published()
+    changed = {k for k in set(before) | set(after_state) if before.get(k) != after_state.get(k)}
+    paths = site.invalidated_paths()
+    for key in changed:
+        for path in key_to_paths(key):
+            assert path in paths or any(p.endswith("*") and path.startswith(p[:-1]) for p in paths), path
+
+
+def test_a_worker_that_rendered_before_another_changed_the_index_renders_again(site: Site) -> None:
+    """A renders the shared tag page without B's post; B then publishes; A's stale write lands last."""
+    from pressroom.runtime import Resources, publisher
+
+    site.put("posts/a.md", _post("Alpha", "2024-01-01", ["shared"]))
+    site.put("posts/b.md", _post("Beta", "2024-01-02", ["shared"]))
+    worker_a = publisher(Resources.from_env(), NOW)
+    worker_b = publisher(Resources.from_env(), NOW)
+    render_planned = worker_a._render_planned
+    rounds = []
+
+    def render_then_let_b_publish() -> Any:
+        rendered = render_planned()
+        if not rounds:
+            result_b = worker_b.publish(["posts/b.md"])
+            worker_b.send_invalidations(result_b)
+        rounds.append(len(rendered[0]))
+        return rendered
+
+    worker_a._render_planned = render_then_let_b_publish  # type: ignore[method-assign]
+    result_a = worker_a.publish(["posts/a.md"])
+    worker_a.send_invalidations(result_a)
+    assert len(rounds) == 2, "A saw the index move under it and rendered again"
+    tag_page = site.published()["tags/shared/index.html"][0]
+    assert b"Alpha" in tag_page and b"Beta" in tag_page
+    assert_converged(site)

@@ -6,6 +6,7 @@ Item shapes, each answering one question with a single-partition query, never a 
 | --- | --- | --- |
 | `entry#KEY` | `entry` | a page's Entry (JSON) |
 | `list#LIST` | order key of the entry | the Entry on that list: a pager page is one query |
+| `order#LIST` | order key of the entry | nothing: a compact copy of the list for counting positions |
 | `lists` | `#LIST` | how many entries the list holds |
 | `terms#TAXONOMY` | `SLUG\\0SPELLING` | how many entries spell the term this way |
 | `sitemap` | site path | last modification, for the sitemap |
@@ -19,6 +20,7 @@ Entries, errors and outputs also carry `gsi1pk`/`gsi1sk` so `status` and `rebuil
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +31,21 @@ from pressroom.site import lists_of, term_from_spellings
 from pressroom.urls import TAXONOMIES, urlize
 
 _SEPARATOR = "\x00"
+
+
+@dataclass(frozen=True)
+class PendingInvalidation:
+    """An output key written (or about to be) whose CloudFront invalidation is not yet sent."""
+
+    key: str
+    owner: str
+    at: datetime
+
+
+class ConflictError(Exception):
+    """Another worker changed the same page first: re-read and retry (not a content problem)."""
+
+
 _DATE_SPAN = 10**19
 _TRANSACTION_LIMIT = 100
 
@@ -59,14 +76,17 @@ class DynamoIndex:
         self.table = table
         self.config = config
         self.requests: dict[str, int] = {}
-        self._forget()
+        self.forget()
 
-    def _forget(self) -> None:
-        self._lists: dict[str, list[Entry]] = {}
+    def forget(self) -> None:
+        self._known: dict[str, dict[int, Entry]] = {}
+        self._loaded: dict[str, int] = {}
+        self._anchors: dict[str, dict[int, str]] = {}
         self._list_cursor: dict[str, dict[str, Any] | None] = {}
         self._sizes: dict[str, int] | None = None
         self._terms: dict[str, dict[str, dict[str, int]]] = {}
         self._entries: dict[str, Entry | None] = {}
+        self._revisions: dict[str, int] = {}
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         self.requests[operation] = self.requests.get(operation, 0) + 1
@@ -88,7 +108,50 @@ class DynamoIndex:
                 "get_item", Key={"pk": _s(f"entry#{source_key}"), "sk": _s("entry")}, ConsistentRead=True
             ).get("Item")
             self._entries[source_key] = entry_from_json(item["data"]["S"]) if item else None
+            self._revisions[source_key] = int(item.get("rev", {"N": "1"})["N"]) if item else 0
         return self._entries[source_key]
+
+    def marker(self, source_key: str) -> tuple[bool, Entry | None]:
+        """The entry as last rendered, when a change to it was applied but not yet fully published.
+
+        `apply` records it in the same transaction as the change, and `clear_markers` removes it
+        once every page the change affects is written: a crash in between is replanned from it.
+        """
+        item = self._call("get_item", Key={"pk": _s("dirty"), "sk": _s(source_key)}, ConsistentRead=True).get("Item")
+        if item is None:
+            return False, None
+        old = item["old"]["S"]
+        return True, (entry_from_json(old) if old else None)
+
+    def clear_markers(self, source_keys: Iterable[str]) -> None:
+        keys = sorted(set(source_keys))
+        self._batch_write([{"DeleteRequest": {"Key": {"pk": _s("dirty"), "sk": _s(key)}}} for key in keys])
+
+    def version(self) -> int:
+        """A counter every change to the index increments: renders compare it before and after."""
+        item = self._call("get_item", Key={"pk": _s("version"), "sk": _s("site")}, ConsistentRead=True).get("Item")
+        return int(item["n"]["N"]) if item else 0
+
+    def around(self, list_id: str, sort_key: str, exclude: str) -> list[Entry]:
+        """The entries just before and just after a sort key on a list, leaving out `exclude`."""
+        found: list[Entry] = []
+        values = {":pk": _s(f"list#{list_id}"), ":key": _s(sort_key)}
+        for condition, forward in (("sk < :key", False), ("sk > :key", True)):
+            page = self._call(
+                "query",
+                KeyConditionExpression=f"pk = :pk AND {condition}",
+                ExpressionAttributeValues=values,
+                ConsistentRead=True,
+                ScanIndexForward=forward,
+                Limit=2,
+            )
+            entries = [entry_from_json(item["data"]["S"]) for item in page.get("Items", [])]
+            found += [e for e in entries if e.source_key != exclude][:1]
+        return found
+
+    def term_spellings(self, list_id: str) -> dict[str, int]:
+        taxonomy, _, slug = list_id.partition("/")
+        return dict(self._spellings(taxonomy).get(slug, {}))
 
     def _all_sizes(self) -> dict[str, int]:
         if self._sizes is None:
@@ -106,42 +169,112 @@ class DynamoIndex:
         return self._all_sizes().get(list_id, 0)
 
     def list_slice(self, list_id: str, start: int, stop: int) -> Sequence[Entry]:
-        loaded = self._lists.setdefault(list_id, [])
-        while len(loaded) < stop and self._list_cursor.get(list_id, {}) is not None:
+        """Entries `start` to `stop` of a list, in order.
+
+        Near a position that `position` has just located, two short queries around that
+        entry's sort key answer (a page's neighbours, the pager page it is on), so the work
+        does not grow with the list. Otherwise the list is read from its start, in query pages
+        that double in size, and kept for the rest of the invocation.
+        """
+        stop = min(stop, self.list_size(list_id))
+        start = max(start, 0)
+        known = self._known.setdefault(list_id, {})
+        if all(i in known for i in range(start, stop)):
+            return [known[i] for i in range(start, stop)]
+        anchor = next((a for a in self._anchors.get(list_id, {}) if start <= a < stop), None)
+        if anchor is not None:
+            self._fetch_around(list_id, anchor, start, stop)
+        else:
+            self._fetch_from_start(list_id, stop)
+        return [known[i] for i in range(start, stop) if i in known]
+
+    def _fetch_from_start(self, list_id: str, stop: int) -> None:
+        known = self._known[list_id]
+        loaded = self._loaded.get(list_id, 0)
+        while loaded < stop and self._list_cursor.get(list_id, {}) is not None:
             cursor = self._list_cursor.get(list_id)
             page = self._call(
                 "query",
                 KeyConditionExpression="pk = :pk",
                 ExpressionAttributeValues={":pk": _s(f"list#{list_id}")},
                 ConsistentRead=True,
-                Limit=max(stop - len(loaded), self.config.pagerSize),
+                Limit=max(stop - loaded, loaded, 2 * self.config.pagerSize),
                 **({"ExclusiveStartKey": cursor} if cursor else {}),
             )
-            loaded.extend(entry_from_json(item["data"]["S"]) for item in page.get("Items", []))
+            for item in page.get("Items", []):
+                known[loaded] = entry_from_json(item["data"]["S"])
+                loaded += 1
+            self._loaded[list_id] = loaded
             self._list_cursor[list_id] = page.get("LastEvaluatedKey")
-        return loaded[max(start, 0) : max(stop, 0)]
+
+    def _fetch_around(self, list_id: str, anchor: int, start: int, stop: int) -> None:
+        known = self._known[list_id]
+        key = self._anchors[list_id][anchor]
+        values = {":pk": _s(f"list#{list_id}"), ":key": _s(key)}
+        after = self._call(
+            "query",
+            KeyConditionExpression="pk = :pk AND sk >= :key",
+            ExpressionAttributeValues=values,
+            ConsistentRead=True,
+            Limit=stop - anchor,
+        )
+        for offset, item in enumerate(after.get("Items", [])):
+            known[anchor + offset] = entry_from_json(item["data"]["S"])
+        if start < anchor:
+            before = self._call(
+                "query",
+                KeyConditionExpression="pk = :pk AND sk < :key",
+                ExpressionAttributeValues=values,
+                ConsistentRead=True,
+                ScanIndexForward=False,
+                Limit=anchor - start,
+            )
+            for offset, item in enumerate(before.get("Items", [])):
+                known[anchor - 1 - offset] = entry_from_json(item["data"]["S"])
 
     def position(self, list_id: str, entry: Entry) -> int:
-        count = 0
-        for page in self._count_pages(list_id, order_sort_key(entry)):
-            count += page
-        return count
+        """How many entries order before `entry`, counted from whichever end of the list is nearer.
 
-    def _count_pages(self, list_id: str, below: str) -> Iterator[int]:
+        The counts run on `order#LIST`, a copy of the list's keys without their data, so one
+        query page covers thousands of entries; the two directions advance in turn and the
+        first to finish answers.
+        """
+        key = order_sort_key(entry)
+        size = self.list_size(list_id)
+        before = self._counts(list_id, "sk < :key", key, forward=True)
+        at_or_after = self._counts(list_id, "sk >= :key", key, forward=False)
+        below = above = 0
+        while True:
+            step = next(before, None)
+            if step is None:
+                break
+            below += step
+            step = next(at_or_after, None)
+            if step is None:
+                below = size - above
+                break
+            above += step
+        self._anchors.setdefault(list_id, {})[below] = key
+        return below
+
+    def _counts(self, list_id: str, condition: str, key: str, forward: bool) -> Iterator[int]:
+        """Counts of one query page after another; exhausted when the end of the list is reached."""
         cursor: dict[str, Any] | None = None
         while True:
             page = self._call(
                 "query",
-                KeyConditionExpression="pk = :pk AND sk < :below",
-                ExpressionAttributeValues={":pk": _s(f"list#{list_id}"), ":below": _s(below)},
+                KeyConditionExpression=f"pk = :pk AND {condition}",
+                ExpressionAttributeValues={":pk": _s(f"order#{list_id}"), ":key": _s(key)},
                 Select="COUNT",
                 ConsistentRead=True,
+                ScanIndexForward=forward,
                 **({"ExclusiveStartKey": cursor} if cursor else {}),
             )
-            yield int(page.get("Count", 0))
             cursor = page.get("LastEvaluatedKey")
             if not cursor:
+                yield int(page.get("Count", 0))
                 return
+            yield int(page.get("Count", 0))
 
     def _spellings(self, taxonomy: str) -> dict[str, dict[str, int]]:
         if taxonomy not in self._terms:
@@ -183,18 +316,41 @@ class DynamoIndex:
         )
 
     # -- writes ----------------------------------------------------------------------------
-    def apply(self, old: Entry | None, new: Entry | None) -> None:
-        """Replace one page's entry (None: unpublished) everywhere the index records it."""
-        if old is None and new is None:
-            return
-        operations: list[dict[str, Any]] = []
-        source_key = new.source_key if new is not None else old.source_key  # type: ignore[union-attr]
+    def apply(self, source_key: str, old: Entry | None, new: Entry | None) -> None:
+        """Replace one page's entry (None: unpublished) everywhere the index records it.
+
+        `old` must be what `entry` just read: the write is conditional on its revision, so two
+        workers changing one page cannot interleave (ConflictError: read again and retry). The
+        same transaction records the marker (see `marker`) and increments the site version.
+        """
+        revision = self._revisions.get(source_key, 0)
         entry_key = {"pk": _s(f"entry#{source_key}"), "sk": _s("entry")}
+        condition: dict[str, Any] = (
+            {"ConditionExpression": "attribute_not_exists(pk)"}
+            if revision == 0
+            else {"ConditionExpression": "rev = :rev", "ExpressionAttributeValues": {":rev": _n(revision)}}
+        )
+        operations: list[dict[str, Any]] = []
         if new is not None:
-            item = {**entry_key, "data": _s(entry_to_json(new)), "gsi1pk": _s("entries"), "gsi1sk": _s(new.source_key)}
-            operations.append({"Put": {"TableName": self.table, "Item": item}})
+            item = {**entry_key, "data": _s(entry_to_json(new)), "rev": _n(revision + 1),
+                    "gsi1pk": _s("entries"), "gsi1sk": _s(source_key)}  # fmt: skip
+            operations.append({"Put": {"TableName": self.table, "Item": item, **condition}})
         elif old is not None:
-            operations.append({"Delete": {"TableName": self.table, "Key": entry_key}})
+            operations.append({"Delete": {"TableName": self.table, "Key": entry_key, **condition}})
+        else:
+            operations.append({"ConditionCheck": {"TableName": self.table, "Key": entry_key, **condition}})
+        operations.append(
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": {"pk": _s("dirty"), "sk": _s(source_key)},
+                    "UpdateExpression": "SET #old = if_not_exists(#old, :old)",
+                    "ExpressionAttributeNames": {"#old": "old"},
+                    "ExpressionAttributeValues": {":old": _s(entry_to_json(old) if old else "")},
+                }
+            }
+        )
+        operations.append(self._add("version", "site", 1, attribute="n"))
         old_lists = set(lists_of(old, self.config)) if old else set()
         new_lists = set(lists_of(new, self.config)) if new else set()
         for list_id in sorted(old_lists | new_lists):
@@ -202,11 +358,17 @@ class DynamoIndex:
             new_sk = order_sort_key(new) if new and list_id in new_lists else None
             if old_sk is not None and old_sk != new_sk:
                 operations.append(
+                    {"Delete": {"TableName": self.table, "Key": {"pk": _s(f"order#{list_id}"), "sk": _s(old_sk)}}}
+                )
+                operations.append(
                     {"Delete": {"TableName": self.table, "Key": {"pk": _s(f"list#{list_id}"), "sk": _s(old_sk)}}}
                 )
             if new_sk is not None and new is not None:
                 item = {"pk": _s(f"list#{list_id}"), "sk": _s(new_sk), "data": _s(entry_to_json(new))}
                 operations.append({"Put": {"TableName": self.table, "Item": item}})
+                if new_sk != old_sk:
+                    order = {"pk": _s(f"order#{list_id}"), "sk": _s(new_sk)}
+                    operations.append({"Put": {"TableName": self.table, "Item": order}})
             delta = (list_id in new_lists) - (list_id in old_lists)
             if delta:
                 # `#` first: the home list's id is "", and a key may not be empty.
@@ -227,22 +389,28 @@ class DynamoIndex:
             operations.append({"Put": {"TableName": self.table, "Item": item}})
         for start in range(0, len(operations), _TRANSACTION_LIMIT):
             self._call_transact(operations[start : start + _TRANSACTION_LIMIT])
-        self._forget()
+        self.forget()
 
-    def _add(self, pk: str, sk: str, delta: int) -> dict[str, Any]:
+    def _add(self, pk: str, sk: str, delta: int, attribute: str = "count") -> dict[str, Any]:
         return {
             "Update": {
                 "TableName": self.table,
                 "Key": {"pk": _s(pk), "sk": _s(sk)},
                 "UpdateExpression": "ADD #count :delta",
-                "ExpressionAttributeNames": {"#count": "count"},
+                "ExpressionAttributeNames": {"#count": attribute},
                 "ExpressionAttributeValues": {":delta": _n(delta)},
             }
         }
 
     def _call_transact(self, operations: list[dict[str, Any]]) -> None:
         self.requests["transact_write_items"] = self.requests.get("transact_write_items", 0) + 1
-        self.client.transact_write_items(TransactItems=operations)
+        try:
+            self.client.transact_write_items(TransactItems=operations)
+        except self.client.exceptions.TransactionCanceledException as error:
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in reasons:
+                raise ConflictError("the page changed under this worker; read it again") from None
+            raise
 
     def put_intro(self, list_id: str, intro: Intro | None) -> None:
         key = {"pk": _s(f"intro#{list_id}"), "sk": _s("intro")}
@@ -288,19 +456,26 @@ class DynamoIndex:
         self._batch_write(requests)
 
     # -- invalidations not yet sent (a crash between a write and its invalidation) ------------
-    def add_pending_invalidations(self, keys: Iterable[str]) -> None:
-        self._batch_write([{"PutRequest": {"Item": {"pk": _s("pending"), "sk": _s(key)}}} for key in sorted(set(keys))])
+    def add_pending_invalidations(self, keys: Iterable[str], owner: str, now: datetime) -> None:
+        at = _s(now.astimezone(UTC).isoformat())
+        self._batch_write(
+            [{"PutRequest": {"Item": {"pk": _s("pending"), "sk": _s(f"{key}{_SEPARATOR}{owner}"), "at": at}}}
+             for key in sorted(set(keys))]
+        )  # fmt: skip
 
-    def pending_invalidations(self) -> list[str]:
+    def pending_invalidations(self) -> list[PendingInvalidation]:
         items = self._query(
             KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": _s("pending")}, ConsistentRead=True
         )
-        return [item["sk"]["S"] for item in items]
+        found = []
+        for item in items:
+            key, _, owner = item["sk"]["S"].partition(_SEPARATOR)
+            found.append(PendingInvalidation(key, owner, datetime.fromisoformat(item["at"]["S"])))
+        return found
 
-    def clear_pending_invalidations(self, keys: Iterable[str]) -> None:
-        self._batch_write(
-            [{"DeleteRequest": {"Key": {"pk": _s("pending"), "sk": _s(key)}}} for key in sorted(set(keys))]
-        )
+    def clear_pending_invalidations(self, pending: Iterable[PendingInvalidation]) -> None:
+        keys = sorted({f"{p.key}{_SEPARATOR}{p.owner}" for p in pending})
+        self._batch_write([{"DeleteRequest": {"Key": {"pk": _s("pending"), "sk": _s(k)}}} for k in keys])
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
         for start in range(0, len(requests), 25):
