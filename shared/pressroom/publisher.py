@@ -88,6 +88,7 @@ class Publisher:
         self._bodies: dict[str, PageBody | None] = {}
         self._assets: dict[str, bytes | None] = {}
         self._planned_keys: set[str] = set()
+        self._followups: set[str] = set()
         self._owner = uuid.uuid4().hex  # names this invocation's pending invalidations
         self._own_pending: set[str] = set()
 
@@ -114,7 +115,11 @@ class Publisher:
         self._render.update(StaticOutput(name) for name in STATIC_KEYS)
         # The taxonomy indexes exist even when empty, and cost one small query each.
         self._render.update(TaxonomyOutput(taxonomy) for taxonomy in TAXONOMIES)
-        for key in wanted:
+        pending = list(wanted)
+        done: set[str] = set()
+        while pending:
+            key = pending.pop(0)
+            done.add(key)
             try:
                 self._publish_key(key)
                 self.index.clear_error(key)
@@ -122,6 +127,9 @@ class Publisher:
             except ContentError as error:
                 self.index.record_error(key, error.problem, self.now)
                 result.errors.append(error)
+            # Pages whose claim on a URL this change decided (see _claim) are published again.
+            pending += sorted(self._followups - done - set(pending))
+            self._followups.clear()
         self._flush(result)
         return result
 
@@ -167,10 +175,35 @@ class Publisher:
         # Plan from what was last rendered: the entry before this change, or, when an earlier
         # attempt applied a change and then crashed before publishing it, the entry before that.
         old = last_rendered if pending else current
+        lost_to = self._claim(key, current, new)
+        if lost_to is not None:
+            new = None
         if current != new or not pending:
             self.index.apply(key, current, new)
         self._planned_keys.add(key)
         self._plan(old, new)
+        if lost_to is not None and parsed is not None:
+            raise ContentError(key, f"claims /{parsed.entry.path}/, already published by {lost_to}")
+
+    def _claim(self, key: str, current: Entry | None, new: Entry | None) -> str | None:
+        """Settle who publishes a URL two pages claim: the smaller source key, as the full build does.
+
+        Returns the winner when this page loses. A winner displacing a published page, or a
+        page leaving a URL others wait for, sends those pages round again (`_followups`).
+        """
+        if current is not None and (new is None or current.path != new.path):
+            self.index.unclaim(current.path, key)
+            waiting = self.index.claimants(current.path)
+            if waiting:
+                self._followups.add(waiting[0])
+        if new is None:
+            return None
+        self.index.claim(new.path, key)
+        claimants = self.index.claimants(new.path)
+        if claimants[0] != key:
+            return claimants[0]
+        self._followups.update(other for other in claimants[1:] if self.index.entry(other) is not None)
+        return None
 
     def _plan(self, old: Entry | None, new: Entry | None) -> None:
         """Plan a change from `old` to `new` against the index, which already holds `new`.

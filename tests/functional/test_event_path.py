@@ -311,3 +311,22 @@ def test_a_worker_that_rendered_before_another_changed_the_index_renders_again(s
     tag_page = site.published()["tags/shared/index.html"][0]
     assert b"Alpha" in tag_page and b"Beta" in tag_page
     assert_converged(site)
+
+
+def test_two_pages_claiming_one_url_publish_the_smaller_key_and_report_the_other(site: Site) -> None:
+    from pressroom.runtime import Resources, publisher
+
+    site.put("posts/zeta.md", _post("Zeta", "2024-01-02", ["x"], slug="same"))
+    site.drain()
+    assert b"Zeta" in site.published()["posts/same/index.html"][0]
+    site.put("posts/alpha.md", _post("Alpha", "2024-01-01", ["y"], url="/posts/same/"))
+    site.drain()
+    assert_converged(site)
+    assert b"Alpha" in site.published()["posts/same/index.html"][0]
+    errors = publisher(Resources.from_env(), NOW).index.errors()
+    assert [(key, "posts/alpha.md" in problem) for key, problem, _ in errors] == [("posts/zeta.md", True)]
+    site.delete("posts/alpha.md")
+    site.drain()
+    assert_converged(site)
+    assert b"Zeta" in site.published()["posts/same/index.html"][0]
+    assert publisher(Resources.from_env(), NOW).index.errors() == []

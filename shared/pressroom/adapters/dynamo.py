@@ -9,10 +9,11 @@ Item shapes, each answering one question with a single-partition query, never a 
 | `order#LIST` | order key of the entry | nothing: a compact copy of the list for counting positions |
 | `lists` | `#LIST` | how many entries the list holds |
 | `terms#TAXONOMY` | `SLUG\\0SPELLING` | how many entries spell the term this way |
-| `sitemap` | site path | last modification, for the sitemap |
+| `sitemap` | site path and source key | last modification, for the sitemap |
 | `intro#LIST` | `intro` | an `_index.md` (JSON) |
 | `out#KEY` | `out` | hash of the published bytes of an output key |
 | `error#KEY` | `error` | why a source file could not be published, and when |
+| `claims#PATH` | source key | every live page that wants the path; the smallest key publishes it |
 
 Entries, errors and outputs also carry `gsi1pk`/`gsi1sk` so `status` and `rebuild` can list them.
 """
@@ -307,7 +308,8 @@ class DynamoIndex:
             KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": _s("sitemap")}, ConsistentRead=True
         ):
             lastmod = item.get("lastmod", {}).get("S")
-            pages.append((item["sk"]["S"], datetime.fromisoformat(lastmod) if lastmod else None))
+            path = item["sk"]["S"].partition(_SEPARATOR)[0]
+            pages.append((path, datetime.fromisoformat(lastmod) if lastmod else None))
         return pages
 
     def sections(self) -> Sequence[str]:
@@ -381,9 +383,10 @@ class DynamoIndex:
                 if delta:
                     operations.append(self._add(f"terms#{taxonomy}", f"{urlize(name)}{_SEPARATOR}{name}", delta))
         if old is not None and (new is None or old.path != new.path):
-            operations.append({"Delete": {"TableName": self.table, "Key": {"pk": _s("sitemap"), "sk": _s(old.path)}}})
+            row = _s(f"{old.path}{_SEPARATOR}{source_key}")
+            operations.append({"Delete": {"TableName": self.table, "Key": {"pk": _s("sitemap"), "sk": row}}})
         if new is not None:
-            item = {"pk": _s("sitemap"), "sk": _s(new.path)}
+            item = {"pk": _s("sitemap"), "sk": _s(f"{new.path}{_SEPARATOR}{source_key}")}
             if new.last_modified:
                 item["lastmod"] = _s(new.last_modified.isoformat())
             operations.append({"Put": {"TableName": self.table, "Item": item}})
@@ -501,6 +504,22 @@ class DynamoIndex:
         )
         self._batch_write([{"DeleteRequest": {"Key": {"pk": item["pk"], "sk": item["sk"]}}} for item in items])
         return sorted({item["sk"]["S"].partition(_SEPARATOR)[2] for item in items})
+
+    # -- URL claims: every live page that wants a path, so the smallest key can win ---------
+    def claim(self, path: str, source_key: str) -> None:
+        self._call("put_item", Item={"pk": _s(f"claims#{path}"), "sk": _s(source_key)})
+
+    def unclaim(self, path: str, source_key: str) -> None:
+        self._call("delete_item", Key={"pk": _s(f"claims#{path}"), "sk": _s(source_key)})
+
+    def claimants(self, path: str) -> list[str]:
+        """Source keys claiming a path, smallest (the winner) first."""
+        items = self._query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": _s(f"claims#{path}")},
+            ConsistentRead=True,
+        )
+        return [item["sk"]["S"] for item in items]
 
     # -- failures, for `pressroom status` ------------------------------------------------------
     def record_error(self, source_key: str, problem: str, when: datetime) -> None:
