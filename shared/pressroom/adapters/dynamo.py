@@ -88,6 +88,7 @@ class DynamoIndex:
         self._terms: dict[str, dict[str, dict[str, int]]] = {}
         self._entries: dict[str, Entry | None] = {}
         self._revisions: dict[str, int] = {}
+        self._intros: dict[str, Intro | None] = {}
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         self.requests[operation] = self.requests.get(operation, 0) + 1
@@ -299,8 +300,10 @@ class DynamoIndex:
         return term_from_spellings(taxonomy, slug, self._spellings(taxonomy).get(slug, {}))
 
     def intro(self, list_id: str) -> Intro | None:
-        item = self._call("get_item", Key={"pk": _s(f"intro#{list_id}"), "sk": _s("intro")}).get("Item")
-        return intro_from_json(item["data"]["S"]) if item else None
+        if list_id not in self._intros:
+            item = self._call("get_item", Key={"pk": _s(f"intro#{list_id}"), "sk": _s("intro")}).get("Item")
+            self._intros[list_id] = intro_from_json(item["data"]["S"]) if item else None
+        return self._intros[list_id]
 
     def sitemap_pages(self) -> Sequence[tuple[str, datetime | None]]:
         pages = []
