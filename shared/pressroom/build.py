@@ -1,11 +1,19 @@
 """The full build: every source file in, every output of the site out.
 
-Pure apart from the process pool it may use: `build_site` takes the source files as bytes and
+Pure apart from the process pools it may use: `build_site` takes the source files as bytes and
 `now`, and returns every output's bytes with the errors and warnings found on the way.
+
+On several workers the build runs in two parallel phases with the index built in between:
+pages are parsed in one pool of forked processes, the parent builds the index from their
+entries, then a second pool, forked once the index exists, renders the outputs (a page needs
+its neighbours, so no page can render before every page has parsed). The second pool
+inherits the renderer, the index and the page bodies through fork instead of receiving them
+pickled, and sends back bytes only.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -20,10 +28,11 @@ from pressroom.exceptions import ConfigError, ContentError
 from pressroom.model import Entry, Intro, PageBody
 from pressroom.plan import AssetOutput, Output, site_outputs
 from pressroom.render import Renderer
-from pressroom.site import MemoryIndex
+from pressroom.site import MemoryIndex, SiteIndex
 from pressroom.urls import page_key
 
-_PARALLEL_THRESHOLD = 200  # below this many pages, a process pool costs more than it saves
+_PARALLEL_THRESHOLD = 200  # below this many pages (or outputs), a process pool costs more than it saves
+_CHUNKS_PER_WORKER = 8  # small enough to balance the load, large enough to keep messages few
 
 
 @dataclass
@@ -67,15 +76,40 @@ def _parse_one(job: tuple[str, bytes, SiteConfig, Sequence[str]]) -> ParsedPage 
         return error
 
 
+@dataclass(frozen=True)
+class _ParseFailure:
+    """A ContentError as plain values, to cross from a worker process to the parent.
+
+    A ContentError pickles as its message alone and cannot be rebuilt from it, so one sent back
+    as it is breaks the whole pool.
+    """
+
+    kind: type[ContentError]
+    source_key: str
+    problem: str
+    line: int | None
+
+    def error(self) -> ContentError:
+        return self.kind(self.source_key, self.problem, self.line)
+
+
+def _parse_in_worker(job: tuple[str, bytes, SiteConfig, Sequence[str]]) -> ParsedPage | _ParseFailure:
+    parsed = _parse_one(job)
+    if isinstance(parsed, ContentError):
+        return _ParseFailure(type(parsed), parsed.source_key, parsed.problem, parsed.line)
+    return parsed
+
+
 def parse_pages(
     jobs: Sequence[tuple[str, bytes, SiteConfig, Sequence[str]]], workers: int
 ) -> list[ParsedPage | ContentError]:
     """Parse pages, on several processes when it pays (Markdown is most of a build's cost)."""
     if workers <= 1 or len(jobs) < _PARALLEL_THRESHOLD:
         return [_parse_one(job) for job in jobs]
-    chunk = max(1, len(jobs) // (workers * 8))
+    chunk = max(1, len(jobs) // (workers * _CHUNKS_PER_WORKER))
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        return list(pool.map(_parse_one, jobs, chunksize=chunk))
+        parsed = list(pool.map(_parse_in_worker, jobs, chunksize=chunk))
+    return [page.error() if isinstance(page, _ParseFailure) else page for page in parsed]
 
 
 def resolve_claims(entries: Iterable[Entry]) -> tuple[list[Entry], list[ContentError]]:
@@ -118,6 +152,7 @@ def _with_aliases(entry: Entry, aliases: Sequence[str]) -> Entry:
 def build_site(files: Mapping[str, bytes], now: datetime, workers: int | None = None) -> SiteBuild:
     """Build the whole site from the source files (key -> bytes) as of `now`."""
     result = SiteBuild()
+    workers = workers if workers is not None else (os.cpu_count() or 1)
     try:
         config, config_warnings = parse_config(_text_or_none(files.get("site.yaml")))
     except ConfigError as error:
@@ -142,7 +177,7 @@ def build_site(files: Mapping[str, bytes], now: datetime, workers: int | None = 
             assets.append(key)
     bodies: dict[str, PageBody] = {}
     entries: list[Entry] = []
-    for parsed in parse_pages(page_jobs, workers if workers is not None else (os.cpu_count() or 1)):
+    for parsed in parse_pages(page_jobs, workers):
         if isinstance(parsed, ContentError):
             result.errors.append(parsed)
             continue
@@ -158,24 +193,76 @@ def build_site(files: Mapping[str, bytes], now: datetime, workers: int | None = 
     result.entries, result.intros = entries, intros
     page_keys = {page_key(entry.path) for entry in entries}
     outputs = site_outputs(index, entries, [key for key in assets if key not in page_keys])
-    result.outputs = render_outputs(renderer, index, outputs, bodies.__getitem__, files)
+    result.outputs = render_outputs(renderer, index, outputs, bodies.__getitem__, files, workers)
     return result
 
 
 def render_outputs(
     renderer: Renderer,
-    index: MemoryIndex,
+    index: SiteIndex,
     outputs: Iterable[Output],
     body_of: Callable[[str], PageBody],
     files: Mapping[str, bytes],
+    workers: int = 1,
 ) -> dict[str, bytes]:
-    rendered: dict[str, bytes] = {}
+    """Every output's bytes by key, in the order of `outputs`; of two outputs with one key, the first wins.
+
+    Assets are copied; the rest render here or, on several workers, in forked processes.
+    """
+    chosen: dict[str, Output] = {}
     for output in outputs:
-        if isinstance(output, AssetOutput):
-            rendered.setdefault(output.key, files[output.source_key])
-        else:
-            rendered.setdefault(output.key, renderer.render(output, index, body_of))
-    return rendered
+        chosen.setdefault(output.key, output)
+    to_render = [output for output in chosen.values() if not isinstance(output, AssetOutput)]
+    job = _RenderJob(renderer, index, to_render, body_of)
+    if workers <= 1 or len(to_render) < _PARALLEL_THRESHOLD:
+        rendered = job.render(0, len(to_render))
+    else:
+        rendered = _render_in_pool(job, workers)
+    pages = iter(rendered)
+    return {
+        key: files[output.source_key] if isinstance(output, AssetOutput) else next(pages)
+        for key, output in chosen.items()
+    }
+
+
+@dataclass(frozen=True)
+class _RenderJob:
+    """What rendering needs: handed to forked processes by inheritance (see `_FORKED_JOBS`)."""
+
+    renderer: Renderer
+    index: SiteIndex
+    outputs: Sequence[Output]
+    body_of: Callable[[str], PageBody]
+
+    def render(self, start: int, stop: int) -> list[bytes]:
+        return [self.renderer.render(output, self.index, self.body_of) for output in self.outputs[start:stop]]
+
+
+_FORKED_JOBS: dict[int, _RenderJob] = {}
+"""Render jobs by id, for the processes forked while a job is here: each inherits the index,
+renderer and bodies with the process instead of unpickling them (which would cost about as much
+as rendering). Keyed by id so that concurrent builds in one process do not see each other's."""
+_JOB_IDS = itertools.count()
+
+
+def _render_forked(job_id: int, start: int, stop: int) -> list[bytes]:
+    return _FORKED_JOBS[job_id].render(start, stop)
+
+
+def _render_in_pool(job: _RenderJob, workers: int) -> list[bytes]:
+    """Render a job's outputs in chunks on `workers` forked processes; bytes come back in order."""
+    count = len(job.outputs)
+    step = max(1, count // (workers * _CHUNKS_PER_WORKER))
+    starts = range(0, count, step)
+    job_id = next(_JOB_IDS)
+    _FORKED_JOBS[job_id] = job
+    try:
+        # The processes fork at the first submit, so after the job is in _FORKED_JOBS.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            chunks = pool.map(_render_forked, itertools.repeat(job_id), starts, [start + step for start in starts])
+            return [data for chunk in chunks for data in chunk]
+    finally:
+        del _FORKED_JOBS[job_id]
 
 
 def _text_or_none(data: bytes | None) -> str | None:

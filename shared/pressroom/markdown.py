@@ -451,13 +451,18 @@ def _write_toc_list(entries: list[_TocEntry], indent: int, parts: list[str]) -> 
 
 def _resolve_relative_urls(tokens: Sequence[Token], base_path: str) -> None:
     """Rewrite relative `href`/`src` attributes to site-absolute paths under `base_path`."""
-    base = "/" + quote(base_path, safe="/+~") + "/" if base_path else "/"
+    _resolve_under(tokens, "/" + quote(base_path, safe="/+~") + "/" if base_path else "/")
+
+
+def _resolve_under(tokens: Sequence[Token], base: str) -> None:
+    """`_resolve_relative_urls` with the base quoted once: this walks every inline token of a page."""
     for token in tokens:
         if token.children:
-            _resolve_relative_urls(token.children, base_path)
-        name = "href" if token.type == "link_open" else "src" if token.type == "image" else None
-        if name is None:
+            _resolve_under(token.children, base)
+        kind = token.type
+        if kind != "link_open" and kind != "image":
             continue
+        name = "href" if kind == "link_open" else "src"
         url = token.attrGet(name)
         if not isinstance(url, str) or not url or url.startswith(("/", "#", "?")) or _SCHEME_RE.match(url):
             continue

@@ -321,6 +321,9 @@ class Publisher:
         sees it move after writing renders its outputs again and writes them unconditionally:
         the last worker to check has written from the final index.
         """
+        # Read the version before anything the renders read: cached reads from planning may
+        # predate it, and a render older than the version it is checked against goes unnoticed.
+        self.index.forget()
         version = self.index.version()
         self._write(*self._render_planned(), result)
         for _ in range(_RENDER_ROUNDS):
@@ -401,6 +404,7 @@ class Publisher:
             old, new = self.index.entry(key), live.get(key)
             if old != new:
                 self.index.apply(key, old, new)
+                self._planned_keys.add(key)
         for intro in site.intros:
             self.index.put_intro(intro.list_id, intro)
         stale = set(self.index.published_keys("outputs")) - set(site.outputs)
@@ -409,6 +413,8 @@ class Publisher:
             for key, body in site.outputs.items()
         }
         self._write(rendered, stale, result)
+        self.index.clear_markers(self._planned_keys)  # the whole site was just written
+        self._planned_keys.clear()
         result.published.extend(sorted(live))
         self.send_invalidations(result)
         return result

@@ -12,11 +12,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib.resources import files
+from types import CodeType
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from pressroom.config import SiteConfig
 from pressroom.markdown import pygments_css
@@ -67,6 +69,40 @@ def _human_date(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
+@lru_cache(maxsize=4096)
+def _term_href(taxonomy: str, name: str) -> str:
+    """A term page's link; cached because lists show the same few terms thousands of times."""
+    return href(f"{taxonomy}/{urlize(name)}")
+
+
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled template code kept for the life of the process, shared by every Renderer.
+
+    Compiling the theme costs 40-80 ms, paid again by each new Renderer (one a build, one an
+    event on a warm Lambda) without this. Jinja checks a template's source checksum before
+    using its code, so an edited `layouts/` file is compiled afresh. Sharing is sound because
+    every Renderer configures its environment alike (compiled code depends on those options).
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, CodeType]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        stored = self._code.get(bucket.key)
+        if stored is not None and stored[0] == bucket.checksum:
+            bucket.code = stored[1]
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.code is not None:
+            self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+_COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 @dataclass(frozen=True)
 class Pager:
     number: int
@@ -96,6 +132,10 @@ class Renderer:
             undefined=jinja2.ChainableUndefined,
             trim_blocks=False,
             keep_trailing_newline=True,
+            # Templates come from the package and from `layouts/` read once per build or event:
+            # none changes while a Renderer lives, so no stat() per render (and per include).
+            auto_reload=False,
+            bytecode_cache=_COMPILED_TEMPLATES,
         )
         zone = config.zone
         self.env.filters["iso"] = lambda moment: moment.astimezone(zone).isoformat()
@@ -106,9 +146,11 @@ class Renderer:
             menu=self.menu,
             absolute=self.absolute,
             asset_url=key_href,
-            term_url=lambda taxonomy, name: href(f"{taxonomy}/{urlize(name)}"),
+            term_url=_term_href,
             reading_time_shown=self.reading_time_shown,
+            summary=self.summary,
         )
+        self._summaries: dict[int, tuple[Entry, Markup]] = {}
 
     @cached_property
     def menu(self) -> list[dict[str, str]]:
@@ -130,6 +172,21 @@ class Renderer:
     def reading_time_shown(self, entry: Entry) -> bool:
         shown = entry.params.get("showReadingTime", self.config.showReadingTime)
         return bool(shown) and entry.reading_time > 0
+
+    def summary(self, entry: Entry) -> Markup:
+        """An entry's summary block on list pages (`summary.html`), rendered once per entry.
+
+        An entry is on the home, its section and each of its term lists: without the cache a
+        full build renders every summary about six times. Keyed by identity, the entry held
+        alongside so its id cannot be reused; Entry is frozen, so the same object renders the
+        same bytes. (Entries read afresh from DynamoDB simply miss.)
+        """
+        cached = self._summaries.get(id(entry))
+        if cached is not None and cached[0] is entry:
+            return cached[1]
+        html = Markup(self.env.get_template("summary.html").render(page=entry))
+        self._summaries[id(entry)] = (entry, html)
+        return html
 
     def _render(self, template: str, **context: Any) -> bytes:
         return self.env.get_template(template).render(**context).encode("utf-8")
@@ -179,10 +236,12 @@ class Renderer:
         if entry.section:
             position = index.position(entry.section, entry)
             around = index.list_slice(entry.section, max(position - 1, 0), position + 2)
+            own_key = entry.order_key  # a property that builds a tuple: computed once per entry here
             for other in around:
-                if other.order_key < entry.order_key:
+                other_key = other.order_key
+                if other_key < own_key:
                     next_page = other  # listed before it: newer
-                elif other.order_key > entry.order_key:
+                elif other_key > own_key:
                     prev_page = other
         show_toc = bool(entry.params.get("showTableOfContents", False))
         return self._render(
@@ -257,4 +316,4 @@ class Renderer:
 
 def _plain_summary(entry: Entry) -> str:
     """A meta description from the summary when the page has none: its text, tags stripped."""
-    return re.sub(r"<[^>]+>", "", entry.summary_html).strip()[:300]
+    return _TAG_RE.sub("", entry.summary_html).strip()[:300]

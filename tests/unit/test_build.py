@@ -328,3 +328,15 @@ def test_naive_dates_are_read_in_the_site_time_zone() -> None:
     html = site.outputs["posts/a/index.html"].decode()
     assert '<time datetime="2025-07-12T23:30:00-04:00">12 July 2025</time>' in html
     assert b"<pubDate>Sat, 12 Jul 2025 23:30:00 -0400</pubDate>" in site.outputs["index.xml"]
+
+
+def test_the_parallel_build_equals_the_serial_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pressroom.build as build_module
+
+    files = blog()
+    files["posts/broken.md"] = b"---\ntitle: [unclosed\n---\n"
+    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)  # both pools, even for a small blog
+    serial, parallel = build_site(files, NOW, workers=1), build_site(files, NOW, workers=2)
+    assert list(parallel.outputs.items()) == list(serial.outputs.items())  # same bytes, same order
+    assert [str(error) for error in parallel.errors] == [str(error) for error in serial.errors] != []
+    assert (parallel.published, parallel.entries, parallel.parsed) == (serial.published, serial.entries, serial.parsed)

@@ -252,3 +252,39 @@ def test_stylesheet_and_not_found_page() -> None:
 def test_assets_are_copied_not_rendered() -> None:
     with pytest.raises(ValueError, match=r"img/a\.png"):
         render(AssetOutput("img/a.png"), [])
+
+
+# --- what the renderer reuses between outputs ------------------------------------------------------
+
+
+def test_a_layouts_meta_html_shows_in_list_summaries_as_on_pages() -> None:
+    post = entry("posts/a.md", "A", 1)
+    layouts = {"meta.html": '<p class="meta">custom for {{ page.title }}</p>'}
+    renderer = Renderer(CONFIG, layouts)
+    index = MemoryIndex(CONFIG, [post])
+    for output in (ListOutput("", 1), ListOutput("posts", 1), PageOutput("posts/a.md", "posts/a")):
+        assert '<p class="meta">custom for A</p>' in renderer.render(output, index, body_of).decode()
+
+
+def test_an_edited_entry_shows_its_new_summary_on_lists_rendered_by_the_same_renderer() -> None:
+    # The event path renders lists before and after an edit with one Renderer: summaries are
+    # reused per entry, never across two versions of one page.
+    renderer = Renderer(CONFIG)
+    before = entry("posts/a.md", "Old title", 1, summary_html="Old summary.")
+    after = replace(before, title="New title", summary_html="New summary.")
+    old_html = renderer.render(ListOutput("", 1), MemoryIndex(CONFIG, [before]), body_of).decode()
+    new_html = renderer.render(ListOutput("", 1), MemoryIndex(CONFIG, [after]), body_of).decode()
+    assert "Old title" in old_html and "Old summary." in old_html
+    assert "New title" in new_html and "New summary." in new_html
+    assert "Old" not in new_html
+
+
+def test_an_edited_layout_is_used_by_the_next_renderer() -> None:
+    # Compiled templates are shared between Renderers (a warm Lambda builds one per event);
+    # a changed `layouts/` file must not be served from that cache.
+    post = entry("posts/a.md", "A", 1)
+    first = render(PageOutput("posts/a.md", "posts/a"), [post], layouts={"page.html": "first {{ page.title }}"})
+    second = render(PageOutput("posts/a.md", "posts/a"), [post], layouts={"page.html": "second {{ page.title }}"})
+    theme = render(PageOutput("posts/a.md", "posts/a"), [post])
+    assert (first, second) == ("first A", "second A")
+    assert theme.startswith("<!doctype html>")
