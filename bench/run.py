@@ -430,6 +430,10 @@ def bench_site(label: str, files: Mapping[str, bytes], with_events: bool, plain_
         newest = post_key(len(posts) + 1)
         put(newest, make_post(_rng(2), len(posts) + 1, DATE_END + timedelta(days=1), (TAGS[0], TAGS[5])))
         figures.events.append(run_event(f"new newest {newest}", clients, counter, single_event(newest)))
+
+        # Every page shows the site title: all of them are rendered again, in chunks (here run in turn).
+        put("site.yaml", files.get("site.yaml", b"") + b"\ntitle: Bench, renamed\n")
+        figures.events.append(run_event("site.yaml title changed", clients, counter, lambda runner: runner.rebuild()))
     return figures
 
 

@@ -113,8 +113,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from pressroom.runtime import publisher
 
-    runner = publisher(_resources(args), _now(args.now))
-    result = runner.rebuild()
+    runner = publisher(_resources(args), _now(args.now))  # no queue: every chunk runs here
+    result = runner.rebuild(repair=True)
+    runner.send_invalidations(result)
     for error in result.errors:
         print(f"error: {error}", file=sys.stderr)
     print(

@@ -1,4 +1,4 @@
-"""Entries and intros as JSON text, the form the index stores them in."""
+"""Entries and intros as JSON text, the form the index stores them in; outputs as the queue carries them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from pressroom import plan
 from pressroom.model import Entry, Intro
 
 _DATE_FIELDS = ("date", "lastmod", "publish_date", "expiry_date")
@@ -48,3 +49,27 @@ def intro_from_json(text: str) -> Intro:
     data = json.loads(text)
     data["params"] = MappingProxyType(data.get("params") or {})
     return Intro(**data)
+
+
+_OUTPUT_KINDS: dict[str, type[plan.Output]] = {
+    kind.__name__: kind
+    for kind in (
+        plan.PageOutput,
+        plan.ListOutput,
+        plan.FeedOutput,
+        plan.TaxonomyOutput,
+        plan.SitemapOutput,
+        plan.AliasOutput,
+        plan.StaticOutput,
+        plan.AssetOutput,
+    )
+}
+
+
+def output_to_json(output: plan.Output) -> dict[str, Any]:
+    return {"kind": type(output).__name__, **{name: getattr(output, name) for name in output.__dataclass_fields__}}
+
+
+def output_from_json(data: dict[str, Any]) -> plan.Output:
+    fields = dict(data)
+    return _OUTPUT_KINDS[fields.pop("kind")](**fields)

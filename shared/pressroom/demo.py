@@ -24,13 +24,11 @@ def _start_moto() -> tuple[object, str]:
 
 def export_bucket(s3: object, bucket: str, out: Path) -> dict[str, bytes]:
     """Download every object of a bucket into a folder; returns key -> bytes."""
-    objects: dict[str, bytes] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):  # type: ignore[attr-defined]
-        for item in page.get("Contents", []):
-            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()  # type: ignore[attr-defined]
-            objects[item["Key"]] = body
+    from pressroom.adapters.aws import S3SiteStore
     from pressroom.adapters.local import write_tree
 
+    store = S3SiteStore(s3, bucket)
+    objects = {key: body for key in store.list_keys() if (body := store.read(key)) is not None}
     write_tree(out, objects)
     return objects
 

@@ -18,12 +18,15 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from pressroom.publisher import PublishResult
-from pressroom.runtime import Resources, publisher
+from pressroom.publisher import PublishResult, is_rebuild_message
+from pressroom.runtime import Resources, publisher, queue_url_of
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "pressroom"))
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "pressroom"))
 _clients: dict[str, Any] = {}
+_queue_urls: dict[str, str] = {}
+REBUILD_STEP_MILLIS = 30_000
+"""Time kept in hand to run one rebuild chunk (it takes a few seconds)."""
 
 
 def keys_of(notification: dict[str, Any]) -> list[str]:
@@ -53,12 +56,25 @@ def _report(result: Any) -> None:
     )
 
 
+def _fan_out_queue(resources: Resources, records: list[dict[str, Any]]) -> str:
+    """Where a rebuild sends its chunks: QUEUE_URL, else the queue this batch came from, else nowhere."""
+    if resources.queue_url:
+        return resources.queue_url
+    arn = records[0].get("eventSourceARN", "") if records else ""
+    if arn.startswith("arn:aws:sqs:"):
+        if arn not in _queue_urls:
+            _queue_urls[arn] = queue_url_of(arn)
+        return _queue_urls[arn]
+    return ""
+
+
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    runner = publisher(Resources.from_env(), datetime.now(UTC), _clients)
-    response: Any = {}
+    resources = Resources.from_env()
     records = event.get("Records") or []
+    runner = publisher(resources, datetime.now(UTC), _clients, fan_out_to=_fan_out_queue(resources, records))
+    response: Any = {}
     if event.get("pressroom") == "tick" or event.get("source") in {"aws.events", "aws.scheduler"}:
         result = runner.publish(runner.due_keys())
     elif records and records[0].get("eventSource") == "aws:s3":
@@ -67,8 +83,15 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         result = PublishResult()
 
         def record_handler(record: SQSRecord) -> None:
-            keys = keys_of(json.loads(record.body))
-            if keys:
+            body = json.loads(record.body)
+            if is_rebuild_message(body):
+                # A batch may hold many chunks: those this invocation has no time left for go
+                # back to the queue as new messages (not failures, which would count to the DLQ).
+                if context is not None and context.get_remaining_time_in_millis() < REBUILD_STEP_MILLIS:
+                    runner.defer(body)
+                else:
+                    result.merge(runner.rebuild_step(body))
+            elif keys := keys_of(body):
                 result.merge(runner.publish(keys))
 
         processor = BatchProcessor(event_type=EventType.SQS)

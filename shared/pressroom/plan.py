@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from pressroom.model import HOME_LIST, Entry, Term
 from pressroom.site import SiteIndex
@@ -61,11 +62,24 @@ class TaxonomyOutput:
         return page_key(self.taxonomy)
 
 
+SITEMAP_URL_LIMIT = 50_000
+"""URLs one sitemap file may hold (sitemaps.org); past it `sitemap.xml` becomes a sitemap index."""
+
+
 @dataclass(frozen=True)
 class SitemapOutput:
+    """`sitemap.xml` (part 0); past SITEMAP_URL_LIMIT URLs, it indexes parts 1.. `sitemap-N.xml`."""
+
+    part: int = 0
+
     @property
     def key(self) -> str:
-        return "sitemap.xml"
+        return f"sitemap-{self.part}.xml" if self.part else "sitemap.xml"
+
+
+def sitemap_parts(url_count: int) -> int:
+    """How many `sitemap-N.xml` files a sitemap of `url_count` URLs needs: 0 while one file holds them."""
+    return 0 if url_count <= SITEMAP_URL_LIMIT else math.ceil(url_count / SITEMAP_URL_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -117,20 +131,37 @@ def list_outputs(list_id: str, size: int, pager_size: int) -> list[Output]:
     return [*pages, FeedOutput(list_id)] if pages else []
 
 
-def site_outputs(index: SiteIndex, entries: Iterable[Entry], assets: Iterable[str]) -> list[Output]:
-    """Every output of the site: the full build renders exactly these."""
+class PublishedPage(Protocol):
+    """What names a page's outputs: an Entry, or the index's row of a published page."""
+
+    @property
+    def source_key(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def aliases(self) -> Sequence[str]: ...
+
+
+def site_outputs(index: SiteIndex, entries: Iterable[PublishedPage], assets: Iterable[str]) -> list[Output]:
+    """Every output of the site: the full build renders exactly these, and so does a rebuild."""
     pager_size = index.config.pagerSize
     outputs: list[Output] = [StaticOutput(name) for name in STATIC_KEYS]
-    outputs.append(SitemapOutput())
     list_ids = {HOME_LIST, *index.sections()}
     for taxonomy in TAXONOMIES:
         outputs.append(TaxonomyOutput(taxonomy))
         list_ids.update(term.list_id for term in index.terms(taxonomy))
     for list_id in sorted(list_ids):
         outputs.extend(list_outputs(list_id, index.list_size(list_id), pager_size))
+    pages = 0
     for entry in entries:
+        pages += 1
         outputs.append(PageOutput(entry.source_key, entry.path))
         outputs.extend(AliasOutput(alias, entry.path) for alias in entry.aliases)
+    # The sitemap lists the home page, the sections, the taxonomy indexes, the terms and the pages.
+    urls = len(list_ids) + len(TAXONOMIES) + pages
+    outputs.extend(SitemapOutput(part) for part in range(sitemap_parts(urls) + 1))
     outputs.extend(AssetOutput(key) for key in assets)
     return outputs
 
@@ -163,7 +194,12 @@ class EntryChange:
 @dataclass(frozen=True)
 class ChangePlan:
     render: frozenset[Output]
-    delete: frozenset[str]
+    gone: frozenset[Output]
+    """Outputs that stop existing; the event path checks each against the index before deleting it."""
+
+    @property
+    def delete(self) -> frozenset[str]:
+        return frozenset(output.key for output in self.gone)
 
 
 def _list_visible(entry: Entry | None) -> Entry | None:
@@ -173,10 +209,10 @@ def _list_visible(entry: Entry | None) -> Entry | None:
 
 def plan_list(
     list_id: str, before: ListSpot, after: ListSpot, shown_changed: bool, pager_size: int, feed_limit: int
-) -> tuple[set[Output], set[str]]:
-    """The pages of one list that change when one entry moves on, off or within it."""
+) -> tuple[set[Output], set[Output]]:
+    """The pages of one list that change when one entry moves on, off or within it, and those it loses."""
     render: set[Output] = set()
-    delete: set[str] = set()
+    delete: set[Output] = set()
     pages_before = pager_count(before.size, list_id, pager_size)
     pages_after = pager_count(after.size, list_id, pager_size)
     positions = [p for p in (before.position, after.position) if p is not None]
@@ -194,9 +230,9 @@ def plan_list(
         first_page = min(first_page, min(pages_before, pages_after))
     last_page = min(high // pager_size + 1, pages_after)
     render.update(ListOutput(list_id, n) for n in range(first_page, last_page + 1))
-    delete.update(ListOutput(list_id, n).key for n in range(pages_after + 1, pages_before + 1))
+    delete.update(ListOutput(list_id, n) for n in range(pages_after + 1, pages_before + 1))
     if pages_after == 0:
-        delete.add(FeedOutput(list_id).key)
+        delete.add(FeedOutput(list_id))
     elif low < feed_limit:
         render.add(FeedOutput(list_id))
     return render, delete
@@ -206,7 +242,7 @@ def plan_change(change: EntryChange, pager_size: int, feed_limit: int) -> Change
     """Every output one changed page affects, and the keys that stop existing."""
     old, new = change.old, change.new
     render: set[Output] = set()
-    delete: set[str] = set()
+    delete: set[Output] = set()
     shown_changed = _list_visible(old) != _list_visible(new)
     absent = ListSpot(None, 0)
     for list_id in sorted(set(change.before) | set(change.after)):
@@ -228,8 +264,8 @@ def plan_change(change: EntryChange, pager_size: int, feed_limit: int) -> Change
         render.update(AliasOutput(alias, new.path) for alias in new.aliases)
     if old is not None:
         if new is None or old.path != new.path:
-            delete.add(page_key(old.path))
-        delete.update(page_key(alias) for alias in set(old.aliases) - set(new.aliases if new else ()))
+            delete.add(PageOutput(old.source_key, old.path))
+        delete.update(AliasOutput(alias, old.path) for alias in set(old.aliases) - set(new.aliases if new else ()))
     if (
         old is None
         or new is None
@@ -250,7 +286,7 @@ def plan_change(change: EntryChange, pager_size: int, feed_limit: int) -> Change
     if neighbours_moved:
         render.update(PageOutput(e.source_key, e.path) for e in change.neighbours)
     rendered_keys = {output.key for output in render}
-    return ChangePlan(frozenset(render), frozenset(delete - rendered_keys))
+    return ChangePlan(frozenset(render), frozenset(o for o in delete if o.key not in rendered_keys))
 
 
 def _sections_changed(change: EntryChange) -> bool:

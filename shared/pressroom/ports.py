@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 
 class Source(Protocol):
@@ -23,10 +23,16 @@ class SiteStore(Protocol):
 
     def delete(self, keys: Iterable[str]) -> None: ...
 
-    def list_keys(self) -> list[str]: ...
+    def list_keys(self, prefix: str = "") -> list[str]: ...
 
     def read(self, key: str) -> bytes | None: ...
 
 
 class Cdn(Protocol):
     def invalidate(self, paths: Sequence[str], reference: str) -> None: ...
+
+
+class Queue(Protocol):
+    """Where a whole-site rebuild sends its chunks: the publisher's own queue, or a list in memory."""
+
+    def send(self, messages: Sequence[Mapping[str, Any]]) -> None: ...

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from pressroom.adapters.dynamo import ConflictError, DynamoIndex, order_sort_key
-from pressroom.build import build_site
+from pressroom.adapters.local import InlineQueue
+from pressroom.codec import output_from_json, output_to_json
 from pressroom.config import CONFIG_KEY, SiteConfig, parse_config
 from pressroom.content import ParsedPage, SourceKind, bundle_dir, classify, intro_list_id, parse_intro, parse_page
 from pressroom.exceptions import ContentError, TransientError
@@ -22,6 +24,7 @@ from pressroom.invalidation import invalidation_paths
 from pressroom.model import Entry, PageBody, Term
 from pressroom.plan import (
     STATIC_KEYS,
+    AliasOutput,
     AssetOutput,
     EntryChange,
     FeedOutput,
@@ -29,21 +32,28 @@ from pressroom.plan import (
     ListSpot,
     Output,
     PageOutput,
+    SitemapOutput,
     StaticOutput,
     TaxonomyOutput,
     list_outputs,
     pager_count,
     plan_change,
+    site_outputs,
+    sitemap_parts,
 )
-from pressroom.ports import Cdn, SiteStore, Source
-from pressroom.render import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Renderer, cache_control, content_type
+from pressroom.ports import Cdn, Queue, SiteStore, Source
+from pressroom.render import Renderer, cache_control, content_type
 from pressroom.site import lists_of, term_from_spellings
-from pressroom.urls import TAXONOMIES
+from pressroom.urls import TAXONOMIES, list_page_path
 
 _CONFLICT_TRIES = 5
 ABANDONED_AFTER = timedelta(minutes=20)
 """A pending invalidation older than the longest Lambda run (15 minutes) belongs to a dead invocation."""
 _RENDER_ROUNDS = 5
+INDEX_CHUNK = 50
+"""Source keys per rebuild message: each is a GET, a parse and at most one transaction."""
+RENDER_CHUNK = 100
+"""Outputs per rebuild message: a few seconds of rendering (an invocation runs several)."""
 
 
 def content_hash(body: bytes, type_: str) -> str:
@@ -76,6 +86,8 @@ class Publisher:
     index: DynamoIndex
     cdn: Cdn | None
     now: datetime
+    queue: Queue | None = None
+    """Where a rebuild fans out; None runs it here, chunk after chunk."""
     config: SiteConfig = field(init=False)
     renderer: Renderer = field(init=False)
 
@@ -84,13 +96,16 @@ class Publisher:
         self.index.config = self.config
         self.renderer = Renderer(self.config, self._layouts())
         self._render: set[Output] = set()
-        self._delete: set[str] = set()
+        self._gone: set[Output] = set()
+        self._shrunk: set[str] = set()
         self._bodies: dict[str, PageBody | None] = {}
         self._assets: dict[str, bytes | None] = {}
         self._planned_keys: set[str] = set()
         self._followups: set[str] = set()
         self._owner = uuid.uuid4().hex  # names this invocation's pending invalidations
         self._own_pending: set[str] = set()
+        self._planning = True  # off while a rebuild re-indexes: it renders everything after
+        self._fanout: Queue = self.queue if self.queue is not None else InlineQueue()
 
     def _read_config(self) -> tuple[SiteConfig, list[str]]:
         data = self.source.read(CONFIG_KEY)
@@ -106,16 +121,23 @@ class Publisher:
 
         Invalidation is left to `send_invalidations`, once per invocation; the keys to
         invalidate are recorded in the index before any write, so a crash loses none.
+        A change to `site.yaml` or a layout starts a rebuild instead (see `rebuild`).
         """
-        result = PublishResult()
         wanted = sorted(set(keys))
         if any(classify(key) in {SourceKind.CONFIG, SourceKind.LAYOUT} for key in wanted):
             return self.rebuild()
+        result = PublishResult()
         # Pages that depend on the configuration alone: cheap to render, and written only once.
         self._render.update(StaticOutput(name) for name in STATIC_KEYS)
         # The taxonomy indexes exist even when empty, and cost one small query each.
         self._render.update(TaxonomyOutput(taxonomy) for taxonomy in TAXONOMIES)
-        pending = list(wanted)
+        self._apply_keys(wanted, result)
+        self._flush(result)
+        return result
+
+    def _apply_keys(self, keys: list[str], result: PublishResult) -> None:
+        """Bring the index up to date with each key, planning the outputs when `_planning` is on."""
+        pending = list(keys)
         done: set[str] = set()
         while pending:
             key = pending.pop(0)
@@ -130,8 +152,6 @@ class Publisher:
             # Pages whose claim on a URL this change decided (see _claim) are published again.
             pending += sorted(self._followups - done - set(pending))
             self._followups.clear()
-        self._flush(result)
-        return result
 
     def _publish_key(self, key: str) -> None:
         kind = classify(key)
@@ -178,32 +198,75 @@ class Publisher:
         lost_to = self._claim(key, current, new)
         if lost_to is not None:
             new = None
-        if current != new or not pending:
-            self.index.apply(key, current, new)
-        self._planned_keys.add(key)
-        self._plan(old, new)
+        wanted = tuple(sorted(new.aliases)) if new else ()
+        new, refused = self._claim_aliases(key, new)
+        changed = current != new or set(self.index.wanted_aliases(key)) != set(wanted)
+        if not self._planning:
+            # A rebuild: the configuration may have moved the page on or off the home list.
+            if changed or (new is not None and self.index.placed_on(key) != lists_of(new, self.config)):
+                self.index.apply(key, current, new, wanted)
+                self._planned_keys.add(key)
+        elif changed or not pending:
+            self.index.apply(key, current, new, wanted)
+        if self._planning:
+            self._planned_keys.add(key)
+            self._plan(old, new)
         if lost_to is not None and parsed is not None:
-            raise ContentError(key, f"claims /{parsed.entry.path}/, already published by {lost_to}")
+            raise ContentError(key, f"claims /{parsed.entry.path}/, {lost_to}")
+        if refused:
+            taken = ", ".join(f"/{alias}/" for alias in refused)
+            raise ContentError(key, f"alias {taken} is already taken; it is not published")
 
     def _claim(self, key: str, current: Entry | None, new: Entry | None) -> str | None:
         """Settle who publishes a URL two pages claim: the smaller source key, as the full build does.
 
-        Returns the winner when this page loses. A winner displacing a published page, or a
-        page leaving a URL others wait for, sends those pages round again (`_followups`).
+        Returns why this page loses: the winner, or the section list at that URL. A winner
+        displacing a published page or alias, or a page leaving a URL others wait for, sends
+        those pages round again (`_followups`).
         """
         if current is not None and (new is None or current.path != new.path):
             self.index.unclaim(current.path, key)
-            waiting = self.index.claimants(current.path)
-            if waiting:
-                self._followups.add(waiting[0])
+            waiting = self.index.claimants(current.path) or self.index.claimants(current.path, "aliases")
+            self._followups.update(waiting[:1])
         if new is None:
             return None
+        if new.path in self.index.sections():
+            return f"the list of section {new.path!r}"
         self.index.claim(new.path, key)
         claimants = self.index.claimants(new.path)
         if claimants[0] != key:
-            return claimants[0]
+            return f"already published by {claimants[0]}"
         self._followups.update(other for other in claimants[1:] if self.index.entry(other) is not None)
+        if current is None or current.path != new.path:
+            self._followups.update(self.index.claimants(new.path, "aliases"))
         return None
+
+    def _claim_aliases(self, key: str, new: Entry | None) -> tuple[Entry | None, list[str]]:
+        """Settle aliases as the full build does: any page's own path beats an alias, a section's
+        list too, then the smaller source key wins.
+
+        Returns the entry with only the aliases it publishes, and those refused. A page that
+        gives an alias up, or takes one over, sends the other claimants round again.
+        """
+        before = set(self.index.wanted_aliases(key))
+        wanted = set(new.aliases) if new else set()
+        for alias in sorted(before - wanted):
+            self.index.unclaim(alias, key, "aliases")
+            self._followups.update(self.index.claimants(alias, "aliases")[:1])
+        for alias in sorted(wanted - before):
+            self.index.claim(alias, key, "aliases")
+        if new is None:
+            return None, []
+        kept: list[str] = []
+        refused: list[str] = []
+        for alias in new.aliases:
+            holders = self.index.claimants(alias, "aliases")
+            if holders[:1] != [key] or alias in self.index.sections() or self.index.claimants(alias):
+                refused.append(alias)
+            else:
+                kept.append(alias)
+                self._followups.update(other for other in holders[1:] if other != key)
+        return (new if not refused else replace(new, aliases=tuple(kept))), refused
 
     def _plan(self, old: Entry | None, new: Entry | None) -> None:
         """Plan a change from `old` to `new` against the index, which already holds `new`.
@@ -243,13 +306,18 @@ class Publisher:
         change = EntryChange(old, new, before, after, neighbours, terms_before, terms_after)
         plan = plan_change(change, self.config.pagerSize, self.config.feedLimit)
         self._render |= plan.render
-        self._delete |= plan.delete
+        self._gone |= plan.gone
+        # Sizes "before" are derived from the index as it is now, which other workers change too:
+        # two removals racing each other may both see a list lose no page. See _beyond_lists_end.
+        self._shrunk |= old_lists - new_lists
 
     def _publish_intro(self, key: str) -> None:
         data = self.source.read(key)
         intro = parse_intro(key, data, self.config) if data is not None else None
         list_id = intro_list_id(key)
         self.index.put_intro(list_id, intro)
+        if not self._planning:
+            return
         if list_id in {"tags", "categories"}:
             self._render.add(TaxonomyOutput(list_id))
         else:
@@ -261,7 +329,7 @@ class Publisher:
             self._assets[key] = data
             self._render.add(AssetOutput(key))
         else:
-            self._delete.add(key)
+            self._gone.add(AssetOutput(key))
         folder = key.rsplit("/", 1)[0] if "/" in key else ""
         name = key.rsplit("/", 1)[-1].lower()
         if folder and name.startswith("feature"):
@@ -302,17 +370,87 @@ class Publisher:
             pages = pager_count(size, output.list_id, self.config.pagerSize)
             if pages == 0 or (isinstance(output, ListOutput) and output.number > pages):
                 return None
+        if isinstance(output, SitemapOutput):
+            try:
+                return self.renderer.render(output, self.index, self._body_of)
+            except KeyError:
+                return None  # a part the sitemap no longer needs
         return self.renderer.render(output, self.index, self._body_of)
 
-    def _render_planned(self) -> tuple[dict[str, tuple[bytes, str]], set[str]]:
+    def _render_planned(self) -> tuple[dict[str, tuple[bytes, str]], set[str], set[str]]:
+        """Render the planned outputs from the index as it is now.
+
+        Returns what to write, what to delete, and what to delete only if it was published: the
+        list pages, feeds and sitemap parts that no longer exist in the current index, though
+        planned from an older one.
+        """
         rendered: dict[str, tuple[bytes, str]] = {}
+        vanished: set[str] = set()
+        if SitemapOutput() in self._render:
+            # Past SITEMAP_URL_LIMIT URLs, a change may move URLs across every part, and a
+            # shrinking sitemap leaves a part too many (two, when workers race).
+            parts = sitemap_parts(len(self.renderer.sitemap_urls(self.index)))
+            self._render.update(SitemapOutput(part) for part in range(1, parts + 3))
         for output in sorted(self._render, key=lambda o: o.key):
             body = self._render_one(output)
             if body is not None:
                 rendered[output.key] = (body, cache_control(output))
-        return rendered, {key for key in self._delete if key not in rendered}
+            elif isinstance(output, ListOutput | FeedOutput | SitemapOutput):
+                vanished.add(output.key)
+        deletions: set[str] = set()
+        for output in sorted(self._gone - self._render, key=lambda o: o.key):
+            if output.key in rendered:
+                continue
+            # Planned from the index as it was: another worker may since have published
+            # something at that key (a page re-created, a list grown again). Then it stays.
+            current = self._published_at(output)
+            body = self._render_one(current) if current is not None else None
+            if current is not None and body is not None:
+                rendered[output.key] = (body, cache_control(current))
+            else:
+                deletions.add(output.key)
+        beyond, emptied = self._beyond_lists_end()
+        deletions |= beyond - set(rendered)
+        return rendered, deletions, (vanished | emptied) - deletions - set(rendered)
 
-    def _flush(self, result: PublishResult) -> None:
+    def _published_at(self, output: Output) -> Output | None:
+        """What the current index and source publish at a gone output's key, if anything."""
+        if isinstance(output, AssetOutput):
+            if output.source_key not in self._assets:
+                self._assets[output.source_key] = self.source.read(output.source_key)
+            return output
+        if isinstance(output, PageOutput | AliasOutput):
+            path = output.path if isinstance(output, PageOutput) else output.alias
+            for page in self.index.claimants(path)[:1]:
+                return PageOutput(page, path)
+            for holder in self.index.claimants(path, "aliases"):
+                entry = self.index.entry(holder)
+                if entry is not None and path in entry.aliases:
+                    return AliasOutput(path, entry.path)
+            return None
+        return output
+
+    def _beyond_lists_end(self) -> tuple[set[str], set[str]]:
+        """Pages published beyond the current end of each list that lost an entry.
+
+        Pager pages are read from the site bucket itself (one LIST per list), so pages a racing
+        worker planned from its own view of the list's size, or wrote from an older index, are
+        found too. Second, the first page and feed of lists now empty, to delete if published.
+        """
+        gone: set[str] = set()
+        emptied: set[str] = set()
+        for list_id in sorted(self._shrunk):
+            pages = pager_count(self.index.list_size(list_id), list_id, self.config.pagerSize)
+            if pages == 0:
+                emptied |= {ListOutput(list_id, 1).key, FeedOutput(list_id).key}
+            folder = list_page_path(list_id, 2).rsplit("/", 1)[0] + "/"
+            for key in self.site.list_keys(folder):
+                number, _, rest = key[len(folder) :].partition("/")
+                if rest == "index.html" and number.isdigit() and int(number) > max(pages, 1):
+                    gone.add(key)
+        return gone, emptied
+
+    def _flush(self, result: PublishResult, force: bool = False) -> None:
         """Render and write the planned outputs, again while other workers change the index meanwhile.
 
         Another worker may have rendered a page from an index that did not yet hold this
@@ -325,7 +463,7 @@ class Publisher:
         # predate it, and a render older than the version it is checked against goes unnoticed.
         self.index.forget()
         version = self.index.version()
-        self._write(*self._render_planned(), result)
+        self._write(*self._render_planned(), result, force=force)
         for _ in range(_RENDER_ROUNDS):
             self.index.forget()
             latest = self.index.version()
@@ -337,23 +475,29 @@ class Publisher:
             raise TransientError("the index kept changing while rendering; the message will be retried")
         self.index.clear_markers(self._planned_keys)
         self._render.clear()
-        self._delete.clear()
+        self._gone.clear()
+        self._shrunk.clear()
         self._planned_keys.clear()
 
     def _write(
-        self, rendered: dict[str, tuple[bytes, str]], deletions: set[str], result: PublishResult, force: bool = False
+        self,
+        rendered: dict[str, tuple[bytes, str]],
+        deletions: set[str],
+        vanished: set[str],
+        result: PublishResult,
+        force: bool = False,
     ) -> None:
         """Write what changed, delete what is gone; invalidation paths are recorded first (SPEC 3.3.2).
 
         What changed is judged by the hashes the index keeps of published objects; `force`
         writes everything, for when those hashes may come from a concurrent stale write.
         """
-        published = self.index.output_hashes([*rendered, *deletions])
+        published = self.index.output_hashes([*rendered, *deletions, *vanished])
         digests = {key: content_hash(body, content_type(key)) for key, (body, _) in sorted(rendered.items())}
         changed = {key: digest for key, digest in digests.items() if force or published.get(key) != digest}
-        # Not filtered by the recorded hashes: a write whose hash a crash kept from being
-        # recorded must still be deleted. The planner names only keys that existed.
-        gone = sorted(deletions)
+        # Deletions are not filtered by the recorded hashes: a write whose hash a crash kept from
+        # being recorded must still be deleted. The planner names only keys that existed.
+        gone = sorted(deletions | {key for key in vanished if key in published})
         touched = sorted([*changed, *gone])
         if not touched:
             return
@@ -390,34 +534,83 @@ class Publisher:
         self._own_pending.clear()
 
     # -- everything ------------------------------------------------------------------------
-    def rebuild(self) -> PublishResult:
-        """Re-render the whole site from the source (site.yaml or layouts changed, or on request)."""
+    def rebuild(self, repair: bool = False) -> PublishResult:
+        """Re-render the whole site: `site.yaml` or a layout changed, or on request.
+
+        It runs as chunks that each fit one invocation, fanned out through the queue:
+        1. *index*: every source page and intro is parsed again with the current configuration
+           and the index brought up to date (no rendering), `INDEX_CHUNK` keys per message;
+        2. the chunk that finishes the last index chunk lists every output of the site from the
+           index, deletes the published objects that are no longer outputs, and sends
+        3. *render*: `RENDER_CHUNK` outputs per message, rendered and written where bytes changed.
+        A newer rebuild replaces an older one: the older one's chunks stop when they see it.
+        Without a queue, the chunks run here, one after another. To `repair` writes every
+        output whatever the index remembers of it (an object lost or changed by hand).
+        """
+        keys = {key for key in self.source.list_keys() if classify(key) in {SourceKind.PAGE, SourceKind.INTRO}}
+        keys |= set(self.index.published_keys())  # pages whose source is gone are unpublished too
+        ordered = sorted(keys)
+        chunks = [ordered[start : start + INDEX_CHUNK] for start in range(0, len(ordered), INDEX_CHUNK)]
+        run = uuid.uuid4().hex
+        self.index.start_rebuild(run, len(chunks))
         result = PublishResult()
-        keys = [key for key in self.source.list_keys() if classify(key) is not SourceKind.IGNORED]
-        files = {key: data for key in keys if (data := self.source.read(key)) is not None}
-        site = build_site(files, self.now, workers=1)
-        result.errors.extend(site.errors)
-        for error in site.errors:
-            self.index.record_error(error.source_key, error.problem, self.now)
-        live = {entry.source_key: entry for entry in site.entries}
-        for key in sorted(set(self.index.published_keys()) | set(live)):
-            old, new = self.index.entry(key), live.get(key)
-            if old != new:
-                self.index.apply(key, old, new)
-                self._planned_keys.add(key)
-        for intro in site.intros:
-            self.index.put_intro(intro.list_id, intro)
-        stale = set(self.index.published_keys("outputs")) - set(site.outputs)
-        rendered = {
-            key: (body, ASSET_CACHE_CONTROL if key in files else PAGE_CACHE_CONTROL)
-            for key, body in site.outputs.items()
-        }
-        self._write(rendered, stale, result)
-        self.index.clear_markers(self._planned_keys)  # the whole site was just written
-        self._planned_keys.clear()
-        result.published.extend(sorted(live))
-        self.send_invalidations(result)
+        start = {"pressroom": "rebuild", "run": run, "repair": repair}
+        messages = [{**start, "step": "index", "chunk": n, "keys": keys} for n, keys in enumerate(chunks)]
+        if messages:
+            self._fanout.send(messages)
+        else:
+            result.merge(self._plan_rendering(start))
+        if isinstance(self._fanout, InlineQueue):
+            while self._fanout.messages:
+                result.merge(self.rebuild_step(self._fanout.messages.popleft()))
         return result
+
+    def rebuild_step(self, message: Mapping[str, Any]) -> PublishResult:
+        """Run one chunk of a rebuild (see `rebuild`); a chunk of a replaced run does nothing."""
+        run = message["run"]
+        result = PublishResult()
+        if self.index.rebuild_run() != run:
+            return result
+        if message["step"] == "index":
+            self._planning = False
+            try:
+                self._apply_keys(list(message["keys"]), result)
+            finally:
+                self._planning = True
+            self.index.clear_markers(self._planned_keys)  # the render step renders every page
+            self._planned_keys.clear()
+            if self.index.finish_rebuild_chunk(run, int(message["chunk"])) == 0:
+                result.merge(self._plan_rendering(message))
+        else:
+            self._render.update(output_from_json(item) for item in message["outputs"])
+            self._flush(result, force=bool(message.get("repair")))
+        return result
+
+    def defer(self, message: Mapping[str, Any]) -> None:
+        """Send a rebuild chunk back to the queue, to run in another invocation."""
+        self._fanout.send([message])
+
+    def _plan_rendering(self, message: Mapping[str, Any]) -> PublishResult:
+        """Every output of the site, from the index: delete what is no longer one, send the rest to render."""
+        result = PublishResult()
+        # The bucket is listed before the index is read: a page published in between is then
+        # either in the listing and among the outputs, or in neither; never taken for stale.
+        published = set(self.site.list_keys())
+        assets = [key for key in self.source.list_keys() if classify(key) is SourceKind.ASSET]
+        self.index.forget()
+        outputs = site_outputs(self.index, self.index.pages(), assets)
+        stale = published - {output.key for output in outputs}
+        self._write({}, stale, set(), result)
+        # Assets do not depend on the configuration or the layouts: they stay as they are.
+        ordered = [output_to_json(o) for o in sorted(outputs, key=lambda o: o.key) if not isinstance(o, AssetOutput)]
+        chunks = [ordered[start : start + RENDER_CHUNK] for start in range(0, len(ordered), RENDER_CHUNK)]
+        start = {name: message[name] for name in ("pressroom", "run", "repair")}
+        self._fanout.send([{**start, "step": "render", "outputs": chunk} for chunk in chunks])
+        return result
+
+
+def is_rebuild_message(body: Mapping[str, Any]) -> bool:
+    return body.get("pressroom") == "rebuild"
 
 
 def _next_change(entry: Entry, now: datetime) -> datetime | None:

@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from pressroom import plan
 from pressroom.config import SiteConfig
 from pressroom.markdown import pygments_css
 from pressroom.model import HOME_LIST, Entry, PageBody
@@ -212,7 +213,7 @@ class Renderer:
                     image=None,
                 )
             case SitemapOutput():
-                return self.render_sitemap(index)
+                return self.render_sitemap(index, output.part)
             case AliasOutput():
                 return self._render("alias.html", target=self.absolute(href(output.target_path)))
             case StaticOutput():
@@ -303,7 +304,7 @@ class Renderer:
             last_build=max((e.date for e in entries if e.date), default=None),
         )
 
-    def render_sitemap(self, index: SiteIndex) -> bytes:
+    def sitemap_urls(self, index: SiteIndex) -> list[SitemapUrl]:
         urls = [SitemapUrl(href(HOME_LIST), None)]
         urls += [SitemapUrl(href(section), None) for section in index.sections()]
         for taxonomy in ("tags", "categories"):
@@ -311,7 +312,21 @@ class Renderer:
             urls += [SitemapUrl(term.url, None) for term in index.terms(taxonomy)]
         urls += [SitemapUrl(href(path), lastmod) for path, lastmod in index.sitemap_pages()]
         urls.sort(key=lambda url: url.path)
-        return self._render("sitemap.xml", urls=urls)
+        return urls
+
+    def render_sitemap(self, index: SiteIndex, part: int = 0) -> bytes:
+        """`sitemap.xml`, or past the limit its index (part 0) and its part `part` (KeyError: no such part)."""
+        urls = self.sitemap_urls(index)
+        parts = plan.sitemap_parts(len(urls))
+        if part > parts:
+            raise KeyError(plan.SitemapOutput(part).key)
+        if parts == 0:
+            return self._render("sitemap.xml", urls=urls)
+        if part == 0:
+            files = [plan.SitemapOutput(n).key for n in range(1, parts + 1)]
+            return self._render("sitemapindex.xml", files=files)
+        limit = plan.SITEMAP_URL_LIMIT
+        return self._render("sitemap.xml", urls=urls[(part - 1) * limit : part * limit])
 
 
 def _plain_summary(entry: Entry) -> str:

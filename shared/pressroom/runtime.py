@@ -57,9 +57,19 @@ def client(service: str) -> Any:
     return boto3.client(service, config=config)  # type: ignore[call-overload]
 
 
-def publisher(resources: Resources, now: datetime, clients: dict[str, Any] | None = None) -> Any:
-    """A Publisher wired to S3, DynamoDB and (when a distribution is named) CloudFront."""
-    from pressroom.adapters.aws import CloudFrontCdn, S3SiteStore, S3Source
+def queue_url_of(queue_arn: str) -> str:
+    """The URL of the queue an SQS event came from (`arn:aws:sqs:REGION:ACCOUNT:NAME`)."""
+    account, name = queue_arn.split(":")[4:6]
+    url: str = client("sqs").get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+    return url
+
+
+def publisher(resources: Resources, now: datetime, clients: dict[str, Any] | None = None, fan_out_to: str = "") -> Any:
+    """A Publisher wired to S3, DynamoDB and (when a distribution is named) CloudFront.
+
+    A rebuild fans out through the queue at `fan_out_to`; without one it runs in this process.
+    """
+    from pressroom.adapters.aws import CloudFrontCdn, S3SiteStore, S3Source, SqsQueue
     from pressroom.adapters.dynamo import DynamoIndex
     from pressroom.config import SiteConfig
     from pressroom.publisher import Publisher
@@ -74,10 +84,15 @@ def publisher(resources: Resources, now: datetime, clients: dict[str, Any] | Non
     cdn = None
     if resources.distribution_id:
         cdn = CloudFrontCdn(clients["cloudfront"], resources.distribution_id)
+    queue = None
+    if fan_out_to:
+        clients.setdefault("sqs", client("sqs"))
+        queue = SqsQueue(clients["sqs"], fan_out_to)
     return Publisher(
         source=S3Source(s3, resources.source_bucket),
         site=S3SiteStore(s3, resources.site_bucket),
         index=DynamoIndex(dynamodb, resources.index_table, SiteConfig()),
         cdn=cdn,
         now=now,
+        queue=queue,
     )

@@ -74,3 +74,17 @@ def test_provision_sync_worker_status_publish_the_blog(endpoint: str, tmp_path: 
     cloudfront = boto3.client("cloudfront", endpoint_url=endpoint)
     invalidations = cloudfront.list_invalidations(DistributionId=names["DISTRIBUTION_ID"])["InvalidationList"]
     assert invalidations["Quantity"] >= 1
+    assert "(at 20" in status.stdout, "status says when the file failed"
+
+    # An object lost or changed by hand in the site bucket: `rebuild` makes the site whole again.
+    site = names["SITE_BUCKET"]
+    expected = s3.get_object(Bucket=site, Key="posts/hello-world/index.html")["Body"].read()
+    s3.delete_object(Bucket=site, Key="posts/hello-world/index.html")
+    s3.put_object(Bucket=site, Key="tags/greetings/index.xml", Body=b"defaced")
+    s3.put_object(Bucket=site, Key="posts/stray/index.html", Body=b"not an output")
+    rebuilt = pressroom("rebuild", env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "rebuilt 1 pages" in rebuilt.stdout and "1 deleted" in rebuilt.stdout, rebuilt.stdout
+    assert s3.get_object(Bucket=site, Key="posts/hello-world/index.html")["Body"].read() == expected
+    assert b"defaced" not in s3.get_object(Bucket=site, Key="tags/greetings/index.xml")["Body"].read()
+    assert "Contents" not in s3.list_objects_v2(Bucket=site, Prefix="posts/stray/")

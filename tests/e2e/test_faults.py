@@ -38,6 +38,8 @@ from pressroom.urls import key_to_paths
 sys.path.insert(0, str(Path(__file__).parent))
 from faults import (
     Exchange,
+    Fault,
+    FaultPlan,
     FaultProxy,
     bucket_changes,
     covers,
@@ -228,6 +230,16 @@ def test_racing_workers_converge_and_invalidate_every_write(account: Account, tm
     with FaultProxy(account.endpoint) as proxy:
         race(account, proxy, changes, tmp_path)
         assert_guarantees(account, proxy, f"3 racing workers, stream seed {seed}")
+
+
+def test_throttling_errors_and_lost_answers_retry_to_the_same_site(account: Account, tmp_path: Path) -> None:
+    seed = 11 + SEED_SHIFT
+    changes = change_stream(random.Random(seed), posts=15, length=20)
+    plan = FaultPlan.mixed(0.10, seed=seed)
+    with FaultProxy(account.endpoint, plan) as proxy:
+        race(account, proxy, changes, tmp_path)
+        assert all(proxy.faults[fault] > 0 for fault in (Fault.REFUSE, Fault.FAIL_AFTER, Fault.DROP_AFTER))
+        assert_guarantees(account, proxy, f"10% faults on S3, DynamoDB and CloudFront, seed {seed}")
 
 
 def _site_write(bucket: str) -> Callable[[Exchange], bool]:

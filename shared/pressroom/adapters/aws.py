@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from pressroom.exceptions import TransientError
 
 MAX_SOURCE_READ = 5 * 1024 * 1024 + 1
 
 
-class S3Source:
-    """The source bucket: the current state of each key (an event is a hint, not the truth)."""
+class _Bucket:
+    """What both buckets answer: a key's current bytes, and the keys under a prefix."""
 
     def __init__(self, client: Any, bucket: str) -> None:
         self.client = client
         self.bucket = bucket
         self.requests: dict[str, int] = {}
 
-    def _count(self, operation: str) -> None:
-        self.requests[operation] = self.requests.get(operation, 0) + 1
+    def _count(self, operation: str, n: int = 1) -> None:
+        self.requests[operation] = self.requests.get(operation, 0) + n
 
     def read(self, key: str) -> bytes | None:
+        return self._get(key, {})
+
+    def _get(self, key: str, options: dict[str, str]) -> bytes | None:
         self._count("get_object")
         try:
-            # One byte over the limit is enough to refuse the file, without loading a huge one.
-            answer = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{MAX_SOURCE_READ - 1}")
+            answer = self.client.get_object(Bucket=self.bucket, Key=key, **options)
         except self.client.exceptions.NoSuchKey:
             return None
         except self.client.exceptions.ClientError as error:
             if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "InvalidRange"}:
-                return None if error.response["Error"]["Code"] != "InvalidRange" else b""
+                return None if error.response["Error"]["Code"] != "InvalidRange" else b""  # an empty object
             raise
         body: bytes = answer["Body"].read()
         return body
@@ -41,16 +46,16 @@ class S3Source:
         return found
 
 
-class S3SiteStore:
+class S3Source(_Bucket):
+    """The source bucket: the current state of each key (an event is a hint, not the truth)."""
+
+    def read(self, key: str) -> bytes | None:
+        # One byte over the limit is enough to refuse the file, without loading a huge one.
+        return self._get(key, {"Range": f"bytes=0-{MAX_SOURCE_READ - 1}"})
+
+
+class S3SiteStore(_Bucket):
     """The site bucket."""
-
-    def __init__(self, client: Any, bucket: str) -> None:
-        self.client = client
-        self.bucket = bucket
-        self.requests: dict[str, int] = {}
-
-    def _count(self, operation: str, n: int = 1) -> None:
-        self.requests[operation] = self.requests.get(operation, 0) + n
 
     def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
         self._count("put_object")
@@ -64,21 +69,6 @@ class S3SiteStore:
             self._count("delete_objects")
             chunk = [{"Key": key} for key in ordered[start : start + 1000]]
             self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
-
-    def list_keys(self) -> list[str]:
-        found: list[str] = []
-        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
-            self._count("list_objects_v2")
-            found.extend(item["Key"] for item in page.get("Contents", []))
-        return found
-
-    def read(self, key: str) -> bytes | None:
-        self._count("get_object")
-        try:
-            body: bytes = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
-        except self.client.exceptions.NoSuchKey:
-            return None
-        return body
 
 
 class CloudFrontCdn:
@@ -95,3 +85,23 @@ class CloudFrontCdn:
             DistributionId=self.distribution_id,
             InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": list(paths)}, "CallerReference": reference},
         )
+
+
+class SqsQueue:
+    """The queue the publisher consumes: a rebuild fans out through it, one chunk per message."""
+
+    def __init__(self, client: Any, queue_url: str) -> None:
+        self.client = client
+        self.queue_url = queue_url
+        self.requests: dict[str, int] = {}
+
+    def send(self, messages: Sequence[Mapping[str, Any]]) -> None:
+        for start in range(0, len(messages), 10):
+            self.requests["send_message_batch"] = self.requests.get("send_message_batch", 0) + 1
+            entries = [
+                {"Id": str(n), "MessageBody": json.dumps(message, separators=(",", ":"))}
+                for n, message in enumerate(messages[start : start + 10])
+            ]
+            answer = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
+            if answer.get("Failed"):
+                raise TransientError(f"the queue refused {len(answer['Failed'])} rebuild messages")

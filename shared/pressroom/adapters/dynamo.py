@@ -20,6 +20,7 @@ Entries, errors and outputs also carry `gsi1pk`/`gsi1sk` so `status` and `rebuil
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +42,15 @@ class PendingInvalidation:
     key: str
     owner: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class PageRow:
+    """A published page as the sitemap rows record it: enough to name its outputs."""
+
+    source_key: str
+    path: str
+    aliases: tuple[str, ...]
 
 
 class ConflictError(Exception):
@@ -88,6 +98,9 @@ class DynamoIndex:
         self._terms: dict[str, dict[str, dict[str, int]]] = {}
         self._entries: dict[str, Entry | None] = {}
         self._revisions: dict[str, int] = {}
+        self._placed: dict[str, tuple[str, ...] | None] = {}
+        self._wanted_aliases: dict[str, tuple[str, ...]] = {}
+        self._sitemap: list[tuple[str, datetime | None]] | None = None
         self._intros: dict[str, Intro | None] = {}
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
@@ -111,7 +124,24 @@ class DynamoIndex:
             ).get("Item")
             self._entries[source_key] = entry_from_json(item["data"]["S"]) if item else None
             self._revisions[source_key] = int(item.get("rev", {"N": "1"})["N"]) if item else 0
+            placed = item.get("lists") if item else None
+            self._placed[source_key] = tuple(json.loads(placed["S"])) if placed else None
+            entry = self._entries[source_key]
+            wanted = item.get("wanted") if item else None
+            self._wanted_aliases[source_key] = (
+                tuple(json.loads(wanted["S"])) if wanted else entry.aliases if entry else ()
+            )
         return self._entries[source_key]
+
+    def wanted_aliases(self, source_key: str) -> tuple[str, ...]:
+        """Every alias the page asked for when last applied, including those another page holds."""
+        self.entry(source_key)
+        return self._wanted_aliases[source_key]
+
+    def placed_on(self, source_key: str) -> tuple[str, ...] | None:
+        """The lists `apply` last placed a page on (they depend on `mainSections` as well as on the page)."""
+        self.entry(source_key)
+        return self._placed[source_key]
 
     def marker(self, source_key: str) -> tuple[bool, Entry | None]:
         """The entry as last rendered, when a change to it was applied but not yet fully published.
@@ -306,14 +336,26 @@ class DynamoIndex:
         return self._intros[list_id]
 
     def sitemap_pages(self) -> Sequence[tuple[str, datetime | None]]:
-        pages = []
+        if self._sitemap is None:
+            self._sitemap = []
+            for item in self._query(
+                KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": _s("sitemap")}, ConsistentRead=True
+            ):
+                lastmod = item.get("lastmod", {}).get("S")
+                path = item["sk"]["S"].partition(_SEPARATOR)[0]
+                self._sitemap.append((path, datetime.fromisoformat(lastmod) if lastmod else None))
+        return self._sitemap
+
+    def pages(self) -> list[PageRow]:
+        """Every published page, with what naming its outputs takes (a rebuild plans from these)."""
+        rows = []
         for item in self._query(
             KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": _s("sitemap")}, ConsistentRead=True
         ):
-            lastmod = item.get("lastmod", {}).get("S")
-            path = item["sk"]["S"].partition(_SEPARATOR)[0]
-            pages.append((path, datetime.fromisoformat(lastmod) if lastmod else None))
-        return pages
+            path, _, source_key = item["sk"]["S"].partition(_SEPARATOR)
+            aliases = tuple(json.loads(item["aliases"]["S"])) if "aliases" in item else ()
+            rows.append(PageRow(source_key, path, aliases))
+        return rows
 
     def sections(self) -> Sequence[str]:
         return sorted(
@@ -321,8 +363,10 @@ class DynamoIndex:
         )
 
     # -- writes ----------------------------------------------------------------------------
-    def apply(self, source_key: str, old: Entry | None, new: Entry | None) -> None:
+    def apply(self, source_key: str, old: Entry | None, new: Entry | None, wanted_aliases: Sequence[str] = ()) -> None:
         """Replace one page's entry (None: unpublished) everywhere the index records it.
+
+        `new.aliases` are the aliases it publishes; `wanted_aliases` all it asked for (see `claim`).
 
         `old` must be what `entry` just read: the write is conditional on its revision, so two
         workers changing one page cannot interleave (ConflictError: read again and retry). The
@@ -335,9 +379,15 @@ class DynamoIndex:
             if revision == 0
             else {"ConditionExpression": "rev = :rev", "ExpressionAttributeValues": {":rev": _n(revision)}}
         )
+        # The lists `old` is on are the ones it was placed on, whatever the configuration is now.
+        placed = self._placed.get(source_key) if old is not None else None
+        old_lists = set(placed if placed is not None else lists_of(old, self.config) if old else ())
+        new_lists = set(lists_of(new, self.config)) if new else set()
         operations: list[dict[str, Any]] = []
         if new is not None:
             item = {**entry_key, "data": _s(entry_to_json(new)), "rev": _n(revision + 1),
+                    "lists": _s(json.dumps(sorted(new_lists))),
+                    "wanted": _s(json.dumps(sorted(set(wanted_aliases) | set(new.aliases)))),
                     "gsi1pk": _s("entries"), "gsi1sk": _s(source_key)}  # fmt: skip
             operations.append({"Put": {"TableName": self.table, "Item": item, **condition}})
         elif old is not None:
@@ -356,8 +406,6 @@ class DynamoIndex:
             }
         )
         operations.append(self._add("version", "site", 1, attribute="n"))
-        old_lists = set(lists_of(old, self.config)) if old else set()
-        new_lists = set(lists_of(new, self.config)) if new else set()
         for list_id in sorted(old_lists | new_lists):
             old_sk = order_sort_key(old) if old and list_id in old_lists else None
             new_sk = order_sort_key(new) if new and list_id in new_lists else None
@@ -390,6 +438,8 @@ class DynamoIndex:
             operations.append({"Delete": {"TableName": self.table, "Key": {"pk": _s("sitemap"), "sk": row}}})
         if new is not None:
             item = {"pk": _s("sitemap"), "sk": _s(f"{new.path}{_SEPARATOR}{source_key}")}
+            if new.aliases:
+                item["aliases"] = _s(json.dumps(list(new.aliases)))
             if new.last_modified:
                 item["lastmod"] = _s(new.last_modified.isoformat())
             operations.append({"Put": {"TableName": self.table, "Item": item}})
@@ -509,20 +559,60 @@ class DynamoIndex:
         return sorted({item["sk"]["S"].partition(_SEPARATOR)[2] for item in items})
 
     # -- URL claims: every live page that wants a path, so the smallest key can win ---------
-    def claim(self, path: str, source_key: str) -> None:
-        self._call("put_item", Item={"pk": _s(f"claims#{path}"), "sk": _s(source_key)})
+    # `claims#PATH` holds the pages whose own path it is, `aliases#PATH` those naming it as an
+    # alias: a page beats every alias, as in the full build.
+    def claim(self, path: str, source_key: str, kind: str = "claims") -> None:
+        self._call("put_item", Item={"pk": _s(f"{kind}#{path}"), "sk": _s(source_key)})
 
-    def unclaim(self, path: str, source_key: str) -> None:
-        self._call("delete_item", Key={"pk": _s(f"claims#{path}"), "sk": _s(source_key)})
+    def unclaim(self, path: str, source_key: str, kind: str = "claims") -> None:
+        self._call("delete_item", Key={"pk": _s(f"{kind}#{path}"), "sk": _s(source_key)})
 
-    def claimants(self, path: str) -> list[str]:
-        """Source keys claiming a path, smallest (the winner) first."""
+    def claimants(self, path: str, kind: str = "claims") -> list[str]:
+        """Source keys claiming a path (`kind`: as their page, or as an alias), smallest first."""
         items = self._query(
             KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": _s(f"claims#{path}")},
+            ExpressionAttributeValues={":pk": _s(f"{kind}#{path}")},
             ConsistentRead=True,
         )
         return [item["sk"]["S"] for item in items]
+
+    # -- a whole-site rebuild in chunks: which run is current, and how many index chunks are left ----
+    def start_rebuild(self, run: str, chunks: int) -> None:
+        """Make `run` the current rebuild; chunks of an earlier one find it replaced and stop."""
+        item = {"pk": _s("rebuild"), "sk": _s("run"), "run": _s(run), "remaining": _n(chunks)}
+        self._call("put_item", Item=item)
+
+    def rebuild_run(self) -> str | None:
+        item = self._call("get_item", Key={"pk": _s("rebuild"), "sk": _s("run")}, ConsistentRead=True).get("Item")
+        return item["run"]["S"] if item else None
+
+    def finish_rebuild_chunk(self, run: str, chunk: int) -> int | None:
+        """Count one index chunk of `run` as done, once however often it is delivered.
+
+        Returns how many chunks remain, or None when another run has replaced this one.
+        """
+        key = {"pk": _s("rebuild"), "sk": _s("run")}
+        try:
+            answer = self._call(
+                "update_item",
+                Key=key,
+                UpdateExpression="ADD done :chunk SET remaining = remaining - :one",
+                ConditionExpression="run = :run AND NOT contains(done, :number)",
+                ExpressionAttributeValues={
+                    ":chunk": {"NS": [str(chunk)]},
+                    ":number": _n(chunk),
+                    ":one": _n(1),
+                    ":run": _s(run),
+                },
+                ReturnValues="UPDATED_NEW",
+            )
+            return int(answer["Attributes"]["remaining"]["N"])
+        except self.client.exceptions.ConditionalCheckFailedException:
+            # Delivered again, perhaps after a crash that kept the next step from being sent.
+            item = self._call("get_item", Key=key, ConsistentRead=True).get("Item")
+            if item is None or item["run"]["S"] != run:
+                return None
+            return int(item["remaining"]["N"])
 
     # -- failures, for `pressroom status` ------------------------------------------------------
     def record_error(self, source_key: str, problem: str, when: datetime) -> None:

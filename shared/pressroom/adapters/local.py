@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from pressroom.exceptions import PressroomError
 
@@ -35,3 +37,13 @@ def write_tree(root: Path, outputs: Mapping[str, bytes]) -> None:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+
+
+class InlineQueue:
+    """A queue in memory, drained by the caller: a rebuild run here and now (`pressroom rebuild`)."""
+
+    def __init__(self) -> None:
+        self.messages: deque[Mapping[str, Any]] = deque()
+
+    def send(self, messages: Sequence[Mapping[str, Any]]) -> None:
+        self.messages.extend(messages)
