@@ -76,8 +76,9 @@ def run_demo(content: Path, out: Path, now: datetime) -> int:
         for item in invalidations.get("Items", [])
     )
     print(
-        f"4. drained the queue through functions/publisher/app.py:handler: {stats.messages} events in "
-        f"{stats.batches} batches, {invalidations.get('Quantity', 0)} invalidations covering {paths} paths"
+        f"4. drained the queue through functions/publisher/app.py:handler: {stats.messages} messages (S3 events,\n"
+        f"   and the chunks a site.yaml upload fans out) in {stats.batches} batches,"
+        f" {invalidations.get('Quantity', 0)} invalidations covering {paths} paths"
     )
     errors = publisher(Resources.from_env(), now).index.errors()
     for key, problem, _ in errors:

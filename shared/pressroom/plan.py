@@ -266,17 +266,7 @@ def plan_change(change: EntryChange, pager_size: int, feed_limit: int) -> Change
         if new is None or old.path != new.path:
             delete.add(PageOutput(old.source_key, old.path))
         delete.update(AliasOutput(alias, old.path) for alias in set(old.aliases) - set(new.aliases if new else ()))
-    if (
-        old is None
-        or new is None
-        or (old.path, old.last_modified) != (new.path, new.last_modified)
-        or _sections_changed(change)
-        or any(
-            change.terms_before.get(t) is None or change.terms_after.get(t) is None
-            for t in set(change.terms_before) | set(change.terms_after)
-            if (change.terms_before.get(t) is None) != (change.terms_after.get(t) is None)
-        )
-    ):
+    if _sitemap_changed(change):
         render.add(SitemapOutput())
     neighbours_moved = (old is None) != (new is None) or (
         old is not None
@@ -287,6 +277,17 @@ def plan_change(change: EntryChange, pager_size: int, feed_limit: int) -> Change
         render.update(PageOutput(e.source_key, e.path) for e in change.neighbours)
     rendered_keys = {output.key for output in render}
     return ChangePlan(frozenset(render), frozenset(o for o in delete if o.key not in rendered_keys))
+
+
+def _sitemap_changed(change: EntryChange) -> bool:
+    """The sitemap lists pages (with their last modification), sections and terms: does one come, go or change?"""
+    old, new = change.old, change.new
+    if old is None or new is None or (old.path, old.last_modified) != (new.path, new.last_modified):
+        return True
+    terms = set(change.terms_before) | set(change.terms_after)
+    if any((change.terms_before.get(t) is None) != (change.terms_after.get(t) is None) for t in terms):
+        return True
+    return _sections_changed(change)
 
 
 def _sections_changed(change: EntryChange) -> bool:

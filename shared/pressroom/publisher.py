@@ -203,7 +203,7 @@ class Publisher:
         changed = current != new or set(self.index.wanted_aliases(key)) != set(wanted)
         if not self._planning:
             # A rebuild: the configuration may have moved the page on or off the home list.
-            if changed or (new is not None and self.index.placed_on(key) != lists_of(new, self.config)):
+            if changed or (new is not None and set(self.index.placed_on(key) or ()) != set(lists_of(new, self.config))):
                 self.index.apply(key, current, new, wanted)
                 self._planned_keys.add(key)
         elif changed or not pending:

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
+from pressroom.adapters.dynamo import DynamoIndex
 from pressroom.adapters.local import read_tree
 from pressroom.build import build_site
 from pressroom.plan import PageOutput
@@ -424,6 +425,9 @@ def test_a_site_yaml_change_rebuilds_everything_in_chunks_through_the_queue(
     monkeypatch.setattr(publisher, "INDEX_CHUNK", 4)
     monkeypatch.setattr(publisher, "RENDER_CHUNK", 10)
     steps = _spy_rebuild_steps(monkeypatch)
+    applied: list[str] = []
+    apply = DynamoIndex.apply
+    monkeypatch.setattr(DynamoIndex, "apply", lambda index, key, *rest: applied.append(key) or apply(index, key, *rest))
     # A new title shows on every page; a smaller pager adds pages to every list.
     site.put("site.yaml", config.replace(b"pagerSize: 4", b"pagerSize: 3").replace(b"Gradient Notes", b"Renamed"))
     site.drain()
@@ -434,6 +438,7 @@ def test_a_site_yaml_change_rebuilds_everything_in_chunks_through_the_queue(
     assert len(index_steps) == -(-len(pages_and_intros) // 4), "one message per INDEX_CHUNK source keys"
     assert len(render_steps) >= 6, "the outputs are spread over many messages"
     assert max(render_steps) <= 10, "no invocation writes more than one chunk of outputs"
+    assert applied == [], "neither the title nor the pager changes an entry: the index is left alone"
     pages = {PageOutput(e.source_key, e.path).key for e in build_site(site.files, NOW, workers=1).entries}
     posts = {key: body for key, (body, _) in site.published().items() if key in pages and key.startswith("posts/")}
     assert posts and all(b"Renamed" in body for body in posts.values()), "the site title on every post"

@@ -17,16 +17,11 @@ class _Bucket:
     def __init__(self, client: Any, bucket: str) -> None:
         self.client = client
         self.bucket = bucket
-        self.requests: dict[str, int] = {}
-
-    def _count(self, operation: str, n: int = 1) -> None:
-        self.requests[operation] = self.requests.get(operation, 0) + n
 
     def read(self, key: str) -> bytes | None:
         return self._get(key, {})
 
     def _get(self, key: str, options: dict[str, str]) -> bytes | None:
-        self._count("get_object")
         try:
             answer = self.client.get_object(Bucket=self.bucket, Key=key, **options)
         except self.client.exceptions.NoSuchKey:
@@ -41,7 +36,6 @@ class _Bucket:
     def list_keys(self, prefix: str = "") -> list[str]:
         found: list[str] = []
         for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
-            self._count("list_objects_v2")
             found.extend(item["Key"] for item in page.get("Contents", []))
         return found
 
@@ -58,7 +52,6 @@ class S3SiteStore(_Bucket):
     """The site bucket."""
 
     def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
-        self._count("put_object")
         self.client.put_object(
             Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, CacheControl=cache_control
         )
@@ -66,7 +59,6 @@ class S3SiteStore(_Bucket):
     def delete(self, keys: Iterable[str]) -> None:
         ordered = sorted(set(keys))
         for start in range(0, len(ordered), 1000):
-            self._count("delete_objects")
             chunk = [{"Key": key} for key in ordered[start : start + 1000]]
             self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
 
@@ -75,12 +67,10 @@ class CloudFrontCdn:
     def __init__(self, client: Any, distribution_id: str) -> None:
         self.client = client
         self.distribution_id = distribution_id
-        self.requests: dict[str, int] = {}
 
     def invalidate(self, paths: Sequence[str], reference: str) -> None:
         if not paths:
             return
-        self.requests["create_invalidation"] = self.requests.get("create_invalidation", 0) + 1
         self.client.create_invalidation(
             DistributionId=self.distribution_id,
             InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": list(paths)}, "CallerReference": reference},
@@ -93,11 +83,9 @@ class SqsQueue:
     def __init__(self, client: Any, queue_url: str) -> None:
         self.client = client
         self.queue_url = queue_url
-        self.requests: dict[str, int] = {}
 
     def send(self, messages: Sequence[Mapping[str, Any]]) -> None:
         for start in range(0, len(messages), 10):
-            self.requests["send_message_batch"] = self.requests.get("send_message_batch", 0) + 1
             entries = [
                 {"Id": str(n), "MessageBody": json.dumps(message, separators=(",", ":"))}
                 for n, message in enumerate(messages[start : start + 10])

@@ -86,7 +86,6 @@ class DynamoIndex:
         self.client = client
         self.table = table
         self.config = config
-        self.requests: dict[str, int] = {}
         self.forget()
 
     def forget(self) -> None:
@@ -104,7 +103,6 @@ class DynamoIndex:
         self._intros: dict[str, Intro | None] = {}
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
-        self.requests[operation] = self.requests.get(operation, 0) + 1
         return getattr(self.client, operation)(TableName=self.table, **kwargs)
 
     def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
@@ -459,7 +457,6 @@ class DynamoIndex:
         }
 
     def _call_transact(self, operations: list[dict[str, Any]]) -> None:
-        self.requests["transact_write_items"] = self.requests.get("transact_write_items", 0) + 1
         try:
             self.client.transact_write_items(TransactItems=operations)
         except self.client.exceptions.TransactionCanceledException as error:
@@ -487,7 +484,6 @@ class DynamoIndex:
                 }
             }
             while request:
-                self.requests["batch_get_item"] = self.requests.get("batch_get_item", 0) + 1
                 answer = self.client.batch_get_item(RequestItems=request)
                 for item in answer.get("Responses", {}).get(self.table, []):
                     found[item["pk"]["S"][len("out#") :]] = item["hash"]["S"]
@@ -537,7 +533,6 @@ class DynamoIndex:
         for start in range(0, len(requests), 25):
             batch: dict[str, Any] = {self.table: requests[start : start + 25]}
             while batch:
-                self.requests["batch_write_item"] = self.requests.get("batch_write_item", 0) + 1
                 batch = self.client.batch_write_item(RequestItems=batch).get("UnprocessedItems") or {}
 
     # -- the schedule: pages whose state changes with the clock (SPEC 3.4) ----------------------
