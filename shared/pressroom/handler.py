@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
@@ -68,11 +69,28 @@ def _fan_out_queue(resources: Resources, records: list[dict[str, Any]]) -> str:
     return ""
 
 
+def _bucket_named_in(records: list[dict[str, Any]]) -> str | None:
+    """The source bucket an S3 notification names, directly or inside an SQS message body."""
+    for record in records:
+        if record.get("eventSource") == "aws:s3":
+            name: str = record["s3"]["bucket"]["name"]
+            return name
+        try:
+            inner = json.loads(record.get("body") or "{}").get("Records") or []
+        except (ValueError, AttributeError):
+            continue
+        if found := _bucket_named_in(inner):
+            return found
+    return None
+
+
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    resources = Resources.from_env()
     records = event.get("Records") or []
+    resources = Resources.from_env()
+    if not os.environ.get("SOURCE_BUCKET") and (named := _bucket_named_in(records)):
+        resources = replace(resources, source_bucket=named)  # SPEC 4.2: else from the event
     runner = publisher(resources, datetime.now(UTC), _clients, fan_out_to=_fan_out_queue(resources, records))
     response: Any = {}
     if event.get("pressroom") == "tick" or event.get("source") in {"aws.events", "aws.scheduler"}:

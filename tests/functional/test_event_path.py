@@ -600,3 +600,66 @@ def test_a_rebuild_chunk_an_invocation_has_no_time_for_goes_back_to_the_queue(si
     )
     site.drain()
     assert_converged(site)
+
+
+def test_hostile_keys_and_broken_files_in_one_batch_publish_the_rest_and_are_not_retried(site: Site) -> None:
+    """SPEC 3.3.3 and 3.1 through real notifications: encoded keys, placeholders, a test event, bad files."""
+    from pressroom.runtime import Resources, publisher
+
+    site.put("posts/keep.md", _post("Keep", "2024-01-01", ["x"]))
+    site.drain()
+    kept = site.published()["posts/keep/index.html"]
+    site.put(
+        "posts/Café con leche+más.md", b"\xef\xbb\xbf---\r\ntitle: Caf\xc3\xa9\r\ndate: 2024-02-01\r\n---\r\nBody.\r\n"
+    )
+    site.s3.put_object(Bucket=site.names["SOURCE_BUCKET"], Key="posts/folder.md/", Body=b"")
+    site.sqs.send_message(QueueUrl=site.names["QUEUE_URL"], MessageBody=json.dumps({"Event": "s3:TestEvent"}))
+    bad = {
+        "posts/binary.md": b"\x00\x01\x02\xff" * 64,
+        "posts/latin1.md": "---\ntitle: caf\xe9\n---\n".encode("latin-1"),
+        "posts/huge.md": b"---\ntitle: Huge\n---\n" + b"x" * (5 * 1024 * 1024 + 10),
+        "posts/escape.md": _post("Escape", "2024-01-02", [], url="/../../etc/"),
+        "posts/feed.md": _post("Feed", "2024-01-02", [], url="/tags/"),
+        "posts/bomb.md": b"---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        b"e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n---\n",
+        "posts/object.md": b"---\ntitle: !!python/object/apply:os.system ['true']\n---\n",
+        "posts/list.md": b"---\n- a\n- b\n---\n",
+        "posts/keep.md": b"---\ndate: 2024-02-30\n---\nAn impossible date.\n",
+    }
+    for key, body in bad.items():
+        site.s3.put_object(Bucket=site.names["SOURCE_BUCKET"], Key=key, Body=body)
+    site.drain()
+    published = site.published()
+    assert published["posts/keep/index.html"] == kept, "a bad edit leaves the published page as it was"
+    assert b"<h1>Caf\xc3\xa9</h1>" in published["posts/café-con-leche+más/index.html"][0]
+    errors = {key: problem for key, problem, _ in publisher(Resources.from_env(), NOW).index.errors()}
+    assert set(errors) == set(bad), errors
+    assert all(problem for problem in errors.values())
+    dlq = site.sqs.get_queue_attributes(QueueUrl=site.names["DLQ_URL"], AttributeNames=["ApproximateNumberOfMessages"])
+    assert dlq["Attributes"]["ApproximateNumberOfMessages"] == "0", "bad content is acknowledged, not retried"
+    site.put("posts/keep.md", _post("Keep, fixed", "2024-01-01", ["x"]))
+    for key in bad:
+        if key != "posts/keep.md":
+            site.delete(key)
+    site.s3.delete_object(Bucket=site.names["SOURCE_BUCKET"], Key="posts/folder.md/")
+    site.drain()
+    assert_converged(site)
+    assert publisher(Resources.from_env(), NOW).index.errors() == [], "fixing the files clears their errors"
+
+
+def test_the_sample_event_sam_local_invoke_sends_publishes_from_the_bucket_it_names(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pressroom import handler as handler_module
+    from pressroom.worker import _Context
+
+    event = json.loads((CONTENT.parent / "infra" / "events" / "s3-put.json").read_text())
+    record = event["Records"][0]["s3"]
+    record["bucket"]["name"] = site.names["SOURCE_BUCKET"]
+    site.put(record["object"]["key"], _post("Hello", "2024-01-01", ["x"]))
+    site.sqs.purge_queue(QueueUrl=site.names["QUEUE_URL"])  # only the sample event tells of the upload
+    monkeypatch.delenv("SOURCE_BUCKET")
+    _pinned(handler_module)(event, _Context())
+    assert b"<h1>Hello</h1>" in site.published()["posts/hello-world/index.html"][0]
+    assert_converged(site)
