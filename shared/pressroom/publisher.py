@@ -86,8 +86,8 @@ class Publisher:
     index: DynamoIndex
     cdn: Cdn | None
     now: datetime
-    queue: Queue | None = None
-    """Where a rebuild fans out; None runs it here, chunk after chunk."""
+    queue: Queue = field(default_factory=InlineQueue)
+    """Where a rebuild fans out; an InlineQueue runs it here, chunk after chunk."""
     config: SiteConfig = field(init=False)
     renderer: Renderer = field(init=False)
 
@@ -105,7 +105,6 @@ class Publisher:
         self._owner = uuid.uuid4().hex  # names this invocation's pending invalidations
         self._own_pending: set[str] = set()
         self._planning = True  # off while a rebuild re-indexes: it renders everything after
-        self._fanout: Queue = self.queue if self.queue is not None else InlineQueue()
 
     def _read_config(self) -> tuple[SiteConfig, list[str]]:
         data = self.source.read(CONFIG_KEY)
@@ -185,7 +184,8 @@ class Publisher:
 
     def _publish_page_once(self, key: str) -> None:
         current = self.index.entry(key)
-        pending, last_rendered = self.index.marker(key)
+        # A rebuild renders every output afterwards: it has no use for what was last rendered.
+        pending, last_rendered = self.index.marker(key) if self._planning else (False, None)
         parsed = self._parse(key)
         new = parsed.entry if parsed is not None and parsed.entry.is_live(self.now) else None
         if parsed is not None:
@@ -557,12 +557,12 @@ class Publisher:
         start = {"pressroom": "rebuild", "run": run, "repair": repair}
         messages = [{**start, "step": "index", "chunk": n, "keys": keys} for n, keys in enumerate(chunks)]
         if messages:
-            self._fanout.send(messages)
+            self.queue.send(messages)
         else:
             result.merge(self._plan_rendering(start))
-        if isinstance(self._fanout, InlineQueue):
-            while self._fanout.messages:
-                result.merge(self.rebuild_step(self._fanout.messages.popleft()))
+        if isinstance(self.queue, InlineQueue):
+            while self.queue.messages:
+                result.merge(self.rebuild_step(self.queue.messages.popleft()))
         return result
 
     def rebuild_step(self, message: Mapping[str, Any]) -> PublishResult:
@@ -588,7 +588,7 @@ class Publisher:
 
     def defer(self, message: Mapping[str, Any]) -> None:
         """Send a rebuild chunk back to the queue, to run in another invocation."""
-        self._fanout.send([message])
+        self.queue.send([message])
 
     def _plan_rendering(self, message: Mapping[str, Any]) -> PublishResult:
         """Every output of the site, from the index: delete what is no longer one, send the rest to render."""
@@ -605,7 +605,7 @@ class Publisher:
         ordered = [output_to_json(o) for o in sorted(outputs, key=lambda o: o.key) if not isinstance(o, AssetOutput)]
         chunks = [ordered[start : start + RENDER_CHUNK] for start in range(0, len(ordered), RENDER_CHUNK)]
         start = {name: message[name] for name in ("pressroom", "run", "repair")}
-        self._fanout.send([{**start, "step": "render", "outputs": chunk} for chunk in chunks])
+        self.queue.send([{**start, "step": "render", "outputs": chunk} for chunk in chunks])
         return result
 
 

@@ -84,15 +84,15 @@ def publisher(resources: Resources, now: datetime, clients: dict[str, Any] | Non
     cdn = None
     if resources.distribution_id:
         cdn = CloudFrontCdn(clients["cloudfront"], resources.distribution_id)
-    queue = None
+    fan_out = {}
     if fan_out_to:
         clients.setdefault("sqs", client("sqs"))
-        queue = SqsQueue(clients["sqs"], fan_out_to)
+        fan_out["queue"] = SqsQueue(clients["sqs"], fan_out_to)
     return Publisher(
         source=S3Source(s3, resources.source_bucket),
         site=S3SiteStore(s3, resources.site_bucket),
         index=DynamoIndex(dynamodb, resources.index_table, SiteConfig()),
         cdn=cdn,
         now=now,
-        queue=queue,
+        **fan_out,
     )

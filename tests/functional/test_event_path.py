@@ -427,7 +427,12 @@ def test_a_site_yaml_change_rebuilds_everything_in_chunks_through_the_queue(
     steps = _spy_rebuild_steps(monkeypatch)
     applied: list[str] = []
     apply = DynamoIndex.apply
-    monkeypatch.setattr(DynamoIndex, "apply", lambda index, key, *rest: applied.append(key) or apply(index, key, *rest))
+
+    def recorded_apply(index: DynamoIndex, key: str, *rest: Any) -> None:
+        applied.append(key)
+        apply(index, key, *rest)
+
+    monkeypatch.setattr(DynamoIndex, "apply", recorded_apply)
     # A new title shows on every page; a smaller pager adds pages to every list.
     site.put("site.yaml", config.replace(b"pagerSize: 4", b"pagerSize: 3").replace(b"Gradient Notes", b"Renamed"))
     site.drain()
@@ -493,12 +498,12 @@ def test_a_rebuild_replaced_by_a_newer_one_stops_and_a_chunk_delivered_twice_is_
     site.drain()
     site.put("site.yaml", b"title: Two\n")
     older = publisher(Resources.from_env(), NOW)
-    older._fanout = held = HeldQueue()
+    older.queue = held = HeldQueue()
     older.rebuild()
     site.drain()  # the event for title: Two starts a newer rebuild, which runs to the end
     assert older.rebuild_step(held.messages[0]).published == [], "a replaced run's chunk does nothing"
     newest = publisher(Resources.from_env(), NOW)
-    newest._fanout = again = HeldQueue()
+    newest.queue = again = HeldQueue()
     newest.rebuild()
     [chunk] = again.messages
     again.messages.clear()
@@ -579,7 +584,7 @@ def test_a_rebuild_chunk_an_invocation_has_no_time_for_goes_back_to_the_queue(si
     site.put("site.yaml", b"title: Two\n")
     site.sqs.purge_queue(QueueUrl=site.names["QUEUE_URL"])  # the chunk below stands for its event
     starter = publisher(Resources.from_env(), NOW)
-    starter._fanout = held = HeldQueue()
+    starter.queue = held = HeldQueue()
     starter.rebuild()
     [chunk] = held.messages
 
