@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from pressroom.publisher import PublishResult, is_rebuild_message
-from pressroom.runtime import Resources, publisher, queue_url_of
+from pressroom.runtime import Resources, client, publisher, queue_url_of
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "pressroom"))
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "pressroom"))
@@ -64,7 +64,9 @@ def _fan_out_queue(resources: Resources, records: list[dict[str, Any]]) -> str:
     arn = records[0].get("eventSourceARN", "") if records else ""
     if arn.startswith("arn:aws:sqs:"):
         if arn not in _queue_urls:
-            _queue_urls[arn] = queue_url_of(arn)
+            if "sqs" not in _clients:
+                _clients["sqs"] = client("sqs")
+            _queue_urls[arn] = queue_url_of(arn, _clients["sqs"])
         return _queue_urls[arn]
     return ""
 

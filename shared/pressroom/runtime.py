@@ -57,10 +57,10 @@ def client(service: str) -> Any:
     return boto3.client(service, config=config)  # type: ignore[call-overload]
 
 
-def queue_url_of(queue_arn: str) -> str:
+def queue_url_of(queue_arn: str, sqs: Any) -> str:
     """The URL of the queue an SQS event came from (`arn:aws:sqs:REGION:ACCOUNT:NAME`)."""
     account, name = queue_arn.split(":")[4:6]
-    url: str = client("sqs").get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+    url: str = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
     return url
 
 
@@ -86,7 +86,8 @@ def publisher(resources: Resources, now: datetime, clients: dict[str, Any] | Non
         cdn = CloudFrontCdn(clients["cloudfront"], resources.distribution_id)
     fan_out = {}
     if fan_out_to:
-        clients.setdefault("sqs", client("sqs"))
+        if "sqs" not in clients:  # kept between warm invocations, like the others
+            clients["sqs"] = client("sqs")
         fan_out["queue"] = SqsQueue(clients["sqs"], fan_out_to)
     return Publisher(
         source=S3Source(s3, resources.source_bucket),

@@ -668,3 +668,16 @@ def test_the_sample_event_sam_local_invoke_sends_publishes_from_the_bucket_it_na
     _pinned(handler_module)(event, _Context())
     assert b"<h1>Hello</h1>" in site.published()["posts/hello-world/index.html"][0]
     assert_converged(site)
+
+
+def test_without_queue_url_a_rebuild_fans_out_to_the_queue_its_event_came_from(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = _spy_rebuild_steps(monkeypatch)
+    site.put("posts/a.md", _post("Alpha", "2024-01-01", ["x"]))
+    site.drain()
+    monkeypatch.delenv("QUEUE_URL")  # SPEC 4.2 names it for the worker only
+    site.put("site.yaml", b"title: Derived\n")
+    site.drain()
+    assert_converged(site)
+    assert [step for step, _ in steps] == ["index", "render"], "the chunks went through the queue"
