@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -316,6 +316,17 @@ def test_a_worker_that_rendered_before_another_changed_the_index_renders_again(s
     assert_converged(site)
 
 
+def _after_applying(worker: Any, meanwhile: Callable[[], None]) -> None:
+    """Run `meanwhile` each time `worker` has applied a change to the index, before it plans from it."""
+    apply = worker.index.apply
+
+    def apply_then(*args: Any) -> None:
+        apply(*args)
+        meanwhile()
+
+    worker.index.apply = apply_then
+
+
 def test_two_removals_racing_each_other_delete_the_pager_page_both_emptied(site: Site) -> None:
     """A and B each unpublish a post; both apply before either plans, so each sees the list lose
     one entry but not a page, as if the other's removal had always been there."""
@@ -330,14 +341,7 @@ def test_two_removals_racing_each_other_delete_the_pager_page_both_emptied(site:
     site.delete("posts/p2.md")
     worker_a = publisher(Resources.from_env(), NOW)
     worker_b = publisher(Resources.from_env(), NOW)
-    apply = worker_a.index.apply
-
-    def apply_then_let_b_publish(*args: Any) -> Any:
-        applied = apply(*args)
-        worker_b.send_invalidations(worker_b.publish(["posts/p2.md"]))
-        return applied
-
-    worker_a.index.apply = apply_then_let_b_publish  # type: ignore[method-assign]
+    _after_applying(worker_a, lambda: worker_b.send_invalidations(worker_b.publish(["posts/p2.md"])))
     worker_a.send_invalidations(worker_a.publish(["posts/p1.md"]))
     assert_converged(site)
     assert "page/3/index.html" not in site.published()
@@ -357,16 +361,13 @@ def test_a_deletion_racing_the_page_s_re_creation_leaves_the_page_published(site
     site.delete("posts/a/cover.png")
     worker_a = publisher(Resources.from_env(), NOW)
     worker_b = publisher(Resources.from_env(), NOW)
-    apply = worker_a.index.apply
 
-    def apply_then_let_b_republish(*args: Any) -> Any:
-        applied = apply(*args)
+    def upload_again_and_let_b_publish() -> None:
         site.put("posts/a.md", body)
         site.put("posts/a/cover.png", b"\x89PNG again")
         worker_b.send_invalidations(worker_b.publish(["posts/a.md", "posts/a/cover.png"]))
-        return applied
 
-    worker_a.index.apply = apply_then_let_b_republish  # type: ignore[method-assign]
+    _after_applying(worker_a, upload_again_and_let_b_publish)
     worker_a.send_invalidations(worker_a.publish(["posts/a.md", "posts/a/cover.png"]))
     assert_converged(site)
     assert {"posts/a/index.html", "old/a/index.html", "posts/a/cover.png"} <= set(site.published())
