@@ -105,7 +105,7 @@ def markdown_renderers() -> dict[str, Callable[[str], str]]:
     """The bare loop's Markdown step: pressroom's configuration, and plain commonmark + tables."""
     from markdown_it import MarkdownIt
 
-    from pressroom.markdown import render_markdown
+    from pressroom.core.markdown import render_markdown
 
     plain = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     return {"pressroom_md": lambda text: render_markdown(text).html, "plain_md": plain.render}
@@ -150,7 +150,7 @@ class BuildSummary:
 
 
 def bench_build(size: int, repeats: int) -> BuildFigures:
-    from pressroom.build import build_site
+    from pressroom.core.build import build_site
 
     files = generate(size)
     posts = [data for key, data in sorted(files.items()) if key.startswith("posts/")]
@@ -273,7 +273,7 @@ def run_event(name: str, clients: dict[str, Any], counter: RequestCounter, work:
     The boto3 clients are kept from one event to the next, as the Lambda handler keeps them
     between warm invocations; the publisher (which reads site.yaml and layouts/) is new.
     """
-    from pressroom.runtime import Resources, publisher
+    from pressroom.shells.runtime import Resources, publisher
 
     counter.take()
     gc.collect()
@@ -395,8 +395,8 @@ def bench_site(label: str, files: Mapping[str, bytes], with_events: bool, plain_
         stack.enter_context(mock_aws())
         if not plain_moto:
             stack.enter_context(moto_without_table_wide_costs())
-        from pressroom.provision import provision
-        from pressroom.runtime import Resources, client
+        from pressroom.shells.provision import provision
+        from pressroom.shells.runtime import Resources, client
 
         provisioned = provision(Resources.from_env())
         os.environ.update(provisioned)
@@ -626,7 +626,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_events:
         print("\n## Event cost on moto (in-process)\n", flush=True)
         print("  sample site (content/) ...", flush=True)
-        from pressroom.adapters.local import read_tree
+        from pressroom.adapters.files import read_tree
 
         sites.append(
             bench_site("sample content/", read_tree(ROOT / "content"), with_events=False, plain_moto=args.plain_moto)

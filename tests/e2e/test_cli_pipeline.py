@@ -28,7 +28,7 @@ def endpoint() -> Iterator[str]:
 
 def pressroom(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pressroom.cli", *args],
+        [sys.executable, "-m", "pressroom", *args],
         env=env,
         capture_output=True,
         text=True,

@@ -14,7 +14,7 @@ def test_the_demo_publishes_the_sample_blog_and_says_where_to_look(tmp_path: Pat
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_ENDPOINT")}
     out = tmp_path / "public"
     demo = subprocess.run(
-        [sys.executable, "-m", "pressroom.cli", "demo", "--content", str(REPO / "content"), "--out", str(out)],
+        [sys.executable, "-m", "pressroom", "demo", "--content", str(REPO / "content"), "--out", str(out)],
         env=env,
         capture_output=True,
         text=True,

@@ -30,9 +30,9 @@ import pytest
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from pressroom.build import build_site
-from pressroom.render import content_type
-from pressroom.urls import key_to_paths
+from pressroom.core.build import build_site
+from pressroom.core.render import content_type
+from pressroom.core.urls import key_to_paths
 
 # pytest runs with --import-mode=importlib, which leaves sys.path alone: reach the harness beside this file.
 sys.path.insert(0, str(Path(__file__).parent))
@@ -145,7 +145,7 @@ def account() -> Iterator[Account]:
     endpoint = f"http://{host}:{port}"
     env = {**os.environ, "AWS_ENDPOINT_URL": endpoint}
     provisioned = subprocess.run(
-        [sys.executable, "-m", "pressroom.cli", "provision"], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "pressroom", "provision"], env=env, capture_output=True, text=True, check=False
     )
     assert provisioned.returncode == 0, provisioned.stderr
     yield Account(endpoint, json.loads(provisioned.stdout))
@@ -155,7 +155,7 @@ def account() -> Iterator[Account]:
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "pressroom.cli", "worker", "--until-empty"],
+            [sys.executable, "-m", "pressroom", "worker", "--until-empty"],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -309,8 +309,8 @@ def test_a_publish_that_lands_while_another_worker_renders_is_not_overwritten(mo
     Worker B publishes a whole change just as worker A starts writing its own (A's first read of
     the site version); A must not then overwrite B's pages with pages rendered from an older index.
     """
-    from pressroom.provision import provision
-    from pressroom.runtime import Resources, client, publisher
+    from pressroom.shells.provision import provision
+    from pressroom.shells.runtime import Resources, client, publisher
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with mock_aws():

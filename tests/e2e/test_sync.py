@@ -17,9 +17,9 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-import pressroom.sync
+import pressroom.shells.sync
 from pressroom.exceptions import SyncError
-from pressroom.sync import (
+from pressroom.shells.sync import (
     DELETE_BATCH_SIZE,
     LocalFile,
     RemoteObject,
@@ -447,7 +447,7 @@ def test_deletions_are_sent_in_batches(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # 1001 real objects would cost ten seconds of moto; a batch of 2 exercises the same path.
-    monkeypatch.setattr(pressroom.sync, "DELETE_BATCH_SIZE", 2)
+    monkeypatch.setattr(pressroom.shells.sync, "DELETE_BATCH_SIZE", 2)
     sync(content, f"s3://{bucket}/blog", s3_client=s3)
     for path in list(content.rglob("*.md")):
         path.unlink()

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from pressroom.adapters.dynamo import DynamoIndex
-from pressroom.adapters.local import read_tree
-from pressroom.build import build_site
-from pressroom.plan import PageOutput
-from pressroom.render import content_type
+from pressroom.adapters.aws.dynamodb import DynamoIndex
+from pressroom.adapters.files import read_tree
+from pressroom.core.build import build_site
+from pressroom.core.plan import PageOutput
+from pressroom.core.render import content_type
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -28,8 +28,8 @@ class Site:
     """A provisioned moto account with helpers to change the source and drain through the handler."""
 
     def __init__(self) -> None:
-        from pressroom.provision import provision
-        from pressroom.runtime import Resources, client
+        from pressroom.shells.provision import provision
+        from pressroom.shells.runtime import Resources, client
 
         self.names = provision(Resources.from_env())
         os.environ.update(self.names)
@@ -48,8 +48,8 @@ class Site:
 
     def drain(self) -> None:
         """Run the queue through the real handler with a pinned clock, as the worker does."""
-        from pressroom import handler as handler_module
-        from pressroom.worker import run_worker
+        from pressroom.shells import handler as handler_module
+        from pressroom.shells.worker import run_worker
 
         handler_module._clients.clear()
         run_worker(self.sqs, self.names["QUEUE_URL"], _pinned(handler_module), until_empty=True)
@@ -79,7 +79,7 @@ class Site:
 
 def _pinned(handler_module: Any) -> Any:
     """The real handler, with the publisher's clock pinned to NOW so the build can be compared."""
-    from pressroom import runtime
+    from pressroom.shells import runtime
 
     def handler(event: dict[str, Any], context: Any) -> Any:
         original = runtime.publisher
@@ -111,7 +111,7 @@ def assert_converged(site: Site) -> None:
 
 def assert_changes_invalidated(site: Site, before: dict[str, tuple[bytes, str]]) -> None:
     """Every object written or deleted since `before` is covered by an invalidation sent (SPEC 3.3.2)."""
-    from pressroom.urls import key_to_paths
+    from pressroom.core.urls import key_to_paths
 
     after = site.published()
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
@@ -150,7 +150,7 @@ def test_edits_retags_deletes_and_bad_content_converge(site: Site) -> None:
     site.s3.put_object(Bucket=site.names["SOURCE_BUCKET"], Key="posts/p4.md", Body=b"---\ntitle: [unclosed\n---\n")
     site.drain()
     assert site.published()["posts/p4/index.html"] == good, "a bad edit must leave the published page alone"
-    from pressroom.runtime import Resources, publisher
+    from pressroom.shells.runtime import Resources, publisher
 
     errors = publisher(Resources.from_env(), NOW).index.errors()
     assert [key for key, _, _ in errors] == ["posts/p4.md"]
@@ -218,7 +218,7 @@ def test_any_sequence_of_changes_converges_on_the_full_build(operations: list[tu
 
 
 def test_a_scheduled_post_appears_and_an_expired_one_goes_on_the_tick(site: Site) -> None:
-    from pressroom.runtime import Resources, publisher
+    from pressroom.shells.runtime import Resources, publisher
 
     site.put("posts/soon.md", _post("Soon", "2026-11-30T09:00:00+00:00", ["later"]))
     site.put("posts/ending.md", _post("Ending", "2026-01-01", ["now"], expiryDate="2026-12-01T00:00:00+00:00"))
@@ -269,8 +269,8 @@ def _crash_once(monkeypatch: pytest.MonkeyPatch, target: Any, name: str, after: 
 def test_a_crash_at_any_step_converges_and_leaves_nothing_uninvalidated(
     site: Site, monkeypatch: pytest.MonkeyPatch, step: str, after: int
 ) -> None:
-    from pressroom.adapters.aws import CloudFrontCdn, S3SiteStore
-    from pressroom.adapters.dynamo import DynamoIndex
+    from pressroom.adapters.aws.dynamodb import DynamoIndex
+    from pressroom.adapters.aws.s3 import CloudFrontCdn, S3SiteStore
 
     site.put("site.yaml", b"title: Crash\npagerSize: 2\n")
     for n in range(4):
@@ -289,7 +289,7 @@ def test_a_crash_at_any_step_converges_and_leaves_nothing_uninvalidated(
 
 def test_a_worker_that_rendered_before_another_changed_the_index_renders_again(site: Site) -> None:
     """A renders the shared tag page without B's post; B then publishes; A's stale write lands last."""
-    from pressroom.runtime import Resources, publisher
+    from pressroom.shells.runtime import Resources, publisher
 
     site.put("posts/a.md", _post("Alpha", "2024-01-01", ["shared"]))
     site.put("posts/b.md", _post("Beta", "2024-01-02", ["shared"]))
@@ -329,7 +329,7 @@ def _after_applying(worker: Any, meanwhile: Callable[[], None]) -> None:
 def test_two_removals_racing_each_other_delete_the_pager_page_both_emptied(site: Site) -> None:
     """A and B each unpublish a post; both apply before either plans, so each sees the list lose
     one entry but not a page, as if the other's removal had always been there."""
-    from pressroom.runtime import Resources, publisher
+    from pressroom.shells.runtime import Resources, publisher
 
     site.put("site.yaml", b"title: Race\nbaseURL: https://race.example/\npagerSize: 2\n")
     for day in range(1, 6):
@@ -349,7 +349,7 @@ def test_two_removals_racing_each_other_delete_the_pager_page_both_emptied(site:
 def test_a_deletion_racing_the_page_s_re_creation_leaves_the_page_published(site: Site) -> None:
     """A sees the post deleted and plans to delete its page; meanwhile it is uploaded again and
     B publishes it. A's deletion, planned from an index that has moved, must not land."""
-    from pressroom.runtime import Resources, publisher
+    from pressroom.shells.runtime import Resources, publisher
 
     site.put("posts/a.md", _post("Alpha", "2024-01-01", ["x"], aliases=["/old/a/"]))
     site.put("posts/b.md", _post("Beta", "2024-01-02", ["x"]))
@@ -373,7 +373,7 @@ def test_a_deletion_racing_the_page_s_re_creation_leaves_the_page_published(site
 
 
 def test_two_pages_claiming_one_url_publish_the_smaller_key_and_report_the_other(site: Site) -> None:
-    from pressroom.runtime import Resources, publisher
+    from pressroom.shells.runtime import Resources, publisher
 
     site.put("posts/zeta.md", _post("Zeta", "2024-01-02", ["x"], slug="same"))
     site.drain()
@@ -401,7 +401,7 @@ def _sample_blog_published(site: Site, config: bytes) -> None:
 
 def _spy_rebuild_steps(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     """Record (step, outputs written or deleted) of every rebuild chunk an invocation runs."""
-    from pressroom.publisher import Publisher
+    from pressroom.engine.publisher import Publisher
 
     steps: list[tuple[str, int]] = []
     original = Publisher.rebuild_step
@@ -490,7 +490,7 @@ class HeldQueue:
 
 
 def test_a_rebuild_replaced_by_a_newer_one_stops_and_a_chunk_delivered_twice_is_harmless(site: Site) -> None:
-    from pressroom.runtime import Resources, publisher
+    from pressroom.shells.runtime import Resources, publisher
 
     site.put("site.yaml", b"title: One\n")
     for n in range(3):
@@ -517,7 +517,7 @@ def test_a_rebuild_replaced_by_a_newer_one_stops_and_a_chunk_delivered_twice_is_
 
 
 def test_an_alias_two_pages_share_or_a_page_owns_is_kept_by_one_and_passed_on(site: Site) -> None:
-    from pressroom.runtime import Resources, publisher
+    from pressroom.shells.runtime import Resources, publisher
 
     site.put("posts/b.md", _post("Beta", "2024-01-02", ["x"], aliases=["/old/shared/", "/posts/c/"]))
     site.drain()
@@ -554,7 +554,7 @@ def test_past_the_url_limit_the_sitemap_becomes_an_index_of_parts_on_both_paths(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SPEC 2: a sitemap index past 50,000 URLs; the limit is lowered so the sample blog passes it."""
-    from pressroom import plan
+    from pressroom.core import plan
 
     monkeypatch.setattr(plan, "SITEMAP_URL_LIMIT", 10)
     _sample_blog_published(site, (CONTENT / "site.yaml").read_bytes())
@@ -574,9 +574,9 @@ def test_past_the_url_limit_the_sitemap_becomes_an_index_of_parts_on_both_paths(
 
 
 def test_a_rebuild_chunk_an_invocation_has_no_time_for_goes_back_to_the_queue(site: Site) -> None:
-    from pressroom import handler as handler_module
-    from pressroom.runtime import Resources, publisher
-    from pressroom.worker import _as_lambda_event, _Context
+    from pressroom.shells import handler as handler_module
+    from pressroom.shells.runtime import Resources, publisher
+    from pressroom.shells.worker import _as_lambda_event, _Context
 
     site.put("site.yaml", b"title: One\n")
     site.put("posts/a.md", _post("Alpha", "2024-01-01", ["x"]))
@@ -609,7 +609,7 @@ def test_a_rebuild_chunk_an_invocation_has_no_time_for_goes_back_to_the_queue(si
 
 def test_hostile_keys_and_broken_files_in_one_batch_publish_the_rest_and_are_not_retried(site: Site) -> None:
     """SPEC 3.3.3 and 3.1 through real notifications: encoded keys, placeholders, a test event, bad files."""
-    from pressroom.runtime import Resources, publisher
+    from pressroom.shells.runtime import Resources, publisher
 
     site.put("posts/keep.md", _post("Keep", "2024-01-01", ["x"]))
     site.drain()
@@ -656,8 +656,8 @@ def test_hostile_keys_and_broken_files_in_one_batch_publish_the_rest_and_are_not
 def test_the_sample_event_sam_local_invoke_sends_publishes_from_the_bucket_it_names(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pressroom import handler as handler_module
-    from pressroom.worker import _Context
+    from pressroom.shells import handler as handler_module
+    from pressroom.shells.worker import _Context
 
     event = json.loads((CONTENT.parent / "infra" / "events" / "s3-put.json").read_text())
     record = event["Records"][0]["s3"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pressroom.adapters.local import read_tree
-from pressroom.build import build_site
+from pressroom.adapters.files import read_tree
+from pressroom.core.build import build_site
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden" / "site"
@@ -32,7 +32,7 @@ def test_two_builds_of_one_input_are_identical() -> None:
 
 
 def test_the_parallel_build_equals_the_serial_build(monkeypatch: object) -> None:
-    import pressroom.build as build_module
+    import pressroom.core.build as build_module
 
     files = read_tree(REPO / "content")
     monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)  # type: ignore[attr-defined]

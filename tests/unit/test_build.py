@@ -8,8 +8,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from pressroom.build import SiteBuild, build_site
-from pressroom.render import content_type
+from pressroom.core.build import SiteBuild, build_site
+from pressroom.core.render import content_type
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script>"
@@ -331,7 +331,7 @@ def test_naive_dates_are_read_in_the_site_time_zone() -> None:
 
 
 def test_the_parallel_build_equals_the_serial_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pressroom.build as build_module
+    import pressroom.core.build as build_module
 
     files = blog()
     files["posts/broken.md"] = b"---\ntitle: [unclosed\n---\n"

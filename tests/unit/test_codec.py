@@ -6,10 +6,10 @@ import json
 from datetime import UTC, datetime
 from types import MappingProxyType
 
-from pressroom.codec import entry_from_json, entry_to_json, intro_from_json, intro_to_json
-from pressroom.config import parse_config
-from pressroom.content import parse_page
-from pressroom.model import Entry, Intro
+from pressroom.core.codec import entry_from_json, entry_to_json, intro_from_json, intro_to_json
+from pressroom.core.config import parse_config
+from pressroom.core.content import parse_page
+from pressroom.core.model import Entry, Intro
 
 PARIS = parse_config("timeZone: Europe/Paris\n")[0]
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from pressroom.config import SiteConfig, parse_config
-from pressroom.content import (
+from pressroom.core.config import SiteConfig, parse_config
+from pressroom.core.content import (
     MAX_SOURCE_BYTES,
     SourceKind,
     classify,
@@ -16,8 +16,8 @@ from pressroom.content import (
     parse_intro,
     parse_page,
 )
+from pressroom.core.model import Entry
 from pressroom.exceptions import ContentError
-from pressroom.model import Entry
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 UTC_CONFIG = SiteConfig()

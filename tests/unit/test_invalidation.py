@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pressroom.invalidation import MAX_PATHS, invalidation_paths
-from pressroom.urls import key_to_paths
+from pressroom.core.invalidation import MAX_PATHS, invalidation_paths
+from pressroom.core.urls import key_to_paths
 
 
 def covers(paths: list[str], viewer_path: str) -> bool:

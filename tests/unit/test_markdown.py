@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pressroom.markdown import hugo_anchor, is_safe_url, pygments_css, render_markdown
+from pressroom.core.markdown import hugo_anchor, is_safe_url, pygments_css, render_markdown
 
 # --- Markdown features Hugo users expect ---------------------------------------------------
 

@@ -10,9 +10,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from pressroom.config import SiteConfig, parse_config
-from pressroom.model import Entry, PageBody
-from pressroom.plan import (
+from pressroom.core.config import SiteConfig, parse_config
+from pressroom.core.model import Entry, PageBody
+from pressroom.core.plan import (
     AliasOutput,
     AssetOutput,
     FeedOutput,
@@ -23,8 +23,8 @@ from pressroom.plan import (
     StaticOutput,
     TaxonomyOutput,
 )
-from pressroom.render import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Renderer, cache_control, content_type
-from pressroom.site import MemoryIndex
+from pressroom.core.render import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Renderer, cache_control, content_type
+from pressroom.core.site import MemoryIndex
 
 CONFIG = parse_config("title: Field Notes\nbaseURL: https://blog.example.com/\nauthor: Ada\n")[0]
 HOSTILE = "<script>alert(1)</script>"

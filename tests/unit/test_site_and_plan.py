@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pressroom.build import SiteBuild, build_site
-from pressroom.config import SiteConfig, parse_config
-from pressroom.model import HOME_LIST, Entry, Intro
-from pressroom.plan import (
+from pressroom.core.build import SiteBuild, build_site
+from pressroom.core.config import SiteConfig, parse_config
+from pressroom.core.model import HOME_LIST, Entry, Intro
+from pressroom.core.plan import (
     ChangePlan,
     EntryChange,
     FeedOutput,
@@ -30,7 +30,7 @@ from pressroom.plan import (
     plan_change,
     site_outputs,
 )
-from pressroom.site import MemoryIndex, list_title, lists_of, term_from_spellings
+from pressroom.core.site import MemoryIndex, list_title, lists_of, term_from_spellings
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 CONFIG = SiteConfig()

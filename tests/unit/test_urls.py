@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pressroom.exceptions import ContentError
-from pressroom.urls import (
+from pressroom.core.urls import (
     alias_path,
     feed_key,
     href,
@@ -16,6 +15,7 @@ from pressroom.urls import (
     page_path,
     urlize,
 )
+from pressroom.exceptions import ContentError
 
 # --- urlize: Hugo's rule for terms and path segments ----------------------------------------
 

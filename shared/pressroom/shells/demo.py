@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from pressroom.runtime import Resources, client
+from pressroom.shells.runtime import Resources, client
 
 
 def _start_moto() -> tuple[object, str]:
@@ -24,8 +24,8 @@ def _start_moto() -> tuple[object, str]:
 
 def export_bucket(s3: object, bucket: str, out: Path) -> dict[str, bytes]:
     """Download every object of a bucket into a folder; returns key -> bytes."""
-    from pressroom.adapters.aws import S3SiteStore
-    from pressroom.adapters.local import write_tree
+    from pressroom.adapters.aws.s3 import S3SiteStore
+    from pressroom.adapters.files import write_tree
 
     store = S3SiteStore(s3, bucket)
     objects = {key: body for key in store.list_keys() if (body := store.read(key)) is not None}
@@ -35,11 +35,11 @@ def export_bucket(s3: object, bucket: str, out: Path) -> dict[str, bytes]:
 
 def run_demo(content: Path, out: Path, now: datetime) -> int:
     """Provision on moto, upload `content`, drain the queue through the real handler, export the site."""
-    from pressroom.adapters.local import read_tree
-    from pressroom.build import build_site
-    from pressroom.provision import provision
-    from pressroom.sync import sync
-    from pressroom.worker import run_worker
+    from pressroom.adapters.files import read_tree
+    from pressroom.core.build import build_site
+    from pressroom.shells.provision import provision
+    from pressroom.shells.sync import sync
+    from pressroom.shells.worker import run_worker
 
     started = time.perf_counter()
     server, endpoint = _start_moto()
@@ -61,8 +61,8 @@ def run_demo(content: Path, out: Path, now: datetime) -> int:
     s3 = client("s3")
     report = sync(content, f"s3://{names['SOURCE_BUCKET']}", s3_client=s3, delete=True)
     print(f"3. uploaded {report.uploaded} files from {content}/ to s3://{names['SOURCE_BUCKET']} (S3 -> SQS events)")
-    from pressroom.handler import handler
-    from pressroom.runtime import publisher
+    from pressroom.shells.handler import handler
+    from pressroom.shells.runtime import publisher
 
     stats = run_worker(client("sqs"), names["QUEUE_URL"], handler, until_empty=True)
     cloudfront = client("cloudfront")

@@ -20,11 +20,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from pressroom import plan
-from pressroom.config import SiteConfig
-from pressroom.markdown import pygments_css
-from pressroom.model import HOME_LIST, Entry, PageBody
-from pressroom.plan import (
+from pressroom.core import plan
+from pressroom.core.config import SiteConfig
+from pressroom.core.markdown import pygments_css
+from pressroom.core.model import HOME_LIST, Entry, PageBody
+from pressroom.core.plan import (
     STYLESHEET_KEY,
     AliasOutput,
     AssetOutput,
@@ -37,8 +37,8 @@ from pressroom.plan import (
     TaxonomyOutput,
     pager_count,
 )
-from pressroom.site import SiteIndex, list_title
-from pressroom.urls import href, key_href, list_page_path, urlize
+from pressroom.core.site import SiteIndex, list_title
+from pressroom.core.urls import href, key_href, list_page_path, urlize
 
 PAGE_CACHE_CONTROL = "public, max-age=300, must-revalidate"
 ASSET_CACHE_CONTROL = "public, max-age=31536000"

@@ -25,8 +25,8 @@ def _now(text: str | None) -> datetime:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pressroom.adapters.local import read_tree, write_tree
-    from pressroom.build import build_site
+    from pressroom.adapters.files import read_tree, write_tree
+    from pressroom.core.build import build_site
 
     started = time.perf_counter()
     files = read_tree(Path(args.src))
@@ -46,8 +46,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from pressroom.adapters.local import read_tree
-    from pressroom.check import check_site
+    from pressroom.adapters.files import read_tree
+    from pressroom.core.check import check_site
 
     src = Path(args.src)
     report = check_site(read_tree(src), _now(args.now))
@@ -68,7 +68,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     import boto3
 
-    from pressroom.sync import format_summary, stderr_if_terminal, sync
+    from pressroom.shells.sync import format_summary, stderr_if_terminal, sync
 
     report = sync(
         Path(args.src),
@@ -84,23 +84,23 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _resources(args: argparse.Namespace) -> Any:
-    from pressroom.runtime import Resources
+    from pressroom.shells.runtime import Resources
 
     names = ("SOURCE_BUCKET", "SITE_BUCKET", "INDEX_TABLE", "QUEUE_URL", "DISTRIBUTION_ID")
     return Resources.from_env({name: getattr(args, name.lower(), None) for name in names})
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
-    from pressroom.provision import provision
+    from pressroom.shells.provision import provision
 
     print(json.dumps(provision(_resources(args)), indent=2))
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from pressroom.handler import handler
-    from pressroom.runtime import client
-    from pressroom.worker import run_worker
+    from pressroom.shells.handler import handler
+    from pressroom.shells.runtime import client
+    from pressroom.shells.worker import run_worker
 
     resources = _resources(args)
     if not resources.queue_url:
@@ -111,7 +111,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from pressroom.runtime import publisher
+    from pressroom.shells.runtime import publisher
 
     runner = publisher(_resources(args), _now(args.now))  # no queue: every chunk runs here
     result = runner.rebuild(repair=True)
@@ -126,7 +126,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pressroom.runtime import publisher
+    from pressroom.shells.runtime import publisher
 
     index = publisher(_resources(args), _now(None)).index
     published = index.published_keys()
@@ -141,7 +141,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pressroom.demo import run_demo
+    from pressroom.shells.demo import run_demo
 
     return run_demo(Path(args.content), Path(args.out), now=_now(args.now))
 

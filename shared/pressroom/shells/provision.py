@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pressroom.runtime import Resources, client
+from pressroom.shells.runtime import Resources, client
 
 QUEUE_NAME = "pressroom-queue"
 DLQ_NAME = "pressroom-dlq"

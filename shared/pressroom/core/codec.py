@@ -7,8 +7,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from pressroom import plan
-from pressroom.model import Entry, Intro
+from pressroom.core import plan
+from pressroom.core.model import Entry, Intro
 
 _DATE_FIELDS = ("date", "lastmod", "publish_date", "expiry_date")
 _TUPLE_FIELDS = ("tags", "categories", "aliases")

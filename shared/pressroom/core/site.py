@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from pressroom.config import SiteConfig
-from pressroom.model import HOME_LIST, Entry, Intro, Term
-from pressroom.urls import TAXONOMIES
+from pressroom.core.config import SiteConfig
+from pressroom.core.model import HOME_LIST, Entry, Intro, Term
+from pressroom.core.urls import TAXONOMIES
 
 
 def lists_of(entry: Entry, config: SiteConfig) -> tuple[str, ...]:

@@ -19,8 +19,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from pressroom.publisher import PublishResult, is_rebuild_message
-from pressroom.runtime import Resources, client, publisher, queue_url_of
+from pressroom.engine.publisher import PublishResult, is_rebuild_message
+from pressroom.shells.runtime import Resources, client, publisher, queue_url_of
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "pressroom"))
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "pressroom"))

@@ -69,10 +69,10 @@ def publisher(resources: Resources, now: datetime, clients: dict[str, Any] | Non
 
     A rebuild fans out through the queue at `fan_out_to`; without one it runs in this process.
     """
-    from pressroom.adapters.aws import CloudFrontCdn, S3SiteStore, S3Source, SqsQueue
-    from pressroom.adapters.dynamo import DynamoIndex
-    from pressroom.config import SiteConfig
-    from pressroom.publisher import Publisher
+    from pressroom.adapters.aws.dynamodb import DynamoIndex
+    from pressroom.adapters.aws.s3 import CloudFrontCdn, S3SiteStore, S3Source, SqsQueue
+    from pressroom.core.config import SiteConfig
+    from pressroom.engine.publisher import Publisher
 
     clients = clients if clients is not None else {}
     for service in ("s3", "dynamodb", "cloudfront"):

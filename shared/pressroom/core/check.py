@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
-from pressroom.build import build_site
-from pressroom.content import ParsedPage, SourceKind, classify
-from pressroom.mojibake import find_damage, repair
+from pressroom.core.build import build_site
+from pressroom.core.content import ParsedPage, SourceKind, classify
+from pressroom.core.mojibake import find_damage, repair
 
 _TEXT_SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".toml", ".html", ".xml", ".txt", ".css")
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from pressroom.urls import href, urlize
+from pressroom.core.urls import href, urlize
 
 HOME_LIST = ""
 """The list id of the home page; a section's list id is its name, a term's is `tags/TERM`."""

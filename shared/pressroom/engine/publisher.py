@@ -14,15 +14,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from pressroom.adapters.dynamo import ConflictError, DynamoIndex, order_sort_key
-from pressroom.adapters.local import InlineQueue
-from pressroom.codec import output_from_json, output_to_json
-from pressroom.config import CONFIG_KEY, SiteConfig, parse_config
-from pressroom.content import ParsedPage, SourceKind, bundle_dir, classify, intro_list_id, parse_intro, parse_page
-from pressroom.exceptions import ContentError, TransientError
-from pressroom.invalidation import invalidation_paths
-from pressroom.model import Entry, PageBody, Term
-from pressroom.plan import (
+from pressroom.adapters.aws.dynamodb import ConflictError, DynamoIndex, order_sort_key
+from pressroom.adapters.files import InlineQueue
+from pressroom.core.codec import output_from_json, output_to_json
+from pressroom.core.config import CONFIG_KEY, SiteConfig, parse_config
+from pressroom.core.content import ParsedPage, SourceKind, bundle_dir, classify, intro_list_id, parse_intro, parse_page
+from pressroom.core.invalidation import invalidation_paths
+from pressroom.core.model import Entry, PageBody, Term
+from pressroom.core.plan import (
     STATIC_KEYS,
     AliasOutput,
     AssetOutput,
@@ -41,10 +40,11 @@ from pressroom.plan import (
     site_outputs,
     sitemap_parts,
 )
+from pressroom.core.render import Renderer, cache_control, content_type
+from pressroom.core.site import lists_of, term_from_spellings
+from pressroom.core.urls import TAXONOMIES, list_page_path
+from pressroom.exceptions import ContentError, TransientError
 from pressroom.ports import Cdn, Queue, SiteStore, Source
-from pressroom.render import Renderer, cache_control, content_type
-from pressroom.site import lists_of, term_from_spellings
-from pressroom.urls import TAXONOMIES, list_page_path
 
 _CONFLICT_TRIES = 5
 ABANDONED_AFTER = timedelta(minutes=20)

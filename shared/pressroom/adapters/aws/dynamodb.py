@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pressroom.codec import entry_from_json, entry_to_json, intro_from_json, intro_to_json
-from pressroom.config import SiteConfig
-from pressroom.model import Entry, Intro, Term
-from pressroom.site import lists_of, term_from_spellings
-from pressroom.urls import TAXONOMIES, urlize
+from pressroom.core.codec import entry_from_json, entry_to_json, intro_from_json, intro_to_json
+from pressroom.core.config import SiteConfig
+from pressroom.core.model import Entry, Intro, Term
+from pressroom.core.site import lists_of, term_from_spellings
+from pressroom.core.urls import TAXONOMIES, urlize
 
 _SEPARATOR = "\x00"
 

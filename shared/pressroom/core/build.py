@@ -22,14 +22,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from multiprocessing import get_context
 
-from pressroom.config import SiteConfig, parse_config
-from pressroom.content import ParsedPage, SourceKind, classify, parse_intro, parse_page
+from pressroom.core.config import SiteConfig, parse_config
+from pressroom.core.content import ParsedPage, SourceKind, classify, parse_intro, parse_page
+from pressroom.core.model import Entry, Intro, PageBody
+from pressroom.core.plan import AssetOutput, Output, site_outputs
+from pressroom.core.render import Renderer
+from pressroom.core.site import MemoryIndex, SiteIndex
+from pressroom.core.urls import page_key
 from pressroom.exceptions import ConfigError, ContentError
-from pressroom.model import Entry, Intro, PageBody
-from pressroom.plan import AssetOutput, Output, site_outputs
-from pressroom.render import Renderer
-from pressroom.site import MemoryIndex, SiteIndex
-from pressroom.urls import page_key
 
 _PARALLEL_THRESHOLD = 200  # below this many pages (or outputs), a process pool costs more than it saves
 _CHUNKS_PER_WORKER = 8  # small enough to balance the load, large enough to keep messages few

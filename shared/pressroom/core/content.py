@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from pressroom.config import CONFIG_KEY, SiteConfig
+from pressroom.core.config import CONFIG_KEY, SiteConfig
+from pressroom.core.markdown import render_markdown
+from pressroom.core.model import Entry, Intro, PageBody
+from pressroom.core.urls import TAXONOMIES, alias_path, is_markdown, page_path, strip_markdown_suffix, urlize
 from pressroom.exceptions import ContentError
-from pressroom.markdown import render_markdown
-from pressroom.model import Entry, Intro, PageBody
-from pressroom.urls import TAXONOMIES, alias_path, is_markdown, page_path, strip_markdown_suffix, urlize
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 _MAX_FRONT_MATTER_NODES = 10_000

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from pressroom.model import HOME_LIST, Entry, Term
-from pressroom.site import SiteIndex
-from pressroom.urls import TAXONOMIES, feed_key, list_page_path, page_key
+from pressroom.core.model import HOME_LIST, Entry, Term
+from pressroom.core.site import SiteIndex
+from pressroom.core.urls import TAXONOMIES, feed_key, list_page_path, page_key
 
 STYLESHEET_KEY = "css/main.css"
 STATIC_KEYS = ("robots.txt", "404.html", STYLESHEET_KEY)
