@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
+
+# pytest runs with --import-mode=importlib, which leaves sys.path alone: shared test code lives in
+# tests/support and is imported as `support`.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"

@@ -1,19 +1,54 @@
-"""The small interfaces the publisher needs from the world, so the core never touches boto3."""
+"""The small interfaces the publisher needs from the world, so the core never touches boto3.
+
+Each port has an AWS adapter (`adapters/aws`), a local one (`adapters/files`) where it makes
+sense, and an in-memory fake with the same semantics (`adapters/memory`) that the deterministic
+simulation drives request by request.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+# -- content and the published site ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceObject:
+    """A source key's bytes as read now, with the version that names exactly these bytes."""
+
+    body: bytes
+    version: str
+    """The S3 VersionId on a versioned bucket, else the ETag (a local folder: a content hash)."""
+    pinned: bool = False
+    """True when `version` can be read again later (`read(key, version)`), as on a versioned bucket."""
+    etag: str = ""
+    """What a listing shows of these bytes (to tell an unchanged key without reading it)."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A key as a listing shows it: its ETag tells whether it changed without reading it."""
+
+    key: str
+    etag: str
 
 
 class Source(Protocol):
     """Where content lives: the source bucket, or a folder."""
 
-    def read(self, key: str) -> bytes | None:
-        """The current bytes of a key, or None when it does not exist (now)."""
+    def read(self, key: str, version: str | None = None, max_bytes: int | None = None) -> SourceObject | None:
+        """The bytes of a key now (or at `version`; at most `max_bytes` of them), or None when absent."""
         ...
 
-    def list_keys(self, prefix: str = "") -> list[str]: ...
+    def stat(self, key: str) -> str | None:
+        """The version of a key now without its bytes (an asset's), or None when it does not exist."""
+        ...
+
+    def list(self, prefix: str = "", start_after: str = "", limit: int | None = None) -> list[Listed]:
+        """Keys under `prefix` in key order, after `start_after`, at most `limit` of them."""
+        ...
 
 
 class SiteStore(Protocol):
@@ -23,9 +58,9 @@ class SiteStore(Protocol):
 
     def delete(self, keys: Iterable[str]) -> None: ...
 
-    def list_keys(self, prefix: str = "") -> list[str]: ...
-
     def read(self, key: str) -> bytes | None: ...
+
+    def list_keys(self, prefix: str = "") -> list[str]: ...
 
 
 class Cdn(Protocol):
@@ -33,6 +68,108 @@ class Cdn(Protocol):
 
 
 class Queue(Protocol):
-    """Where a whole-site rebuild sends its chunks: the publisher's own queue, or a list in memory."""
+    """The publisher's own queue: continuation and rebuild messages go back through it."""
 
-    def send(self, messages: Sequence[Mapping[str, Any]]) -> None: ...
+    def send(self, messages: Sequence[Mapping[str, Any]], delay_seconds: int = 0) -> None: ...
+
+
+class Clock(Protocol):
+    """Wall-clock seconds, for leases and deadlines only; content uses the `now` it is given."""
+
+    def __call__(self) -> float: ...
+
+
+# -- the index: a key-value table with DynamoDB's semantics ----------------------------------
+
+Item = dict[str, Any]
+"""An item: `pk` and `sk` strings, other attributes str, int, bytes or bool."""
+
+
+class ConditionFailed(Exception):
+    """A conditional write found the item not as required (and nothing was written)."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What an item must satisfy for a write to happen: any one clause holds (OR).
+
+    A clause is `("missing",)` (no such item), `("eq", attribute, value)` or
+    `("lt", attribute, value)`; a missing attribute fails "eq" and "lt".
+    """
+
+    pk: str
+    sk: str
+    clauses: tuple[tuple[Any, ...], ...]
+
+    def holds(self, item: Item | None) -> bool:
+        for clause in self.clauses:
+            if clause[0] == "missing" and item is None:
+                return True
+            if item is None or clause[1] not in item:
+                continue
+            value = item[clause[1]]
+            if clause[0] == "eq" and value == clause[2]:
+                return True
+            if clause[0] == "lt" and value < clause[2]:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a query: items in sort-key order (or reversed), and where to resume."""
+
+    items: list[Item]
+    count: int
+    cursor: str | None = None
+    """The sort key of the last item read when more may follow; None at the end."""
+
+
+@dataclass(frozen=True)
+class Write:
+    """Items to put and keys to delete, in one request."""
+
+    puts: Sequence[Item] = ()
+    deletes: Sequence[tuple[str, str]] = ()
+    conditions: Sequence[Condition] = field(default_factory=tuple)
+
+
+class Table(Protocol):
+    """The index table: items by (`pk`, `sk`), with range queries inside one `pk`.
+
+    Sort keys compare as code points (DynamoDB compares UTF-8 bytes: the same order).
+    """
+
+    def get(self, pk: str, sk: str) -> Item | None: ...
+
+    def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Item]: ...
+
+    def query(
+        self,
+        pk: str,
+        *,
+        low: str | None = None,
+        high: str | None = None,
+        prefix: str | None = None,
+        reverse: bool = False,
+        limit: int | None = None,
+        count_only: bool = False,
+        attributes: Sequence[str] | None = None,
+        after: str | None = None,
+    ) -> Page:
+        """Items of `pk` with `low <= sk <= high` (either may be None) or `sk` starting with
+        `prefix`, ascending (or descending with `reverse`), resuming after the sort key `after`.
+        """
+        ...
+
+    def transact(self, write: Write) -> None:
+        """All of `write` or nothing, if every condition holds (else ConditionFailed).
+
+        At most 100 items and conditions together; one key at most once, except that a
+        condition may name an item the write puts or deletes (it then applies to that write).
+        """
+        ...
+
+    def write_many(self, puts: Sequence[Item] = (), deletes: Sequence[tuple[str, str]] = ()) -> None:
+        """Puts and deletes in batches, unconditionally and not atomically."""
+        ...

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+
+from support.moto_server import moto_server
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = "2026-11-29T00:00:00+00:00"
@@ -19,11 +20,8 @@ NOW = "2026-11-29T00:00:00+00:00"
 
 @pytest.fixture
 def endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 def pressroom(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -83,7 +81,8 @@ def test_provision_sync_worker_status_publish_the_blog(endpoint: str, tmp_path: 
     s3.put_object(Bucket=site, Key="tags/greetings/index.xml", Body=b"defaced")
     s3.put_object(Bucket=site, Key="posts/stray/index.html", Body=b"not an output")
     rebuilt = pressroom("rebuild", env=env)
-    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert rebuilt.returncode == 1, "the broken file is still there: a content error (issue 12's exit codes)"
+    assert "posts/broken.md" in rebuilt.stderr
     assert "rebuilt 1 pages" in rebuilt.stdout and "1 deleted" in rebuilt.stdout, rebuilt.stdout
     assert s3.get_object(Bucket=site, Key="posts/hello-world/index.html")["Body"].read() == expected
     assert b"defaced" not in s3.get_object(Bucket=site, Key="tags/greetings/index.xml")["Body"].read()

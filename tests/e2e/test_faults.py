@@ -27,16 +27,11 @@ from urllib.parse import unquote_plus
 
 import boto3
 import pytest
-from moto import mock_aws
-from moto.server import ThreadedMotoServer
 
 from pressroom.core.build import build_site
-from pressroom.core.render import content_type
+from pressroom.core.mime import content_type
 from pressroom.core.urls import key_to_paths
-
-# pytest runs with --import-mode=importlib, which leaves sys.path alone: reach the harness beside this file.
-sys.path.insert(0, str(Path(__file__).parent))
-from faults import (
+from support.faults import (
     Exchange,
     Fault,
     FaultPlan,
@@ -45,6 +40,7 @@ from faults import (
     covers,
     invalidations_sent,
 )
+from support.moto_server import moto_server
 
 SITE_YAML = b"title: Faults\nbaseURL: https://faults.example/\npagerSize: 3\nfeedLimit: 4\n"
 TAGS = ("Python", "python", "AWS", "Serverless", "notes", "Hugo tips")
@@ -117,7 +113,13 @@ class Account:
         return boto3.client(service, endpoint_url=self.endpoint)  # type: ignore[call-overload]
 
     def worker_env(self, endpoint: str, **overrides: str) -> dict[str, str]:
-        base = {"AWS_ENDPOINT_URL": endpoint, "LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+        base = {
+            "AWS_ENDPOINT_URL": endpoint,
+            "LOG_LEVEL": "WARNING",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            # A killed holder's lease runs out in seconds here, not minutes.
+            "PRESSROOM_LEASE_SECONDS": "8",
+        }
         return {**os.environ, **base, **self.names, **overrides}
 
     def apply(self, changes: list[Change]) -> None:
@@ -139,17 +141,13 @@ class Account:
 
 @pytest.fixture
 def account() -> Iterator[Account]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint}
-    provisioned = subprocess.run(
-        [sys.executable, "-m", "pressroom", "provision"], env=env, capture_output=True, text=True, check=False
-    )
-    assert provisioned.returncode == 0, provisioned.stderr
-    yield Account(endpoint, json.loads(provisioned.stdout))
-    server.stop()
+    with moto_server() as endpoint:
+        env = {**os.environ, "AWS_ENDPOINT_URL": endpoint}
+        provisioned = subprocess.run(
+            [sys.executable, "-m", "pressroom", "provision"], env=env, capture_output=True, text=True, check=False
+        )
+        assert provisioned.returncode == 0, provisioned.stderr
+        yield Account(endpoint, json.loads(provisioned.stdout))
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -290,7 +288,8 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(account: Acc
     account.apply([Change("posts/stuck.md", b"---\ntitle: Stuck\ndate: 2023-01-01\n---\nbody\n")])
     env = account.worker_env(account.endpoint, SITE_BUCKET="pressroom-bucket-that-does-not-exist")
     log = tmp_path / "worker.log"
-    finish(start_worker(env, log), log)
+    worker = start_worker(env, log)
+    assert worker.wait(timeout=WORKER_TIMEOUT) == 1, "a worker whose last messages failed exits 1"
     sqs = account.client("sqs")
     dead = sqs.receive_message(QueueUrl=account.names["DLQ_URL"], MaxNumberOfMessages=10, AttributeNames=["All"])
     messages = dead.get("Messages", [])
@@ -303,42 +302,85 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(account: Acc
     assert left["ApproximateNumberOfMessages"] == left["ApproximateNumberOfMessagesNotVisible"] == "0"
 
 
-def test_a_publish_that_lands_while_another_worker_renders_is_not_overwritten(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The race the racing tests above can meet, made deterministic in one process.
+def mixed_stream(rng: random.Random, length: int) -> list[Change]:
+    """Every kind of source change: quick successive body edits, retags, deletes, bundle files and
+    plain assets, intros, aliases (shared ones too), drafts and slugs."""
+    current: dict[str, bytes] = {}
+    changes: list[Change] = []
 
-    Worker B publishes a whole change just as worker A starts writing its own (A's first read of
-    the site version); A must not then overwrite B's pages with pages rendered from an older index.
-    """
-    from pressroom.shells.provision import provision
-    from pressroom.shells.runtime import Resources, client, publisher
+    def put(key: str, body: bytes) -> None:
+        current[key] = body
+        changes.append(Change(key, body))
 
-    now = datetime(2026, 1, 1, tzinfo=UTC)
-    with mock_aws():
-        names = provision(Resources.from_env())
-        for name, value in names.items():
-            monkeypatch.setenv(name, value)
-        s3 = client("s3")
-        files = {"site.yaml": SITE_YAML, "posts/one.md": b"---\ntitle: One\ndate: 2024-01-01\ntags: [x]\n---\nOne.\n"}
-        for key, body in files.items():
-            s3.put_object(Bucket=names["SOURCE_BUCKET"], Key=key, Body=body)
-        first = publisher(Resources.from_env(), now)
-        first.send_invalidations(first.publish(["posts/one.md"]))
-        for name in ("two", "three"):
-            files[f"posts/{name}.md"] = f"---\ntitle: {name}\ndate: 2024-02-01\ntags: [x]\n---\n{name}.\n".encode()
-            s3.put_object(Bucket=names["SOURCE_BUCKET"], Key=f"posts/{name}.md", Body=files[f"posts/{name}.md"])
-        worker_a, worker_b = publisher(Resources.from_env(), now), publisher(Resources.from_env(), now)
-        version = worker_a.index.version
-        b_done: list[bool] = []
+    while len(changes) < length:
+        number = rng.randrange(12)
+        key = f"posts/post-{number:02d}.md" if number % 4 else f"posts/bundle-{number:02d}/index.md"
+        roll = rng.random()
+        if roll < 0.25 and key in current:
+            for version in range(rng.randint(2, 3)):  # two or three quick saves of a body-only edit
+                put(key, current[key].split(b"\n\n")[0] + f"\n\nEdited {version} {rng.random()}.\n".encode())
+        elif roll < 0.35 and key in current:
+            del current[key]
+            changes.append(Change(key, None))
+        elif roll < 0.45:
+            folder = key.rsplit("/", 1)[0] if key.endswith("index.md") else "img"
+            name = rng.choice(["feature.png", "photo.jpg", "diagram.svg"])
+            asset = f"{folder}/{name}"
+            if asset in current and rng.random() < 0.4:
+                del current[asset]
+                changes.append(Change(asset, None))
+            else:
+                put(asset, f"asset {rng.random()}".encode())
+        elif roll < 0.52:
+            section = rng.choice(["posts/_index.md", "_index.md", "tags/python/_index.md"])
+            put(section, f"---\ntitle: Intro {rng.randrange(100)}\n---\nHello {rng.random()}.\n".encode())
+        else:
+            body = post(rng, number)
+            if rng.random() < 0.2:
+                front, rest = body.split(b"\n---\n", 1)
+                extra = json.loads(front[4:])
+                extra["aliases"] = [f"/old/{rng.randrange(3)}/"]
+                body = b"---\n" + json.dumps(extra).encode() + b"\n---\n" + rest
+            put(key, body)
+    return changes[:length]
 
-        def b_lands_first() -> int:
-            """Before A reads the site version to start writing, B publishes its change from start to end."""
-            if not b_done:
-                b_done.append(True)
-                worker_b.send_invalidations(worker_b.publish(["posts/three.md"]))
-            return version()
 
-        monkeypatch.setattr(worker_a.index, "version", b_lands_first)
-        worker_a.send_invalidations(worker_a.publish(["posts/two.md"]))
-        expected = {key: (body, content_type(key)) for key, body in build_site(files, now, workers=1).outputs.items()}
-        difference = site_difference(bucket_objects(s3, names["SITE_BUCKET"]), expected)
-        assert difference == "", f"worker B published posts/three.md while A rendered posts/two.md\n{difference}"
+def test_three_workers_under_faults_and_kills_drain_to_the_full_build(account: Account, tmp_path: Path) -> None:
+    """Issue 9's stress run: 3 workers, 100+ mixed changes, 5% of requests failing before and 3% after
+    taking effect, a worker SIGKILLed every 25 changes, the visibility timeout of the template's ratio."""
+    seed = 21 + SEED_SHIFT
+    rng = random.Random(seed)
+    changes = mixed_stream(rng, 110)
+    function_seconds = 10
+    sqs = account.client("sqs")
+    # The template sets the visibility timeout to six times the function's timeout (AWS's advice).
+    sqs.set_queue_attributes(
+        QueueUrl=account.names["QUEUE_URL"], Attributes={"VisibilityTimeout": str(6 * function_seconds)}
+    )
+    account.apply([Change("site.yaml", SITE_YAML)])
+    plan = FaultPlan(seed=seed, refuse=0.05, fail_after=0.03)
+    with FaultProxy(account.endpoint, plan) as proxy:
+        env = account.worker_env(proxy.url, PRESSROOM_FUNCTION_SECONDS=str(function_seconds))
+        logs = [tmp_path / f"worker-{n}.log" for n in range(3)]
+        workers = [start_worker(env, log) for log in logs]
+        for start in range(0, len(changes), 5):
+            account.apply(changes[start : start + 5])
+            if start and start % 25 == 0:
+                victim = rng.randrange(len(workers))
+                workers[victim].kill()
+                workers[victim].wait()
+                workers[victim] = start_worker(env, logs[victim])
+        for worker in workers:
+            worker.wait(timeout=WORKER_TIMEOUT * 2)
+        last = tmp_path / "last.log"
+        finish(start_worker(env, last), last)
+        assert proxy.faults[Fault.REFUSE] > 0 and proxy.faults[Fault.FAIL_AFTER] > 0
+        assert_guarantees(account, proxy, f"3 workers, faults and kills, seed {seed}")
+    dead = sqs.receive_message(QueueUrl=account.names["DLQ_URL"], MaxNumberOfMessages=10)
+    failures = [
+        line
+        for log in logs
+        for line in log.read_text(errors="replace").splitlines()
+        if "Traceback" in line or "Error" in line
+    ]
+    assert dead.get("Messages", []) == [], "\n".join(failures[-40:])

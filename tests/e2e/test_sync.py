@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 import pressroom.shells.sync
 from pressroom.exceptions import SyncError
@@ -31,6 +30,7 @@ from pressroom.shells.sync import (
     plan_sync,
     sync,
 )
+from support.moto_server import moto_server
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -161,11 +161,8 @@ def test_summary_line_names_every_count() -> None:
 
 @pytest.fixture(scope="module")
 def endpoint_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
@@ -354,7 +351,7 @@ def test_content_type_and_sha256_metadata_are_set(s3: S3Client, bucket: str, tmp
         "post.md": "text/markdown; charset=utf-8",
         "old.markdown": "text/markdown; charset=utf-8",
         "site.yaml": "application/yaml",
-        "style.css": "text/css",
+        "style.css": "text/css; charset=utf-8",
         "photo.PNG": "image/png",
         "notes.unknownext": "application/octet-stream",
     }

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 
 from pressroom.core.build import SiteBuild, build_site
-from pressroom.core.render import content_type
+from pressroom.core.mime import content_type
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script>"

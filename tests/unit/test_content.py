@@ -383,8 +383,14 @@ def test_a_bundle_feature_image_is_found_among_its_siblings() -> None:
     parsed = parse_page(
         "posts/trip/index.md", yaml_page("title: T\n"), UTC_CONFIG, ["index.md", "b.png", "feature.jpg"]
     )
-    assert parsed.entry.feature == "posts/trip/feature.jpg"
+    assert parsed.entry.feature == "feature.jpg"  # relative: the bundle's files are published under the page
     assert parse_page("posts/trip.md", yaml_page("title: T\n"), UTC_CONFIG, ["feature.jpg"]).entry.feature is None
+
+
+def test_a_file_in_a_folder_below_a_bundle_is_not_its_feature_image() -> None:
+    """Issue 9: a nested bundle's file (`img/feature.png`) became the page's feature image."""
+    siblings = ["index.md", "img/feature.png", "gallery/feature-2.jpg"]
+    assert parse_page("posts/trip/index.md", yaml_page("title: T\n"), UTC_CONFIG, siblings).entry.feature is None
 
 
 # --- list order -----------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from xml.etree import ElementTree
 import pytest
 
 from pressroom.core.config import SiteConfig, parse_config
+from pressroom.core.mime import content_type
 from pressroom.core.model import Entry, PageBody
-from pressroom.core.plan import (
+from pressroom.core.outputs import (
     AliasOutput,
     AssetOutput,
     FeedOutput,
@@ -23,7 +24,7 @@ from pressroom.core.plan import (
     StaticOutput,
     TaxonomyOutput,
 )
-from pressroom.core.render import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Renderer, cache_control, content_type
+from pressroom.core.render import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Renderer, cache_control
 from pressroom.core.site import MemoryIndex
 
 CONFIG = parse_config("title: Field Notes\nbaseURL: https://blog.example.com/\nauthor: Ada\n")[0]
@@ -78,10 +79,24 @@ def test_content_type_per_key(key: str, expected: str) -> None:
     assert content_type(key) == expected
 
 
+def test_content_type_never_comes_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two machines with different /etc/mime.types must write the same objects (issue 9)."""
+    import mimetypes
+
+    def machine_table(*args: object, **kwargs: object) -> tuple[str, None]:
+        return ("application/x-from-this-machine", None)
+
+    monkeypatch.setattr(mimetypes, "guess_type", machine_table)
+    monkeypatch.setattr(mimetypes.MimeTypes, "guess_type", machine_table)
+    keys = ["a.woff2", "b.webp", "c.js", "d.md", "e.avif", "f.mjs", "g.ico", "h.yaml", "x.tar.gz", "noext"]
+    assert "application/x-from-this-machine" not in {content_type(key) for key in keys}
+    assert content_type("x.tar.gz") == "application/gzip"
+
+
 def test_pages_get_a_short_cache_and_assets_a_long_one() -> None:
     assert cache_control(PageOutput("posts/a.md", "posts/a")) == PAGE_CACHE_CONTROL
     assert cache_control(FeedOutput("")) == PAGE_CACHE_CONTROL
-    assert cache_control(AssetOutput("img/a.png")) == ASSET_CACHE_CONTROL
+    assert cache_control(AssetOutput("img/a.png", "img/a.png")) == ASSET_CACHE_CONTROL
     assert "31536000" in ASSET_CACHE_CONTROL
     assert "max-age=300" in PAGE_CACHE_CONTROL
 
@@ -135,7 +150,7 @@ def test_hostile_text_is_escaped_in_a_page() -> None:
 
 
 def test_feature_image_is_the_open_graph_image() -> None:
-    post = entry("posts/a.md", "A", 1, feature="posts/a/feature.jpg", params={"featureAlt": "A road"})
+    post = entry("posts/a.md", "A", 1, feature="feature.jpg", params={"featureAlt": "A road"})
     html = render(PageOutput("posts/a.md", "posts/a"), [post])
     assert '<meta property="og:image" content="https://blog.example.com/posts/a/feature.jpg">' in html
     assert 'alt="A road"' in html
@@ -251,7 +266,7 @@ def test_stylesheet_and_not_found_page() -> None:
 
 def test_assets_are_copied_not_rendered() -> None:
     with pytest.raises(ValueError, match=r"img/a\.png"):
-        render(AssetOutput("img/a.png"), [])
+        render(AssetOutput("img/a.png", "img/a.png"), [])
 
 
 # --- what the renderer reuses between outputs ------------------------------------------------------

@@ -8,29 +8,21 @@ what disappeared. That is SPEC 3.3's convergence, one change at a time.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 
+from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
 from pressroom.core.build import SiteBuild, build_site
 from pressroom.core.config import SiteConfig, parse_config
 from pressroom.core.model import HOME_LIST, Entry, Intro
-from pressroom.core.plan import (
-    ChangePlan,
-    EntryChange,
-    FeedOutput,
-    ListOutput,
-    ListSpot,
-    PageOutput,
-    SitemapOutput,
-    TaxonomyOutput,
-    pager_count,
-    plan_change,
-    site_outputs,
-)
+from pressroom.core.outputs import list_pages, site_outputs
+from pressroom.core.plan import RoundPlan, plan_round
 from pressroom.core.site import MemoryIndex, list_title, lists_of, term_from_spellings
+from pressroom.core.sitemap import SitemapPatch
+from pressroom.engine.index import compile_plan
+from pressroom.engine.publisher import Ports, Publisher
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 CONFIG = SiteConfig()
@@ -136,11 +128,10 @@ def test_list_title_prefers_the_intro_then_the_term_then_the_section_name() -> N
 # --- which outputs exist ------------------------------------------------------------------------
 
 
-def test_pager_count() -> None:
-    assert pager_count(0, HOME_LIST, 10) == 1  # the home page always exists
-    assert pager_count(0, "posts", 10) == 0
-    assert pager_count(10, "posts", 10) == 1
-    assert pager_count(11, "posts", 10) == 2
+def test_a_list_that_exists_has_at_least_its_first_page() -> None:
+    assert list_pages(0, 10) == 1  # the home page, or a section with only an intro
+    assert list_pages(10, 10) == 1
+    assert list_pages(11, 10) == 2
 
 
 def test_site_outputs_name_every_page_of_the_site() -> None:
@@ -148,7 +139,7 @@ def test_site_outputs_name_every_page_of_the_site() -> None:
     entries = [entry(f"posts/p{n}.md", day=n, tags=("Go",)) for n in range(1, 4)]
     entries.append(Entry("posts/old.md", "posts/old", "posts", "Old", aliases=("2019/old",)))
     index = MemoryIndex(config, entries)
-    keys = {output.key for output in site_outputs(index, entries, ["img/a.png"])}
+    keys = {output.key for output in site_outputs(index, entries, {"img/a.png": "img/a.png"})}
     assert keys == {
         "robots.txt",
         "404.html",
@@ -179,13 +170,12 @@ def test_site_outputs_name_every_page_of_the_site() -> None:
 
 @dataclass(frozen=True)
 class Comparison:
-    plan: ChangePlan
+    plan: RoundPlan
+    rendered: frozenset[str]
+    """Every output key the round renders (after expanding list ranges and neighbours)."""
+    deleted: frozenset[str]
     before: SiteBuild
     after: SiteBuild
-
-    @property
-    def rendered(self) -> set[str]:
-        return {output.key for output in self.plan.render}
 
     @property
     def changed(self) -> set[str]:
@@ -197,42 +187,34 @@ class Comparison:
         return set(self.before.outputs) - set(self.after.outputs)
 
 
-def _spots(index: MemoryIndex, list_ids: list[str], item: Entry | None, config: SiteConfig) -> dict[str, ListSpot]:
-    on = set(lists_of(item, config)) if item else set()
-    return {
-        list_id: ListSpot(index.position(list_id, item) if item and list_id in on else None, index.list_size(list_id))
-        for list_id in list_ids
-    }
-
-
-def _neighbours(index: MemoryIndex, item: Entry | None, spots: Mapping[str, ListSpot]) -> list[Entry]:
-    spot = spots.get(item.section) if item and item.section else None
-    if item is None or spot is None or spot.position is None:
-        return []
-    around = index.list_slice(item.section, max(spot.position - 1, 0), spot.position + 2)
-    return [other for other in around if other != item]
-
-
 def compare(before_files: dict[str, bytes], after_files: dict[str, bytes], key: str) -> Comparison:
-    """Plan the change of `key` as the event path does, from the indexes of two full builds."""
+    """Plan the change of `key` as the event path does, against the index of `before_files`."""
+    source, site, table = MemoryBucket(), MemorySite(), MemoryTable()
+    ports = Ports(source, site, table)
+    for name, data in before_files.items():
+        source.upload(name, data)
+    publisher = Publisher(ports, NOW)
+    publisher.accept([(f"e{n}", name) for n, name in enumerate(sorted(before_files))])
+    publisher.run()
+    if key in after_files:
+        source.upload(key, after_files[key])
+    else:
+        source.remove(key)
+    publisher = Publisher(ports, NOW)
+    assert publisher.control.try_acquire(0, 60).lease is not None
+    generation = publisher.control.lease.generation  # type: ignore[union-attr]
+    settings, renderer = publisher.settings(generation)
+    reader = publisher.reader(generation)
+    readings, _ = publisher._read_sources([key], reader, settings.config, set())
+    plan = plan_round(readings, reader, NOW)
+    ops = compile_plan(plan, reader)
+    publisher.control.transact_many(list(ops.puts.values()), sorted(ops.deletes))
+    view = publisher.reader(generation)
+    view.add_anchors(plan.render.anchors)
+    patch = SitemapPatch(plan.sitemap_set, plan.sitemap_drop)
+    jobs, deletes = publisher._expand(plan.render, view, renderer, patch)
     before, after = build_site(before_files, NOW, workers=1), build_site(after_files, NOW, workers=1)
-    config = parse_config(after_files["site.yaml"].decode())[0]
-    old_index = MemoryIndex(config, before.entries, before.intros)
-    new_index = MemoryIndex(config, after.entries, after.intros)
-    old, new = old_index.entry(key), new_index.entry(key)
-    touched = sorted(set(lists_of(old, config) if old else ()) | set(lists_of(new, config) if new else ()))
-    terms = [list_id for list_id in touched if "/" in list_id]
-    spots_before, spots_after = _spots(old_index, touched, old, config), _spots(new_index, touched, new, config)
-    change = EntryChange(
-        old,
-        new,
-        spots_before,
-        spots_after,
-        _neighbours(old_index, old, spots_before) + _neighbours(new_index, new, spots_after),
-        {list_id: old_index.term(list_id) for list_id in terms},
-        {list_id: new_index.term(list_id) for list_id in terms},
-    )
-    return Comparison(plan_change(change, config.pagerSize, config.feedLimit), before, after)
+    return Comparison(plan, frozenset(o.key for o in jobs), frozenset(deletes), before, after)
 
 
 def post(title: str, day: int, tags: tuple[str, ...] = (), body: str = "Body one", month: int = 1) -> bytes:
@@ -252,7 +234,7 @@ def seven_posts() -> dict[str, bytes]:
 
 def assert_converges(comparison: Comparison) -> None:
     assert comparison.changed <= comparison.rendered, "pages whose bytes change must be rendered"
-    assert comparison.plan.delete == comparison.gone, "exactly the pages that disappear are deleted"
+    assert comparison.deleted == comparison.gone, "exactly the pages that disappear are deleted"
 
 
 def test_editing_a_body_that_lists_do_not_show_renders_only_that_page() -> None:
@@ -260,7 +242,7 @@ def test_editing_a_body_that_lists_do_not_show_renders_only_that_page() -> None:
     after = {**before, "posts/p4.md": post("P4", 4, ("Go",), body="Text two")}
     comparison = compare(before, after, "posts/p4.md")
     assert comparison.rendered == {"posts/p4/index.html"}
-    assert comparison.plan.delete == frozenset()
+    assert comparison.deleted == frozenset()
     assert_converges(comparison)
 
 
@@ -288,7 +270,7 @@ def test_a_new_oldest_post_renders_the_last_list_pages_and_its_neighbour() -> No
         comparison.rendered
     )
     assert not comparison.rendered & {"index.html", "page/2/index.html", "page/3/index.html", "index.xml"}
-    assert SitemapOutput() in comparison.plan.render
+    assert "sitemap.xml" in comparison.rendered
     assert_converges(comparison)
 
 
@@ -296,7 +278,7 @@ def test_deleting_a_post_deletes_its_page_and_the_list_pages_beyond_the_end() ->
     before = seven_posts()
     after = {key: data for key, data in before.items() if key != "posts/p6.md"}
     comparison = compare(before, after, "posts/p6.md")
-    assert comparison.plan.delete == {
+    assert comparison.deleted == {
         "posts/p6/index.html",
         "page/4/index.html",
         "posts/page/4/index.html",
@@ -312,8 +294,8 @@ def test_a_term_that_loses_its_last_page_is_deleted_with_its_feed() -> None:
     before = {**seven_posts(), "posts/p3.md": post("P3", 3, ("Solo",))}
     after = {**before, "posts/p3.md": post("P3", 3, ("Python",))}
     comparison = compare(before, after, "posts/p3.md")
-    assert {"tags/solo/index.html", "tags/solo/index.xml"} <= comparison.plan.delete
-    assert TaxonomyOutput("tags") in comparison.plan.render
+    assert {"tags/solo/index.html", "tags/solo/index.xml"} <= comparison.deleted
+    assert "tags/index.html" in comparison.rendered
     assert_converges(comparison)
 
 
@@ -321,7 +303,7 @@ def test_a_new_term_renders_its_pages_and_the_taxonomy_index() -> None:
     before = seven_posts()
     after = {**before, "posts/p2.md": post("P2", 2, ("Go", "Rust"))}
     comparison = compare(before, after, "posts/p2.md")
-    assert {ListOutput("tags/rust", 1), FeedOutput("tags/rust"), TaxonomyOutput("tags")} <= comparison.plan.render
+    assert {"tags/rust/index.html", "tags/rust/index.xml", "tags/index.html"} <= comparison.rendered
     assert_converges(comparison)
 
 
@@ -329,9 +311,9 @@ def test_a_post_turning_draft_is_unpublished_everywhere() -> None:
     before = seven_posts()
     after = {**before, "posts/p7.md": post("P7", 7, ("Python",)).replace(b"---\ntitle", b"---\ndraft: true\ntitle")}
     comparison = compare(before, after, "posts/p7.md")
-    assert "posts/p7/index.html" in comparison.plan.delete
+    assert "posts/p7/index.html" in comparison.deleted
     assert {"index.html", "index.xml", "posts/index.html", "tags/python/index.html"} <= comparison.rendered
-    assert PageOutput("posts/p6.md", "posts/p6") in comparison.plan.render
+    assert "posts/p6/index.html" in comparison.rendered
     assert_converges(comparison)
 
 
@@ -339,7 +321,7 @@ def test_a_new_slug_moves_the_page() -> None:
     before = seven_posts()
     after = {**before, "posts/p5.md": post("P5", 5, ("Python",)).replace(b"---\ntitle", b"---\nslug: five\ntitle")}
     comparison = compare(before, after, "posts/p5.md")
-    assert "posts/p5/index.html" in comparison.plan.delete
+    assert "posts/p5/index.html" in comparison.deleted
     assert "posts/five/index.html" in comparison.rendered
     assert_converges(comparison)
 
@@ -354,7 +336,7 @@ def test_adding_and_dropping_an_alias() -> None:
     assert "old/two/index.html" in added.rendered
     assert_converges(added)
     dropped = compare(with_alias, before, "posts/p2.md")
-    assert dropped.plan.delete == {"old/two/index.html"}
+    assert dropped.deleted == {"old/two/index.html"}
     assert_converges(dropped)
 
 
@@ -385,7 +367,7 @@ def test_a_list_shrinking_a_page_re_renders_the_new_last_page() -> None:
     after = two_posts()
     before = {**after, "posts/a.md": post("A", 1)}
     comparison = compare(before, after, "posts/a.md")
-    assert {"page/2/index.html", "posts/page/2/index.html"} <= comparison.plan.delete
+    assert {"page/2/index.html", "posts/page/2/index.html"} <= comparison.deleted
     assert {"index.html", "posts/index.html"} <= comparison.rendered  # they lose their link to page 2
     assert_converges(comparison)
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from pressroom.exceptions import PressroomError
 
@@ -37,13 +35,3 @@ def write_tree(root: Path, outputs: Mapping[str, bytes]) -> None:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-
-
-class InlineQueue:
-    """A queue in memory, drained by the caller: a rebuild run here and now (`pressroom rebuild`)."""
-
-    def __init__(self) -> None:
-        self.messages: deque[Mapping[str, Any]] = deque()
-
-    def send(self, messages: Sequence[Mapping[str, Any]]) -> None:
-        self.messages.extend(messages)

@@ -18,17 +18,17 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 
-from pressroom.core.config import SiteConfig, parse_config
-from pressroom.core.content import ParsedPage, SourceKind, classify, parse_intro, parse_page
+from pressroom.core.config import SiteConfig, settings_of
+from pressroom.core.content import ParsedPage, SourceKind, parse_intro, parse_page, publishable_kind
 from pressroom.core.model import Entry, Intro, PageBody
-from pressroom.core.plan import AssetOutput, Output, site_outputs
-from pressroom.core.render import Renderer
+from pressroom.core.outputs import AssetOutput, Output, site_outputs
+from pressroom.core.plan import AssetRecord, EmptyIndex, PageRecord, Reading, list_exists, plan_round
+from pressroom.core.render import Renderer, validate_layouts
 from pressroom.core.site import MemoryIndex, SiteIndex
-from pressroom.core.urls import page_key
 from pressroom.exceptions import ConfigError, ContentError
 
 _PARALLEL_THRESHOLD = 200  # below this many pages (or outputs), a process pool costs more than it saves
@@ -47,16 +47,6 @@ class SiteBuild:
     published: int = 0
     entries: list[Entry] = field(default_factory=list)
     intros: list[Intro] = field(default_factory=list)
-
-
-def layouts_of(files: Mapping[str, bytes]) -> dict[str, str]:
-    """Template overrides from the content tree's `layouts/` folder, by template name."""
-    prefix = "layouts/"
-    return {
-        key[len(prefix) :]: data.decode("utf-8", "replace")
-        for key, data in files.items()
-        if key.startswith(prefix) and classify(key) is SourceKind.LAYOUT
-    }
 
 
 def siblings_of(keys: Iterable[str]) -> dict[str, list[str]]:
@@ -112,87 +102,65 @@ def parse_pages(
     return [page.error() if isinstance(page, _ParseFailure) else page for page in parsed]
 
 
-def resolve_claims(entries: Iterable[Entry]) -> tuple[list[Entry], list[ContentError]]:
-    """Two pages claiming one URL: the smaller source key wins, the other is reported.
-
-    A page also may not take a section's list URL; an alias never displaces a page.
-    """
-    winners: dict[str, Entry] = {}
-    errors: list[ContentError] = []
-    ordered = sorted(entries, key=lambda entry: entry.source_key)
-    sections = {entry.section for entry in ordered if entry.section}
-    for entry in ordered:
-        owner = winners.get(entry.path)
-        if owner is not None:
-            errors.append(
-                ContentError(entry.source_key, f"claims /{entry.path}/, already published by {owner.source_key}")
-            )
-        elif entry.path in sections:
-            errors.append(ContentError(entry.source_key, f"claims /{entry.path}/, the list of section {entry.path!r}"))
-        else:
-            winners[entry.path] = entry
-    claimed = set(winners)
-    kept: list[Entry] = []
-    for entry in winners.values():
-        aliases = []
-        for alias in entry.aliases:
-            if alias in claimed or alias in sections:
-                errors.append(ContentError(entry.source_key, f"alias /{alias}/ is already taken; it is not published"))
-            else:
-                claimed.add(alias)
-                aliases.append(alias)
-        kept.append(entry if len(aliases) == len(entry.aliases) else _with_aliases(entry, aliases))
-    return kept, errors
-
-
-def _with_aliases(entry: Entry, aliases: Sequence[str]) -> Entry:
-    return replace(entry, aliases=tuple(aliases))
-
-
 def build_site(files: Mapping[str, bytes], now: datetime, workers: int | None = None) -> SiteBuild:
-    """Build the whole site from the source files (key -> bytes) as of `now`."""
+    """Build the whole site from the source files (key -> bytes) as of `now`.
+
+    Who publishes what is decided by the event path's planner, planning every source as one
+    round against an empty index: the same rules, applied by the same code.
+    """
     result = SiteBuild()
     workers = workers if workers is not None else (os.cpu_count() or 1)
     try:
-        config, config_warnings = parse_config(_text_or_none(files.get("site.yaml")))
+        settings = settings_of(files)
+        validate_layouts(settings)
     except ConfigError as error:
         result.errors.append(error)
         return result
-    result.warnings.extend(config_warnings)
-    renderer = Renderer(config, layouts_of(files))
+    config = settings.config
+    result.warnings.extend(settings.warnings)
+    renderer = Renderer(config, dict(settings.layouts))
     folders = siblings_of(files)
     page_jobs: list[tuple[str, bytes, SiteConfig, Sequence[str]]] = []
-    intros: list[Intro] = []
-    assets: list[str] = []
+    readings: list[Reading] = []
     for key in sorted(files):
-        kind = classify(key)
+        kind = publishable_kind(key)
         if kind is SourceKind.PAGE:
             page_jobs.append((key, files[key], config, folders[key.rpartition("/")[0]]))
         elif kind is SourceKind.INTRO:
             try:
-                intros.append(parse_intro(key, files[key], config))
+                readings.append(Reading(key, kind, "", intro=parse_intro(key, files[key], config)))
             except ContentError as error:
                 result.errors.append(error)
         elif kind is SourceKind.ASSET:
-            assets.append(key)
+            readings.append(Reading(key, kind, ""))
     bodies: dict[str, PageBody] = {}
-    entries: list[Entry] = []
     for parsed in parse_pages(page_jobs, workers):
         if isinstance(parsed, ContentError):
             result.errors.append(parsed)
             continue
         result.warnings.extend(parsed.warnings)
         result.parsed[parsed.entry.source_key] = parsed
-        if parsed.entry.is_live(now):
-            entries.append(parsed.entry)
-            bodies[parsed.entry.source_key] = parsed.body
-    entries, claim_errors = resolve_claims(entries)
-    result.errors.extend(claim_errors)
-    index = MemoryIndex(config, entries, intros)
+        bodies[parsed.entry.source_key] = parsed.body
+        readings.append(Reading(parsed.entry.source_key, SourceKind.PAGE, "", page=parsed.entry))
+    plan = plan_round(readings, EmptyIndex(config), now)
+    entries: list[Entry] = []
+    assets: dict[str, str] = {}
+    for key, record in sorted(plan.records.items()):
+        if isinstance(record, PageRecord) and (entry := record.published_entry()) is not None:
+            entries.append(entry)
+        elif isinstance(record, AssetRecord) and record.published and record.claim_key is not None:
+            assets[record.claim_key] = key
+    result.errors.extend(
+        ContentError(key, problem)
+        for key, problems in sorted(plan.problems.items())
+        for problem in sorted(p for p in problems.values() if p)
+    )
+    sections = [s for s, state in plan.list_states.items() if s and "/" not in s and list_exists(s, state, config)]
+    intros = [intro for intro in plan.intros.values() if intro is not None]
+    index = MemoryIndex(config, entries, intros, sections)
     result.published = len(entries)
     result.entries, result.intros = entries, intros
-    page_keys = {page_key(entry.path) for entry in entries}
-    outputs = site_outputs(index, entries, [key for key in assets if key not in page_keys])
+    outputs = site_outputs(index, entries, assets)
     result.outputs = render_outputs(renderer, index, outputs, bodies.__getitem__, files, workers)
     return result
 

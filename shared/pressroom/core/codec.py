@@ -1,75 +1,159 @@
-"""Entries and intros as JSON text, the form the index stores them in; outputs as the queue carries them."""
+"""Values as JSON-able data, the form the index and the journal store them in.
+
+Entries, intros, index records, outputs and render plans: `*_to_data` gives plain dicts and
+lists (stable: sorted keys, so an unchanged value stores the same bytes), `*_from_data` rebuilds
+the frozen value. `pack`/`unpack` make compact bytes of any such data.
+"""
 
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from pressroom.core import plan
+from pressroom.core import outputs
 from pressroom.core.model import Entry, Intro
+from pressroom.core.plan import AssetRecord, IntroRecord, PageRecord, Record, RenderPlan
 
 _DATE_FIELDS = ("date", "lastmod", "publish_date", "expiry_date")
 _TUPLE_FIELDS = ("tags", "categories", "aliases")
 
 
-def entry_to_json(entry: Entry) -> str:
-    data: dict[str, Any] = {}
-    for name in Entry.__dataclass_fields__:
-        value = getattr(entry, name)
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, MappingProxyType):
-            value = dict(value)
-        data[name] = value
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def pack(data: Any) -> bytes:
+    """Compact, deterministic bytes of JSON-able data."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(text.encode("utf-8"), 6)
 
 
-def entry_from_json(text: str) -> Entry:
-    data = json.loads(text)
+def unpack(blob: bytes) -> Any:
+    return json.loads(zlib.decompress(blob).decode("utf-8"))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, MappingProxyType | dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def entry_to_data(entry: Entry) -> dict[str, Any]:
+    return {name: _plain(getattr(entry, name)) for name in Entry.__dataclass_fields__}
+
+
+def entry_from_data(data: dict[str, Any]) -> Entry:
+    data = dict(data)
     for name in _DATE_FIELDS:
-        if data.get(name):
-            data[name] = datetime.fromisoformat(data[name])
+        data[name] = datetime.fromisoformat(data[name]) if data.get(name) else None
     for name in _TUPLE_FIELDS:
         data[name] = tuple(data.get(name) or ())
     data["params"] = MappingProxyType(data.get("params") or {})
+    data["other_terms"] = MappingProxyType({k: tuple(v) for k, v in (data.get("other_terms") or {}).items()})
     return Entry(**data)
 
 
-def intro_to_json(intro: Intro) -> str:
-    data = {name: getattr(intro, name) for name in Intro.__dataclass_fields__}
-    data["params"] = dict(intro.params)
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def entry_to_json(entry: Entry) -> str:
+    return json.dumps(entry_to_data(entry), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def intro_from_json(text: str) -> Intro:
-    data = json.loads(text)
+def entry_from_json(text: str) -> Entry:
+    return entry_from_data(json.loads(text))
+
+
+def intro_to_data(intro: Intro) -> dict[str, Any]:
+    return {name: _plain(getattr(intro, name)) for name in Intro.__dataclass_fields__}
+
+
+def intro_from_data(data: dict[str, Any]) -> Intro:
+    data = dict(data)
     data["params"] = MappingProxyType(data.get("params") or {})
     return Intro(**data)
 
 
-_OUTPUT_KINDS: dict[str, type[plan.Output]] = {
+def intro_to_json(intro: Intro) -> str:
+    return json.dumps(intro_to_data(intro), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def intro_from_json(text: str) -> Intro:
+    return intro_from_data(json.loads(text))
+
+
+def record_to_data(record: Record) -> dict[str, Any]:
+    if isinstance(record, PageRecord):
+        return {
+            "t": "page",
+            "e": entry_to_data(record.entry),
+            "v": record.version,
+            "l": record.live,
+            "p": record.published,
+            "a": list(record.aliases),
+            "d": record.due.isoformat() if record.due else None,
+            "g": record.etag,
+        }
+    if isinstance(record, IntroRecord):
+        return {"t": "intro", "i": intro_to_data(record.intro), "v": record.version, "g": record.etag}
+    return {"t": "asset", "v": record.version, "k": record.claim_key, "p": record.published, "g": record.etag}
+
+
+def record_from_data(data: dict[str, Any]) -> Record:
+    if data["t"] == "page":
+        due = datetime.fromisoformat(data["d"]) if data.get("d") else None
+        entry = entry_from_data(data["e"])
+        return PageRecord(entry, data["v"], data["l"], data["p"], tuple(data["a"]), due, data.get("g", ""))
+    if data["t"] == "intro":
+        return IntroRecord(intro_from_data(data["i"]), data["v"], data.get("g", ""))
+    return AssetRecord(data["v"], data.get("k"), bool(data.get("p")), data.get("g", ""))
+
+
+_OUTPUT_KINDS: dict[str, type[outputs.Output]] = {
     kind.__name__: kind
     for kind in (
-        plan.PageOutput,
-        plan.ListOutput,
-        plan.FeedOutput,
-        plan.TaxonomyOutput,
-        plan.SitemapOutput,
-        plan.AliasOutput,
-        plan.StaticOutput,
-        plan.AssetOutput,
+        outputs.PageOutput,
+        outputs.ListOutput,
+        outputs.FeedOutput,
+        outputs.TaxonomyOutput,
+        outputs.SitemapOutput,
+        outputs.AliasOutput,
+        outputs.StaticOutput,
+        outputs.AssetOutput,
     )
 }
 
 
-def output_to_json(output: plan.Output) -> dict[str, Any]:
+def output_to_json(output: outputs.Output) -> dict[str, Any]:
     return {"kind": type(output).__name__, **{name: getattr(output, name) for name in output.__dataclass_fields__}}
 
 
-def output_from_json(data: dict[str, Any]) -> plan.Output:
+def output_from_json(data: dict[str, Any]) -> outputs.Output:
     fields = dict(data)
     return _OUTPUT_KINDS[fields.pop("kind")](**fields)
+
+
+def render_plan_to_data(plan: RenderPlan) -> dict[str, Any]:
+    return {
+        "outputs": sorted((output_to_json(o) for o in plan.outputs), key=lambda d: json.dumps(d, sort_keys=True)),
+        "ranges": {list_id: list(span) for list_id, span in sorted(plan.list_ranges.items())},
+        "around": sorted([list_id, key] for list_id, key in plan.around),
+        "delete": sorted(plan.delete),
+        "sitemap": plan.sitemap,
+        "anchors": {
+            list_id: {str(rank): key for rank, key in ranks.items()} for list_id, ranks in plan.anchors.items()
+        },
+    }
+
+
+def render_plan_from_data(data: dict[str, Any]) -> RenderPlan:
+    return RenderPlan(
+        outputs={output_from_json(o) for o in data["outputs"]},
+        list_ranges={list_id: (span[0], span[1]) for list_id, span in data["ranges"].items()},
+        around={(list_id, key) for list_id, key in data["around"]},
+        delete=set(data["delete"]),
+        sitemap=bool(data["sitemap"]),
+        anchors={
+            list_id: {int(rank): key for rank, key in ranks.items()} for list_id, ranks in data["anchors"].items()
+        },
+    )

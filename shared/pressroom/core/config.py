@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from pressroom.core.model import DEFAULT_TAXONOMIES
 from pressroom.exceptions import ConfigError
 
 CONFIG_KEY = "site.yaml"
@@ -31,6 +32,8 @@ class SiteConfig:
     unsafeHTML: bool = False
     showReadingTime: bool = True
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    taxonomies: tuple[str, ...] = DEFAULT_TAXONOMIES
+    """The taxonomies whose terms get pages (Hugo's `taxonomies`, by their plural names)."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -57,7 +60,9 @@ class SiteConfig:
 
 
 _TYPES: dict[str, type | tuple[type, ...]] = {
-    f.name: {"str": str, "int": int, "bool": bool}.get(str(f.type), object) for f in fields(SiteConfig)
+    f.name: {"str": str, "int": int, "bool": bool}.get(str(f.type), object)
+    for f in fields(SiteConfig)
+    if f.name != "taxonomies"
 }
 
 
@@ -107,3 +112,60 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
     if not config.baseURL.startswith(("https://", "http://")):
         raise ConfigError(CONFIG_KEY, f"baseURL must start with https:// or http://, not {config.baseURL!r}")
     return config, warnings
+
+
+LAYOUTS_PREFIX = "layouts/"
+
+
+def is_settings_key(key: str) -> bool:
+    """Keys that configure the whole site: a change to one re-renders everything."""
+    return key == CONFIG_KEY or (key.startswith(LAYOUTS_PREFIX) and not key.endswith("/"))
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What configures a whole site: its configuration, its template overrides, and their digest."""
+
+    config: SiteConfig
+    layouts: Mapping[str, str]
+    warnings: tuple[str, ...]
+    digest: str
+    """Changes whenever any configuration or layout file changes."""
+
+
+def settings_of(files: Mapping[str, bytes]) -> SiteSettings:
+    """The site's settings from its files (only the settings keys are read); ConfigError if broken."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for key in sorted(k for k in files if is_settings_key(k)):
+        digest.update(key.encode() + b"\0" + hashlib.sha256(files[key]).digest())
+    data = files.get(CONFIG_KEY)
+    config, warnings = parse_config(None if data is None else data.decode("utf-8-sig", "replace"))
+    layouts = {
+        key[len(LAYOUTS_PREFIX) :]: files[key].decode("utf-8", "replace")
+        for key in sorted(files)
+        if key.startswith(LAYOUTS_PREFIX) and is_settings_key(key)
+    }
+    return SiteSettings(config, MappingProxyType(layouts), tuple(warnings), digest.hexdigest())
+
+
+def config_to_data(config: SiteConfig) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for item in fields(SiteConfig):
+        value = getattr(config, item.name)
+        if isinstance(value, MappingProxyType):
+            value = dict(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[item.name] = value
+    return data
+
+
+def config_from_data(data: Mapping[str, Any]) -> SiteConfig:
+    values = dict(data)
+    values["params"] = MappingProxyType(dict(values.get("params") or {}))
+    if "taxonomies" in values:
+        values["taxonomies"] = tuple(values["taxonomies"])
+    known = {item.name for item in fields(SiteConfig)}
+    return SiteConfig(**{k: v for k, v in values.items() if k in known})

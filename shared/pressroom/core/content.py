@@ -69,6 +69,12 @@ def classify(key: str) -> SourceKind:
     return SourceKind.ASSET
 
 
+def publishable_kind(key: str) -> SourceKind | None:
+    """PAGE, INTRO or ASSET for the keys a round publishes; None for settings and ignored keys."""
+    kind = classify(key)
+    return kind if kind in (SourceKind.PAGE, SourceKind.INTRO, SourceKind.ASSET) else None
+
+
 @dataclass(frozen=True)
 class ParsedPage:
     entry: Entry
@@ -246,14 +252,16 @@ def bundle_dir(key: str) -> str | None:
 
 
 def feature_image(key: str, siblings: Iterable[str]) -> str | None:
-    """A bundle's `feature*` image (Blowfish's convention): the first by name, as a source key."""
-    folder = bundle_dir(key)
-    if folder is None:
+    """A bundle's `feature*` image (Blowfish's convention): the first by name among the files
+    right beside its `index.md` (not in folders below), as a name relative to the page."""
+    if bundle_dir(key) is None:
         return None
     names = sorted(
-        name for name in siblings if name.lower().startswith("feature") and name.lower().endswith(_IMAGE_SUFFIXES)
+        name
+        for name in siblings
+        if "/" not in name and name.lower().startswith("feature") and name.lower().endswith(_IMAGE_SUFFIXES)
     )
-    return f"{folder}/{names[0]}" if names else None
+    return names[0] if names else None
 
 
 def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str] = ()) -> ParsedPage:

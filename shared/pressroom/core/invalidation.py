@@ -11,16 +11,19 @@ MAX_PATHS = 15
 """Above this many paths, fold paths that share a folder into `/FOLDER/*` (billed as one path)."""
 
 
-def invalidation_paths(keys: Iterable[str], max_paths: int = MAX_PATHS) -> list[str]:
+def invalidation_paths(keys: Iterable[str], max_paths: int = MAX_PATHS, existing: Iterable[str] = ()) -> list[str]:
     """Both `/PATH/` and `/PATH/index.html` for each key, folded under wildcards when many.
 
-    Folding picks the folder that covers the most paths, deepest first on ties, until the list
-    is short enough; everything is still covered, since a wildcard covers all below its folder.
+    `existing` paths (pending from before, wildcards among them) are kept covered. Folding picks
+    the folder that covers the most paths, deepest first on ties, until the list is short
+    enough; everything is still covered, since a wildcard covers all below its folder.
 
     >>> invalidation_paths(["posts/a/index.html"])
     ['/posts/a/', '/posts/a/index.html']
     """
-    paths = sorted({path for key in keys for path in key_to_paths(key)})
+    paths = sorted({path for key in keys for path in key_to_paths(key)} | set(existing))
+    wildcards = [p[:-1] for p in paths if p.endswith("*")]
+    paths = [p for p in paths if not any(p != w + "*" and p.startswith(w) for w in wildcards)]
     while len(paths) > max_paths:
         covered: dict[str, list[str]] = defaultdict(list)
         for path in paths:

@@ -9,18 +9,56 @@ from __future__ import annotations
 
 import copyreg
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 from pressroom.core.urls import href, urlize
 
+DEFAULT_TAXONOMIES = ("tags", "categories")
+
 HOME_LIST = ""
 """The list id of the home page; a section's list id is its name, a term's is `tags/TERM`."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_DATE_SPAN = 10**20
+_NO_DATE = "9" * 21
+SORT_TITLE_BYTES = 256
+"""Bytes of a title that order a list; past them the source key decides (a DynamoDB sort key holds 1,024)."""
+
+
+def sort_key(weight: int | None, date: datetime | None, title: str, source_key: str) -> str:
+    """Hugo's default order as one string whose code-point order is the list order.
+
+    Weight first (set weights ascending, negative before positive, unset last), then date
+    (newest first, undated last), then title, then source key. The same string orders the full
+    build's lists and is the sort key of the index's list items (DynamoDB compares UTF-8
+    bytes, which order as code points do), so both paths order alike by construction.
+
+    >>> sort_key(-3, None, "a", "k") < sort_key(2, None, "a", "k") < sort_key(10, None, "a", "k")
+    True
+    >>> sort_key(None, None, "a", "k") > sort_key(2**40, None, "a", "k")
+    True
+    """
+    if weight is None:
+        weight_part = "2"
+    elif weight >= 0:
+        digits = str(weight)
+        weight_part = f"1{len(digits):03d}{digits}"
+    else:
+        digits = str(-weight)
+        # Larger magnitudes first: complement the length and every digit.
+        weight_part = f"0{999 - len(digits):03d}" + "".join(str(9 - int(d)) for d in digits)
+    if date is None:
+        date_part = _NO_DATE
+    else:
+        micros = (date - _EPOCH) // _MICROSECOND
+        date_part = f"{_DATE_SPAN - micros:021d}"
+    title_part = title.encode("utf-8")[:SORT_TITLE_BYTES].decode("utf-8", "ignore")
+    return f"{weight_part}{date_part}{title_part}\x00{source_key}"
 
 
 def _read_only(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:
@@ -59,19 +97,24 @@ class Entry:
     draft: bool = False
     feature: str | None = None
     params: Mapping[str, Any] = field(default_factory=_frozen_params)
+    other_terms: Mapping[str, tuple[str, ...]] = field(default_factory=_frozen_params)
+    """Terms of taxonomies other than tags and categories (`series`, ...), by taxonomy."""
 
     @property
     def url(self) -> str:
         return href(self.path)
 
     @property
-    def order_key(self) -> tuple[Any, ...]:
-        """Hugo's default order: weight (set first, ascending), date (newest first), title, key."""
-        stamp = (self.date or _EPOCH).timestamp()
-        return (self.weight is None, self.weight or 0, -stamp, self.title, self.source_key)
+    def order_key(self) -> str:
+        """This entry's place in every list it is on (see `sort_key`)."""
+        return sort_key(self.weight, self.date, self.title, self.source_key)
 
     def terms(self, taxonomy: str) -> tuple[str, ...]:
-        return self.tags if taxonomy == "tags" else self.categories
+        if taxonomy == "tags":
+            return self.tags
+        if taxonomy == "categories":
+            return self.categories
+        return tuple(self.other_terms.get(taxonomy, ()))
 
     def term_spellings(self, taxonomy: str) -> dict[str, str]:
         """Slug -> the spelling this entry uses; of two spellings of one term, the smallest counts."""
@@ -82,10 +125,10 @@ class Entry:
                 spellings[slug] = name
         return spellings
 
-    def term_lists(self) -> tuple[str, ...]:
+    def term_lists(self, taxonomies: Sequence[str] = DEFAULT_TAXONOMIES) -> tuple[str, ...]:
         """The list ids of this entry's term pages: `tags/python`, `categories/columns`."""
         ids: list[str] = []
-        for taxonomy in ("tags", "categories"):
+        for taxonomy in taxonomies:
             for term in self.terms(taxonomy):
                 slug = urlize(term)
                 list_id = f"{taxonomy}/{slug}"

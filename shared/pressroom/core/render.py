@@ -6,9 +6,8 @@ and a content tree's `layouts/` folder overrides them by name, as in Hugo.
 
 from __future__ import annotations
 
-import mimetypes
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
@@ -20,11 +19,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from pressroom.core import plan
-from pressroom.core.config import SiteConfig
+from pressroom.core.config import SiteConfig, SiteSettings
 from pressroom.core.markdown import pygments_css
 from pressroom.core.model import HOME_LIST, Entry, PageBody
-from pressroom.core.plan import (
+from pressroom.core.outputs import (
+    SITEMAP_URL_LIMIT,
     STYLESHEET_KEY,
     AliasOutput,
     AssetOutput,
@@ -35,35 +34,24 @@ from pressroom.core.plan import (
     SitemapOutput,
     StaticOutput,
     TaxonomyOutput,
-    pager_count,
+    list_pages,
+    sitemap_parts,
 )
 from pressroom.core.site import SiteIndex, list_title
+from pressroom.core.sitemap import SitemapUrl
 from pressroom.core.urls import href, key_href, list_page_path, urlize
 
 PAGE_CACHE_CONTROL = "public, max-age=300, must-revalidate"
 ASSET_CACHE_CONTROL = "public, max-age=31536000"
-_TEXT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".xml": "application/xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-}
-
-
-def content_type(key: str) -> str:
-    """The Content-Type an output key is served with (SPEC 2)."""
-    name = key.rsplit("/", 1)[-1]
-    if name == "index.xml":
-        return "application/rss+xml"
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix in _TEXT_TYPES:
-        return _TEXT_TYPES[suffix]
-    guessed, _ = mimetypes.guess_type(name, strict=False)
-    return guessed or "application/octet-stream"
 
 
 def cache_control(output: Output) -> str:
     return ASSET_CACHE_CONTROL if isinstance(output, AssetOutput) else PAGE_CACHE_CONTROL
+
+
+def feature_url(entry: Entry) -> str:
+    """A bundle page's feature image is published with its other files, under the page's URL."""
+    return key_href(f"{entry.path}/{entry.feature}")
 
 
 def _human_date(moment: datetime) -> str:
@@ -112,12 +100,6 @@ class Pager:
     next_url: str | None
 
 
-@dataclass(frozen=True)
-class SitemapUrl:
-    path: str
-    lastmod: datetime | None
-
-
 class Renderer:
     """Renders any output of one site configuration; build it once, use it for every page."""
 
@@ -147,6 +129,7 @@ class Renderer:
             menu=self.menu,
             absolute=self.absolute,
             asset_url=key_href,
+            feature_url=feature_url,
             term_url=_term_href,
             reading_time_shown=self.reading_time_shown,
             summary=self.summary,
@@ -233,17 +216,7 @@ class Renderer:
         entry = index.entry(output.source_key)
         if entry is None:
             raise KeyError(f"{output.source_key}: not in the index")
-        prev_page = next_page = None
-        if entry.section:
-            position = index.position(entry.section, entry)
-            around = index.list_slice(entry.section, max(position - 1, 0), position + 2)
-            own_key = entry.order_key  # a property that builds a tuple: computed once per entry here
-            for other in around:
-                other_key = other.order_key
-                if other_key < own_key:
-                    next_page = other  # listed before it: newer
-                elif other_key > own_key:
-                    prev_page = other
+        next_page, prev_page = index.neighbours(entry.section, entry) if entry.section else (None, None)
         show_toc = bool(entry.params.get("showTableOfContents", False))
         return self._render(
             "page.html",
@@ -254,13 +227,13 @@ class Renderer:
             show_toc=show_toc,
             canonical=self.absolute(entry.url),
             description=entry.description or _plain_summary(entry),
-            image=self.absolute(key_href(entry.feature)) if entry.feature else None,
+            image=self.absolute(feature_url(entry)) if entry.feature else None,
         )
 
     def render_list(self, output: ListOutput, index: SiteIndex) -> bytes:
         size = index.list_size(output.list_id)
         per_page = self.config.pagerSize
-        total = pager_count(size, output.list_id, per_page)
+        total = list_pages(size, per_page)
         start = (output.number - 1) * per_page
         entries = index.list_slice(output.list_id, start, start + per_page)
         term = index.term(output.list_id) if "/" in output.list_id else None
@@ -305,9 +278,10 @@ class Renderer:
         )
 
     def sitemap_urls(self, index: SiteIndex) -> list[SitemapUrl]:
+        """Every URL of the site as the sitemap lists it, by path."""
         urls = [SitemapUrl(href(HOME_LIST), None)]
         urls += [SitemapUrl(href(section), None) for section in index.sections()]
-        for taxonomy in ("tags", "categories"):
+        for taxonomy in self.config.taxonomies:
             urls.append(SitemapUrl(href(taxonomy), None))
             urls += [SitemapUrl(term.url, None) for term in index.terms(taxonomy)]
         urls += [SitemapUrl(href(path), lastmod) for path, lastmod in index.sitemap_pages()]
@@ -315,20 +289,34 @@ class Renderer:
         return urls
 
     def render_sitemap(self, index: SiteIndex, part: int = 0) -> bytes:
+        return self.render_sitemap_of(self.sitemap_urls(index), part)
+
+    def render_sitemap_of(self, urls: Sequence[SitemapUrl], part: int = 0) -> bytes:
         """`sitemap.xml`, or past the limit its index (part 0) and its part `part` (KeyError: no such part)."""
-        urls = self.sitemap_urls(index)
-        parts = plan.sitemap_parts(len(urls))
+        parts = sitemap_parts(len(urls))
         if part > parts:
-            raise KeyError(plan.SitemapOutput(part).key)
+            raise KeyError(SitemapOutput(part).key)
         if parts == 0:
             return self._render("sitemap.xml", urls=urls)
         if part == 0:
-            files = [plan.SitemapOutput(n).key for n in range(1, parts + 1)]
-            return self._render("sitemapindex.xml", files=files)
-        limit = plan.SITEMAP_URL_LIMIT
+            names = [SitemapOutput(n).key for n in range(1, parts + 1)]
+            return self._render("sitemapindex.xml", files=names)
+        limit = SITEMAP_URL_LIMIT
         return self._render("sitemap.xml", urls=urls[(part - 1) * limit : part * limit])
 
 
 def _plain_summary(entry: Entry) -> str:
     """A meta description from the summary when the page has none: its text, tags stripped."""
     return _TAG_RE.sub("", entry.summary_html).strip()[:300]
+
+
+def validate_layouts(settings: SiteSettings) -> None:
+    """Compile every template override: a broken one is a ConfigError naming the file and line."""
+    from pressroom.exceptions import ConfigError
+
+    renderer = Renderer(settings.config, dict(settings.layouts))
+    for name in sorted(settings.layouts):
+        try:
+            renderer.env.get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            raise ConfigError(f"layouts/{name}", f"template error: {error.message}", error.lineno) from None

@@ -1,8 +1,8 @@
 """The site as lists of entries: which lists an entry is on, and the index that answers queries.
 
-`SiteIndex` is the read port that planning and rendering use. `MemoryIndex` answers from
-values in memory (the full build); the DynamoDB adapter answers the same questions with queries
-(the event path), so both paths run the same planning and rendering code.
+`SiteIndex` is the read port that rendering uses. `MemoryIndex` answers from values in memory
+(the full build); the event path's index view answers the same questions from DynamoDB, so
+both paths render with the same code.
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from typing import Protocol
 
 from pressroom.core.config import SiteConfig
 from pressroom.core.model import HOME_LIST, Entry, Intro, Term
-from pressroom.core.urls import TAXONOMIES
 
 
 def lists_of(entry: Entry, config: SiteConfig) -> tuple[str, ...]:
     """The ids of every list an entry appears on: home, its section, its term pages."""
+    terms = entry.term_lists(config.taxonomies)
     if not entry.section:
-        return entry.term_lists()
+        return terms
     main = config.main_sections
     on_home = main is None or entry.section in main
-    return ((HOME_LIST,) if on_home else ()) + (entry.section, *entry.term_lists())
+    return ((HOME_LIST,) if on_home else ()) + (entry.section, *terms)
 
 
 def list_title(list_id: str, config: SiteConfig, intro: Intro | None, term: Term | None) -> str:
@@ -38,8 +38,12 @@ def list_title(list_id: str, config: SiteConfig, intro: Intro | None, term: Term
     return list_id.replace("-", " ").replace("_", " ").title()
 
 
+def is_term_list(list_id: str) -> bool:
+    return "/" in list_id
+
+
 class SiteIndex(Protocol):
-    """What planning and rendering may ask of the published site."""
+    """What rendering may ask of the published site."""
 
     config: SiteConfig
 
@@ -49,8 +53,8 @@ class SiteIndex(Protocol):
 
     def list_slice(self, list_id: str, start: int, stop: int) -> Sequence[Entry]: ...
 
-    def position(self, list_id: str, entry: Entry) -> int:
-        """How many entries of the list order before `entry` (its index if it is on the list)."""
+    def neighbours(self, list_id: str, entry: Entry) -> tuple[Entry | None, Entry | None]:
+        """The entries listed just before (newer) and just after (older) `entry`."""
         ...
 
     def terms(self, taxonomy: str) -> Sequence[Term]: ...
@@ -74,20 +78,33 @@ def term_from_spellings(taxonomy: str, slug: str, spellings: Mapping[str, int]) 
     return Term(taxonomy, slug, min(used), sum(used.values()))
 
 
+def intro_winners(intros: Iterable[Intro]) -> dict[str, Intro]:
+    """One intro per list: of two `_index.md` files for one list, the smaller source key."""
+    chosen: dict[str, Intro] = {}
+    for intro in sorted(intros, key=lambda intro: intro.source_key, reverse=True):
+        chosen[intro.list_id] = intro
+    return chosen
+
+
 class MemoryIndex:
     """A SiteIndex over entries in memory: the full build's view of the whole site."""
 
-    def __init__(self, config: SiteConfig, entries: Iterable[Entry], intros: Iterable[Intro] = ()) -> None:
+    def __init__(
+        self,
+        config: SiteConfig,
+        entries: Iterable[Entry],
+        intros: Iterable[Intro] = (),
+        sections: Iterable[str] | None = None,
+    ) -> None:
         self.config = config
         self._lists: dict[str, list[Entry]] = defaultdict(list)
-        self._keys: dict[str, list[tuple[object, ...]]] = {}
         self._all: list[Entry] = []
         spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for entry in entries:
             self._all.append(entry)
             for list_id in lists_of(entry, config):
                 self._lists[list_id].append(entry)
-            for taxonomy in TAXONOMIES:
+            for taxonomy in config.taxonomies:
                 for slug, name in entry.term_spellings(taxonomy).items():
                     spellings[f"{taxonomy}/{slug}"][name] += 1
         for members in self._lists.values():
@@ -100,7 +117,10 @@ class MemoryIndex:
                 self._terms[list_id] = term
         self._all.sort(key=lambda e: e.path)
         self._by_key = {entry.source_key: entry for entry in self._all}
-        self._intros = {intro.list_id: intro for intro in intros}
+        self._intros = intro_winners(intros)
+        if sections is None:
+            sections = (list_id for list_id in self._lists if list_id and not is_term_list(list_id))
+        self._sections = sorted(set(sections))
 
     def entry(self, source_key: str) -> Entry | None:
         return self._by_key.get(source_key)
@@ -113,6 +133,14 @@ class MemoryIndex:
 
     def position(self, list_id: str, entry: Entry) -> int:
         return bisect.bisect_left(self._keys.get(list_id, []), entry.order_key)
+
+    def neighbours(self, list_id: str, entry: Entry) -> tuple[Entry | None, Entry | None]:
+        keys = self._keys.get(list_id, [])
+        members = self._lists.get(list_id, [])
+        key = entry.order_key
+        before = bisect.bisect_left(keys, key)
+        after = bisect.bisect_right(keys, key)
+        return (members[before - 1] if before > 0 else None, members[after] if after < len(members) else None)
 
     def terms(self, taxonomy: str) -> Sequence[Term]:
         found = [term for term in self._terms.values() if term.taxonomy == taxonomy]
@@ -128,7 +156,7 @@ class MemoryIndex:
         return [(entry.path, entry.last_modified) for entry in self._all]
 
     def sections(self) -> Sequence[str]:
-        return sorted(list_id for list_id in self._lists if list_id and "/" not in list_id)
+        return self._sections
 
     def list_ids(self) -> list[str]:
         return sorted(self._lists)

@@ -1,59 +1,96 @@
-"""The event path: publish what changed at some source keys, and everything it affects.
+"""The event path: publish what changed in the source, and everything it affects, one writer at a time.
 
-Imperative shell around the pure core: it reads the current state of each key (an event is a
-hint, not the truth), updates the index, asks the planner which outputs the change touches,
-renders them from the index, writes only the bytes that changed and invalidates exactly those.
+Every invocation records the keys it was told about in the inbox, then tries to take the lease.
+The holder is the site's only writer. It works in rounds, each journaled before it acts:
+
+1. read the inbox, read each key's current bytes (an event is a hint, not the truth), parse;
+2. plan against the index as it is (`core.plan.plan_round`) and compile the plan to item writes;
+3. write the journal (what will be rendered) with the index writes and the inbox items taken,
+   in one transaction when they fit, else the journal first and then the writes (absolute
+   values: applying them again after a crash changes nothing);
+4. render the planned outputs from the index as it now is, which nobody else can change, and
+   write the ones whose bytes changed, recording their paths as pending *before* writing;
+5. clear the journal.
+
+Whoever holds the lease next first finishes a journal left behind, so a crash at any point
+loses nothing and renders from the same snapshot. At the end of an invocation the holder sends
+one invalidation for every pending path (its own, and any a dead holder left), frees the lease,
+then looks at the inbox once more: a change recorded while it held the lease never waits.
+
+A whole-site change (the configuration, a layout, the first publish, a burst of many keys) is
+a rebuild (`engine.rebuild`): a new generation of the index built beside the current one in
+chunks, switched to in one write. Every step records its progress in the journal, and an
+invocation with little time left hands the rest on through the queue.
 """
 
 from __future__ import annotations
 
 import hashlib
-import uuid
-from collections.abc import Iterable, Mapping
+import math
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
-from pressroom.adapters.aws.dynamodb import ConflictError, DynamoIndex, order_sort_key
-from pressroom.adapters.files import InlineQueue
-from pressroom.core.codec import output_from_json, output_to_json
-from pressroom.core.config import CONFIG_KEY, SiteConfig, parse_config
-from pressroom.core.content import ParsedPage, SourceKind, bundle_dir, classify, intro_list_id, parse_intro, parse_page
+from pressroom.core.codec import entry_from_data, render_plan_from_data, render_plan_to_data, unpack
+from pressroom.core.config import CONFIG_KEY, SiteConfig, SiteSettings, config_from_data, is_settings_key, settings_of
+from pressroom.core.content import (
+    MAX_SOURCE_BYTES,
+    ParsedPage,
+    SourceKind,
+    bundle_dir,
+    parse_intro,
+    parse_page,
+    publishable_kind,
+)
 from pressroom.core.invalidation import invalidation_paths
-from pressroom.core.model import Entry, PageBody, Term
-from pressroom.core.plan import (
-    STATIC_KEYS,
-    AliasOutput,
+from pressroom.core.mime import content_type
+from pressroom.core.model import Entry, PageBody
+from pressroom.core.outputs import (
     AssetOutput,
-    EntryChange,
     FeedOutput,
     ListOutput,
-    ListSpot,
     Output,
     PageOutput,
     SitemapOutput,
-    StaticOutput,
-    TaxonomyOutput,
-    list_outputs,
-    pager_count,
-    plan_change,
-    site_outputs,
+    list_pages,
     sitemap_parts,
 )
-from pressroom.core.render import Renderer, cache_control, content_type
-from pressroom.core.site import lists_of, term_from_spellings
-from pressroom.core.urls import TAXONOMIES, list_page_path
-from pressroom.exceptions import ContentError, TransientError
-from pressroom.ports import Cdn, Queue, SiteStore, Source
+from pressroom.core.plan import PageRecord, Reading, RenderPlan, list_exists, plan_round
+from pressroom.core.render import Renderer, cache_control, validate_layouts
+from pressroom.core.resolve import bundle_folders, bundle_page_keys
+from pressroom.core.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
+from pressroom.engine.control import PENDING_KEY, Control, ErrorRecord, Journal, Lease, LeaseLost, iso
+from pressroom.engine.index import GenerationReader, after_bound, before_bound, compile_plan, gen_prefix
+from pressroom.exceptions import ConfigError, ContentError
+from pressroom.ports import Cdn, Item, Queue, SiteStore, Source, Table, Write
 
-_CONFLICT_TRIES = 5
-ABANDONED_AFTER = timedelta(minutes=20)
-"""A pending invalidation older than the longest Lambda run (15 minutes) belongs to a dead invocation."""
-_RENDER_ROUNDS = 5
-INDEX_CHUNK = 50
-"""Source keys per rebuild message: each is a GET, a parse and at most one transaction."""
-RENDER_CHUNK = 100
-"""Outputs per rebuild message: a few seconds of rendering (an invocation runs several)."""
+T = TypeVar("T")
+R = TypeVar("R")
+LEASE_SECONDS = float(os.environ.get("PRESSROOM_LEASE_SECONDS", "120"))
+"""How long a lease lasts unless renewed. A holder renews it before every step once half has passed,
+so a step (whose requests are bounded by client timeouts) never starts with less than half left."""
+STEP_SECONDS = LEASE_SECONDS / 2
+"""The longest any one step's requests may take: a new holder waits this long past a dead one's lease."""
+MAX_DELAY_SECONDS = 900
+"""SQS's longest message delay."""
+SAFETY_SECONDS = 20.0
+"""Time kept in hand: no step starts with less than this left before the invocation's deadline."""
+ROUND_KEYS = 500
+"""Inbox items one round takes."""
+REBUILD_AT = 200
+"""A round of more changed keys than this is done as a rebuild (it costs about as much anyway)."""
+RENDER_CHUNK = 250
+"""Outputs rendered, compared and written per journal step."""
+PARALLEL = 16
+CONTINUE = {"pressroom": "continue"}
+"""The message a holder sends itself when it hands the rest of its work on."""
+REBUILD_KEY = "\x01rebuild"
+REPAIR_KEY = "\x01repair"
+"""Inbox keys that ask for a rebuild (`pressroom rebuild` repairs: every output is written)."""
 
 
 def content_hash(body: bytes, type_: str) -> str:
@@ -61,565 +98,649 @@ def content_hash(body: bytes, type_: str) -> str:
     return hashlib.sha256(type_.encode() + b"\0" + body).hexdigest()
 
 
+@dataclass(frozen=True)
+class Ports:
+    source: Source
+    site: SiteStore
+    table: Table
+    cdn: Cdn | None = None
+    queue: Queue | None = None
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+
+
 @dataclass
-class PublishResult:
+class RunResult:
+    """What one invocation did."""
+
+    held: bool = False
+    """It held the lease (else another invocation publishes what it recorded)."""
+    rounds: int = 0
+    published: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     invalidated: list[str] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
-    published: list[str] = field(default_factory=list)
-
-    def merge(self, other: PublishResult) -> None:
-        self.written += other.written
-        self.deleted += other.deleted
-        self.invalidated += other.invalidated
-        self.errors += other.errors
-        self.published += other.published
+    handed_off: bool = False
 
 
-@dataclass
+def kind_of(key: str) -> SourceKind | None:
+    """What a source key is to the planner: a page, an intro, an asset, or nothing (settings, ignored)."""
+    return None if key.startswith("\x01") else publishable_kind(key)
+
+
+def parallel(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """`function` of each item, run at once: independent requests (boto3 clients are thread-safe)."""
+    items = list(items)
+    if len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(PARALLEL, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
 class Publisher:
-    """One invocation's worth of publishing: ports in, a PublishResult out."""
+    """One invocation's publishing, against the ports; `now` is the content's clock."""
 
-    source: Source
-    site: SiteStore
-    index: DynamoIndex
-    cdn: Cdn | None
-    now: datetime
-    queue: Queue = field(default_factory=InlineQueue)
-    """Where a rebuild fans out; an InlineQueue runs it here, chunk after chunk."""
-    config: SiteConfig = field(init=False)
-    renderer: Renderer = field(init=False)
+    def __init__(self, ports: Ports, now: datetime, holder: str = "") -> None:
+        self.ports = ports
+        self.now = now
+        self.control = Control(ports.table, holder)
+        self._settings: dict[int, tuple[SiteSettings, Renderer]] = {}
+        self._deadline = float("inf")
+        self.lease_seconds = LEASE_SECONDS
+        self._progressed = False
+        self._sitemap: tuple[SitemapPatch, list[SitemapUrl], list[str]] | None = None
 
-    def __post_init__(self) -> None:
-        self.config, _ = self._read_config()
-        self.index.config = self.config
-        self.renderer = Renderer(self.config, self._layouts())
-        self._render: set[Output] = set()
-        self._gone: set[Output] = set()
-        self._shrunk: set[str] = set()
-        self._bodies: dict[str, PageBody | None] = {}
-        self._assets: dict[str, bytes | None] = {}
-        self._planned_keys: set[str] = set()
-        self._followups: set[str] = set()
-        self._owner = uuid.uuid4().hex  # names this invocation's pending invalidations
-        self._own_pending: set[str] = set()
-        self._planning = True  # off while a rebuild re-indexes: it renders everything after
+    # -- the entry points -----------------------------------------------------------------
+    def accept(self, changes: Sequence[tuple[str, str]]) -> None:
+        """Record (event id, source key) changes in the inbox: whoever holds the lease publishes them."""
+        self.control.accept(changes, self.ports.clock())
 
-    def _read_config(self) -> tuple[SiteConfig, list[str]]:
-        data = self.source.read(CONFIG_KEY)
-        return parse_config(None if data is None else data.decode("utf-8-sig", "replace"))
+    def request_rebuild(self, repair: bool = False) -> None:
+        """Ask for a whole-site rebuild; `repair` writes every output, whatever was published."""
+        self.control.accept([("rebuild", REPAIR_KEY if repair else REBUILD_KEY)], self.ports.clock())
 
-    def _layouts(self) -> dict[str, str]:
-        keys = self.source.list_keys("layouts/")
-        return {key[len("layouts/") :]: (self.source.read(key) or b"").decode("utf-8", "replace") for key in keys}
-
-    # -- one key -------------------------------------------------------------------------
-    def publish(self, keys: Iterable[str]) -> PublishResult:
-        """Publish the current state of each key and write what changed.
-
-        Invalidation is left to `send_invalidations`, once per invocation; the keys to
-        invalidate are recorded in the index before any write, so a crash loses none.
-        A change to `site.yaml` or a layout starts a rebuild instead (see `rebuild`).
-        """
-        wanted = sorted(set(keys))
-        if any(classify(key) in {SourceKind.CONFIG, SourceKind.LAYOUT} for key in wanted):
-            return self.rebuild()
-        result = PublishResult()
-        # Pages that depend on the configuration alone: cheap to render, and written only once.
-        self._render.update(StaticOutput(name) for name in STATIC_KEYS)
-        # The taxonomy indexes exist even when empty, and cost one small query each.
-        self._render.update(TaxonomyOutput(taxonomy) for taxonomy in TAXONOMIES)
-        self._apply_keys(wanted, result)
-        self._flush(result)
+    def run(self, deadline: float | None = None) -> RunResult:
+        """Take the lease and publish what waits, until done or `deadline` (clock seconds) nears."""
+        self._deadline = deadline if deadline is not None else float("inf")
+        result = RunResult()
+        for _ in range(3):
+            acquired = self.control.try_acquire(self.ports.clock(), self._lease_seconds())
+            if acquired.lease is None:
+                self._come_back_after(acquired.previous)
+                return result
+            result.held = True
+            if acquired.taken_over:
+                self._quarantine(acquired.previous)
+            try:
+                self._work(result)
+            except LeaseLost:
+                self.control.lease = None
+                raise
+            except BaseException:
+                self._finish(result, failed=True)
+                raise
+            self._finish(result, failed=False)
+            # A change recorded while this invocation held the lease found it held: publish it too.
+            if result.handed_off or self.control.inbox_size(1) == 0:
+                return result
         return result
 
-    def _apply_keys(self, keys: list[str], result: PublishResult) -> None:
-        """Bring the index up to date with each key, planning the outputs when `_planning` is on."""
-        pending = list(keys)
-        done: set[str] = set()
-        while pending:
-            key = pending.pop(0)
-            done.add(key)
-            try:
-                self._publish_key(key)
-                self.index.clear_error(key)
-                result.published.append(key)
-            except ContentError as error:
-                self.index.record_error(key, error.problem, self.now)
-                result.errors.append(error)
-            # Pages whose claim on a URL this change decided (see _claim) are published again.
-            pending += sorted(self._followups - done - set(pending))
-            self._followups.clear()
+    def _come_back_after(self, lease: Lease) -> None:
+        """Another invocation holds the lease: it will see what this one recorded, unless it died.
 
-    def _publish_key(self, key: str) -> None:
-        kind = classify(key)
-        if kind is SourceKind.PAGE:
-            self._publish_page(key)
-        elif kind is SourceKind.INTRO:
-            self._publish_intro(key)
-        elif kind is SourceKind.ASSET:
-            self._publish_asset(key)
-
-    def _parse(self, key: str) -> ParsedPage | None:
-        data = self.source.read(key)
-        if data is None:
-            return None
-        folder = bundle_dir(key)
-        siblings = [k.rsplit("/", 1)[1] for k in self.source.list_keys(folder + "/")] if folder else []
-        return parse_page(key, data, self.config, siblings)
-
-    def _publish_page(self, key: str) -> None:
-        """Apply one page's current state to the index and plan every output it affects.
-
-        Two workers racing on one page: the index write is conditional on what was read, so
-        the loser reads again (a few tries, then the message is retried by SQS).
+        In case it did, a message comes back once its lease has run out, so nothing waits for
+        the next event (or the hourly tick) to be published.
         """
-        for _ in range(_CONFLICT_TRIES - 1):
-            try:
-                return self._publish_page_once(key)
-            except ConflictError:
-                self.index.forget()
-        return self._publish_page_once(key)
+        if self.ports.queue is not None and lease.expires > 0:
+            delay = min(MAX_DELAY_SECONDS, max(1, math.ceil(lease.expires - self.ports.clock()) + 1))
+            self.ports.queue.send([CONTINUE], delay_seconds=delay)
 
-    def _publish_page_once(self, key: str) -> None:
-        current = self.index.entry(key)
-        # A rebuild renders every output afterwards: it has no use for what was last rendered.
-        pending, last_rendered = self.index.marker(key) if self._planning else (False, None)
-        parsed = self._parse(key)
-        new = parsed.entry if parsed is not None and parsed.entry.is_live(self.now) else None
-        if parsed is not None:
-            self._bodies[key] = parsed.body
-            if (moment := _next_change(parsed.entry, self.now)) is not None:
-                self.index.schedule(key, moment)
-        # Plan from what was last rendered: the entry before this change, or, when an earlier
-        # attempt applied a change and then crashed before publishing it, the entry before that.
-        old = last_rendered if pending else current
-        lost_to = self._claim(key, current, new)
-        if lost_to is not None:
-            new = None
-        wanted = tuple(sorted(new.aliases)) if new else ()
-        new, refused = self._claim_aliases(key, new)
-        changed = current != new or set(self.index.wanted_aliases(key)) != set(wanted)
-        if not self._planning:
-            # A rebuild: the configuration may have moved the page on or off the home list.
-            if changed or (new is not None and set(self.index.placed_on(key) or ()) != set(lists_of(new, self.config))):
-                self.index.apply(key, current, new, wanted)
-                self._planned_keys.add(key)
-        elif changed or not pending:
-            self.index.apply(key, current, new, wanted)
-        if self._planning:
-            self._planned_keys.add(key)
-            self._plan(old, new)
-        if lost_to is not None and parsed is not None:
-            raise ContentError(key, f"claims /{parsed.entry.path}/, {lost_to}")
-        if refused:
-            taken = ", ".join(f"/{alias}/" for alias in refused)
-            raise ContentError(key, f"alias {taken} is already taken; it is not published")
+    def _quarantine(self, previous: Lease) -> None:
+        """The lease was taken from a holder that never freed it: give its last requests (each
+        bounded by client timeouts) time to land or fail, so none lands after this holder's."""
+        wait = previous.expires + STEP_SECONDS - self.ports.clock()
+        if wait > 0:
+            self.ports.sleep(wait)
+            self.renew()
 
-    def _claim(self, key: str, current: Entry | None, new: Entry | None) -> str | None:
-        """Settle who publishes a URL two pages claim: the smaller source key, as the full build does.
+    def _lease_seconds(self) -> float:
+        return self.lease_seconds
 
-        Returns why this page loses: the winner, or the section list at that URL. A winner
-        displacing a published page or alias, or a page leaving a URL others wait for, sends
-        those pages round again (`_followups`).
-        """
-        if current is not None and (new is None or current.path != new.path):
-            self.index.unclaim(current.path, key)
-            waiting = self.index.claimants(current.path) or self.index.claimants(current.path, "aliases")
-            self._followups.update(waiting[:1])
-        if new is None:
-            return None
-        if new.path in self.index.sections():
-            return f"the list of section {new.path!r}"
-        self.index.claim(new.path, key)
-        claimants = self.index.claimants(new.path)
-        if claimants[0] != key:
-            return f"already published by {claimants[0]}"
-        self._followups.update(other for other in claimants[1:] if self.index.entry(other) is not None)
-        if current is None or current.path != new.path:
-            self._followups.update(self.index.claimants(new.path, "aliases"))
-        return None
+    def out_of_time(self) -> bool:
+        return self._deadline - self.ports.clock() < SAFETY_SECONDS
 
-    def _claim_aliases(self, key: str, new: Entry | None) -> tuple[Entry | None, list[str]]:
-        """Settle aliases as the full build does: any page's own path beats an alias, a section's
-        list too, then the smaller source key wins.
+    def time_to_hand_on(self) -> bool:
+        """Little time left, and this invocation has done some work: so every invocation makes progress."""
+        return self._progressed and self.out_of_time()
 
-        Returns the entry with only the aliases it publishes, and those refused. A page that
-        gives an alias up, or takes one over, sends the other claimants round again.
-        """
-        before = set(self.index.wanted_aliases(key))
-        wanted = set(new.aliases) if new else set()
-        for alias in sorted(before - wanted):
-            self.index.unclaim(alias, key, "aliases")
-            self._followups.update(self.index.claimants(alias, "aliases")[:1])
-        for alias in sorted(wanted - before):
-            self.index.claim(alias, key, "aliases")
-        if new is None:
-            return None, []
-        kept: list[str] = []
-        refused: list[str] = []
-        for alias in new.aliases:
-            holders = self.index.claimants(alias, "aliases")
-            if holders[:1] != [key] or alias in self.index.sections() or self.index.claimants(alias):
-                refused.append(alias)
-            else:
-                kept.append(alias)
-                self._followups.update(other for other in holders[1:] if other != key)
-        return (new if not refused else replace(new, aliases=tuple(kept))), refused
+    def progressed(self) -> None:
+        """One step of work is done (journaled): from now on the invocation may hand on."""
+        self._progressed = True
 
-    def _plan(self, old: Entry | None, new: Entry | None) -> None:
-        """Plan a change from `old` to `new` against the index, which already holds `new`.
+    def renew(self) -> None:
+        """Keep the lease well ahead of the work (every write checks it anyway)."""
+        lease = self.control.lease
+        if lease is None:
+            raise LeaseLost("the lease is not held")
+        if lease.expires - self.ports.clock() < self.lease_seconds / 2:
+            self.control.extend(self.ports.clock(), self._lease_seconds())
 
-        The places `old` had are derived from the index as it is now: its position is the count of
-        entries ordering before its sort key, less `new` if that orders before it.
-        """
-        old_lists = set(lists_of(old, self.config)) if old else set()
-        new_lists = set(lists_of(new, self.config)) if new else set()
-        before: dict[str, ListSpot] = {}
-        after: dict[str, ListSpot] = {}
-        for list_id in sorted(old_lists | new_lists):
-            size = self.index.list_size(list_id)
-            new_position = self.index.position(list_id, new) if new and list_id in new_lists else None
-            after[list_id] = ListSpot(new_position, size)
-            old_position = None
-            if old is not None and list_id in old_lists:
-                old_position = self.index.position(list_id, old)
-                if new is not None and list_id in new_lists and new.order_key < old.order_key:
-                    old_position -= 1
-            before[list_id] = ListSpot(old_position, size - (list_id in new_lists) + (list_id in old_lists))
-        terms_before: dict[str, Term | None] = {}
-        terms_after: dict[str, Term | None] = {}
-        for list_id in sorted(i for i in old_lists | new_lists if "/" in i):
-            taxonomy, _, slug = list_id.partition("/")
-            spellings = self.index.term_spellings(list_id)
-            terms_after[list_id] = term_from_spellings(taxonomy, slug, spellings)
-            for entry, delta in ((new, -1), (old, 1)):
-                name = entry.term_spellings(taxonomy).get(slug) if entry else None
-                if name is not None:
-                    spellings[name] = spellings.get(name, 0) + delta
-            terms_before[list_id] = term_from_spellings(taxonomy, slug, spellings)
-        neighbours: list[Entry] = []
-        for entry in (old, new):
-            if entry is not None and entry.section:
-                neighbours += self.index.around(entry.section, order_sort_key(entry), entry.source_key)
-        change = EntryChange(old, new, before, after, neighbours, terms_before, terms_after)
-        plan = plan_change(change, self.config.pagerSize, self.config.feedLimit)
-        self._render |= plan.render
-        self._gone |= plan.gone
-        # Sizes "before" are derived from the index as it is now, which other workers change too:
-        # two removals racing each other may both see a list lose no page. See _beyond_lists_end.
-        self._shrunk |= old_lists - new_lists
-
-    def _publish_intro(self, key: str) -> None:
-        data = self.source.read(key)
-        intro = parse_intro(key, data, self.config) if data is not None else None
-        list_id = intro_list_id(key)
-        self.index.put_intro(list_id, intro)
-        if not self._planning:
+    def _finish(self, result: RunResult, failed: bool) -> None:
+        """Invalidate every pending path (a dead holder's too), then free the lease."""
+        control = self.control
+        if control.lease is None:
             return
-        if list_id in {"tags", "categories"}:
-            self._render.add(TaxonomyOutput(list_id))
-        else:
-            self._render.update(list_outputs(list_id, self.index.list_size(list_id), self.config.pagerSize))
+        try:
+            paths = control.pending()
+            if paths and self.ports.cdn is not None:
+                reference = hashlib.sha256(("\n".join(paths) + control.lease.token).encode()).hexdigest()
+                self.ports.cdn.invalidate(paths, reference)
+                result.invalidated.extend(paths)
+            deletes = [PENDING_KEY] if paths else []
+            control.table.transact(Write(puts=[control.release_item()], deletes=deletes, conditions=[control.held()]))
+        except Exception:
+            if not failed:
+                raise
+        finally:
+            control.lease = None
 
-    def _publish_asset(self, key: str) -> None:
-        data = self.source.read(key)
-        if data is not None:
-            self._assets[key] = data
-            self._render.add(AssetOutput(key))
-        else:
-            self._gone.add(AssetOutput(key))
-        folder = key.rsplit("/", 1)[0] if "/" in key else ""
-        name = key.rsplit("/", 1)[-1].lower()
-        if folder and name.startswith("feature"):
-            for index_name in ("index.md", "index.markdown"):
-                if self.index.entry(f"{folder}/{index_name}") is not None or self.source.read(f"{folder}/{index_name}"):
-                    self._publish_page(f"{folder}/{index_name}")
-
-    def due_keys(self) -> list[str]:
-        """Pages whose publishDate or expiryDate has passed since they were last published (SPEC 3.4)."""
-        return self.index.due(self.now)
-
-    # -- writing -------------------------------------------------------------------------
-    def _body_of(self, key: str) -> PageBody:
-        if key not in self._bodies:
-            try:
-                parsed = self._parse(key)
-            except ContentError:
-                parsed = None
-            self._bodies[key] = parsed.body if parsed else None
-        body = self._bodies[key]
-        if body is None:
-            raise KeyError(key)
-        return body
-
-    def _render_one(self, output: Output) -> bytes | None:
-        if isinstance(output, AssetOutput):
-            return self._assets.get(output.source_key)
-        if isinstance(output, PageOutput):
-            entry = self.index.entry(output.source_key)
-            if entry is None or entry.path != output.path:
-                return None  # unpublished or moved since it was planned
-            try:
-                return self.renderer.render(output, self.index, self._body_of)
-            except KeyError:
-                return None
-        if isinstance(output, ListOutput | FeedOutput):
-            size = self.index.list_size(output.list_id)
-            pages = pager_count(size, output.list_id, self.config.pagerSize)
-            if pages == 0 or (isinstance(output, ListOutput) and output.number > pages):
-                return None
-        if isinstance(output, SitemapOutput):
-            try:
-                return self.renderer.render(output, self.index, self._body_of)
-            except KeyError:
-                return None  # a part the sitemap no longer needs
-        return self.renderer.render(output, self.index, self._body_of)
-
-    def _render_planned(self) -> tuple[dict[str, tuple[bytes, str]], set[str], set[str]]:
-        """Render the planned outputs from the index as it is now.
-
-        Returns what to write, what to delete, and what to delete only if it was published: the
-        list pages, feeds and sitemap parts that no longer exist in the current index, though
-        planned from an older one.
-        """
-        rendered: dict[str, tuple[bytes, str]] = {}
-        vanished: set[str] = set()
-        if SitemapOutput() in self._render:
-            # Past SITEMAP_URL_LIMIT URLs, a change may move URLs across every part, and a
-            # shrinking sitemap leaves a part too many (two, when workers race).
-            parts = sitemap_parts(len(self.renderer.sitemap_urls(self.index)))
-            self._render.update(SitemapOutput(part) for part in range(1, parts + 3))
-        for output in sorted(self._render, key=lambda o: o.key):
-            body = self._render_one(output)
-            if body is not None:
-                rendered[output.key] = (body, cache_control(output))
-            elif isinstance(output, ListOutput | FeedOutput | SitemapOutput):
-                vanished.add(output.key)
-        deletions: set[str] = set()
-        for output in sorted(self._gone - self._render, key=lambda o: o.key):
-            if output.key in rendered:
+    # -- the loop -----------------------------------------------------------------------------
+    def _work(self, result: RunResult) -> None:
+        while True:
+            if self.time_to_hand_on():
+                self._hand_off(result)
+                return
+            self.renew()
+            journal = self.control.journal()
+            if journal is not None:
+                if not self._resume(journal, result):
+                    self._hand_off(result)
+                    return
                 continue
-            # Planned from the index as it was: another worker may since have published
-            # something at that key (a page re-created, a list grown again). Then it stays.
-            current = self._published_at(output)
-            body = self._render_one(current) if current is not None else None
-            if current is not None and body is not None:
-                rendered[output.key] = (body, cache_control(current))
+            inbox = self.control.inbox(ROUND_KEYS)
+            due = self._due()
+            if not inbox and not due:
+                return
+            result.rounds += 1
+            self._round(inbox, due, result)
+
+    def _hand_off(self, result: RunResult) -> None:
+        result.handed_off = True
+        if self.ports.queue is not None:
+            self.ports.queue.send([CONTINUE])
+
+    def _due(self) -> list[tuple[str, str]]:
+        """Schedule items whose time has come (a future post now live, an expired one)."""
+        lease = self.control.lease
+        assert lease is not None
+        if not lease.generation or not lease.next_due or lease.next_due > iso(self.now):
+            return []
+        return self.reader(lease.generation).schedule_due(self.now)
+
+    # -- settings -------------------------------------------------------------------------------
+    def settings(self, generation: int) -> tuple[SiteSettings, Renderer]:
+        """The settings a generation was built with, and their renderer (kept for the invocation)."""
+        if generation not in self._settings:
+            item = self.ports.table.get(gen_prefix(generation) + "meta", "config") if generation else None
+            if item is None:
+                settings = settings_of({})
             else:
-                deletions.add(output.key)
-        beyond, emptied = self._beyond_lists_end()
-        deletions |= beyond - set(rendered)
-        return rendered, deletions, (vanished | emptied) - deletions - set(rendered)
+                data = unpack(item["data"])
+                settings = SiteSettings(config_from_data(data["config"]), data["layouts"], (), data["digest"])
+            self._settings[generation] = (settings, Renderer(settings.config, dict(settings.layouts)))
+        return self._settings[generation]
 
-    def _published_at(self, output: Output) -> Output | None:
-        """What the current index and source publish at a gone output's key, if anything."""
-        if isinstance(output, AssetOutput):
-            if output.source_key not in self._assets:
-                self._assets[output.source_key] = self.source.read(output.source_key)
-            return output
-        if isinstance(output, PageOutput | AliasOutput):
-            path = output.path if isinstance(output, PageOutput) else output.alias
-            for page in self.index.claimants(path)[:1]:
-                return PageOutput(page, path)
-            for holder in self.index.claimants(path, "aliases"):
-                entry = self.index.entry(holder)
-                if entry is not None and path in entry.aliases:
-                    return AliasOutput(path, entry.path)
-            return None
-        return output
+    def reader(self, generation: int) -> GenerationReader:
+        return GenerationReader(self.ports.table, generation, self.settings(generation)[0].config)
 
-    def _beyond_lists_end(self) -> tuple[set[str], set[str]]:
-        """Pages published beyond the current end of each list that lost an entry.
+    def read_settings(self) -> SiteSettings:
+        """The settings in the source now; ConfigError when broken (the site keeps its last good ones)."""
+        source = self.ports.source
+        keys = [CONFIG_KEY] + [item.key for item in source.list("layouts/") if is_settings_key(item.key)]
+        files = {key: found.body for key in keys if (found := source.read(key)) is not None}
+        settings = settings_of(files)
+        validate_layouts(settings)
+        return settings
 
-        Pager pages are read from the site bucket itself (one LIST per list), so pages a racing
-        worker planned from its own view of the list's size, or wrote from an older index, are
-        found too. Second, the first page and feed of lists now empty, to delete if published.
-        """
-        gone: set[str] = set()
-        emptied: set[str] = set()
-        for list_id in sorted(self._shrunk):
-            pages = pager_count(self.index.list_size(list_id), list_id, self.config.pagerSize)
-            if pages == 0:
-                emptied |= {ListOutput(list_id, 1).key, FeedOutput(list_id).key}
-            folder = list_page_path(list_id, 2).rsplit("/", 1)[0] + "/"
-            for key in self.site.list_keys(folder):
-                number, _, rest = key[len(folder) :].partition("/")
-                if rest == "index.html" and number.isdigit() and int(number) > max(pages, 1):
-                    gone.add(key)
-        return gone, emptied
+    # -- an incremental round ----------------------------------------------------------------------
+    def _round(self, inbox: list[tuple[str, str]], due: list[tuple[str, str]], result: RunResult) -> None:
+        lease = self.control.lease
+        assert lease is not None
+        keys = sorted({key for _, key in inbox})
+        special = {REBUILD_KEY, REPAIR_KEY} & set(keys)
+        settings_keys = [key for key in keys if is_settings_key(key)]
+        done: list[tuple[str, str]] = []
+        if special or settings_keys or not lease.generation:
+            if self._settings_changed(inbox, settings_keys, special, result):
+                return
+            # The settings are as the site was built (or broken): those events are done with.
+            taken = set(settings_keys) | special
+            done = [("inbox", sk) for sk, key in inbox if key in taken]
+            inbox = [(sk, key) for sk, key in inbox if key not in taken]
+            keys = [key for key in keys if key not in taken]
+            if not lease.generation:
+                done += [("inbox", sk) for sk, _ in inbox]  # nothing is built until the settings are fixed
+                inbox, keys = [], []
+            if not keys and not due:
+                self.control.transact_many([], done)
+                return
+        if len(keys) > REBUILD_AT:
+            from pressroom.engine.rebuild import start_rebuild
 
-    def _flush(self, result: PublishResult, force: bool = False) -> None:
-        """Render and write the planned outputs, again while other workers change the index meanwhile.
-
-        Another worker may have rendered a page from an index that did not yet hold this
-        worker's change, or this worker from one without the other's; whichever write lands
-        last could then be stale. Every change increments the site version, so a worker that
-        sees it move after writing renders its outputs again and writes them unconditionally:
-        the last worker to check has written from the final index.
-        """
-        # Read the version before anything the renders read: cached reads from planning may
-        # predate it, and a render older than the version it is checked against goes unnoticed.
-        self.index.forget()
-        version = self.index.version()
-        self._write(*self._render_planned(), result, force=force)
-        for _ in range(_RENDER_ROUNDS):
-            self.index.forget()
-            latest = self.index.version()
-            if latest == version:
-                break
-            version = latest
-            self._write(*self._render_planned(), result, force=True)
-        else:
-            raise TransientError("the index kept changing while rendering; the message will be retried")
-        self.index.clear_markers(self._planned_keys)
-        self._render.clear()
-        self._gone.clear()
-        self._shrunk.clear()
-        self._planned_keys.clear()
-
-    def _write(
-        self,
-        rendered: dict[str, tuple[bytes, str]],
-        deletions: set[str],
-        vanished: set[str],
-        result: PublishResult,
-        force: bool = False,
-    ) -> None:
-        """Write what changed, delete what is gone; invalidation paths are recorded first (SPEC 3.3.2).
-
-        What changed is judged by the hashes the index keeps of published objects; `force`
-        writes everything, for when those hashes may come from a concurrent stale write.
-        """
-        published = self.index.output_hashes([*rendered, *deletions, *vanished])
-        digests = {key: content_hash(body, content_type(key)) for key, (body, _) in sorted(rendered.items())}
-        changed = {key: digest for key, digest in digests.items() if force or published.get(key) != digest}
-        # Deletions are not filtered by the recorded hashes: a write whose hash a crash kept from
-        # being recorded must still be deleted. The planner names only keys that existed.
-        gone = sorted(deletions | {key for key in vanished if key in published})
-        touched = sorted([*changed, *gone])
-        if not touched:
+            start_rebuild(self, inbox, self.settings(lease.generation)[0], repair=False)
             return
-        self.index.add_pending_invalidations(touched, self._owner, self.now)
-        self._own_pending.update(touched)
-        for key in sorted(changed):
-            body, cache = rendered[key]
-            self.site.put(key, body, content_type(key), cache)
-        if gone:
-            self.site.delete(gone)
-        self.index.record_outputs(changed, gone)
-        result.written.extend(sorted(changed))
-        result.deleted.extend(gone)
-
-    def send_invalidations(self, result: PublishResult) -> None:
-        """Invalidate this invocation's writes and any a crashed one left pending, then forget them.
-
-        Only this invocation's records and those old enough to belong to a dead one are removed:
-        another live worker's record may be for a write it has not made yet.
-        """
-        pending = self.index.pending_invalidations()
-        keys = self._own_pending | {item.key for item in pending}
-        if not keys:
-            return
-        if self.cdn is not None:
-            paths = invalidation_paths(keys)
-            reference = hashlib.sha256(("\n".join(sorted(keys)) + self._owner).encode()).hexdigest()
-            self.cdn.invalidate(paths, reference)
-            result.invalidated.extend(paths)
-        abandoned_before = self.now - ABANDONED_AFTER
-        self.index.clear_pending_invalidations(
-            [item for item in pending if item.owner == self._owner or item.at < abandoned_before]
+        settings, _ = self.settings(lease.generation)
+        reader = self.reader(lease.generation)
+        readings, bodies = self._read_sources(keys, reader, settings.config, {key for _, key in due})
+        plan = plan_round(readings, reader, self.now)
+        ops = compile_plan(plan, reader)
+        error_puts, error_deletes = self._error_writes(readings, plan.problems)
+        result.errors.extend(plan.errors)
+        result.errors.extend(
+            ContentError(key, problem)
+            for key, problems in plan.problems.items()
+            for problem in problems.values()
+            if problem
         )
-        self._own_pending.clear()
-
-    # -- everything ------------------------------------------------------------------------
-    def rebuild(self, repair: bool = False) -> PublishResult:
-        """Re-render the whole site: `site.yaml` or a layout changed, or on request.
-
-        It runs as chunks that each fit one invocation, fanned out through the queue:
-        1. *index*: every source page and intro is parsed again with the current configuration
-           and the index brought up to date (no rendering), `INDEX_CHUNK` keys per message;
-        2. the chunk that finishes the last index chunk lists every output of the site from the
-           index, deletes the published objects that are no longer outputs, and sends
-        3. *render*: `RENDER_CHUNK` outputs per message, rendered and written where bytes changed.
-        A newer rebuild replaces an older one: the older one's chunks stop when they see it.
-        Without a queue, the chunks run here, one after another. To `repair` writes every
-        output whatever the index remembers of it (an object lost or changed by hand).
-        """
-        keys = {key for key in self.source.list_keys() if classify(key) in {SourceKind.PAGE, SourceKind.INTRO}}
-        keys |= set(self.index.published_keys())  # pages whose source is gone are unpublished too
-        ordered = sorted(keys)
-        chunks = [ordered[start : start + INDEX_CHUNK] for start in range(0, len(ordered), INDEX_CHUNK)]
-        run = uuid.uuid4().hex
-        self.index.start_rebuild(run, len(chunks))
-        result = PublishResult()
-        start = {"pressroom": "rebuild", "run": run, "repair": repair}
-        messages = [{**start, "step": "index", "chunk": n, "keys": keys} for n, keys in enumerate(chunks)]
-        if messages:
-            self.queue.send(messages)
+        result.published.extend(reading.key for reading in readings if reading.error is None and not reading.recheck)
+        journal = Journal(
+            {
+                "kind": "round",
+                "phase": "render",
+                "render": render_plan_to_data(plan.render),
+                "sitemap": {
+                    "set": {k: (v.isoformat() if v else None) for k, v in plan.sitemap_set.items()},
+                    "drop": sorted(plan.sitemap_drop),
+                },
+                "cursor": 0,
+                "schedule": bool(plan.schedule_add or plan.schedule_drop or due),
+            }
+        )
+        puts = [*ops.puts.values(), *error_puts]
+        deletes = sorted(
+            {
+                *ops.deletes,
+                *error_deletes,
+                *done,
+                *(("inbox", sk) for sk, _ in inbox),
+                *((reader.p + "schedule", sk) for sk, _ in due),
+            }
+            - {(item["pk"], item["sk"]) for item in puts}
+        )
+        if len(puts) + len(deletes) + 2 < 99 and ops.size() < 3_000_000:
+            self.control.save_journal(journal, puts, deletes)  # journal and writes: one transaction
         else:
-            result.merge(self._plan_rendering(start))
-        if isinstance(self.queue, InlineQueue):
-            while self.queue.messages:
-                result.merge(self.rebuild_step(self.queue.messages.popleft()))
-        return result
+            applying = Journal(dict(journal.data, phase="apply", puts=[_item_data(i) for i in puts], deletes=deletes))
+            self.control.save_journal(applying)
+            self._apply(applying)
+        self.progressed()
+        self._render_round(journal, result, bodies)
 
-    def rebuild_step(self, message: Mapping[str, Any]) -> PublishResult:
-        """Run one chunk of a rebuild (see `rebuild`); a chunk of a replaced run does nothing."""
-        run = message["run"]
-        result = PublishResult()
-        if self.index.rebuild_run() != run:
-            return result
-        if message["step"] == "index":
-            self._planning = False
+    def _apply(self, journal: Journal) -> None:
+        """Apply a journal's index writes (again, after a crash: they are absolute values)."""
+        puts = [_item_from_data(item) for item in journal.data["puts"]]
+        deletes = [(pk, sk) for pk, sk in journal.data["deletes"]]
+        self.control.transact_many(puts, deletes)
+        rendering = {k: v for k, v in journal.data.items() if k not in {"puts", "deletes"}}
+        self.control.save_journal(Journal(dict(rendering, phase="render")))
+
+    def _read_sources(
+        self, keys: Sequence[str], reader: GenerationReader, config: SiteConfig, due: set[str]
+    ) -> tuple[list[Reading], dict[str, PageBody]]:
+        """Every key's current state (read in parallel) as readings; parsed bodies kept for rendering."""
+        keys = [key for key in keys if kind_of(key) is not None]
+        records = reader.records(keys)
+        # An asset added to or gone from a bundle may change its page (its feature image): read it again.
+        candidates = {
+            page
+            for key in keys
+            if kind_of(key) is SourceKind.ASSET
+            for folder in bundle_folders(key)
+            for page in bundle_page_keys(folder)
+        }
+        forced = set(reader.records(candidates)) - set(keys)
+        wanted = sorted(set(keys) | forced)
+
+        def read(key: str) -> Any:
+            if kind_of(key) is SourceKind.ASSET:
+                return self.ports.source.stat(key)
+            return self.ports.source.read(key, None, MAX_SOURCE_BYTES + 1)
+
+        found = dict(zip(wanted, parallel(read, wanted), strict=True))
+        readings: list[Reading] = []
+        bodies: dict[str, PageBody] = {}
+        for key in wanted:
+            kind = kind_of(key)
+            assert kind is not None
+            value = found[key]
+            if kind is SourceKind.ASSET:
+                readings.append(Reading(key, kind, value, etag=value or ""))
+                continue
+            if value is None:
+                readings.append(Reading(key, kind, None))
+                continue
+            record = records.get(key) or reader.record(key)
+            if record is not None and record.version == value.version and key not in forced:
+                if isinstance(record, PageRecord):
+                    readings.append(Reading(key, kind, value.version, recheck=True))
+                continue  # the same bytes again: nothing to do
             try:
-                self._apply_keys(list(message["keys"]), result)
-            finally:
-                self._planning = True
-            self.index.clear_markers(self._planned_keys)  # the render step renders every page
-            self._planned_keys.clear()
-            if self.index.finish_rebuild_chunk(run, int(message["chunk"])) == 0:
-                result.merge(self._plan_rendering(message))
-        else:
-            self._render.update(output_from_json(item) for item in message["outputs"])
-            self._flush(result, force=bool(message.get("repair")))
-        return result
+                if kind is SourceKind.PAGE:
+                    parsed = self.parse_page(key, value.body, config)
+                    bodies[key] = parsed.body
+                    readings.append(Reading(key, kind, value.version, page=parsed.entry, etag=value.etag))
+                else:
+                    intro = parse_intro(key, value.body, config)
+                    readings.append(Reading(key, kind, value.version, intro=intro, etag=value.etag))
+            except ContentError as error:
+                readings.append(Reading(key, kind, value.version, error=error))
+        readings += [Reading(key, SourceKind.PAGE, None, recheck=True) for key in sorted(due - set(wanted))]
+        return readings, bodies
 
-    def defer(self, message: Mapping[str, Any]) -> None:
-        """Send a rebuild chunk back to the queue, to run in another invocation."""
-        self.queue.send([message])
+    def parse_page(self, key: str, body: bytes, config: SiteConfig) -> ParsedPage:
+        """Parse a page; a bundle's page lists its folder for its files (its feature image)."""
+        folder = bundle_dir(key)
+        siblings: list[str] = []
+        if folder is not None:
+            prefix = folder + "/"
+            siblings = [name for item in self.ports.source.list(prefix) if "/" not in (name := item.key[len(prefix) :])]
+        return parse_page(key, body, config, siblings)
 
-    def _plan_rendering(self, message: Mapping[str, Any]) -> PublishResult:
-        """Every output of the site, from the index: delete what is no longer one, send the rest to render."""
-        result = PublishResult()
-        # The bucket is listed before the index is read: a page published in between is then
-        # either in the listing and among the outputs, or in neither; never taken for stale.
-        published = set(self.site.list_keys())
-        assets = [key for key in self.source.list_keys() if classify(key) is SourceKind.ASSET]
-        self.index.forget()
-        outputs = site_outputs(self.index, self.index.pages(), assets)
-        stale = published - {output.key for output in outputs}
-        self._write({}, stale, set(), result)
-        # Assets do not depend on the configuration or the layouts: they stay as they are.
-        ordered = [output_to_json(o) for o in sorted(outputs, key=lambda o: o.key) if not isinstance(o, AssetOutput)]
-        chunks = [ordered[start : start + RENDER_CHUNK] for start in range(0, len(ordered), RENDER_CHUNK)]
-        start = {name: message[name] for name in ("pressroom", "run", "repair")}
-        self.queue.send([{**start, "step": "render", "outputs": chunk} for chunk in chunks])
-        return result
+    def _error_writes(
+        self, readings: Sequence[Reading], problems: Mapping[str, Mapping[str, str | None]]
+    ) -> tuple[list[Item], list[tuple[str, str]]]:
+        """Error records of the round's keys: a file that cannot be read, and claims lost or won back."""
+        by_key = {reading.key: reading for reading in readings if not reading.recheck}
+        keys = sorted(set(by_key) | set(problems))
+        if not keys:
+            return [], []
+        existing = self.control.errors(keys)
+        puts: list[Item] = []
+        deletes: list[tuple[str, str]] = []
+        for key in keys:
+            old = existing.get(key, ErrorRecord())
+            reading = by_key.get(key)
+            parse = old.parse
+            claims = dict(old.claims)
+            if reading is not None:
+                parse = reading.error.problem if reading.error is not None else None
+                if reading.version is None:
+                    claims = {}
+            for claim_key, problem in problems.get(key, {}).items():
+                if problem is None:
+                    claims.pop(claim_key, None)
+                else:
+                    claims[claim_key] = problem
+            if not parse and not claims:
+                if key in existing:
+                    deletes.append(("error", key))
+            elif (parse, claims) != (old.parse, dict(old.claims)):
+                puts.append(ErrorRecord(parse, claims, iso(self.now)).item(key))
+        return puts, deletes
+
+    # -- rendering ----------------------------------------------------------------------------------
+    def _render_round(self, journal: Journal, result: RunResult, bodies: dict[str, PageBody] | None = None) -> bool:
+        """Render and write a round's outputs; False when time ran out first (the journal says where)."""
+        lease = self.control.lease
+        assert lease is not None
+        _, renderer = self.settings(lease.generation)
+        view = self.reader(lease.generation)
+        plan = render_plan_from_data(journal.data["render"])
+        view.add_anchors(plan.anchors)
+        sitemap = journal.data["sitemap"]
+        patch = SitemapPatch(
+            {k: (datetime.fromisoformat(v) if v else None) for k, v in sitemap["set"].items()}, set(sitemap["drop"])
+        )
+        jobs, deletes = self._expand(plan, view, renderer, patch)
+        if not self.write_outputs(journal, jobs, deletes, view, renderer, patch, result, bodies or {}):
+            return False
+        finishing: list[Item] = []
+        if journal.data.get("schedule"):
+            page = self.ports.table.query(view.p + "schedule", limit=1)
+            next_due = page.items[0]["sk"].partition("\x00")[0] if page.items else ""
+            self.control.lease = replace(lease, next_due=next_due)
+            finishing.append(self.control.lease.item())
+        self.control.save_journal(None, finishing)
+        return True
+
+    def _expand(
+        self, plan: RenderPlan, view: GenerationReader, renderer: Renderer, patch: SitemapPatch
+    ) -> tuple[list[Output], list[str]]:
+        """The outputs a render plan names, against the index after the round, in a fixed order."""
+        outputs: dict[str, Output] = {output.key: output for output in plan.outputs}
+        config = view.config
+        for list_id, (first, last) in sorted(plan.list_ranges.items()):
+            state = view.list_state(list_id)
+            if not list_exists(list_id, state, config):
+                continue
+            pages = list_pages(state.size, config.pagerSize)
+            for number in range(first, min(last or pages, pages) + 1):
+                page = ListOutput(list_id, number)
+                outputs[page.key] = page
+        around = parallel(lambda item: _around(view, *item), sorted(plan.around))
+        for entries in around:
+            for entry in entries:
+                neighbour = PageOutput(entry.source_key, entry.path)
+                outputs[neighbour.key] = neighbour
+        deletes = set(plan.delete)
+        if plan.sitemap:
+            urls, published_parts = self.sitemap_urls(view, renderer, patch)
+            parts = sitemap_parts(len(urls))
+            for part in range(parts + 1):
+                outputs[SitemapOutput(part).key] = SitemapOutput(part)
+            deletes.update(published_parts)
+        ordered = [outputs[key] for key in sorted(outputs)]
+        return ordered, sorted(key for key in deletes if key not in outputs)
+
+    def sitemap_urls(
+        self, view: GenerationReader, renderer: Renderer, patch: SitemapPatch
+    ) -> tuple[list[SitemapUrl], list[str]]:
+        """The sitemap's URLs after the round (the published sitemap patched, else from the index),
+        and the part files published now."""
+        if self._sitemap is not None and self._sitemap[0] is patch:
+            return self._sitemap[1], self._sitemap[2]
+        urls: list[SitemapUrl] | None = None
+        parts: list[str] = []
+        published = None if patch.full else self.ports.site.read("sitemap.xml")
+        parsed = parse_sitemap(published, renderer.config) if published is not None else None
+        if parsed is not None and parsed.parts:
+            parts = parsed.parts
+            bodies = parallel(self.ports.site.read, parts)
+            found = [parse_sitemap(body, renderer.config) if body else None for body in bodies]
+            if all(part is not None and not part.parts for part in found):
+                urls = patch.apply(url for part in found if part is not None for url in part.urls)
+        elif parsed is not None:
+            urls = patch.apply(parsed.urls)
+        if urls is None:
+            urls = renderer.sitemap_urls(view)
+            if not parts:
+                parts = [key for key in self.control.all_outputs() if key.startswith("sitemap-")]
+        self._sitemap = (patch, urls, parts)
+        return urls, parts
+
+    def write_outputs(
+        self,
+        journal: Journal,
+        jobs: Sequence[Output],
+        deletes: Sequence[str],
+        view: GenerationReader,
+        renderer: Renderer,
+        patch: SitemapPatch,
+        result: RunResult,
+        bodies: dict[str, PageBody],
+        force: bool = False,
+    ) -> bool:
+        """Render `jobs` in chunks from the journal's cursor, write what changed, then delete `deletes`.
+
+        Each chunk records its paths as pending before it writes, and its progress after; False
+        when the time ran out (the journal says where to go on).
+        """
+        cursor = int(journal.data.get("cursor", 0))
+        while True:
+            last = cursor + RENDER_CHUNK >= len(jobs)
+            if cursor >= len(jobs) and not deletes:
+                return True
+            if self.time_to_hand_on():
+                return False
+            self.renew()
+            chunk = list(jobs[cursor : cursor + RENDER_CHUNK])
+            gone = list(deletes) if last else []
+            rendered = self._render_chunk(chunk, view, renderer, patch, bodies)
+            published = self.control.output_hashes([*rendered, *gone])
+            changed = {key: value for key, value in rendered.items() if force or published.get(key) != value[3]}
+            touched = sorted({*changed, *gone})
+            if touched:
+                # Write-ahead: the paths are pending before any object changes (SPEC 3.3.2).
+                pending = invalidation_paths(touched, existing=self.control.pending())
+                self.control.transact([self.control.pending_item(pending)])
+                parallel(lambda item: self.ports.site.put(item[0], *item[1][:3]), sorted(changed.items()))
+                if gone:
+                    self.ports.site.delete(gone)
+            records = [{"pk": "out", "sk": key, "hash": value[3]} for key, value in sorted(changed.items())]
+            removals = [("out", key) for key in gone]
+            cursor += len(chunk)
+            result.written.extend(sorted(changed))
+            result.deleted.extend(gone)
+            self.progressed()
+            if last:
+                self.control.transact_many(records, removals)
+                journal.data["cursor"] = cursor
+                return True
+            journal.data["cursor"] = cursor
+            self.control.save_journal(journal, records, removals)
+
+    def _render_chunk(
+        self,
+        chunk: Sequence[Output],
+        view: GenerationReader,
+        renderer: Renderer,
+        patch: SitemapPatch,
+        bodies: dict[str, PageBody],
+    ) -> dict[str, tuple[bytes, str, str, str]]:
+        """key -> (bytes, Content-Type, Cache-Control, hash) of each output that exists."""
+        pages = [o for o in chunk if isinstance(o, PageOutput) and o.source_key not in bodies]
+        view.records(o.source_key for o in pages)
+        fetched = parallel(lambda o: (o.source_key, self._body(o.source_key, view)), pages)
+        bodies.update({key: body for key, body in fetched if body is not None})
+        assets = [o for o in chunk if isinstance(o, AssetOutput)]
+        copied = dict(parallel(lambda o: (o.key, self._asset_bytes(o)), assets))
+        rendered: dict[str, tuple[bytes, str, str, str]] = {}
+        for output in chunk:
+            type_ = content_type(output.key)
+            if isinstance(output, AssetOutput):
+                body = copied.get(output.key)
+                if body is not None:
+                    rendered[output.key] = (body, type_, cache_control(output), f"v:{output.version}:{type_}")
+                continue
+            data = self._render_one(output, view, renderer, patch, bodies)
+            if data is not None:
+                rendered[output.key] = (data, type_, cache_control(output), content_hash(data, type_))
+        return rendered
+
+    def _render_one(
+        self,
+        output: Output,
+        view: GenerationReader,
+        renderer: Renderer,
+        patch: SitemapPatch,
+        bodies: dict[str, PageBody],
+    ) -> bytes | None:
+        if isinstance(output, PageOutput):
+            entry = view.entry(output.source_key)
+            if entry is None or entry.path != output.path or output.source_key not in bodies:
+                return None
+            return renderer.render_page(output, view, bodies[output.source_key])
+        if isinstance(output, SitemapOutput):
+            urls, _ = self.sitemap_urls(view, renderer, patch)
+            try:
+                return renderer.render_sitemap_of(urls, output.part)
+            except KeyError:
+                return None
+        if isinstance(output, ListOutput | FeedOutput) and not list_exists(
+            output.list_id, view.list_state(output.list_id), view.config
+        ):
+            return None
+        return renderer.render(output, view, bodies.__getitem__)
+
+    def _body(self, key: str, view: GenerationReader) -> PageBody | None:
+        """A page's body, parsed from exactly the version its record was made from."""
+        record = view.record(key)
+        if not isinstance(record, PageRecord):
+            return None
+        found = self.ports.source.read(key, record.version or None, MAX_SOURCE_BYTES + 1)
+        found = found or self.ports.source.read(key, None, MAX_SOURCE_BYTES + 1)
+        if found is None:
+            return None
+        try:
+            return parse_page(key, found.body, view.config, ()).body
+        except ContentError:
+            return None
+
+    def _asset_bytes(self, output: AssetOutput) -> bytes | None:
+        found = self.ports.source.read(output.source_key, output.version or None)
+        return found.body if found is not None else None
+
+    # -- resuming and rebuilding --------------------------------------------------------------------
+    def _resume(self, journal: Journal, result: RunResult) -> bool:
+        """Finish a journal (this invocation's, or one a crash left); False if the time ran out."""
+        if journal.kind == "round":
+            if journal.phase == "apply":
+                self._apply(journal)
+                journal = Journal({k: v for k, v in journal.data.items() if k not in {"puts", "deletes"}})
+                journal.data["phase"] = "render"
+            return self._render_round(journal, result)
+        from pressroom.engine.rebuild import run_rebuild
+
+        return run_rebuild(self, journal, result)
+
+    def _settings_changed(
+        self, inbox: list[tuple[str, str]], settings_keys: Sequence[str], special: set[str], result: RunResult
+    ) -> bool:
+        """The settings changed (or a rebuild was asked for, or nothing is built yet): rebuild if they differ.
+
+        Returns True when a rebuild took the whole inbox. Broken settings are reported, and the
+        site goes on with its last good ones.
+        """
+        from pressroom.engine.rebuild import start_rebuild
+
+        lease = self.control.lease
+        assert lease is not None
+        try:
+            settings = self.read_settings()
+        except ConfigError as error:
+            result.errors.append(error)
+            self.control.transact([ErrorRecord(error.problem, {}, iso(self.now)).item(error.source_key)])
+            if not lease.generation:
+                return False  # nothing to publish with until the settings are fixed
+            return False
+        if settings_keys:
+            self.control.transact([], [("error", key) for key in settings_keys])
+        if special or not lease.generation or settings.digest != lease.config_hash:
+            start_rebuild(self, inbox, settings, repair=REPAIR_KEY in special)
+            return True
+        return False
 
 
-def is_rebuild_message(body: Mapping[str, Any]) -> bool:
-    return body.get("pressroom") == "rebuild"
+def _around(view: GenerationReader, list_id: str, sort_key: str) -> list[Entry]:
+    """The entries listed just before and just after a sort key (which may no longer be on the list)."""
+    pk = view.p + f"list:{list_id}"
+    found: list[Entry] = []
+    for page in (
+        view.table.query(pk, high=before_bound(sort_key), reverse=True, limit=1),
+        view.table.query(pk, low=after_bound(sort_key), limit=1),
+    ):
+        found += [entry_from_data(unpack(item["data"])) for item in page.items]
+    return found
 
 
-def _next_change(entry: Entry, now: datetime) -> datetime | None:
-    """When a page's publication state will change by the clock alone: a future publish or an expiry."""
-    if entry.draft:
-        return None
-    publish_at = entry.publish_date or entry.date
-    if publish_at is not None and publish_at > now:
-        return publish_at
-    if entry.expiry_date is not None and entry.expiry_date > now:
-        return entry.expiry_date
-    return None
+def _item_data(item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item as JSON-able data (bytes as latin-1 text), for the journal of a large round."""
+    return {k: ({"b": v.decode("latin-1")} if isinstance(v, bytes) else v) for k, v in item.items()}
+
+
+def _item_from_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (v["b"].encode("latin-1") if isinstance(v, dict) and "b" in v else v) for k, v in data.items()}
+
+
+_ = Lease

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pressroom.core.config import SiteConfig
 from pressroom.exceptions import PressroomError
 
 
@@ -83,11 +84,27 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+_FLAG_NAMES = ("SOURCE_BUCKET", "SITE_BUCKET", "INDEX_TABLE", "QUEUE_URL", "DISTRIBUTION_ID")
+
+
 def _resources(args: argparse.Namespace) -> Any:
+    """Resource names: a flag that was given, else the environment, else provision's defaults."""
+    import os
+
     from pressroom.shells.runtime import Resources
 
-    names = ("SOURCE_BUCKET", "SITE_BUCKET", "INDEX_TABLE", "QUEUE_URL", "DISTRIBUTION_ID")
-    return Resources.from_env({name: getattr(args, name.lower(), None) for name in names})
+    resources = Resources.from_env({name: getattr(args, name.lower(), None) for name in _FLAG_NAMES})
+    # The handler (which `worker` runs) reads the environment: the flags must reach it too.
+    os.environ.update(
+        {
+            "SOURCE_BUCKET": resources.source_bucket,
+            "SITE_BUCKET": resources.site_bucket,
+            "INDEX_TABLE": resources.index_table,
+            "QUEUE_URL": resources.queue_url,
+            "DISTRIBUTION_ID": resources.distribution_id,
+        }
+    )
+    return resources
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
@@ -107,36 +124,64 @@ def cmd_worker(args: argparse.Namespace) -> int:
         raise PressroomError("no queue: set QUEUE_URL or pass --queue-url (pressroom provision prints it)")
     stats = run_worker(client("sqs"), resources.queue_url, handler, until_empty=args.until_empty)
     print(f"worker: {stats.batches} batches, {stats.messages} messages, {stats.failures} failed and returned")
-    return 0
+    return 1 if stats.failed_last else 0
+
+
+def publisher_here(resources: Any, now: Any) -> Any:
+    """A publisher on the AWS resources, run in this process (no queue: it does all the work here)."""
+    from pressroom.engine.publisher import Publisher
+    from pressroom.shells.runtime import ports
+
+    return Publisher(ports(resources), now)
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from pressroom.shells.runtime import publisher
-
-    runner = publisher(_resources(args), _now(args.now))  # no queue: every chunk runs here
-    result = runner.rebuild(repair=True)
-    runner.send_invalidations(result)
-    for error in result.errors:
+    resources = _resources(args)
+    publisher = publisher_here(resources, _now(args.now))
+    publisher.request_rebuild(repair=True)
+    written = deleted = invalidated = pages = 0
+    errors: list[Any] = []
+    while True:
+        result = publisher.run()
+        pages += len(result.published)
+        written += len(result.written)
+        deleted += len(result.deleted)
+        invalidated += len(result.invalidated)
+        errors += result.errors
+        if not result.held or (not result.handed_off and publisher.control.journal() is None):
+            break
+    for error in errors:
         print(f"error: {error}", file=sys.stderr)
-    print(
-        f"rebuilt {len(result.published)} pages: {len(result.written)} written, {len(result.deleted)} deleted, "
-        f"{len(result.invalidated)} paths invalidated"
-    )
-    return 0
+    print(f"rebuilt {pages} pages: {written} written, {deleted} deleted, {invalidated} paths invalidated")
+    return 1 if errors else 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pressroom.shells.runtime import publisher
+    from pressroom.core.codec import record_from_data, unpack
+    from pressroom.core.plan import PageRecord
+    from pressroom.engine.control import Control
+    from pressroom.engine.index import GenerationReader
+    from pressroom.shells.runtime import ports
 
-    index = publisher(_resources(args), _now(None)).index
-    published = index.published_keys()
-    errors = index.errors()
-    print(f"{len(published)} pages published, {len(index.published_keys('outputs'))} files in the site bucket")
+    table = ports(_resources(args)).table
+    control = Control(table)
+    lease = table.get("lease", "site")
+    generation = int(lease.get("gen", 0)) if lease else 0
+    published: list[str] = []
+    if generation:
+        reader = GenerationReader(table, generation, SiteConfig())
+        for item in reader.query_all(reader.p + "src"):
+            source = record_from_data(unpack(item["data"]))
+            if isinstance(source, PageRecord) and source.published:
+                published.append(item["sk"])
+    errors = control.all_errors()
+    print(f"{len(published)} pages published, {len(control.all_outputs())} files in the site bucket")
     for key in published:
         print(f"  published  {key}")
     print(f"{len(errors)} files failed")
-    for key, problem, when in errors:
-        print(f"  failed     {key}: {problem} (at {when})")
+    for key, failure in sorted(errors.items()):
+        for problem in failure.problems:
+            print(f"  failed     {key}: {problem} (at {failure.when})")
     return 1 if errors else 0
 
 

@@ -61,8 +61,9 @@ def run_demo(content: Path, out: Path, now: datetime) -> int:
     s3 = client("s3")
     report = sync(content, f"s3://{names['SOURCE_BUCKET']}", s3_client=s3, delete=True)
     print(f"3. uploaded {report.uploaded} files from {content}/ to s3://{names['SOURCE_BUCKET']} (S3 -> SQS events)")
+    from pressroom.engine.control import Control
     from pressroom.shells.handler import handler
-    from pressroom.shells.runtime import publisher
+    from pressroom.shells.runtime import ports
 
     stats = run_worker(client("sqs"), names["QUEUE_URL"], handler, until_empty=True)
     cloudfront = client("cloudfront")
@@ -80,9 +81,10 @@ def run_demo(content: Path, out: Path, now: datetime) -> int:
         f"   and the chunks a site.yaml upload fans out) in {stats.batches} batches,"
         f" {invalidations.get('Quantity', 0)} invalidations covering {paths} paths"
     )
-    errors = publisher(Resources.from_env(), now).index.errors()
-    for key, problem, _ in errors:
-        print(f"   failed: {key}: {problem}")
+    errors = Control(ports(Resources.from_env()).table).all_errors()
+    for key, record in sorted(errors.items()):
+        for problem in record.problems:
+            print(f"   failed: {key}: {problem}")
     site = export_bucket(s3, names["SITE_BUCKET"], out)
     expected = build_site(read_tree(content), now).outputs
     same = site == expected

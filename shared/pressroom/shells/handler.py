@@ -1,13 +1,16 @@
-"""Lambda entry point: S3 notifications (through SQS, or direct) in, published pages out.
+"""Lambda entry point: S3 notifications (through SQS, or direct) and the hourly tick in, pages out.
 
-Thin on purpose: it turns the event into source keys, hands them to the Publisher, and lets
-real failures propagate so SQS retries them (partial batch responses).
+Thin on purpose: it turns the event into (event id, source key) pairs, records them in the
+inbox and runs the publisher until its deadline. Real failures propagate: every record of the
+batch is then reported failed, so SQS delivers it again (and, after maxReceiveCount, to the DLQ).
+Content problems are not failures: they are recorded for `pressroom status` and logged.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -15,19 +18,25 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from pressroom.engine.publisher import PublishResult, is_rebuild_message
-from pressroom.shells.runtime import Resources, client, publisher, queue_url_of
+from pressroom.engine.control import LeaseLost
+from pressroom.engine.publisher import Publisher, RunResult
+from pressroom.exceptions import ConfigError
+from pressroom.shells.runtime import Resources, client, ports, queue_url_of
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "pressroom"))
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "pressroom"))
 _clients: dict[str, Any] = {}
+"""boto3 clients, kept between warm invocations."""
 _queue_urls: dict[str, str] = {}
-REBUILD_STEP_MILLIS = 30_000
-"""Time kept in hand to run one rebuild chunk (it takes a few seconds)."""
+
+
+def content_now() -> datetime:
+    """The clock that decides scheduled and expired posts (tests pin it)."""
+    return datetime.now(UTC)
 
 
 def keys_of(notification: dict[str, Any]) -> list[str]:
@@ -38,27 +47,8 @@ def keys_of(notification: dict[str, Any]) -> list[str]:
     return [unquote_plus(record.s3.get_object.key) for record in S3Event({"Records": records}).records]
 
 
-def _report(result: Any) -> None:
-    for error in result.errors:
-        logger.warning("content error", extra={"key": error.source_key, "problem": error.problem})
-    metrics.add_metric(name="PagesWritten", unit=MetricUnit.Count, value=len(result.written))
-    metrics.add_metric(name="PagesDeleted", unit=MetricUnit.Count, value=len(result.deleted))
-    metrics.add_metric(name="PathsInvalidated", unit=MetricUnit.Count, value=len(result.invalidated))
-    metrics.add_metric(name="ContentErrors", unit=MetricUnit.Count, value=len(result.errors))
-    logger.info(
-        "published",
-        extra={
-            "keys": result.published,
-            "written": len(result.written),
-            "deleted": len(result.deleted),
-            "invalidated": result.invalidated,
-            "errors": [str(error) for error in result.errors],
-        },
-    )
-
-
-def _fan_out_queue(resources: Resources, records: list[dict[str, Any]]) -> str:
-    """Where a rebuild sends its chunks: QUEUE_URL, else the queue this batch came from, else nowhere."""
+def _queue_url(resources: Resources, records: list[dict[str, Any]]) -> str:
+    """Where the publisher hands work on: QUEUE_URL, else the queue this batch came from, else nowhere."""
     if resources.queue_url:
         return resources.queue_url
     arn = records[0].get("eventSourceARN", "") if records else ""
@@ -86,6 +76,30 @@ def _bucket_named_in(records: list[dict[str, Any]]) -> str | None:
     return None
 
 
+def _report(result: RunResult) -> None:
+    for error in result.errors:
+        kind = "configuration error" if isinstance(error, ConfigError) else "content error"
+        logger.warning(kind, extra={"key": error.source_key, "problem": error.problem})
+    metrics.add_metric(name="PagesWritten", unit=MetricUnit.Count, value=len(result.written))
+    metrics.add_metric(name="PagesDeleted", unit=MetricUnit.Count, value=len(result.deleted))
+    metrics.add_metric(name="PathsInvalidated", unit=MetricUnit.Count, value=len(result.invalidated))
+    metrics.add_metric(name="ContentErrors", unit=MetricUnit.Count, value=len(result.errors))
+    configuration = [error for error in result.errors if isinstance(error, ConfigError)]
+    metrics.add_metric(name="ConfigErrors", unit=MetricUnit.Count, value=len(configuration))
+    logger.info(
+        "published",
+        extra={
+            "held": result.held,
+            "rounds": result.rounds,
+            "keys": result.published[:50],
+            "written": len(result.written),
+            "deleted": len(result.deleted),
+            "invalidated": result.invalidated,
+            "handed_off": result.handed_off,
+        },
+    )
+
+
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -93,32 +107,45 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     resources = Resources.from_env()
     if not os.environ.get("SOURCE_BUCKET") and (named := _bucket_named_in(records)):
         resources = replace(resources, source_bucket=named)  # SPEC 4.2: else from the event
-    runner = publisher(resources, datetime.now(UTC), _clients, fan_out_to=_fan_out_queue(resources, records))
+    publisher = Publisher(ports(resources, _clients, _queue_url(resources, records)), content_now())
+    deadline = None
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        deadline = time.time() + context.get_remaining_time_in_millis() / 1000
+    changes: list[tuple[str, str]] = []
+    asking: list[str] = []
     response: Any = {}
-    if event.get("pressroom") == "tick" or event.get("source") in {"aws.events", "aws.scheduler"}:
-        result = runner.publish(runner.due_keys())
-    elif records and records[0].get("eventSource") == "aws:s3":
-        result = runner.publish(keys_of(event))
-    else:
-        result = PublishResult()
+    if records and records[0].get("eventSource") == "aws:s3":
+        event_id = str(getattr(context, "aws_request_id", "") or time.time())
+        changes = [(f"{event_id}:{n}", key) for n, key in enumerate(keys_of(event))]
+    elif records:
 
         def record_handler(record: SQSRecord) -> None:
             body = json.loads(record.body)
-            if is_rebuild_message(body):
-                # A batch may hold many chunks: those this invocation has no time left for go
-                # back to the queue as new messages (not failures, which would count to the DLQ).
-                if context is not None and context.get_remaining_time_in_millis() < REBUILD_STEP_MILLIS:
-                    runner.defer(body)
-                else:
-                    result.merge(runner.rebuild_step(body))
-            elif keys := keys_of(body):
-                result.merge(runner.publish(keys))
+            if body.get("pressroom"):
+                asking.append(record.message_id)  # a holder handing its work on: running is all it asks
+                return
+            keys = keys_of(body)
+            if keys:
+                asking.append(record.message_id)
+            changes.extend((f"{record.message_id}:{n}", key) for n, key in enumerate(keys))
 
-        processor = BatchProcessor(event_type=EventType.SQS)
-        response = process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-    # One invalidation per invocation, covering every write above and any a crash left pending.
-    runner.send_invalidations(result)
+        processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        with processor(records, record_handler):
+            processor.process()
+        response = processor.response()
+    try:
+        publisher.accept(changes)
+        result = publisher.run(deadline)
+    except LeaseLost:
+        # What this invocation recorded is in the inbox, and the invocation that took the lease
+        # publishes it: delivering the batch again would only bring it nearer the DLQ.
+        logger.warning("another invocation took the lease over; it publishes what this one recorded")
+        return response
+    except Exception:
+        logger.exception("publishing failed; the batch will be delivered again")
+        if records and records[0].get("eventSource") == "aws:sqs":
+            # Every message that asked for work comes back (an s3:TestEvent asked for none).
+            return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in asking]}
+        raise
     _report(result)
     return response

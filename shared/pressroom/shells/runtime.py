@@ -1,10 +1,9 @@
-"""Wiring: resource names from the environment (SPEC 4.2) and boto3 clients for the adapters."""
+"""Wiring: resource names from flags and the environment (SPEC 4.2), boto3 clients, the ports."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pressroom.exceptions import PressroomError
@@ -29,12 +28,18 @@ class Resources:
     distribution_id: str
 
     @classmethod
-    def from_env(cls, overrides: dict[str, str | None] | None = None) -> Resources:
-        """Flags first, then the environment, then the names `provision` creates by default."""
-        overrides = overrides or {}
+    def from_env(cls, flags: dict[str, str | None] | None = None) -> Resources:
+        """A flag that was given first, then the environment, then the names `provision` creates.
+
+        An empty environment value counts as set (`DISTRIBUTION_ID=` means: no invalidation).
+        """
+        flags = flags or {}
 
         def value(name: str) -> str:
-            return overrides.get(name) or os.environ.get(name) or DEFAULT_NAMES[name]
+            given = flags.get(name)
+            if given is not None:
+                return given
+            return os.environ.get(name, DEFAULT_NAMES[name])
 
         return cls(
             source_bucket=value("SOURCE_BUCKET"),
@@ -42,18 +47,27 @@ class Resources:
             index_table=value("INDEX_TABLE"),
             queue_url=value("QUEUE_URL"),
             dlq_url=value("DLQ_URL"),
-            distribution_id=os.environ.get("DISTRIBUTION_ID", "")
-            if "DISTRIBUTION_ID" not in overrides
-            else overrides["DISTRIBUTION_ID"] or "",
+            distribution_id=value("DISTRIBUTION_ID"),
         )
 
 
 def client(service: str) -> Any:
-    """A boto3 client; boto3 itself honours AWS_ENDPOINT_URL (moto, LocalStack)."""
+    """A boto3 client; boto3 itself honours AWS_ENDPOINT_URL (moto, LocalStack).
+
+    Standard retries, not adaptive: adaptive mode's client-side rate limiter shrinks on every
+    throttling answer and can starve a worker for minutes; the engine retries whole steps itself.
+    Short timeouts and few attempts bound every request well inside half a lease (the engine's
+    STEP_SECONDS), which is what makes taking over a dead holder's lease safe.
+    """
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"mode": "adaptive", "max_attempts": 8}, connect_timeout=5, read_timeout=30)
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=3,
+        read_timeout=10,
+        max_pool_connections=32,
+    )
     return boto3.client(service, config=config)  # type: ignore[call-overload]
 
 
@@ -64,36 +78,32 @@ def queue_url_of(queue_arn: str, sqs: Any) -> str:
     return url
 
 
-def publisher(resources: Resources, now: datetime, clients: dict[str, Any] | None = None, fan_out_to: str = "") -> Any:
-    """A Publisher wired to S3, DynamoDB and (when a distribution is named) CloudFront.
-
-    A rebuild fans out through the queue at `fan_out_to`; without one it runs in this process.
-    """
-    from pressroom.adapters.aws.dynamodb import DynamoIndex
+def ports(resources: Resources, clients: dict[str, Any] | None = None, queue_url: str = "") -> Any:
+    """The publisher's ports on S3, DynamoDB, CloudFront (when a distribution is named) and SQS."""
+    from pressroom.adapters.aws.dynamodb import DynamoTable
     from pressroom.adapters.aws.s3 import CloudFrontCdn, S3SiteStore, S3Source, SqsQueue
-    from pressroom.core.config import SiteConfig
-    from pressroom.engine.publisher import Publisher
+    from pressroom.engine.publisher import Ports
 
     clients = clients if clients is not None else {}
-    for service in ("s3", "dynamodb", "cloudfront"):
-        if service not in clients:
-            clients[service] = client(service)
-    s3, dynamodb = clients["s3"], clients["dynamodb"]
     if resources.source_bucket == resources.site_bucket:
         raise PressroomError("SOURCE_BUCKET and SITE_BUCKET must differ: the publisher would trigger itself")
+    for service in ("s3", "dynamodb"):
+        if service not in clients:
+            clients[service] = client(service)
     cdn = None
     if resources.distribution_id:
+        if "cloudfront" not in clients:
+            clients["cloudfront"] = client("cloudfront")
         cdn = CloudFrontCdn(clients["cloudfront"], resources.distribution_id)
-    fan_out = {}
-    if fan_out_to:
-        if "sqs" not in clients:  # kept between warm invocations, like the others
+    queue = None
+    if queue_url:
+        if "sqs" not in clients:
             clients["sqs"] = client("sqs")
-        fan_out["queue"] = SqsQueue(clients["sqs"], fan_out_to)
-    return Publisher(
-        source=S3Source(s3, resources.source_bucket),
-        site=S3SiteStore(s3, resources.site_bucket),
-        index=DynamoIndex(dynamodb, resources.index_table, SiteConfig()),
+        queue = SqsQueue(clients["sqs"], queue_url)
+    return Ports(
+        source=S3Source(clients["s3"], resources.source_bucket),
+        site=S3SiteStore(clients["s3"], resources.site_bucket),
+        table=DynamoTable(clients["dynamodb"], resources.index_table),
         cdn=cdn,
-        now=now,
-        **fan_out,
+        queue=queue,
     )

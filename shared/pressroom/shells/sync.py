@@ -18,20 +18,19 @@ The work is split so that the decision is a pure function (`plan_sync`) over two
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pressroom.core.mime import content_type
 from pressroom.exceptions import SyncError
 
 if TYPE_CHECKING:
@@ -49,28 +48,6 @@ _TRANSFER_CONFIG = TransferConfig(
 )
 
 SHA256_METADATA_KEY = "sha256"  # sent as the header x-amz-meta-sha256
-
-# Types that Python's built-in table lacks or gets wrong for the web. The built-in table is used
-# rather than the machine's /etc/mime.types so that every machine uploads the same Content-Type.
-_CONTENT_TYPE_BY_SUFFIX: Mapping[str, str] = {
-    ".md": "text/markdown; charset=utf-8",
-    ".markdown": "text/markdown; charset=utf-8",
-    ".yaml": "application/yaml",
-    ".yml": "application/yaml",
-    ".toml": "application/toml",
-    ".js": "text/javascript",  # RFC 9239
-    ".mjs": "text/javascript",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".webmanifest": "application/manifest+json",
-}
-# `x.tar.gz` is guessed as a tar with gzip *encoding*; stored as is, the object is a gzip file.
-_CONTENT_TYPE_BY_ENCODING: Mapping[str, str] = {
-    "gzip": "application/gzip",
-    "bzip2": "application/x-bzip2",
-    "xz": "application/x-xz",
-}
-_DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _HASH_CHUNK = 1024 * 1024
@@ -188,24 +165,6 @@ def plan_sync(local: Mapping[str, LocalFile], remote: Mapping[str, RemoteObject]
 
 def _matches(file: LocalFile, obj: RemoteObject | None) -> bool:
     return obj is not None and has_same_content(file, obj)
-
-
-def content_type_for(relative_key: str) -> str:
-    """The Content-Type to store with a file, from its name."""
-    suffix = Path(relative_key).suffix.lower()
-    if suffix in _CONTENT_TYPE_BY_SUFFIX:
-        return _CONTENT_TYPE_BY_SUFFIX[suffix]
-    guessed, encoding = _builtin_mimetypes().guess_type(relative_key, strict=False)
-    if encoding is not None:
-        return _CONTENT_TYPE_BY_ENCODING.get(encoding, _DEFAULT_CONTENT_TYPE)
-    return guessed or _DEFAULT_CONTENT_TYPE
-
-
-@cache
-def _builtin_mimetypes() -> mimetypes.MimeTypes:
-    # MimeTypes() starts from Python's built-in table only, unlike the module-level guess_type,
-    # which also reads the system's mime.types files.
-    return mimetypes.MimeTypes()
 
 
 def batched(keys: Sequence[str], size: int) -> Iterator[tuple[str, ...]]:
@@ -419,7 +378,7 @@ def _upload_all(
 
 def _upload_one(s3_client: S3Client, bucket: str, key: str, file: LocalFile) -> None:
     extra_args: dict[str, Any] = {
-        "ContentType": content_type_for(key),
+        "ContentType": content_type(key),
         "Metadata": {SHA256_METADATA_KEY: file.sha256},
     }
     s3_client.upload_file(str(file.path), bucket, key, ExtraArgs=extra_args, Config=_TRANSFER_CONFIG)

@@ -1,55 +1,99 @@
-"""S3 and CloudFront adapters of the ports; each takes its boto3 client as a parameter."""
+"""S3, CloudFront and SQS adapters of the ports; each takes its boto3 client as a parameter."""
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pressroom.exceptions import TransientError
+from pressroom.ports import Listed, SourceObject
 
-MAX_SOURCE_READ = 5 * 1024 * 1024 + 1
+ETAG_VERSION = "etag:"
+"""A version that is an ETag (an unversioned bucket): it names bytes, but they cannot be read back."""
+
+
+def _etag(answer: Mapping[str, Any]) -> str:
+    return str(answer.get("ETag", "")).strip('"')
 
 
 class _Bucket:
-    """What both buckets answer: a key's current bytes, and the keys under a prefix."""
+    """What both buckets answer: a key's bytes, and the keys under a prefix."""
 
     def __init__(self, client: Any, bucket: str) -> None:
         self.client = client
         self.bucket = bucket
 
-    def read(self, key: str) -> bytes | None:
-        return self._get(key, {})
-
-    def _get(self, key: str, options: dict[str, str]) -> bytes | None:
+    def _get(self, key: str, **options: Any) -> Any:
         try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=key, **options)
+            return self.client.get_object(Bucket=self.bucket, Key=key, **options)
         except self.client.exceptions.NoSuchKey:
             return None
         except self.client.exceptions.ClientError as error:
-            if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "InvalidRange"}:
-                return None if error.response["Error"]["Code"] != "InvalidRange" else b""  # an empty object
+            code = error.response.get("Error", {}).get("Code")
+            if code in {"NoSuchKey", "404", "NoSuchVersion", "InvalidArgument"}:
+                return None
+            if code == "InvalidRange":
+                return {"Body": None, "ETag": error.response.get("ETag", "")}
             raise
-        body: bytes = answer["Body"].read()
-        return body
 
-    def list_keys(self, prefix: str = "") -> list[str]:
-        found: list[str] = []
-        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
-            found.extend(item["Key"] for item in page.get("Contents", []))
+    def list(self, prefix: str = "", start_after: str = "", limit: int | None = None) -> list[Listed]:
+        found: list[Listed] = []
+        options: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
+        if start_after:
+            options["StartAfter"] = start_after
+        paginator = self.client.get_paginator("list_objects_v2")
+        page_size = {"PageSize": min(limit, 1000)} if limit else {}
+        for page in paginator.paginate(**options, PaginationConfig=page_size):
+            for item in page.get("Contents", []):
+                found.append(Listed(item["Key"], str(item.get("ETag", "")).strip('"')))
+                if limit is not None and len(found) >= limit:
+                    return found
         return found
+
+    def list_keys(self, prefix: str = "") -> builtins.list[str]:
+        return [item.key for item in self.list(prefix)]
 
 
 class S3Source(_Bucket):
     """The source bucket: the current state of each key (an event is a hint, not the truth)."""
 
-    def read(self, key: str) -> bytes | None:
-        # One byte over the limit is enough to refuse the file, without loading a huge one.
-        return self._get(key, {"Range": f"bytes=0-{MAX_SOURCE_READ - 1}"})
+    def read(self, key: str, version: str | None = None, max_bytes: int | None = None) -> SourceObject | None:
+        options: dict[str, Any] = {}
+        if max_bytes is not None:
+            options["Range"] = f"bytes=0-{max_bytes - 1}"
+        pinned = version is not None and not version.startswith(ETAG_VERSION) and version != "null"
+        answer = self._get(key, **options, **({"VersionId": version} if pinned else {}))
+        if answer is None:
+            return None
+        body = answer["Body"].read() if answer.get("Body") is not None else b""
+        version_id = answer.get("VersionId")
+        etag = _etag(answer)
+        if version_id and version_id != "null":
+            return SourceObject(body, version_id, pinned=True, etag=etag)
+        return SourceObject(body, ETAG_VERSION + etag, pinned=False, etag=etag)
+
+    def stat(self, key: str) -> str | None:
+        try:
+            answer = self.client.head_object(Bucket=self.bucket, Key=key)
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return None
+            raise
+        version_id = answer.get("VersionId")
+        return version_id if version_id and version_id != "null" else ETAG_VERSION + _etag(answer)
 
 
 class S3SiteStore(_Bucket):
     """The site bucket."""
+
+    def read(self, key: str) -> bytes | None:
+        answer = self._get(key)
+        if answer is None or answer.get("Body") is None:
+            return None
+        body: bytes = answer["Body"].read()
+        return body
 
     def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
         self.client.put_object(
@@ -60,7 +104,10 @@ class S3SiteStore(_Bucket):
         ordered = sorted(set(keys))
         for start in range(0, len(ordered), 1000):
             chunk = [{"Key": key} for key in ordered[start : start + 1000]]
-            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
+            answer = self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
+            if answer.get("Errors"):
+                refused = ", ".join(f"{e.get('Key')}: {e.get('Code')}" for e in answer["Errors"][:5])
+                raise TransientError(f"s3://{self.bucket}: deletes refused ({refused})")
 
 
 class CloudFrontCdn:
@@ -78,18 +125,22 @@ class CloudFrontCdn:
 
 
 class SqsQueue:
-    """The queue the publisher consumes: a rebuild fans out through it, one chunk per message."""
+    """The queue the publisher consumes: it hands work on through it, to itself."""
 
     def __init__(self, client: Any, queue_url: str) -> None:
         self.client = client
         self.queue_url = queue_url
 
-    def send(self, messages: Sequence[Mapping[str, Any]]) -> None:
+    def send(self, messages: Sequence[Mapping[str, Any]], delay_seconds: int = 0) -> None:
         for start in range(0, len(messages), 10):
             entries = [
-                {"Id": str(n), "MessageBody": json.dumps(message, separators=(",", ":"))}
+                {
+                    "Id": str(n),
+                    "MessageBody": json.dumps(message, separators=(",", ":")),
+                    **({"DelaySeconds": delay_seconds} if delay_seconds else {}),
+                }
                 for n, message in enumerate(messages[start : start + 10])
             ]
             answer = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
             if answer.get("Failed"):
-                raise TransientError(f"the queue refused {len(answer['Failed'])} rebuild messages")
+                raise TransientError(f"the queue refused {len(answer['Failed'])} messages")

@@ -1,0 +1,149 @@
+"""Who publishes what: the one set of rules that decides which outputs exist and who owns each URL.
+
+Every output key that more than one source could fill is *claimed*; its owner is the smallest
+claim (`owner`): a section's list beats a page, a page beats an alias, an alias beats an asset,
+and within a kind the smaller source key wins (SPEC 3.3.6: nothing is written over another
+page). The planner (`core.plan`) applies these rules, for a whole site (the full build, a
+rebuild: one round against an empty index) or for the keys one change touches (the event
+path), so the two can only agree.
+
+Resolution runs in a fixed order, each step reading only the ones before it, so it never loops:
+1. sections exist when a live page or an `_index.md` is in them (`section_exists`);
+2. a live page is published when it owns its page key (sections and other pages claim it too);
+3. a published page's aliases claim their keys, and so do assets (a bundle's files claim keys
+   under their page's URL, and only while the page is published);
+4. an alias or asset is published when it owns its key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+
+from pressroom.core.model import Entry, Intro
+from pressroom.core.urls import TAXONOMIES, is_markdown, page_key, reserved_reason, strip_markdown_suffix
+from pressroom.exceptions import ContentError
+
+GENERATED_KEYS = frozenset({"index.html", "index.xml", "sitemap.xml", "robots.txt", "404.html", "css/main.css"})
+"""Keys pressroom always generates: an asset never takes them."""
+_SITEMAP_PART = re.compile(r"sitemap-\d+\.xml")
+
+
+class ClaimKind(IntEnum):
+    """What claims an output key, in order of precedence."""
+
+    SECTION = 0
+    PAGE = 1
+    ALIAS = 2
+    ASSET = 3
+
+
+@dataclass(frozen=True, order=True)
+class Claim:
+    """One claimant of an output key: `source` is a section's name or a source key."""
+
+    kind: ClaimKind
+    source: str
+
+    def encode(self) -> str:
+        """`1:posts/a.md`: how the index stores it (ordered as the claims are)."""
+        return f"{int(self.kind)}:{self.source}"
+
+    @classmethod
+    def decode(cls, text: str) -> Claim:
+        kind, _, source = text.partition(":")
+        return cls(ClaimKind(int(kind)), source)
+
+
+def owner(claims: Iterable[Claim]) -> Claim | None:
+    """The claim that publishes a key: the smallest kind, then the smallest source key."""
+    return min(claims, default=None)
+
+
+def section_exists(live_pages: int, has_intro: bool) -> bool:
+    """A section has a list page when a live page or an `_index.md` is in it."""
+    return live_pages > 0 or has_intro
+
+
+def section_of_intro(intro: Intro) -> str | None:
+    """The section an `_index.md` introduces, or None (the home page, a taxonomy or a term)."""
+    list_id = intro.list_id
+    if not list_id or "/" in list_id or list_id in TAXONOMIES:
+        return None
+    return list_id
+
+
+def section_claims(section: str) -> list[tuple[str, Claim]]:
+    """A section's list claims its page and its feed."""
+    claim = Claim(ClaimKind.SECTION, section)
+    return [(page_key(section), claim), (f"{section}/index.xml", claim)]
+
+
+def page_claim(entry: Entry) -> tuple[str, Claim]:
+    return page_key(entry.path), Claim(ClaimKind.PAGE, entry.source_key)
+
+
+def alias_claims(entry: Entry) -> list[tuple[str, Claim]]:
+    """Every alias a page asks for (only a published page's aliases claim)."""
+    claim = Claim(ClaimKind.ALIAS, entry.source_key)
+    return [(page_key(alias), claim) for alias in entry.aliases]
+
+
+def bundle_folders(key: str) -> list[str]:
+    """The folders that would make `key` a page bundle's file, nearest first."""
+    parts = key.split("/")[:-1]
+    return ["/".join(parts[:depth]) for depth in range(len(parts), 0, -1)]
+
+
+def bundle_page_keys(folder: str) -> tuple[str, str]:
+    """The source keys of the page that makes `folder` a leaf bundle."""
+    return f"{folder}/index.md", f"{folder}/index.markdown"
+
+
+def bundle_of(key: str, is_page: Callable[[str], bool]) -> str | None:
+    """The source key of the bundle page `key` belongs to (its nearest folder with an `index.md`)."""
+    for folder in bundle_folders(key):
+        for candidate in bundle_page_keys(folder):
+            if candidate != key and is_page(candidate):
+                return candidate
+    return None
+
+
+def is_bundle_page(key: str) -> bool:
+    return is_markdown(key) and strip_markdown_suffix(key.rsplit("/", 1)[-1]) == "index" and "/" in key
+
+
+def asset_output(key: str, bundle: Entry | None) -> str:
+    """Where an asset is published: a bundle's file under its page's URL, any other at its own key."""
+    if bundle is None:
+        return key
+    folder = bundle.source_key.rsplit("/", 1)[0]
+    return f"{bundle.path}/{key[len(folder) + 1 :]}"
+
+
+def reserved_asset_reason(output_key: str) -> str | None:
+    """Why an asset may not be published at `output_key` (a page pressroom generates), or None."""
+    if output_key in GENERATED_KEYS or _SITEMAP_PART.fullmatch(output_key):
+        return f"/{output_key} is generated by pressroom"
+    folder, _, name = output_key.rpartition("/")
+    if name in {"index.html", "index.xml"}:
+        reason = reserved_reason(folder)
+        if reason is not None:
+            return f"/{output_key} would overwrite {reason}"
+    return None
+
+
+def claim_error(key: str, claim: Claim, winner: Claim, path_of: Callable[[str], str]) -> ContentError:
+    """What the author of a losing claim hears, in the words of the file it came from."""
+    if claim.kind is ClaimKind.PAGE:
+        path = path_of(claim.source)
+        if winner.kind is ClaimKind.SECTION:
+            return ContentError(claim.source, f"claims /{path}/, the list of section {path!r}")
+        return ContentError(claim.source, f"claims /{path}/, already published by {winner.source}")
+    if claim.kind is ClaimKind.ALIAS:
+        alias = key[: -len("index.html")].rstrip("/")
+        return ContentError(claim.source, f"alias /{alias}/ is already taken; it is not published")
+    taken_by = f"section {winner.source!r}" if winner.kind is ClaimKind.SECTION else winner.source
+    return ContentError(claim.source, f"not published: /{key} is published by {taken_by}")

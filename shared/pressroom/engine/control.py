@@ -1,0 +1,326 @@
+"""The items that coordinate publishing, outside any generation: lease, inbox, journal, outputs, errors.
+
+| pk | sk | holds |
+| --- | --- | --- |
+| `lease` | `site` | who may write (token, until when), and the current generation and configuration |
+| `inbox` | source key `\\0` event id | a change not yet published (written by every invocation) |
+| `journal` | `head`, `part:N` | the round or rebuild in progress: what it applies, renders and deletes |
+| `pending` | `paths` | CloudFront paths written or deleted but not yet invalidated |
+| `out` | output key | a hash of what is published there |
+| `error` | source key | why a source is not (fully) published, and since when |
+
+Only the lease holder writes anything but the inbox. It takes the lease with a write conditional
+on the token it read, so it never loses a generation switch made meanwhile, and every index
+write it makes is a transaction that checks it still holds the lease.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from pressroom.core.codec import pack, unpack
+from pressroom.ports import Condition, ConditionFailed, Item, Table, Write
+
+LEASE_KEY = ("lease", "site")
+INBOX = "inbox"
+JOURNAL = "journal"
+PENDING_KEY = ("pending", "paths")
+OUT = "out"
+ERROR = "error"
+TRANSACTION_ITEMS = 100
+TRANSACTION_BYTES = 3_500_000
+PART_BYTES = 300_000
+
+
+class LeaseLost(Exception):
+    """Another invocation holds the lease now (this one outlived its own): stop writing."""
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The lease item: the holder, and the site's pointers that only a holder changes."""
+
+    token: str = ""
+    expires: float = 0.0
+    generation: int = 0
+    """0: nothing built yet."""
+    config_hash: str = ""
+    next_due: str = ""
+    """ISO instant of the earliest scheduled change ("" when none)."""
+    holder: str = ""
+
+    def item(self) -> Item:
+        return {
+            "pk": LEASE_KEY[0],
+            "sk": LEASE_KEY[1],
+            "token": self.token,
+            "expires": self.expires,
+            "gen": self.generation,
+            "config": self.config_hash,
+            "due": self.next_due,
+            "holder": self.holder,
+        }
+
+    @classmethod
+    def from_item(cls, item: Item | None) -> Lease:
+        if item is None:
+            return cls()
+        return cls(
+            token=item.get("token", ""),
+            expires=float(item.get("expires", 0)),
+            generation=int(item.get("gen", 0)),
+            config_hash=item.get("config", ""),
+            next_due=item.get("due", ""),
+            holder=item.get("holder", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Acquired:
+    lease: Lease | None
+    """The lease now held, or None (another invocation holds it)."""
+    previous: Lease
+    """The lease item as it was found."""
+    taken_over: bool = False
+
+
+class Control:
+    """The coordination items of one table, as the lease holder (or a hopeful one) sees them."""
+
+    def __init__(self, table: Table, holder: str = "") -> None:
+        self.table = table
+        self.holder = holder or uuid.uuid4().hex[:12]
+        self.lease: Lease | None = None
+        """The lease while this invocation holds it."""
+        self._journal_parts = 0
+
+    # -- the inbox
+    def accept(self, changes: Iterable[tuple[str, str]], at: float) -> None:
+        """Record changed source keys (event id, key); idempotent for a redelivered event."""
+        puts = [{"pk": INBOX, "sk": f"{key}\x00{event}", "at": at} for event, key in changes]
+        if puts:
+            self.table.write_many(puts)
+
+    def inbox(self, limit: int) -> list[tuple[str, str]]:
+        """(inbox sort key, source key) of waiting changes, oldest keys first by name."""
+        page = self.table.query(INBOX, limit=limit)
+        return [(item["sk"], item["sk"].partition("\x00")[0]) for item in page.items]
+
+    def inbox_size(self, limit: int) -> int:
+        return self.table.query(INBOX, limit=limit, count_only=True).count
+
+    # -- the lease
+    def try_acquire(self, now: float, seconds: float) -> Acquired:
+        """Take the lease if nobody holds it (or its holder's time ran out).
+
+        `Acquired.lease` is None when another invocation holds it; `taken_over` says when the
+        lease was taken from a holder that never freed it (it died, or outlived its time).
+        """
+        current_item = self.table.get(*LEASE_KEY)
+        current = Lease.from_item(current_item)
+        mine = self.lease is not None and current.token == self.lease.token
+        if current.token and current.expires > now and not mine:
+            return Acquired(None, current)
+        token = self.lease.token if mine and self.lease else uuid.uuid4().hex
+        taken = replace(current, token=token, expires=now + seconds, holder=self.holder)
+        clause: tuple[Any, ...] = ("eq", "token", current.token) if current_item is not None else ("missing",)
+        try:
+            self.table.transact(Write(puts=[taken.item()], conditions=[Condition(*LEASE_KEY, (clause,))]))
+        except ConditionFailed:
+            # The SDK may have sent the request again after a lost answer: then the first one took it.
+            found = Lease.from_item(self.table.get(*LEASE_KEY))
+            if found.token != token:
+                return Acquired(None, found)
+        self.lease = taken
+        return Acquired(taken, current, taken_over=bool(current.token) and current.expires > 0 and not mine)
+
+    def held(self) -> Condition:
+        """The condition every write of the holder carries: it still holds the lease."""
+        if self.lease is None:
+            raise LeaseLost("the lease is not held")
+        return Condition(*LEASE_KEY, (("eq", "token", self.lease.token),))
+
+    def extend(self, now: float, seconds: float) -> None:
+        assert self.lease is not None
+        extended = replace(self.lease, expires=now + seconds)
+        self._write_lease(extended)
+
+    def update(self, **changes: Any) -> None:
+        """Change the site's pointers (generation, configuration, schedule) under the lease."""
+        assert self.lease is not None
+        self._write_lease(replace(self.lease, **changes))
+
+    def _write_lease(self, lease: Lease) -> None:
+        try:
+            self.table.transact(Write(puts=[lease.item()], conditions=[self.held()]))
+        except ConditionFailed:
+            self.lease = None
+            raise LeaseLost("another invocation took the lease") from None
+        self.lease = lease
+
+    def release_item(self) -> Item:
+        """The lease item that frees the lease (put it with `held()`), pointers kept."""
+        assert self.lease is not None
+        return replace(self.lease, expires=0.0).item()
+
+    def transact(self, puts: Sequence[Item] = (), deletes: Sequence[tuple[str, str]] = ()) -> None:
+        """One transaction of the holder's, checked against the lease (at most 99 items)."""
+        try:
+            self.table.transact(Write(puts=puts, deletes=deletes, conditions=[self.held()]))
+        except ConditionFailed:
+            self.lease = None
+            raise LeaseLost("another invocation took the lease") from None
+
+    def transact_many(self, puts: Sequence[Item], deletes: Sequence[tuple[str, str]]) -> None:
+        """Items in as few lease-checked transactions as fit (idempotent writes, in any split)."""
+        batch_puts: list[Item] = []
+        batch_deletes: list[tuple[str, str]] = []
+        size = 0
+        for kind, value in [("put", item) for item in puts] + [("delete", key) for key in deletes]:
+            value_size = _item_size(value) if kind == "put" else 100
+            if len(batch_puts) + len(batch_deletes) >= TRANSACTION_ITEMS - 1 or size + value_size > TRANSACTION_BYTES:
+                self.transact(batch_puts, batch_deletes)
+                batch_puts, batch_deletes, size = [], [], 0
+            if kind == "put":
+                batch_puts.append(value)  # type: ignore[arg-type]
+            else:
+                batch_deletes.append(value)  # type: ignore[arg-type]
+            size += value_size
+        if batch_puts or batch_deletes:
+            self.transact(batch_puts, batch_deletes)
+
+    # -- the journal
+    def journal(self) -> Journal | None:
+        head = self.table.get(JOURNAL, "head")
+        if head is None:
+            self._journal_parts = 0
+            return None
+        data = head["data"]
+        self._journal_parts = int(head.get("parts", 0))
+        if self._journal_parts:
+            page = self.table.query(JOURNAL, prefix="part:")
+            data = b"".join(item["data"] for item in sorted(page.items, key=lambda item: item["sk"]))
+        return Journal(unpack(data))
+
+    def journal_writes(self, journal: Journal | None) -> tuple[list[Item], list[tuple[str, str]]]:
+        """The puts and deletes that store `journal` (None: remove it), parts included."""
+        old_parts = getattr(self, "_journal_parts", 0)
+        if journal is None:
+            self._journal_parts = 0
+            return [], [(JOURNAL, "head")] + [(JOURNAL, f"part:{n:05d}") for n in range(old_parts)]
+        data = pack(journal.data)
+        if len(data) <= PART_BYTES:
+            self._journal_parts = 0
+            return [{"pk": JOURNAL, "sk": "head", "data": data}], [(JOURNAL, f"part:{n:05d}") for n in range(old_parts)]
+        parts = [data[start : start + PART_BYTES] for start in range(0, len(data), PART_BYTES)]
+        self._journal_parts = len(parts)
+        items: list[Item] = [{"pk": JOURNAL, "sk": "head", "data": b"", "parts": len(parts)}]
+        items += [{"pk": JOURNAL, "sk": f"part:{n:05d}", "data": part} for n, part in enumerate(parts)]
+        return items, [(JOURNAL, f"part:{n:05d}") for n in range(len(parts), old_parts)]
+
+    def save_journal(
+        self, journal: Journal | None, puts: Sequence[Item] = (), deletes: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """Store (or remove) the journal together with other writes, atomically when they fit."""
+        journal_puts, journal_deletes = self.journal_writes(journal)
+        all_puts, all_deletes = [*puts, *journal_puts], [*deletes, *journal_deletes]
+        if len(all_puts) + len(all_deletes) < TRANSACTION_ITEMS:
+            self.transact(all_puts, all_deletes)
+        else:
+            # Too many for one transaction: the other writes first, the journal last.
+            self.transact_many(list(puts), list(deletes))
+            self.transact_many(journal_puts, journal_deletes)
+
+    # -- pending invalidations
+    def pending(self) -> list[str]:
+        item = self.table.get(*PENDING_KEY)
+        return list(unpack(item["data"])) if item else []
+
+    def pending_item(self, paths: Sequence[str]) -> Item:
+        return {"pk": PENDING_KEY[0], "sk": PENDING_KEY[1], "data": pack(sorted(paths))}
+
+    # -- published outputs
+    def output_hashes(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(keys))
+        found = self.table.get_many([(OUT, key) for key in wanted])
+        return {sk: item["hash"] for (_, sk), item in found.items()}
+
+    def all_outputs(self) -> list[str]:
+        keys: list[str] = []
+        after: str | None = None
+        while True:
+            page = self.table.query(OUT, after=after, attributes=())
+            keys += [item["sk"] for item in page.items]
+            if page.cursor is None:
+                return keys
+            after = page.cursor
+
+    # -- errors
+    def errors(self, keys: Iterable[str]) -> dict[str, ErrorRecord]:
+        found = self.table.get_many([(ERROR, key) for key in dict.fromkeys(keys)])
+        return {sk: ErrorRecord.from_item(item) for (_, sk), item in found.items()}
+
+    def all_errors(self) -> dict[str, ErrorRecord]:
+        found: dict[str, ErrorRecord] = {}
+        after: str | None = None
+        while True:
+            page = self.table.query(ERROR, after=after)
+            found.update({item["sk"]: ErrorRecord.from_item(item) for item in page.items})
+            if page.cursor is None:
+                return found
+            after = page.cursor
+
+
+@dataclass
+class Journal:
+    """A round or rebuild in progress, as plain data (see `engine.publisher`)."""
+
+    data: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.data["kind"])
+
+    @property
+    def phase(self) -> str:
+        return str(self.data["phase"])
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """Why a source is not (fully) published: a file that cannot be read, or claims it lost."""
+
+    parse: str | None = None
+    claims: Mapping[str, str] = field(default_factory=dict)
+    when: str = ""
+
+    @property
+    def problems(self) -> list[str]:
+        return ([self.parse] if self.parse else []) + [self.claims[key] for key in sorted(self.claims)]
+
+    def item(self, key: str) -> Item:
+        return {
+            "pk": ERROR,
+            "sk": key,
+            "parse": self.parse or "",
+            "claims": pack(dict(self.claims)),
+            "when": self.when,
+        }
+
+    @classmethod
+    def from_item(cls, item: Item) -> ErrorRecord:
+        return cls(
+            item.get("parse") or None, unpack(item["claims"]) if item.get("claims") else {}, item.get("when", "")
+        )
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _item_size(item: Any) -> int:
+    return sum(len(v) if isinstance(v, bytes | str) else 8 for v in item.values())

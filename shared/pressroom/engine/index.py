@@ -1,0 +1,550 @@
+"""The index of one site generation in the table: its items, how to read them, how a plan changes them.
+
+Every item of a generation has a `pk` starting `g{N}:`; a whole-site rebuild writes a new
+generation beside the current one and switches to it in one write, so nothing ever renders
+from a half-built index. Each partition answers one question:
+
+| pk | sk | holds |
+| --- | --- | --- |
+| `gN:meta` | `config` | the configuration and layouts the generation was built with |
+| `gN:src` | source key | the record of a page, intro or asset (`core.plan` records) |
+| `gN:claim` | output key `\\0` claim | every claim on a key (`core.resolve`): its owner is the smallest |
+| `gN:lists` | `h`, `s:SECTION`, `t:TAX/TERM`, `x:TAX` | a list's state: size, live pages, intro, spellings |
+| `gN:list:LIST` | sort key `\\1` | an entry as the list shows it: a pager page is one query |
+| `gN:order:LIST` | sort key `\\1` | nothing: the list's keys alone, for counting ranks |
+| `gN:blocks:LIST` | first sort key of a block | how many entries the block holds |
+| `gN:terms:TAX` | bucket `00`..`15` | term -> (display name, count), for the taxonomy index |
+| `gN:intro` | `#LIST` | a list's intro (the `_index.md` that won it) |
+| `gN:sitemap` | link path | last modification of each URL of the sitemap |
+| `gN:schedule` | instant `\\0` source key | when a page's publication changes by the clock |
+
+A rank (how many entries order before a key) is the count of the blocks before it plus one
+bounded COUNT inside its block, so it costs the same at 500 entries or 500,000. Stored sort keys
+end in `\\1` so "before k" and "after k" are the inclusive bounds `k\\0` and `k\\2`.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from pressroom.core.codec import (
+    entry_from_data,
+    entry_to_data,
+    intro_from_data,
+    intro_to_data,
+    pack,
+    record_from_data,
+    record_to_data,
+    unpack,
+)
+from pressroom.core.config import SiteConfig
+from pressroom.core.model import HOME_LIST, Entry, Intro, Term
+from pressroom.core.plan import AssetRecord, ListState, PageRecord, Record, RoundPlan, list_exists
+from pressroom.core.resolve import Claim
+from pressroom.core.site import term_from_spellings
+from pressroom.ports import Item, Table
+
+BLOCK_SIZE = 256
+"""Entries a rank block aims at; a block over twice this is split in two."""
+TERM_BUCKETS = 16
+SENTINEL = " "
+"""The first block's first key: below every stored sort key (which start with a digit)."""
+PARALLEL_READS = 8
+
+
+def gen_prefix(generation: int) -> str:
+    return f"g{generation}:"
+
+
+def stored(sort_key: str) -> str:
+    return sort_key + "\x01"
+
+
+def before_bound(sort_key: str) -> str:
+    """The highest stored key that orders before `sort_key` is at most this."""
+    return sort_key + "\x00"
+
+
+def after_bound(sort_key: str) -> str:
+    """Every stored key that orders after `sort_key` is at least this."""
+    return sort_key + "\x02"
+
+
+def list_sk(list_id: str, config: SiteConfig) -> str:
+    """A list's key in the `lists` partition, prefixed by its kind so sections can be listed."""
+    if list_id == HOME_LIST:
+        return "h"
+    if "/" in list_id:
+        return f"t:{list_id}"
+    if list_id in config.taxonomies:
+        return f"x:{list_id}"
+    return f"s:{list_id}"
+
+
+def term_bucket(slug: str) -> str:
+    return f"{zlib.crc32(slug.encode('utf-8')) % TERM_BUCKETS:02d}"
+
+
+def _list_state_to_item(pk: str, sk: str, state: ListState) -> Item:
+    item: Item = {"pk": pk, "sk": sk, "size": state.size, "live": state.live, "intro": state.intro}
+    if state.spellings:
+        item["sp"] = pack(dict(state.spellings))
+    return item
+
+
+def _list_state_from_item(item: Item) -> ListState:
+    spellings = unpack(item["sp"]) if "sp" in item else {}
+    return ListState(int(item["size"]), int(item["live"]), bool(item["intro"]), MappingProxyType(spellings))
+
+
+@dataclass
+class _ListCache:
+    """What one reader learned of one list: its blocks, and entries by rank."""
+
+    blocks: list[tuple[str, int]] | None = None
+    entries: dict[int, Entry] = field(default_factory=dict)
+    keys: dict[int, str] = field(default_factory=dict)
+    """rank -> stored sort key, for entries read or ranks counted."""
+
+
+class GenerationReader:
+    """Reads of one generation, remembered for the life of the reader.
+
+    Before a round's changes are applied it is the planner's `IndexState`; a fresh one after
+    them is the renderer's `SiteIndex`. It is never used across a write: the engine is the
+    only writer, so what it remembers stays true while it lives.
+    """
+
+    def __init__(self, table: Table, generation: int, config: SiteConfig) -> None:
+        self.table = table
+        self.generation = generation
+        self.config = config
+        self.p = gen_prefix(generation)
+        self._records: dict[str, Record | None] = {}
+        self._lists: dict[str, ListState | None] = {}
+        self._list_cache: dict[str, _ListCache] = {}
+        self._intros: dict[str, Intro | None] = {}
+        self._buckets: dict[tuple[str, str], dict[str, list[Any]]] = {}
+        self._anchors: dict[str, dict[int, str]] = {}
+
+    # -- plumbing
+    def query_all(self, pk: str, **options: Any) -> Iterator[Item]:
+        after: str | None = None
+        while True:
+            page = self.table.query(pk, after=after, **options)
+            yield from page.items
+            if page.cursor is None:
+                return
+            after = page.cursor
+
+    def _parallel(self, function: Any, items: Sequence[Any]) -> list[Any]:
+        if len(items) <= 1:
+            return [function(item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_READS, len(items))) as pool:
+            return list(pool.map(function, items))
+
+    def add_anchors(self, anchors: Mapping[str, Mapping[int, str]]) -> None:
+        """Known ranks of sort keys (from the plan): a list page near one reads around it."""
+        for list_id, ranks in anchors.items():
+            cache = self._cache(list_id)
+            for rank, key in ranks.items():
+                cache.keys[rank] = stored(key)
+
+    def _cache(self, list_id: str) -> _ListCache:
+        return self._list_cache.setdefault(list_id, _ListCache())
+
+    # -- records, claims, lists (the planner's IndexState)
+    def records(self, keys: Iterable[str]) -> dict[str, Record]:
+        wanted = [key for key in dict.fromkeys(keys) if key not in self._records]
+        if wanted:
+            found = self.table.get_many([(self.p + "src", key) for key in wanted])
+            for key in wanted:
+                item = found.get((self.p + "src", key))
+                self._records[key] = record_from_data(unpack(item["data"])) if item else None
+        return {key: record for key in keys if (record := self._records.get(key)) is not None}
+
+    def record(self, key: str) -> Record | None:
+        return self.records([key]).get(key)
+
+    def claims(self, keys: Iterable[str]) -> dict[str, list[Claim]]:
+        wanted = list(dict.fromkeys(keys))
+
+        def claims_of(key: str) -> list[Claim]:
+            prefix = f"{key}\x00"
+            return [Claim.decode(item["sk"][len(prefix) :]) for item in self.query_all(self.p + "claim", prefix=prefix)]
+
+        found = self._parallel(claims_of, wanted)
+        return dict(zip(wanted, found, strict=True))
+
+    def lists(self, list_ids: Iterable[str]) -> dict[str, ListState]:
+        wanted = [list_id for list_id in dict.fromkeys(list_ids) if list_id not in self._lists]
+        if wanted:
+            keys = {list_id: (self.p + "lists", list_sk(list_id, self.config)) for list_id in wanted}
+            found = self.table.get_many(list(keys.values()))
+            for list_id, key in keys.items():
+                item = found.get(key)
+                self._lists[list_id] = _list_state_from_item(item) if item else None
+        return {list_id: state for list_id in list_ids if (state := self._lists.get(list_id)) is not None}
+
+    def list_state(self, list_id: str) -> ListState:
+        return self.lists([list_id]).get(list_id) or ListState()
+
+    def blocks(self, list_id: str) -> list[tuple[str, int]]:
+        cache = self._cache(list_id)
+        if cache.blocks is None:
+            cache.blocks = [(item["sk"], int(item["n"])) for item in self.query_all(self.p + f"blocks:{list_id}")]
+        return cache.blocks
+
+    def rank(self, list_id: str, sort_key: str) -> int:
+        """Entries ordering before `sort_key`: the blocks before its block, then one COUNT in it."""
+        blocks = self.blocks(list_id)
+        if not blocks:
+            return 0
+        target = stored(sort_key)
+        chosen = 0
+        for index, (block_first, _) in enumerate(blocks):
+            if block_first > target:
+                break
+            chosen = index
+        base = sum(count for _, count in blocks[:chosen])
+        first = blocks[chosen][0]
+        counted = 0
+        after: str | None = None
+        while True:
+            page = self.table.query(
+                self.p + f"order:{list_id}",
+                low=None if first == SENTINEL else first,
+                high=before_bound(sort_key),
+                count_only=True,
+                after=after,
+            )
+            counted += page.count
+            if page.cursor is None:
+                return base + counted
+            after = page.cursor
+
+    def assets_under(self, folder: str) -> dict[str, AssetRecord]:
+        found: dict[str, AssetRecord] = {}
+        for item in self.query_all(self.p + "src", prefix=folder + "/"):
+            record = record_from_data(unpack(item["data"]))
+            self._records.setdefault(item["sk"], record)
+            if isinstance(record, AssetRecord):
+                found[item["sk"]] = record
+        return found
+
+    def term_bucket_items(self, taxonomy: str, buckets: Iterable[str]) -> dict[str, dict[str, list[Any]]]:
+        wanted = [b for b in dict.fromkeys(buckets) if (taxonomy, b) not in self._buckets]
+        if wanted:
+            keys = [(self.p + f"terms:{taxonomy}", bucket) for bucket in wanted]
+            found = self.table.get_many(keys)
+            for pk, bucket in keys:
+                item = found.get((pk, bucket))
+                self._buckets[(taxonomy, bucket)] = unpack(item["data"]) if item else {}
+        return {bucket: self._buckets[(taxonomy, bucket)] for bucket in buckets}
+
+    # -- the SiteIndex port, for rendering
+    def entry(self, source_key: str) -> Entry | None:
+        record = self.record(source_key)
+        return record.published_entry() if isinstance(record, PageRecord) else None
+
+    def list_size(self, list_id: str) -> int:
+        return self.list_state(list_id).size
+
+    def list_slice(self, list_id: str, start: int, stop: int) -> Sequence[Entry]:
+        stop = min(stop, self.list_size(list_id))
+        start = max(start, 0)
+        if start >= stop:
+            return []
+        cache = self._cache(list_id)
+        if any(rank not in cache.entries for rank in range(start, stop)):
+            self._fetch(list_id, start, stop)
+        return [cache.entries[rank] for rank in range(start, stop) if rank in cache.entries]
+
+    def _fetch(self, list_id: str, start: int, stop: int) -> None:
+        """Read entries `start` to `stop`: around a rank whose key is known, else from a seek."""
+        cache = self._cache(list_id)
+        near = [rank for rank in cache.keys if start - 2 * self.config.pagerSize <= rank < stop]
+        if start == 0:
+            self._forward(list_id, 0, stop, low=None)
+        elif near:
+            anchor = min(near, key=lambda rank: (rank > start, abs(rank - start)))
+            self._forward(list_id, anchor, stop, low=cache.keys[anchor])
+            if anchor > start:
+                page = self.table.query(
+                    self.p + f"list:{list_id}",
+                    high=before_bound(cache.keys[anchor][:-1]),
+                    reverse=True,
+                    limit=anchor - start,
+                )
+                for offset, item in enumerate(page.items):
+                    self._remember(list_id, anchor - 1 - offset, item)
+        else:
+            key = self._seek(list_id, start)
+            self._forward(list_id, start, stop, low=key)
+
+    def _seek(self, list_id: str, rank: int) -> str:
+        """The stored sort key at `rank`: find its block, then count into it on the key-only copy."""
+        base = 0
+        first = SENTINEL
+        for block_first, count in self.blocks(list_id):
+            if base + count > rank:
+                first = block_first
+                break
+            base += count
+        page = self.table.query(
+            self.p + f"order:{list_id}", low=None if first == SENTINEL else first, limit=rank - base + 1
+        )
+        key: str = page.items[-1]["sk"]
+        return key
+
+    def _forward(self, list_id: str, rank: int, stop: int, low: str | None) -> None:
+        """Entries in order from the stored key `low` (None: the list's start), which is at `rank`."""
+        pk = self.p + f"list:{list_id}"
+        after: str | None = None
+        position = rank
+        while position < stop:
+            page = self.table.query(
+                pk, low=low if after is None else None, after=after, limit=min(stop - position, 1000)
+            )
+            for item in page.items:
+                self._remember(list_id, position, item)
+                position += 1
+            if page.cursor is None or not page.items:
+                return
+            after = page.cursor
+
+    def _remember(self, list_id: str, rank: int, item: Item) -> None:
+        cache = self._cache(list_id)
+        cache.entries[rank] = entry_from_data(unpack(item["data"]))
+        cache.keys[rank] = item["sk"]
+
+    def neighbours(self, list_id: str, entry: Entry) -> tuple[Entry | None, Entry | None]:
+        pk = self.p + f"list:{list_id}"
+        key = entry.order_key
+
+        def newer() -> Item | None:
+            page = self.table.query(pk, high=before_bound(key), reverse=True, limit=1)
+            return page.items[0] if page.items else None
+
+        def older() -> Item | None:
+            page = self.table.query(pk, low=after_bound(key), limit=1)
+            return page.items[0] if page.items else None
+
+        found = self._parallel(lambda read: read(), [newer, older])
+        return tuple(entry_from_data(unpack(item["data"])) if item else None for item in found)  # type: ignore[return-value]
+
+    def terms(self, taxonomy: str) -> Sequence[Term]:
+        buckets = self.term_bucket_items(taxonomy, [f"{n:02d}" for n in range(TERM_BUCKETS)])
+        terms = [
+            Term(taxonomy, slug, name, count) for bucket in buckets.values() for slug, (name, count) in bucket.items()
+        ]
+        return sorted(terms, key=lambda term: term.slug)
+
+    def term(self, list_id: str) -> Term | None:
+        taxonomy, _, slug = list_id.partition("/")
+        return term_from_spellings(taxonomy, slug, self.list_state(list_id).spellings)
+
+    def intro(self, list_id: str) -> Intro | None:
+        if list_id not in self._intros:
+            item = self.table.get(self.p + "intro", f"#{list_id}")
+            self._intros[list_id] = intro_from_data(unpack(item["data"])) if item else None
+        return self._intros[list_id]
+
+    def sitemap_pages(self) -> Sequence[tuple[str, datetime | None]]:
+        """Every URL row of the sitemap (pages only: lists come from sections and terms)."""
+        from urllib.parse import unquote
+
+        pages = []
+        for item in self.query_all(self.p + "sitemap"):
+            lastmod = datetime.fromisoformat(item["m"]) if item.get("m") else None
+            pages.append((unquote(item["sk"]).strip("/"), lastmod))
+        return pages
+
+    def sections(self) -> Sequence[str]:
+        found = []
+        for item in self.query_all(self.p + "lists", prefix="s:"):
+            name = item["sk"][2:]
+            if list_exists(name, _list_state_from_item(item), self.config):
+                found.append(name)
+        return sorted(found)
+
+    def schedule_due(self, now: datetime) -> list[tuple[str, str]]:
+        """(schedule sort key, source key) of every page whose time has come by `now`."""
+        from datetime import UTC
+
+        limit = now.astimezone(UTC).isoformat() + "\x00\U0010ffff"
+        return [
+            (item["sk"], item["sk"].partition("\x00")[2]) for item in self.query_all(self.p + "schedule", high=limit)
+        ]
+
+
+def schedule_sk(moment: datetime, key: str) -> str:
+    from datetime import UTC
+
+    return f"{moment.astimezone(UTC).isoformat()}\x00{key}"
+
+
+# -- writing: a plan becomes items ------------------------------------------------------------
+
+
+@dataclass
+class Ops:
+    """Items to put and keys to delete; later writes of a key replace earlier ones."""
+
+    puts: dict[tuple[str, str], Item] = field(default_factory=dict)
+    deletes: set[tuple[str, str]] = field(default_factory=set)
+
+    def put(self, item: Item) -> None:
+        key = (item["pk"], item["sk"])
+        self.deletes.discard(key)
+        self.puts[key] = item
+
+    def delete(self, pk: str, sk: str) -> None:
+        self.puts.pop((pk, sk), None)
+        self.deletes.add((pk, sk))
+
+    def __len__(self) -> int:
+        return len(self.puts) + len(self.deletes)
+
+    def size(self) -> int:
+        """Roughly the bytes written, for DynamoDB's 4 MB a transaction."""
+        total = 0
+        for item in self.puts.values():
+            total += sum(len(v) if isinstance(v, bytes | str) else 8 for v in item.values())
+        return total + 100 * len(self.deletes)
+
+
+def record_item(p: str, key: str, record: Record) -> Item:
+    kind = "page" if isinstance(record, PageRecord) else "asset" if isinstance(record, AssetRecord) else "intro"
+    return {"pk": p + "src", "sk": key, "kind": kind, "data": pack(record_to_data(record))}
+
+
+def list_item(p: str, list_id: str, entry: Entry) -> Item:
+    return {"pk": p + f"list:{list_id}", "sk": stored(entry.order_key), "data": pack(entry_to_data(entry))}
+
+
+def compile_plan(plan: RoundPlan, reader: GenerationReader) -> Ops:
+    """The item writes that take the index from the reader's state to the plan's (absolute values).
+
+    Applying them twice, or after a crash applied some, ends in the same items: a round that
+    is retried from its journal re-applies them as they are.
+    """
+    ops = Ops()
+    p, config = reader.p, reader.config
+    for key, record in plan.records.items():
+        if record is None:
+            ops.delete(p + "src", key)
+        else:
+            ops.put(record_item(p, key, record))
+    for claim_key, claim in plan.claims_removed:
+        ops.delete(p + "claim", f"{claim_key}\x00{claim.encode()}")
+    for claim_key, claim in plan.claims_added:
+        ops.put({"pk": p + "claim", "sk": f"{claim_key}\x00{claim.encode()}"})
+    for list_id, change in plan.lists.items():
+        for key in change.removed:
+            ops.delete(p + f"list:{list_id}", stored(key))
+            ops.delete(p + f"order:{list_id}", stored(key))
+        for entries in (change.inserted, change.updated):
+            for key, entry in entries.items():
+                ops.put(list_item(p, list_id, entry))
+                ops.put({"pk": p + f"order:{list_id}", "sk": stored(key)})
+        _compile_blocks(ops, reader, list_id, change.removed, set(change.inserted))
+    terms_changed: dict[str, dict[str, tuple[str, int] | None]] = {}
+    for list_id, state in plan.list_states.items():
+        sk = list_sk(list_id, config)
+        if state == ListState():
+            ops.delete(p + "lists", sk)
+        else:
+            ops.put(_list_state_to_item(p + "lists", sk, state))
+        if "/" in list_id:
+            taxonomy, _, slug = list_id.partition("/")
+            before = term_from_spellings(taxonomy, slug, reader.list_state(list_id).spellings)
+            after = term_from_spellings(taxonomy, slug, state.spellings)
+            if before != after:
+                terms_changed.setdefault(taxonomy, {})[slug] = (after.name, after.count) if after else None
+    for taxonomy, terms in terms_changed.items():
+        buckets = reader.term_bucket_items(taxonomy, {term_bucket(slug) for slug in terms})
+        for bucket, contents in buckets.items():
+            updated = dict(contents)
+            for slug, value in terms.items():
+                if term_bucket(slug) != bucket:
+                    continue
+                if value is None:
+                    updated.pop(slug, None)
+                else:
+                    updated[slug] = list(value)
+            if updated:
+                ops.put({"pk": p + f"terms:{taxonomy}", "sk": bucket, "data": pack(updated)})
+            else:
+                ops.delete(p + f"terms:{taxonomy}", bucket)
+    for list_id, intro in plan.intros.items():
+        if intro is None:
+            ops.delete(p + "intro", f"#{list_id}")
+        else:
+            ops.put({"pk": p + "intro", "sk": f"#{list_id}", "data": pack(intro_to_data(intro))})
+    for link in plan.sitemap_drop:
+        ops.delete(p + "sitemap", link)
+    for link, lastmod in plan.sitemap_set.items():
+        if link in plan.sitemap_pages:
+            ops.put({"pk": p + "sitemap", "sk": link, "m": lastmod.isoformat() if lastmod else ""})
+        else:
+            ops.delete(p + "sitemap", link)
+    for moment, key in plan.schedule_drop:
+        ops.delete(p + "schedule", schedule_sk(moment, key))
+    for moment, key in plan.schedule_add:
+        ops.put({"pk": p + "schedule", "sk": schedule_sk(moment, key)})
+    return ops
+
+
+def _compile_blocks(ops: Ops, reader: GenerationReader, list_id: str, removed: set[str], inserted: set[str]) -> None:
+    """Keep a list's block counts (and split a block grown past twice BLOCK_SIZE)."""
+    if not removed and not inserted:
+        return
+    p = reader.p
+    blocks = list(reader.blocks(list_id)) or [(SENTINEL, 0)]
+    counts = dict(blocks)
+    firsts = [first for first, _ in blocks]
+
+    def block_of(sort_key: str) -> str:
+        target = stored(sort_key)
+        chosen = firsts[0]
+        for first in firsts:
+            if first <= target:
+                chosen = first
+            else:
+                break
+        return chosen
+
+    changed: dict[str, list[str]] = {}
+    for key in removed:
+        counts[block_of(key)] -= 1
+    for key in inserted:
+        first = block_of(key)
+        counts[first] += 1
+        changed.setdefault(first, []).append(stored(key))
+    for first in firsts:
+        if counts[first] != dict(blocks)[first]:
+            ops.put({"pk": p + f"blocks:{list_id}", "sk": first, "n": counts[first]})
+        if counts[first] == 0 and first != SENTINEL:
+            ops.delete(p + f"blocks:{list_id}", first)
+    for first, new_keys in changed.items():
+        if counts[first] <= 2 * BLOCK_SIZE:
+            continue
+        following = [f for f in firsts if f > first]
+        high = before_bound(following[0][:-1]) if following else None
+        old_keys = [
+            item["sk"]
+            for item in reader.query_all(p + f"order:{list_id}", low=None if first == SENTINEL else first, high=high)
+        ]
+        removed_stored = {stored(key) for key in removed}
+        keys = sorted((set(old_keys) - removed_stored) | set(new_keys))
+        for start in range(0, len(keys), BLOCK_SIZE):
+            chunk = keys[start : start + BLOCK_SIZE]
+            block_first = first if start == 0 else chunk[0]
+            ops.put({"pk": p + f"blocks:{list_id}", "sk": block_first, "n": len(chunk)})
