@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +14,21 @@ from pressroom.core.model import DEFAULT_TAXONOMIES
 from pressroom.exceptions import ConfigError
 
 CONFIG_KEY = "site.yaml"
+
+
+@dataclass(frozen=True)
+class MarkupSettings:
+    """How Markdown becomes HTML: Hugo's `markup.goldmark` switches (and `enableEmoji`), Hugo's defaults."""
+
+    unsafe: bool = False
+    """Raw HTML in Markdown is kept (goldmark `renderer.unsafe`); otherwise it is omitted."""
+    typographer: bool = True
+    footnote: bool = True
+    table: bool = True
+    strikethrough: bool = True
+    tasklist: bool = True
+    linkify: bool = True
+    emoji: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,7 @@ class SiteConfig:
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     taxonomies: tuple[str, ...] = DEFAULT_TAXONOMIES
     """The taxonomies whose terms get pages (Hugo's `taxonomies`, by their plural names)."""
+    markup: MarkupSettings = MarkupSettings()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -62,7 +78,7 @@ class SiteConfig:
 _TYPES: dict[str, type | tuple[type, ...]] = {
     f.name: {"str": str, "int": int, "bool": bool}.get(str(f.type), object)
     for f in fields(SiteConfig)
-    if f.name != "taxonomies"
+    if f.name not in ("taxonomies", "markup")
 }
 
 
@@ -156,6 +172,8 @@ def config_to_data(config: SiteConfig) -> dict[str, Any]:
         value = getattr(config, item.name)
         if isinstance(value, MappingProxyType):
             value = dict(value)
+        elif isinstance(value, MarkupSettings):
+            value = asdict(value)
         elif isinstance(value, tuple):
             value = list(value)
         data[item.name] = value
@@ -167,5 +185,7 @@ def config_from_data(data: Mapping[str, Any]) -> SiteConfig:
     values["params"] = MappingProxyType(dict(values.get("params") or {}))
     if "taxonomies" in values:
         values["taxonomies"] = tuple(values["taxonomies"])
+    if isinstance(values.get("markup"), Mapping):
+        values["markup"] = MarkupSettings(**values["markup"])
     known = {item.name for item in fields(SiteConfig)}
     return SiteConfig(**{k: v for k, v in values.items() if k in known})
