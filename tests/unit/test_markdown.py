@@ -259,19 +259,41 @@ def test_more_divider_at_the_end_is_not_truncated() -> None:
 def test_more_divider_inside_code_is_just_code() -> None:
     rendered = render_markdown("```\n<!--more-->\n```\n\nafter")
     assert "&lt;!--more--&gt;" in rendered.html
-    assert rendered.summary_html == "&lt;!--more--&gt; after"
+    assert rendered.summary_html == "<p>&lt;!--more--&gt;</p><p>after</p>"
     assert rendered.truncated is False
 
 
 def test_automatic_summary_takes_the_first_words_of_the_text() -> None:
     body = "## Heading\n\n" + " ".join(f"w{i}" for i in range(1, 100)) + " <tag> & more"
     rendered = render_markdown(body, summary_length=5)
-    assert rendered.summary_html == "Heading w1 w2 w3 w4…"
+    assert rendered.summary_html == "w1 w2 w3 w4 w5…"
     assert rendered.truncated is True
 
     short = render_markdown("Just **a** <few> words", summary_length=5)
     assert short.summary_html == "Just a &lt;few&gt; words"
     assert short.truncated is False
+
+
+def test_automatic_summary_keeps_paragraphs_apart_and_leaves_headings_out() -> None:
+    """Issue 12: "…harder than they looked. The shape of the system Two buckets…" on list pages."""
+    body = "They were harder than they looked.\n\n## The shape of the system\n\nTwo buckets and a queue."
+    rendered = render_markdown(body, summary_length=8)
+    assert rendered.summary_html == "<p>They were harder than they looked.</p><p>Two buckets…</p>"
+    assert rendered.truncated is True
+    assert "shape" not in rendered.summary_html
+
+
+def test_task_list_checkboxes_are_labelled_by_their_text() -> None:
+    rendered = render_markdown("- [x] write *tests*\n- [ ] ship")
+    assert '<label class="task-list-label"><input class="task-list-item-checkbox" checked="checked"' in rendered.html
+    assert " write <em>tests</em></label>" in rendered.html
+    assert 'type="checkbox"> ship</label>' in rendered.html
+
+
+def test_tables_scroll_in_a_focusable_region() -> None:
+    rendered = render_markdown("| a | b |\n| - | - |\n| 1 | 2 |")
+    assert rendered.html.startswith('<div class="table-wrap" tabindex="0" role="region" aria-label="Table"><table>')
+    assert rendered.html.endswith("</table>\n</div>\n")
 
 
 def test_explicit_summary_wins_over_the_divider() -> None:
@@ -326,4 +348,4 @@ def test_seed_post_shape_renders_ids_toc_and_summary() -> None:
         "üîñ-rediscovering-the-old-exploring-the-new",
     ]
     assert rendered.toc_html.count("<li>") == 2
-    assert rendered.summary_html == ("Why I Started This AI Blog: A Personal Manifesto A Journey…")
+    assert rendered.summary_html == "Let me start by sharing a bit about my journey through…"

@@ -85,7 +85,7 @@ def test_lists_are_in_hugo_order_and_positions_match() -> None:
     assert index.list_size("nothing") == 0
 
 
-def test_term_display_name_is_the_smallest_spelling_in_use() -> None:
+def test_term_display_name_is_its_slugs_words_whatever_the_spellings() -> None:
     index = MemoryIndex(
         CONFIG,
         [
@@ -96,7 +96,7 @@ def test_term_display_name_is_the_smallest_spelling_in_use() -> None:
     )
     term = index.term("tags/python")
     assert term is not None
-    assert term.name == "PYTHON"
+    assert term.name == "python"
     assert term.url == "/tags/python/"
     assert index.list_size("tags/python") == 3
 
@@ -105,7 +105,7 @@ def test_a_term_with_no_pages_is_gone() -> None:
     assert term_from_spellings("tags", "go", {"Go": 0, "go": 0}) is None
     term = term_from_spellings("tags", "go", {"go": 2, "Go": 1, "GO": 0})
     assert term is not None
-    assert (term.name, term.count) == ("Go", 3)
+    assert (term.name, term.count) == ("go", 3)
 
 
 def test_terms_are_listed_by_slug_and_sections_are_known() -> None:
@@ -144,6 +144,11 @@ def test_site_outputs_name_every_page_of_the_site() -> None:
         "robots.txt",
         "404.html",
         "css/main.css",
+        "favicon.ico",
+        "favicon.svg",
+        "js/theme.js",
+        "js/main.js",
+        "search/index.html",
         "sitemap.xml",
         "index.html",
         "page/2/index.html",

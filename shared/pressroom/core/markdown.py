@@ -35,6 +35,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
@@ -142,8 +143,7 @@ def render_markdown(
         summary_html = before_html
         truncated = any(token.type != "summary_divider" for token in tokens[divider_index:])
     else:
-        truncated = word_count > summary_length
-        summary_html = html.escape(" ".join(words[:summary_length])) + ("…" if truncated else "")
+        summary_html, truncated = _auto_summary(body_html, summary_length)
 
     links, images = _link_targets(tokens)
     return RenderedMarkdown(
@@ -244,6 +244,7 @@ def _markdown_it(unsafe_html: bool) -> MarkdownIt:
     # Goldmark has no inline `^[...]` footnotes; skipping the rule also saves its cost.
     md.use(footnote_plugin, inline=False)
     md.use(tasklists_plugin, enabled=False)
+    md.core.ruler.after("github-tasklists", "task_labels", _label_task_items)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=hugo_anchor)
     # A block rule, so a divider inside a code block is left alone; placed before html_block
     # so it wins over the HTML comment it also is, with or without raw HTML.
@@ -256,6 +257,8 @@ def _markdown_it(unsafe_html: bool) -> MarkdownIt:
     md.add_render_rule("summary_divider", _render_nothing)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("image", _render_image)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
     # Goldmark writes <del>, which Hugo themes style; markdown-it writes <s>.
     md.add_render_rule("s_open", _render_del_open)
     md.add_render_rule("s_close", _render_del_close)
@@ -297,6 +300,61 @@ def _render_nothing(self: RendererHTML, tokens: Sequence[Token], idx: int, optio
 
 def _render_del_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     return "<del>"
+
+
+def _render_table_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A table in a focusable scrolling region, so a keyboard reaches a table wider than a phone."""
+    return '<div class="table-wrap" tabindex="0" role="region" aria-label="Table">' + self.renderToken(
+        tokens, idx, options, env
+    )
+
+
+def _render_table_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+def _label_task_items(state: StateCore) -> None:
+    """Core rule: a task item's checkbox and its text in one `<label>`, so the checkbox has a name."""
+    for token in state.tokens:
+        children = token.children or []
+        if token.type == "inline" and children and 'class="task-list-item-checkbox"' in children[0].content:
+            children[0].content = '<label class="task-list-label">' + children[0].content
+            children.append(Token("html_inline", "", 0, content="</label>"))
+
+
+_BLOCK_END_RE = re.compile(r"</(?:p|h[1-6]|li|blockquote|pre|table|tr|dt|dd|figcaption)>|<br\s*/?>|<hr\s*/?>")
+_HEADING_RE = re.compile(r"<h[1-6][^>]*>.*?</h[1-6]>", re.DOTALL)
+
+
+def _auto_summary(body_html: str, summary_length: int) -> tuple[str, bool]:
+    """The first `summary_length` words of the body's prose, a paragraph per block, headings left out.
+
+    Returns the summary's HTML and whether the page has more than it shows.
+    """
+    blocks = [html.unescape(_TAG_RE.sub("", part)).split() for part in _BLOCK_END_RE.split(body_html)]
+    prose = [
+        html.unescape(_TAG_RE.sub("", part)).split() for part in _BLOCK_END_RE.split(_HEADING_RE.sub("", body_html))
+    ]
+    total = sum(len(words) for words in blocks)
+    paragraphs: list[str] = []
+    left = summary_length
+    for words in prose:
+        if left <= 0:
+            break
+        if words:
+            paragraphs.append(html.escape(" ".join(words[:left])))
+            left -= len(words)
+    shown = summary_length - max(left, 0)
+    truncated = shown < total
+    if truncated and paragraphs:
+        paragraphs[-1] += "…"
+    if len(paragraphs) == 1:
+        return paragraphs[0], truncated
+    return "".join(f"<p>{text}</p>" for text in paragraphs), truncated
 
 
 def _render_del_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

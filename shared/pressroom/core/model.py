@@ -125,6 +125,10 @@ class Entry:
                 spellings[slug] = name
         return spellings
 
+    def term_names(self, taxonomy: str) -> tuple[tuple[str, str], ...]:
+        """(display name, link) of each of this entry's terms, once per term, in front matter order."""
+        return tuple((term_name(slug), href(f"{taxonomy}/{slug}")) for slug in self.term_spellings(taxonomy))
+
     def term_lists(self, taxonomies: Sequence[str] = DEFAULT_TAXONOMIES) -> tuple[str, ...]:
         """The list ids of this entry's term pages: `tags/python`, `categories/columns`."""
         ids: list[str] = []
@@ -186,6 +190,16 @@ class Term:
     @property
     def url(self) -> str:
         return href(self.list_id)
+
+
+def term_name(slug: str) -> str:
+    """A term's display name, the same on every page that shows it: its slug's words (`static sites`).
+
+    It depends on the term alone, never on which spellings other pages use (the smallest one in
+    use, say): so a post that spells a term anew changes no other page, and one edit re-renders
+    only the pages it really affects. A term's `_index.md` title still heads its own page.
+    """
+    return slug.replace("-", " ")
 
 
 def reading_minutes(words: int) -> int:

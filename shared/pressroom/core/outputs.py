@@ -17,7 +17,12 @@ from pressroom.core.site import SiteIndex
 from pressroom.core.urls import feed_key, list_page_path, page_key
 
 STYLESHEET_KEY = "css/main.css"
-STATIC_KEYS = ("robots.txt", "404.html", STYLESHEET_KEY)
+THEME_FILES = ("favicon.ico", "favicon.svg", "js/theme.js", "js/main.js")
+"""The theme's static files, published as they are (from `theme/static/`)."""
+SEARCH_PAGE_KEY = "search/index.html"
+SEARCH_INDEX_KEY = "index.json"
+"""The search index: every published page's title, link, date, terms and summary (`SearchOutput`)."""
+STATIC_KEYS = ("robots.txt", "404.html", STYLESHEET_KEY, *THEME_FILES, SEARCH_PAGE_KEY)
 
 SITEMAP_URL_LIMIT = 50_000
 """URLs one sitemap file may hold (sitemaps.org); past it `sitemap.xml` becomes a sitemap index."""

@@ -6,6 +6,8 @@ and a content tree's `layouts/` folder overrides them by name, as in Hugo.
 
 from __future__ import annotations
 
+import json
+import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,16 +17,20 @@ from functools import cached_property, lru_cache
 from importlib.resources import files
 from types import CodeType
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
 
 from pressroom.core.config import SiteConfig, SiteSettings
+from pressroom.core.icons import icon_svg
 from pressroom.core.markdown import pygments_css
 from pressroom.core.model import HOME_LIST, Entry, PageBody
 from pressroom.core.outputs import (
+    SEARCH_PAGE_KEY,
     SITEMAP_URL_LIMIT,
     STYLESHEET_KEY,
+    THEME_FILES,
     AliasOutput,
     AssetOutput,
     FeedOutput,
@@ -133,6 +139,11 @@ class Renderer:
             term_url=_term_href,
             reading_time_shown=self.reading_time_shown,
             summary=self.summary,
+            icon=icon_svg,
+            nav_current=_nav_current,
+            profile=lambda: self.profile,
+            updated=_updated,
+            json_ld=self.json_ld,
         )
         self._summaries: dict[int, tuple[Entry, Markup]] = {}
 
@@ -149,6 +160,59 @@ class Renderer:
         sections = self.config.main_sections or ("posts",)
         items = [{"name": s.replace("-", " ").title(), "url": href(s)} for s in sections]
         return [*items, {"name": "Tags", "url": "/tags/"}, {"name": "Categories", "url": "/categories/"}]
+
+    @cached_property
+    def profile(self) -> dict[str, Any]:
+        """The home page's profile: Blowfish's `params.author` (name, image, headline, links), else the
+        site's `author` and `description` with links from `params` (`github: NAME`, `email: ADDRESS`, ...)."""
+        params = self.config.params
+        author = params.get("author")
+        person: Mapping[str, Any] = author if isinstance(author, Mapping) else {}
+        links: list[dict[str, str]] = []
+        configured = person.get("links")
+        pairs: list[tuple[str, Any]] = []
+        if isinstance(configured, list):
+            pairs = [(str(k), v) for item in configured if isinstance(item, Mapping) for k, v in item.items()]
+        else:
+            pairs = [(name, params.get(name)) for name in _PROFILE_LINKS if params.get(name)]
+        for name, value in pairs:
+            url = _profile_url(name, str(value))
+            if url:
+                links.append({"icon": name, "url": url, "label": name.replace("-", " ").title()})
+        image = person.get("image") or params.get("avatar")
+        return {
+            "name": str(person.get("name") or self.config.author),
+            "headline": str(person.get("headline") or person.get("bio") or ""),
+            "image": key_href(str(image).lstrip("/")) if image else "",
+            "links": links,
+        }
+
+    def json_ld(self, entry: Entry, canonical: str, image: str | None) -> Markup:
+        """A page's schema.org `BlogPosting`, as the text of its `application/ld+json` data block."""
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "BlogPosting",
+            "headline": entry.title,
+            "url": canonical,
+            "mainEntityOfPage": canonical,
+            "wordCount": entry.word_count,
+        }
+        if entry.date:
+            data["datePublished"] = entry.date.astimezone(self.config.zone).isoformat()
+        if entry.last_modified:
+            data["dateModified"] = entry.last_modified.astimezone(self.config.zone).isoformat()
+        if entry.description:
+            data["description"] = entry.description
+        if image:
+            data["image"] = image
+        if self.config.author:
+            data["author"] = {"@type": "Person", "name": self.config.author}
+        keywords = [name for name, _ in entry.term_names("tags")]
+        if keywords:
+            data["keywords"] = keywords
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        # `<`, `>` and `&` escaped so no text can close the script element.
+        return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
     def absolute(self, path: str) -> str:
         return self.config.absolute_url(path)
@@ -198,7 +262,9 @@ class Renderer:
             case SitemapOutput():
                 return self.render_sitemap(index, output.part)
             case AliasOutput():
-                return self._render("alias.html", target=self.absolute(href(output.target_path)))
+                # Relative, so the redirect works wherever the site is served (a local preview too).
+                target = quote(posixpath.relpath(output.target_path or ".", output.alias) + "/", safe="/+~")
+                return self._render("alias.html", target=target, canonical=self.absolute(href(output.target_path)))
             case StaticOutput():
                 return self.render_static(output.name)
             case AssetOutput():
@@ -207,9 +273,13 @@ class Renderer:
     def render_static(self, name: str) -> bytes:
         if name == STYLESHEET_KEY:
             theme_css = (files("pressroom") / "theme" / "static" / "main.css").read_text("utf-8")
-            return (theme_css + "\n" + pygments_css()).encode("utf-8")
+            return (theme_css + "\n" + _code_css(pygments_css())).encode("utf-8")
+        if name in THEME_FILES:
+            return (files("pressroom") / "theme" / "static" / name).read_bytes()
         if name == "404.html":
             return self._render("404.html", canonical=self.absolute("404.html"), description="", image=None)
+        if name == SEARCH_PAGE_KEY:
+            return self._render("search.html", canonical=self.absolute("search/"), description="", image=None)
         return self._render(name)
 
     def render_page(self, output: PageOutput, index: SiteIndex, body: PageBody) -> bytes:
@@ -303,6 +373,71 @@ class Renderer:
             return self._render("sitemapindex.xml", files=names)
         limit = SITEMAP_URL_LIMIT
         return self._render("sitemap.xml", urls=urls[(part - 1) * limit : part * limit])
+
+
+_PROFILE_LINKS = (
+    "github",
+    "gitlab",
+    "x-twitter",
+    "twitter",
+    "mastodon",
+    "bluesky",
+    "linkedin",
+    "youtube",
+    "email",
+    "rss",
+)
+_PROFILE_URLS = {
+    "github": "https://github.com/{}",
+    "gitlab": "https://gitlab.com/{}",
+    "x-twitter": "https://x.com/{}",
+    "twitter": "https://x.com/{}",
+    "bluesky": "https://bsky.app/profile/{}",
+    "linkedin": "https://www.linkedin.com/in/{}",
+    "youtube": "https://www.youtube.com/@{}",
+    "email": "mailto:{}",
+}
+
+
+def _profile_url(name: str, value: str) -> str:
+    """A profile link's URL: as given when it is one, else built from a user name (`github: NAME`)."""
+    value = value.strip()
+    if value.startswith(("http://", "https://", "mailto:", "/")):
+        return value
+    pattern = _PROFILE_URLS.get(name)
+    return pattern.format(value.lstrip("@")) if pattern and value else ""
+
+
+def _nav_current(url: str, canonical: str) -> str | bool:
+    """`aria-current` of a menu item: "page" on its own page, "true" below it, else False."""
+    path = urlsplit(canonical).path or "/"
+    if path == url:
+        return "page"
+    return "true" if url != "/" and path.startswith(url) else False
+
+
+def _updated(entry: Entry) -> bool:
+    """Show "Updated": the page was modified on a later day than it was published."""
+    return bool(entry.date and entry.lastmod and entry.lastmod.date() > entry.date.date())
+
+
+def _code_css(css: str) -> str:
+    """The code colours, following the theme toggle as well as the system preference.
+
+    Pygments' light rules come first and its dark ones in `@media (prefers-color-scheme: dark)`;
+    a choice made with the toggle (`data-theme` on the root) overrides that media query.
+    """
+    light, _, dark = css.partition("@media (prefers-color-scheme: dark) {")
+    dark = dark.rstrip().removesuffix("}")
+    light_rules = [line for line in light.splitlines() if line.startswith(".highlight")]
+    dark_rules = [line.strip() for line in dark.splitlines() if line.strip().startswith(".highlight")]
+    media = "\n".join(f"  :root:not([data-theme=light]) {rule}" for rule in dark_rules)
+    return (
+        "\n".join(light_rules)
+        + f"\n@media (prefers-color-scheme: dark) {{\n{media}\n}}\n"
+        + "\n".join(f":root[data-theme=dark] {rule}" for rule in dark_rules)
+        + "\n"
+    )
 
 
 def _plain_summary(entry: Entry) -> str:

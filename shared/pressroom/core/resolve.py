@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from pressroom.core.model import Entry, Intro
+from pressroom.core.outputs import SEARCH_INDEX_KEY, STATIC_KEYS
 from pressroom.core.urls import TAXONOMIES, is_markdown, page_key, reserved_reason, strip_markdown_suffix
 from pressroom.exceptions import ContentError
 
-GENERATED_KEYS = frozenset({"index.html", "index.xml", "sitemap.xml", "robots.txt", "404.html", "css/main.css"})
+GENERATED_KEYS = frozenset({"index.html", "index.xml", "sitemap.xml", SEARCH_INDEX_KEY, *STATIC_KEYS})
 """Keys pressroom always generates: an asset never takes them."""
 _SITEMAP_PART = re.compile(r"sitemap-\d+\.xml")
 

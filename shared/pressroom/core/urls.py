@@ -103,6 +103,8 @@ def reserved_reason(path: str) -> str | None:
     first = path.split("/", 1)[0]
     if path == "":
         return "the home page"
+    if path == "search":
+        return "the search page"
     if first in TAXONOMIES:
         return f"the {first} pages"
     if _PAGER_SEGMENT.search(path):
