@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench golden clean build
+.PHONY: demo test lint typecheck bench golden clean build browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,20 @@ demo: $(STAMP)
 build: $(STAMP)
 	$(BIN)/pressroom build content --out public
 
-test: $(STAMP)
+# The browser tests (tests/browser): Debian's chromium, installed when missing, and puppeteer-core
+# + axe-core from npm into tests/browser/node_modules. Nothing downloads a browser of its own.
+BROWSER_DEPS := tests/browser/node_modules/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium fonts-noto-color-emoji; }
+	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm; }
+	cd tests/browser && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser: $(BROWSER_DEPS)
+
+test: $(STAMP) $(BROWSER_DEPS)
 	$(BIN)/ruff check shared functions tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -40,4 +53,4 @@ golden: $(STAMP)
 	$(BIN)/pressroom build content --out tests/golden/site --now $(GOLDEN_NOW)
 
 clean:
-	rm -rf $(VENV) public .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) public .pytest_cache .mypy_cache .ruff_cache build tests/browser/node_modules

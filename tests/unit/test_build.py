@@ -58,6 +58,7 @@ def test_a_small_blog_builds_every_expected_page(blog_site: SiteBuild) -> None:
         "js/theme.js",
         "js/main.js",
         "search/index.html",
+        "index.json",
         "index.html",
         "page/2/index.html",
         "page/3/index.html",

@@ -117,6 +117,7 @@ _OUTPUT_KINDS: dict[str, type[outputs.Output]] = {
         outputs.FeedOutput,
         outputs.TaxonomyOutput,
         outputs.SitemapOutput,
+        outputs.SearchOutput,
         outputs.AliasOutput,
         outputs.StaticOutput,
         outputs.AssetOutput,

@@ -82,6 +82,15 @@ class SitemapOutput:
 
 
 @dataclass(frozen=True)
+class SearchOutput:
+    """`index.json`, the search index: a record of every published page (see `core.search`)."""
+
+    @property
+    def key(self) -> str:
+        return SEARCH_INDEX_KEY
+
+
+@dataclass(frozen=True)
 class AliasOutput:
     alias: str
     target_path: str
@@ -113,7 +122,15 @@ class AssetOutput:
 
 
 Output = (
-    PageOutput | ListOutput | FeedOutput | TaxonomyOutput | SitemapOutput | AliasOutput | StaticOutput | AssetOutput
+    PageOutput
+    | ListOutput
+    | FeedOutput
+    | TaxonomyOutput
+    | SitemapOutput
+    | SearchOutput
+    | AliasOutput
+    | StaticOutput
+    | AssetOutput
 )
 
 
@@ -178,5 +195,6 @@ def site_outputs(
         outputs.extend(AliasOutput(alias, entry.path) for alias in entry.aliases)
     parts = sitemap_parts(sitemap_url_count(index, pages))
     outputs.extend(SitemapOutput(part) for part in range(parts + 1))
+    outputs.append(SearchOutput())
     outputs.extend(AssetOutput(source, key) for key, source in sorted(assets.items()))
     return outputs

@@ -32,6 +32,7 @@ from pressroom.core.outputs import (
     ListOutput,
     Output,
     PageOutput,
+    SearchOutput,
     TaxonomyOutput,
     list_pages,
 )
@@ -50,6 +51,7 @@ from pressroom.core.resolve import (
     section_claims,
     section_exists,
 )
+from pressroom.core.search import SearchRecord, search_record
 from pressroom.core.site import lists_of, term_from_spellings
 from pressroom.core.urls import href
 from pressroom.exceptions import ContentError
@@ -243,6 +245,9 @@ class RoundPlan:
     sitemap_drop: set[str] = field(default_factory=set)
     sitemap_pages: set[str] = field(default_factory=set)
     """Which of `sitemap_set` are pages (the index keeps their rows; lists come from their states)."""
+    search_set: dict[str, SearchRecord] = field(default_factory=dict)
+    """Search index URL -> record, for pages new or shown differently (see `core.search`)."""
+    search_drop: set[str] = field(default_factory=set)
     schedule_add: set[tuple[datetime, str]] = field(default_factory=set)
     schedule_drop: set[tuple[datetime, str]] = field(default_factory=set)
     problems: dict[str, dict[str, str | None]] = field(default_factory=dict)
@@ -372,6 +377,9 @@ class _RoundPlanner:
         self.result.claims_added = {(k, c) for k, claims in self.added.items() for c in claims}
         self.result.claims_removed = {(k, c) for k, claims in self.removed.items() for c in claims}
         self.result.sitemap_drop -= set(self.result.sitemap_set)
+        self.result.search_drop -= set(self.result.search_set)
+        if self.result.search_set or self.result.search_drop:
+            self.result.render.outputs.add(SearchOutput())
         return self.result
 
     def _read(self, reading: Reading) -> None:
@@ -634,6 +642,13 @@ class _RoundPlanner:
                     if entry is not None:
                         for slug, name in entry.term_spellings(taxonomy).items():
                             spellings[f"{taxonomy}/{slug}"][name] += sign
+            old_doc = search_record(old, self.config) if old is not None else None
+            new_doc = search_record(new, self.config) if new is not None else None
+            if old_doc != new_doc:
+                if old_doc is not None:
+                    self.result.search_drop.add(old_doc["url"])
+                if new_doc is not None:
+                    self.result.search_set[new_doc["url"]] = new_doc
             old_url = (href(old.path), old.last_modified) if old is not None else None
             new_url = (href(new.path), new.last_modified) if new is not None else None
             if old_url != new_url:

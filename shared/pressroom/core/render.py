@@ -37,12 +37,14 @@ from pressroom.core.outputs import (
     ListOutput,
     Output,
     PageOutput,
+    SearchOutput,
     SitemapOutput,
     StaticOutput,
     TaxonomyOutput,
     list_pages,
     sitemap_parts,
 )
+from pressroom.core.search import render_search_index, search_record
 from pressroom.core.site import SiteIndex, list_title
 from pressroom.core.sitemap import SitemapUrl
 from pressroom.core.urls import href, key_href, list_page_path, urlize
@@ -261,6 +263,8 @@ class Renderer:
                 )
             case SitemapOutput():
                 return self.render_sitemap(index, output.part)
+            case SearchOutput():
+                return render_search_index(search_record(entry, self.config) for entry in index.published_pages())
             case AliasOutput():
                 # Relative, so the redirect works wherever the site is served (a local preview too).
                 target = quote(posixpath.relpath(output.target_path or ".", output.alias) + "/", safe="/+~")

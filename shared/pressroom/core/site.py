@@ -69,6 +69,10 @@ class SiteIndex(Protocol):
 
     def sections(self) -> Sequence[str]: ...
 
+    def published_pages(self) -> Sequence[Entry]:
+        """Every published page (the search index lists them all)."""
+        ...
+
 
 def term_from_spellings(taxonomy: str, slug: str, spellings: Mapping[str, int]) -> Term | None:
     """A term with pages, named by `term_name(slug)`; None once no page uses any of its spellings."""
@@ -157,6 +161,9 @@ class MemoryIndex:
 
     def sections(self) -> Sequence[str]:
         return self._sections
+
+    def published_pages(self) -> Sequence[Entry]:
+        return self._all
 
     def list_ids(self) -> list[str]:
         return sorted(self._lists)

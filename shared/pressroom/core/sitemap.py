@@ -17,6 +17,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from pressroom.core.config import SiteConfig
+from pressroom.core.search import SearchPatch
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,12 @@ def _unescape(text: str) -> str:
 
 @dataclass
 class SitemapPatch:
-    """URLs a round sets (with their last modification) and drops."""
+    """URLs a round sets (with their last modification) and drops; with the round's search records."""
 
     changed: Mapping[str, datetime | None] = field(default_factory=dict)
     dropped: Iterable[str] = field(default_factory=frozenset)
+    search: SearchPatch | None = None
+    """What the round changes in the search index (None: render it from the index)."""
     full: bool = False
     """Render every URL from the index instead (a rebuild)."""
 

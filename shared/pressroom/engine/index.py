@@ -366,6 +366,17 @@ class GenerationReader:
             pages.append((unquote(item["sk"]).strip("/"), lastmod))
         return pages
 
+    def published_pages(self) -> Sequence[Entry]:
+        """Every published page, read from every source row: for a rebuild, or a search index that
+        must be rendered whole (the event path patches the published one instead, see `core.search`)."""
+        pages = []
+        for item in self.query_all(self.p + "src"):
+            record = record_from_data(unpack(item["data"]))
+            self._records.setdefault(item["sk"], record)
+            if isinstance(record, PageRecord) and (entry := record.published_entry()) is not None:
+                pages.append(entry)
+        return sorted(pages, key=lambda entry: entry.path)
+
     def sections(self) -> Sequence[str]:
         found = []
         for item in self.query_all(self.p + "lists", prefix="s:"):

@@ -55,6 +55,7 @@ from pressroom.core.outputs import (
     ListOutput,
     Output,
     PageOutput,
+    SearchOutput,
     SitemapOutput,
     list_pages,
     sitemap_parts,
@@ -62,6 +63,7 @@ from pressroom.core.outputs import (
 from pressroom.core.plan import PageRecord, Reading, RenderPlan, list_exists, plan_round
 from pressroom.core.render import Renderer, cache_control, validate_layouts
 from pressroom.core.resolve import bundle_folders, bundle_page_keys
+from pressroom.core.search import SearchPatch, parse_search_index, render_search_index
 from pressroom.core.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
 from pressroom.engine.control import PENDING_KEY, Control, ErrorRecord, Journal, Lease, LeaseLost, iso
 from pressroom.engine.index import GenerationReader, after_bound, before_bound, compile_plan, gen_prefix
@@ -353,6 +355,7 @@ class Publisher:
                     "set": {k: (v.isoformat() if v else None) for k, v in plan.sitemap_set.items()},
                     "drop": sorted(plan.sitemap_drop),
                 },
+                "search": {"set": plan.search_set, "drop": sorted(plan.search_drop)},
                 "cursor": 0,
                 "schedule": bool(plan.schedule_add or plan.schedule_drop or due),
             }
@@ -489,8 +492,11 @@ class Publisher:
         plan = render_plan_from_data(journal.data["render"])
         view.add_anchors(plan.anchors)
         sitemap = journal.data["sitemap"]
+        search = journal.data.get("search") or {"set": {}, "drop": []}
         patch = SitemapPatch(
-            {k: (datetime.fromisoformat(v) if v else None) for k, v in sitemap["set"].items()}, set(sitemap["drop"])
+            {k: (datetime.fromisoformat(v) if v else None) for k, v in sitemap["set"].items()},
+            set(sitemap["drop"]),
+            SearchPatch(search["set"], set(search["drop"])),
         )
         jobs, deletes = self._expand(plan, view, renderer, patch)
         if not self.write_outputs(journal, jobs, deletes, view, renderer, patch, result, bodies or {}):
@@ -651,6 +657,11 @@ class Publisher:
             if entry is None or entry.path != output.path or output.source_key not in bodies:
                 return None
             return renderer.render_page(output, view, bodies[output.source_key])
+        if isinstance(output, SearchOutput) and patch.search is not None:
+            published = self.ports.site.read(output.key)
+            records = parse_search_index(published) if published is not None else None
+            if records is not None:
+                return render_search_index(patch.search.apply(records))
         if isinstance(output, SitemapOutput):
             urls, _ = self.sitemap_urls(view, renderer, patch)
             try:

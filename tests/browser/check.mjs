@@ -1,0 +1,148 @@
+// Loads pages of a served site in Debian's chromium (puppeteer-core: no browser of its own) and
+// reports, as one JSON document on stdout, every problem a reader would meet: axe-core violations,
+// console errors, failed requests, horizontal scrolling on a phone, images without alt text, body
+// text below 4.5:1, and the colour-scheme toggle not remembering its choice.
+//
+//   node check.mjs BASE_URL SCREENSHOT_DIR PATH...
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import puppeteer from "puppeteer-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const [base, shots, ...paths] = process.argv.slice(2);
+const SCHEMES = ["light", "dark"];
+const WIDTHS = [1280, 390];
+fs.mkdirSync(shots, { recursive: true });
+
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+
+function luminance([r, g, b]) {
+  const c = [r, g, b].map((v) => {
+    v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+
+function contrast(a, b) {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+async function visit(page, url, problems) {
+  const origin = new URL(base).origin;
+  const onConsole = (msg) => { if (msg.type() === "error") problems.push(`console error: ${msg.text()}`); };
+  const onError = (error) => problems.push(`page error: ${error.message}`);
+  const onFailed = (request) => problems.push(`failed request: ${request.url()} (${request.failure()?.errorText})`);
+  const onResponse = (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  };
+  const onRequest = (request) => {
+    if (!request.url().startsWith(origin) && !request.url().startsWith("data:")) {
+      problems.push(`request to another origin: ${request.url()}`);
+    }
+  };
+  page.on("console", onConsole);
+  page.on("pageerror", onError);
+  page.on("requestfailed", onFailed);
+  page.on("response", onResponse);
+  page.on("request", onRequest);
+  try {
+    await page.goto(url, { waitUntil: "networkidle0" });
+  } finally {
+    page.off("console", onConsole);
+    page.off("pageerror", onError);
+    page.off("requestfailed", onFailed);
+    page.off("response", onResponse);
+    page.off("request", onRequest);
+  }
+}
+
+const report = [];
+for (const target of paths) {
+  for (const scheme of SCHEMES) {
+    for (const width of WIDTHS) {
+      const problems = [];
+      const page = await browser.newPage();
+      await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
+      await page.setViewport({ width, height: 900, isMobile: width < 500, hasTouch: width < 500 });
+      const url = new URL(target, base).href;
+      await visit(page, url, problems);
+      if (target.startsWith("/search/")) {
+        await page.waitForSelector("#search-results li", { timeout: 5000 }).catch(() => problems.push("search: no results"));
+      }
+      const facts = await page.evaluate(() => {
+        const root = document.documentElement;
+        const rgb = (text) => (text.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
+        const bodyStyle = getComputedStyle(document.body);
+        return {
+          scrollWidth: root.scrollWidth,
+          clientWidth: root.clientWidth,
+          color: rgb(bodyStyle.color),
+          background: rgb(bodyStyle.backgroundColor),
+          imagesWithoutAlt: [...document.images].filter((img) => !(img.getAttribute("alt") || "").trim()).map((img) => img.src),
+          copyButtons: document.querySelectorAll("button.copy").length,
+          codeBlocks: document.querySelectorAll(".content pre").length,
+          article: !!document.querySelector("article.page"),
+          jsonLd: [...document.querySelectorAll('script[type="application/ld+json"]')].map((s) => {
+            try { return JSON.parse(s.textContent)["@type"]; } catch (e) { return `unparsable: ${e}`; }
+          }),
+        };
+      });
+      if (width < 500 && facts.scrollWidth > facts.clientWidth) {
+        problems.push(`scrolls sideways: ${facts.scrollWidth}px wide in a ${facts.clientWidth}px viewport`);
+      }
+      for (const src of facts.imagesWithoutAlt) problems.push(`image without alt text: ${src}`);
+      const ratio = contrast(facts.color, facts.background);
+      if (!(ratio >= 4.5)) problems.push(`body contrast ${ratio.toFixed(2)}:1 (${facts.color} on ${facts.background})`);
+      if (facts.article && facts.jsonLd.join() !== "BlogPosting") problems.push(`JSON-LD: ${facts.jsonLd}`);
+      if (facts.codeBlocks && facts.copyButtons !== facts.codeBlocks) {
+        problems.push(`${facts.codeBlocks} code blocks but ${facts.copyButtons} copy buttons`);
+      }
+      await page.evaluate(axeSource);
+      const axe = await page.evaluate(async () => {
+        const result = await window.axe.run(document, { resultTypes: ["violations"] });
+        return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      });
+      for (const violation of axe) problems.push(`axe ${violation}`);
+      const name = `${target.replace(/[^a-z0-9]+/gi, "_").replace(/^_|_$/g, "") || "home"}-${scheme}-${width}.png`;
+      await page.screenshot({ path: path.join(shots, name), fullPage: true });
+      report.push({ url: target, scheme, width, contrast: Number(ratio.toFixed(2)), problems });
+      await page.close();
+    }
+  }
+}
+
+// The toggle: light -> dark is remembered across a reload, and applied before the first paint.
+{
+  const problems = [];
+  const page = await browser.newPage();
+  await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
+  await visit(page, new URL("/", base).href, problems);
+  const before = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.click(".theme-toggle"); // auto -> light
+  await page.click(".theme-toggle"); // light -> dark
+  await visit(page, new URL("/", base).href, problems);
+  const after = await page.evaluate(() => ({
+    theme: document.documentElement.dataset.theme,
+    background: getComputedStyle(document.body).backgroundColor,
+    label: document.querySelector(".theme-toggle").getAttribute("aria-label"),
+  }));
+  if (after.theme !== "dark") problems.push(`toggle: data-theme is ${after.theme} after a reload, not dark`);
+  if (after.background === before) problems.push(`toggle: background stayed ${before} in dark mode`);
+  if (!after.label.includes("dark")) problems.push(`toggle: label "${after.label}" does not say dark`);
+  await page.click(".theme-toggle"); // dark -> auto
+  const auto = await page.evaluate(() => [document.documentElement.getAttribute("data-theme"), localStorage.getItem("pressroom-theme")]);
+  if (auto[0] !== null || auto[1] !== null) problems.push(`toggle: auto leaves data-theme ${auto[0]}, saved ${auto[1]}`);
+  report.push({ url: "/ (toggle)", scheme: "light", width: 1280, problems });
+  await page.close();
+}
+
+await browser.close();
+process.stdout.write(JSON.stringify(report, null, 1) + "\n");
