@@ -81,6 +81,7 @@ for (const target of paths) {
         const root = document.documentElement;
         const rgb = (text) => (text.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
         const bodyStyle = getComputedStyle(document.body);
+        const middle = (element) => { const box = element.getBoundingClientRect(); return Math.round((box.top + box.bottom) / 2); };
         return {
           scrollWidth: root.scrollWidth,
           clientWidth: root.clientWidth,
@@ -90,6 +91,9 @@ for (const target of paths) {
           copyButtons: document.querySelectorAll("button.copy").length,
           codeBlocks: document.querySelectorAll(".content pre").length,
           article: !!document.querySelector("article.page"),
+          navTops: [...new Set([...document.querySelectorAll(".site-header nav li")].map(middle))],
+          chipTops: [...document.querySelectorAll(".terms-index li")].slice(0, 2).map(middle),
+          svgBackgrounds: [...document.querySelectorAll('.content img[src$=".svg"]')].map((img) => getComputedStyle(img).backgroundColor),
           jsonLd: [...document.querySelectorAll('script[type="application/ld+json"]')].map((s) => {
             try { return JSON.parse(s.textContent)["@type"]; } catch (e) { return `unparsable: ${e}`; }
           }),
@@ -101,6 +105,15 @@ for (const target of paths) {
       for (const src of facts.imagesWithoutAlt) problems.push(`image without alt text: ${src}`);
       const ratio = contrast(facts.color, facts.background);
       if (!(ratio >= 4.5)) problems.push(`body contrast ${ratio.toFixed(2)}:1 (${facts.color} on ${facts.background})`);
+      // Issue 12: the menu and the tag chips stepped down like a staircase (a global li + li margin).
+      if (width > 1000 && facts.navTops.length !== 1) problems.push(`menu items at ${facts.navTops.length} heights`);
+      if (width > 1000 && facts.chipTops.length === 2 && facts.chipTops[0] !== facts.chipTops[1]) {
+        problems.push(`tag chips step down: ${facts.chipTops}`);
+      }
+      // Diagrams drawn dark on transparent vanished in dark mode: they sit on a light card.
+      if (scheme === "dark") {
+        for (const bg of facts.svgBackgrounds) if (bg === "rgba(0, 0, 0, 0)") problems.push("SVG image on a transparent background in dark mode");
+      }
       if (facts.article && facts.jsonLd.join() !== "BlogPosting") problems.push(`JSON-LD: ${facts.jsonLd}`);
       if (facts.codeBlocks && facts.copyButtons !== facts.codeBlocks) {
         problems.push(`${facts.codeBlocks} code blocks but ${facts.copyButtons} copy buttons`);

@@ -306,3 +306,99 @@ def test_an_edited_layout_is_used_by_the_next_renderer() -> None:
     theme = render(PageOutput("posts/a.md", "posts/a"), [post])
     assert (first, second) == ("first A", "second A")
     assert theme.startswith("<!doctype html>")
+
+
+# --- the theme (issue 12) ------------------------------------------------------------------------
+
+
+def test_the_active_menu_item_is_marked_current() -> None:
+    posts = [entry("posts/a.md", "A", 1)]
+    section = render(ListOutput("posts", 1), posts)
+    assert '<a href="/posts/" aria-current="page">Posts</a>' in section
+    assert '<a href="/tags/">Tags</a>' in section
+    page = render(PageOutput("posts/a.md", "posts/a"), posts)
+    assert '<a href="/posts/" aria-current="true">Posts</a>' in page  # below it, not on it
+    assert render(ListOutput("", 1), posts).count("aria-current") == 0
+
+
+def test_the_site_feed_is_announced_once_on_home_and_its_page_two() -> None:
+    posts = [entry(f"posts/p{n}.md", f"P{n}", n) for n in range(1, 25)]
+    for number in (1, 2):
+        html = render(ListOutput("", number), posts)
+        assert html.count('type="application/rss+xml"') == 1
+        assert 'href="https://blog.example.com/index.xml"' in html
+    section = render(ListOutput("posts", 1), posts)
+    assert section.count('type="application/rss+xml"') == 2  # the site's and the section's
+
+
+def test_front_matter_icons_are_inline_svg_and_unknown_names_fall_back() -> None:
+    from pressroom.core.icons import FALLBACK, icon_name, icon_svg
+
+    github = render(PageOutput("posts/a.md", "posts/a"), [entry("posts/a.md", "A", 1, params={"icon": "github"})])
+    assert str(icon_svg("github")) in github
+    assert 'aria-hidden="true"' in str(icon_svg("github"))
+    assert icon_name("envelope") == icon_name("email") == "email"
+    assert icon_name("X") == "x-twitter"
+    assert icon_name("no-such-icon") == FALLBACK
+    assert icon_svg("rss", "Feed").count('aria-label="Feed"') == 1
+    assert "data-icon" not in github
+
+
+def test_the_theme_ships_a_favicon_and_its_scripts() -> None:
+    renderer = Renderer(CONFIG)
+    assert renderer.render_static("favicon.ico")[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert renderer.render_static("favicon.svg").startswith(b"<svg")
+    assert b"localStorage" in renderer.render_static("js/theme.js")
+    assert content_type("favicon.ico") == "image/vnd.microsoft.icon"
+    assert content_type("js/main.js") == "text/javascript; charset=utf-8"
+    html = render(ListOutput("", 1), [])
+    assert '<link rel="icon" href="/favicon.ico" sizes="32x32">' in html
+    assert '<script src="/js/theme.js"></script>' in html  # in <head>, before the first paint
+    assert " style=" not in html and "<script>" not in html  # nothing a strict CSP refuses
+
+
+def test_updated_shows_when_lastmod_is_a_later_day() -> None:
+    later = entry("posts/a.md", "A", 1, lastmod=datetime(2025, 2, 3, tzinfo=UTC))
+    html = render(PageOutput("posts/a.md", "posts/a"), [later])
+    assert 'Updated <time datetime="2025-02-03T00:00:00+00:00">3 February 2025</time>' in html
+    same_day = entry("posts/a.md", "A", 1, lastmod=datetime(2025, 1, 1, 18, tzinfo=UTC))
+    assert "Updated" not in render(PageOutput("posts/a.md", "posts/a"), [same_day])
+
+
+def test_a_page_describes_itself_as_a_blog_posting_in_json_ld() -> None:
+    import json
+    import re as re_
+
+    post = entry("posts/a.md", "Hello", 5, tags=("Core beliefs",), description="About it")
+    html = render(PageOutput("posts/a.md", "posts/a"), [post])
+    block = re_.search(r'<script type="application/ld\+json">(.*?)</script>', html)
+    assert block is not None
+    data = json.loads(block.group(1))
+    assert data["@type"] == "BlogPosting"
+    assert data["headline"] == "Hello"
+    assert data["url"] == "https://blog.example.com/posts/a/"
+    assert data["datePublished"] == "2025-01-05T12:00:00+00:00"
+    assert data["author"] == {"@type": "Person", "name": "Ada"}
+    assert data["keywords"] == ["core beliefs"]
+
+
+def test_the_home_page_shows_a_profile_from_params() -> None:
+    config = parse_config(
+        "title: T\nauthor: Ada\nparams:\n  author:\n    name: Ada L.\n    image: img/ada.png\n"
+        "    headline: Writes code\n    links:\n      - github: https://github.com/ada\n"
+        "      - envelope: mailto:a@b.c\n"
+    )[0]
+    html = render(ListOutput("", 1), [], config)
+    assert '<img class="avatar" src="/img/ada.png" alt="Ada L."' in html
+    assert '<p class="profile-headline">Writes code</p>' in html
+    assert '<a href="https://github.com/ada" rel="me"><svg' in html and 'aria-label="Github"' in html
+    assert 'href="mailto:a@b.c"' in html
+    simple = render(ListOutput("", 1), [], parse_config("title: T\nauthor: Ada\nparams:\n  github: ada\n")[0])
+    assert 'href="https://github.com/ada"' in simple
+    assert "profile" not in render(ListOutput("", 2), [entry(f"posts/p{n}.md", "P", n) for n in range(1, 15)], config)
+
+
+def test_a_feature_image_is_a_list_thumbnail_with_alt_text() -> None:
+    post = entry("posts/a/index.md", "A", 1, path="posts/a", feature="feature.png", params={"featureAlt": "A map"})
+    html = render(ListOutput("", 1), [post])
+    assert '<img src="/posts/a/feature.png" alt="A map" loading="lazy"' in html
