@@ -8,6 +8,8 @@ and needs no request, no font and no external origin. Names are Blowfish's (`git
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import Markup, escape
 
 # Stroked outline paths (stroke-width 2, round joins), except where a glyph is filled (`F:`).
@@ -97,7 +99,12 @@ def icon_name(name: object) -> str:
 
 def icon_svg(name: object, label: str = "") -> Markup:
     """The inline `<svg>` of an icon; decorative (hidden from screen readers) unless `label` names it."""
-    path = _PATHS[icon_name(name)]
+    return _svg(icon_name(name), str(label))
+
+
+@lru_cache(maxsize=256)
+def _svg(name: str, label: str) -> Markup:
+    path = _PATHS[name]
     if path.startswith("F:"):
         paint = 'fill="currentColor" stroke="none"'
         path = path[2:]

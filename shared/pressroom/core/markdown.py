@@ -22,6 +22,7 @@ Example::
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import posixpath
 import re
@@ -143,7 +144,7 @@ def render_markdown(
         summary_html = before_html
         truncated = any(token.type != "summary_divider" for token in tokens[divider_index:])
     else:
-        summary_html, truncated = _auto_summary(body_html, summary_length)
+        summary_html, truncated = _auto_summary(body_html, summary_length, word_count)
 
     links, images = _link_targets(tokens)
     return RenderedMarkdown(
@@ -327,29 +328,32 @@ def _label_task_items(state: StateCore) -> None:
 
 
 _BLOCK_END_RE = re.compile(r"</(?:p|h[1-6]|li|blockquote|pre|table|tr|dt|dd|figcaption)>|<br\s*/?>|<hr\s*/?>")
-_HEADING_RE = re.compile(r"<h[1-6][^>]*>.*?</h[1-6]>", re.DOTALL)
+_HEADING_OPEN_RE = re.compile(r"<h[1-6][\s>]")
 
 
-def _auto_summary(body_html: str, summary_length: int) -> tuple[str, bool]:
+def _auto_summary(body_html: str, summary_length: int, word_count: int) -> tuple[str, bool]:
     """The first `summary_length` words of the body's prose, a paragraph per block, headings left out.
 
-    Returns the summary's HTML and whether the page has more than it shows.
+    Returns the summary's HTML and whether the page has more than it shows (of its `word_count`).
+    Reads the body only as far as the summary goes.
     """
-    blocks = [html.unescape(_TAG_RE.sub("", part)).split() for part in _BLOCK_END_RE.split(body_html)]
-    prose = [
-        html.unescape(_TAG_RE.sub("", part)).split() for part in _BLOCK_END_RE.split(_HEADING_RE.sub("", body_html))
-    ]
-    total = sum(len(words) for words in blocks)
     paragraphs: list[str] = []
     left = summary_length
-    for words in prose:
+    start = 0
+    for end in itertools.chain(_BLOCK_END_RE.finditer(body_html), [None]):
         if left <= 0:
             break
+        segment = body_html[start : end.start() if end else len(body_html)]
+        if end is not None:
+            start = end.end()
+            if end.group().startswith("</h"):
+                heading = _HEADING_OPEN_RE.search(segment)
+                segment = segment[: heading.start()] if heading else segment
+        words = html.unescape(_TAG_RE.sub("", segment)).split()
         if words:
             paragraphs.append(html.escape(" ".join(words[:left])))
             left -= len(words)
-    shown = summary_length - max(left, 0)
-    truncated = shown < total
+    truncated = summary_length - max(left, 0) < word_count
     if truncated and paragraphs:
         paragraphs[-1] += "…"
     if len(paragraphs) == 1:

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -127,7 +128,7 @@ class Entry:
 
     def term_names(self, taxonomy: str) -> tuple[tuple[str, str], ...]:
         """(display name, link) of each of this entry's terms, once per term, in front matter order."""
-        return tuple((term_name(slug), href(f"{taxonomy}/{slug}")) for slug in self.term_spellings(taxonomy))
+        return _term_links(taxonomy, self.terms(taxonomy))
 
     def term_lists(self, taxonomies: Sequence[str] = DEFAULT_TAXONOMIES) -> tuple[str, ...]:
         """The list ids of this entry's term pages: `tags/python`, `categories/columns`."""
@@ -190,6 +191,13 @@ class Term:
     @property
     def url(self) -> str:
         return href(self.list_id)
+
+
+@lru_cache(maxsize=4096)
+def _term_links(taxonomy: str, names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Cached: every list shows the same few tag sets over and over."""
+    slugs = dict.fromkeys(slug for slug in map(urlize, names) if slug)
+    return tuple((term_name(slug), href(f"{taxonomy}/{slug}")) for slug in slugs)
 
 
 def term_name(slug: str) -> str:
