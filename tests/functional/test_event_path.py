@@ -268,7 +268,7 @@ def test_weights_past_two_to_the_thirty_one_order_as_numbers(site: Site) -> None
 def test_a_site_yaml_change_rebuilds_everything_in_chunks_that_hand_on(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pressroom.engine import publisher, rebuild
+    from pressroom.engine import publisher, rebuild, writing
 
     for key, body in read_tree(CONTENT).items():
         site.put(key, body)
@@ -276,7 +276,7 @@ def test_a_site_yaml_change_rebuilds_everything_in_chunks_that_hand_on(
     before = site.published()
     # Small chunks and a short time budget make the rebuild run across several invocations.
     monkeypatch.setattr(rebuild, "PARSE_CHUNK", 5)
-    monkeypatch.setattr(publisher, "RENDER_CHUNK", 7)
+    monkeypatch.setattr(writing, "RENDER_CHUNK", 7)
     monkeypatch.setattr(rebuild, "WRITE_CHUNK", 50)
     steps = [0]
     out_of_time = publisher.Publisher.out_of_time
@@ -404,10 +404,10 @@ def test_the_sample_event_sam_local_invoke_sends_publishes_from_the_bucket_it_na
 def test_without_queue_url_the_handler_hands_on_to_the_queue_its_event_came_from(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pressroom.engine import publisher
+    from pressroom.engine import publisher, writing
 
     monkeypatch.delenv("QUEUE_URL")
-    monkeypatch.setattr(publisher, "RENDER_CHUNK", 3)
+    monkeypatch.setattr(writing, "RENDER_CHUNK", 3)
     steps = [0]
     out_of_time = publisher.Publisher.out_of_time
 
