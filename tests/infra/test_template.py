@@ -200,8 +200,21 @@ def test_function_runs_on_python_312_arm64_with_its_environment(sam_template: Te
     assert variables["INDEX_TABLE"] == {"Ref": "IndexTable"}
     assert variables["DISTRIBUTION_ID"] == {"Ref": "SiteDistribution"}
     assert variables["POWERTOOLS_SERVICE_NAME"] == "pressroom"
-    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "pressroom"
-    assert variables["LOG_LEVEL"] == {"Ref": "LogLevel"}
+    # Per stack, so that one stack's alarms never watch another's metrics.
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == {"Fn::Sub": "pressroom/${AWS::StackName}"}
+    # The level is Lambda's (LoggingConfig), which Powertools follows: one setting, not two.
+    assert "LOG_LEVEL" not in variables
+
+
+def test_function_may_call_its_own_queue_and_bounds_the_chain_itself(sam_template: Template) -> None:
+    from pressroom.engine.publisher import MAX_HOPS
+
+    function = sam_template["Resources"]["PublisherFunction"]["Properties"]
+
+    # Lambda's loop detection would drop a long rebuild's hand-on chain after ~16 hops.
+    assert function["RecursiveLoop"] == "Allow"
+    assert function["Environment"]["Variables"]["QUEUE_URL"] == {"Ref": "SourceQueue"}
+    assert 16 < MAX_HOPS <= 1000
 
 
 def test_queue_feeds_the_function_with_partial_batch_responses(cfn_template: Template) -> None:
@@ -229,21 +242,43 @@ def test_logs_are_kept_for_a_bounded_time(sam_template: Template) -> None:
     logging = resources["PublisherFunction"]["Properties"]["LoggingConfig"]
 
     assert logging["LogGroup"] == {"Ref": "PublisherLogGroup"}
+    assert logging["LogFormat"] == "JSON"
+    assert logging["ApplicationLogLevel"] == {"Ref": "LogLevel"}
+    assert logging["SystemLogLevel"] in {"INFO", "WARN"}
+    assert sam_template["Parameters"]["LogLevel"]["Default"] == "INFO"
     assert resources["PublisherLogGroup"]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
+
+
+def _name(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def test_alarms_watch_dead_letters_and_function_errors(sam_template: Template) -> None:
     alarms = {
-        (alarm["Properties"]["Namespace"], alarm["Properties"]["MetricName"]): alarm["Properties"]
+        (_name(alarm["Properties"]["Namespace"]), alarm["Properties"]["MetricName"]): alarm["Properties"]
         for alarm in resources_of_type(sam_template, "AWS::CloudWatch::Alarm").values()
     }
     dead_letters = alarms["AWS/SQS", "ApproximateNumberOfMessagesVisible"]
     errors = alarms["AWS/Lambda", "Errors"]
+    namespace = {"Fn::Sub": "pressroom/${AWS::StackName}"}
+    content_errors = alarms[json.dumps(namespace), "ContentErrors"]
+    waiting = alarms["AWS/SQS", "ApproximateAgeOfOldestMessage"]
+    variables = sam_template["Resources"]["PublisherFunction"]["Properties"]["Environment"]["Variables"]
 
     assert dead_letters["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["DeadLetterQueue", "QueueName"]}
     assert errors["Dimensions"][0]["Value"] == {"Ref": "PublisherFunction"}
-    for alarm in (dead_letters, errors):
+    # The metric the handler emits (EMF through Powertools): its namespace and service dimension.
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == namespace
+    assert content_errors["Dimensions"] == [{"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}]
+    assert content_errors["Statistic"] == "Sum"
+    for alarm in (dead_letters, errors, content_errors):
         assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+    assert waiting["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["SourceQueue", "QueueName"]}
+    # Past two failed attempts: a change that waits that long is one an author misses.
+    visibility = sam_template["Resources"]["SourceQueue"]["Properties"]["VisibilityTimeout"]
+    assert 2 * visibility <= waiting["Threshold"] <= 3600
+    for alarm in alarms.values():
+        assert alarm["AlarmActions"] == {"Fn::If": ["HasAlarmEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}
 
 
 def test_index_table_has_the_keys_and_index_the_code_queries(sam_template: Template) -> None:
@@ -293,7 +328,7 @@ def test_publisher_role_grants_exactly_what_the_function_needs(cfn_template: Tem
             "dynamodb:BatchWriteItem",
             "dynamodb:ConditionCheckItem",
         },
-        "SiteDistribution": {"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"},
+        "SiteDistribution": {"cloudfront:CreateInvalidation"},
         "SourceQueue": {
             "sqs:ReceiveMessage",
             "sqs:DeleteMessage",
@@ -348,7 +383,8 @@ def test_publish_role_lets_one_repository_branch_sync_the_source_bucket(
         "Fn::Sub": "repo:${GitHubRepo}:ref:refs/heads/${GitHubBranch}"
     }
     assert granted_actions_by_target(role) == {
-        "SourceBucket": {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+        # AbortMultipartUpload: `pressroom sync` sends files over 64 MiB in parts.
+        "SourceBucket": {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}
     }
 
 
@@ -446,6 +482,8 @@ REWRITES = {
     "/index.xml": "/index.xml",
     "/img/a.png": "/img/a.png",
     "/posts/x/cover.webp": "/posts/x/cover.webp",
+    "/img/A.PNG": "/img/A.PNG",
+    "/posts/v1.2/notes.pdf": "/posts/v1.2/notes.pdf",
 }
 
 
@@ -477,6 +515,30 @@ def test_directory_without_slash_redirects_to_its_canonical_url(deployed_functio
         (301, "/posts/x/?utm_source=feed"),
         (301, "/posts/x/?a=1&a=2"),
     ]
+
+
+def test_a_page_path_with_a_dot_redirects_like_any_page(deployed_function_code: str, tmp_path: Path) -> None:
+    # urlize keeps dots, so `posts/v1.2-release.md` is published at /posts/v1.2-release/: a dot
+    # alone does not make a file (S3 would answer 404 for the object `posts/v1.2-release`).
+    # (A page path ending in a known extension, `/tags/node.js`, still reads as a file: only its
+    # `/tags/node.js/` form, which the site links to, finds the page.)
+    uris = ["/posts/v1.2-release", "/posts/v2.0.1", "/posts/release-1.0", "/about.me"]
+    results = run_viewer_request(deployed_function_code, [{"uri": uri} for uri in uris], tmp_path)
+
+    assert [(r.get("statusCode"), r["headers"]["location"]["value"]) for r in results] == [
+        (301, uri + "/") for uri in uris
+    ]
+
+
+def test_the_function_knows_every_file_type_pressroom_publishes(deployed_function_code: str) -> None:
+    from pressroom.core.mime import _BY_SUFFIX
+
+    match = re.search(r"var FILE_EXTENSIONS = \(([^)]*)\)\.split\(' '\);", deployed_function_code)
+    assert match is not None
+    listed = "".join(re.findall(r"'([^']*)'", match.group(1))).split(" ")
+
+    # A published file whose type the function does not know would be redirected as a page.
+    assert sorted(listed) == sorted(suffix.removeprefix(".") for suffix in _BY_SUFFIX)
 
 
 # --- code layout

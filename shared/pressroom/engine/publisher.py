@@ -87,7 +87,12 @@ RENDER_CHUNK = 250
 """Outputs rendered, compared and written per journal step."""
 PARALLEL = 16
 CONTINUE = {"pressroom": "continue"}
-"""The message a holder sends itself when it hands the rest of its work on."""
+"""The message a holder sends itself when it hands the rest of its work on (with its `hops`)."""
+MAX_HOPS = int(os.environ.get("PRESSROOM_MAX_HOPS", "200"))
+"""Messages in a row the function may send itself (a chain: each invocation started by the last
+one's message). Past it no message goes: the hourly tick, or the next change, carries the work
+on, so a runaway chain costs at most this many invocations an hour. A rebuild of 50,000 posts
+needs far fewer (the template sets Lambda's own loop detection, ~16 hops, to Allow)."""
 REBUILD_KEY = "\x01rebuild"
 REPAIR_KEY = "\x01repair"
 """Inbox keys that ask for a rebuild (`pressroom rebuild` repairs: every output is written)."""
@@ -141,9 +146,11 @@ def parallel(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
 class Publisher:
     """One invocation's publishing, against the ports; `now` is the content's clock."""
 
-    def __init__(self, ports: Ports, now: datetime, holder: str = "") -> None:
+    def __init__(self, ports: Ports, now: datetime, holder: str = "", hops: int = 0) -> None:
         self.ports = ports
         self.now = now
+        self.hops = hops
+        """How many self-sent messages led to this invocation (0: an S3 event, the tick, a command)."""
         self.control = Control(ports.table, holder)
         self._settings: dict[int, tuple[SiteSettings, Renderer]] = {}
         self._deadline = float("inf")
@@ -192,9 +199,13 @@ class Publisher:
         In case it did, a message comes back once its lease has run out, so nothing waits for
         the next event (or the hourly tick) to be published.
         """
-        if self.ports.queue is not None and lease.expires > 0:
-            delay = min(MAX_DELAY_SECONDS, max(1, math.ceil(lease.expires - self.ports.clock()) + 1))
-            self.ports.queue.send([CONTINUE], delay_seconds=delay)
+        if lease.expires > 0:
+            self._send_on(min(MAX_DELAY_SECONDS, max(1, math.ceil(lease.expires - self.ports.clock()) + 1)))
+
+    def _send_on(self, delay_seconds: int = 0) -> None:
+        """Send this function's queue a message to go on: the one place the chain is bounded (MAX_HOPS)."""
+        if self.ports.queue is not None and self.hops < MAX_HOPS:
+            self.ports.queue.send([{**CONTINUE, "hops": self.hops + 1}], delay_seconds=delay_seconds)
 
     def _quarantine(self, previous: Lease) -> None:
         """The lease was taken from a holder that never freed it: give its last requests (each
@@ -267,8 +278,7 @@ class Publisher:
 
     def _hand_off(self, result: RunResult) -> None:
         result.handed_off = True
-        if self.ports.queue is not None:
-            self.ports.queue.send([CONTINUE])
+        self._send_on()
 
     def _due(self) -> list[tuple[str, str]]:
         """Schedule items whose time has come (a future post now live, an expired one)."""
