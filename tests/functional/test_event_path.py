@@ -421,3 +421,38 @@ def test_without_queue_url_the_handler_hands_on_to_the_queue_its_event_came_from
     stats = site.drain()
     assert stats.batches > 1
     assert_converged(site)
+
+
+def test_a_new_stylesheet_gets_a_new_name_every_page_links_to_and_the_old_name_goes(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deploy that changes the theme's stylesheet: browsers keep the old one a year, so it
+    must be a new name, and the site rebuilt to link to it, with no source change needed."""
+    from pressroom.core import markdown, theme
+    from pressroom.core.mime import IMMUTABLE_CACHE_CONTROL
+
+    site.put("posts/a.md", post("A", "2024-01-01", ["x"]))
+    site.put("posts/b.md", post("B", "2024-01-02", ["x"]))
+    site.drain()
+    old = theme.stylesheet_key()
+    assert site.published()[old][2] == IMMUTABLE_CACHE_CONTROL
+    code_styles = markdown.pygments_css()
+    caches = (theme.stylesheet, theme.stylesheet_key, theme.theme_digest)
+    monkeypatch.setattr(markdown, "pygments_css", lambda: code_styles + "\n/* the next version */\n")
+    try:
+        for cached in caches:
+            cached.cache_clear()
+        new = theme.stylesheet_key()
+        assert new != old
+        before = site.published()
+        site.invoke({"pressroom": "tick"})  # the hourly tick after the deploy
+        site.drain()
+        published = site.published()
+        assert old not in published
+        assert f'href="/{new}"'.encode() in published["posts/a/index.html"][0]
+        assert_converged(site)
+        assert_changes_invalidated(site, before)
+    finally:
+        monkeypatch.undo()
+        for cached in caches:
+            cached.cache_clear()

@@ -20,11 +20,9 @@ import jinja2
 from markupsafe import Markup
 
 from pressroom.core.config import SiteConfig, SiteSettings
-from pressroom.core.markdown import pygments_css
 from pressroom.core.model import HOME_LIST, Entry, PageBody
 from pressroom.core.outputs import (
     SITEMAP_URL_LIMIT,
-    STYLESHEET_KEY,
     AliasOutput,
     AssetOutput,
     FeedOutput,
@@ -39,14 +37,8 @@ from pressroom.core.outputs import (
 )
 from pressroom.core.site import SiteIndex, list_title
 from pressroom.core.sitemap import SitemapUrl
+from pressroom.core.theme import stylesheet, stylesheet_key
 from pressroom.core.urls import href, key_href, list_page_path, urlize
-
-PAGE_CACHE_CONTROL = "public, max-age=300, must-revalidate"
-ASSET_CACHE_CONTROL = "public, max-age=31536000"
-
-
-def cache_control(output: Output) -> str:
-    return ASSET_CACHE_CONTROL if isinstance(output, AssetOutput) else PAGE_CACHE_CONTROL
 
 
 def feature_url(entry: Entry) -> str:
@@ -129,6 +121,7 @@ class Renderer:
             menu=self.menu,
             absolute=self.absolute,
             asset_url=key_href,
+            stylesheet_url=key_href(stylesheet_key()),
             feature_url=feature_url,
             term_url=_term_href,
             reading_time_shown=self.reading_time_shown,
@@ -205,9 +198,8 @@ class Renderer:
                 raise ValueError(f"{output.key}: assets are copied, not rendered")
 
     def render_static(self, name: str) -> bytes:
-        if name == STYLESHEET_KEY:
-            theme_css = (files("pressroom") / "theme" / "static" / "main.css").read_text("utf-8")
-            return (theme_css + "\n" + pygments_css()).encode("utf-8")
+        if name == stylesheet_key():
+            return stylesheet()
         if name == "404.html":
             return self._render("404.html", canonical=self.absolute("404.html"), description="", image=None)
         return self._render(name)

@@ -47,7 +47,7 @@ from pressroom.core.content import (
     publishable_kind,
 )
 from pressroom.core.invalidation import invalidation_paths
-from pressroom.core.mime import content_type
+from pressroom.core.mime import cache_control, content_type
 from pressroom.core.model import Entry, PageBody
 from pressroom.core.outputs import (
     AssetOutput,
@@ -60,9 +60,10 @@ from pressroom.core.outputs import (
     sitemap_parts,
 )
 from pressroom.core.plan import PageRecord, Reading, RenderPlan, list_exists, plan_round
-from pressroom.core.render import Renderer, cache_control, validate_layouts
+from pressroom.core.render import Renderer, validate_layouts
 from pressroom.core.resolve import bundle_folders, bundle_page_keys
 from pressroom.core.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
+from pressroom.core.theme import theme_digest
 from pressroom.engine.control import PENDING_KEY, Control, ErrorRecord, Journal, Lease, LeaseLost, iso
 from pressroom.engine.index import GenerationReader, after_bound, before_bound, compile_plan, gen_prefix
 from pressroom.exceptions import ConfigError, ContentError
@@ -99,7 +100,7 @@ REPAIR_KEY = "\x01repair"
 
 
 def content_hash(body: bytes, type_: str) -> str:
-    """What the index remembers of a published object: its bytes and its Content-Type."""
+    """What the index remembers of a published object: its bytes and its headers (`type_`)."""
     return hashlib.sha256(type_.encode() + b"\0" + body).hexdigest()
 
 
@@ -153,6 +154,8 @@ class Publisher:
         """How many self-sent messages led to this invocation (0: an S3 event, the tick, a command)."""
         self.control = Control(ports.table, holder)
         self._settings: dict[int, tuple[SiteSettings, Renderer]] = {}
+        self._themes: dict[int, str] = {}
+        self._theme_handled = False
         self._deadline = float("inf")
         self.lease_seconds = LEASE_SECONDS
         self._progressed = False
@@ -271,7 +274,7 @@ class Publisher:
                 continue
             inbox = self.control.inbox(ROUND_KEYS)
             due = self._due()
-            if not inbox and not due:
+            if not inbox and not due and not self.theme_outdated():
                 return
             result.rounds += 1
             self._round(inbox, due, result)
@@ -297,12 +300,22 @@ class Publisher:
                 settings = settings_of({})
             else:
                 data = unpack(item["data"])
+                self._themes[generation] = data.get("theme", "")
                 settings = SiteSettings(config_from_data(data["config"]), data["layouts"], (), data["digest"])
             self._settings[generation] = (settings, Renderer(settings.config, dict(settings.layouts)))
         return self._settings[generation]
 
     def reader(self, generation: int) -> GenerationReader:
         return GenerationReader(self.ports.table, generation, self.settings(generation)[0].config)
+
+    def theme_outdated(self) -> bool:
+        """The site was built with another theme than the one deployed now (a new version's
+        stylesheet or templates): it is rebuilt, so that its pages link to the new stylesheet."""
+        lease = self.control.lease
+        if self._theme_handled or lease is None or not lease.generation:
+            return False
+        self.settings(lease.generation)
+        return self._themes.get(lease.generation, theme_digest()) != theme_digest()
 
     def read_settings(self) -> SiteSettings:
         """The settings in the source now; ConfigError when broken (the site keeps its last good ones)."""
@@ -321,7 +334,9 @@ class Publisher:
         special = {REBUILD_KEY, REPAIR_KEY} & set(keys)
         settings_keys = [key for key in keys if is_settings_key(key)]
         done: list[tuple[str, str]] = []
-        if special or settings_keys or not lease.generation:
+        stale_theme = self.theme_outdated()
+        if special or settings_keys or not lease.generation or stale_theme:
+            self._theme_handled = True  # once an invocation: broken settings must not loop
             if self._settings_changed(inbox, settings_keys, special, result):
                 return
             # The settings are as the site was built (or broken): those events are done with.
@@ -637,15 +652,16 @@ class Publisher:
         copied = dict(parallel(lambda o: (o.key, self._asset_bytes(o)), assets))
         rendered: dict[str, tuple[bytes, str, str, str]] = {}
         for output in chunk:
-            type_ = content_type(output.key)
+            # The headers are part of what was published: a changed Cache-Control rule rewrites.
+            type_, cache = content_type(output.key), cache_control(output.key)
             if isinstance(output, AssetOutput):
                 body = copied.get(output.key)
                 if body is not None:
-                    rendered[output.key] = (body, type_, cache_control(output), f"v:{output.version}:{type_}")
+                    rendered[output.key] = (body, type_, cache, f"v:{output.version}:{type_}:{cache}")
                 continue
             data = self._render_one(output, view, renderer, patch, bodies)
             if data is not None:
-                rendered[output.key] = (data, type_, cache_control(output), content_hash(data, type_))
+                rendered[output.key] = (data, type_, cache, content_hash(data, f"{type_}\0{cache}"))
         return rendered
 
     def _render_one(
