@@ -57,6 +57,25 @@ def _term_href(taxonomy: str, name: str) -> str:
 
 
 _TAG_RE = re.compile(r"<[^>]+>")
+_EMAIL_RE = re.compile(r"[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+")
+
+
+def managing_editor(config: SiteConfig) -> str:
+    """RSS 2.0's `managingEditor`: an e-mail address, the name in parentheses; "" without an address.
+
+    The address comes from `params.author.email` (Hugo's and Blowfish's key), or from `author`
+    when it is one (`lucia@example.com (Lucía Ferrer)`); the name from `params.author.name`,
+    else `author`. A name alone is not valid there, so it is left out.
+    """
+    person = config.params.get("author")
+    person = person if isinstance(person, Mapping) else {}
+    email = str(person.get("email") or "").strip()
+    name = str(person.get("name") or config.author or "").strip()
+    if not email and _EMAIL_RE.match(config.author.strip()):
+        return config.author.strip()
+    if not _EMAIL_RE.fullmatch(email):
+        return ""
+    return f"{email} ({name})" if name and name != email else email
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -267,6 +286,7 @@ class Renderer:
             feed=key_href(output.key),
             entries=entries,
             last_build=max((e.date for e in entries if e.date), default=None),
+            managing_editor=managing_editor(self.config),
         )
 
     def sitemap_urls(self, index: SiteIndex) -> list[SitemapUrl]:
