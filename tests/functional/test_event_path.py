@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pressroom.adapters.files import read_tree
-from support.accounts import Site, assert_changes_invalidated, assert_converged
+from support.accounts import Site, assert_changes_invalidated, assert_converged, hand_on_often
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 EVENTS = Path(__file__).resolve().parents[2] / "infra" / "events"
@@ -268,24 +268,11 @@ def test_weights_past_two_to_the_thirty_one_order_as_numbers(site: Site) -> None
 def test_a_site_yaml_change_rebuilds_everything_in_chunks_that_hand_on(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pressroom.engine import publisher, rebuild
-
     for key, body in read_tree(CONTENT).items():
         site.put(key, body)
     site.drain()
     before = site.published()
-    # Small chunks and a short time budget make the rebuild run across several invocations.
-    monkeypatch.setattr(rebuild, "PARSE_CHUNK", 5)
-    monkeypatch.setattr(publisher, "RENDER_CHUNK", 7)
-    monkeypatch.setattr(rebuild, "WRITE_CHUNK", 50)
-    steps = [0]
-    out_of_time = publisher.Publisher.out_of_time
-
-    def budget(self: publisher.Publisher) -> bool:
-        steps[0] += 1
-        return steps[0] % 4 == 0 or out_of_time(self)
-
-    monkeypatch.setattr(publisher.Publisher, "out_of_time", budget)
+    hand_on_often(monkeypatch)
     config = site.files["site.yaml"].replace(b"Gradient Notes", b"Gradient Notes, renamed")
     site.put("site.yaml", config)
     stats = site.drain()
@@ -398,7 +385,7 @@ def test_the_sample_event_sam_local_invoke_sends_publishes_from_the_bucket_it_na
     site.s3.put_object(Bucket=bucket, Key=unquote_plus(key), Body=post("From sam", "2024-01-01", ["x"]))
     monkeypatch.delenv("SOURCE_BUCKET")
     site.invoke(event)
-    assert any(b"From sam" in body for body, _ in site.published().values())
+    assert any(b"From sam" in body for body, *_ in site.published().values())
 
 
 def test_without_queue_url_the_handler_hands_on_to_the_queue_its_event_came_from(

@@ -120,3 +120,20 @@ def assert_changes_invalidated(site: Site, before: dict[str, tuple[bytes, str, s
     for key in changed:
         for path in key_to_paths(key):
             assert path in paths or any(p.endswith("*") and path.startswith(p[:-1]) for p in paths), path
+
+
+def hand_on_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small chunks and a short time budget: a rebuild runs across several invocations."""
+    from pressroom.engine import publisher, rebuild
+
+    monkeypatch.setattr(rebuild, "PARSE_CHUNK", 5)
+    monkeypatch.setattr(publisher, "RENDER_CHUNK", 7)
+    monkeypatch.setattr(rebuild, "WRITE_CHUNK", 50)
+    steps = [0]
+    out_of_time = publisher.Publisher.out_of_time
+
+    def budget(self: publisher.Publisher) -> bool:
+        steps[0] += 1
+        return steps[0] % 4 == 0 or out_of_time(self)
+
+    monkeypatch.setattr(publisher.Publisher, "out_of_time", budget)
