@@ -10,6 +10,7 @@ import pytest
 
 from pressroom.core.build import SiteBuild, build_site
 from pressroom.core.mime import content_type
+from pressroom.core.theme import stylesheet_key
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script>"
@@ -80,7 +81,7 @@ def test_a_small_blog_builds_every_expected_page(blog_site: SiteBuild) -> None:
         "sitemap.xml",
         "robots.txt",
         "404.html",
-        "css/main.css",
+        stylesheet_key(),
         "img/logo.svg",
     }
 
@@ -98,7 +99,7 @@ def test_every_output_has_the_content_type_of_its_kind(blog_site: SiteBuild) -> 
     assert types["index.html"] == "text/html; charset=utf-8"
     assert types["posts/index.xml"] == "application/rss+xml"
     assert types["sitemap.xml"] == "application/xml"
-    assert types["css/main.css"] == "text/css; charset=utf-8"
+    assert types[stylesheet_key()] == "text/css; charset=utf-8"
     assert types["posts/road-trip/road.png"] == "image/png"
 
 

@@ -21,6 +21,7 @@ from pressroom.core.outputs import list_pages, site_outputs
 from pressroom.core.plan import RoundPlan, plan_round
 from pressroom.core.site import MemoryIndex, list_title, lists_of, term_from_spellings
 from pressroom.core.sitemap import SitemapPatch
+from pressroom.core.theme import stylesheet_key
 from pressroom.engine.index import compile_plan
 from pressroom.engine.publisher import Ports, Publisher
 from pressroom.engine.reading import read_sources
@@ -144,7 +145,7 @@ def test_site_outputs_name_every_page_of_the_site() -> None:
     assert keys == {
         "robots.txt",
         "404.html",
-        "css/main.css",
+        stylesheet_key(),
         "sitemap.xml",
         "index.html",
         "page/2/index.html",

@@ -146,7 +146,7 @@ class SiteSettings:
     layouts: Mapping[str, str]
     warnings: tuple[str, ...]
     digest: str
-    """Changes whenever any configuration or layout file changes."""
+    """Changes whenever any configuration or layout file changes, or the theme (`core.theme`)."""
 
 
 def settings_of(files: Mapping[str, bytes]) -> SiteSettings:
@@ -156,6 +156,9 @@ def settings_of(files: Mapping[str, bytes]) -> SiteSettings:
     digest = hashlib.sha256()
     for key in sorted(k for k in files if is_settings_key(k)):
         digest.update(key.encode() + b"\0" + hashlib.sha256(files[key]).digest())
+    from pressroom.core.theme import theme_digest
+
+    digest.update(b"\x01theme\0" + theme_digest().encode())  # a deployed theme change re-renders too
     data = files.get(CONFIG_KEY)
     config, warnings = parse_config(None if data is None else data.decode("utf-8-sig", "replace"))
     layouts = {

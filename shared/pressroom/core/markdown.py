@@ -259,6 +259,9 @@ def _markdown_it(unsafe_html: bool) -> MarkdownIt:
     # Goldmark writes <del>, which Hugo themes style; markdown-it writes <s>.
     md.add_render_rule("s_open", _render_del_open)
     md.add_render_rule("s_close", _render_del_close)
+    # Table alignment as a class: a strict Content-Security-Policy blocks inline styles.
+    md.add_render_rule("th_open", _render_cell_open)
+    md.add_render_rule("td_open", _render_cell_open)
     return md
 
 
@@ -301,6 +304,15 @@ def _render_del_open(self: RendererHTML, tokens: Sequence[Token], idx: int, opti
 
 def _render_del_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     return "</del>"
+
+
+def _render_cell_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    """`<td class="text-right">` where markdown-it writes `style="text-align:right"` (the theme styles it)."""
+    token = tokens[idx]
+    style = token.attrs.pop("style", None)
+    if isinstance(style, str) and style.startswith("text-align:"):
+        token.attrSet("class", "text-" + style.removeprefix("text-align:"))
+    return self.renderToken(tokens, idx, options, env)
 
 
 def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

@@ -43,6 +43,7 @@ from pressroom.core.model import PageBody
 from pressroom.core.plan import plan_round
 from pressroom.core.render import Renderer, validate_layouts
 from pressroom.core.sitemap import SitemapPatch
+from pressroom.core.theme import theme_digest
 from pressroom.engine.control import PENDING_KEY, Control, ErrorRecord, Journal, Lease, LeaseLost, iso
 from pressroom.engine.index import GenerationReader, compile_plan, gen_prefix
 from pressroom.engine.invocation import Ports, RunResult
@@ -65,7 +66,12 @@ ROUND_KEYS = 500
 REBUILD_AT = 200
 """A round of more changed keys than this is done as a rebuild (it costs about as much anyway)."""
 CONTINUE = {"pressroom": "continue"}
-"""The message a holder sends itself when it hands the rest of its work on."""
+"""The message a holder sends itself when it hands the rest of its work on (with its `hops`)."""
+MAX_HOPS = int(os.environ.get("PRESSROOM_MAX_HOPS", "200"))
+"""Messages in a row the function may send itself (a chain: each invocation started by the last
+one's message). Past it no message goes: the hourly tick, or the next change, carries the work
+on, so a runaway chain costs at most this many invocations an hour. A rebuild of 50,000 posts
+needs far fewer (the template sets Lambda's own loop detection, ~16 hops, to Allow)."""
 REBUILD_KEY = "\x01rebuild"
 REPAIR_KEY = "\x01repair"
 """Inbox keys that ask for a rebuild (`pressroom rebuild` repairs: every output is written)."""
@@ -74,11 +80,15 @@ REPAIR_KEY = "\x01repair"
 class Publisher:
     """One invocation's publishing, against the ports; `now` is the content's clock."""
 
-    def __init__(self, ports: Ports, now: datetime, holder: str = "") -> None:
+    def __init__(self, ports: Ports, now: datetime, holder: str = "", hops: int = 0) -> None:
         self.ports = ports
         self.now = now
+        self.hops = hops
+        """How many self-sent messages led to this invocation (0: an S3 event, the tick, a command)."""
         self.control = Control(ports.table, holder)
         self._settings: dict[int, tuple[SiteSettings, Renderer]] = {}
+        self._themes: dict[int, str] = {}
+        self._theme_handled = False
         self._deadline = float("inf")
         self.lease_seconds = LEASE_SECONDS
         self._progressed = False
@@ -125,9 +135,13 @@ class Publisher:
         In case it did, a message comes back once its lease has run out, so nothing waits for
         the next event (or the hourly tick) to be published.
         """
-        if self.ports.queue is not None and lease.expires > 0:
-            delay = min(MAX_DELAY_SECONDS, max(1, math.ceil(lease.expires - self.ports.clock()) + 1))
-            self.ports.queue.send([CONTINUE], delay_seconds=delay)
+        if lease.expires > 0:
+            self._send_on(min(MAX_DELAY_SECONDS, max(1, math.ceil(lease.expires - self.ports.clock()) + 1)))
+
+    def _send_on(self, delay_seconds: int = 0) -> None:
+        """Send this function's queue a message to go on: the one place the chain is bounded (MAX_HOPS)."""
+        if self.ports.queue is not None and self.hops < MAX_HOPS:
+            self.ports.queue.send([{**CONTINUE, "hops": self.hops + 1}], delay_seconds=delay_seconds)
 
     def _quarantine(self, previous: Lease) -> None:
         """The lease was taken from a holder that never freed it: give its last requests (each
@@ -193,15 +207,14 @@ class Publisher:
                 continue
             inbox = self.control.inbox(ROUND_KEYS)
             due = self._due()
-            if not inbox and not due:
+            if not inbox and not due and not self.theme_outdated():
                 return
             result.rounds += 1
             self._round(inbox, due, result)
 
     def _hand_off(self, result: RunResult) -> None:
         result.handed_off = True
-        if self.ports.queue is not None:
-            self.ports.queue.send([CONTINUE])
+        self._send_on()
 
     def _due(self) -> list[tuple[str, str]]:
         """Schedule items whose time has come (a future post now live, an expired one)."""
@@ -220,12 +233,22 @@ class Publisher:
                 settings = settings_of({})
             else:
                 data = unpack(item["data"])
+                self._themes[generation] = data.get("theme", "")
                 settings = SiteSettings(config_from_data(data["config"]), data["layouts"], (), data["digest"])
             self._settings[generation] = (settings, Renderer(settings.config, dict(settings.layouts)))
         return self._settings[generation]
 
     def reader(self, generation: int) -> GenerationReader:
         return GenerationReader(self.ports.table, generation, self.settings(generation)[0].config)
+
+    def theme_outdated(self) -> bool:
+        """The site was built with another theme than the one deployed now (a new version's
+        stylesheet or templates): it is rebuilt, so that its pages link to the new stylesheet."""
+        lease = self.control.lease
+        if self._theme_handled or lease is None or not lease.generation:
+            return False
+        self.settings(lease.generation)
+        return self._themes.get(lease.generation, theme_digest()) != theme_digest()
 
     def read_settings(self) -> SiteSettings:
         """The settings in the source now; ConfigError when broken (the site keeps its last good ones)."""
@@ -244,7 +267,9 @@ class Publisher:
         special = {REBUILD_KEY, REPAIR_KEY} & set(keys)
         settings_keys = [key for key in keys if is_settings_key(key)]
         done: list[tuple[str, str]] = []
-        if special or settings_keys or not lease.generation:
+        stale_theme = self.theme_outdated()
+        if special or settings_keys or not lease.generation or stale_theme:
+            self._theme_handled = True  # once an invocation: broken settings must not loop
             if self._settings_changed(inbox, settings_keys, special, result):
                 return
             # The settings are as the site was built (or broken): those events are done with.

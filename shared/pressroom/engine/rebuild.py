@@ -37,6 +37,7 @@ from pressroom.core.plan import (
     plan_round,
 )
 from pressroom.core.sitemap import SitemapPatch
+from pressroom.core.theme import is_fingerprinted, theme_digest
 from pressroom.engine.control import ErrorRecord, Journal, iso
 from pressroom.engine.fanout import parallel
 from pressroom.engine.index import GenerationReader, compile_plan, gen_prefix, record_item
@@ -71,7 +72,7 @@ def start_rebuild(publisher: Publisher, inbox: list[tuple[str, str]], settings: 
         "pk": gen_prefix(target) + "meta",
         "sk": "config",
         "data": _pack({"config": config_to_data(settings.config), "layouts": dict(settings.layouts),
-                       "digest": settings.digest}),
+                       "digest": settings.digest, "theme": theme_digest()}),
     }  # fmt: skip
     # The journal first (with the settings it builds with), the inbox after: a crash in between
     # leaves changes that the rebuild already covers, never a rebuild nobody knows of with its
@@ -255,7 +256,8 @@ def _outputs(publisher: Publisher, journal: Journal) -> tuple[list[Any], Generat
             found = view._records.get(output.source_key)
             output = AssetOutput(output.source_key, output.key, found.version if found else "")
         outputs.append(output)
-    return sorted(outputs, key=lambda output: output.key), view, renderer
+    # The fingerprinted stylesheet first: no page links to a name that is not there yet.
+    return sorted(outputs, key=lambda output: (not is_fingerprinted(output.key), output.key)), view, renderer
 
 
 def _render(publisher: Publisher, journal: Journal, result: RunResult) -> bool | None:

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from pressroom.core.codec import entry_from_data, unpack
 from pressroom.core.invalidation import invalidation_paths
-from pressroom.core.mime import content_type
+from pressroom.core.mime import cache_control, content_type
 from pressroom.core.model import Entry, PageBody
 from pressroom.core.outputs import (
     AssetOutput,
@@ -26,7 +26,7 @@ from pressroom.core.outputs import (
     sitemap_parts,
 )
 from pressroom.core.plan import RenderPlan, list_exists
-from pressroom.core.render import Renderer, cache_control
+from pressroom.core.render import Renderer
 from pressroom.core.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
 from pressroom.engine.control import Control, Journal
 from pressroom.engine.fanout import parallel
@@ -39,7 +39,7 @@ RENDER_CHUNK = 250
 
 
 def content_hash(body: bytes, type_: str) -> str:
-    """What the index remembers of a published object: its bytes and its Content-Type."""
+    """What the index remembers of a published object: its bytes and its headers (`type_`)."""
     return hashlib.sha256(type_.encode() + b"\0" + body).hexdigest()
 
 
@@ -183,15 +183,16 @@ class OutputWriter:
         copied = dict(parallel(lambda o: (o.key, self._asset_bytes(o)), assets))
         rendered: dict[str, tuple[bytes, str, str, str]] = {}
         for output in chunk:
-            type_ = content_type(output.key)
+            # The headers are part of what was published: a changed Cache-Control rule rewrites.
+            type_, cache = content_type(output.key), cache_control(output.key)
             if isinstance(output, AssetOutput):
                 body = copied.get(output.key)
                 if body is not None:
-                    rendered[output.key] = (body, type_, cache_control(output), f"v:{output.version}:{type_}")
+                    rendered[output.key] = (body, type_, cache, f"v:{output.version}:{type_}:{cache}")
                 continue
             data = self._render_one(output, view, renderer, patch, bodies)
             if data is not None:
-                rendered[output.key] = (data, type_, cache_control(output), content_hash(data, type_))
+                rendered[output.key] = (data, type_, cache, content_hash(data, f"{type_}\0{cache}"))
         return rendered
 
     def _render_one(
