@@ -22,10 +22,17 @@ def test_strikethrough_renders_as_del_like_goldmark() -> None:
     assert render_markdown("~~gone~~ kept").html == "<p><del>gone</del> kept</p>\n"
 
 
-def test_footnotes_link_reference_and_note() -> None:
-    html = render_markdown("Claim.[^src]\n\n[^src]: The *source*.\n").html
-    assert '<a href="#fn1" id="fnref1">[1]</a>' in html
-    assert '<li id="fn1" class="footnote-item"><p>The <em>source</em>.' in html
+def test_footnotes_are_rendered_as_goldmark_renders_them() -> None:
+    html = render_markdown("Claim.[^src] Again.[^src]\n\n[^src]: The *source*.\n").html
+    assert html == (
+        '<p>Claim.<sup id="fnref:1"><a href="#fn:1" class="footnote-ref" role="doc-noteref">1</a></sup>'
+        ' Again.<sup id="fnref1:1"><a href="#fn:1" class="footnote-ref" role="doc-noteref">1</a></sup></p>\n'
+        '<div class="footnotes" role="doc-endnotes">\n<hr>\n<ol>\n<li id="fn:1">\n'
+        "<p>The <em>source</em>."
+        '&#160;<a href="#fnref:1" class="footnote-backref" role="doc-backlink">&#x21a9;&#xfe0e;</a>'
+        '&#160;<a href="#fnref1:1" class="footnote-backref" role="doc-backlink">&#x21a9;&#xfe0e;</a></p>\n'
+        "</li>\n</ol>\n</div>\n"
+    )
 
 
 def test_task_lists_render_disabled_checkboxes() -> None:

@@ -117,6 +117,16 @@ def check_site(files: Mapping[str, bytes], now: datetime) -> CheckReport:
     findings = [Finding(e.source_key, e.problem, e.line) for e in site.errors]
     findings += [Finding(*_split_warning(w), error=False) for w in site.warnings]
     findings += link_findings(site.parsed.values(), files, site.outputs)
+    findings += [
+        Finding(
+            key,
+            f"unknown shortcode {found.name!r}: its inner content is shown, the shortcode is not",
+            found.line,
+            False,
+        )
+        for key, page in site.parsed.items()
+        for found in page.unknown_shortcodes
+    ]
     for key in files:
         if classify(key) is SourceKind.INTRO and key.count("/") > 1 and not key.startswith(("tags/", "categories/")):
             findings.append(Finding(key, "nested sections are not supported; this _index.md is not used", error=False))
