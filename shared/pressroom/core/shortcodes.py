@@ -460,7 +460,7 @@ def render_call(
         "is_named": bool(call.named),
         "inner": inner,
         "page": page,
-        "site": page,
+        "site": {"params": page.site_params, "title": page.site_title, "baseURL": page.base_url},
         "_markdownify": lambda text: expansion.restore(markdownify(text)),
     }
     try:

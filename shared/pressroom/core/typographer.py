@@ -13,6 +13,7 @@ entities (``&rsquo;``), this writes the characters they stand for, which a reade
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 __all__ = ["Typographer", "smarten"]
@@ -21,8 +22,8 @@ LEFT_SINGLE, RIGHT_SINGLE, LEFT_DOUBLE, RIGHT_DOUBLE = "\u2018", "\u2019", "\u20
 EN_DASH, EM_DASH, ELLIPSIS, LEFT_ANGLE, RIGHT_ANGLE = "\u2013", "\u2014", "\u2026", "\u00ab", "\u00bb"
 APOSTROPHE = RIGHT_SINGLE
 
-TRIGGERS = frozenset("'\"-.<>")
-"""Characters that can start a substitution: text without any of them is returned as it is."""
+_TRIGGER_RE = re.compile(r"['\"<>]|--|\.\.\.")
+"""Where a substitution can start: text without any is returned as it is."""
 
 
 def _is_space(char: str) -> bool:
@@ -64,52 +65,48 @@ class Typographer:
 
     def smarten(self, text: str, before: str = "\n", after: str = " ") -> str:
         """`text` with goldmark's substitutions; `before`/`after` are its neighbours in the block."""
-        if not TRIGGERS.intersection(text):
+        found = _TRIGGER_RE.search(text)
+        if found is None:
             return text
+        line = text + after  # goldmark looks at the rest of the line, past this run
         out: list[str] = []
-        i, n = 0, len(text)
-        while i < n:
-            c = text[i]
-            if c not in TRIGGERS:
-                out.append(c)
-                i += 1
-                continue
-            rest = text[i:] + after  # goldmark looks at the rest of the line
-            prev = text[i - 1] if i else before
-            replacement, used = self._at(rest, prev)
-            if replacement is None:
-                out.append(c)
-                i += 1
-            else:
+        copied = 0
+        while found is not None:
+            i = found.start()
+            replacement, used = self._at(line, i, text[i - 1] if i else before)
+            if replacement is not None:
+                out.append(text[copied:i])
                 out.append(replacement)
-                i += used
+                copied = i + used
+            found = _TRIGGER_RE.search(text, max(i + used, copied))
+        out.append(text[copied:])
         return "".join(out)
 
-    def _at(self, line: str, before: str) -> tuple[str | None, int]:
-        c = line[0]
-        n = len(line)
+    def _at(self, line: str, i: int, before: str) -> tuple[str | None, int]:
+        c = line[i]
+        n = len(line) - i
         if n > 2:
-            if c == "-" and line[1] == "-" and line[2] == "-":
+            if c == "-" and line[i + 1] == "-" and line[i + 2] == "-":
                 return EM_DASH, 3
             if c == ".":
-                return (ELLIPSIS, 3) if line[1] == "." and line[2] == "." else (None, 1)
+                return (ELLIPSIS, 3) if line[i + 1] == "." and line[i + 2] == "." else (None, 1)
         if n > 1:
             if c == "<":
-                return (LEFT_ANGLE, 2) if line[1] == "<" else (None, 1)
+                return (LEFT_ANGLE, 2) if line[i + 1] == "<" else (None, 1)
             if c == ">":
-                return (RIGHT_ANGLE, 2) if line[1] == ">" else (None, 1)
-            if c == "-" and line[1] == "-":
+                return (RIGHT_ANGLE, 2) if line[i + 1] == ">" else (None, 1)
+            if c == "-" and line[i + 1] == "-":
                 return EN_DASH, 2
         if c == "'":
-            return self._single(line, before)
+            return self._single(line[i : i + 5], n, line[i + 1 :], before)
         if c == '"':
-            return self._double(line, before)
+            return self._double(line[i : i + 5], n, line[i + 1 :], before)
         return None, 1
 
-    def _single(self, line: str, before: str) -> tuple[str | None, int]:
-        n = len(line)
-        run = len(line) - len(line.lstrip("'"))
-        can_open, can_close = _flanking(before, line[run] if run < n else " ")
+    def _single(self, line: str, n: int, rest: str, before: str) -> tuple[str | None, int]:
+        """`line`: the next few characters from the quote on; `n`: how many the line has left."""
+        stripped = rest.lstrip("'")
+        can_open, can_close = _flanking(before, stripped[0] if stripped else " ")
         # Decade abbreviations such as '90s
         if can_open and not can_close and n > 3 and line[1].isdigit() and line[2].isdigit() and line[3] == "s":
             following = line[4] if n > 4 else " "
@@ -132,30 +129,30 @@ class Typographer:
             if kind == LEFT_SINGLE:
                 self.single += 1
             return kind, 1
-        # Plural possessives and abbreviations: Smiths', doin' (goldmark's condition, as written)
-        if (n > 1 and _is_space(line[0])) or (_is_unicode_punct(line[0]) and n > 2 and not line[1].isdigit()):
+        # Plural possessives and abbreviations: Smiths', doin' (goldmark's condition, as written:
+        # the quote itself is punctuation, so any quote with two more characters, no digit next)
+        if n > 2 and not line[1].isdigit():
             return RIGHT_SINGLE, 1
-        if self.single > 0 and self._closes(line, can_open, can_close):
+        if self.single > 0 and self._closes(line, n, can_open, can_close):
             self.single -= 1
             return RIGHT_SINGLE, 1
         return None, 1
 
-    def _double(self, line: str, before: str) -> tuple[str | None, int]:
-        run = len(line) - len(line.lstrip('"'))
-        can_open, can_close = _flanking(before, line[run] if run < len(line) else " ")
+    def _double(self, line: str, n: int, rest: str, before: str) -> tuple[str | None, int]:
+        stripped = rest.lstrip('"')
+        can_open, can_close = _flanking(before, stripped[0] if stripped else " ")
         if can_open and not can_close:
             self.double += 1
             return LEFT_DOUBLE, 1
-        if self.double > 0 and self._closes(line, can_open, can_close):
-            if len(line) > 1 and line[1] == '"' and before.isdigit():  # "Monitor 21""
+        if self.double > 0 and self._closes(line, n, can_open, can_close):
+            if n > 1 and line[1] == '"' and before.isdigit():  # "Monitor 21""
                 return None, 1
             self.double -= 1
             return RIGHT_DOUBLE, 1
         return None, 1
 
     @staticmethod
-    def _closes(line: str, can_open: bool, can_close: bool) -> bool:
-        n = len(line)
+    def _closes(line: str, n: int, can_open: bool, can_close: bool) -> bool:
         if can_close and not can_open:
             return True
         return (
