@@ -39,7 +39,7 @@ def test_typographer_leaves_code_and_urls_alone() -> None:
     html = render_markdown('"Quote" `"code" --` [it\'s](https://x.example/a--b)\n\n```\n"x" -- y\n```\n').html
     assert html == (
         '<p>“Quote” <code>&quot;code&quot; --</code> <a href="https://x.example/a--b">it’s</a></p>\n'
-        "<pre><code>&quot;x&quot; -- y\n</code></pre>\n"
+        '<pre tabindex="0"><code>&quot;x&quot; -- y\n</code></pre>\n'
     )
 
 
@@ -128,3 +128,21 @@ def test_markup_settings_reach_the_rendered_site() -> None:
     }
     html = build_site(files, datetime(2026, 1, 1, tzinfo=UTC)).outputs["posts/a/index.html"].decode()
     assert "<p>It's 🎉</p>" in html
+
+
+def test_markup_and_site_shortcodes_survive_the_index_round_trip() -> None:
+    # The event path stores the settings as JSON-like data and reads them back.
+    import json
+
+    from pressroom.core.config import config_from_data, config_to_data, settings_of
+
+    settings = settings_of(
+        {
+            "site.yaml": b"unsafeHTML: true\nenableEmoji: true\n",
+            "layouts/shortcodes/note.html": b"<aside>{{ inner }}</aside>",
+        }
+    )
+    again = config_from_data(json.loads(json.dumps(config_to_data(settings.config))))
+    assert again == settings.config
+    assert again.shortcodes == (("note.html", "<aside>{{ inner }}</aside>"),)
+    assert config_from_data({"unsafeHTML": True}).markup.unsafe is True  # data stored before markup

@@ -290,6 +290,7 @@ def _markdown_it(markup: MarkupSettings) -> MarkdownIt:
             md.add_render_rule(name, rule)
     if markup.tasklist:
         md.use(tasklists_plugin, enabled=False)
+        md.core.ruler.push("goldmark_tasklist", _goldmark_tasklist_rule)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=hugo_anchor)
     # After the heading ids (which are made from the text as written, as Hugo's are).
     if markup.emoji:
@@ -363,14 +364,16 @@ def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options
 def _render_fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     """Fenced code in a known language: Pygments spans with CSS classes, in Hugo's wrapper.
 
-    Unknown or absent language: markdown-it's own escaped ``<pre><code>``.
+    Unknown or absent language: Hugo's escaped ``<pre tabindex="0"><code>`` without colours.
     """
     token = tokens[idx]
     info = unescapeAll(token.info).strip()
     language = info.split(maxsplit=1)[0] if info else ""
     lexer = _lexer(_PLAIN_ALIASES.get(language.lower(), language)) if language else None
     if lexer is None:
-        return self.fence(tokens, idx, options, env)
+        # Hugo's wrapper for a block Chroma has no lexer for (or no language): no <div>.
+        attributes = f' class="language-{escapeHtml(language)}" data-lang="{escapeHtml(language)}"' if language else ""
+        return f'<pre tabindex="0"><code{attributes}>{escapeHtml(token.content)}</code></pre>\n'
 
     from pygments import highlight
 
@@ -533,6 +536,24 @@ def _resolve_under(tokens: Sequence[Token], base: str) -> None:
 # --- goldmark's extensions ---------------------------------------------------------------
 
 
+_GOLDMARK_CHECKBOXES = {
+    False: '<input disabled="" type="checkbox">',
+    True: '<input checked="" disabled="" type="checkbox">',
+}
+
+
+def _goldmark_tasklist_rule(state: Any) -> None:
+    """Core rule: task list items as goldmark writes them (no classes; ``checked=""``)."""
+    for token in state.tokens:
+        if token.type in ("bullet_list_open", "ordered_list_open", "list_item_open"):
+            if token.attrGet("class") in ("contains-task-list", "task-list-item"):
+                token.attrs.pop("class", None)
+        elif token.type == "inline" and token.children:
+            first = token.children[0]
+            if first.type == "html_inline" and first.content.startswith('<input class="task-list-item-checkbox"'):
+                first.content = _GOLDMARK_CHECKBOXES['checked="checked"' in first.content]
+
+
 def _last_char(token: Token) -> str:
     """The source character a token ends with, as goldmark's typographer sees it."""
     kind = token.type
@@ -672,13 +693,18 @@ class _GoldmarkLinkify:
         return _Link(index, text, text.split(":", 1)[0] + ":", text)
 
 
+def _footnote_ids(token: Token) -> tuple[int, str]:
+    """goldmark's footnote number (from 1) and the id of this reference to it (`fnref:1`, `fnref1:1`...)."""
+    number = token.meta["id"] + 1
+    sub = token.meta.get("subId", 0)
+    return number, f"fnref{sub}:{number}" if sub > 0 else f"fnref:{number}"
+
+
 def _render_footnote_ref(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     """goldmark: ``<sup id="fnref:1"><a href="#fn:1" class="footnote-ref" role="doc-noteref">1</a></sup>``."""
-    meta = tokens[idx].meta
-    number = meta["id"] + 1
-    ref = f"fnref{meta['subId']}:{number}" if meta.get("subId", 0) > 0 else f"fnref:{number}"
+    number, ref = _footnote_ids(tokens[idx])
     return f'<sup id="{ref}"><a href="#fn:{number}" class="footnote-ref" role="doc-noteref">{number}</a></sup>'
 
 
@@ -710,9 +736,7 @@ def _render_footnote_anchor(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     """goldmark's back-link: ``&#160;<a href="#fnref:1" class="footnote-backref" ...>&#x21a9;&#xfe0e;</a>``."""
-    meta = tokens[idx].meta
-    number = meta["id"] + 1
-    ref = f"fnref{meta['subId']}:{number}" if meta.get("subId", 0) > 0 else f"fnref:{number}"
+    _, ref = _footnote_ids(tokens[idx])
     return f'&#160;<a href="#{ref}" class="footnote-backref" role="doc-backlink">&#x21a9;&#xfe0e;</a>'
 
 
