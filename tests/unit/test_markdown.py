@@ -126,7 +126,8 @@ def test_fenced_code_is_highlighted_with_css_classes_only() -> None:
         ("```\n<b>&</b>\n```\n", '<pre tabindex="0"><code>&lt;b&gt;&amp;&lt;/b&gt;\n</code></pre>\n'),
         (
             "```no-such-language\n<b>\n```\n",
-            '<pre tabindex="0"><code class="language-no-such-language" data-lang="no-such-language">&lt;b&gt;\n</code></pre>\n',
+            '<pre tabindex="0"><code class="language-no-such-language" data-lang="no-such-language">'
+            "&lt;b&gt;\n</code></pre>\n",
         ),
     ],
 )
