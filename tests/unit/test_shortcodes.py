@@ -172,3 +172,12 @@ def test_a_broken_site_template_names_its_file() -> None:
     }
     site = build_site(files, NOW)
     assert any("layouts/shortcodes/mine.html" in str(error) for error in site.errors)
+
+
+def test_script_links_in_parameters_are_refused_as_in_markdown() -> None:
+    html = render(
+        '{{< button href="javascript:alert(1)" >}}Go{{< /button >}}\n'
+        '{{< figure src="javascript:x" link="JaVaScRiPt:alert(1)" >}}\n'
+        '{{< gallery >}}<img src="javascript:y">{{< /gallery >}}\n'
+    )
+    assert "javascript" not in html.lower()

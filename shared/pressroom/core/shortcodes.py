@@ -369,7 +369,9 @@ def shortcode_environment(site_templates: tuple[tuple[str, str], ...]) -> Any:
         lstrip_blocks=True,
         undefined=jinja2.ChainableUndefined,
     )
-    environment.filters.update(markdownify=_markdownify, plainify=_plainify, images=_images, resource=_resource)
+    environment.filters.update(
+        markdownify=_markdownify, plainify=_plainify, images=_images, resource=_resource, safe_url=_safe_url
+    )
     environment.globals.update(ref=_ref, bundle_files=_bundle_files, truthy=truthy)
     return environment
 
@@ -519,7 +521,7 @@ def _images_value(context: Any, value: Any) -> list[dict[str, str]]:
             m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
             for m in _ATTR_RE.finditer(tag.group(1))
         }
-        if attrs.get("src"):
+        if attrs.get("src") and _safe_url(attrs["src"]) != "#":
             attrs["src"] = page.resolve_url(attrs["src"])
             found.append(attrs)
     return found
@@ -528,9 +530,17 @@ def _images_value(context: Any, value: Any) -> list[dict[str, str]]:
 _images = _context_filter(_images_value)
 
 
+def _safe_url(value: Any) -> str:
+    """A link from a parameter, refused (``#``) where a Markdown link would be (`javascript:` ...)."""
+    from pressroom.core.markdown import is_safe_url
+
+    text = str(value or "")
+    return text if is_safe_url(text) else "#"
+
+
 def _resource_value(context: Any, value: Any) -> str:
     page: ShortcodePage = context["page"]
-    return page.resolve_url(str(value or ""))
+    return page.resolve_url(_safe_url(value))
 
 
 _resource = _context_filter(_resource_value)
