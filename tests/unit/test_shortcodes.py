@@ -110,7 +110,7 @@ def test_embeds_are_links_with_no_inline_script_or_style() -> None:
     )
     assert "<script" not in html and "style=" not in html and "<iframe" not in html
     assert 'href="https://www.youtube.com/watch?v=dQw4w9WgXcQ"' in html
-    assert 'alt="Demo"' in html
+    assert "▶ Demo" in html and "<img" not in html  # no request to YouTube until a reader follows the link
     assert 'href="https://vimeo.com/146022717"' in html
     assert 'href="https://x.com/SanDiegoZoo/status/1453110110599868418"' in html
     assert 'href="https://www.instagram.com/p/CxOWiQNP2MO/"' in html
