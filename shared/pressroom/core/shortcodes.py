@@ -369,10 +369,16 @@ def shortcode_environment(site_templates: tuple[tuple[str, str], ...]) -> Any:
         lstrip_blocks=True,
         undefined=jinja2.ChainableUndefined,
     )
+    # Filters that read the page are given the template context (jinja2 imported only here).
+    with_page = jinja2.pass_context
     environment.filters.update(
-        markdownify=_markdownify, plainify=_plainify, images=_images, resource=_resource, safe_url=_safe_url
+        markdownify=with_page(_markdownify_value),
+        plainify=_plainify_value,
+        images=with_page(_images_value),
+        resource=with_page(_resource_value),
+        safe_url=_safe_url,
     )
-    environment.globals.update(ref=_ref, bundle_files=_bundle_files, truthy=truthy)
+    environment.globals.update(ref=with_page(_ref_value), bundle_files=with_page(_bundle_files_value), truthy=truthy)
     return environment
 
 
@@ -497,15 +503,6 @@ def _plainify_value(value: Any) -> str:
     return html.unescape(re.sub(r"<[^>]*>", "", str(value or ""))).strip()
 
 
-def _context_filter(function: Callable[..., Any]) -> Callable[..., Any]:
-    import jinja2
-
-    return jinja2.pass_context(function)
-
-
-_markdownify = _context_filter(_markdownify_value)
-_plainify = _plainify_value
-
 _IMG_RE = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
 _ATTR_RE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
@@ -527,9 +524,6 @@ def _images_value(context: Any, value: Any) -> list[dict[str, str]]:
     return found
 
 
-_images = _context_filter(_images_value)
-
-
 def _safe_url(value: Any) -> str:
     """A link from a parameter, refused (``#``) where a Markdown link would be (`javascript:` ...)."""
     from pressroom.core.markdown import is_safe_url
@@ -541,9 +535,6 @@ def _safe_url(value: Any) -> str:
 def _resource_value(context: Any, value: Any) -> str:
     page: ShortcodePage = context["page"]
     return page.resolve_url(_safe_url(value))
-
-
-_resource = _context_filter(_resource_value)
 
 
 def _ref_value(context: Any, target: Any) -> str:
@@ -571,9 +562,6 @@ def _normalize(key: str) -> str:
     return posixpath.normpath(key).lstrip("/")
 
 
-_ref = _context_filter(_ref_value)
-
-
 def _bundle_files_value(context: Any, pattern: Any) -> list[str]:
     """The page's bundle files matching a glob (Blowfish's `images="gallery/*"`), as URLs."""
     import fnmatch
@@ -588,6 +576,3 @@ def _bundle_files_value(context: Any, pattern: Any) -> list[str]:
             continue
         urls += [page.resolve_url(name) for name in sorted(page.siblings) if fnmatch.fnmatch(name, item)]
     return urls
-
-
-_bundle_files = _context_filter(_bundle_files_value)
