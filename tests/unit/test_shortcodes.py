@@ -181,3 +181,19 @@ def test_script_links_in_parameters_are_refused_as_in_markdown() -> None:
         '{{< gallery >}}<img src="javascript:y">{{< /gallery >}}\n'
     )
     assert "javascript" not in html.lower()
+
+
+def test_a_sites_hugo_go_shortcodes_do_not_break_the_build_and_check_asks_for_a_port() -> None:
+    files = {
+        "posts/a.md": post("{{< alert >}}Hi{{< /alert >}}\n\n{{< mine >}}inner *text*{{< /mine >}}\n"),
+        "layouts/shortcodes/alert.html": b'<div class="x">{{ .Inner | markdownify }}</div>',
+        "layouts/shortcodes/mine.html": b'{{ with .Get "who" }}{{ . }}{{ end }}{{ .Inner }}',
+    }
+    site = build_site(files, NOW)
+    assert site.errors == []
+    html = site.outputs["posts/a/index.html"].decode()
+    assert '<div class="alert-text">Hi</div>' in html  # the built-in alert
+    assert "<p>inner <em>text</em></p>" in html  # no usable template: the inner content
+    findings = {f.source_key: f for f in check_site(files, NOW).findings}
+    assert "port it to Jinja2" in findings["layouts/shortcodes/mine.html"].message
+    assert "port it to Jinja2" in findings["layouts/shortcodes/alert.html"].message

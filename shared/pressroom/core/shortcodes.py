@@ -356,9 +356,10 @@ def shortcode_environment(site_templates: tuple[tuple[str, str], ...]) -> Any:
     """The Jinja2 environment of shortcode templates: the site's first, then the theme's."""
     import jinja2
 
+    hugo = set(hugo_templates(site_templates))
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.DictLoader(dict(site_templates)),
+            jinja2.DictLoader({name: text for name, text in site_templates if name not in hugo}),
             jinja2.PackageLoader("pressroom", "theme/templates/shortcodes"),
         ]
     )
@@ -382,14 +383,45 @@ def shortcode_environment(site_templates: tuple[tuple[str, str], ...]) -> Any:
     return environment
 
 
+_GO_ACTION_RE = re.compile(
+    r"\{\{-?\s*(?:\.[A-Za-z]|\$|/\*|(?:end|else|with|range|if|partial|partialCached|define|template|block|return"
+    r"|printf|warnf|errorf|default|safeHTML|print|index|len|not|and|or|eq|ne|in|where|first)\b)"
+)
+
+
+@lru_cache(maxsize=8)
+def hugo_templates(site_templates: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The site's shortcode files that are Hugo's Go templates, not Jinja2 (left out: they cannot run).
+
+    A Hugo repository keeps its own shortcodes as Go templates; they are told apart by failing
+    to compile as Jinja2 while holding Go template actions (``{{ .Get 0 }}``, ``{{ end }}``...).
+    The built-in template of the same name, if any, is used instead, and `pressroom check`
+    asks for a port.
+    """
+    import jinja2
+
+    environment = jinja2.Environment()
+    found: list[str] = []
+    for name, text in site_templates:
+        try:
+            environment.parse(text)
+        except jinja2.TemplateSyntaxError:
+            if _GO_ACTION_RE.search(text):
+                found.append(name)
+    return tuple(found)
+
+
 def validate_templates(site_templates: tuple[tuple[str, str], ...]) -> None:
-    """Compile every shortcode template of the site: a broken one is a ConfigError naming its file and line."""
+    """Compile every Jinja2 shortcode template of the site: a broken one is a ConfigError naming its file and line."""
     import jinja2
 
     from pressroom.exceptions import ConfigError
 
     environment = shortcode_environment(site_templates)
+    hugo = set(hugo_templates(site_templates))
     for name, _ in site_templates:
+        if name in hugo:
+            continue
         try:
             environment.get_template(name)
         except jinja2.TemplateSyntaxError as error:
