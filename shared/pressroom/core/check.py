@@ -140,8 +140,8 @@ def check_site(files: Mapping[str, bytes], now: datetime) -> CheckReport:
 def hugo_template_findings(files: Mapping[str, bytes]) -> list[Finding]:
     """Site shortcodes written as Hugo Go templates: not run, and to be ported to Jinja2."""
     from pressroom.core.config import settings_of
-    from pressroom.exceptions import ConfigError
     from pressroom.core.shortcodes import hugo_templates
+    from pressroom.exceptions import ConfigError
 
     try:
         templates = settings_of(files).config.shortcodes
