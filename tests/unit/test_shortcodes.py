@@ -197,3 +197,13 @@ def test_a_sites_hugo_go_shortcodes_do_not_break_the_build_and_check_asks_for_a_
     findings = {f.source_key: f for f in check_site(files, NOW).findings}
     assert "port it to Jinja2" in findings["layouts/shortcodes/mine.html"].message
     assert "port it to Jinja2" in findings["layouts/shortcodes/alert.html"].message
+
+
+def test_check_sees_the_images_and_links_of_shortcodes() -> None:
+    files = {
+        "posts/a/index.md": post('{{< figure src="missing.png" link="/nowhere/" >}}\n{{< figure src="here.png" >}}\n'),
+        "posts/a/here.png": b"png",
+    }
+    report = check_site(files, NOW)
+    problems = sorted(f.message for f in report.errors)
+    assert problems == ["broken internal link '/nowhere/'", "missing image 'missing.png'"]

@@ -77,6 +77,8 @@ _SAFE_DATA_IMAGE_RE = re.compile(r"data:image/(?:gif|png|jpeg|webp|avif)[;,]")
 # Comments first, so a comment holding `>` is removed whole (only reachable with unsafe HTML).
 _TAG_RE = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_HREF_RE = re.compile(r'<a\b[^>]*?\shref="([^"]*)"')
+_IMG_SRC_RE = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,10 @@ def render_markdown(
         summary_html = html.escape(" ".join(words[:summary_length])) + ("…" if truncated else "")
 
     links, images = _link_targets(tokens)
+    if expansion is not None and expansion.outputs:
+        # What shortcodes link to and show counts too (for `pressroom check`).
+        links += tuple(html.unescape(url) for out in expansion.outputs for url in _HREF_RE.findall(out))
+        images += tuple(html.unescape(url) for out in expansion.outputs for url in _IMG_SRC_RE.findall(out))
     return RenderedMarkdown(
         html=body_html,
         toc_html=_toc_html(md, tokens, env),
