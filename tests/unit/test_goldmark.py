@@ -146,3 +146,24 @@ def test_markup_and_site_shortcodes_survive_the_index_round_trip() -> None:
     assert again == settings.config
     assert again.shortcodes == (("note.html", "<aside>{{ inner }}</aside>"),)
     assert config_from_data({"unsafeHTML": True}).markup.unsafe is True  # data stored before markup
+
+
+def test_the_seed_post_reads_as_hugo_shows_it_once_repaired() -> None:
+    from pathlib import Path
+
+    from pressroom.core.config import SiteConfig
+    from pressroom.core.content import parse_page
+    from pressroom.core.mojibake import repair
+
+    seed = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "seed-post.md"
+    # Outside this workspace a few of its lines stand in for the fixture.
+    text = (
+        seed.read_text("utf-8")
+        if seed.is_file()
+        else "---\ntitle: M\ndate: 2025-07-12\n---\n## 🔄 Rediscovering the Old, Exploring the New\n\n"
+        "I've experienced firsthand how education can transform lives—it allowed me...\n\n---\n\n*P.S.*\n"
+    )
+    body = parse_page("posts/manifesto.md", repair(text).encode(), SiteConfig()).body.html
+    assert '<h2 id="-rediscovering-the-old-exploring-the-new">🔄 Rediscovering the Old, Exploring the New</h2>' in body
+    assert "I’ve experienced firsthand how education can transform lives—it allowed me" in body
+    assert "<hr>" in body and "{{" not in body
