@@ -560,47 +560,29 @@ def _goldmark_tasklist_rule(state: Any) -> None:
                 first.content = _GOLDMARK_CHECKBOXES['checked="checked"' in first.content]
 
 
-def _last_char(token: Token) -> str:
-    """The source character a token ends with, as goldmark's typographer sees it."""
-    kind = token.type
-    if kind == "text":
-        return token.content[-1:] or " "
-    if kind in ("softbreak", "hardbreak"):
-        return "\n"
-    if kind == "code_inline":
-        return "`"
-    if token.markup and kind.endswith(("_open", "_close")):
-        return token.markup[-1]
-    if kind == "link_open":
-        return "["
-    if kind in ("link_close", "image"):
-        return ")"
-    if kind == "html_inline":
-        return ">"
-    return " "
+# The source characters a token starts and ends with, as goldmark's typographer sees them.
+_TOKEN_EDGES = {
+    "softbreak": ("\n", "\n"),
+    "hardbreak": ("\n", "\n"),
+    "code_inline": ("`", "`"),
+    "link_open": ("[", "["),
+    "link_close": ("]", ")"),
+    "image": ("!", ")"),
+    "html_inline": ("<", ">"),
+}
 
 
-def _first_char(token: Token | None) -> str:
+def _edge_char(token: Token | None, last: bool) -> str:
+    """The first (or last) source character of a token; a space where there is none."""
     if token is None:
         return " "
     kind = token.type
     if kind == "text":
-        return token.content[:1] or " "
-    if kind in ("softbreak", "hardbreak"):
-        return "\n"
-    if kind == "code_inline":
-        return "`"
+        return (token.content[-1:] if last else token.content[:1]) or " "
     if token.markup and kind.endswith(("_open", "_close")):
-        return token.markup[0]
-    if kind == "link_open":
-        return "["
-    if kind == "link_close":
-        return "]"
-    if kind == "image":
-        return "!"
-    if kind == "html_inline":
-        return "<"
-    return " "
+        return token.markup[-1 if last else 0]
+    edges = _TOKEN_EDGES.get(kind)
+    return edges[last] if edges else " "
 
 
 def _typographer_rule(state: Any) -> None:
@@ -615,11 +597,11 @@ def _typographer_rule(state: Any) -> None:
         for index, child in enumerate(children):
             if child.type == "text":
                 content = child.content
-                after = _first_char(children[index + 1] if index < last else None)
+                after = _edge_char(children[index + 1] if index < last else None, last=False)
                 child.content = typographer.smarten(content, before, after)
                 before = content[-1:] or before
             else:
-                before = _last_char(child)
+                before = _edge_char(child, last=True)
 
 
 _EMOJI_RE = re.compile(r":[a-z0-9_+-]+:")
