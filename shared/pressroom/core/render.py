@@ -324,10 +324,15 @@ def _plain_summary(entry: Entry) -> str:
 
 def validate_layouts(settings: SiteSettings) -> None:
     """Compile every template override: a broken one is a ConfigError naming the file and line."""
+    from pressroom.core.config import SHORTCODES_FOLDER
+    from pressroom.core.shortcodes import validate_templates
     from pressroom.exceptions import ConfigError
 
+    validate_templates(settings.config.shortcodes)
     renderer = Renderer(settings.config, dict(settings.layouts))
     for name in sorted(settings.layouts):
+        if name.startswith(SHORTCODES_FOLDER):
+            continue  # shortcode templates have their own environment
         try:
             renderer.env.get_template(name)
         except jinja2.TemplateSyntaxError as error:
