@@ -131,14 +131,22 @@ def intro_claim_key(list_id: str) -> str:
     return f"/intro/{list_id}"
 
 
-def next_change(entry: Entry, now: datetime) -> datetime | None:
+def is_live(entry: Entry, now: datetime, config: SiteConfig) -> bool:
+    """Published at `now` under the site's `buildDrafts`, `buildFuture` and `buildExpired`."""
+    return entry.is_live(now, config.buildDrafts, config.buildFuture, config.buildExpired)
+
+
+def next_change(entry: Entry, now: datetime, config: SiteConfig | None = None) -> datetime | None:
     """When a page's publication changes by the clock alone: a future publish date, or an expiry."""
-    if entry.draft:
+    drafts = future = expired = False
+    if config is not None:
+        drafts, future, expired = config.buildDrafts, config.buildFuture, config.buildExpired
+    if entry.draft and not drafts:
         return None
     publish_at = entry.publish_date or entry.date
-    if publish_at is not None and publish_at > now:
+    if publish_at is not None and publish_at > now and not future:
         return publish_at
-    if entry.expiry_date is not None and entry.expiry_date > now:
+    if entry.expiry_date is not None and entry.expiry_date > now and not expired:
         return entry.expiry_date
     return None
 
@@ -382,20 +390,20 @@ class _RoundPlanner:
         self.reread.add(key)
         if reading.recheck:
             if isinstance(old, PageRecord):
-                live = old.entry.is_live(self.now)
+                live = is_live(old.entry, self.now, self.config)
                 published = old.published and live
                 aliases = old.aliases if published else ()
-                due = next_change(old.entry, self.now)
+                due = next_change(old.entry, self.now, self.config)
                 self.new[key] = replace(old, live=live, published=published, aliases=aliases, due=due)
             return
         if reading.version is None:
             self.new[key] = None
         elif reading.kind is SourceKind.PAGE and reading.page is not None:
             entry = reading.page
-            live = entry.is_live(self.now)
+            live = is_live(entry, self.now, self.config)
             published = isinstance(old, PageRecord) and old.published and live
             aliases = old.aliases if isinstance(old, PageRecord) and published else ()
-            due = next_change(entry, self.now)
+            due = next_change(entry, self.now, self.config)
             self.new[key] = PageRecord(entry, reading.version, live, published, aliases, due, reading.etag)
         elif reading.kind is SourceKind.INTRO and reading.intro is not None:
             self.new[key] = IntroRecord(reading.intro, reading.version, reading.etag)
@@ -543,15 +551,16 @@ class _RoundPlanner:
         problems = self.result.problems.setdefault(asset, {})
         problems["/reserved"] = None
         bundle = None
-        for folder in bundle_folders(asset):
+        static = self.config.is_static(asset)
+        for folder in [] if static else bundle_folders(asset):
             found = [self._page(k, self.new) for k in bundle_page_keys(folder) if k != asset]
             bundle = next((record for record in found if record is not None), None)
             if bundle is not None:
                 break
         if bundle is not None and not bundle.published:
             return None  # a draft, future, expired or displaced page's files stay unpublished
-        key = asset_output(asset, bundle.entry if bundle is not None else None)
-        reason = reserved_asset_reason(key)
+        key = asset_output(asset, bundle.entry if bundle is not None else None, self.config.site_key(asset))
+        reason = reserved_asset_reason(key, self.config.taxonomies)
         if reason is not None:
             problems["/reserved"] = f"not published: {reason}"
             return None

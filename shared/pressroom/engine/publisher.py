@@ -36,7 +36,15 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from pressroom.core.codec import entry_from_data, render_plan_from_data, render_plan_to_data, unpack
-from pressroom.core.config import CONFIG_KEY, SiteConfig, SiteSettings, config_from_data, is_settings_key, settings_of
+from pressroom.core.config import (
+    SETTINGS_FILES,
+    SETTINGS_FOLDERS,
+    SiteConfig,
+    SiteSettings,
+    config_from_data,
+    is_settings_key,
+    settings_of,
+)
 from pressroom.core.content import (
     MAX_SOURCE_BYTES,
     ParsedPage,
@@ -124,9 +132,9 @@ class RunResult:
     handed_off: bool = False
 
 
-def kind_of(key: str) -> SourceKind | None:
+def kind_of(key: str, config: SiteConfig) -> SourceKind | None:
     """What a source key is to the planner: a page, an intro, an asset, or nothing (settings, ignored)."""
-    return None if key.startswith("\x01") else publishable_kind(key)
+    return None if key.startswith("\x01") else publishable_kind(key, config)
 
 
 def parallel(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
@@ -297,7 +305,8 @@ class Publisher:
     def read_settings(self) -> SiteSettings:
         """The settings in the source now; ConfigError when broken (the site keeps its last good ones)."""
         source = self.ports.source
-        keys = [CONFIG_KEY] + [item.key for item in source.list("layouts/") if is_settings_key(item.key)]
+        keys = list(SETTINGS_FILES)
+        keys += [item.key for folder in SETTINGS_FOLDERS for item in source.list(folder) if is_settings_key(item.key)]
         files = {key: found.body for key in keys if (found := source.read(key)) is not None}
         settings = settings_of(files)
         validate_layouts(settings)
@@ -389,13 +398,13 @@ class Publisher:
         self, keys: Sequence[str], reader: GenerationReader, config: SiteConfig, due: set[str]
     ) -> tuple[list[Reading], dict[str, PageBody]]:
         """Every key's current state (read in parallel) as readings; parsed bodies kept for rendering."""
-        keys = [key for key in keys if kind_of(key) is not None]
+        keys = [key for key in keys if kind_of(key, config) is not None]
         records = reader.records(keys)
         # An asset added to or gone from a bundle may change its page (its feature image): read it again.
         candidates = {
             page
             for key in keys
-            if kind_of(key) is SourceKind.ASSET
+            if kind_of(key, config) is SourceKind.ASSET and not config.is_static(key)
             for folder in bundle_folders(key)
             for page in bundle_page_keys(folder)
         }
@@ -403,7 +412,7 @@ class Publisher:
         wanted = sorted(set(keys) | forced)
 
         def read(key: str) -> Any:
-            if kind_of(key) is SourceKind.ASSET:
+            if kind_of(key, config) is SourceKind.ASSET:
                 return self.ports.source.stat(key)
             return self.ports.source.read(key, None, MAX_SOURCE_BYTES + 1)
 
@@ -411,7 +420,7 @@ class Publisher:
         readings: list[Reading] = []
         bodies: dict[str, PageBody] = {}
         for key in wanted:
-            kind = kind_of(key)
+            kind = kind_of(key, config)
             assert kind is not None
             value = found[key]
             if kind is SourceKind.ASSET:

@@ -33,6 +33,7 @@ from pressroom.core.plan import (
     PageRecord,
     Reading,
     Record,
+    is_live,
     list_exists,
     plan_round,
 )
@@ -127,7 +128,7 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
     from pressroom.engine.publisher import kind_of as _kind
     from pressroom.engine.publisher import parallel as _parallel
 
-    keys = [item for item in listed if _kind(item.key) is not None and not is_settings_key(item.key)]
+    keys = [item for item in listed if _kind(item.key, config) is not None and not is_settings_key(item.key)]
     target = gen_prefix(int(data["target"]))
     reused: dict[str, Record] = {}
     previous: dict[str, Record] = {}
@@ -142,7 +143,7 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
     to_read = [item.key for item in keys if item.key not in reused]
 
     def read(key: str) -> tuple[str, Any]:
-        if _kind(key) is SourceKind.ASSET:
+        if _kind(key, config) is SourceKind.ASSET:
             return key, publisher.ports.source.stat(key)
         return key, publisher.ports.source.read(key, None, MAX_SOURCE_BYTES + 1)
 
@@ -153,7 +154,7 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
     error_deletes: list[tuple[str, str]] = []
     now = datetime.fromisoformat(data["now"])
     for key in to_read:
-        kind = _kind(key)
+        kind = _kind(key, config)
         value = read_now[key]
         if value is None:
             continue
@@ -163,7 +164,7 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
                 made = AssetRecord(value, etag=etags.get(key, ""))
             elif kind is SourceKind.PAGE:
                 parsed = publisher.parse_page(key, value.body, config)
-                made = PageRecord(parsed.entry, value.version, parsed.entry.is_live(now), etag=value.etag)
+                made = PageRecord(parsed.entry, value.version, is_live(parsed.entry, now, config), etag=value.etag)
             else:
                 made = IntroRecord(parse_intro(key, value.body, config), value.version, etag=value.etag)
         except ContentError as error:
