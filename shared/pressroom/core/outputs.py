@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from pressroom.core.config import SiteConfig
 from pressroom.core.model import HOME_LIST
 from pressroom.core.site import SiteIndex
 from pressroom.core.urls import feed_key, list_page_path, page_key
@@ -66,6 +67,17 @@ class TaxonomyOutput:
 
 
 @dataclass(frozen=True)
+class TaxonomyFeedOutput:
+    """`tags/index.xml`: the feed of a taxonomy's terms, as Hugo writes it."""
+
+    taxonomy: str
+
+    @property
+    def key(self) -> str:
+        return feed_key(self.taxonomy)
+
+
+@dataclass(frozen=True)
 class SitemapOutput:
     """`sitemap.xml` (part 0); past SITEMAP_URL_LIMIT URLs, it indexes parts 1.. `sitemap-N.xml`."""
 
@@ -108,8 +120,47 @@ class AssetOutput:
 
 
 Output = (
-    PageOutput | ListOutput | FeedOutput | TaxonomyOutput | SitemapOutput | AliasOutput | StaticOutput | AssetOutput
+    PageOutput
+    | ListOutput
+    | FeedOutput
+    | TaxonomyOutput
+    | TaxonomyFeedOutput
+    | SitemapOutput
+    | AliasOutput
+    | StaticOutput
+    | AssetOutput
 )
+
+_KIND_OF_STATIC = {"robots.txt": "robotstxt", "404.html": "404"}
+
+
+def is_enabled(output: Output, config: SiteConfig) -> bool:
+    """Whether the site writes this output: Hugo's `disableKinds` and `enableRobotsTXT`.
+
+    Both the full build (`site_outputs`) and the event path (its render plans) filter with it.
+    """
+    match output:
+        case FeedOutput() | TaxonomyFeedOutput():
+            return config.outputs_kind("rss") and (
+                not isinstance(output, TaxonomyFeedOutput) or config.outputs_kind("taxonomy")
+            )
+        case TaxonomyOutput():
+            return config.outputs_kind("taxonomy")
+        case SitemapOutput():
+            return config.outputs_kind("sitemap")
+        case StaticOutput() if output.name in _KIND_OF_STATIC:
+            return config.outputs_kind(_KIND_OF_STATIC[output.name])
+    return True
+
+
+def pager_alias(list_id: str) -> AliasOutput:
+    """`LIST/page/1/`: Hugo's redirect to a list's first page."""
+    return AliasOutput(f"{list_id}/page/1" if list_id else "page/1", list_id)
+
+
+def list_taxonomy_outputs(taxonomy: str) -> list[Output]:
+    """A taxonomy's index page and its feed of terms."""
+    return [TaxonomyOutput(taxonomy), TaxonomyFeedOutput(taxonomy)]
 
 
 def sitemap_parts(url_count: int) -> int:
@@ -122,10 +173,10 @@ def list_pages(size: int, pager_size: int) -> int:
     return max(1, math.ceil(size / pager_size))
 
 
-def list_outputs(list_id: str, size: int, pager_size: int) -> list[Output]:
-    """Every page of a list that exists, and its feed."""
-    pages: list[Output] = [ListOutput(list_id, n) for n in range(1, list_pages(size, pager_size) + 1)]
-    return [*pages, FeedOutput(list_id)]
+def list_outputs(list_id: str, size: int, config: SiteConfig) -> list[Output]:
+    """Every page of a list that exists, its feed, and its `page/1/` redirect."""
+    pages: list[Output] = [ListOutput(list_id, n) for n in range(1, list_pages(size, config.pagerSize) + 1)]
+    return [*pages, FeedOutput(list_id), *([pager_alias(list_id)] if config.pagerAliases else [])]
 
 
 class PublishedPage(Protocol):
@@ -161,11 +212,12 @@ def site_outputs(
 
     `assets` maps each published asset's output key to its source key.
     """
-    pager_size = index.config.pagerSize
+    config = index.config
     outputs: list[Output] = [StaticOutput(name) for name in statics]
-    outputs.extend(TaxonomyOutput(taxonomy) for taxonomy in index.config.taxonomies)
+    for taxonomy in config.taxonomies:
+        outputs.extend(list_taxonomy_outputs(taxonomy))
     for list_id in site_lists(index):
-        outputs.extend(list_outputs(list_id, index.list_size(list_id), pager_size))
+        outputs.extend(list_outputs(list_id, index.list_size(list_id), config))
     pages = 0
     for entry in entries:
         pages += 1
@@ -174,4 +226,4 @@ def site_outputs(
     parts = sitemap_parts(sitemap_url_count(index, pages))
     outputs.extend(SitemapOutput(part) for part in range(parts + 1))
     outputs.extend(AssetOutput(source, key) for key, source in sorted(assets.items()))
-    return outputs
+    return [output for output in outputs if is_enabled(output, config)]

@@ -32,8 +32,9 @@ from pressroom.core.outputs import (
     ListOutput,
     Output,
     PageOutput,
-    TaxonomyOutput,
     list_pages,
+    list_taxonomy_outputs,
+    pager_alias,
 )
 from pressroom.core.resolve import (
     Claim,
@@ -667,7 +668,8 @@ class _RoundPlanner:
                 after = term_from_spellings(taxonomy, slug, self.lists_after[list_id].spellings)
                 if before != after:
                     taxonomies.add(taxonomy)
-        render.outputs.update(TaxonomyOutput(taxonomy) for taxonomy in sorted(taxonomies))
+        for taxonomy in sorted(taxonomies):
+            render.outputs.update(list_taxonomy_outputs(taxonomy))
         render.sitemap = bool(sitemap_set or sitemap_drop)
 
     def _place(self, key: str, old: Entry | None, new: Entry | None, changes: dict[str, ListChange]) -> None:
@@ -726,6 +728,7 @@ class _RoundPlanner:
         if not exists:
             if existed:
                 render.delete.add(FeedOutput(list_id).key)
+                render.delete.add(pager_alias(list_id).key)
             return
         heading_changed = False
         if "/" in list_id:
@@ -736,6 +739,8 @@ class _RoundPlanner:
         if not existed or heading_changed or list_id in intro_lists:
             render.include_range(list_id, 1, None)
             render.outputs.add(FeedOutput(list_id))
+            if not existed and config.pagerAliases:
+                render.outputs.add(pager_alias(list_id))
             return
         if not change.keys:
             return
@@ -758,8 +763,8 @@ class _RoundPlanner:
             if highest not in change.removed and highest != lowest:
                 shift = sum(1 for k in change.inserted if k < highest) - sum(1 for k in change.removed if k < highest)
                 render.anchors.setdefault(list_id, {})[high_rank + shift] = highest
-        limit = config.feedLimit
-        if limit is None or limit <= 0 or first_rank < limit:
+        limit = config.feed_limit
+        if limit is None or first_rank < limit:
             render.outputs.add(FeedOutput(list_id))
 
     def _plan_schedule(self) -> None:

@@ -33,13 +33,14 @@ from pressroom.core.outputs import (
     PageOutput,
     SitemapOutput,
     StaticOutput,
+    TaxonomyFeedOutput,
     TaxonomyOutput,
     list_pages,
     sitemap_parts,
 )
 from pressroom.core.site import SiteIndex, list_title
 from pressroom.core.sitemap import SitemapUrl
-from pressroom.core.urls import href, key_href, list_page_path, urlize
+from pressroom.core.urls import href, key_href, list_page_path, urlize, urlize_path
 
 PAGE_CACHE_CONTROL = "public, max-age=300, must-revalidate"
 ASSET_CACHE_CONTROL = "public, max-age=31536000"
@@ -50,8 +51,12 @@ def cache_control(output: Output) -> str:
 
 
 def feature_url(entry: Entry) -> str:
-    """A bundle page's feature image is published with its other files, under the page's URL."""
-    return key_href(f"{entry.path}/{entry.feature}")
+    """A bundle page's feature image is published with its other files, under the page's URL;
+    a `featureimage` from front matter is a URL or a site path as written."""
+    feature = entry.feature or ""
+    if "://" in feature or feature.startswith("/"):
+        return feature
+    return key_href(f"{entry.path}/{feature}")
 
 
 def _human_date(moment: datetime) -> str:
@@ -120,10 +125,11 @@ class Renderer:
             auto_reload=False,
             bytecode_cache=_COMPILED_TEMPLATES,
         )
-        zone = config.zone
-        self.env.filters["iso"] = lambda moment: moment.astimezone(zone).isoformat()
-        self.env.filters["human_date"] = lambda moment: _human_date(moment.astimezone(zone))
-        self.env.filters["rfc822"] = lambda moment: format_datetime(moment.astimezone(zone))
+        # Dates show in their own offset, as written (Hugo): a naive one was read in the site's zone.
+        self.env.filters["iso"] = lambda moment: moment.isoformat()
+        self.env.filters["human_date"] = _human_date
+        self.env.filters["rfc822"] = format_datetime
+        self.env.filters["rel"] = config.rel_url
         self.env.globals.update(
             site=config,
             menu=self.menu,
@@ -138,20 +144,30 @@ class Renderer:
 
     @cached_property
     def menu(self) -> list[dict[str, str]]:
-        """`params.menu` ([{name, url}]) or the main sections, then Tags and Categories."""
-        configured = self.config.params.get("menu")
+        """Hugo's main menu, else `params.menu` ([{name, url}]), else the main sections, then Tags
+        and Categories. A Hugo `pageRef` links to that path under the base URL; a `url` is kept
+        as written, as Hugo keeps it."""
+        config, rel = self.config, self.config.rel_url
+        if config.menu is not None:
+            return [{"name": name, "url": url or rel(href(urlize_path(ref)))} for name, url, ref in config.menu]
+        configured = config.param("menu")
         if isinstance(configured, list):
             return [
                 {"name": str(i.get("name", "")), "url": str(i.get("url", "/"))}
                 for i in configured
                 if isinstance(i, dict)
             ]
-        sections = self.config.main_sections or ("posts",)
-        items = [{"name": s.replace("-", " ").title(), "url": href(s)} for s in sections]
-        return [*items, {"name": "Tags", "url": "/tags/"}, {"name": "Categories", "url": "/categories/"}]
+        sections = config.main_sections or ("posts",)
+        items = [{"name": s.replace("-", " ").title(), "url": rel(href(s))} for s in sections]
+        taxonomies = [{"name": t.replace("-", " ").title(), "url": rel(href(t))} for t in config.taxonomies]
+        return [*items, *taxonomies]
 
     def absolute(self, path: str) -> str:
         return self.config.absolute_url(path)
+
+    def absolute_link(self, link: str) -> str:
+        """A link as an absolute URL: a site path under the base URL, a URL as it is."""
+        return link if "://" in link else self.config.absolute_url(link)
 
     def reading_time_shown(self, entry: Entry) -> bool:
         shown = entry.params.get("showReadingTime", self.config.showReadingTime)
@@ -195,6 +211,8 @@ class Renderer:
                     description="",
                     image=None,
                 )
+            case TaxonomyFeedOutput():
+                return self.render_taxonomy_feed(output, index)
             case SitemapOutput():
                 return self.render_sitemap(index, output.part)
             case AliasOutput():
@@ -227,7 +245,7 @@ class Renderer:
             show_toc=show_toc,
             canonical=self.absolute(entry.url),
             description=entry.description or _plain_summary(entry),
-            image=self.absolute(feature_url(entry)) if entry.feature else None,
+            image=self.absolute_link(feature_url(entry)) if entry.feature else None,
         )
 
     def render_list(self, output: ListOutput, index: SiteIndex) -> bytes:
@@ -266,7 +284,8 @@ class Renderer:
         heading = list_title(output.list_id, self.config, intro, term)
         if output.list_id != HOME_LIST:
             heading = f"{heading} on {self.config.title}"
-        entries = index.list_slice(output.list_id, 0, self.config.feedLimit)
+        limit = self.config.feed_limit
+        entries = index.list_slice(output.list_id, 0, index.list_size(output.list_id) if limit is None else limit)
         return self._render(
             "feed.xml",
             heading=heading,
@@ -277,11 +296,30 @@ class Renderer:
             last_build=max((e.date for e in entries if e.date), default=None),
         )
 
+    def render_taxonomy_feed(self, output: TaxonomyFeedOutput, index: SiteIndex) -> bytes:
+        """`tags/index.xml`: one item per term, linking to its page (Hugo's taxonomy feed)."""
+        intro = index.intro(output.taxonomy)
+        heading = list_title(output.taxonomy, self.config, intro, None)
+        items = [
+            {"title": term.name, "url": term.url, "date": None, "categories": (), "summary_html": ""}
+            for term in index.terms(output.taxonomy)
+        ]
+        limit = self.config.feed_limit
+        return self._render(
+            "feed.xml",
+            heading=f"{heading} on {self.config.title}",
+            description=(intro.description if intro else "") or self.config.description,
+            list_url=href(output.taxonomy),
+            feed=key_href(output.key),
+            entries=items if limit is None else items[:limit],
+            last_build=None,
+        )
+
     def sitemap_urls(self, index: SiteIndex) -> list[SitemapUrl]:
         """Every URL of the site as the sitemap lists it, by path."""
         urls = [SitemapUrl(href(HOME_LIST), None)]
         urls += [SitemapUrl(href(section), None) for section in index.sections()]
-        for taxonomy in self.config.taxonomies:
+        for taxonomy in self.config.taxonomies if self.config.outputs_kind("taxonomy") else ():
             urls.append(SitemapUrl(href(taxonomy), None))
             urls += [SitemapUrl(term.url, None) for term in index.terms(taxonomy)]
         urls += [SitemapUrl(href(path), lastmod) for path, lastmod in index.sitemap_pages()]

@@ -35,6 +35,11 @@ def urlize(text: str) -> str:
     return "".join(kept).lower()
 
 
+def urlize_path(path: str) -> str:
+    """A path (`/Posts/My Trip/`) as a site path: each segment urlized, no outer slashes."""
+    return "/".join(urlize(segment) for segment in path.split("/") if segment.strip())
+
+
 def is_markdown(key: str) -> bool:
     return key.lower().endswith(MARKDOWN_SUFFIXES)
 

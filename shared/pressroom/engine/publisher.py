@@ -64,6 +64,7 @@ from pressroom.core.outputs import (
     Output,
     PageOutput,
     SitemapOutput,
+    is_enabled,
     list_pages,
     sitemap_parts,
 )
@@ -539,7 +540,7 @@ class Publisher:
             for part in range(parts + 1):
                 outputs[SitemapOutput(part).key] = SitemapOutput(part)
             deletes.update(published_parts)
-        ordered = [outputs[key] for key in sorted(outputs)]
+        ordered = [outputs[key] for key in sorted(outputs) if is_enabled(outputs[key], config)]
         return ordered, sorted(key for key in deletes if key not in outputs)
 
     def sitemap_urls(
