@@ -103,8 +103,8 @@ def test_hugo_itself_publishes_the_same_urls(built: dict[str, bytes], tmp_path: 
     shutil.rmtree(root / "layouts" / "shortcodes")
     public = tmp_path / "public"
     subprocess.run(
-        [_hugo(), "--quiet", "--source", str(root), "--destination", str(public)]
-        + ["--themesDir", str(THEME.parent), "--theme", THEME.name],
+        [_hugo(), "--quiet", "--source", str(root), "--destination", str(public), "--themesDir", str(THEME.parent)]
+        + ["--theme", THEME.name],
         check=True,
         capture_output=True,
         timeout=120,
