@@ -102,9 +102,9 @@ def test_hugo_itself_publishes_the_same_urls(built: dict[str, bytes], tmp_path: 
     shutil.copytree(FIXTURE, root)
     shutil.rmtree(root / "layouts" / "shortcodes")
     public = tmp_path / "public"
+    command = [_hugo(), "--quiet", "--source", str(root), "--destination", str(public)]
     subprocess.run(
-        [_hugo(), "--quiet", "--source", str(root), "--destination", str(public), "--themesDir", str(THEME.parent)]
-        + ["--theme", THEME.name],
+        [*command, "--themesDir", str(THEME.parent), "--theme", THEME.name],
         check=True,
         capture_output=True,
         timeout=120,

@@ -21,7 +21,8 @@ def post(front: str, body: str = "Words.") -> bytes:
 def test_lower_case_keys_a_language_file_and_summary_length_zero() -> None:
     settings = settings_of(
         {
-            "config.toml": b'baseurl = "https://me.github.io/blog/"\nsummaryLength = 0\ndefaultContentLanguage = "en"\n',
+            "config.toml": b'baseurl = "https://me.github.io/blog/"\nsummaryLength = 0\n'
+            b'defaultContentLanguage = "en"\n',
             "config/_default/languages.en.toml": b'title = "Notes"\n[params]\nmainSections = ["posts"]\n',
             "config/_default/menus.en.toml": b'[[main]]\nname = "B"\nurl = "/b/"\nweight = 2\n'
             b'[[main]]\nname = "A"\npageRef = "posts"\nweight = 1\n',
@@ -131,3 +132,12 @@ def test_a_front_matter_key_given_twice_is_reported() -> None:
     page = parse_page("posts/a.md", post("title: A\ntags: [x]\ntags: [y]"), settings_of({}).config)
     assert page.warnings == ("posts/a.md: front matter key 'tags' is given twice (Hugo refuses it)",)
     assert page.entry.tags == ("y",)
+
+
+def test_sites_with_and_without_a_sub_path_built_in_one_process_keep_their_own_links() -> None:
+    """Compiled templates are shared by every renderer: no base path may be baked into them."""
+    page = post("title: A")
+    plain = build_site({"content/a.md": page, "hugo.toml": b'baseURL = "https://a.example/"\n'}, NOW, workers=1)
+    blog = build_site({"content/a.md": page, "hugo.toml": b'baseURL = "https://a.example/blog/"\n'}, NOW, workers=1)
+    assert 'href="/css/main.css"' in plain.outputs["a/index.html"].decode()
+    assert 'href="/blog/css/main.css"' in blog.outputs["a/index.html"].decode()

@@ -129,7 +129,9 @@ class Renderer:
         self.env.filters["iso"] = lambda moment: moment.isoformat()
         self.env.filters["human_date"] = _human_date
         self.env.filters["rfc822"] = format_datetime
-        self.env.filters["rel"] = config.rel_url
+        # pass_context keeps Jinja from folding `"/x" | rel` into the compiled code, which every
+        # Renderer shares (see _CompiledTemplates) whatever its base URL.
+        self.env.filters["rel"] = jinja2.pass_context(lambda _context, link: config.rel_url(link))
         self.env.globals.update(
             site=config,
             menu=self.menu,
