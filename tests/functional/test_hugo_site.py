@@ -124,6 +124,11 @@ def test_the_event_path_publishes_the_root_as_the_full_build(site: Site) -> None
     site.delete("content/posts/third.md")
     site.put("static/img/new.png", b"\x89PNGnew")
     site.put("themes/notes/layouts/x.html", b"not content")
+    site.put("content/tags/go/_index.md", b"---\ntitle: Go\n---\nNo post yet.\n")
+    site.drain()
+    assert_converged(site)
+    assert "tags/go/index.html" in site.published(), "a term with an _index.md alone has its page"
+    site.delete("content/tags/go/_index.md")
     site.drain()
     assert_converged(site)
     site.put("config/_default/permalinks.toml", b'posts = "/:section/:slugorfilename/"\n')

@@ -197,6 +197,7 @@ def site_lists(index: SiteIndex) -> list[str]:
     list_ids = {HOME_LIST, *index.sections()}
     for taxonomy in index.config.taxonomies:
         list_ids.update(term.list_id for term in index.terms(taxonomy))
+        list_ids.update(index.intro_terms(taxonomy))
     return sorted(list_ids)
 
 

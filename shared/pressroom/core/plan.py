@@ -117,11 +117,12 @@ class ListState:
 
 
 def list_exists(list_id: str, state: ListState, config: SiteConfig) -> bool:
-    """The home page always exists; a section while `section_exists`; a term while it has pages."""
+    """The home page always exists; a section while `section_exists`; a term while it has pages
+    or an `_index.md` (as in Hugo, whose users link to such a term's page)."""
     if list_id == HOME_LIST:
         return True
     if "/" in list_id:
-        return state.size > 0
+        return state.size > 0 or (state.intro and list_id.partition("/")[0] in config.taxonomies)
     if list_id in config.taxonomies:
         return False  # a taxonomy's intro: the taxonomy index is no list
     return section_exists(state.live, state.intro)
@@ -711,6 +712,8 @@ class _RoundPlanner:
         after = replace(
             self.lists_after[list_id], size=before.size + change.growth, spellings=MappingProxyType(spellings)
         )
+        if "/" in list_id and list_id in self.result.intros:
+            after = replace(after, intro=self.result.intros[list_id] is not None)
         self.lists_after[list_id] = after
         if after != before:
             self.result.list_states[list_id] = after

@@ -321,9 +321,11 @@ class Renderer:
         """Every URL of the site as the sitemap lists it, by path."""
         urls = [SitemapUrl(href(HOME_LIST), None)]
         urls += [SitemapUrl(href(section), None) for section in index.sections()]
-        for taxonomy in self.config.taxonomies if self.config.outputs_kind("taxonomy") else ():
-            urls.append(SitemapUrl(href(taxonomy), None))
+        for taxonomy in self.config.taxonomies:
+            if self.config.outputs_kind("taxonomy"):
+                urls.append(SitemapUrl(href(taxonomy), None))
             urls += [SitemapUrl(term.url, None) for term in index.terms(taxonomy)]
+            urls += [SitemapUrl(href(list_id), None) for list_id in index.intro_terms(taxonomy)]
         urls += [SitemapUrl(href(path), lastmod) for path, lastmod in index.sitemap_pages()]
         urls.sort(key=lambda url: url.path)
         return urls
