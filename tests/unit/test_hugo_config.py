@@ -141,3 +141,23 @@ def test_sites_with_and_without_a_sub_path_built_in_one_process_keep_their_own_l
     blog = build_site({"content/a.md": page, "hugo.toml": b'baseURL = "https://a.example/blog/"\n'}, NOW, workers=1)
     assert 'href="/css/main.css"' in plain.outputs["a/index.html"].decode()
     assert 'href="/blog/css/main.css"' in blog.outputs["a/index.html"].decode()
+
+
+def test_term_permalinks_are_reported_and_unknown_attributes_refused() -> None:
+    settings = settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n[permalinks]\ntags = "/topics/:slug/"\n'})
+    assert settings.warnings == ("hugo.toml: permalinks.tags is ignored (term pages stay at /TAXONOMY/TERM/)",)
+    with pytest.raises(ConfigError, match=":weekday"):
+        settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n[permalinks]\nposts = "/:weekday/:slug/"\n'})
+
+
+def test_front_matter_keys_are_case_insensitive_as_in_hugo() -> None:
+    config = settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n[taxonomies]\nseries = "series"\n'}).config
+    page = parse_page(
+        "content/posts/a.md",
+        post("Title: Loud\nDate: 2024-02-03\nPublishDate: 2024-02-04\nSeries: [S]\nTags: [x]"),
+        config,
+    )
+    entry = page.entry
+    assert (entry.title, entry.date and entry.date.day, entry.publish_date and entry.publish_date.day) == ("Loud", 3, 4)
+    assert entry.terms("series") == ("S",) and entry.tags == ("x",)
+    assert dict(entry.params) == {}

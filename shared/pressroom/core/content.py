@@ -322,6 +322,22 @@ def _lookup(meta: Mapping[str, Any], name: str) -> Any:
     return None
 
 
+_CANONICAL = {name.lower(): name for name in _KNOWN_KEYS}
+
+
+def canonical_keys(meta: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Front matter with pressroom's keys in their documented spelling (`Title` -> `title`,
+    `publishdate` -> `publishDate`): Hugo's front matter keys are case-insensitive. Of two
+    spellings of one key, the documented one wins."""
+    renamed = {k: _CANONICAL[k.lower()] for k in meta if k.lower() in _CANONICAL and _CANONICAL[k.lower()] != k}
+    if not renamed:
+        return meta
+    result = {k: v for k, v in meta.items() if k not in renamed}
+    for key, name in renamed.items():
+        result.setdefault(name, meta[key])
+    return MappingProxyType(result)
+
+
 _MONTHS = [
     "January",
     "February",
@@ -367,7 +383,7 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
     """
     text = decode_source(key, data)
     front = split_front_matter(key, text)
-    meta = front.meta
+    meta = canonical_keys(front.meta)
     zone = config.zone
     site_key = config.site_key(key)
     taxonomies = config.taxonomies
@@ -397,9 +413,8 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
     summary_html = rendered.summary_html
     if config.summaryLength == 0 and summary is None and SUMMARY_DIVIDER not in front.body:
         summary_html = ""  # Hugo's summary of 0 words is empty (Blowfish then shows the description)
-    other = {name: _strings(key, name, meta.get(name)) for name in taxonomies if name not in DEFAULT_TAXONOMIES}
-    known = _KNOWN_KEYS | set(other)
-    params = {k: v for k, v in meta.items() if k not in known}
+    other = {name: _strings(key, name, _lookup(meta, name)) for name in taxonomies if name not in DEFAULT_TAXONOMIES}
+    params = {k: v for k, v in meta.items() if k not in _KNOWN_KEYS and k.lower() not in other}
     entry = Entry(
         source_key=key,
         path=path,
@@ -461,12 +476,13 @@ def parse_intro(key: str, data: bytes, config: SiteConfig) -> Intro:
         summary_length=config.summaryLength,
         base_path=(config.base_path.strip("/") + "/" + site_key.rpartition("/")[0]).strip("/"),
     )
-    params = {k: v for k, v in front.meta.items() if k not in _KNOWN_KEYS}
+    meta = canonical_keys(front.meta)
+    params = {k: v for k, v in meta.items() if k not in _KNOWN_KEYS}
     return Intro(
         source_key=key,
         list_id=list_id,
-        title=_text(key, "title", front.meta.get("title")).strip(),
+        title=_text(key, "title", meta.get("title")).strip(),
         html=rendered.html,
-        description=_text(key, "description", front.meta.get("description")).strip(),
+        description=_text(key, "description", meta.get("description")).strip(),
         params=MappingProxyType(_plain(params)),
     )

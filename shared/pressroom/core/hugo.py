@@ -15,6 +15,7 @@ Pure: bytes in, values out.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from pressroom.core.urls import PERMALINK_ATTRIBUTES
 from pressroom.exceptions import ConfigError
 
 ROOT_CONFIG_FILES = tuple(f"{name}.{ext}" for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json"))
@@ -246,7 +248,11 @@ def _menu(reader: _Reader, menus: Any) -> tuple[tuple[str, str, str], ...] | Non
 
 
 def _permalinks(reader: _Reader, value: Any, taxonomies: tuple[str, ...]) -> dict[str, str]:
-    """`{section|taxonomy: pattern}` and `{page|term: {name: pattern}}` as `page:NAME`/`term:NAME` keys."""
+    """`{section: pattern}` and `{page: {section: pattern}}` as `page:SECTION` keys.
+
+    Patterns for terms (`{taxonomy: pattern}`, `[permalinks.term]`) are reported: term pages stay
+    at `/TAXONOMY/TERM/`.
+    """
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -254,18 +260,23 @@ def _permalinks(reader: _Reader, value: Any, taxonomies: tuple[str, ...]) -> dic
     result: dict[str, str] = {}
     for name, pattern in value.items():
         if isinstance(pattern, str):
-            result[f"page:{name}"] = pattern
             if name in taxonomies:
-                result[f"term:{name}"] = pattern
-        elif isinstance(pattern, dict) and name in ("page", "term"):
+                reader.ignore(f"permalinks.{name}", "term pages stay at /TAXONOMY/TERM/")
+            else:
+                result[f"page:{name}"] = pattern
+        elif isinstance(pattern, dict) and name == "page":
             for section, inner in pattern.items():
                 if not isinstance(inner, str):
-                    raise reader.bad(f"permalinks.{name}.{section}", "must be a pattern")
-                result[f"{name}:{section}"] = inner
+                    raise reader.bad(f"permalinks.page.{section}", "must be a pattern")
+                result[f"page:{section}"] = inner
         elif isinstance(pattern, dict):
-            reader.ignore(f"permalinks.{name}", "permalinks of this kind are not supported")
+            reader.ignore(f"permalinks.{name}", f"permalinks of {name} pages are not supported")
         else:
             raise reader.bad(f"permalinks.{name}", f"must be a pattern, not {pattern!r}")
+    for key, pattern in result.items():
+        for attribute in re.findall(r":([A-Za-z]+)", pattern):
+            if attribute.lower() not in PERMALINK_ATTRIBUTES:
+                raise reader.bad(f"permalinks.{key.partition(':')[2]}", f"uses :{attribute}, which pressroom lacks")
     return result
 
 
