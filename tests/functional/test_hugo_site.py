@@ -50,7 +50,7 @@ def test_the_configuration_reaches_every_page(built: dict[str, bytes]) -> None:
     page = built["p/2023/the-first-trip/index.html"].decode()
     assert '<time datetime="2023-09-08T02:09:00+08:00">8 September 2023</time>' in page, "its own offset"
     assert 'src="/blog/p/2023/the-first-trip/map.png"' in page
-    assert 'href="/blog/tags/python/"' in page
+    assert 'href="/blog/topics/python/"' in page
     assert (
         '<meta property="og:image" content="https://example.github.io/blog/p/2023/the-first-trip/featured.jpg">' in page
     )
@@ -127,7 +127,7 @@ def test_the_event_path_publishes_the_root_as_the_full_build(site: Site) -> None
     site.put("content/tags/go/_index.md", b"---\ntitle: Go\n---\nNo post yet.\n")
     site.drain()
     assert_converged(site)
-    assert "tags/go/index.html" in site.published(), "a term with an _index.md alone has its page"
+    assert "topics/go/index.html" in site.published(), "a term with an _index.md alone has its page"
     site.delete("content/tags/go/_index.md")
     site.drain()
     assert_converged(site)

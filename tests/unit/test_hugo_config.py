@@ -143,11 +143,21 @@ def test_sites_with_and_without_a_sub_path_built_in_one_process_keep_their_own_l
     assert 'href="/blog/css/main.css"' in blog.outputs["a/index.html"].decode()
 
 
-def test_term_permalinks_are_reported_and_unknown_attributes_refused() -> None:
-    settings = settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n[permalinks]\ntags = "/topics/:slug/"\n'})
-    assert settings.warnings == ("hugo.toml: permalinks.tags is ignored (term pages stay at /TAXONOMY/TERM/)",)
+def test_term_permalinks_move_term_pages_and_unknown_attributes_are_refused() -> None:
+    files = {
+        "hugo.toml": b'baseURL = "https://a.example/"\n[permalinks]\ntags = "/topics/:slug/"\n',
+        "content/posts/a.md": post("title: A\ntags: [Go]"),
+        "content/topics.md": post("title: Topics"),
+    }
+    site = build_site(files, NOW, workers=1)
+    assert {"topics/go/index.html", "topics/go/index.xml", "topics/go/page/1/index.html"} <= set(site.outputs)
+    assert "tags/go/index.html" not in site.outputs and "tags/index.html" in site.outputs
+    assert 'href="/topics/go/"' in site.outputs["posts/a/index.html"].decode()
+    assert [e.source_key for e in site.errors] == ["content/topics.md"], "a page may not take a term's path"
     with pytest.raises(ConfigError, match=":weekday"):
         settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n[permalinks]\nposts = "/:weekday/:slug/"\n'})
+    with pytest.raises(ConfigError, match=":year"):
+        settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n[permalinks]\ntags = "/:year/:slug/"\n'})
 
 
 def test_front_matter_keys_are_case_insensitive_as_in_hugo() -> None:

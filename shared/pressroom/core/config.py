@@ -20,6 +20,7 @@ from pressroom.core.hugo import (
     read_hugo_config,
 )
 from pressroom.core.model import DEFAULT_TAXONOMIES
+from pressroom.core.urls import term_permalink, urlize
 from pressroom.exceptions import ConfigError
 
 CONFIG_KEY = "site.yaml"
@@ -94,6 +95,25 @@ class SiteConfig:
     def is_static(self, source_key: str) -> bool:
         """A file of a Hugo root's `static/`: published as it is, never a page."""
         return any(source_key.startswith(folder + "/") for folder in self.staticDirs if folder)
+
+    def list_path(self, list_id: str) -> str:
+        """The site path of a list: its id, or for a term with a permalink pattern, that pattern
+        expanded (`permalinks.tags = "/topics/:slug/"`: `tags/go` -> `topics/go`)."""
+        if "/" not in list_id or not self.permalinks:
+            return list_id
+        taxonomy, _, slug = list_id.partition("/")
+        pattern = self.permalinks.get(f"term:{taxonomy}")
+        return term_permalink(pattern, taxonomy, slug) if pattern else list_id
+
+    @property
+    def reserved_roots(self) -> tuple[str, ...]:
+        """First path segments no content page may take: the taxonomies and their term permalinks' roots."""
+        roots = list(self.taxonomies)
+        for key, pattern in self.permalinks.items():
+            first = pattern.strip("/").split("/", 1)[0]
+            if key.startswith("term:") and first and ":" not in first and first not in roots:
+                roots.append(urlize(first))
+        return tuple(roots)
 
     @property
     def base_path(self) -> str:

@@ -387,6 +387,7 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
     zone = config.zone
     site_key = config.site_key(key)
     taxonomies = config.taxonomies
+    reserved = config.reserved_roots
     warnings = [f"{key}: front matter key {name!r} is given twice (Hugo refuses it)" for name in front.duplicates]
     title = _text(key, "title", meta.get("title")).strip()
     if not title:
@@ -399,8 +400,11 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
     if pattern and not url.strip():
         url = expand_permalink(key, pattern, _permalink_values(site_key, title, slug.strip(), date_value))
         slug = ""
-    path = page_path(site_key, slug=slug, url=url, taxonomies=taxonomies)
-    aliases = tuple(alias_path(key, alias, taxonomies) for alias in _strings(key, "aliases", meta.get("aliases")))
+    try:
+        path = page_path(site_key, slug=slug, url=url, taxonomies=reserved)
+    except ContentError as error:  # named by its key in the site: name the file itself
+        raise type(error)(key, error.problem, error.line) from None
+    aliases = tuple(alias_path(key, alias, reserved) for alias in _strings(key, "aliases", meta.get("aliases")))
     summary = meta.get("summary")
     folder = path if bundle_dir(site_key) is not None else site_key.rpartition("/")[0]
     rendered = render_markdown(

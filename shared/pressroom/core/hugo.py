@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from pressroom.core.urls import PERMALINK_ATTRIBUTES
+from pressroom.core.urls import PERMALINK_ATTRIBUTES, TERM_PERMALINK_ATTRIBUTES
 from pressroom.exceptions import ConfigError
 
 ROOT_CONFIG_FILES = tuple(f"{name}.{ext}" for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json"))
@@ -248,11 +248,8 @@ def _menu(reader: _Reader, menus: Any) -> tuple[tuple[str, str, str], ...] | Non
 
 
 def _permalinks(reader: _Reader, value: Any, taxonomies: tuple[str, ...]) -> dict[str, str]:
-    """`{section: pattern}` and `{page: {section: pattern}}` as `page:SECTION` keys.
-
-    Patterns for terms (`{taxonomy: pattern}`, `[permalinks.term]`) are reported: term pages stay
-    at `/TAXONOMY/TERM/`.
-    """
+    """`{section|taxonomy: pattern}` and `{page|term: {name: pattern}}` as `page:SECTION` and
+    `term:TAXONOMY` keys (a taxonomy's name sets its terms' pattern, as in Hugo)."""
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -260,22 +257,20 @@ def _permalinks(reader: _Reader, value: Any, taxonomies: tuple[str, ...]) -> dic
     result: dict[str, str] = {}
     for name, pattern in value.items():
         if isinstance(pattern, str):
-            if name in taxonomies:
-                reader.ignore(f"permalinks.{name}", "term pages stay at /TAXONOMY/TERM/")
-            else:
-                result[f"page:{name}"] = pattern
-        elif isinstance(pattern, dict) and name == "page":
+            result[f"{'term' if name in taxonomies else 'page'}:{name}"] = pattern
+        elif isinstance(pattern, dict) and name in ("page", "term"):
             for section, inner in pattern.items():
                 if not isinstance(inner, str):
-                    raise reader.bad(f"permalinks.page.{section}", "must be a pattern")
-                result[f"page:{section}"] = inner
+                    raise reader.bad(f"permalinks.{name}.{section}", "must be a pattern")
+                result[f"{name}:{section}"] = inner
         elif isinstance(pattern, dict):
             reader.ignore(f"permalinks.{name}", f"permalinks of {name} pages are not supported")
         else:
             raise reader.bad(f"permalinks.{name}", f"must be a pattern, not {pattern!r}")
     for key, pattern in result.items():
+        allowed = TERM_PERMALINK_ATTRIBUTES if key.startswith("term:") else PERMALINK_ATTRIBUTES
         for attribute in re.findall(r":([A-Za-z]+)", pattern):
-            if attribute.lower() not in PERMALINK_ATTRIBUTES:
+            if attribute.lower() not in allowed:
                 raise reader.bad(f"permalinks.{key.partition(':')[2]}", f"uses :{attribute}, which pressroom lacks")
     return result
 

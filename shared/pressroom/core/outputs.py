@@ -42,19 +42,26 @@ class ListOutput:
 
     list_id: str
     number: int
+    path: str | None = None
+    """The list's site path where it is not its id (a term permalink); see `list_page`."""
+
+    @property
+    def site_path(self) -> str:
+        return self.list_id if self.path is None else self.path
 
     @property
     def key(self) -> str:
-        return page_key(list_page_path(self.list_id, self.number))
+        return page_key(list_page_path(self.site_path, self.number))
 
 
 @dataclass(frozen=True)
 class FeedOutput:
     list_id: str
+    path: str | None = None
 
     @property
     def key(self) -> str:
-        return feed_key(self.list_id)
+        return feed_key(self.list_id if self.path is None else self.path)
 
 
 @dataclass(frozen=True)
@@ -153,9 +160,24 @@ def is_enabled(output: Output, config: SiteConfig) -> bool:
     return True
 
 
-def pager_alias(list_id: str) -> AliasOutput:
+def _path_field(list_id: str, config: SiteConfig) -> str | None:
+    path = config.list_path(list_id)
+    return None if path == list_id else path
+
+
+def list_page(list_id: str, number: int, config: SiteConfig) -> ListOutput:
+    """Page `number` of a list, at the list's site path (every list page is named through here)."""
+    return ListOutput(list_id, number, _path_field(list_id, config))
+
+
+def list_feed(list_id: str, config: SiteConfig) -> FeedOutput:
+    return FeedOutput(list_id, _path_field(list_id, config))
+
+
+def pager_alias(list_id: str, config: SiteConfig) -> AliasOutput:
     """`LIST/page/1/`: Hugo's redirect to a list's first page."""
-    return AliasOutput(f"{list_id}/page/1" if list_id else "page/1", list_id)
+    path = config.list_path(list_id)
+    return AliasOutput(f"{path}/page/1" if path else "page/1", path)
 
 
 def list_taxonomy_outputs(taxonomy: str) -> list[Output]:
@@ -175,8 +197,9 @@ def list_pages(size: int, pager_size: int) -> int:
 
 def list_outputs(list_id: str, size: int, config: SiteConfig) -> list[Output]:
     """Every page of a list that exists, its feed, and its `page/1/` redirect."""
-    pages: list[Output] = [ListOutput(list_id, n) for n in range(1, list_pages(size, config.pagerSize) + 1)]
-    return [*pages, FeedOutput(list_id), *([pager_alias(list_id)] if config.pagerAliases else [])]
+    pages: list[Output] = [list_page(list_id, n, config) for n in range(1, list_pages(size, config.pagerSize) + 1)]
+    alias = [pager_alias(list_id, config)] if config.pagerAliases else []
+    return [*pages, list_feed(list_id, config), *alias]
 
 
 class PublishedPage(Protocol):

@@ -28,10 +28,10 @@ from pressroom.core.model import HOME_LIST, Entry, Intro
 from pressroom.core.outputs import (
     AliasOutput,
     AssetOutput,
-    FeedOutput,
-    ListOutput,
     Output,
     PageOutput,
+    list_feed,
+    list_page,
     list_pages,
     list_taxonomy_outputs,
     pager_alias,
@@ -562,7 +562,7 @@ class _RoundPlanner:
         if bundle is not None and not bundle.published:
             return None  # a draft, future, expired or displaced page's files stay unpublished
         key = asset_output(asset, bundle.entry if bundle is not None else None, self.config.site_key(asset))
-        reason = reserved_asset_reason(key, self.config.taxonomies)
+        reason = reserved_asset_reason(key, self.config.reserved_roots)
         if reason is not None:
             problems["/reserved"] = f"not published: {reason}"
             return None
@@ -722,16 +722,16 @@ class _RoundPlanner:
         existed, exists = list_exists(list_id, before, config), list_exists(list_id, after, config)
         if existed != exists and list_id:
             if exists:
-                self.result.sitemap_set[href(list_id)] = None
+                self.result.sitemap_set[href(config.list_path(list_id))] = None
             else:
-                self.result.sitemap_drop.add(href(list_id))
+                self.result.sitemap_drop.add(href(config.list_path(list_id)))
         pages_before = list_pages(before.size, config.pagerSize) if existed else 0
         pages_after = list_pages(after.size, config.pagerSize) if exists else 0
-        render.delete.update(ListOutput(list_id, n).key for n in range(pages_after + 1, pages_before + 1))
+        render.delete.update(list_page(list_id, n, config).key for n in range(pages_after + 1, pages_before + 1))
         if not exists:
             if existed:
-                render.delete.add(FeedOutput(list_id).key)
-                render.delete.add(pager_alias(list_id).key)
+                render.delete.add(list_feed(list_id, config).key)
+                render.delete.add(pager_alias(list_id, config).key)
             return
         heading_changed = False
         if "/" in list_id:
@@ -741,9 +741,9 @@ class _RoundPlanner:
             heading_changed = term_before is not None and term_after is not None and term_before.name != term_after.name
         if not existed or heading_changed or list_id in intro_lists:
             render.include_range(list_id, 1, None)
-            render.outputs.add(FeedOutput(list_id))
+            render.outputs.add(list_feed(list_id, config))
             if not existed and config.pagerAliases:
-                render.outputs.add(pager_alias(list_id))
+                render.outputs.add(pager_alias(list_id, config))
             return
         if not change.keys:
             return
@@ -768,7 +768,7 @@ class _RoundPlanner:
                 render.anchors.setdefault(list_id, {})[high_rank + shift] = highest
         limit = config.feed_limit
         if limit is None or first_rank < limit:
-            render.outputs.add(FeedOutput(list_id))
+            render.outputs.add(list_feed(list_id, config))
 
     def _plan_schedule(self) -> None:
         for key in self.reread:

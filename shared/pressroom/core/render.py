@@ -35,6 +35,7 @@ from pressroom.core.outputs import (
     StaticOutput,
     TaxonomyFeedOutput,
     TaxonomyOutput,
+    list_feed,
     list_pages,
     sitemap_parts,
 )
@@ -138,11 +139,12 @@ class Renderer:
             absolute=self.absolute,
             asset_url=key_href,
             feature_url=feature_url,
-            term_url=_term_href,
+            term_url=self.term_url,
             reading_time_shown=self.reading_time_shown,
             summary=self.summary,
         )
         self._summaries: dict[int, tuple[Entry, Markup]] = {}
+        self._term_urls: dict[tuple[str, str], str] = {}
 
     @cached_property
     def menu(self) -> list[dict[str, str]]:
@@ -163,6 +165,18 @@ class Renderer:
         items = [{"name": s.replace("-", " ").title(), "url": rel(href(s))} for s in sections]
         taxonomies = [{"name": t.replace("-", " ").title(), "url": rel(href(t))} for t in config.taxonomies]
         return [*items, *taxonomies]
+
+    def term_url(self, taxonomy: str, name: str) -> str:
+        """A term page's link (at its term permalink, if any); cached: lists show the same few terms
+        thousands of times."""
+        found = self._term_urls.get((taxonomy, name))
+        if found is None:
+            if self.config.permalinks:
+                found = href(self.config.list_path(f"{taxonomy}/{urlize(name)}"))
+            else:
+                found = _term_href(taxonomy, name)
+            self._term_urls[(taxonomy, name)] = found
+        return found
 
     def absolute(self, path: str) -> str:
         return self.config.absolute_url(path)
@@ -262,8 +276,8 @@ class Renderer:
         pager = Pager(
             number=number,
             total=total,
-            prev_url=href(list_page_path(output.list_id, number - 1)) if number > 1 else None,
-            next_url=href(list_page_path(output.list_id, number + 1)) if number < total else None,
+            prev_url=href(list_page_path(output.site_path, number - 1)) if number > 1 else None,
+            next_url=href(list_page_path(output.site_path, number + 1)) if number < total else None,
         )
         heading = list_title(output.list_id, self.config, intro, term)
         return self._render(
@@ -273,8 +287,8 @@ class Renderer:
             intro=intro,
             entries=entries,
             pager=pager,
-            feed=key_href(FeedOutput(output.list_id).key),
-            canonical=self.absolute(href(list_page_path(output.list_id, number))),
+            feed=key_href(list_feed(output.list_id, self.config).key),
+            canonical=self.absolute(href(list_page_path(output.site_path, number))),
             description=(intro.description if intro else "")
             or (self.config.description if output.list_id == HOME_LIST else ""),
             image=None,
@@ -292,7 +306,7 @@ class Renderer:
             "feed.xml",
             heading=heading,
             description=(intro.description if intro else "") or self.config.description,
-            list_url=href(output.list_id),
+            list_url=href(self.config.list_path(output.list_id)),
             feed=key_href(output.key),
             entries=entries,
             last_build=max((e.date for e in entries if e.date), default=None),
@@ -303,7 +317,8 @@ class Renderer:
         intro = index.intro(output.taxonomy)
         heading = list_title(output.taxonomy, self.config, intro, None)
         items = [
-            {"title": term.name, "url": term.url, "date": None, "categories": (), "summary_html": ""}
+            {"title": term.name, "url": self.term_url(term.taxonomy, term.name), "date": None, "categories": ()}
+            | {"summary_html": ""}
             for term in index.terms(output.taxonomy)
         ]
         limit = self.config.feed_limit
@@ -324,8 +339,8 @@ class Renderer:
         for taxonomy in self.config.taxonomies:
             if self.config.outputs_kind("taxonomy"):
                 urls.append(SitemapUrl(href(taxonomy), None))
-            urls += [SitemapUrl(term.url, None) for term in index.terms(taxonomy)]
-            urls += [SitemapUrl(href(list_id), None) for list_id in index.intro_terms(taxonomy)]
+            urls += [SitemapUrl(self.term_url(taxonomy, term.name), None) for term in index.terms(taxonomy)]
+            urls += [SitemapUrl(href(self.config.list_path(i)), None) for i in index.intro_terms(taxonomy)]
         urls += [SitemapUrl(href(path), lastmod) for path, lastmod in index.sitemap_pages()]
         urls.sort(key=lambda url: url.path)
         return urls

@@ -126,6 +126,23 @@ def expand_permalink(source_key: str, pattern: str, values: Mapping[str, str]) -
     return _PERMALINK_TOKEN.sub(value, pattern)
 
 
+TERM_PERMALINK_ATTRIBUTES = frozenset(
+    ["slug", "slugorfilename", "title", "section", "sections", "filename", "contentbasename"]
+)
+"""The attributes a term's permalink pattern may use (a term has no date)."""
+
+
+def term_permalink(pattern: str, taxonomy: str, slug: str) -> str:
+    """A term page's site path from its taxonomy's permalink pattern.
+
+    >>> term_permalink("/topics/:slug/", "tags", "go")
+    'topics/go'
+    """
+    values = {name: slug for name in TERM_PERMALINK_ATTRIBUTES} | {"section": taxonomy, "sections": taxonomy}
+    path = urlize_path(expand_permalink(f"{taxonomy}/{slug}", pattern, values))
+    return path or f"{taxonomy}/{slug}"
+
+
 def alias_path(source_key: str, alias: str, taxonomies: Sequence[str] = TAXONOMIES) -> str:
     """An alias (old URL) as a site path; refuses escapes and generated pages like page_path."""
     text = str(alias).strip()

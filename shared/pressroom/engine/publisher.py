@@ -65,6 +65,7 @@ from pressroom.core.outputs import (
     PageOutput,
     SitemapOutput,
     is_enabled,
+    list_page,
     list_pages,
     sitemap_parts,
 )
@@ -526,7 +527,7 @@ class Publisher:
                 continue
             pages = list_pages(state.size, config.pagerSize)
             for number in range(first, min(last or pages, pages) + 1):
-                page = ListOutput(list_id, number)
+                page = list_page(list_id, number, config)
                 outputs[page.key] = page
         around = parallel(lambda item: _around(view, *item), sorted(plan.around))
         for entries in around:
