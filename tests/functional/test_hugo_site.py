@@ -135,3 +135,18 @@ def test_the_event_path_publishes_the_root_as_the_full_build(site: Site) -> None
     site.drain()
     assert_converged(site)
     assert "posts/fourth/index.html" in site.published()
+
+
+def test_sync_uploads_the_root_without_what_is_not_content(site: Site) -> None:
+    """`pressroom sync ROOT s3://BUCKET`: the bucket mirrors the root, less its theme, archetypes, ..."""
+    from pressroom.shells.sync import sync
+
+    sync(FIXTURE, f"s3://{site.names['SOURCE_BUCKET']}", s3_client=site.s3)
+    listing = site.s3.list_objects_v2(Bucket=site.names["SOURCE_BUCKET"])["Contents"]
+    keys = {item["Key"] for item in listing}
+    assert keys == set(read_tree(FIXTURE))
+    assert {"config/_default/hugo.toml", "content/posts/first-trip/map.png", "static/CNAME"} <= keys
+    assert "layouts/shortcodes/alert.html" in keys
+    assert not any(key.startswith(("themes/", "archetypes/")) for key in keys)
+    site.drain()
+    assert site.published().keys() == set(build_site(read_tree(FIXTURE), site.now, workers=1).outputs)

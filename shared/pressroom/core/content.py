@@ -97,6 +97,24 @@ def publishable_kind(key: str, config: SiteConfig = _DEFAULT_CONFIG) -> SourceKi
     return kind if kind in (SourceKind.PAGE, SourceKind.INTRO, SourceKind.ASSET) else None
 
 
+def source_keys_read(keys: Iterable[str], settings_files: Mapping[str, bytes]) -> list[str]:
+    """The keys of a source tree that pressroom reads: its settings, pages, intros and assets.
+
+    `settings_files` holds the tree's settings keys (`is_settings_key`) with their bytes. A Hugo
+    root's `themes/`, `public/`, `resources/`, ... are left out, so `build`, `check` and `sync`
+    never read them (a theme's submodule can hold thousands of files). Broken settings leave
+    every key in: the build reports them.
+    """
+    from pressroom.core.config import settings_of
+    from pressroom.exceptions import ConfigError
+
+    try:
+        config = settings_of(settings_files).config
+    except ConfigError:
+        return sorted(keys)
+    return sorted(key for key in keys if key in settings_files or classify(key, config) is not SourceKind.IGNORED)
+
+
 @dataclass(frozen=True)
 class ParsedPage:
     entry: Entry
