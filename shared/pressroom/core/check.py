@@ -113,7 +113,8 @@ def link_findings(
         text = files[key].decode("utf-8", "replace")
         for kind, urls in (("link", page.links), ("image", page.images)):
             for url in urls:
-                target = resolve_link(config.site_key(key), url)
+                # A relative URL left in the page resolves against the page's URL, as in a browser.
+                target = resolve_link(f"{page.entry.path}/index.html", url)
                 if target is None:
                     continue
                 if base != "/" and url.startswith("/"):
