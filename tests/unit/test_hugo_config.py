@@ -171,3 +171,16 @@ def test_front_matter_keys_are_case_insensitive_as_in_hugo() -> None:
     assert (entry.title, entry.date and entry.date.day, entry.publish_date and entry.publish_date.day) == ("Loud", 3, 4)
     assert entry.terms("series") == ("S",) and entry.tags == ("x",)
     assert dict(entry.params) == {}
+
+
+def test_what_a_menu_cannot_show_is_reported_against_its_file() -> None:
+    settings = settings_of(
+        {
+            "config/_default/hugo.toml": b'baseURL = "https://a.example/"\n',
+            "config/_default/menus.en.toml": b'[[main]]\nname = "Parent"\n[[main]]\nname = "Child"\nparent = "Parent"\n'
+            b'pageRef = "posts"\n[[footer]]\nname = "Tags"\npageRef = "tags"\n',
+        }
+    )
+    assert settings.config.menu == ()
+    assert all(w.startswith("config/_default/menus.en.toml: menus.") for w in settings.warnings)
+    assert len(settings.warnings) == 3

@@ -90,11 +90,14 @@ class HugoConfig:
         _merge_into(target, tree, ".".join(at), key, self.origin)
 
     def file_of(self, path: str) -> str:
-        """The file that set `path` (or something under it)."""
+        """The file that set `path` (or something under it, or above it)."""
         if path in self.origin:
             return self.origin[path]
         found = sorted(v for k, v in self.origin.items() if k.startswith(path + "."))
-        return found[0] if found else ROOT_CONFIG_FILES[0]
+        if found:
+            return found[0]
+        parent = path.rpartition(".")[0]
+        return self.file_of(parent) if parent else ROOT_CONFIG_FILES[0]
 
 
 def _merge_into(target: dict[str, Any], tree: Mapping[str, Any], prefix: str, key: str, origin: dict[str, str]) -> None:
@@ -238,6 +241,9 @@ def _menu(reader: _Reader, menus: Any) -> tuple[tuple[str, str, str], ...] | Non
             reader.ignore(f"menus.main.{item.get('identifier') or item.get('name')}", "nested menus are not shown")
             continue
         name = str(item.get("name") or item.get("identifier") or item.get("pageref") or "")
+        if not item.get("url") and not item.get("pageref"):
+            reader.ignore(f"menus.main.{name}", "an entry with no url or pageRef (a parent of submenus) is not shown")
+            continue
         weight = item.get("weight") or 0
         items.append(
             (weight if isinstance(weight, int) else 0, name, str(item.get("url") or ""), str(item.get("pageref") or ""))
