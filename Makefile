@@ -44,6 +44,8 @@ GOLDEN_NOW := 2026-11-29T00:00:00+00:00
 golden: $(STAMP)
 	rm -rf tests/golden/site
 	$(BIN)/pressroom build content --out tests/golden/site --now $(GOLDEN_NOW)
+	rm -rf tests/golden/hugo-site
+	$(BIN)/pressroom build tests/fixtures/hugo-site --out tests/golden/hugo-site --now $(GOLDEN_NOW)
 
 clean:
 	rm -rf $(VENV) public .pytest_cache .mypy_cache .ruff_cache

@@ -83,6 +83,14 @@ def test_a_small_blog_builds_every_expected_page(blog_site: SiteBuild) -> None:
         "404.html",
         stylesheet_key(),
         "img/logo.svg",
+        # Hugo's redirects from each list's `page/1/`, and its taxonomy feeds:
+        "page/1/index.html",
+        "posts/page/1/index.html",
+        "tags/python/page/1/index.html",
+        "tags/core-beliefs/page/1/index.html",
+        "tags/travel/page/1/index.html",
+        "tags/index.xml",
+        "categories/index.xml",
     }
 
 

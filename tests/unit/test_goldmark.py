@@ -69,7 +69,9 @@ def test_bundle_under_a_slug_still_finds_its_images() -> None:
     front = b"---\ntitle: T\ndate: 2025-01-01\nslug: better\n---\n![i](cat.png) [x](example.org)\n"
     site = build_site({"posts/trip/index.md": front, "posts/trip/cat.png": b"png"}, datetime(2026, 1, 1, tzinfo=UTC))
     html = site.outputs["posts/better/index.html"].decode()
-    assert 'src="/posts/trip/cat.png"' in html and 'href="example.org"' in html
+    # As in Hugo, a bundle's files are published beside the page, wherever its slug puts it.
+    assert 'src="cat.png"' in html and 'href="example.org"' in html
+    assert site.outputs["posts/better/cat.png"] == b"png"
 
 
 def test_linkify_links_urls_and_www_but_not_bare_host_names() -> None:

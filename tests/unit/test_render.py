@@ -136,11 +136,13 @@ def test_a_page_shows_title_date_reading_time_tags_and_canonical_url() -> None:
     assert "<p>The body.</p>" in html
 
 
-def test_dates_show_in_the_site_time_zone() -> None:
-    config = parse_config("timeZone: Asia/Tokyo\n")[0]
-    late = Entry("posts/a.md", "posts/a", "posts", "Late", date=datetime(2025, 1, 5, 20, tzinfo=UTC))
+def test_dates_show_in_their_own_offset_as_written_not_the_site_zone() -> None:
+    """Hugo shows `2023-09-08T02:09+08:00` as 8 September, whatever the site's timeZone."""
+    config = parse_config("timeZone: America/New_York\n")[0]
+    written = datetime.fromisoformat("2023-09-08T02:09+08:00")
+    late = Entry("posts/a.md", "posts/a", "posts", "Late", date=written)
     html = render(PageOutput("posts/a.md", "posts/a"), [late], config)
-    assert '<time datetime="2025-01-06T05:00:00+09:00">6 January 2025</time>' in html
+    assert '<time datetime="2023-09-08T02:09:00+08:00">8 September 2023</time>' in html
 
 
 def test_reading_time_can_be_hidden_per_site_and_per_page() -> None:

@@ -164,6 +164,11 @@ def test_site_outputs_name_every_page_of_the_site() -> None:
         "posts/old/index.html",
         "2019/old/index.html",
         "img/a.png",
+        "page/1/index.html",
+        "posts/page/1/index.html",
+        "tags/go/page/1/index.html",
+        "tags/index.xml",
+        "categories/index.xml",
     }
 
 

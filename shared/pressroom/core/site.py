@@ -69,6 +69,10 @@ class SiteIndex(Protocol):
 
     def sections(self) -> Sequence[str]: ...
 
+    def intro_terms(self, taxonomy: str) -> Sequence[str]:
+        """List ids of the taxonomy's terms that exist by their `_index.md` alone (no page has them)."""
+        ...
+
 
 def term_from_spellings(taxonomy: str, slug: str, spellings: Mapping[str, int]) -> Term | None:
     """A term's display name is the lexicographically smallest spelling in use (SPEC 2)."""
@@ -157,6 +161,12 @@ class MemoryIndex:
 
     def sections(self) -> Sequence[str]:
         return self._sections
+
+    def intro_terms(self, taxonomy: str) -> Sequence[str]:
+        prefix = taxonomy + "/"
+        return sorted(
+            i for i in self._intros if i.startswith(prefix) and "/" not in i[len(prefix) :] and i not in self._terms
+        )
 
     def list_ids(self) -> list[str]:
         return sorted(self._lists)

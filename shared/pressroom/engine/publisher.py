@@ -38,7 +38,14 @@ from datetime import datetime
 from typing import Any
 
 from pressroom.core.codec import render_plan_from_data, render_plan_to_data, unpack
-from pressroom.core.config import CONFIG_KEY, SiteSettings, config_from_data, is_settings_key, settings_of
+from pressroom.core.config import (
+    SETTINGS_FILES,
+    SETTINGS_FOLDERS,
+    SiteSettings,
+    config_from_data,
+    is_settings_key,
+    settings_of,
+)
 from pressroom.core.model import PageBody
 from pressroom.core.plan import plan_round
 from pressroom.core.render import Renderer, validate_layouts
@@ -253,7 +260,8 @@ class Publisher:
     def read_settings(self) -> SiteSettings:
         """The settings in the source now; ConfigError when broken (the site keeps its last good ones)."""
         source = self.ports.source
-        keys = [CONFIG_KEY] + [item.key for item in source.list("layouts/") if is_settings_key(item.key)]
+        keys = list(SETTINGS_FILES)
+        keys += [item.key for folder in SETTINGS_FOLDERS for item in source.list(folder) if is_settings_key(item.key)]
         files = {key: found.body for key in keys if (found := source.read(key)) is not None}
         settings = settings_of(files)
         validate_layouts(settings)

@@ -28,22 +28,22 @@ from pressroom.exceptions import ContentError
 from pressroom.ports import Source
 
 
-def kind_of(key: str) -> SourceKind | None:
+def kind_of(key: str, config: SiteConfig) -> SourceKind | None:
     """What a source key is to the planner: a page, an intro, an asset, or nothing (settings, ignored)."""
-    return None if key.startswith("\x01") else publishable_kind(key)
+    return None if key.startswith("\x01") else publishable_kind(key, config)
 
 
 def read_sources(
     source: Source, keys: Sequence[str], reader: GenerationReader, config: SiteConfig, due: set[str]
 ) -> tuple[list[Reading], dict[str, PageBody]]:
     """Every key's current state (read in parallel) as readings; parsed bodies kept for rendering."""
-    keys = [key for key in keys if kind_of(key) is not None]
+    keys = [key for key in keys if kind_of(key, config) is not None]
     records = reader.records(keys)
     # An asset added to or gone from a bundle may change its page (its feature image): read it again.
     candidates = {
         page
         for key in keys
-        if kind_of(key) is SourceKind.ASSET
+        if kind_of(key, config) is SourceKind.ASSET and not config.is_static(key)
         for folder in bundle_folders(key)
         for page in bundle_page_keys(folder)
     }
@@ -51,7 +51,7 @@ def read_sources(
     wanted = sorted(set(keys) | forced)
 
     def read(key: str) -> Any:
-        if kind_of(key) is SourceKind.ASSET:
+        if kind_of(key, config) is SourceKind.ASSET:
             return source.stat(key)
         return source.read(key, None, MAX_SOURCE_BYTES + 1)
 
@@ -59,7 +59,7 @@ def read_sources(
     readings: list[Reading] = []
     bodies: dict[str, PageBody] = {}
     for key in wanted:
-        kind = kind_of(key)
+        kind = kind_of(key, config)
         assert kind is not None
         value = found[key]
         if kind is SourceKind.ASSET:

@@ -33,6 +33,7 @@ from pressroom.core.plan import (
     PageRecord,
     Reading,
     Record,
+    is_live,
     list_exists,
     plan_round,
 )
@@ -131,7 +132,7 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
     settings, _ = _settings(publisher, journal)
     config = settings.config
     listed = publisher.ports.source.list("", start_after=data["cursor"], limit=PARSE_CHUNK)
-    keys = [item for item in listed if kind_of(item.key) is not None and not is_settings_key(item.key)]
+    keys = [item for item in listed if kind_of(item.key, config) is not None and not is_settings_key(item.key)]
     target = gen_prefix(int(data["target"]))
     reused: dict[str, Record] = {}
     previous: dict[str, Record] = {}
@@ -146,7 +147,7 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
     to_read = [item.key for item in keys if item.key not in reused]
 
     def read(key: str) -> tuple[str, Any]:
-        if kind_of(key) is SourceKind.ASSET:
+        if kind_of(key, config) is SourceKind.ASSET:
             return key, publisher.ports.source.stat(key)
         return key, publisher.ports.source.read(key, None, MAX_SOURCE_BYTES + 1)
 
@@ -157,7 +158,7 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
     error_deletes: list[tuple[str, str]] = []
     now = datetime.fromisoformat(data["now"])
     for key in to_read:
-        kind = kind_of(key)
+        kind = kind_of(key, config)
         value = read_now[key]
         if value is None:
             continue
@@ -167,7 +168,7 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
                 made = AssetRecord(value, etag=etags.get(key, ""))
             elif kind is SourceKind.PAGE:
                 parsed = parse_bundle_page(publisher.ports.source, key, value.body, config)
-                made = PageRecord(parsed.entry, value.version, parsed.entry.is_live(now), etag=value.etag)
+                made = PageRecord(parsed.entry, value.version, is_live(parsed.entry, now, config), etag=value.etag)
             else:
                 made = IntroRecord(parse_intro(key, value.body, config), value.version, etag=value.etag)
         except ContentError as error:

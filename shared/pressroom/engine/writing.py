@@ -22,6 +22,8 @@ from pressroom.core.outputs import (
     Output,
     PageOutput,
     SitemapOutput,
+    is_enabled,
+    list_page,
     list_pages,
     sitemap_parts,
 )
@@ -72,7 +74,7 @@ class OutputWriter:
                 continue
             pages = list_pages(state.size, config.pagerSize)
             for number in range(first, min(last or pages, pages) + 1):
-                page = ListOutput(list_id, number)
+                page = list_page(list_id, number, config)
                 outputs[page.key] = page
         around = parallel(lambda item: _around(view, *item), sorted(plan.around))
         for entries in around:
@@ -86,7 +88,7 @@ class OutputWriter:
             for part in range(parts + 1):
                 outputs[SitemapOutput(part).key] = SitemapOutput(part)
             deletes.update(published_parts)
-        ordered = [outputs[key] for key in sorted(outputs)]
+        ordered = [outputs[key] for key in sorted(outputs) if is_enabled(outputs[key], config)]
         return ordered, sorted(key for key in deletes if key not in outputs)
 
     def sitemap_urls(

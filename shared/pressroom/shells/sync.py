@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pressroom.core.config import is_settings_key
+from pressroom.core.content import source_keys_read
 from pressroom.core.mime import content_type
 from pressroom.exceptions import SyncError
 
@@ -274,6 +276,8 @@ def scan_local(src: Path, pool: ThreadPoolExecutor | None = None) -> dict[str, L
                 continue
             _check_key_encodable(key, path)
             paths[key] = path
+    settings = {key: path.read_bytes() for key, path in paths.items() if is_settings_key(key)}
+    paths = {key: paths[key] for key in source_keys_read(paths, settings)}
     digest: Callable[[Path], LocalFile] = _digest_file
     files: Iterable[LocalFile] = pool.map(digest, paths.values()) if pool else map(digest, paths.values())
     return dict(zip(paths, files, strict=True))
