@@ -338,6 +338,10 @@ def _add_resource_flags(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{name}", help=f"default: ${name.upper().replace('-', '_')} or provision's name")
 
 
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("src", nargs="?", help="the content folder or Hugo site root (default: this folder's site)")
+
+
 def _add_output_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout (for scripts)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
@@ -378,7 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  pressroom build                      # the site here (or ./content) into public/\n"
         "  pressroom build content --out site --now 2026-01-01\n",
     )
-    build.add_argument("src", nargs="?", help="the content folder or Hugo site root (default: this folder's site)")
+    _add_source(build)
     build.add_argument("--out", default="public", help="where to write the site (default: public)")
     build.add_argument("--now", help="the clock for drafts, scheduled and expired posts (ISO 8601)")
     build.add_argument("--jobs", type=int, default=None, help="processes to use (default: all cores)")
@@ -392,7 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  pressroom check content\n  pressroom check --fix            # repair text damaged by a wrong encoding\n"
         "  pressroom check --json | jq '.errors[].file'\n",
     )
-    check.add_argument("src", nargs="?", help="the content folder or Hugo site root (default: this folder's site)")
+    _add_source(check)
     check.add_argument("--fix", action="store_true", help="repair text damaged by a wrong encoding")
     check.add_argument("--now", help="the clock for scheduled posts (ISO 8601)")
     _add_output_flags(check)
@@ -479,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  pressroom dev                    # this folder's site on http://127.0.0.1:1313/\n"
         "  pressroom dev content --port 8080\n",
     )
-    dev.add_argument("src", nargs="?", help="the content folder or Hugo site root (default: this folder's site)")
+    _add_source(dev)
     dev.add_argument("--port", type=int, default=1313, help="the port to serve on (default: 1313)")
     dev.set_defaults(run=cmd_dev)
 

@@ -94,6 +94,18 @@ def _demo(content: Path, out: Path, now: datetime, output: Any, endpoint: str) -
     same = site == expected
     print(f"5. exported {len(site)} objects of s3://{names['SITE_BUCKET']} to {out}/")
     print(f"   equal to `pressroom build {content} --out ...`: {'yes' if same else 'NO'}")
-    print(f"done in {time.perf_counter() - started:.1f} s. Open {out}/index.html, or serve it:")
+    seconds = time.perf_counter() - started
+    if output.fancy:
+        rows = [
+            ("uploaded", f"{report.uploaded} files"),
+            ("handled", f"{stats.messages} messages in {stats.batches} batches"),
+            ("invalidated", f"{paths} paths"),
+            ("exported", f"{len(site)} objects to {out}/"),
+            ("failed files", len(errors)),
+            ("equal to a full build", "yes" if same else "NO"),
+            ("time", f"{seconds:.1f} s"),
+        ]
+        output.summary("", rows, {})
+    print(f"done in {seconds:.1f} s. Open {out}/index.html, or serve it:")
     print(f"   python3 -m http.server -d {out} 8000   # then http://127.0.0.1:8000/")
     return 0 if same and not errors else 1

@@ -345,6 +345,7 @@ class DevLoop:
             cleanup.enter_context(moto_without_table_wide_costs())
             self.say(f"embedded AWS (moto) at {endpoint}")
             cleanup.callback(self._join)
+            cleanup.callback(self.checker.stop)
             cleanup.callback(self.site.stop)
             cleanup.callback(self.stop.set)
             self._thread(self._pipeline, "pressroom-dev-pipeline")
