@@ -233,6 +233,10 @@ def _serve(port: int, site: DevSite) -> _Server:
         ) from None
 
 
+_NICE_CHECK = "import os, sys; os.nice(10); from pressroom.shells.cli import main; sys.exit(main(sys.argv[1:]))"
+"""`pressroom check` at a lower priority: a full check of a large blog must not slow the worker publishing a save."""
+
+
 class _Checker:
     """`pressroom check SRC --json` in a child process, one at a time, again if asked while it runs."""
 
@@ -251,7 +255,7 @@ class _Checker:
                 self._again = True
                 return
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "pressroom", "check", str(self.src), "--json"],
+                [sys.executable, "-c", _NICE_CHECK, "check", str(self.src), "--json"],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 text=True,
@@ -312,6 +316,7 @@ class DevLoop:
         self.names: dict[str, str] = {}
         self.checker = _Checker(src, self._problems)
         self._checked = False
+        self._check_after_batch = False
 
     def say(self, text: str) -> None:
         if self.output.quiet or self.output.as_json:
@@ -429,6 +434,9 @@ class DevLoop:
             pending, self._pending = self._pending, {}
         if self.site.bucket is not None:
             self.site.bump()
+        if self._check_after_batch:
+            self._check_after_batch = False
+            self.checker.request()
         if pending:
             seconds = time.monotonic() - min(pending.values())
             self.say(f"published {', '.join(sorted(pending))} in {seconds:.2f} s")
@@ -447,9 +455,9 @@ class DevLoop:
             now = time.monotonic()
             try:
                 if any((root / key).is_dir() or (not (root / key).exists() and "." not in key) for key in keys):
-                    sync(self.src, source, s3_client=s3, delete=True)  # a folder moved or removed: compare all
+                    report = sync(self.src, source, s3_client=s3, delete=True)  # a folder moved or removed
                 else:
-                    sync_keys(self.src, source, keys, s3_client=s3)
+                    report = sync_keys(self.src, source, keys, s3_client=s3)
             except Exception as error:
                 if self.stop.is_set():
                     return
@@ -459,7 +467,10 @@ class DevLoop:
                 for key in keys:
                     self._pending.setdefault(key, now)
             self.say(f"changed: {', '.join(keys)}")
-            self.checker.request()
+            if self.site.bucket is None or not (report.uploaded or report.deleted):
+                self.checker.request()
+            else:
+                self._check_after_batch = True  # once the worker has published the save: it goes first
 
 
 def run_dev(src: Path, port: int, output: Any) -> int:
