@@ -319,9 +319,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
+    import os
+
     from pressroom.shells.dev import run_dev
 
-    return run_dev(_source(args), port=args.port, output=_output(args))
+    code = run_dev(_source(args), port=args.port, output=_output(args))
+    # Everything it started is stopped by now; what the interpreter would still do is free the
+    # embedded AWS's heap, which takes seconds on a large site. Ctrl-C should give the prompt back now.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -505,7 +512,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # bad flags: argparse prints usage and exits 2
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # here, where a reader that left (`| head`) is handled, not at exit
+        return code
     except BrokenPipeError:
         # `pressroom check | head`: the reader left. Say nothing more, and let exit not flush into the pipe.
         import os
