@@ -339,10 +339,10 @@ class DevLoop:
                 f"ready in {time.perf_counter() - self.started:.1f} s: {url} shows a build of {self.src}; "
                 "publishing it through the pipeline in the background"
             )
-            cleanup.callback(self.checker.stop)
-            self.checker.request()
             if self.stop.is_set():
                 return 0
+            cleanup.callback(self.checker.stop)
+            self.checker.request()
             from pressroom.shells.embedded import moto_without_table_wide_costs, start_moto
 
             moto, endpoint = start_moto()
