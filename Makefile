@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench bench-dev golden clean build dev
+.PHONY: demo test lint typecheck bench bench-dev golden clean build dev fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# Long property and simulation runs, outside CI: fresh random examples every run, more schedules.
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(STAMP)
+	PRESSROOM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) PRESSROOM_FUZZ_RANDOM=1 PRESSROOM_SIM_LIMIT=400 \
+		$(BIN)/pytest -q -p no:cacheprovider tests/simulation
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -1,7 +1,7 @@
 """`make bench`: what a full build and a single event cost, in numbers a human can paste into a note.
 
 1. Full build of generated blogs (`bench/generate.py`) with `build_site` on one and two processes,
-   against a bare loop over the same posts in the same run (python-frontmatter, markdown-it, one
+   against a bare loop over the same posts in the same run (YAML front matter, markdown-it, one
    Jinja2 render a post): the floor any Python publisher pays. Targets: one core within 1.3x of
    the bare loop, two cores faster than it.
 2. Event cost on moto (in-process): first publish of a whole site, then three single events on
@@ -89,15 +89,20 @@ def timed(action: Callable[[], T]) -> tuple[float, T]:
 
 
 def bare_loop(posts: Sequence[bytes], to_html: Callable[[str], str]) -> int:
-    """Front matter, Markdown and one template render per post: the least a publisher must do."""
-    import frontmatter
+    """Front matter, Markdown and one template render per post: the least a publisher must do.
+
+    The front matter is split and loaded as python-frontmatter does it (libyaml's safe loader),
+    without depending on that package.
+    """
+    import yaml
     from jinja2 import Environment
 
     template = Environment(autoescape=True).from_string(BARE_TEMPLATE)
     size = 0
     for data in posts:
-        post = frontmatter.loads(data.decode("utf-8"))
-        size += len(template.render(title=post.get("title"), date=post.get("date"), body=to_html(post.content)))
+        _, front, content = data.decode("utf-8").split("---\n", 2)
+        meta = yaml.load(front, Loader=yaml.CSafeLoader) or {}
+        size += len(template.render(title=meta.get("title"), date=meta.get("date"), body=to_html(content)))
     return size
 
 
@@ -428,7 +433,7 @@ def build_report(results: Sequence[BuildFigures]) -> str:
             + ("" if r.same_outputs else "; THE 1- AND 2-PROCESS BUILDS DIFFER")
         )
     legend = (
-        "bare = frontmatter.loads + Markdown + one Jinja2 render per post; 'pr' uses pressroom.markdown."
+        "bare = YAML front matter + Markdown + one Jinja2 render per post; 'pr' uses pressroom.markdown."
         "render_markdown, 'plain' MarkdownIt('commonmark').enable(['table','strikethrough']).render.\n"
         "build = pressroom.build.build_site(files, now, workers=1 or 2); every figure is the best of the runs."
     )
@@ -481,7 +486,7 @@ def events_report(sites: Sequence[SiteFigures], plain_moto: bool) -> str:
             "unpatched."
             if plain_moto
             else "its DynamoDB costs that grow with the whole table (a table deep-copy per transaction item,"
-            " a table-wide sort and scan per query) taken out; see moto_without_table_wide_costs in bench/run.py."
+            " a table-wide sort and scan per query) taken out; see moto_without_table_wide_costs in shells/embedded.py."
         ),
         f"Upload of the source files with put_object (not in the table): {uploads}.",
     ]
@@ -495,7 +500,7 @@ def event_json(event: EventFigures) -> dict[str, Any]:
 
 
 def environment() -> dict[str, str]:
-    packages = ["markdown-it-py", "mdit-py-plugins", "python-frontmatter", "jinja2", "pygments", "moto", "boto3"]
+    packages = ["markdown-it-py", "mdit-py-plugins", "pyyaml", "jinja2", "pygments", "moto", "boto3"]
     return {
         "python": platform.python_version(),
         "machine": platform.machine(),

@@ -17,12 +17,13 @@ def test_resolve_as_the_cloudfront_function() -> None:
     assert resolve("/posts/a") == (None, "/posts/a/")
     assert resolve("/index.xml") == ("index.xml", None)
     assert resolve("/posts/a/My%20Photo.png") == ("posts/a/My Photo.png", None)
+    assert resolve("/posts/v1.2-release") == (None, "/posts/v1.2-release/"), "urlize keeps dots in page paths"
 
 
 def test_inject_puts_the_script_and_the_banner_before_the_last_body_end() -> None:
     page = b"<html><body><p>text</p></body></html>"
     served = inject(page, 7, ["error: posts/a.md:3: invalid <YAML>"])
-    assert served.startswith(b"<html><body><p>text</p><aside id=\"pressroom-dev-problems\"")
+    assert served.startswith(b'<html><body><p>text</p><aside id="pressroom-dev-problems"')
     assert served.endswith(b"</script>\n</body></html>")
     assert b"var version = 7;" in served
     assert b"invalid &lt;YAML&gt;" in served, "problems are escaped"

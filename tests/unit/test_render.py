@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -11,7 +12,13 @@ from xml.etree import ElementTree
 import pytest
 
 from pressroom.core.config import SiteConfig, parse_config
-from pressroom.core.mime import content_type
+from pressroom.core.mime import (
+    ASSET_CACHE_CONTROL,
+    IMMUTABLE_CACHE_CONTROL,
+    PAGE_CACHE_CONTROL,
+    cache_control,
+    content_type,
+)
 from pressroom.core.model import Entry, PageBody
 from pressroom.core.outputs import (
     AliasOutput,
@@ -24,8 +31,9 @@ from pressroom.core.outputs import (
     StaticOutput,
     TaxonomyOutput,
 )
-from pressroom.core.render import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Renderer, cache_control
+from pressroom.core.render import Renderer
 from pressroom.core.site import MemoryIndex
+from pressroom.core.theme import stylesheet_key
 
 CONFIG = parse_config("title: Field Notes\nbaseURL: https://blog.example.com/\nauthor: Ada\n")[0]
 HOSTILE = "<script>alert(1)</script>"
@@ -67,6 +75,7 @@ def render(
         ("tags/go/index.xml", "application/rss+xml"),
         ("sitemap.xml", "application/xml"),
         ("css/main.css", "text/css; charset=utf-8"),
+        ("css/main.0123456789abcdef.css", "text/css; charset=utf-8"),
         ("robots.txt", "text/plain; charset=utf-8"),
         ("posts/x/cat.png", "image/png"),
         ("img/Photo.JPG", "image/jpeg"),
@@ -93,12 +102,23 @@ def test_content_type_never_comes_from_the_machine(monkeypatch: pytest.MonkeyPat
     assert content_type("x.tar.gz") == "application/gzip"
 
 
-def test_pages_get_a_short_cache_and_assets_a_long_one() -> None:
-    assert cache_control(PageOutput("posts/a.md", "posts/a")) == PAGE_CACHE_CONTROL
-    assert cache_control(FeedOutput("")) == PAGE_CACHE_CONTROL
-    assert cache_control(AssetOutput("img/a.png", "img/a.png")) == ASSET_CACHE_CONTROL
-    assert "31536000" in ASSET_CACHE_CONTROL
-    assert "max-age=300" in PAGE_CACHE_CONTROL
+def test_only_names_that_change_with_their_content_are_cached_for_long() -> None:
+    assert cache_control(PageOutput("posts/a.md", "posts/a").key) == PAGE_CACHE_CONTROL
+    assert cache_control(FeedOutput("").key) == PAGE_CACHE_CONTROL
+    assert cache_control("sitemap.xml") == PAGE_CACHE_CONTROL
+    # A bundle image keeps the author's name: a replaced one must reach browsers soon.
+    assert cache_control(AssetOutput("img/a.png", "img/a.png").key) == ASSET_CACHE_CONTROL
+    assert cache_control("css/main.css") == ASSET_CACHE_CONTROL  # an author's own, not fingerprinted
+    assert cache_control(stylesheet_key()) == IMMUTABLE_CACHE_CONTROL
+    assert "max-age=300" in PAGE_CACHE_CONTROL and "must-revalidate" in PAGE_CACHE_CONTROL
+    assert "max-age=3600" in ASSET_CACHE_CONTROL and "must-revalidate" in ASSET_CACHE_CONTROL
+    assert "max-age=31536000" in IMMUTABLE_CACHE_CONTROL and "immutable" in IMMUTABLE_CACHE_CONTROL
+
+
+def test_the_stylesheet_is_named_by_its_content_and_every_page_links_to_that_name() -> None:
+    css = render(StaticOutput(stylesheet_key()), []).encode()
+    assert stylesheet_key() == f"css/main.{hashlib.sha256(css).hexdigest()[:16]}.css"
+    assert f'<link rel="stylesheet" href="/{stylesheet_key()}">' in render(StaticOutput("404.html"), [])
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -258,7 +278,7 @@ def test_robots_points_at_the_sitemap() -> None:
 
 
 def test_stylesheet_and_not_found_page() -> None:
-    css = render(StaticOutput("css/main.css"), [])
+    css = render(StaticOutput(stylesheet_key()), [])
     assert "{" in css
     assert ".highlight" in css or ".chroma" in css
     assert "Page not found" in render(StaticOutput("404.html"), [])

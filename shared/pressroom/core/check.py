@@ -117,6 +117,17 @@ def check_site(files: Mapping[str, bytes], now: datetime) -> CheckReport:
     findings = [Finding(e.source_key, e.problem, e.line) for e in site.errors]
     findings += [Finding(*_split_warning(w), error=False) for w in site.warnings]
     findings += link_findings(site.parsed.values(), files, site.outputs)
+    findings += hugo_template_findings(files)
+    findings += [
+        Finding(
+            key,
+            f"unknown shortcode {found.name!r}: its inner content is shown, the shortcode is not",
+            found.line,
+            False,
+        )
+        for key, page in site.parsed.items()
+        for found in page.unknown_shortcodes
+    ]
     for key in files:
         if classify(key) is SourceKind.INTRO and key.count("/") > 1 and not key.startswith(("tags/", "categories/")):
             findings.append(Finding(key, "nested sections are not supported; this _index.md is not used", error=False))
@@ -124,6 +135,27 @@ def check_site(files: Mapping[str, bytes], now: datetime) -> CheckReport:
     findings += damage
     findings.sort(key=lambda f: (f.source_key, f.line or 0, f.message))
     return CheckReport(tuple(findings), repairs)
+
+
+def hugo_template_findings(files: Mapping[str, bytes]) -> list[Finding]:
+    """Site shortcodes written as Hugo Go templates: not run, and to be ported to Jinja2."""
+    from pressroom.core.config import settings_of
+    from pressroom.core.shortcodes import hugo_templates
+    from pressroom.exceptions import ConfigError
+
+    try:
+        templates = settings_of(files).config.shortcodes
+    except ConfigError:
+        return []  # reported by the build
+    return [
+        Finding(
+            f"layouts/shortcodes/{name}",
+            "a Hugo (Go) template cannot run in pressroom: port it to Jinja2 (see the README); until then "
+            "the built-in shortcode of that name, if any, is used, else pages show its inner content",
+            error=False,
+        )
+        for name in hugo_templates(templates)
+    ]
 
 
 def _split_warning(warning: str) -> tuple[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,12 +44,18 @@ class SiteConfig:
     pagerSize: int = 10
     summaryLength: int = 70
     feedLimit: int = 20
-    unsafeHTML: bool = False
     showReadingTime: bool = True
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     taxonomies: tuple[str, ...] = DEFAULT_TAXONOMIES
     """The taxonomies whose terms get pages (Hugo's `taxonomies`, by their plural names)."""
     markup: MarkupSettings = MarkupSettings()
+    shortcodes: tuple[tuple[str, str], ...] = ()
+    """The site's own shortcode templates (`layouts/shortcodes/NAME.html`): (NAME.html, source)."""
+
+    @property
+    def unsafeHTML(self) -> bool:
+        """site.yaml's `unsafeHTML`: the same setting as `markup.unsafe`."""
+        return self.markup.unsafe
 
     @property
     def zone(self) -> ZoneInfo:
@@ -78,8 +84,68 @@ class SiteConfig:
 _TYPES: dict[str, type | tuple[type, ...]] = {
     f.name: {"str": str, "int": int, "bool": bool}.get(str(f.type), object)
     for f in fields(SiteConfig)
-    if f.name not in ("taxonomies", "markup")
+    if f.name not in ("taxonomies", "markup", "shortcodes")
 }
+
+# site.yaml keys that set a field of `markup` (Hugo's names).
+_MARKUP_KEYS = {"unsafeHTML": "unsafe", "enableEmoji": "emoji"}
+# Hugo's `markup.goldmark` tree: (path below `goldmark`) -> MarkupSettings field.
+_GOLDMARK_KEYS = {
+    ("renderer", "unsafe"): "unsafe",
+    ("extensions", "typographer"): "typographer",
+    ("extensions", "footnote"): "footnote",
+    ("extensions", "table"): "table",
+    ("extensions", "strikethrough"): "strikethrough",
+    ("extensions", "tasklist"): "tasklist",
+    ("extensions", "linkify"): "linkify",
+}
+
+
+def markup_from_hugo(
+    markup: Any, settings: MarkupSettings = MarkupSettings(), where: str = CONFIG_KEY
+) -> tuple[MarkupSettings, list[str]]:
+    """Hugo's `markup` mapping (``{goldmark: {renderer: {unsafe: true}, extensions: {...}}}``) applied to `settings`.
+
+    Keys are case-insensitive, as in Hugo. An extension given as a mapping (Hugo's
+    ``typographer: {disable: true}``, ``footnote: {enable: false}``) is read too. Keys pressroom
+    does not use come back as warnings.
+    """
+    if not isinstance(markup, Mapping):
+        raise ConfigError(where, f"markup must be a mapping, not {markup!r}")
+    values: dict[str, bool] = {}
+    warnings: list[str] = []
+    lowered = {(a.lower(), b.lower()): name for (a, b), name in _GOLDMARK_KEYS.items()}
+    for key, value in markup.items():
+        if str(key).lower() != "goldmark":
+            warnings.append(f"{where}: markup key {key!r} is ignored")
+            continue
+        if not isinstance(value, Mapping):
+            raise ConfigError(where, "markup.goldmark must be a mapping")
+        for group, entries in value.items():
+            if not isinstance(entries, Mapping):
+                warnings.append(f"{where}: markup.goldmark.{group} is ignored")
+                continue
+            for name, setting in entries.items():
+                target = lowered.get((str(group).lower(), str(name).lower()))
+                if target is None:
+                    warnings.append(f"{where}: markup.goldmark.{group}.{name} is ignored")
+                    continue
+                values[target] = _switch(setting, f"markup.goldmark.{group}.{name}", where)
+    return replace(settings, **values), warnings
+
+
+def _switch(value: Any, name: str, where: str) -> bool:
+    """A goldmark switch: true/false, or Hugo's ``{enable: ...}`` / ``{disable: ...}`` form."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Mapping):
+        lowered = {str(k).lower(): v for k, v in value.items()}
+        if isinstance(lowered.get("disable"), bool):
+            return not lowered["disable"]
+        if isinstance(lowered.get("enable"), bool):
+            return bool(lowered["enable"])
+        return True
+    raise ConfigError(where, f"{name} must be true or false, not {value!r}")
 
 
 def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
@@ -100,7 +166,18 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
         raise ConfigError(CONFIG_KEY, "must be a mapping of settings")
     warnings: list[str] = []
     values: dict[str, Any] = {}
+    markup = MarkupSettings()
+    if "markup" in raw:
+        markup, markup_warnings = markup_from_hugo(raw["markup"])
+        warnings += markup_warnings
     for key, value in raw.items():
+        if key == "markup":
+            continue
+        if key in _MARKUP_KEYS:
+            if not isinstance(value, bool):
+                raise ConfigError(CONFIG_KEY, f"{key} must be true or false, not {value!r}")
+            markup = replace(markup, **{_MARKUP_KEYS[key]: value})
+            continue
         expected = _TYPES.get(str(key))
         if expected is None:
             warnings.append(f"{CONFIG_KEY}: unknown key {key!r} is ignored")
@@ -117,7 +194,7 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
         if expected is str:
             value = "" if value is None else str(value)
         values[str(key)] = value
-    config = SiteConfig(**values)
+    config = SiteConfig(**values, markup=markup)
     for name in ("pagerSize", "feedLimit", "summaryLength"):
         if getattr(config, name) < 1:
             raise ConfigError(CONFIG_KEY, f"{name} must be at least 1")
@@ -146,7 +223,7 @@ class SiteSettings:
     layouts: Mapping[str, str]
     warnings: tuple[str, ...]
     digest: str
-    """Changes whenever any configuration or layout file changes."""
+    """Changes whenever any configuration or layout file changes, or the theme (`core.theme`)."""
 
 
 def settings_of(files: Mapping[str, bytes]) -> SiteSettings:
@@ -156,6 +233,9 @@ def settings_of(files: Mapping[str, bytes]) -> SiteSettings:
     digest = hashlib.sha256()
     for key in sorted(k for k in files if is_settings_key(k)):
         digest.update(key.encode() + b"\0" + hashlib.sha256(files[key]).digest())
+    from pressroom.core.theme import theme_digest
+
+    digest.update(b"\x01theme\0" + theme_digest().encode())  # a deployed theme change re-renders too
     data = files.get(CONFIG_KEY)
     config, warnings = parse_config(None if data is None else data.decode("utf-8-sig", "replace"))
     layouts = {
@@ -163,7 +243,21 @@ def settings_of(files: Mapping[str, bytes]) -> SiteSettings:
         for key in sorted(files)
         if key.startswith(LAYOUTS_PREFIX) and is_settings_key(key)
     }
+    config = with_shortcodes(config, layouts)
     return SiteSettings(config, MappingProxyType(layouts), tuple(warnings), digest.hexdigest())
+
+
+SHORTCODES_FOLDER = "shortcodes/"
+
+
+def with_shortcodes(config: SiteConfig, layouts: Mapping[str, str]) -> SiteConfig:
+    """`config` with the site's shortcode templates (`layouts/shortcodes/NAME.html`) from its layouts."""
+    templates = tuple(
+        (name[len(SHORTCODES_FOLDER) :], text)
+        for name, text in sorted(layouts.items())
+        if name.startswith(SHORTCODES_FOLDER) and name.endswith(".html")
+    )
+    return replace(config, shortcodes=templates) if templates != config.shortcodes else config
 
 
 def config_to_data(config: SiteConfig) -> dict[str, Any]:
@@ -175,7 +269,7 @@ def config_to_data(config: SiteConfig) -> dict[str, Any]:
         elif isinstance(value, MarkupSettings):
             value = asdict(value)
         elif isinstance(value, tuple):
-            value = list(value)
+            value = [list(v) if isinstance(v, tuple) else v for v in value]
         data[item.name] = value
     return data
 
@@ -187,5 +281,9 @@ def config_from_data(data: Mapping[str, Any]) -> SiteConfig:
         values["taxonomies"] = tuple(values["taxonomies"])
     if isinstance(values.get("markup"), Mapping):
         values["markup"] = MarkupSettings(**values["markup"])
+    if "unsafeHTML" in values:  # data stored before unsafeHTML became markup.unsafe
+        values["markup"] = replace(values.get("markup", MarkupSettings()), unsafe=bool(values.pop("unsafeHTML")))
+    if "shortcodes" in values:
+        values["shortcodes"] = tuple((str(name), str(text)) for name, text in values["shortcodes"])
     known = {item.name for item in fields(SiteConfig)}
     return SiteConfig(**{k: v for k, v in values.items() if k in known})

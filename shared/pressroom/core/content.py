@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from pressroom.core.config import CONFIG_KEY, SiteConfig
-from pressroom.core.markdown import render_markdown
+from pressroom.core.markdown import RenderedMarkdown, render_markdown
 from pressroom.core.model import Entry, Intro, PageBody
+from pressroom.core.shortcodes import ShortcodePage, UnknownShortcode
 from pressroom.core.urls import TAXONOMIES, alias_path, is_markdown, page_path, strip_markdown_suffix, urlize
 from pressroom.exceptions import ContentError
 
@@ -82,6 +83,8 @@ class ParsedPage:
     warnings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
+    unknown_shortcodes: tuple[UnknownShortcode, ...] = ()
+    """Shortcodes with no template (line in the file, name), for `pressroom check`."""
 
 
 @dataclass(frozen=True)
@@ -282,12 +285,8 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
     aliases = tuple(alias_path(key, alias) for alias in _strings(key, "aliases", meta.get("aliases")))
     date_value = parse_instant(key, "date", meta.get("date"), zone)
     summary = meta.get("summary")
-    rendered = render_markdown(
-        front.body,
-        unsafe_html=config.unsafeHTML,
-        summary=_text(key, "summary", summary) if summary is not None else None,
-        summary_length=config.summaryLength,
-        base_path=key.rsplit("/", 1)[0] if "/" in key else "",
+    rendered = _render_body(
+        key, front, config, path, siblings, summary=_text(key, "summary", summary) if summary is not None else None
     )
     params = {k: v for k, v in meta.items() if k not in _KNOWN_KEYS}
     entry = Entry(
@@ -313,7 +312,52 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
         params=MappingProxyType(_plain(params)),
     )
     body = PageBody(rendered.html, rendered.toc_html)
-    return ParsedPage(entry, body, tuple(warnings), rendered.links, rendered.images)
+    return ParsedPage(entry, body, tuple(warnings), rendered.links, rendered.images, rendered.unknown_shortcodes)
+
+
+def _render_body(
+    key: str,
+    front: FrontMatter,
+    config: SiteConfig,
+    path: str | None,
+    siblings: Sequence[str] = (),
+    summary: str | None = None,
+) -> RenderedMarkdown:
+    """A page's Markdown with the site's markup settings and shortcodes.
+
+    Relative images are made site-absolute only when the page is not published at its own
+    folder (a bundle under a slug, or a page file such as `posts/x.md`), where they would
+    otherwise miss the files beside the source; elsewhere they stay as written, as in Hugo.
+    """
+    folder = key.rsplit("/", 1)[0] if "/" in key else ""
+    base_path = None if path is not None and path.strip("/") == folder else folder
+
+    def resolve(url: str) -> str:
+        if base_path is None or not url or url.startswith(("/", "#", "?")) or "://" in url or url.startswith("data:"):
+            return url
+        import posixpath
+
+        return posixpath.normpath("/" + (base_path + "/" if base_path else "") + url)
+
+    page = ShortcodePage(
+        key=key,
+        params=front.meta,
+        site_params=config.params,
+        site_title=config.title,
+        base_url=config.base_url,
+        siblings=tuple(siblings),
+        templates=config.shortcodes,
+        resolve_url=resolve,
+    )
+    return render_markdown(
+        front.body,
+        markup=config.markup,
+        summary=summary,
+        summary_length=config.summaryLength,
+        base_path=base_path,
+        shortcodes=page,
+        first_line=front.body_line,
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -340,12 +384,7 @@ def parse_intro(key: str, data: bytes, config: SiteConfig) -> Intro:
     """Parse an `_index.md`: the title and intro text of the home, a section or a term page."""
     front = split_front_matter(key, decode_source(key, data))
     list_id = intro_list_id(key)
-    rendered = render_markdown(
-        front.body,
-        unsafe_html=config.unsafeHTML,
-        summary_length=config.summaryLength,
-        base_path=key.rsplit("/", 1)[0] if "/" in key else "",
-    )
+    rendered = _render_body(key, front, config, list_id)
     params = {k: v for k, v in front.meta.items() if k not in _KNOWN_KEYS}
     return Intro(
         source_key=key,

@@ -14,10 +14,14 @@ from typing import Protocol
 
 from pressroom.core.model import HOME_LIST
 from pressroom.core.site import SiteIndex
+from pressroom.core.theme import stylesheet_key
 from pressroom.core.urls import feed_key, list_page_path, page_key
 
-STYLESHEET_KEY = "css/main.css"
-STATIC_KEYS = ("robots.txt", "404.html", STYLESHEET_KEY)
+
+def static_keys() -> tuple[str, ...]:
+    """The outputs that depend on the configuration only; the stylesheet's name is fingerprinted."""
+    return ("robots.txt", "404.html", stylesheet_key())
+
 
 SITEMAP_URL_LIMIT = 50_000
 """URLs one sitemap file may hold (sitemaps.org); past it `sitemap.xml` becomes a sitemap index."""
@@ -155,14 +159,17 @@ def sitemap_url_count(index: SiteIndex, pages: int) -> int:
 
 
 def site_outputs(
-    index: SiteIndex, entries: Iterable[PublishedPage], assets: Mapping[str, str], statics: Sequence[str] = STATIC_KEYS
+    index: SiteIndex,
+    entries: Iterable[PublishedPage],
+    assets: Mapping[str, str],
+    statics: Sequence[str] | None = None,
 ) -> list[Output]:
     """Every output of the site: the full build renders exactly these, and so does a rebuild.
 
     `assets` maps each published asset's output key to its source key.
     """
     pager_size = index.config.pagerSize
-    outputs: list[Output] = [StaticOutput(name) for name in statics]
+    outputs: list[Output] = [StaticOutput(name) for name in (static_keys() if statics is None else statics)]
     outputs.extend(TaxonomyOutput(taxonomy) for taxonomy in index.config.taxonomies)
     for list_id in site_lists(index):
         outputs.extend(list_outputs(list_id, index.list_size(list_id), pager_size))

@@ -20,11 +20,9 @@ import jinja2
 from markupsafe import Markup
 
 from pressroom.core.config import SiteConfig, SiteSettings
-from pressroom.core.markdown import pygments_css
 from pressroom.core.model import HOME_LIST, Entry, PageBody
 from pressroom.core.outputs import (
     SITEMAP_URL_LIMIT,
-    STYLESHEET_KEY,
     AliasOutput,
     AssetOutput,
     FeedOutput,
@@ -39,14 +37,8 @@ from pressroom.core.outputs import (
 )
 from pressroom.core.site import SiteIndex, list_title
 from pressroom.core.sitemap import SitemapUrl
+from pressroom.core.theme import stylesheet, stylesheet_key
 from pressroom.core.urls import href, key_href, list_page_path, urlize
-
-PAGE_CACHE_CONTROL = "public, max-age=300, must-revalidate"
-ASSET_CACHE_CONTROL = "public, max-age=31536000"
-
-
-def cache_control(output: Output) -> str:
-    return ASSET_CACHE_CONTROL if isinstance(output, AssetOutput) else PAGE_CACHE_CONTROL
 
 
 def feature_url(entry: Entry) -> str:
@@ -65,6 +57,25 @@ def _term_href(taxonomy: str, name: str) -> str:
 
 
 _TAG_RE = re.compile(r"<[^>]+>")
+_EMAIL_RE = re.compile(r"[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+")
+
+
+def managing_editor(config: SiteConfig) -> str:
+    """RSS 2.0's `managingEditor`: an e-mail address, the name in parentheses; "" without an address.
+
+    The address comes from `params.author.email` (Hugo's and Blowfish's key), or from `author`
+    when it is one (`lucia@example.com (Lucía Ferrer)`); the name from `params.author.name`,
+    else `author`. A name alone is not valid there, so it is left out.
+    """
+    person = config.params.get("author")
+    person = person if isinstance(person, Mapping) else {}
+    email = str(person.get("email") or "").strip()
+    name = str(person.get("name") or config.author or "").strip()
+    if not email and _EMAIL_RE.match(config.author.strip()):
+        return config.author.strip()
+    if not _EMAIL_RE.fullmatch(email):
+        return ""
+    return f"{email} ({name})" if name and name != email else email
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -129,6 +140,7 @@ class Renderer:
             menu=self.menu,
             absolute=self.absolute,
             asset_url=key_href,
+            stylesheet_url=key_href(stylesheet_key()),
             feature_url=feature_url,
             term_url=_term_href,
             reading_time_shown=self.reading_time_shown,
@@ -205,9 +217,8 @@ class Renderer:
                 raise ValueError(f"{output.key}: assets are copied, not rendered")
 
     def render_static(self, name: str) -> bytes:
-        if name == STYLESHEET_KEY:
-            theme_css = (files("pressroom") / "theme" / "static" / "main.css").read_text("utf-8")
-            return (theme_css + "\n" + pygments_css()).encode("utf-8")
+        if name == stylesheet_key():
+            return stylesheet()
         if name == "404.html":
             return self._render("404.html", canonical=self.absolute("404.html"), description="", image=None)
         return self._render(name)
@@ -275,6 +286,7 @@ class Renderer:
             feed=key_href(output.key),
             entries=entries,
             last_build=max((e.date for e in entries if e.date), default=None),
+            managing_editor=managing_editor(self.config),
         )
 
     def sitemap_urls(self, index: SiteIndex) -> list[SitemapUrl]:
@@ -312,10 +324,15 @@ def _plain_summary(entry: Entry) -> str:
 
 def validate_layouts(settings: SiteSettings) -> None:
     """Compile every template override: a broken one is a ConfigError naming the file and line."""
+    from pressroom.core.config import SHORTCODES_FOLDER
+    from pressroom.core.shortcodes import validate_templates
     from pressroom.exceptions import ConfigError
 
+    validate_templates(settings.config.shortcodes)
     renderer = Renderer(settings.config, dict(settings.layouts))
     for name in sorted(settings.layouts):
+        if name.startswith(SHORTCODES_FOLDER):
+            continue  # shortcode templates have their own environment
         try:
             renderer.env.get_template(name)
         except jinja2.TemplateSyntaxError as error:

@@ -61,11 +61,18 @@ LIVE_RELOAD = """<script id="pressroom-live-reload">
 
 
 def resolve(path: str) -> tuple[str | None, str | None]:
-    """(object key, redirect location) for a request path, as infra/cloudfront/directory-index.js."""
+    """(object key, redirect location) for a request path, as infra/cloudfront/directory-index.js.
+
+    A last segment with a suffix of the Content-Type table is a file (the function's
+    FILE_EXTENSIONS, which a test keeps equal to that table); any other is a page's directory.
+    """
+    from pressroom.core.mime import _BY_SUFFIX
+
     if path.endswith("/"):
         return unquote(path[1:]) + "index.html", None
     last = path.rsplit("/", 1)[-1]
-    if "." in last:
+    dot = last.rfind(".")
+    if dot >= 0 and last[dot:].lower() in _BY_SUFFIX:
         return unquote(path[1:]), None
     return None, path + "/"
 
