@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench golden clean build fuzz
+.PHONY: demo test lint typecheck bench bench-dev golden clean build dev fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# `pressroom dev` on 1,000 generated posts: ready time and save -> visible (minutes: moto publishes slowly).
+bench-dev: $(STAMP)
+	$(BIN)/python bench/dev.py
+
+dev: $(STAMP)
+	$(BIN)/pressroom dev content
 
 # Regenerate the expected site that tests/functional/test_golden.py compares against.
 GOLDEN_NOW := 2026-11-29T00:00:00+00:00
