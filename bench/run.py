@@ -1,7 +1,7 @@
 """`make bench`: what a full build and a single event cost, in numbers a human can paste into a note.
 
 1. Full build of generated blogs (`bench/generate.py`) with `build_site` on one and two processes,
-   against a bare loop over the same posts in the same run (python-frontmatter, markdown-it, one
+   against a bare loop over the same posts in the same run (YAML front matter, markdown-it, one
    Jinja2 render a post): the floor any Python publisher pays. Targets: one core within 1.3x of
    the bare loop, two cores faster than it.
 2. Event cost on moto (in-process): first publish of a whole site, then three single events on
@@ -25,9 +25,8 @@ import platform
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from generate import DATE_END, DATE_START, TAGS, generate, make_post, post_key
+from pressroom.shells.embedded import moto_without_table_wide_costs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -89,15 +89,20 @@ def timed(action: Callable[[], T]) -> tuple[float, T]:
 
 
 def bare_loop(posts: Sequence[bytes], to_html: Callable[[str], str]) -> int:
-    """Front matter, Markdown and one template render per post: the least a publisher must do."""
-    import frontmatter
+    """Front matter, Markdown and one template render per post: the least a publisher must do.
+
+    The front matter is split and loaded as python-frontmatter does it (libyaml's safe loader),
+    without depending on that package.
+    """
+    import yaml
     from jinja2 import Environment
 
     template = Environment(autoescape=True).from_string(BARE_TEMPLATE)
     size = 0
     for data in posts:
-        post = frontmatter.loads(data.decode("utf-8"))
-        size += len(template.render(title=post.get("title"), date=post.get("date"), body=to_html(post.content)))
+        _, front, content = data.decode("utf-8").split("---\n", 2)
+        meta = yaml.load(front, Loader=yaml.CSafeLoader) or {}
+        size += len(template.render(title=meta.get("title"), date=meta.get("date"), body=to_html(content)))
     return size
 
 
@@ -307,72 +312,6 @@ def single_event(key: str) -> Callable[[Any], Any]:
     return work
 
 
-_QUERY_PARTITION: ContextVar[Any] = ContextVar("bench_query_partition", default=None)
-"""The hash key of the base-table Query moto is running, if any (see moto_without_table_wide_costs)."""
-
-
-@contextmanager
-def moto_without_table_wide_costs() -> Iterator[None]:
-    """Take out the per-request costs of moto's DynamoDB that grow with the whole table (AWS has none).
-
-    1. TransactWriteItems deep-copies the whole table once per *item* of the transaction, as a
-       rollback backup: O(items x table) a transaction. Unpatched, the first publish of 100
-       posts took 85 s (80 s in deepcopy) and of 1,000 posts ran out of memory (>10 GB).
-       pressroom puts no conditions in its transactions and a failed transaction raises out of
-       the bench, so the backup is never restored here: the "copy" of a table is the table.
-    2. Query sorts every item of the table (all partitions), then keeps one partition: 28
-       queries took 34 s on a 1,000-post site. Here a base-table Query looks at its partition
-       only, and the table-wide sort is dropped (Query sorts its results itself; Scan order,
-       which AWS leaves undefined, changes).
-
-    Results and request counts are unchanged; what stays in moto's time is per-request overhead
-    and work proportional to the partition read, as on AWS.
-    """
-    import moto.dynamodb.models as dynamodb_models
-    from moto.dynamodb.models.table import Table
-
-    real_copy = dynamodb_models.copy
-    real_all_items = Table.all_items
-    real_query = Table.query
-
-    class TableKeepingCopy:
-        """Stands in for the `copy` module inside moto.dynamodb.models."""
-
-        copy = staticmethod(real_copy.copy)
-
-        @staticmethod
-        def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
-            return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
-
-    def items_unsorted(table: Any) -> list[Any]:
-        if not table.range_key_attr:
-            return list(table.items.values())
-        partition = _QUERY_PARTITION.get()
-        if partition is not None:
-            return list(table.items.get(partition, {}).values())
-        return [item for items in table.items.values() for item in items.values()]
-
-    def query_one_partition(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        # Table.query(hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-        #             scan_index_forward, projection_expressions, index_name, ...)
-        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-        token = _QUERY_PARTITION.set(hash_key if index_name is None else None)
-        try:
-            return real_query(table, hash_key, *args, **kwargs)
-        finally:
-            _QUERY_PARTITION.reset(token)
-
-    dynamodb_models.copy = TableKeepingCopy  # type: ignore[assignment]
-    Table.all_items = items_unsorted  # type: ignore[method-assign, assignment]
-    Table.query = query_one_partition  # type: ignore[method-assign, assignment]
-    try:
-        yield
-    finally:
-        dynamodb_models.copy = real_copy
-        Table.all_items = real_all_items  # type: ignore[method-assign]
-        Table.query = real_query  # type: ignore[method-assign]
-
-
 def upload_all(s3: Any, sqs: Any, bucket: str, queue_url: str, files: Mapping[str, bytes]) -> None:
     """Put every file in the source bucket, emptying the queue now and then.
 
@@ -494,7 +433,7 @@ def build_report(results: Sequence[BuildFigures]) -> str:
             + ("" if r.same_outputs else "; THE 1- AND 2-PROCESS BUILDS DIFFER")
         )
     legend = (
-        "bare = frontmatter.loads + Markdown + one Jinja2 render per post; 'pr' uses pressroom.markdown."
+        "bare = YAML front matter + Markdown + one Jinja2 render per post; 'pr' uses pressroom.markdown."
         "render_markdown, 'plain' MarkdownIt('commonmark').enable(['table','strikethrough']).render.\n"
         "build = pressroom.build.build_site(files, now, workers=1 or 2); every figure is the best of the runs."
     )
@@ -547,7 +486,7 @@ def events_report(sites: Sequence[SiteFigures], plain_moto: bool) -> str:
             "unpatched."
             if plain_moto
             else "its DynamoDB costs that grow with the whole table (a table deep-copy per transaction item,"
-            " a table-wide sort and scan per query) taken out; see moto_without_table_wide_costs in bench/run.py."
+            " a table-wide sort and scan per query) taken out; see moto_without_table_wide_costs in shells/embedded.py."
         ),
         f"Upload of the source files with put_object (not in the table): {uploads}.",
     ]
@@ -561,7 +500,7 @@ def event_json(event: EventFigures) -> dict[str, Any]:
 
 
 def environment() -> dict[str, str]:
-    packages = ["markdown-it-py", "mdit-py-plugins", "python-frontmatter", "jinja2", "pygments", "moto", "boto3"]
+    packages = ["markdown-it-py", "mdit-py-plugins", "pyyaml", "jinja2", "pygments", "moto", "boto3"]
     return {
         "python": platform.python_version(),
         "machine": platform.machine(),

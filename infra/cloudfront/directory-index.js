@@ -2,9 +2,19 @@
 // S3 behind Origin Access Control has no index documents, so `/posts/x/` is served from the
 // object `posts/x/index.html`. `/posts/x` is redirected to `/posts/x/` rather than rewritten, as
 // S3 website hosting and Hugo's server do: one canonical URL per page, and relative links in the
-// page resolve against the directory. A last segment with an extension (`/index.xml`,
-// `/img/a.png`) is a file and passes through unchanged.
+// page resolve against the directory. A last segment with a known file extension (`/index.xml`,
+// `/img/a.png`) is a file and passes through unchanged; any other dot stays in a page's path
+// (`urlize` keeps dots: `/posts/v1.2-release` is a page, redirected to `/posts/v1.2-release/`).
+// FILE_EXTENSIONS are the suffixes of pressroom's Content-Type table (core/mime.py; a test keeps
+// them equal): a file of another type is served as a page path would be, so it is not found.
 // infra/template.yaml inlines this exact text; tests/infra/test_template.py keeps them equal.
+var FILE_EXTENSIONS = (
+  '7z asc atom avif bmp bz2 css csv doc docx eot epub flac gif gz heic htm html ico ics ' +
+  'ipynb jpeg jpg js json m4a m4v map markdown md mjs mov mp3 mp4 oga ogg ogv opus otf pdf ' +
+  'png ppt pptx pub py rss sh svg tar tgz tif tiff toml ttf txt vtt wasm wav webm ' +
+  'webmanifest webp woff woff2 xls xlsx xml xz yaml yml zip'
+).split(' ');
+
 function queryString(querystring) {
   var parts = [];
   for (var name in querystring) {
@@ -25,7 +35,8 @@ function handler(event) {
     return request;
   }
   var lastSegment = uri.substring(uri.lastIndexOf('/') + 1);
-  if (lastSegment.indexOf('.') !== -1) {
+  var dot = lastSegment.lastIndexOf('.');
+  if (dot !== -1 && FILE_EXTENSIONS.indexOf(lastSegment.substring(dot + 1).toLowerCase()) !== -1) {
     return request;
   }
   return {

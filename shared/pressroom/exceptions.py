@@ -32,3 +32,7 @@ class SyncError(PressroomError):
 
 class TransientError(PressroomError):
     """A failure that a retry can fix: the message goes back to the queue."""
+
+
+class UsageError(PressroomError):
+    """The command cannot run as asked: a flag, a folder, the environment (exit 2, SPEC 4.1)."""

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pressroom.adapters.files import read_tree
-from support.accounts import Site, assert_changes_invalidated, assert_converged
+from support.accounts import Site, assert_changes_invalidated, assert_converged, hand_on_often
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 EVENTS = Path(__file__).resolve().parents[2] / "infra" / "events"
@@ -268,24 +268,11 @@ def test_weights_past_two_to_the_thirty_one_order_as_numbers(site: Site) -> None
 def test_a_site_yaml_change_rebuilds_everything_in_chunks_that_hand_on(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pressroom.engine import publisher, rebuild
-
     for key, body in read_tree(CONTENT).items():
         site.put(key, body)
     site.drain()
     before = site.published()
-    # Small chunks and a short time budget make the rebuild run across several invocations.
-    monkeypatch.setattr(rebuild, "PARSE_CHUNK", 5)
-    monkeypatch.setattr(publisher, "RENDER_CHUNK", 7)
-    monkeypatch.setattr(rebuild, "WRITE_CHUNK", 50)
-    steps = [0]
-    out_of_time = publisher.Publisher.out_of_time
-
-    def budget(self: publisher.Publisher) -> bool:
-        steps[0] += 1
-        return steps[0] % 4 == 0 or out_of_time(self)
-
-    monkeypatch.setattr(publisher.Publisher, "out_of_time", budget)
+    hand_on_often(monkeypatch)
     config = site.files["site.yaml"].replace(b"Gradient Notes", b"Gradient Notes, renamed")
     site.put("site.yaml", config)
     stats = site.drain()
@@ -398,16 +385,16 @@ def test_the_sample_event_sam_local_invoke_sends_publishes_from_the_bucket_it_na
     site.s3.put_object(Bucket=bucket, Key=unquote_plus(key), Body=post("From sam", "2024-01-01", ["x"]))
     monkeypatch.delenv("SOURCE_BUCKET")
     site.invoke(event)
-    assert any(b"From sam" in body for body, _ in site.published().values())
+    assert any(b"From sam" in body for body, *_ in site.published().values())
 
 
 def test_without_queue_url_the_handler_hands_on_to_the_queue_its_event_came_from(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pressroom.engine import publisher
+    from pressroom.engine import publisher, writing
 
     monkeypatch.delenv("QUEUE_URL")
-    monkeypatch.setattr(publisher, "RENDER_CHUNK", 3)
+    monkeypatch.setattr(writing, "RENDER_CHUNK", 3)
     steps = [0]
     out_of_time = publisher.Publisher.out_of_time
 
@@ -421,3 +408,38 @@ def test_without_queue_url_the_handler_hands_on_to_the_queue_its_event_came_from
     stats = site.drain()
     assert stats.batches > 1
     assert_converged(site)
+
+
+def test_a_new_stylesheet_gets_a_new_name_every_page_links_to_and_the_old_name_goes(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deploy that changes the theme's stylesheet: browsers keep the old one a year, so it
+    must be a new name, and the site rebuilt to link to it, with no source change needed."""
+    from pressroom.core import markdown, theme
+    from pressroom.core.mime import IMMUTABLE_CACHE_CONTROL
+
+    site.put("posts/a.md", post("A", "2024-01-01", ["x"]))
+    site.put("posts/b.md", post("B", "2024-01-02", ["x"]))
+    site.drain()
+    old = theme.stylesheet_key()
+    assert site.published()[old][2] == IMMUTABLE_CACHE_CONTROL
+    code_styles = markdown.pygments_css()
+    caches = (theme.stylesheet, theme.stylesheet_key, theme.theme_digest)
+    monkeypatch.setattr(markdown, "pygments_css", lambda: ".highlight .next-version { color: #123456 }\n" + code_styles)
+    try:
+        for cached in caches:
+            cached.cache_clear()
+        new = theme.stylesheet_key()
+        assert new != old
+        before = site.published()
+        site.invoke({"pressroom": "tick"})  # the hourly tick after the deploy
+        site.drain()
+        published = site.published()
+        assert old not in published
+        assert f'href="/{new}"'.encode() in published["posts/a/index.html"][0]
+        assert_converged(site)
+        assert_changes_invalidated(site, before)
+    finally:
+        monkeypatch.undo()
+        for cached in caches:
+            cached.cache_clear()

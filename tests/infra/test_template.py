@@ -200,8 +200,21 @@ def test_function_runs_on_python_312_arm64_with_its_environment(sam_template: Te
     assert variables["INDEX_TABLE"] == {"Ref": "IndexTable"}
     assert variables["DISTRIBUTION_ID"] == {"Ref": "SiteDistribution"}
     assert variables["POWERTOOLS_SERVICE_NAME"] == "pressroom"
-    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "pressroom"
-    assert variables["LOG_LEVEL"] == {"Ref": "LogLevel"}
+    # Per stack, so that one stack's alarms never watch another's metrics.
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == {"Fn::Sub": "pressroom/${AWS::StackName}"}
+    # The level is Lambda's (LoggingConfig), which Powertools follows: one setting, not two.
+    assert "LOG_LEVEL" not in variables
+
+
+def test_function_may_call_its_own_queue_and_bounds_the_chain_itself(sam_template: Template) -> None:
+    from pressroom.engine.publisher import MAX_HOPS
+
+    function = sam_template["Resources"]["PublisherFunction"]["Properties"]
+
+    # Lambda's loop detection would drop a long rebuild's hand-on chain after ~16 hops.
+    assert function["RecursiveLoop"] == "Allow"
+    assert function["Environment"]["Variables"]["QUEUE_URL"] == {"Ref": "SourceQueue"}
+    assert 16 < MAX_HOPS <= 1000
 
 
 def test_queue_feeds_the_function_with_partial_batch_responses(cfn_template: Template) -> None:
@@ -229,21 +242,43 @@ def test_logs_are_kept_for_a_bounded_time(sam_template: Template) -> None:
     logging = resources["PublisherFunction"]["Properties"]["LoggingConfig"]
 
     assert logging["LogGroup"] == {"Ref": "PublisherLogGroup"}
+    assert logging["LogFormat"] == "JSON"
+    assert logging["ApplicationLogLevel"] == {"Ref": "LogLevel"}
+    assert logging["SystemLogLevel"] in {"INFO", "WARN"}
+    assert sam_template["Parameters"]["LogLevel"]["Default"] == "INFO"
     assert resources["PublisherLogGroup"]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
+
+
+def _name(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def test_alarms_watch_dead_letters_and_function_errors(sam_template: Template) -> None:
     alarms = {
-        (alarm["Properties"]["Namespace"], alarm["Properties"]["MetricName"]): alarm["Properties"]
+        (_name(alarm["Properties"]["Namespace"]), alarm["Properties"]["MetricName"]): alarm["Properties"]
         for alarm in resources_of_type(sam_template, "AWS::CloudWatch::Alarm").values()
     }
     dead_letters = alarms["AWS/SQS", "ApproximateNumberOfMessagesVisible"]
     errors = alarms["AWS/Lambda", "Errors"]
+    namespace = {"Fn::Sub": "pressroom/${AWS::StackName}"}
+    content_errors = alarms[json.dumps(namespace), "ContentErrors"]
+    waiting = alarms["AWS/SQS", "ApproximateAgeOfOldestMessage"]
+    variables = sam_template["Resources"]["PublisherFunction"]["Properties"]["Environment"]["Variables"]
 
     assert dead_letters["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["DeadLetterQueue", "QueueName"]}
     assert errors["Dimensions"][0]["Value"] == {"Ref": "PublisherFunction"}
-    for alarm in (dead_letters, errors):
+    # The metric the handler emits (EMF through Powertools): its namespace and service dimension.
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == namespace
+    assert content_errors["Dimensions"] == [{"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}]
+    assert content_errors["Statistic"] == "Sum"
+    for alarm in (dead_letters, errors, content_errors):
         assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+    assert waiting["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["SourceQueue", "QueueName"]}
+    # Past two failed attempts: a change that waits that long is one an author misses.
+    visibility = sam_template["Resources"]["SourceQueue"]["Properties"]["VisibilityTimeout"]
+    assert 2 * visibility <= waiting["Threshold"] <= 3600
+    for alarm in alarms.values():
+        assert alarm["AlarmActions"] == {"Fn::If": ["HasAlarmEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}
 
 
 def test_index_table_has_the_keys_and_index_the_code_queries(sam_template: Template) -> None:
@@ -281,19 +316,18 @@ def test_publisher_role_grants_exactly_what_the_function_needs(cfn_template: Tem
     # A managed policy such as AWSLambdaBasicExecutionRole would grant logs:* on "*".
     assert "ManagedPolicyArns" not in role["Properties"]
     assert granted_actions_by_target(role) == {
-        "SourceBucket": {"s3:GetObject", "s3:ListBucket"},
+        "SourceBucket": {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"},
         "SiteBucket": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"},
         "IndexTable": {
             "dynamodb:GetItem",
             "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
             "dynamodb:Query",
             "dynamodb:BatchGetItem",
             "dynamodb:BatchWriteItem",
             "dynamodb:ConditionCheckItem",
         },
-        "SiteDistribution": {"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"},
+        "SiteDistribution": {"cloudfront:CreateInvalidation"},
         "SourceQueue": {
             "sqs:ReceiveMessage",
             "sqs:DeleteMessage",
@@ -312,7 +346,7 @@ def test_publisher_cannot_write_where_its_trigger_listens(cfn_template: Template
 
     assert source_statements
     for statement in source_statements:
-        assert set(as_list(statement["Action"])) <= {"s3:GetObject", "s3:ListBucket"}
+        assert set(as_list(statement["Action"])) <= {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"}
 
 
 def test_index_queries_may_use_the_secondary_index(cfn_template: Template) -> None:
@@ -348,7 +382,8 @@ def test_publish_role_lets_one_repository_branch_sync_the_source_bucket(
         "Fn::Sub": "repo:${GitHubRepo}:ref:refs/heads/${GitHubBranch}"
     }
     assert granted_actions_by_target(role) == {
-        "SourceBucket": {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+        # AbortMultipartUpload: `pressroom sync` sends files over 64 MiB in parts.
+        "SourceBucket": {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}
     }
 
 
@@ -446,6 +481,8 @@ REWRITES = {
     "/index.xml": "/index.xml",
     "/img/a.png": "/img/a.png",
     "/posts/x/cover.webp": "/posts/x/cover.webp",
+    "/img/A.PNG": "/img/A.PNG",
+    "/posts/v1.2/notes.pdf": "/posts/v1.2/notes.pdf",
 }
 
 
@@ -477,6 +514,30 @@ def test_directory_without_slash_redirects_to_its_canonical_url(deployed_functio
         (301, "/posts/x/?utm_source=feed"),
         (301, "/posts/x/?a=1&a=2"),
     ]
+
+
+def test_a_page_path_with_a_dot_redirects_like_any_page(deployed_function_code: str, tmp_path: Path) -> None:
+    # urlize keeps dots, so `posts/v1.2-release.md` is published at /posts/v1.2-release/: a dot
+    # alone does not make a file (S3 would answer 404 for the object `posts/v1.2-release`).
+    # (A page path ending in a known extension, `/tags/node.js`, still reads as a file: only its
+    # `/tags/node.js/` form, which the site links to, finds the page.)
+    uris = ["/posts/v1.2-release", "/posts/v2.0.1", "/posts/release-1.0", "/about.me"]
+    results = run_viewer_request(deployed_function_code, [{"uri": uri} for uri in uris], tmp_path)
+
+    assert [(r.get("statusCode"), r["headers"]["location"]["value"]) for r in results] == [
+        (301, uri + "/") for uri in uris
+    ]
+
+
+def test_the_function_knows_every_file_type_pressroom_publishes(deployed_function_code: str) -> None:
+    from pressroom.core.mime import _BY_SUFFIX
+
+    match = re.search(r"var FILE_EXTENSIONS = \(([^)]*)\)\.split\(' '\);", deployed_function_code)
+    assert match is not None
+    listed = "".join(re.findall(r"'([^']*)'", match.group(1))).split(" ")
+
+    # A published file whose type the function does not know would be redirected as a page.
+    assert sorted(listed) == sorted(suffix.removeprefix(".") for suffix in _BY_SUFFIX)
 
 
 # --- code layout
@@ -692,3 +753,239 @@ def test_publish_workflow_checks_content_before_syncing_it() -> None:
     assert check < credentials < sync
     assert job["steps"][credentials]["with"]["role-to-assume"] == "${{ vars.PUBLISH_ROLE_ARN }}"
     assert runs[sync] == 'pressroom sync content/ "s3://${{ vars.SOURCE_BUCKET }}" --delete'
+
+
+# --- the local resources are the template's
+
+
+@pytest.fixture
+def provisioned() -> Iterator[dict[str, str]]:
+    from moto import mock_aws
+
+    from pressroom.shells.provision import provision
+    from pressroom.shells.runtime import Resources
+
+    with mock_aws():
+        yield provision(Resources.from_env())
+
+
+def test_provision_makes_the_buckets_queues_and_table_the_template_deploys(
+    cfn_template: Template, provisioned: dict[str, str]
+) -> None:
+    from pressroom.shells.runtime import client
+
+    resources = cfn_template["Resources"]
+    s3, sqs, dynamodb = client("s3"), client("sqs"), client("dynamodb")
+    names = provisioned
+
+    # Versioning is the one difference, on purpose: moto sends no event for a delete marker.
+    assert resources["SourceBucket"]["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert "VersioningConfiguration" not in resources["SiteBucket"]["Properties"]
+    assert s3.get_bucket_versioning(Bucket=names["SOURCE_BUCKET"]).get("Status") is None
+
+    queue_arn = sqs.get_queue_attributes(QueueUrl=names["QUEUE_URL"], AttributeNames=["QueueArn"])["Attributes"]
+    notifications = s3.get_bucket_notification_configuration(Bucket=names["SOURCE_BUCKET"])["QueueConfigurations"]
+    declared = resources["SourceBucket"]["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    assert sorted(
+        (event, n["QueueArn"], json.dumps(n.get("Filter", {}).get("Key", {}).get("FilterRules", [])))
+        for n in notifications
+        for event in n["Events"]
+    ) == sorted(
+        (d["Event"], queue_arn["QueueArn"], json.dumps(d.get("Filter", {}).get("S3Key", {}).get("Rules", [])))
+        for d in declared
+    )
+
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=names["DLQ_URL"], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    for logical_id, url in (("SourceQueue", names["QUEUE_URL"]), ("DeadLetterQueue", names["DLQ_URL"])):
+        declared_queue = resources[logical_id]["Properties"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        for key in ("VisibilityTimeout", "MessageRetentionPeriod"):
+            if key in declared_queue:
+                assert attributes[key] == str(declared_queue[key]), (logical_id, key)
+        if "RedrivePolicy" in declared_queue:
+            redrive = json.loads(attributes["RedrivePolicy"])
+            assert redrive == {
+                "deadLetterTargetArn": dlq_arn,
+                "maxReceiveCount": declared_queue["RedrivePolicy"]["maxReceiveCount"],
+            }
+            assert declared_queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
+
+    table = dynamodb.describe_table(TableName=names["INDEX_TABLE"])["Table"]
+    declared_table = resources["IndexTable"]["Properties"]
+    assert sorted(map(json.dumps, table["AttributeDefinitions"])) == sorted(
+        map(json.dumps, declared_table["AttributeDefinitions"])
+    )
+    assert table["KeySchema"] == declared_table["KeySchema"]
+    assert table["BillingModeSummary"]["BillingMode"] == declared_table["BillingMode"]
+    assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in table["GlobalSecondaryIndexes"]] == [
+        (i["IndexName"], i["KeySchema"], i["Projection"]) for i in declared_table["GlobalSecondaryIndexes"]
+    ]
+
+
+def test_provision_follows_a_change_to_the_template(tmp_path: Path) -> None:
+    from moto import mock_aws
+
+    from pressroom.shells.provision import provision, read_template
+    from pressroom.shells.runtime import Resources, client
+
+    changed = TEMPLATE_PATH.read_text(encoding="utf-8").replace("maxReceiveCount: 5", "maxReceiveCount: 3")
+    changed = changed.replace(
+        "          - Event: s3:ObjectRemoved:*\n",
+        "          - Event: s3:ObjectRemoved:*\n            Filter:\n              S3Key:\n"
+        "                Rules:\n                  - Name: prefix\n                    Value: posts/\n",
+    )
+    path = tmp_path / "template.yaml"
+    path.write_text(changed, encoding="utf-8")
+    with mock_aws():
+        names = provision(Resources.from_env(), read_template(path), versioned=True)
+        sqs, s3 = client("sqs"), client("s3")
+        assert s3.get_bucket_versioning(Bucket=names["SOURCE_BUCKET"])["Status"] == "Enabled"
+        assert s3.get_bucket_versioning(Bucket=names["SITE_BUCKET"]).get("Status") is None
+        redrive = sqs.get_queue_attributes(QueueUrl=names["QUEUE_URL"], AttributeNames=["RedrivePolicy"])
+        notifications = s3.get_bucket_notification_configuration(Bucket=names["SOURCE_BUCKET"])
+
+    assert json.loads(redrive["Attributes"]["RedrivePolicy"])["maxReceiveCount"] == 3
+    removed = [n for n in notifications["QueueConfigurations"] if n["Events"] == ["s3:ObjectRemoved:*"]]
+    assert [(r["Name"].lower(), r["Value"]) for r in removed[0]["Filter"]["Key"]["FilterRules"]] == [
+        ("prefix", "posts/")
+    ]
+
+
+# --- IAM: what the code calls is what the role grants
+
+
+ESM_ACTIONS = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
+"""What Lambda's SQS event source mapping calls with the function's role (the worker plays it here)."""
+RUNTIME_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+"""What the Lambda runtime calls with it to write the function's logs."""
+_BATCHES = {"SendMessageBatch": "SendMessage", "DeleteMessageBatch": "DeleteMessage"}
+_BATCHES["ChangeMessageVisibilityBatch"] = "ChangeMessageVisibility"
+_TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+
+
+def iam_actions(service: str, operation: str, params: dict[str, Any]) -> set[str]:
+    """The IAM actions one API call needs (the service authorization reference's mapping)."""
+    if service == "s3":
+        versioned = "VersionId" in params
+        by_operation = {
+            "GetObject": "s3:GetObjectVersion" if versioned else "s3:GetObject",
+            "HeadObject": "s3:GetObjectVersion" if versioned else "s3:GetObject",
+            "ListObjectsV2": "s3:ListBucket",
+            "ListObjects": "s3:ListBucket",
+            "ListObjectVersions": "s3:ListBucketVersions",
+            "PutObject": "s3:PutObject",
+            "CreateMultipartUpload": "s3:PutObject",
+            "UploadPart": "s3:PutObject",
+            "CompleteMultipartUpload": "s3:PutObject",
+            "AbortMultipartUpload": "s3:AbortMultipartUpload",
+            "DeleteObject": "s3:DeleteObjectVersion" if versioned else "s3:DeleteObject",
+            "DeleteObjects": "s3:DeleteObject",
+        }
+        return {by_operation[operation]}
+    if service == "dynamodb" and operation == "TransactWriteItems":
+        return {f"dynamodb:{_TRANSACT[kind]}" for item in params["TransactItems"] for kind in item}
+    if service == "dynamodb" and operation == "TransactGetItems":
+        return {"dynamodb:GetItem"}
+    return {f"{service}:{_BATCHES.get(operation, operation)}"}
+
+
+def call_targets(service: str, params: dict[str, Any], names: dict[str, str]) -> set[str]:
+    """The template resources (logical ids) one call acts on."""
+    logical = {
+        names["SOURCE_BUCKET"]: "SourceBucket",
+        names["SITE_BUCKET"]: "SiteBucket",
+        names["INDEX_TABLE"]: "IndexTable",
+        names["QUEUE_URL"]: "SourceQueue",
+        names["DLQ_URL"]: "DeadLetterQueue",
+        names["DISTRIBUTION_ID"]: "SiteDistribution",
+    }
+    named = [params.get(k) for k in ("Bucket", "TableName", "QueueUrl", "DistributionId") if params.get(k)]
+    named += list(params.get("RequestItems", {}))
+    for item in params.get("TransactItems", []):
+        named += [operation["TableName"] for operation in item.values()]
+    return {logical.get(name, f"unknown:{name}") for name in named}
+
+
+class CallRecorder:
+    """Every API call made while `recording`, by the template resource it acts on (botocore hooks)."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+        self.recording = False
+        self.calls: dict[str, set[str]] = {}
+
+    def hook(self, client: Any) -> Any:
+        client.meta.events.register("before-parameter-build", self._before_call)
+        return client
+
+    def _before_call(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        if not self.recording:
+            return
+        service = model.service_model.endpoint_prefix
+        actions = iam_actions(service, model.name, params)
+        for target in call_targets(service, params, self.names):
+            self.calls.setdefault(target, set()).update(actions)
+
+
+def test_the_publisher_role_grants_what_the_event_path_calls_and_nothing_else(
+    cfn_template: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Record the AWS calls of the real handler on moto through every kind of work it does: a
+    first publish, edits and deletes, a bundle asset, a settings change rebuilt across hand-ons,
+    the tick, and a repair. The role must allow each, and no action the code never calls."""
+    from moto import mock_aws
+
+    from pressroom.adapters.files import read_tree
+    from pressroom.engine import publisher as publisher_module
+    from pressroom.shells import handler as handler_module
+    from pressroom.shells import runtime
+    from pressroom.shells.provision import provision
+    from support.accounts import Site, hand_on_often
+
+    real_client = runtime.client
+    with mock_aws():
+        # Versioned as deployed: pages then render from the exact version their record names.
+        provision(runtime.Resources.from_env(), versioned=True)
+        site = Site()
+        recorder = CallRecorder(site.names)
+        monkeypatch.setattr(runtime, "client", lambda service: recorder.hook(real_client(service)))
+        real_handler = handler_module.handler
+
+        def recorded_handler(event: dict[str, Any], context: Any) -> Any:
+            recorder.recording = True
+            try:
+                return real_handler(event, context)
+            finally:
+                recorder.recording = False
+
+        monkeypatch.setattr(handler_module, "handler", recorded_handler)
+        for key, body in read_tree(REPO / "content").items():
+            site.put(key, body)
+        site.drain()
+        site.put("posts/new-post.md", b"---\ntitle: New\ndate: 2026-01-02\ntags: [a]\n---\n\nText.\n")
+        site.put("posts/new-bundle/index.md", b"---\ntitle: Bundle\ndate: 2026-01-03\n---\n\n![x](x.png)\n")
+        site.put("posts/new-bundle/x.png", b"\x89PNG not really")
+        site.drain()
+        site.delete("posts/new-post.md")
+        site.put("posts/new-bundle/x.png", b"\x89PNG another")
+        site.drain()
+        hand_on_often(monkeypatch)  # a settings change, rebuilt across several invocations
+        site.put("site.yaml", site.files["site.yaml"] + b"\n# edited\n")
+        stats = site.drain()
+        assert stats.batches > 3, "the rebuild was handed on through the queue"
+        site.invoke({"pressroom": "tick"})
+        # `pressroom rebuild` asks for a repair; the function carries it on from the queue.
+        operator = publisher_module.Publisher(runtime.ports(runtime.Resources.from_env()), site.now)
+        operator.request_rebuild(repair=True)
+        site.sqs.send_message(QueueUrl=site.names["QUEUE_URL"], MessageBody=json.dumps({"pressroom": "continue"}))
+        site.drain()
+
+    called = recorder.calls
+    called.setdefault("SourceQueue", set()).update(ESM_ACTIONS)
+    called.setdefault("PublisherLogGroup", set()).update(RUNTIME_ACTIONS)
+    granted = granted_actions_by_target(cfn_template["Resources"]["PublisherRole"])
+
+    missing = {target: actions - granted.get(target, set()) for target, actions in called.items()}
+    unused = {target: actions - called.get(target, set()) for target, actions in granted.items()}
+    assert {target: actions for target, actions in missing.items() if actions} == {}, "called but not granted"
+    assert {target: actions for target, actions in unused.items() if actions} == {}, "granted but never called"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.mime import content_type
+from pressroom.core.mime import cache_control, content_type
 from pressroom.core.urls import key_to_paths
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
@@ -66,18 +66,20 @@ class Site:
         finally:
             handler_module.content_now = original  # type: ignore[assignment]
 
-    def published(self) -> dict[str, tuple[bytes, str]]:
+    def published(self) -> dict[str, tuple[bytes, str, str]]:
+        """key -> (bytes, Content-Type, Cache-Control) of every object in the site bucket."""
         bucket = self.names["SITE_BUCKET"]
         found = {}
         for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
             for item in page.get("Contents", []):
                 answer = self.s3.get_object(Bucket=bucket, Key=item["Key"])
-                found[item["Key"]] = (answer["Body"].read(), answer["ContentType"])
+                found[item["Key"]] = (answer["Body"].read(), answer["ContentType"], answer.get("CacheControl", ""))
         return found
 
-    def expected(self, files: dict[str, bytes] | None = None) -> dict[str, tuple[bytes, str]]:
+    def expected(self, files: dict[str, bytes] | None = None) -> dict[str, tuple[bytes, str, str]]:
+        """What the full build makes, with the headers each key is stored with."""
         outputs = build_site(files if files is not None else self.files, self.now, workers=1).outputs
-        return {key: (body, content_type(key)) for key, body in outputs.items()}
+        return {key: (body, content_type(key), cache_control(key)) for key, body in outputs.items()}
 
     def invalidated_paths(self) -> set[str]:
         distribution = self.names["DISTRIBUTION_ID"]
@@ -103,14 +105,14 @@ class Site:
 
 
 def assert_converged(site: Site, files: dict[str, bytes] | None = None) -> None:
-    """The site bucket equals the full build of the source (SPEC 3.3.1): keys, bytes, Content-Type."""
+    """The site bucket equals the full build of the source (SPEC 3.3.1): keys, bytes, Content-Type, Cache-Control."""
     published, expected = site.published(), site.expected(files)
     assert sorted(published) == sorted(expected), sorted(set(published) ^ set(expected))
     different = [key for key in expected if published[key] != expected[key]]
     assert different == []
 
 
-def assert_changes_invalidated(site: Site, before: dict[str, tuple[bytes, str]]) -> None:
+def assert_changes_invalidated(site: Site, before: dict[str, tuple[bytes, str, str]]) -> None:
     """Every object written or deleted since `before` is covered by an invalidation sent (SPEC 3.3.2)."""
     after = site.published()
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
@@ -118,3 +120,20 @@ def assert_changes_invalidated(site: Site, before: dict[str, tuple[bytes, str]])
     for key in changed:
         for path in key_to_paths(key):
             assert path in paths or any(p.endswith("*") and path.startswith(p[:-1]) for p in paths), path
+
+
+def hand_on_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small chunks and a short time budget: a rebuild runs across several invocations."""
+    from pressroom.engine import publisher, rebuild, writing
+
+    monkeypatch.setattr(rebuild, "PARSE_CHUNK", 5)
+    monkeypatch.setattr(writing, "RENDER_CHUNK", 7)
+    monkeypatch.setattr(rebuild, "WRITE_CHUNK", 50)
+    steps = [0]
+    out_of_time = publisher.Publisher.out_of_time
+
+    def budget(self: publisher.Publisher) -> bool:
+        steps[0] += 1
+        return steps[0] % 4 == 0 or out_of_time(self)
+
+    monkeypatch.setattr(publisher.Publisher, "out_of_time", budget)

@@ -11,6 +11,7 @@ from tests.support.html import without_theme_scripts
 
 from pressroom.core.build import SiteBuild, build_site
 from pressroom.core.mime import content_type
+from pressroom.core.theme import stylesheet_key
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script>"
@@ -87,8 +88,16 @@ def test_a_small_blog_builds_every_expected_page(blog_site: SiteBuild) -> None:
         "sitemap.xml",
         "robots.txt",
         "404.html",
-        "css/main.css",
+        stylesheet_key(),
         "img/logo.svg",
+        # Hugo's redirects from each list's `page/1/`, and its taxonomy feeds:
+        "page/1/index.html",
+        "posts/page/1/index.html",
+        "tags/python/page/1/index.html",
+        "tags/core-beliefs/page/1/index.html",
+        "tags/travel/page/1/index.html",
+        "tags/index.xml",
+        "categories/index.xml",
     }
 
 
@@ -105,7 +114,7 @@ def test_every_output_has_the_content_type_of_its_kind(blog_site: SiteBuild) -> 
     assert types["index.html"] == "text/html; charset=utf-8"
     assert types["posts/index.xml"] == "application/rss+xml"
     assert types["sitemap.xml"] == "application/xml"
-    assert types["css/main.css"] == "text/css; charset=utf-8"
+    assert types[stylesheet_key()] == "text/css; charset=utf-8"
     assert types["posts/road-trip/road.png"] == "image/png"
 
 
@@ -150,9 +159,11 @@ def test_term_display_name_is_the_terms_words_on_every_page(blog_site: SiteBuild
     assert '<a href="/tags/python/">python</a> <span class="count">4</span>' in site.outputs["tags/index.html"].decode()
 
 
-def test_bundle_images_resolve_under_the_page(blog_site: SiteBuild) -> None:
+def test_bundle_images_stay_as_written_and_resolve_under_the_page(blog_site: SiteBuild) -> None:
+    # As in Hugo: the bundle is published at its folder, so its relative image works as written.
     html = blog_site.outputs["posts/road-trip/index.html"].decode()
-    assert 'src="/posts/road-trip/road.png"' in html
+    assert 'src="road.png"' in html
+    assert "posts/road-trip/road.png" in blog_site.outputs
 
 
 def test_alias_redirects_to_the_page(blog_site: SiteBuild) -> None:

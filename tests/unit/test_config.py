@@ -85,7 +85,7 @@ def test_main_sections_accepts_a_single_string() -> None:
         ("pagerSize: true\n", "pagerSize"),
         ("pagerSize: 0\n", "pagerSize"),
         ("feedLimit: -1\n", "feedLimit"),
-        ("summaryLength: 0\n", "summaryLength"),
+        ("summaryLength: -1\n", "summaryLength"),
         ("unsafeHTML: 'yes please'\n", "unsafeHTML"),
         ("showReadingTime: 1\n", "showReadingTime"),
         ("params: [a, b]\n", "params"),

@@ -15,25 +15,34 @@ def test_tables_render_with_column_alignment() -> None:
     html = render_markdown("| name | n |\n|------|--:|\n| a | 1 |\n").html
     assert "<table>" in html
     assert "<th>name</th>" in html
-    assert '<td style="text-align:right">1</td>' in html
+    # A class the theme styles, not an inline style: the site's Content-Security-Policy forbids those.
+    assert '<td class="text-right">1</td>' in html
+    assert "style=" not in render_markdown("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n").html
 
 
 def test_strikethrough_renders_as_del_like_goldmark() -> None:
     assert render_markdown("~~gone~~ kept").html == "<p><del>gone</del> kept</p>\n"
 
 
-def test_footnotes_link_reference_and_note() -> None:
-    html = render_markdown("Claim.[^src]\n\n[^src]: The *source*.\n").html
-    assert '<a href="#fn1" id="fnref1">[1]</a>' in html
-    assert '<li id="fn1" class="footnote-item"><p>The <em>source</em>.' in html
+def test_footnotes_are_rendered_as_goldmark_renders_them() -> None:
+    html = render_markdown("Claim.[^src] Again.[^src]\n\n[^src]: The *source*.\n").html
+    assert html == (
+        '<p>Claim.<sup id="fnref:1"><a href="#fn:1" class="footnote-ref" role="doc-noteref">1</a></sup>'
+        ' Again.<sup id="fnref1:1"><a href="#fn:1" class="footnote-ref" role="doc-noteref">1</a></sup></p>\n'
+        '<div class="footnotes" role="doc-endnotes">\n<hr>\n<ol>\n<li id="fn:1">\n'
+        "<p>The <em>source</em>."
+        '&#160;<a href="#fnref:1" class="footnote-backref" role="doc-backlink">&#x21a9;&#xfe0e;</a>'
+        '&#160;<a href="#fnref1:1" class="footnote-backref" role="doc-backlink">&#x21a9;&#xfe0e;</a></p>\n'
+        "</li>\n</ol>\n</div>\n"
+    )
 
 
 def test_task_lists_render_disabled_checkboxes() -> None:
     html = render_markdown("- [ ] todo\n- [x] done\n").html
-    assert html.count('disabled="disabled" type="checkbox"') == 2
-    assert 'checked="checked" disabled="disabled"' in html
-    assert "[ ]" not in html
-    assert "[x]" not in html
+    assert html == (
+        '<ul>\n<li><label class="task-list-label"><input disabled="" type="checkbox"> todo</label></li>\n'
+        '<li><label class="task-list-label"><input checked="" disabled="" type="checkbox"> done</label></li>\n</ul>\n'
+    )
 
 
 def test_every_heading_gets_a_hugo_style_unique_id() -> None:
@@ -116,10 +125,11 @@ def test_fenced_code_is_highlighted_with_css_classes_only() -> None:
 @pytest.mark.parametrize(
     ("fence", "expected"),
     [
-        ("```\n<b>&</b>\n```\n", "<pre><code>&lt;b&gt;&amp;&lt;/b&gt;\n</code></pre>\n"),
+        ("```\n<b>&</b>\n```\n", '<pre tabindex="0"><code>&lt;b&gt;&amp;&lt;/b&gt;\n</code></pre>\n'),
         (
             "```no-such-language\n<b>\n```\n",
-            '<pre><code class="language-no-such-language">&lt;b&gt;\n</code></pre>\n',
+            '<pre tabindex="0"><code class="language-no-such-language" data-lang="no-such-language">'
+            "&lt;b&gt;\n</code></pre>\n",
         ),
     ],
 )
@@ -285,7 +295,7 @@ def test_automatic_summary_keeps_paragraphs_apart_and_leaves_headings_out() -> N
 
 def test_task_list_checkboxes_are_labelled_by_their_text() -> None:
     rendered = render_markdown("- [x] write *tests*\n- [ ] ship")
-    assert '<label class="task-list-label"><input class="task-list-item-checkbox" checked="checked"' in rendered.html
+    assert '<li><label class="task-list-label"><input checked="" disabled="" type="checkbox">' in rendered.html
     assert " write <em>tests</em></label>" in rendered.html
     assert 'type="checkbox"> ship</label>' in rendered.html
 

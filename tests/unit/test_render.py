@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -12,7 +14,13 @@ import pytest
 from tests.support.html import without_theme_scripts
 
 from pressroom.core.config import SiteConfig, parse_config
-from pressroom.core.mime import content_type
+from pressroom.core.mime import (
+    ASSET_CACHE_CONTROL,
+    IMMUTABLE_CACHE_CONTROL,
+    PAGE_CACHE_CONTROL,
+    cache_control,
+    content_type,
+)
 from pressroom.core.model import Entry, PageBody
 from pressroom.core.outputs import (
     AliasOutput,
@@ -21,12 +29,14 @@ from pressroom.core.outputs import (
     ListOutput,
     Output,
     PageOutput,
+    SearchOutput,
     SitemapOutput,
     StaticOutput,
     TaxonomyOutput,
 )
-from pressroom.core.render import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Renderer, cache_control
+from pressroom.core.render import Renderer
 from pressroom.core.site import MemoryIndex
+from pressroom.core.theme import stylesheet_key
 
 CONFIG = parse_config("title: Field Notes\nbaseURL: https://blog.example.com/\nauthor: Ada\n")[0]
 HOSTILE = "<script>alert(1)</script>"
@@ -68,6 +78,7 @@ def render(
         ("tags/go/index.xml", "application/rss+xml"),
         ("sitemap.xml", "application/xml"),
         ("css/main.css", "text/css; charset=utf-8"),
+        ("css/main.0123456789abcdef.css", "text/css; charset=utf-8"),
         ("robots.txt", "text/plain; charset=utf-8"),
         ("posts/x/cat.png", "image/png"),
         ("img/Photo.JPG", "image/jpeg"),
@@ -94,12 +105,24 @@ def test_content_type_never_comes_from_the_machine(monkeypatch: pytest.MonkeyPat
     assert content_type("x.tar.gz") == "application/gzip"
 
 
-def test_pages_get_a_short_cache_and_assets_a_long_one() -> None:
-    assert cache_control(PageOutput("posts/a.md", "posts/a")) == PAGE_CACHE_CONTROL
-    assert cache_control(FeedOutput("")) == PAGE_CACHE_CONTROL
-    assert cache_control(AssetOutput("img/a.png", "img/a.png")) == ASSET_CACHE_CONTROL
-    assert "31536000" in ASSET_CACHE_CONTROL
-    assert "max-age=300" in PAGE_CACHE_CONTROL
+def test_only_names_that_change_with_their_content_are_cached_for_long() -> None:
+    assert cache_control(PageOutput("posts/a.md", "posts/a").key) == PAGE_CACHE_CONTROL
+    assert cache_control(FeedOutput("").key) == PAGE_CACHE_CONTROL
+    assert cache_control("sitemap.xml") == PAGE_CACHE_CONTROL
+    assert cache_control(SearchOutput().key) == PAGE_CACHE_CONTROL  # every publish may change it
+    # A bundle image keeps the author's name: a replaced one must reach browsers soon.
+    assert cache_control(AssetOutput("img/a.png", "img/a.png").key) == ASSET_CACHE_CONTROL
+    assert cache_control("css/main.css") == ASSET_CACHE_CONTROL  # an author's own, not fingerprinted
+    assert cache_control(stylesheet_key()) == IMMUTABLE_CACHE_CONTROL
+    assert "max-age=300" in PAGE_CACHE_CONTROL and "must-revalidate" in PAGE_CACHE_CONTROL
+    assert "max-age=3600" in ASSET_CACHE_CONTROL and "must-revalidate" in ASSET_CACHE_CONTROL
+    assert "max-age=31536000" in IMMUTABLE_CACHE_CONTROL and "immutable" in IMMUTABLE_CACHE_CONTROL
+
+
+def test_the_stylesheet_is_named_by_its_content_and_every_page_links_to_that_name() -> None:
+    css = render(StaticOutput(stylesheet_key()), []).encode()
+    assert stylesheet_key() == f"css/main.{hashlib.sha256(css).hexdigest()[:16]}.css"
+    assert f'<link rel="stylesheet" href="/{stylesheet_key()}">' in render(StaticOutput("404.html"), [])
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -117,11 +140,13 @@ def test_a_page_shows_title_date_reading_time_tags_and_canonical_url() -> None:
     assert "<p>The body.</p>" in html
 
 
-def test_dates_show_in_the_site_time_zone() -> None:
-    config = parse_config("timeZone: Asia/Tokyo\n")[0]
-    late = Entry("posts/a.md", "posts/a", "posts", "Late", date=datetime(2025, 1, 5, 20, tzinfo=UTC))
+def test_dates_show_in_their_own_offset_as_written_not_the_site_zone() -> None:
+    """Hugo shows `2023-09-08T02:09+08:00` as 8 September, whatever the site's timeZone."""
+    config = parse_config("timeZone: America/New_York\n")[0]
+    written = datetime.fromisoformat("2023-09-08T02:09+08:00")
+    late = Entry("posts/a.md", "posts/a", "posts", "Late", date=written)
     html = render(PageOutput("posts/a.md", "posts/a"), [late], config)
-    assert '<time datetime="2025-01-06T05:00:00+09:00">6 January 2025</time>' in html
+    assert '<time datetime="2023-09-08T02:09:00+08:00">8 September 2023</time>' in html
 
 
 def test_reading_time_can_be_hidden_per_site_and_per_page() -> None:
@@ -261,7 +286,7 @@ def test_robots_points_at_the_sitemap() -> None:
 
 
 def test_stylesheet_and_not_found_page() -> None:
-    css = render(StaticOutput("css/main.css"), [])
+    css = render(StaticOutput(stylesheet_key()), [])
     assert "{" in css
     assert ".highlight" in css or ".chroma" in css
     assert "Page not found" in render(StaticOutput("404.html"), [])
@@ -402,3 +427,30 @@ def test_a_feature_image_is_a_list_thumbnail_with_alt_text() -> None:
     post = entry("posts/a/index.md", "A", 1, path="posts/a", feature="feature.png", params={"featureAlt": "A map"})
     html = render(ListOutput("", 1), [post])
     assert '<img src="/posts/a/feature.png" alt="A map" loading="lazy"' in html
+
+
+@pytest.mark.parametrize("name", ["static/js/theme.js", "static/favicon.svg", "templates/shortcodes/alert.html"])
+def test_the_theme_digest_changes_with_any_file_of_the_theme(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event path rebuilds a site whose theme digest changed: a new script or favicon must count."""
+    import shutil
+    from importlib.resources import files
+
+    from pressroom.core import theme
+
+    shutil.copytree(Path(str(files("pressroom") / "theme")), tmp_path / "pressroom" / "theme")
+    monkeypatch.setattr(theme, "files", lambda _package: tmp_path / "pressroom")
+    caches = (theme.stylesheet, theme.stylesheet_key, theme.theme_digest)
+    try:
+        for cached in caches:
+            cached.cache_clear()
+        before = theme.theme_digest()
+        with (tmp_path / "pressroom" / "theme" / name).open("a", encoding="utf-8") as changed:
+            changed.write("\n")
+        theme.theme_digest.cache_clear()
+        assert theme.theme_digest() != before
+    finally:
+        monkeypatch.undo()
+        for cached in caches:
+            cached.cache_clear()

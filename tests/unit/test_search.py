@@ -30,7 +30,7 @@ def test_a_record_holds_what_the_search_page_shows_and_matches() -> None:
     record = search_record(entry, SiteConfig(timeZone="Europe/Madrid"))
     assert record["url"] == "/posts/a/"
     assert record["title"] == "Caching <well>"
-    assert record["date"] == "2025-03-02"  # the day in the site's time zone
+    assert record["date"] == "2025-03-01"  # the day the page shows: in the offset the date was written in
     assert record["tags"] == ["static sites", "aws"]  # one name per term, as every page shows it
     assert record["summary"].startswith("First & second. Third word")
     assert len(record["summary"]) <= 241 and record["summary"].endswith("…")
@@ -107,3 +107,10 @@ def test_the_event_path_patches_the_published_index_to_what_a_full_build_writes(
     assert expected is not None
     expected["/posts/p1/"]["title"] = "Edited by hand"
     assert records == expected
+
+
+def test_a_record_links_under_the_base_urls_path() -> None:
+    """A site at `https://host/blog/`: the search page's results must link to `/blog/posts/a/`."""
+    entry = Entry("posts/a.md", "posts/a", "posts", "A", date=datetime(2025, 3, 1, tzinfo=UTC))
+    record = search_record(entry, SiteConfig(baseURL="https://example.github.io/blog/"))
+    assert record["url"] == "/blog/posts/a/"

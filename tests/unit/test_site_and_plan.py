@@ -21,8 +21,10 @@ from pressroom.core.outputs import list_pages, site_outputs
 from pressroom.core.plan import RoundPlan, plan_round
 from pressroom.core.site import MemoryIndex, list_title, lists_of, term_from_spellings
 from pressroom.core.sitemap import SitemapPatch
+from pressroom.core.theme import stylesheet_key
 from pressroom.engine.index import compile_plan
 from pressroom.engine.publisher import Ports, Publisher
+from pressroom.engine.reading import read_sources
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 CONFIG = SiteConfig()
@@ -143,7 +145,7 @@ def test_site_outputs_name_every_page_of_the_site() -> None:
     assert keys == {
         "robots.txt",
         "404.html",
-        "css/main.css",
+        stylesheet_key(),
         "favicon.ico",
         "favicon.svg",
         "js/theme.js",
@@ -168,6 +170,11 @@ def test_site_outputs_name_every_page_of_the_site() -> None:
         "posts/old/index.html",
         "2019/old/index.html",
         "img/a.png",
+        "page/1/index.html",
+        "posts/page/1/index.html",
+        "tags/go/page/1/index.html",
+        "tags/index.xml",
+        "categories/index.xml",
     }
 
 
@@ -211,14 +218,14 @@ def compare(before_files: dict[str, bytes], after_files: dict[str, bytes], key: 
     generation = publisher.control.lease.generation  # type: ignore[union-attr]
     settings, renderer = publisher.settings(generation)
     reader = publisher.reader(generation)
-    readings, _ = publisher._read_sources([key], reader, settings.config, set())
+    readings, _ = read_sources(publisher.ports.source, [key], reader, settings.config, set())
     plan = plan_round(readings, reader, NOW)
     ops = compile_plan(plan, reader)
     publisher.control.transact_many(list(ops.puts.values()), sorted(ops.deletes))
     view = publisher.reader(generation)
     view.add_anchors(plan.render.anchors)
     patch = SitemapPatch(plan.sitemap_set, plan.sitemap_drop)
-    jobs, deletes = publisher._expand(plan.render, view, renderer, patch)
+    jobs, deletes = publisher.writer.expand(plan.render, view, renderer, patch)
     before, after = build_site(before_files, NOW, workers=1), build_site(after_files, NOW, workers=1)
     return Comparison(plan, frozenset(o.key for o in jobs), frozenset(deletes), before, after)
 

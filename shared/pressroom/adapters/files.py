@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from pressroom.core.config import is_settings_key
+from pressroom.core.content import source_keys_read
 from pressroom.exceptions import PressroomError
 
 _SKIPPED_PARTS = frozenset({".git", ".hg", ".svn", "__pycache__", ".DS_Store"})
@@ -23,8 +25,10 @@ def source_keys(root: Path) -> list[str]:
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
-    """The content folder as key -> bytes."""
-    return {key: (root / key).read_bytes() for key in source_keys(root)}
+    """The content folder (or Hugo site root) as key -> bytes: the files pressroom reads."""
+    keys = source_keys(root)
+    settings = {key: (root / key).read_bytes() for key in keys if is_settings_key(key)}
+    return {key: settings.get(key) or (root / key).read_bytes() for key in source_keys_read(keys, settings)}
 
 
 def write_tree(root: Path, outputs: Mapping[str, bytes]) -> None:

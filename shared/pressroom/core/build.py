@@ -123,7 +123,7 @@ def build_site(files: Mapping[str, bytes], now: datetime, workers: int | None = 
     page_jobs: list[tuple[str, bytes, SiteConfig, Sequence[str]]] = []
     readings: list[Reading] = []
     for key in sorted(files):
-        kind = publishable_kind(key)
+        kind = publishable_kind(key, config)
         if kind is SourceKind.PAGE:
             page_jobs.append((key, files[key], config, folders[key.rpartition("/")[0]]))
         elif kind is SourceKind.INTRO:

@@ -8,8 +8,10 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from pressroom.core.build import build_site
+from pressroom.core.config import SiteConfig, is_settings_key, settings_of
 from pressroom.core.content import ParsedPage, SourceKind, classify
 from pressroom.core.mojibake import find_damage, repair
+from pressroom.exceptions import ConfigError
 
 _TEXT_SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".toml", ".html", ".xml", ".txt", ".css")
 
@@ -94,16 +96,31 @@ def damaged_text(files: Mapping[str, bytes]) -> tuple[list[Finding], dict[str, b
 
 
 def link_findings(
-    parsed: Iterable[ParsedPage], files: Mapping[str, bytes], outputs: Mapping[str, bytes]
+    parsed: Iterable[ParsedPage],
+    files: Mapping[str, bytes],
+    outputs: Mapping[str, bytes],
+    config: SiteConfig | None = None,
 ) -> list[Finding]:
+    """Links and images that resolve to no output (pages, copied files, a Hugo root's `static/`).
+
+    Under a base URL with a path (`/blog/`), a site-absolute link must start with it.
+    """
+    config = config or SiteConfig()
+    base = config.base_path
     findings: list[Finding] = []
     for page in parsed:
         key = page.entry.source_key
         text = files[key].decode("utf-8", "replace")
         for kind, urls in (("link", page.links), ("image", page.images)):
             for url in urls:
-                target = resolve_link(key, url)
-                if target is None or _exists(target, outputs):
+                # A relative URL left in the page resolves against the page's URL, as in a browser.
+                target = resolve_link(f"{page.entry.path}/index.html", url)
+                if target is None:
+                    continue
+                if base != "/" and url.startswith("/"):
+                    inside = ("/" + target).startswith(base) or "/" + target == base[:-1]
+                    target = ("/" + target)[len(base) :] if inside else "\x00outside"
+                if _exists(target, outputs):
                     continue
                 what = "broken internal link" if kind == "link" else "missing image"
                 line = _line_of(text, url) or _line_of(text, url.rstrip("/").rsplit("/", 1)[-1])
@@ -116,14 +133,56 @@ def check_site(files: Mapping[str, bytes], now: datetime) -> CheckReport:
     site = build_site(files, now, workers=1)
     findings = [Finding(e.source_key, e.problem, e.line) for e in site.errors]
     findings += [Finding(*_split_warning(w), error=False) for w in site.warnings]
-    findings += link_findings(site.parsed.values(), files, site.outputs)
+    config = _config_of(files)
+    findings += link_findings(site.parsed.values(), files, site.outputs, config)
+    findings += hugo_template_findings(config)
+    findings += [
+        Finding(
+            key,
+            f"unknown shortcode {found.name!r}: its inner content is shown, the shortcode is not",
+            found.line,
+            False,
+        )
+        for key, page in site.parsed.items()
+        for found in page.unknown_shortcodes
+    ]
+    taxonomies = tuple(f"{name}/" for name in config.taxonomies)
     for key in files:
-        if classify(key) is SourceKind.INTRO and key.count("/") > 1 and not key.startswith(("tags/", "categories/")):
+        site_key = config.site_key(key)
+        if (
+            classify(key, config) is SourceKind.INTRO
+            and site_key.count("/") > 1
+            and not site_key.startswith(taxonomies)
+        ):
             findings.append(Finding(key, "nested sections are not supported; this _index.md is not used", error=False))
+        elif config.is_hugo_root and key.startswith("config/") and not is_settings_key(key):
+            findings.append(Finding(key, "ignored: only config/_default/ is read (no environments)", error=False))
     damage, repairs = damaged_text(files)
     findings += damage
     findings.sort(key=lambda f: (f.source_key, f.line or 0, f.message))
     return CheckReport(tuple(findings), repairs)
+
+
+def hugo_template_findings(config: SiteConfig) -> list[Finding]:
+    """Site shortcodes written as Hugo Go templates: not run, and to be ported to Jinja2."""
+    from pressroom.core.shortcodes import hugo_templates
+
+    return [
+        Finding(
+            f"layouts/shortcodes/{name}",
+            "a Hugo (Go) template cannot run in pressroom: port it to Jinja2 (see the README); until then "
+            "the built-in shortcode of that name, if any, is used, else pages show its inner content",
+            error=False,
+        )
+        for name in hugo_templates(config.shortcodes)
+    ]
+
+
+def _config_of(files: Mapping[str, bytes]) -> SiteConfig:
+    try:
+        return settings_of(files).config
+    except ConfigError:
+        return SiteConfig()  # the build reported it
 
 
 def _split_warning(warning: str) -> tuple[str, str]:

@@ -116,6 +116,7 @@ _OUTPUT_KINDS: dict[str, type[outputs.Output]] = {
         outputs.ListOutput,
         outputs.FeedOutput,
         outputs.TaxonomyOutput,
+        outputs.TaxonomyFeedOutput,
         outputs.SitemapOutput,
         outputs.SearchOutput,
         outputs.AliasOutput,

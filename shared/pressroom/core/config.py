@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from pressroom.core.hugo import (
+    CONFIG_DIR,
+    ROOT_CONFIG_FILES,
+    HugoConfig,
+    hugo_values,
+    is_hugo_config_key,
+    read_hugo_config,
+)
 from pressroom.core.model import DEFAULT_TAXONOMIES
+from pressroom.core.urls import term_permalink, urlize
 from pressroom.exceptions import ConfigError
 
 CONFIG_KEY = "site.yaml"
@@ -44,12 +54,95 @@ class SiteConfig:
     pagerSize: int = 10
     summaryLength: int = 70
     feedLimit: int = 20
-    unsafeHTML: bool = False
     showReadingTime: bool = True
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     taxonomies: tuple[str, ...] = DEFAULT_TAXONOMIES
     """The taxonomies whose terms get pages (Hugo's `taxonomies`, by their plural names)."""
     markup: MarkupSettings = MarkupSettings()
+    contentDir: str = ""
+    """The folder of the content in the source: "" for a content folder, `content` for a Hugo site root."""
+    staticDirs: tuple[str, ...] = ()
+    """Folders of a Hugo site root published as they are, at the site's root (`static`)."""
+    permalinks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Hugo's permalinks: `page:SECTION` or `term:TAXONOMY` -> a pattern like `/:year/:slug/`."""
+    menu: tuple[tuple[str, str, str], ...] | None = None
+    """The main menu as (name, url, pageRef); None: the main sections, then the taxonomies."""
+    buildDrafts: bool = False
+    buildFuture: bool = False
+    buildExpired: bool = False
+    enableRobotsTXT: bool = True
+    disableKinds: tuple[str, ...] = ()
+    """Outputs not written, by Hugo's kind names (`rss`, `sitemap`, `robotstxt`, `404`, `taxonomy`)."""
+    pagerAliases: bool = True
+    """Write `LIST/page/1/` as a redirect to the list's first page, as Hugo does."""
+    shortcodes: tuple[tuple[str, str], ...] = ()
+    """The site's own shortcode templates (`layouts/shortcodes/NAME.html`): (NAME.html, source)."""
+
+    @property
+    def unsafeHTML(self) -> bool:
+        """site.yaml's `unsafeHTML`: the same setting as `markup.unsafe`."""
+        return self.markup.unsafe
+
+    @property
+    def is_hugo_root(self) -> bool:
+        return bool(self.contentDir)
+
+    def site_key(self, source_key: str) -> str:
+        """Where a source file sits in the site: its key below the content (or a static) folder.
+
+        >>> SiteConfig(contentDir="content", staticDirs=("static",)).site_key("static/img/a.png")
+        'img/a.png'
+        """
+        for folder in (self.contentDir, *self.staticDirs):
+            if folder and source_key.startswith(folder + "/"):
+                return source_key[len(folder) + 1 :]
+        return source_key
+
+    def is_static(self, source_key: str) -> bool:
+        """A file of a Hugo root's `static/`: published as it is, never a page."""
+        return any(source_key.startswith(folder + "/") for folder in self.staticDirs if folder)
+
+    def list_path(self, list_id: str) -> str:
+        """The site path of a list: its id, or for a term with a permalink pattern, that pattern
+        expanded (`permalinks.tags = "/topics/:slug/"`: `tags/go` -> `topics/go`)."""
+        if "/" not in list_id or not self.permalinks:
+            return list_id
+        taxonomy, _, slug = list_id.partition("/")
+        pattern = self.permalinks.get(f"term:{taxonomy}")
+        return term_permalink(pattern, taxonomy, slug) if pattern else list_id
+
+    @property
+    def reserved_roots(self) -> tuple[str, ...]:
+        """First path segments no content page may take: the taxonomies and their term permalinks' roots."""
+        roots = list(self.taxonomies)
+        for key, pattern in self.permalinks.items():
+            first = pattern.strip("/").split("/", 1)[0]
+            if key.startswith("term:") and first and ":" not in first and first not in roots:
+                roots.append(urlize(first))
+        return tuple(roots)
+
+    @property
+    def base_path(self) -> str:
+        """The path of the base URL, with slashes at both ends: `/` or `/blog/`."""
+        path = urlsplit(self.base_url).path
+        return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+    def rel_url(self, link: str) -> str:
+        """A site-absolute link under the base URL's path: `/posts/x/` -> `/blog/posts/x/` (Hugo's relURL)."""
+        if link.startswith("/") and not link.startswith("//"):
+            return self.base_path[:-1] + link
+        return link
+
+    def outputs_kind(self, kind: str) -> bool:
+        """Whether outputs of a Hugo kind (`rss`, `sitemap`, `robotstxt`, `404`, `taxonomy`) are written."""
+        if kind == "robotstxt" and not self.enableRobotsTXT:
+            return False
+        return kind not in self.disableKinds
+
+    @property
+    def feed_limit(self) -> int | None:
+        """Items a feed holds; None: all of them (Hugo's -1)."""
+        return self.feedLimit if self.feedLimit > 0 else None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -64,10 +157,16 @@ class SiteConfig:
         """`posts/x/` -> `https://blog.example.com/posts/x/`."""
         return self.base_url + site_path.lstrip("/")
 
+    def param(self, name: str) -> Any:
+        """A site param by name, whatever its case (a Hugo site's params are lower-cased)."""
+        if name in self.params:
+            return self.params[name]
+        return self.params.get(name.lower())
+
     @property
     def main_sections(self) -> tuple[str, ...] | None:
         """Sections shown on the home list (Hugo's `params.mainSections`); None means all."""
-        value = self.params.get("mainSections")
+        value = self.param("mainSections")
         if isinstance(value, str):
             return (value,)
         if isinstance(value, list | tuple):
@@ -75,11 +174,88 @@ class SiteConfig:
         return None
 
 
+_SITE_YAML_KEYS = [
+    "title",
+    "baseURL",
+    "languageCode",
+    "description",
+    "author",
+    "timeZone",
+    "pagerSize",
+    "summaryLength",
+    "feedLimit",
+    "unsafeHTML",
+    "showReadingTime",
+    "params",
+    "buildDrafts",
+    "buildFuture",
+    "buildExpired",
+]
 _TYPES: dict[str, type | tuple[type, ...]] = {
     f.name: {"str": str, "int": int, "bool": bool}.get(str(f.type), object)
     for f in fields(SiteConfig)
-    if f.name not in ("taxonomies", "markup")
+    if f.name in _SITE_YAML_KEYS
 }
+
+# site.yaml keys that set a field of `markup` (Hugo's names).
+_MARKUP_KEYS = {"unsafeHTML": "unsafe", "enableEmoji": "emoji"}
+# Hugo's `markup.goldmark` tree: (path below `goldmark`) -> MarkupSettings field.
+_GOLDMARK_KEYS = {
+    ("renderer", "unsafe"): "unsafe",
+    ("extensions", "typographer"): "typographer",
+    ("extensions", "footnote"): "footnote",
+    ("extensions", "table"): "table",
+    ("extensions", "strikethrough"): "strikethrough",
+    ("extensions", "tasklist"): "tasklist",
+    ("extensions", "linkify"): "linkify",
+}
+
+
+def markup_from_hugo(
+    markup: Any, settings: MarkupSettings = MarkupSettings(), where: str = CONFIG_KEY
+) -> tuple[MarkupSettings, list[str]]:
+    """Hugo's `markup` mapping (``{goldmark: {renderer: {unsafe: true}, extensions: {...}}}``) applied to `settings`.
+
+    Keys are case-insensitive, as in Hugo. An extension given as a mapping (Hugo's
+    ``typographer: {disable: true}``, ``footnote: {enable: false}``) is read too. Keys pressroom
+    does not use come back as warnings.
+    """
+    if not isinstance(markup, Mapping):
+        raise ConfigError(where, f"markup must be a mapping, not {markup!r}")
+    values: dict[str, bool] = {}
+    warnings: list[str] = []
+    lowered = {(a.lower(), b.lower()): name for (a, b), name in _GOLDMARK_KEYS.items()}
+    for key, value in markup.items():
+        if str(key).lower() != "goldmark":
+            warnings.append(f"{where}: markup key {key!r} is ignored")
+            continue
+        if not isinstance(value, Mapping):
+            raise ConfigError(where, "markup.goldmark must be a mapping")
+        for group, entries in value.items():
+            if not isinstance(entries, Mapping):
+                warnings.append(f"{where}: markup.goldmark.{group} is ignored")
+                continue
+            for name, setting in entries.items():
+                target = lowered.get((str(group).lower(), str(name).lower()))
+                if target is None:
+                    warnings.append(f"{where}: markup.goldmark.{group}.{name} is ignored")
+                    continue
+                values[target] = _switch(setting, f"markup.goldmark.{group}.{name}", where)
+    return replace(settings, **values), warnings
+
+
+def _switch(value: Any, name: str, where: str) -> bool:
+    """A goldmark switch: true/false, or Hugo's ``{enable: ...}`` / ``{disable: ...}`` form."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Mapping):
+        lowered = {str(k).lower(): v for k, v in value.items()}
+        if isinstance(lowered.get("disable"), bool):
+            return not lowered["disable"]
+        if isinstance(lowered.get("enable"), bool):
+            return bool(lowered["enable"])
+        return True
+    raise ConfigError(where, f"{name} must be true or false, not {value!r}")
 
 
 def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
@@ -100,7 +276,18 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
         raise ConfigError(CONFIG_KEY, "must be a mapping of settings")
     warnings: list[str] = []
     values: dict[str, Any] = {}
+    markup = MarkupSettings()
+    if "markup" in raw:
+        markup, markup_warnings = markup_from_hugo(raw["markup"])
+        warnings += markup_warnings
     for key, value in raw.items():
+        if key == "markup":
+            continue
+        if key in _MARKUP_KEYS:
+            if not isinstance(value, bool):
+                raise ConfigError(CONFIG_KEY, f"{key} must be true or false, not {value!r}")
+            markup = replace(markup, **{_MARKUP_KEYS[key]: value})
+            continue
         expected = _TYPES.get(str(key))
         if expected is None:
             warnings.append(f"{CONFIG_KEY}: unknown key {key!r} is ignored")
@@ -117,25 +304,39 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
         if expected is str:
             value = "" if value is None else str(value)
         values[str(key)] = value
-    config = SiteConfig(**values)
-    for name in ("pagerSize", "feedLimit", "summaryLength"):
-        if getattr(config, name) < 1:
-            raise ConfigError(CONFIG_KEY, f"{name} must be at least 1")
+    return validated(SiteConfig(**values, markup=markup), CONFIG_KEY, unlimited_feeds=False), warnings
+
+
+def validated(config: SiteConfig, source_key: str, unlimited_feeds: bool) -> SiteConfig:
+    """The checks every configuration passes, whichever file it came from."""
+    if config.pagerSize < 1:
+        raise ConfigError(source_key, "pagerSize must be at least 1")
+    if config.summaryLength < 0:
+        raise ConfigError(source_key, "summaryLength must be 0 or more")
+    if config.feedLimit < 1 and not (unlimited_feeds and config.feedLimit in (-1, 0)):
+        raise ConfigError(source_key, "feedLimit must be at least 1")
     try:
         ZoneInfo(config.timeZone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(CONFIG_KEY, f"unknown timeZone {config.timeZone!r}") from None
+        raise ConfigError(source_key, f"unknown timeZone {config.timeZone!r}") from None
     if not config.baseURL.startswith(("https://", "http://")):
-        raise ConfigError(CONFIG_KEY, f"baseURL must start with https:// or http://, not {config.baseURL!r}")
-    return config, warnings
+        raise ConfigError(source_key, f"baseURL must start with https:// or http://, not {config.baseURL!r}")
+    return config
 
 
 LAYOUTS_PREFIX = "layouts/"
+SHORTCODES_PREFIX = "layouts/shortcodes/"
+SETTINGS_FILES = (CONFIG_KEY, *ROOT_CONFIG_FILES)
+"""The settings files at the source's root; the others are below SETTINGS_FOLDERS."""
+SETTINGS_FOLDERS = (LAYOUTS_PREFIX, CONFIG_DIR)
 
 
 def is_settings_key(key: str) -> bool:
-    """Keys that configure the whole site: a change to one re-renders everything."""
-    return key == CONFIG_KEY or (key.startswith(LAYOUTS_PREFIX) and not key.endswith("/"))
+    """Keys that configure the whole site: a change to one re-renders everything.
+
+    `site.yaml`, a Hugo configuration (`hugo.toml`, `config/_default/*.toml`, ...) and `layouts/`.
+    """
+    return key == CONFIG_KEY or is_hugo_config_key(key) or (key.startswith(LAYOUTS_PREFIX) and not key.endswith("/"))
 
 
 @dataclass(frozen=True)
@@ -146,24 +347,70 @@ class SiteSettings:
     layouts: Mapping[str, str]
     warnings: tuple[str, ...]
     digest: str
-    """Changes whenever any configuration or layout file changes."""
+    """Changes whenever any configuration or layout file changes, or the theme (`core.theme`)."""
 
 
 def settings_of(files: Mapping[str, bytes]) -> SiteSettings:
-    """The site's settings from its files (only the settings keys are read); ConfigError if broken."""
+    """The site's settings from its files (only the settings keys are read); ConfigError if broken.
+
+    A Hugo configuration makes the source a Hugo site root (SPEC 1): its keys replace
+    `site.yaml`'s, and of `layouts/` only `layouts/shortcodes/` is read (Hugo's own templates are
+    Go templates, which pressroom cannot run; `check` names them).
+    """
     import hashlib
 
+    hugo = read_hugo_config({k: v for k, v in files.items() if is_hugo_config_key(k)})
+    warnings: list[str] = []
+    if hugo is None:
+        data = files.get(CONFIG_KEY)
+        config, warnings = parse_config(None if data is None else data.decode("utf-8-sig", "replace"))
+        used = [key for key in files if is_settings_key(key)]
+    else:
+        config, warnings = hugo_config(hugo)
+        used = [key for key in files if is_hugo_config_key(key) or key.startswith(SHORTCODES_PREFIX)]
+        warnings += [
+            f"{key}: Hugo templates are not used (pressroom renders with its own theme)"
+            for key in sorted(files)
+            if key.startswith(LAYOUTS_PREFIX) and is_settings_key(key) and not key.startswith(SHORTCODES_PREFIX)
+        ]
+        if CONFIG_KEY in files:
+            warnings.append(f"{CONFIG_KEY}: not read: the Hugo configuration configures this site")
     digest = hashlib.sha256()
-    for key in sorted(k for k in files if is_settings_key(k)):
+    for key in sorted(used):
         digest.update(key.encode() + b"\0" + hashlib.sha256(files[key]).digest())
-    data = files.get(CONFIG_KEY)
-    config, warnings = parse_config(None if data is None else data.decode("utf-8-sig", "replace"))
+    from pressroom.core.theme import theme_digest
+
+    digest.update(b"\x01theme\0" + theme_digest().encode())  # a deployed theme change re-renders too
     layouts = {
         key[len(LAYOUTS_PREFIX) :]: files[key].decode("utf-8", "replace")
-        for key in sorted(files)
-        if key.startswith(LAYOUTS_PREFIX) and is_settings_key(key)
+        for key in sorted(used)
+        if key.startswith(LAYOUTS_PREFIX) and not key.endswith("/")
     }
+    config = with_shortcodes(config, layouts)
     return SiteSettings(config, MappingProxyType(layouts), tuple(warnings), digest.hexdigest())
+
+
+SHORTCODES_FOLDER = "shortcodes/"
+
+
+def with_shortcodes(config: SiteConfig, layouts: Mapping[str, str]) -> SiteConfig:
+    """`config` with the site's shortcode templates (`layouts/shortcodes/NAME.html`) from its layouts."""
+    templates = tuple(
+        (name[len(SHORTCODES_FOLDER) :], text)
+        for name, text in sorted(layouts.items())
+        if name.startswith(SHORTCODES_FOLDER) and name.endswith(".html")
+    )
+    return replace(config, shortcodes=templates) if templates != config.shortcodes else config
+
+
+def hugo_config(hugo: HugoConfig) -> tuple[SiteConfig, list[str]]:
+    """A Hugo site root's SiteConfig, and what of its configuration is not honoured."""
+    values, warnings = hugo_values(hugo)
+    source = hugo.file_of("baseurl")
+    values["markup"] = MarkupSettings(**values["markup"])
+    values["params"] = MappingProxyType(values["params"])
+    values["permalinks"] = MappingProxyType(values["permalinks"])
+    return validated(SiteConfig(**values), source, unlimited_feeds=True), warnings
 
 
 def config_to_data(config: SiteConfig) -> dict[str, Any]:
@@ -175,7 +422,7 @@ def config_to_data(config: SiteConfig) -> dict[str, Any]:
         elif isinstance(value, MarkupSettings):
             value = asdict(value)
         elif isinstance(value, tuple):
-            value = list(value)
+            value = [list(v) if isinstance(v, tuple) else v for v in value]
         data[item.name] = value
     return data
 
@@ -183,9 +430,17 @@ def config_to_data(config: SiteConfig) -> dict[str, Any]:
 def config_from_data(data: Mapping[str, Any]) -> SiteConfig:
     values = dict(data)
     values["params"] = MappingProxyType(dict(values.get("params") or {}))
-    if "taxonomies" in values:
-        values["taxonomies"] = tuple(values["taxonomies"])
+    values["permalinks"] = MappingProxyType(dict(values.get("permalinks") or {}))
+    for name in ("taxonomies", "staticDirs", "disableKinds"):
+        if name in values:
+            values[name] = tuple(values[name])
+    if values.get("menu") is not None:
+        values["menu"] = tuple(tuple(item) for item in values["menu"])
     if isinstance(values.get("markup"), Mapping):
         values["markup"] = MarkupSettings(**values["markup"])
+    if "unsafeHTML" in values:  # data stored before unsafeHTML became markup.unsafe
+        values["markup"] = replace(values.get("markup", MarkupSettings()), unsafe=bool(values.pop("unsafeHTML")))
+    if "shortcodes" in values:
+        values["shortcodes"] = tuple((str(name), str(text)) for name, text in values["shortcodes"])
     known = {item.name for item in fields(SiteConfig)}
     return SiteConfig(**{k: v for k, v in values.items() if k in known})

@@ -17,9 +17,19 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from pressroom.core.config import CONFIG_KEY, SiteConfig
-from pressroom.core.markdown import render_markdown
-from pressroom.core.model import Entry, Intro, PageBody
-from pressroom.core.urls import TAXONOMIES, alias_path, is_markdown, page_path, strip_markdown_suffix, urlize
+from pressroom.core.hugo import is_hugo_config_key
+from pressroom.core.markdown import SUMMARY_DIVIDER, RenderedMarkdown, render_markdown
+from pressroom.core.model import DEFAULT_TAXONOMIES, Entry, Intro, PageBody
+from pressroom.core.shortcodes import ShortcodePage, UnknownShortcode
+from pressroom.core.urls import (
+    TAXONOMIES,
+    alias_path,
+    expand_permalink,
+    is_markdown,
+    page_path,
+    strip_markdown_suffix,
+    urlize,
+)
 from pressroom.exceptions import ContentError
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
@@ -55,24 +65,55 @@ class SourceKind(Enum):
     IGNORED = "ignored"
 
 
-def classify(key: str) -> SourceKind:
-    """What a key of the source tree is (SPEC 1)."""
+_DEFAULT_CONFIG = SiteConfig()
+
+
+def classify(key: str, config: SiteConfig = _DEFAULT_CONFIG) -> SourceKind:
+    """What a key of the source tree is (SPEC 1).
+
+    In a Hugo site root (`config.contentDir` set) only the content folder holds pages and the
+    static folders hold files published as they are; everything else (`themes/`, `assets/`,
+    `archetypes/`, `resources/`, `public/`, ...) is ignored.
+    """
     name = key.rsplit("/", 1)[-1]
     if not key or key.endswith("/") or key.startswith("/") or name in {"", ".DS_Store"}:
         return SourceKind.IGNORED
-    if key == CONFIG_KEY:
+    if key == CONFIG_KEY or is_hugo_config_key(key):
         return SourceKind.CONFIG
     if key.startswith("layouts/"):
         return SourceKind.LAYOUT
+    if config.is_hugo_root:
+        if config.is_static(key):
+            return SourceKind.ASSET
+        if not key.startswith(config.contentDir + "/"):
+            return SourceKind.IGNORED
     if is_markdown(key):
         return SourceKind.INTRO if strip_markdown_suffix(name) == "_index" else SourceKind.PAGE
     return SourceKind.ASSET
 
 
-def publishable_kind(key: str) -> SourceKind | None:
+def publishable_kind(key: str, config: SiteConfig = _DEFAULT_CONFIG) -> SourceKind | None:
     """PAGE, INTRO or ASSET for the keys a round publishes; None for settings and ignored keys."""
-    kind = classify(key)
+    kind = classify(key, config)
     return kind if kind in (SourceKind.PAGE, SourceKind.INTRO, SourceKind.ASSET) else None
+
+
+def source_keys_read(keys: Iterable[str], settings_files: Mapping[str, bytes]) -> list[str]:
+    """The keys of a source tree that pressroom reads: its settings, pages, intros and assets.
+
+    `settings_files` holds the tree's settings keys (`is_settings_key`) with their bytes. A Hugo
+    root's `themes/`, `public/`, `resources/`, ... are left out, so `build`, `check` and `sync`
+    never read them (a theme's submodule can hold thousands of files). Broken settings leave
+    every key in: the build reports them.
+    """
+    from pressroom.core.config import settings_of
+    from pressroom.exceptions import ConfigError
+
+    try:
+        config = settings_of(settings_files).config
+    except ConfigError:
+        return sorted(keys)
+    return sorted(key for key in keys if key in settings_files or classify(key, config) is not SourceKind.IGNORED)
 
 
 @dataclass(frozen=True)
@@ -82,6 +123,8 @@ class ParsedPage:
     warnings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
+    unknown_shortcodes: tuple[UnknownShortcode, ...] = ()
+    """Shortcodes with no template (line in the file, name), for `pressroom check`."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +134,8 @@ class FrontMatter:
     meta: Mapping[str, Any]
     body: str
     body_line: int
+    duplicates: tuple[str, ...] = ()
+    """Keys given twice (the last one counts; Hugo 0.150+ refuses such a file)."""
 
 
 def decode_source(key: str, data: bytes) -> str:
@@ -118,14 +163,33 @@ def split_front_matter(key: str, text: str) -> FrontMatter:
         if lines[index].rstrip() == fence:
             raw = "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1 :])
-            meta = _parse_toml(key, raw) if fence == "+++" else _parse_yaml(key, raw)
-            return FrontMatter(MappingProxyType(meta), body, index + 2)
+            duplicates: list[str] = []
+            meta = _parse_toml(key, raw) if fence == "+++" else _parse_yaml(key, raw, duplicates)
+            return FrontMatter(MappingProxyType(meta), body, index + 2, tuple(duplicates))
     raise ContentError(key, f"front matter opened with {fence!r} on line 1 is never closed", 1)
 
 
-def _parse_yaml(key: str, raw: str) -> dict[str, Any]:
+class _Loader(_YAML_LOADER):
+    """The safe loader, noting keys given twice in one mapping."""
+
+    duplicates: list[str]
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            name = getattr(key_node, "value", None)
+            if isinstance(name, str):
+                if name in seen and name != "<<":
+                    self.duplicates.append(name)
+                seen.add(name)
+        return super().construct_mapping(node, deep)
+
+
+def _parse_yaml(key: str, raw: str, duplicates: list[str] | None = None) -> dict[str, Any]:
+    loader = _Loader(raw)
+    loader.duplicates = duplicates if duplicates is not None else []
     try:
-        meta = yaml.load(raw, Loader=_YAML_LOADER)
+        meta = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 2 if error.problem_mark else None
         raise ContentError(key, f"invalid YAML front matter: {error.problem}", line) from None
@@ -134,6 +198,8 @@ def _parse_yaml(key: str, raw: str) -> dict[str, Any]:
     except (ValueError, TypeError, OverflowError) as error:
         # PyYAML's timestamp constructor raises these for impossible dates like 2023-02-30.
         raise ContentError(key, f"invalid value in front matter: {error}") from None
+    finally:
+        loader.dispose()
     return _as_mapping(key, meta)
 
 
@@ -251,17 +317,84 @@ def bundle_dir(key: str) -> str | None:
     return None
 
 
-def feature_image(key: str, siblings: Iterable[str]) -> str | None:
-    """A bundle's `feature*` image (Blowfish's convention): the first by name among the files
-    right beside its `index.md` (not in folders below), as a name relative to the page."""
-    if bundle_dir(key) is None:
-        return None
-    names = sorted(
-        name
-        for name in siblings
-        if "/" not in name and name.lower().startswith("feature") and name.lower().endswith(_IMAGE_SUFFIXES)
-    )
-    return names[0] if names else None
+def feature_image(key: str, siblings: Iterable[str], meta: Mapping[str, Any] | None = None) -> str | None:
+    """A page's feature image as Blowfish finds it: a bundle's image named `*feature*`, else
+    `*cover*` or `*thumbnail*` (the first by name among the files right beside its `index.md`),
+    else the front matter's `featureimage` (a URL or a site path). Bundle images come back as a
+    name relative to the page."""
+    if bundle_dir(key) is not None:
+        images = sorted(name for name in siblings if "/" not in name and name.lower().endswith(_IMAGE_SUFFIXES))
+        for words in (("feature",), ("cover", "thumbnail")):
+            found = [name for name in images if any(word in name.lower() for word in words)]
+            if found:
+                return found[0]
+    url = _lookup(meta or {}, "featureimage")
+    return url.strip() if isinstance(url, str) and url.strip() else None
+
+
+def _lookup(meta: Mapping[str, Any], name: str) -> Any:
+    """A front matter value by name; Hugo's front matter keys are case-insensitive."""
+    if name in meta:
+        return meta[name]
+    lowered = name.lower()
+    for key, value in meta.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+_CANONICAL = {name.lower(): name for name in _KNOWN_KEYS}
+
+
+def canonical_keys(meta: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Front matter with pressroom's keys in their documented spelling (`Title` -> `title`,
+    `publishdate` -> `publishDate`): Hugo's front matter keys are case-insensitive. Of two
+    spellings of one key, the documented one wins."""
+    renamed = {k: _CANONICAL[k.lower()] for k in meta if k.lower() in _CANONICAL and _CANONICAL[k.lower()] != k}
+    if not renamed:
+        return meta
+    result = {k: v for k, v in meta.items() if k not in renamed}
+    for key, name in renamed.items():
+        result.setdefault(name, meta[key])
+    return MappingProxyType(result)
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _permalink_values(site_key: str, title: str, slug: str, moment: datetime | None) -> dict[str, str]:
+    """What Hugo's permalink attributes stand for on one page (`:sections` is its first section)."""
+    segments = strip_markdown_suffix(site_key).split("/")
+    name = segments[-2] if segments[-1] == "index" and len(segments) > 1 else segments[-1]
+    filename = urlize(name)
+    year, month, day = (moment.year, moment.month, moment.day) if moment is not None else (1, 1, 1)
+    section = section_of(site_key)
+    return {
+        "year": str(year),
+        "month": f"{month:02d}",
+        "monthname": _MONTHS[month - 1],
+        "day": f"{day:02d}",
+        "title": urlize(title),
+        "slug": urlize(slug) if slug else urlize(title),
+        "slugorfilename": urlize(slug) if slug else filename,
+        "filename": filename,
+        "contentbasename": filename,
+        "section": section,
+        "sections": section,
+    }
 
 
 def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str] = ()) -> ParsedPage:
@@ -271,35 +404,53 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
     """
     text = decode_source(key, data)
     front = split_front_matter(key, text)
-    meta = front.meta
+    meta = canonical_keys(front.meta)
     zone = config.zone
-    warnings: list[str] = []
+    site_key = config.site_key(key)
+    taxonomies = config.taxonomies
+    reserved = config.reserved_roots
+    warnings = [f"{key}: front matter key {name!r} is given twice (Hugo refuses it)" for name in front.duplicates]
     title = _text(key, "title", meta.get("title")).strip()
     if not title:
-        title = title_from_key(key)
+        title = title_from_key(site_key)
         warnings.append(f"{key}: no title in front matter; using {title!r} from the file name")
-    path = page_path(key, slug=_text(key, "slug", meta.get("slug")), url=_text(key, "url", meta.get("url")))
-    aliases = tuple(alias_path(key, alias) for alias in _strings(key, "aliases", meta.get("aliases")))
     date_value = parse_instant(key, "date", meta.get("date"), zone)
+    slug = _text(key, "slug", meta.get("slug"))
+    url = _text(key, "url", meta.get("url"))
+    pattern = config.permalinks.get(f"page:{section_of(site_key)}") if section_of(site_key) else None
+    if pattern and not url.strip():
+        url = expand_permalink(key, pattern, _permalink_values(site_key, title, slug.strip(), date_value))
+        slug = ""
+    try:
+        path = page_path(site_key, slug=slug, url=url, taxonomies=reserved)
+    except ContentError as error:  # named by its key in the site: name the file itself
+        raise type(error)(key, error.problem, error.line) from None
+    aliases = tuple(alias_path(key, alias, reserved) for alias in _strings(key, "aliases", meta.get("aliases")))
     summary = meta.get("summary")
-    rendered = render_markdown(
-        front.body,
-        unsafe_html=config.unsafeHTML,
+    rendered = _render_body(
+        key,
+        site_key,
+        front,
+        config,
+        path,
+        siblings,
         summary=_text(key, "summary", summary) if summary is not None else None,
-        summary_length=config.summaryLength,
-        base_path=key.rsplit("/", 1)[0] if "/" in key else "",
     )
-    params = {k: v for k, v in meta.items() if k not in _KNOWN_KEYS}
+    summary_html = rendered.summary_html
+    if config.summaryLength == 0 and summary is None and SUMMARY_DIVIDER not in front.body:
+        summary_html = ""  # Hugo's summary of 0 words is empty (Blowfish then shows the description)
+    other = {name: _strings(key, name, _lookup(meta, name)) for name in taxonomies if name not in DEFAULT_TAXONOMIES}
+    params = {k: v for k, v in meta.items() if k not in _KNOWN_KEYS and k.lower() not in other}
     entry = Entry(
         source_key=key,
         path=path,
-        section=section_of(key),
+        section=section_of(site_key),
         title=title,
         date=date_value,
         lastmod=parse_instant(key, "lastmod", meta.get("lastmod"), zone) or date_value,
         weight=_weight(key, meta.get("weight")),
         description=_text(key, "description", meta.get("description")).strip(),
-        summary_html=rendered.summary_html,
+        summary_html=summary_html,
         truncated=rendered.truncated,
         tags=_strings(key, "tags", meta.get("tags")),
         categories=_strings(key, "categories", meta.get("categories")),
@@ -309,11 +460,60 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
         publish_date=parse_instant(key, "publishDate", meta.get("publishDate"), zone),
         expiry_date=parse_instant(key, "expiryDate", meta.get("expiryDate"), zone),
         draft=_draft(key, meta.get("draft")),
-        feature=feature_image(key, siblings),
+        feature=feature_image(site_key, siblings, meta),
         params=MappingProxyType(_plain(params)),
+        other_terms=MappingProxyType({name: terms for name, terms in other.items() if terms}),
     )
     body = PageBody(rendered.html, rendered.toc_html)
-    return ParsedPage(entry, body, tuple(warnings), rendered.links, rendered.images)
+    return ParsedPage(entry, body, tuple(warnings), rendered.links, rendered.images, rendered.unknown_shortcodes)
+
+
+def _render_body(
+    key: str,
+    site_key: str,
+    front: FrontMatter,
+    config: SiteConfig,
+    path: str | None,
+    siblings: Sequence[str] = (),
+    summary: str | None = None,
+) -> RenderedMarkdown:
+    """A page's Markdown with the site's markup settings and shortcodes.
+
+    Relative links and images stay as written where the page is published at its source's
+    folder, or is a bundle (its files are published beside it), as in Hugo. Elsewhere (a page
+    file such as `posts/x.md`) they are made site-absolute under the source's folder, where they
+    would otherwise miss the files beside the source, with the base URL's path (`/blog/`).
+    """
+    folder = site_key.rsplit("/", 1)[0] if "/" in site_key else ""
+    stays = bundle_dir(site_key) is not None or (path is not None and path.strip("/") == folder)
+    base_path = None if stays else (config.base_path.strip("/") + "/" + folder).strip("/")
+
+    def resolve(url: str) -> str:
+        if base_path is None or not url or url.startswith(("/", "#", "?")) or "://" in url or url.startswith("data:"):
+            return url
+        import posixpath
+
+        return posixpath.normpath("/" + (base_path + "/" if base_path else "") + url)
+
+    page = ShortcodePage(
+        key=key,
+        params=front.meta,
+        site_params=config.params,
+        site_title=config.title,
+        base_url=config.base_url,
+        siblings=tuple(siblings),
+        templates=config.shortcodes,
+        resolve_url=resolve,
+    )
+    return render_markdown(
+        front.body,
+        markup=config.markup,
+        summary=summary,
+        summary_length=config.summaryLength,
+        base_path=base_path,
+        shortcodes=page,
+        first_line=front.body_line,
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -327,11 +527,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def intro_list_id(key: str) -> str:
-    """The list an `_index.md` introduces: `` (home), `posts`, `tags`, `tags/python`."""
+def intro_list_id(key: str, taxonomies: Sequence[str] = TAXONOMIES) -> str:
+    """The list an `_index.md` introduces: `` (home), `posts`, `tags`, `tags/python`.
+
+    `key` is the file's key in the site (below a Hugo root's content folder).
+    """
     folder = key.rsplit("/", 1)[0] if "/" in key else ""
     parts = folder.split("/") if folder else []
-    if len(parts) == 2 and parts[0] in TAXONOMIES:
+    if len(parts) == 2 and parts[0] in taxonomies:
         return f"{parts[0]}/{urlize(parts[1])}"
     return folder
 
@@ -339,19 +542,16 @@ def intro_list_id(key: str) -> str:
 def parse_intro(key: str, data: bytes, config: SiteConfig) -> Intro:
     """Parse an `_index.md`: the title and intro text of the home, a section or a term page."""
     front = split_front_matter(key, decode_source(key, data))
-    list_id = intro_list_id(key)
-    rendered = render_markdown(
-        front.body,
-        unsafe_html=config.unsafeHTML,
-        summary_length=config.summaryLength,
-        base_path=key.rsplit("/", 1)[0] if "/" in key else "",
-    )
-    params = {k: v for k, v in front.meta.items() if k not in _KNOWN_KEYS}
+    site_key = config.site_key(key)
+    list_id = intro_list_id(site_key, config.taxonomies)
+    rendered = _render_body(key, site_key, front, config, config.list_path(list_id))
+    meta = canonical_keys(front.meta)
+    params = {k: v for k, v in meta.items() if k not in _KNOWN_KEYS}
     return Intro(
         source_key=key,
         list_id=list_id,
-        title=_text(key, "title", front.meta.get("title")).strip(),
+        title=_text(key, "title", meta.get("title")).strip(),
         html=rendered.html,
-        description=_text(key, "description", front.meta.get("description")).strip(),
+        description=_text(key, "description", meta.get("description")).strip(),
         params=MappingProxyType(_plain(params)),
     )

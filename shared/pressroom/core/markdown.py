@@ -43,6 +43,10 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from pressroom.core.config import MarkupSettings
+from pressroom.core.shortcodes import Expansion, ShortcodePage, UnknownShortcode, render_call
+from pressroom.core.typographer import Typographer
+
 if TYPE_CHECKING:
     from pygments.formatters.html import HtmlFormatter
     from pygments.lexer import Lexer
@@ -75,6 +79,8 @@ _SAFE_DATA_IMAGE_RE = re.compile(r"data:image/(?:gif|png|jpeg|webp|avif)[;,]")
 # Comments first, so a comment holding `>` is removed whole (only reachable with unsafe HTML).
 _TAG_RE = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_HREF_RE = re.compile(r'<a\b[^>]*?\shref="([^"]*)"')
+_IMG_SRC_RE = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -98,27 +104,48 @@ class RenderedMarkdown:
     headings: tuple[tuple[int, str, str], ...]
     links: tuple[str, ...]
     images: tuple[str, ...]
+    unknown_shortcodes: tuple[UnknownShortcode, ...] = ()
+    """Shortcodes without a template, by line of the source file and name."""
 
 
 def render_markdown(
     text: str,
     *,
     unsafe_html: bool = False,
+    markup: MarkupSettings | None = None,
     summary: str | None = None,
     summary_length: int = 70,
     base_path: str | None = None,
+    shortcodes: ShortcodePage | None = None,
+    first_line: int = 1,
 ) -> RenderedMarkdown:
     """Render a page body; see `RenderedMarkdown` for what comes back.
 
-    Raw HTML is escaped unless `unsafe_html` (Hugo's ``unsafe: true``). The summary is, in
-    Hugo's order: the front matter `summary` rendered as inline Markdown; else the body before
-    a ``<!--more-->`` line; else the first `summary_length` words of the plain text.
+    `markup` are the goldmark switches (typographer, footnotes, tables, ...; Hugo's defaults
+    when None, with raw HTML kept only if `unsafe_html`); raw HTML is escaped unless
+    ``markup.unsafe``. The summary is, in Hugo's order: the front matter `summary` rendered as
+    inline Markdown; else the body before a ``<!--more-->`` line; else the first
+    `summary_length` words of the plain text.
 
-    `base_path` is the folder of the source file: relative link and image URLs are made
-    site-absolute against it, so a bundle's `![](cat.png)` still finds its image when the page
-    is published under a slug, and in feeds read elsewhere.
+    Relative links are left as written, as goldmark does. `base_path` (the folder of the
+    source file, given when the page is not published at that folder) makes relative image
+    URLs site-absolute against it, so a bundle's `![](cat.png)` still finds its image when the
+    page is published under a slug.
+
+    `shortcodes` (the page's context) turns Hugo shortcodes into HTML; `first_line` is the
+    body's first line in its file, for the lines of `unknown_shortcodes`.
     """
-    md = _markdown_it(unsafe_html)
+    settings = markup if markup is not None else MarkupSettings(unsafe=unsafe_html)
+    md = _markdown_it(settings)
+    expansion: Expansion | None = None
+    if shortcodes is not None and "{{" in text:
+        page = shortcodes
+
+        def markdownify(fragment: str) -> str:
+            return _render_fragment(md, fragment, base_path)
+
+        expansion = Expansion(lambda call, exp: render_call(call, exp, page, markdownify))
+        text = expansion.expand(text, first_line)
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
     if base_path is not None:
@@ -132,6 +159,9 @@ def render_markdown(
         # Rendering the two halves separately gives the manual summary for free.
         before_html = md.renderer.render(tokens[:divider_index], md.options, env)
         body_html = before_html + md.renderer.render(tokens[divider_index:], md.options, env)
+    if expansion is not None:
+        body_html = expansion.restore(body_html)
+        before_html = expansion.restore(before_html)
 
     words = html.unescape(_TAG_RE.sub("", body_html)).split()
     word_count = len(words)
@@ -147,6 +177,10 @@ def render_markdown(
         summary_html, truncated = _auto_summary(body_html, summary_length, word_count)
 
     links, images = _link_targets(tokens)
+    if expansion is not None and expansion.outputs:
+        # What shortcodes link to and show counts too (for `pressroom check`).
+        links += tuple(html.unescape(url) for out in expansion.outputs for url in _HREF_RE.findall(out))
+        images += tuple(html.unescape(url) for out in expansion.outputs for url in _IMG_SRC_RE.findall(out))
     return RenderedMarkdown(
         html=body_html,
         toc_html=_toc_html(md, tokens, env),
@@ -158,7 +192,17 @@ def render_markdown(
         headings=headings,
         links=links,
         images=images,
+        unknown_shortcodes=tuple(expansion.unknown) if expansion is not None else (),
     )
+
+
+def _render_fragment(md: MarkdownIt, text: str, base_path: str | None) -> str:
+    """A piece of Markdown (a shortcode's inner text) rendered with the page's parser."""
+    env: dict[str, Any] = {}
+    tokens = md.parse(text, env)
+    if base_path is not None:
+        _resolve_relative_urls(tokens, base_path)
+    return md.renderer.render(tokens, md.options, env)
 
 
 def hugo_anchor(text: str) -> str:
@@ -235,18 +279,32 @@ class _SafeLinksMarkdownIt(MarkdownIt):
 
 
 @cache
-def _markdown_it(unsafe_html: bool) -> MarkdownIt:
+def _markdown_it(markup: MarkupSettings) -> MarkdownIt:
     """The parser for one configuration, built once: building one costs more than a page."""
-    md = _SafeLinksMarkdownIt("commonmark", {"html": unsafe_html, "xhtmlOut": False})
-    md.enable(["table", "strikethrough"])
-    if not unsafe_html:
+    md = _SafeLinksMarkdownIt("commonmark", {"html": markup.unsafe, "xhtmlOut": False})
+    md.enable([name for name, on in (("table", markup.table), ("strikethrough", markup.strikethrough)) if on])
+    if not markup.unsafe:
         # Not recognised as HTML, raw HTML stays text and is escaped like any other text.
         md.disable(["html_block", "html_inline"])
-    # Goldmark has no inline `^[...]` footnotes; skipping the rule also saves its cost.
-    md.use(footnote_plugin, inline=False)
-    md.use(tasklists_plugin, enabled=False)
-    md.core.ruler.after("github-tasklists", "task_labels", _label_task_items)
+    if markup.linkify:
+        md.linkify = _GoldmarkLinkify()
+        md.options["linkify"] = True
+        md.enable("linkify")
+    if markup.footnote:
+        # Goldmark has no inline `^[...]` footnotes; skipping the rule also saves its cost.
+        md.use(footnote_plugin, inline=False)
+        for name, rule in _FOOTNOTE_RULES.items():
+            md.add_render_rule(name, rule)
+    if markup.tasklist:
+        md.use(tasklists_plugin, enabled=False)
+        md.core.ruler.push("goldmark_tasklist", _goldmark_tasklist_rule)
+        md.core.ruler.after("goldmark_tasklist", "task_labels", _label_task_items)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=hugo_anchor)
+    # After the heading ids (which are made from the text as written, as Hugo's are).
+    if markup.emoji:
+        md.core.ruler.push("emoji", _emoji_rule)
+    if markup.typographer:
+        md.core.ruler.push("typographer", _typographer_rule)
     # A block rule, so a divider inside a code block is left alone; placed before html_block
     # so it wins over the HTML comment it also is, with or without raw HTML.
     md.block.ruler.before(
@@ -263,6 +321,9 @@ def _markdown_it(unsafe_html: bool) -> MarkdownIt:
     # Goldmark writes <del>, which Hugo themes style; markdown-it writes <s>.
     md.add_render_rule("s_open", _render_del_open)
     md.add_render_rule("s_close", _render_del_close)
+    # Table alignment as a class: a strict Content-Security-Policy blocks inline styles.
+    md.add_render_rule("th_open", _render_cell_open)
+    md.add_render_rule("td_open", _render_cell_open)
     return md
 
 
@@ -322,7 +383,7 @@ def _label_task_items(state: StateCore) -> None:
     """Core rule: a task item's checkbox and its text in one `<label>`, so the checkbox has a name."""
     for token in state.tokens:
         children = token.children or []
-        if token.type == "inline" and children and 'class="task-list-item-checkbox"' in children[0].content:
+        if token.type == "inline" and children and children[0].content in _GOLDMARK_CHECKBOXES.values():
             children[0].content = '<label class="task-list-label">' + children[0].content
             children.append(Token("html_inline", "", 0, content="</label>"))
 
@@ -365,6 +426,15 @@ def _render_del_close(self: RendererHTML, tokens: Sequence[Token], idx: int, opt
     return "</del>"
 
 
+def _render_cell_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    """`<td class="text-right">` where markdown-it writes `style="text-align:right"` (the theme styles it)."""
+    token = tokens[idx]
+    style = token.attrs.pop("style", None)
+    if isinstance(style, str) and style.startswith("text-align:"):
+        token.attrSet("class", "text-" + style.removeprefix("text-align:"))
+    return self.renderToken(tokens, idx, options, env)
+
+
 def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     """markdown-it's image (src, alt, title) plus ``loading="lazy"``."""
     tokens[idx].attrSet("loading", "lazy")
@@ -374,14 +444,16 @@ def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options
 def _render_fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     """Fenced code in a known language: Pygments spans with CSS classes, in Hugo's wrapper.
 
-    Unknown or absent language: markdown-it's own escaped ``<pre><code>``.
+    Unknown or absent language: Hugo's escaped ``<pre tabindex="0"><code>`` without colours.
     """
     token = tokens[idx]
     info = unescapeAll(token.info).strip()
     language = info.split(maxsplit=1)[0] if info else ""
-    lexer = _lexer(language) if language else None
+    lexer = _lexer(_PLAIN_ALIASES.get(language.lower(), language)) if language else None
     if lexer is None:
-        return self.fence(tokens, idx, options, env)
+        # Hugo's wrapper for a block Chroma has no lexer for (or no language): no <div>.
+        attributes = f' class="language-{escapeHtml(language)}" data-lang="{escapeHtml(language)}"' if language else ""
+        return f'<pre tabindex="0"><code{attributes}>{escapeHtml(token.content)}</code></pre>\n'
 
     from pygments import highlight
 
@@ -391,6 +463,10 @@ def _render_fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options
         f'<div class="highlight"><pre tabindex="0"><code class="language-{name}" '
         f'data-lang="{name}">{spans}</code></pre></div>\n'
     )
+
+
+_PLAIN_ALIASES = {"plain": "text", "plaintext": "text", "txt": "text", "no-highlight": "text", "nohighlight": "text"}
+"""Chroma's names for its plain-text lexer: highlighted as Hugo does, without colours."""
 
 
 @cache
@@ -512,7 +588,10 @@ def _write_toc_list(entries: list[_TocEntry], indent: int, parts: list[str]) -> 
 
 
 def _resolve_relative_urls(tokens: Sequence[Token], base_path: str) -> None:
-    """Rewrite relative `href`/`src` attributes to site-absolute paths under `base_path`."""
+    """Rewrite relative image `src` attributes to site-absolute paths under `base_path`.
+
+    Links are left as written, as goldmark leaves them.
+    """
     _resolve_under(tokens, "/" + quote(base_path, safe="/+~") + "/" if base_path else "/")
 
 
@@ -521,10 +600,9 @@ def _resolve_under(tokens: Sequence[Token], base: str) -> None:
     for token in tokens:
         if token.children:
             _resolve_under(token.children, base)
-        kind = token.type
-        if kind != "link_open" and kind != "image":
+        if token.type != "image":
             continue
-        name = "href" if kind == "link_open" else "src"
+        name = "src"
         url = token.attrGet(name)
         if not isinstance(url, str) or not url or url.startswith(("/", "#", "?")) or _SCHEME_RE.match(url):
             continue
@@ -533,3 +611,202 @@ def _resolve_under(tokens: Sequence[Token], base: str) -> None:
         if path.endswith("/") and not resolved.endswith("/"):
             resolved += "/"
         token.attrSet(name, resolved + mark + rest)
+
+
+# --- goldmark's extensions ---------------------------------------------------------------
+
+
+_GOLDMARK_CHECKBOXES = {
+    False: '<input disabled="" type="checkbox">',
+    True: '<input checked="" disabled="" type="checkbox">',
+}
+
+
+def _goldmark_tasklist_rule(state: Any) -> None:
+    """Core rule: task list items as goldmark writes them (no classes; ``checked=""``)."""
+    for token in state.tokens:
+        if token.type in ("bullet_list_open", "ordered_list_open", "list_item_open"):
+            if token.attrGet("class") in ("contains-task-list", "task-list-item"):
+                token.attrs.pop("class", None)
+        elif token.type == "inline" and token.children:
+            first = token.children[0]
+            if first.type == "html_inline" and first.content.startswith('<input class="task-list-item-checkbox"'):
+                first.content = _GOLDMARK_CHECKBOXES['checked="checked"' in first.content]
+
+
+# The source characters a token starts and ends with, as goldmark's typographer sees them.
+_TOKEN_EDGES = {
+    "softbreak": ("\n", "\n"),
+    "hardbreak": ("\n", "\n"),
+    "code_inline": ("`", "`"),
+    "link_open": ("[", "["),
+    "link_close": ("]", ")"),
+    "image": ("!", ")"),
+    "html_inline": ("<", ">"),
+}
+
+
+def _edge_char(token: Token | None, last: bool) -> str:
+    """The first (or last) source character of a token; a space where there is none."""
+    if token is None:
+        return " "
+    kind = token.type
+    if kind == "text":
+        return (token.content[-1:] if last else token.content[:1]) or " "
+    if token.markup and kind.endswith(("_open", "_close")):
+        return token.markup[-1 if last else 0]
+    edges = _TOKEN_EDGES.get(kind)
+    return edges[last] if edges else " "
+
+
+def _typographer_rule(state: Any) -> None:
+    """Core rule: goldmark's typographer on every text run, one `Typographer` per block."""
+    for token in state.tokens:
+        children = token.children
+        if token.type != "inline" or not children:
+            continue
+        typographer = Typographer()
+        before = "\n"
+        last = len(children) - 1
+        for index, child in enumerate(children):
+            if child.type == "text":
+                content = child.content
+                after = _edge_char(children[index + 1] if index < last else None, last=False)
+                child.content = typographer.smarten(content, before, after)
+                before = content[-1:] or before
+            else:
+                before = _edge_char(child, last=True)
+
+
+_EMOJI_RE = re.compile(r":[a-z0-9_+-]+:")
+
+
+def _emoji_rule(state: Any) -> None:
+    """Core rule: GitHub's emoji codes (``:smile:``) in text become the emoji, as Hugo's `enableEmoji`."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children or ":" not in token.content:
+            continue
+        for child in token.children:
+            if child.type == "text" and ":" in child.content:
+                child.content = _EMOJI_RE.sub(_emoji_of, child.content)
+
+
+def _emoji_of(match: re.Match[str]) -> str:
+    import emoji
+
+    code = match.group()
+    return str(emoji.emojize(code, language="alias"))
+
+
+class _Link:
+    """A match in markdown-it's linkify protocol (linkify-it's `Match`)."""
+
+    __slots__ = ("index", "last_index", "schema", "text", "url")
+
+    def __init__(self, index: int, text: str, schema: str, url: str) -> None:
+        self.index = index
+        self.last_index = index + len(text)
+        self.schema = schema
+        self.text = text
+        self.url = url
+
+
+class _GoldmarkLinkify:
+    """goldmark's linkify as markdown-it's linkify object: `http(s)://`, `ftp://`, `www.` and e-mail.
+
+    Bare host names (``example.org``) are not links, as in goldmark; trailing punctuation and
+    an unbalanced closing parenthesis are left out of the link.
+    """
+
+    _URL_RE = re.compile(
+        r"(?<![\w@/.])(?:(?:https?|ftp)://|www\.)[-a-zA-Z0-9@:%._+~#=]{1,256}\.[a-zA-Z]+(?::\d+)?"
+        r"(?:[/#?][-a-zA-Z0-9@:%_+.~#$!?&/=();,^{}\[\]`*]*)?"
+    )
+    _EMAIL_RE = re.compile(r"(?<![\w.+-])[a-zA-Z0-9._%+-]+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*\.[a-zA-Z]{2,}(?![\w@])")
+    _TRAILING = "?!.,:*_~;"
+
+    def pretest(self, text: str) -> bool:
+        return "://" in text or "www." in text or "@" in text
+
+    def test(self, text: str) -> bool:
+        return self.pretest(text) and bool(self.match(text))
+
+    def match(self, text: str) -> list[_Link]:
+        found = [self._link(m.start(), m.group()) for m in self._URL_RE.finditer(text)]
+        found += [_Link(m.start(), m.group(), "mailto:", "mailto:" + m.group()) for m in self._EMAIL_RE.finditer(text)]
+        found.sort(key=lambda link: link.index)
+        kept: list[_Link] = []
+        for link in found:
+            if not kept or link.index >= kept[-1].last_index:
+                kept.append(link)
+        return kept
+
+    def match_at_start(self, text: str) -> _Link | None:
+        found = self._URL_RE.match(text)
+        return self._link(0, found.group()) if found else None
+
+    def _link(self, index: int, text: str) -> _Link:
+        while text and text[-1] in self._TRAILING:
+            text = text[:-1]
+        while text.endswith(")") and text.count(")") > text.count("("):
+            text = text[:-1]
+        if text.startswith("www."):
+            return _Link(index, text, "", "http://" + text)
+        return _Link(index, text, text.split(":", 1)[0] + ":", text)
+
+
+def _footnote_ids(token: Token) -> tuple[int, str]:
+    """goldmark's footnote number (from 1) and the id of this reference to it (`fnref:1`, `fnref1:1`...)."""
+    number = token.meta["id"] + 1
+    sub = token.meta.get("subId", 0)
+    return number, f"fnref{sub}:{number}" if sub > 0 else f"fnref:{number}"
+
+
+def _render_footnote_ref(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """goldmark: ``<sup id="fnref:1"><a href="#fn:1" class="footnote-ref" role="doc-noteref">1</a></sup>``."""
+    number, ref = _footnote_ids(tokens[idx])
+    return f'<sup id="{ref}"><a href="#fn:{number}" class="footnote-ref" role="doc-noteref">{number}</a></sup>'
+
+
+def _render_footnote_block_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return '<div class="footnotes" role="doc-endnotes">\n<hr>\n<ol>\n'
+
+
+def _render_footnote_block_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return "</ol>\n</div>\n"
+
+
+def _render_footnote_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return f'<li id="fn:{tokens[idx].meta["id"] + 1}">\n'
+
+
+def _render_footnote_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return "</li>\n"
+
+
+def _render_footnote_anchor(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """goldmark's back-link: ``&#160;<a href="#fnref:1" class="footnote-backref" ...>&#x21a9;&#xfe0e;</a>``."""
+    _, ref = _footnote_ids(tokens[idx])
+    return f'&#160;<a href="#{ref}" class="footnote-backref" role="doc-backlink">&#x21a9;&#xfe0e;</a>'
+
+
+_FOOTNOTE_RULES = {
+    "footnote_ref": _render_footnote_ref,
+    "footnote_block_open": _render_footnote_block_open,
+    "footnote_block_close": _render_footnote_block_close,
+    "footnote_open": _render_footnote_open,
+    "footnote_close": _render_footnote_close,
+    "footnote_anchor": _render_footnote_anchor,
+}

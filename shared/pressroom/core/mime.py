@@ -6,6 +6,9 @@ differs between Python versions), so every machine writes the same object for th
 
 >>> content_type("posts/x/index.html"), content_type("index.xml"), content_type("img/A.PNG")
 ('text/html; charset=utf-8', 'application/rss+xml', 'image/png')
+
+And the one rule of Cache-Control, from the key alone, so the full build, the event path and a
+rebuild give every object the same headers.
 """
 
 from __future__ import annotations
@@ -108,3 +111,31 @@ def content_type(key: str) -> str:
     if dot < 0:
         return DEFAULT_CONTENT_TYPE
     return _BY_SUFFIX.get(name[dot:], DEFAULT_CONTENT_TYPE)
+
+
+PAGE_CACHE_CONTROL = "public, max-age=300, must-revalidate"
+"""Pages, feeds, the sitemap, robots.txt: their names never change, their content often does."""
+ASSET_CACHE_CONTROL = "public, max-age=3600, must-revalidate"
+"""Files copied from the source (a bundle's images, ...): they keep the author's names, so a browser
+keeps a replaced one an hour at most, then asks again (a 304 when it did not change)."""
+IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+"""Fingerprinted names (`css/main.<hash>.css`): new content is a new name, so a year is safe."""
+_PAGE_TYPES = frozenset(
+    {"text/html; charset=utf-8", "application/rss+xml", "application/xml", "text/plain; charset=utf-8"}
+)
+
+
+def cache_control(key: str) -> str:
+    """The Cache-Control an output key is stored with.
+
+    >>> cache_control("posts/x/index.html"), cache_control("img/a.png")
+    ('public, max-age=300, must-revalidate', 'public, max-age=3600, must-revalidate')
+    """
+    from pressroom.core.outputs import SEARCH_INDEX_KEY
+    from pressroom.core.theme import is_fingerprinted
+
+    if is_fingerprinted(key):
+        return IMMUTABLE_CACHE_CONTROL
+    if key == SEARCH_INDEX_KEY:  # derived from every page, changed by any publish: a page's lifetime
+        return PAGE_CACHE_CONTROL
+    return PAGE_CACHE_CONTROL if content_type(key) in _PAGE_TYPES else ASSET_CACHE_CONTROL

@@ -141,14 +141,15 @@ class Entry:
                     ids.append(list_id)
         return tuple(ids)
 
-    def is_live(self, now: datetime) -> bool:
-        """Published at `now`: not a draft, not scheduled for later, not expired."""
-        if self.draft:
+    def is_live(self, now: datetime, drafts: bool = False, future: bool = False, expired: bool = False) -> bool:
+        """Published at `now`: not a draft, not scheduled for later, not expired (unless the
+        site builds those: Hugo's `buildDrafts`, `buildFuture`, `buildExpired`)."""
+        if self.draft and not drafts:
             return False
         publish_at = self.publish_date or self.date
-        if publish_at is not None and publish_at > now:
+        if publish_at is not None and publish_at > now and not future:
             return False
-        return not (self.expiry_date is not None and self.expiry_date <= now)
+        return expired or not (self.expiry_date is not None and self.expiry_date <= now)
 
     @property
     def last_modified(self) -> datetime | None:

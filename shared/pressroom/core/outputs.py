@@ -12,17 +12,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from pressroom.core.config import SiteConfig
 from pressroom.core.model import HOME_LIST
 from pressroom.core.site import SiteIndex
+from pressroom.core.theme import stylesheet_key
 from pressroom.core.urls import feed_key, list_page_path, page_key
 
-STYLESHEET_KEY = "css/main.css"
 THEME_FILES = ("favicon.ico", "favicon.svg", "js/theme.js", "js/main.js")
 """The theme's static files, published as they are (from `theme/static/`)."""
 SEARCH_PAGE_KEY = "search/index.html"
 SEARCH_INDEX_KEY = "index.json"
 """The search index: every published page's title, link, date, terms and summary (`SearchOutput`)."""
-STATIC_KEYS = ("robots.txt", "404.html", STYLESHEET_KEY, *THEME_FILES, SEARCH_PAGE_KEY)
+
+
+def static_keys() -> tuple[str, ...]:
+    """The outputs that depend on the configuration only; the stylesheet's name is fingerprinted."""
+    return ("robots.txt", "404.html", stylesheet_key(), *THEME_FILES, SEARCH_PAGE_KEY)
+
 
 SITEMAP_URL_LIMIT = 50_000
 """URLs one sitemap file may hold (sitemaps.org); past it `sitemap.xml` becomes a sitemap index."""
@@ -46,19 +52,26 @@ class ListOutput:
 
     list_id: str
     number: int
+    path: str | None = None
+    """The list's site path where it is not its id (a term permalink); see `list_page`."""
+
+    @property
+    def site_path(self) -> str:
+        return self.list_id if self.path is None else self.path
 
     @property
     def key(self) -> str:
-        return page_key(list_page_path(self.list_id, self.number))
+        return page_key(list_page_path(self.site_path, self.number))
 
 
 @dataclass(frozen=True)
 class FeedOutput:
     list_id: str
+    path: str | None = None
 
     @property
     def key(self) -> str:
-        return feed_key(self.list_id)
+        return feed_key(self.list_id if self.path is None else self.path)
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,17 @@ class TaxonomyOutput:
     @property
     def key(self) -> str:
         return page_key(self.taxonomy)
+
+
+@dataclass(frozen=True)
+class TaxonomyFeedOutput:
+    """`tags/index.xml`: the feed of a taxonomy's terms, as Hugo writes it."""
+
+    taxonomy: str
+
+    @property
+    def key(self) -> str:
+        return feed_key(self.taxonomy)
 
 
 @dataclass(frozen=True)
@@ -126,12 +150,59 @@ Output = (
     | ListOutput
     | FeedOutput
     | TaxonomyOutput
+    | TaxonomyFeedOutput
     | SitemapOutput
     | SearchOutput
     | AliasOutput
     | StaticOutput
     | AssetOutput
 )
+
+_KIND_OF_STATIC = {"robots.txt": "robotstxt", "404.html": "404"}
+
+
+def is_enabled(output: Output, config: SiteConfig) -> bool:
+    """Whether the site writes this output: Hugo's `disableKinds` and `enableRobotsTXT`.
+
+    Both the full build (`site_outputs`) and the event path (its render plans) filter with it.
+    """
+    match output:
+        case FeedOutput() | TaxonomyFeedOutput():
+            return config.outputs_kind("rss") and (
+                not isinstance(output, TaxonomyFeedOutput) or config.outputs_kind("taxonomy")
+            )
+        case TaxonomyOutput():
+            return config.outputs_kind("taxonomy")
+        case SitemapOutput():
+            return config.outputs_kind("sitemap")
+        case StaticOutput() if output.name in _KIND_OF_STATIC:
+            return config.outputs_kind(_KIND_OF_STATIC[output.name])
+    return True
+
+
+def _path_field(list_id: str, config: SiteConfig) -> str | None:
+    path = config.list_path(list_id)
+    return None if path == list_id else path
+
+
+def list_page(list_id: str, number: int, config: SiteConfig) -> ListOutput:
+    """Page `number` of a list, at the list's site path (every list page is named through here)."""
+    return ListOutput(list_id, number, _path_field(list_id, config))
+
+
+def list_feed(list_id: str, config: SiteConfig) -> FeedOutput:
+    return FeedOutput(list_id, _path_field(list_id, config))
+
+
+def pager_alias(list_id: str, config: SiteConfig) -> AliasOutput:
+    """`LIST/page/1/`: Hugo's redirect to a list's first page."""
+    path = config.list_path(list_id)
+    return AliasOutput(f"{path}/page/1" if path else "page/1", path)
+
+
+def list_taxonomy_outputs(taxonomy: str) -> list[Output]:
+    """A taxonomy's index page and its feed of terms."""
+    return [TaxonomyOutput(taxonomy), TaxonomyFeedOutput(taxonomy)]
 
 
 def sitemap_parts(url_count: int) -> int:
@@ -144,10 +215,11 @@ def list_pages(size: int, pager_size: int) -> int:
     return max(1, math.ceil(size / pager_size))
 
 
-def list_outputs(list_id: str, size: int, pager_size: int) -> list[Output]:
-    """Every page of a list that exists, and its feed."""
-    pages: list[Output] = [ListOutput(list_id, n) for n in range(1, list_pages(size, pager_size) + 1)]
-    return [*pages, FeedOutput(list_id)]
+def list_outputs(list_id: str, size: int, config: SiteConfig) -> list[Output]:
+    """Every page of a list that exists, its feed, and its `page/1/` redirect."""
+    pages: list[Output] = [list_page(list_id, n, config) for n in range(1, list_pages(size, config.pagerSize) + 1)]
+    alias = [pager_alias(list_id, config)] if config.pagerAliases else []
+    return [*pages, list_feed(list_id, config), *alias]
 
 
 class PublishedPage(Protocol):
@@ -168,6 +240,7 @@ def site_lists(index: SiteIndex) -> list[str]:
     list_ids = {HOME_LIST, *index.sections()}
     for taxonomy in index.config.taxonomies:
         list_ids.update(term.list_id for term in index.terms(taxonomy))
+        list_ids.update(index.intro_terms(taxonomy))
     return sorted(list_ids)
 
 
@@ -177,17 +250,21 @@ def sitemap_url_count(index: SiteIndex, pages: int) -> int:
 
 
 def site_outputs(
-    index: SiteIndex, entries: Iterable[PublishedPage], assets: Mapping[str, str], statics: Sequence[str] = STATIC_KEYS
+    index: SiteIndex,
+    entries: Iterable[PublishedPage],
+    assets: Mapping[str, str],
+    statics: Sequence[str] | None = None,
 ) -> list[Output]:
     """Every output of the site: the full build renders exactly these, and so does a rebuild.
 
     `assets` maps each published asset's output key to its source key.
     """
-    pager_size = index.config.pagerSize
-    outputs: list[Output] = [StaticOutput(name) for name in statics]
-    outputs.extend(TaxonomyOutput(taxonomy) for taxonomy in index.config.taxonomies)
+    config = index.config
+    outputs: list[Output] = [StaticOutput(name) for name in (static_keys() if statics is None else statics)]
+    for taxonomy in config.taxonomies:
+        outputs.extend(list_taxonomy_outputs(taxonomy))
     for list_id in site_lists(index):
-        outputs.extend(list_outputs(list_id, index.list_size(list_id), pager_size))
+        outputs.extend(list_outputs(list_id, index.list_size(list_id), config))
     pages = 0
     for entry in entries:
         pages += 1
@@ -197,4 +274,4 @@ def site_outputs(
     outputs.extend(SitemapOutput(part) for part in range(parts + 1))
     outputs.append(SearchOutput())
     outputs.extend(AssetOutput(source, key) for key, source in sorted(assets.items()))
-    return outputs
+    return [output for output in outputs if is_enabled(output, config)]

@@ -28,13 +28,14 @@ from pressroom.core.model import HOME_LIST, Entry, Intro
 from pressroom.core.outputs import (
     AliasOutput,
     AssetOutput,
-    FeedOutput,
-    ListOutput,
     Output,
     PageOutput,
     SearchOutput,
-    TaxonomyOutput,
+    list_feed,
+    list_page,
     list_pages,
+    list_taxonomy_outputs,
+    pager_alias,
 )
 from pressroom.core.resolve import (
     Claim,
@@ -118,11 +119,12 @@ class ListState:
 
 
 def list_exists(list_id: str, state: ListState, config: SiteConfig) -> bool:
-    """The home page always exists; a section while `section_exists`; a term while it has pages."""
+    """The home page always exists; a section while `section_exists`; a term while it has pages
+    or an `_index.md` (as in Hugo, whose users link to such a term's page)."""
     if list_id == HOME_LIST:
         return True
     if "/" in list_id:
-        return state.size > 0
+        return state.size > 0 or (state.intro and list_id.partition("/")[0] in config.taxonomies)
     if list_id in config.taxonomies:
         return False  # a taxonomy's intro: the taxonomy index is no list
     return section_exists(state.live, state.intro)
@@ -133,14 +135,22 @@ def intro_claim_key(list_id: str) -> str:
     return f"/intro/{list_id}"
 
 
-def next_change(entry: Entry, now: datetime) -> datetime | None:
+def is_live(entry: Entry, now: datetime, config: SiteConfig) -> bool:
+    """Published at `now` under the site's `buildDrafts`, `buildFuture` and `buildExpired`."""
+    return entry.is_live(now, config.buildDrafts, config.buildFuture, config.buildExpired)
+
+
+def next_change(entry: Entry, now: datetime, config: SiteConfig | None = None) -> datetime | None:
     """When a page's publication changes by the clock alone: a future publish date, or an expiry."""
-    if entry.draft:
+    drafts = future = expired = False
+    if config is not None:
+        drafts, future, expired = config.buildDrafts, config.buildFuture, config.buildExpired
+    if entry.draft and not drafts:
         return None
     publish_at = entry.publish_date or entry.date
-    if publish_at is not None and publish_at > now:
+    if publish_at is not None and publish_at > now and not future:
         return publish_at
-    if entry.expiry_date is not None and entry.expiry_date > now:
+    if entry.expiry_date is not None and entry.expiry_date > now and not expired:
         return entry.expiry_date
     return None
 
@@ -390,20 +400,20 @@ class _RoundPlanner:
         self.reread.add(key)
         if reading.recheck:
             if isinstance(old, PageRecord):
-                live = old.entry.is_live(self.now)
+                live = is_live(old.entry, self.now, self.config)
                 published = old.published and live
                 aliases = old.aliases if published else ()
-                due = next_change(old.entry, self.now)
+                due = next_change(old.entry, self.now, self.config)
                 self.new[key] = replace(old, live=live, published=published, aliases=aliases, due=due)
             return
         if reading.version is None:
             self.new[key] = None
         elif reading.kind is SourceKind.PAGE and reading.page is not None:
             entry = reading.page
-            live = entry.is_live(self.now)
+            live = is_live(entry, self.now, self.config)
             published = isinstance(old, PageRecord) and old.published and live
             aliases = old.aliases if isinstance(old, PageRecord) and published else ()
-            due = next_change(entry, self.now)
+            due = next_change(entry, self.now, self.config)
             self.new[key] = PageRecord(entry, reading.version, live, published, aliases, due, reading.etag)
         elif reading.kind is SourceKind.INTRO and reading.intro is not None:
             self.new[key] = IntroRecord(reading.intro, reading.version, reading.etag)
@@ -551,15 +561,16 @@ class _RoundPlanner:
         problems = self.result.problems.setdefault(asset, {})
         problems["/reserved"] = None
         bundle = None
-        for folder in bundle_folders(asset):
+        static = self.config.is_static(asset)
+        for folder in [] if static else bundle_folders(asset):
             found = [self._page(k, self.new) for k in bundle_page_keys(folder) if k != asset]
             bundle = next((record for record in found if record is not None), None)
             if bundle is not None:
                 break
         if bundle is not None and not bundle.published:
             return None  # a draft, future, expired or displaced page's files stay unpublished
-        key = asset_output(asset, bundle.entry if bundle is not None else None)
-        reason = reserved_asset_reason(key)
+        key = asset_output(asset, bundle.entry if bundle is not None else None, self.config.site_key(asset))
+        reason = reserved_asset_reason(key, self.config.reserved_roots)
         if reason is not None:
             problems["/reserved"] = f"not published: {reason}"
             return None
@@ -673,7 +684,8 @@ class _RoundPlanner:
                 after = term_from_spellings(taxonomy, slug, self.lists_after[list_id].spellings)
                 if before != after:
                     taxonomies.add(taxonomy)
-        render.outputs.update(TaxonomyOutput(taxonomy) for taxonomy in sorted(taxonomies))
+        for taxonomy in sorted(taxonomies):
+            render.outputs.update(list_taxonomy_outputs(taxonomy))
         render.sitemap = bool(sitemap_set or sitemap_drop)
 
     def _place(self, key: str, old: Entry | None, new: Entry | None, changes: dict[str, ListChange]) -> None:
@@ -715,6 +727,8 @@ class _RoundPlanner:
         after = replace(
             self.lists_after[list_id], size=before.size + change.growth, spellings=MappingProxyType(spellings)
         )
+        if "/" in list_id and list_id in self.result.intros:
+            after = replace(after, intro=self.result.intros[list_id] is not None)
         self.lists_after[list_id] = after
         if after != before:
             self.result.list_states[list_id] = after
@@ -723,15 +737,16 @@ class _RoundPlanner:
         existed, exists = list_exists(list_id, before, config), list_exists(list_id, after, config)
         if existed != exists and list_id:
             if exists:
-                self.result.sitemap_set[href(list_id)] = None
+                self.result.sitemap_set[href(config.list_path(list_id))] = None
             else:
-                self.result.sitemap_drop.add(href(list_id))
+                self.result.sitemap_drop.add(href(config.list_path(list_id)))
         pages_before = list_pages(before.size, config.pagerSize) if existed else 0
         pages_after = list_pages(after.size, config.pagerSize) if exists else 0
-        render.delete.update(ListOutput(list_id, n).key for n in range(pages_after + 1, pages_before + 1))
+        render.delete.update(list_page(list_id, n, config).key for n in range(pages_after + 1, pages_before + 1))
         if not exists:
             if existed:
-                render.delete.add(FeedOutput(list_id).key)
+                render.delete.add(list_feed(list_id, config).key)
+                render.delete.add(pager_alias(list_id, config).key)
             return
         heading_changed = False
         if "/" in list_id:
@@ -741,7 +756,9 @@ class _RoundPlanner:
             heading_changed = term_before is not None and term_after is not None and term_before.name != term_after.name
         if not existed or heading_changed or list_id in intro_lists:
             render.include_range(list_id, 1, None)
-            render.outputs.add(FeedOutput(list_id))
+            render.outputs.add(list_feed(list_id, config))
+            if not existed and config.pagerAliases:
+                render.outputs.add(pager_alias(list_id, config))
             return
         if not change.keys:
             return
@@ -764,9 +781,9 @@ class _RoundPlanner:
             if highest not in change.removed and highest != lowest:
                 shift = sum(1 for k in change.inserted if k < highest) - sum(1 for k in change.removed if k < highest)
                 render.anchors.setdefault(list_id, {})[high_rank + shift] = highest
-        limit = config.feedLimit
-        if limit is None or limit <= 0 or first_rank < limit:
-            render.outputs.add(FeedOutput(list_id))
+        limit = config.feed_limit
+        if limit is None or first_rank < limit:
+            render.outputs.add(list_feed(list_id, config))
 
     def _plan_schedule(self) -> None:
         for key in self.reread:

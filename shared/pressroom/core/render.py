@@ -24,12 +24,10 @@ from markupsafe import Markup
 
 from pressroom.core.config import SiteConfig, SiteSettings
 from pressroom.core.icons import icon_svg
-from pressroom.core.markdown import pygments_css
 from pressroom.core.model import HOME_LIST, Entry, PageBody
 from pressroom.core.outputs import (
     SEARCH_PAGE_KEY,
     SITEMAP_URL_LIMIT,
-    STYLESHEET_KEY,
     THEME_FILES,
     AliasOutput,
     AssetOutput,
@@ -40,26 +38,26 @@ from pressroom.core.outputs import (
     SearchOutput,
     SitemapOutput,
     StaticOutput,
+    TaxonomyFeedOutput,
     TaxonomyOutput,
+    list_feed,
     list_pages,
     sitemap_parts,
 )
 from pressroom.core.search import render_search_index, search_record
 from pressroom.core.site import SiteIndex, list_title
 from pressroom.core.sitemap import SitemapUrl
-from pressroom.core.urls import href, key_href, list_page_path, urlize
-
-PAGE_CACHE_CONTROL = "public, max-age=300, must-revalidate"
-ASSET_CACHE_CONTROL = "public, max-age=31536000"
-
-
-def cache_control(output: Output) -> str:
-    return ASSET_CACHE_CONTROL if isinstance(output, AssetOutput) else PAGE_CACHE_CONTROL
+from pressroom.core.theme import stylesheet, stylesheet_key
+from pressroom.core.urls import href, key_href, list_page_path, urlize, urlize_path
 
 
 def feature_url(entry: Entry) -> str:
-    """A bundle page's feature image is published with its other files, under the page's URL."""
-    return key_href(f"{entry.path}/{entry.feature}")
+    """A bundle page's feature image is published with its other files, under the page's URL;
+    a `featureimage` from front matter is a URL or a site path as written."""
+    feature = entry.feature or ""
+    if "://" in feature or feature.startswith("/"):
+        return feature
+    return key_href(f"{entry.path}/{feature}")
 
 
 def _human_date(moment: datetime) -> str:
@@ -73,6 +71,25 @@ def _term_href(taxonomy: str, name: str) -> str:
 
 
 _TAG_RE = re.compile(r"<[^>]+>")
+_EMAIL_RE = re.compile(r"[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+")
+
+
+def managing_editor(config: SiteConfig) -> str:
+    """RSS 2.0's `managingEditor`: an e-mail address, the name in parentheses; "" without an address.
+
+    The address comes from `params.author.email` (Hugo's and Blowfish's key), or from `author`
+    when it is one (`lucia@example.com (Lucía Ferrer)`); the name from `params.author.name`,
+    else `author`. A name alone is not valid there, so it is left out.
+    """
+    person = config.params.get("author")
+    person = person if isinstance(person, Mapping) else {}
+    email = str(person.get("email") or "").strip()
+    name = str(person.get("name") or config.author or "").strip()
+    if not email and _EMAIL_RE.match(config.author.strip()):
+        return config.author.strip()
+    if not _EMAIL_RE.fullmatch(email):
+        return ""
+    return f"{email} ({name})" if name and name != email else email
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -128,17 +145,21 @@ class Renderer:
             auto_reload=False,
             bytecode_cache=_COMPILED_TEMPLATES,
         )
-        zone = config.zone
-        self.env.filters["iso"] = lambda moment: moment.astimezone(zone).isoformat()
-        self.env.filters["human_date"] = lambda moment: _human_date(moment.astimezone(zone))
-        self.env.filters["rfc822"] = lambda moment: format_datetime(moment.astimezone(zone))
+        # Dates show in their own offset, as written (Hugo): a naive one was read in the site's zone.
+        self.env.filters["iso"] = lambda moment: moment.isoformat()
+        self.env.filters["human_date"] = _human_date
+        self.env.filters["rfc822"] = format_datetime
+        # pass_context keeps Jinja from folding `"/x" | rel` into the compiled code, which every
+        # Renderer shares (see _CompiledTemplates) whatever its base URL.
+        self.env.filters["rel"] = jinja2.pass_context(lambda _context, link: config.rel_url(link))
         self.env.globals.update(
             site=config,
             menu=self.menu,
             absolute=self.absolute,
             asset_url=key_href,
+            stylesheet_url=key_href(stylesheet_key()),
             feature_url=feature_url,
-            term_url=_term_href,
+            term_url=self.term_url,
             reading_time_shown=self.reading_time_shown,
             summary=self.summary,
             icon=icon_svg,
@@ -148,20 +169,39 @@ class Renderer:
             json_ld=self.json_ld,
         )
         self._summaries: dict[int, tuple[Entry, Markup]] = {}
+        self._term_urls: dict[tuple[str, str], str] = {}
 
     @cached_property
     def menu(self) -> list[dict[str, str]]:
-        """`params.menu` ([{name, url}]) or the main sections, then Tags and Categories."""
-        configured = self.config.params.get("menu")
+        """Hugo's main menu, else `params.menu` ([{name, url}]), else the main sections, then Tags
+        and Categories. A Hugo `pageRef` links to that path under the base URL; a `url` is kept
+        as written, as Hugo keeps it."""
+        config, rel = self.config, self.config.rel_url
+        if config.menu is not None:
+            return [{"name": name, "url": url or rel(href(urlize_path(ref)))} for name, url, ref in config.menu]
+        configured = config.param("menu")
         if isinstance(configured, list):
             return [
                 {"name": str(i.get("name", "")), "url": str(i.get("url", "/"))}
                 for i in configured
                 if isinstance(i, dict)
             ]
-        sections = self.config.main_sections or ("posts",)
-        items = [{"name": s.replace("-", " ").title(), "url": href(s)} for s in sections]
-        return [*items, {"name": "Tags", "url": "/tags/"}, {"name": "Categories", "url": "/categories/"}]
+        sections = config.main_sections or ("posts",)
+        items = [{"name": s.replace("-", " ").title(), "url": rel(href(s))} for s in sections]
+        taxonomies = [{"name": t.replace("-", " ").title(), "url": rel(href(t))} for t in config.taxonomies]
+        return [*items, *taxonomies]
+
+    def term_url(self, taxonomy: str, name: str) -> str:
+        """A term page's link (at its term permalink, if any); cached: lists show the same few terms
+        thousands of times."""
+        found = self._term_urls.get((taxonomy, name))
+        if found is None:
+            if self.config.permalinks:
+                found = href(self.config.list_path(f"{taxonomy}/{urlize(name)}"))
+            else:
+                found = _term_href(taxonomy, name)
+            self._term_urls[(taxonomy, name)] = found
+        return found
 
     @cached_property
     def profile(self) -> dict[str, Any]:
@@ -200,9 +240,9 @@ class Renderer:
             "wordCount": entry.word_count,
         }
         if entry.date:
-            data["datePublished"] = entry.date.astimezone(self.config.zone).isoformat()
+            data["datePublished"] = entry.date.isoformat()
         if entry.last_modified:
-            data["dateModified"] = entry.last_modified.astimezone(self.config.zone).isoformat()
+            data["dateModified"] = entry.last_modified.isoformat()
         if entry.description:
             data["description"] = entry.description
         if image:
@@ -218,6 +258,10 @@ class Renderer:
 
     def absolute(self, path: str) -> str:
         return self.config.absolute_url(path)
+
+    def absolute_link(self, link: str) -> str:
+        """A link as an absolute URL: a site path under the base URL, a URL as it is."""
+        return link if "://" in link else self.config.absolute_url(link)
 
     def reading_time_shown(self, entry: Entry) -> bool:
         shown = entry.params.get("showReadingTime", self.config.showReadingTime)
@@ -261,6 +305,8 @@ class Renderer:
                     description="",
                     image=None,
                 )
+            case TaxonomyFeedOutput():
+                return self.render_taxonomy_feed(output, index)
             case SitemapOutput():
                 return self.render_sitemap(index, output.part)
             case SearchOutput():
@@ -275,9 +321,8 @@ class Renderer:
                 raise ValueError(f"{output.key}: assets are copied, not rendered")
 
     def render_static(self, name: str) -> bytes:
-        if name == STYLESHEET_KEY:
-            theme_css = (files("pressroom") / "theme" / "static" / "main.css").read_text("utf-8")
-            return (theme_css + "\n" + _code_css(pygments_css())).encode("utf-8")
+        if name == stylesheet_key():
+            return stylesheet()
         if name in THEME_FILES:
             return (files("pressroom") / "theme" / "static" / name).read_bytes()
         if name == "404.html":
@@ -301,7 +346,7 @@ class Renderer:
             show_toc=show_toc,
             canonical=self.absolute(entry.url),
             description=entry.description or _plain_summary(entry),
-            image=self.absolute(feature_url(entry)) if entry.feature else None,
+            image=self.absolute_link(feature_url(entry)) if entry.feature else None,
         )
 
     def render_list(self, output: ListOutput, index: SiteIndex) -> bytes:
@@ -316,8 +361,8 @@ class Renderer:
         pager = Pager(
             number=number,
             total=total,
-            prev_url=href(list_page_path(output.list_id, number - 1)) if number > 1 else None,
-            next_url=href(list_page_path(output.list_id, number + 1)) if number < total else None,
+            prev_url=href(list_page_path(output.site_path, number - 1)) if number > 1 else None,
+            next_url=href(list_page_path(output.site_path, number + 1)) if number < total else None,
         )
         heading = list_title(output.list_id, self.config, intro, term)
         return self._render(
@@ -327,8 +372,8 @@ class Renderer:
             intro=intro,
             entries=entries,
             pager=pager,
-            feed=key_href(FeedOutput(output.list_id).key),
-            canonical=self.absolute(href(list_page_path(output.list_id, number))),
+            feed=key_href(list_feed(output.list_id, self.config).key),
+            canonical=self.absolute(href(list_page_path(output.site_path, number))),
             description=(intro.description if intro else "")
             or (self.config.description if output.list_id == HOME_LIST else ""),
             image=None,
@@ -340,15 +385,37 @@ class Renderer:
         heading = list_title(output.list_id, self.config, intro, term)
         if output.list_id != HOME_LIST:
             heading = f"{heading} on {self.config.title}"
-        entries = index.list_slice(output.list_id, 0, self.config.feedLimit)
+        limit = self.config.feed_limit
+        entries = index.list_slice(output.list_id, 0, index.list_size(output.list_id) if limit is None else limit)
         return self._render(
             "feed.xml",
             heading=heading,
             description=(intro.description if intro else "") or self.config.description,
-            list_url=href(output.list_id),
+            list_url=href(self.config.list_path(output.list_id)),
             feed=key_href(output.key),
             entries=entries,
             last_build=max((e.date for e in entries if e.date), default=None),
+            managing_editor=managing_editor(self.config),
+        )
+
+    def render_taxonomy_feed(self, output: TaxonomyFeedOutput, index: SiteIndex) -> bytes:
+        """`tags/index.xml`: one item per term, linking to its page (Hugo's taxonomy feed)."""
+        intro = index.intro(output.taxonomy)
+        heading = list_title(output.taxonomy, self.config, intro, None)
+        items = [
+            {"title": term.name, "url": self.term_url(term.taxonomy, term.name), "date": None, "categories": ()}
+            | {"summary_html": ""}
+            for term in index.terms(output.taxonomy)
+        ]
+        limit = self.config.feed_limit
+        return self._render(
+            "feed.xml",
+            heading=f"{heading} on {self.config.title}",
+            description=(intro.description if intro else "") or self.config.description,
+            list_url=href(output.taxonomy),
+            feed=key_href(output.key),
+            entries=items if limit is None else items[:limit],
+            last_build=None,
         )
 
     def sitemap_urls(self, index: SiteIndex) -> list[SitemapUrl]:
@@ -356,8 +423,10 @@ class Renderer:
         urls = [SitemapUrl(href(HOME_LIST), None)]
         urls += [SitemapUrl(href(section), None) for section in index.sections()]
         for taxonomy in self.config.taxonomies:
-            urls.append(SitemapUrl(href(taxonomy), None))
-            urls += [SitemapUrl(term.url, None) for term in index.terms(taxonomy)]
+            if self.config.outputs_kind("taxonomy"):
+                urls.append(SitemapUrl(href(taxonomy), None))
+            urls += [SitemapUrl(self.term_url(taxonomy, term.name), None) for term in index.terms(taxonomy)]
+            urls += [SitemapUrl(href(self.config.list_path(i)), None) for i in index.intro_terms(taxonomy)]
         urls += [SitemapUrl(href(path), lastmod) for path, lastmod in index.sitemap_pages()]
         urls.sort(key=lambda url: url.path)
         return urls
@@ -425,25 +494,6 @@ def _updated(entry: Entry) -> bool:
     return bool(entry.date and entry.lastmod and entry.lastmod.date() > entry.date.date())
 
 
-def _code_css(css: str) -> str:
-    """The code colours, following the theme toggle as well as the system preference.
-
-    Pygments' light rules come first and its dark ones in `@media (prefers-color-scheme: dark)`;
-    a choice made with the toggle (`data-theme` on the root) overrides that media query.
-    """
-    light, _, dark = css.partition("@media (prefers-color-scheme: dark) {")
-    dark = dark.rstrip().removesuffix("}")
-    light_rules = [line for line in light.splitlines() if line.startswith(".highlight")]
-    dark_rules = [line.strip() for line in dark.splitlines() if line.strip().startswith(".highlight")]
-    media = "\n".join(f"  :root:not([data-theme=light]) {rule}" for rule in dark_rules)
-    return (
-        "\n".join(light_rules)
-        + f"\n@media (prefers-color-scheme: dark) {{\n{media}\n}}\n"
-        + "\n".join(f":root[data-theme=dark] {rule}" for rule in dark_rules)
-        + "\n"
-    )
-
-
 def _plain_summary(entry: Entry) -> str:
     """A meta description from the summary when the page has none: its text, tags stripped."""
     return _TAG_RE.sub("", entry.summary_html).strip()[:300]
@@ -451,10 +501,15 @@ def _plain_summary(entry: Entry) -> str:
 
 def validate_layouts(settings: SiteSettings) -> None:
     """Compile every template override: a broken one is a ConfigError naming the file and line."""
+    from pressroom.core.config import SHORTCODES_FOLDER
+    from pressroom.core.shortcodes import validate_templates
     from pressroom.exceptions import ConfigError
 
+    validate_templates(settings.config.shortcodes)
     renderer = Renderer(settings.config, dict(settings.layouts))
     for name in sorted(settings.layouts):
+        if name.startswith(SHORTCODES_FOLDER):
+            continue  # shortcode templates have their own environment
         try:
             renderer.env.get_template(name)
         except jinja2.TemplateSyntaxError as error:

@@ -34,9 +34,9 @@ def search_record(entry: Entry, config: SiteConfig) -> SearchRecord:
     if len(text) > SUMMARY_CHARS:
         text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
     return {
-        "url": entry.url,
+        "url": config.rel_url(entry.url),
         "title": entry.title,
-        "date": entry.date.astimezone(config.zone).date().isoformat() if entry.date else "",
+        "date": entry.date.date().isoformat() if entry.date else "",
         "section": entry.section,
         "tags": [name for name, _ in entry.term_names("tags")],
         "summary": text,

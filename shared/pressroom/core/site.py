@@ -73,6 +73,10 @@ class SiteIndex(Protocol):
         """Every published page (the search index lists them all)."""
         ...
 
+    def intro_terms(self, taxonomy: str) -> Sequence[str]:
+        """List ids of the taxonomy's terms that exist by their `_index.md` alone (no page has them)."""
+        ...
+
 
 def term_from_spellings(taxonomy: str, slug: str, spellings: Mapping[str, int]) -> Term | None:
     """A term with pages, named by `term_name(slug)`; None once no page uses any of its spellings."""
@@ -164,6 +168,12 @@ class MemoryIndex:
 
     def published_pages(self) -> Sequence[Entry]:
         return self._all
+
+    def intro_terms(self, taxonomy: str) -> Sequence[str]:
+        prefix = taxonomy + "/"
+        return sorted(
+            i for i in self._intros if i.startswith(prefix) and "/" not in i[len(prefix) :] and i not in self._terms
+        )
 
     def list_ids(self) -> list[str]:
         return sorted(self._lists)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from urllib.parse import quote
 
 from pressroom.exceptions import ContentError
@@ -34,6 +35,11 @@ def urlize(text: str) -> str:
     return "".join(kept).lower()
 
 
+def urlize_path(path: str) -> str:
+    """A path (`/Posts/My Trip/`) as a site path: each segment urlized, no outer slashes."""
+    return "/".join(urlize(segment) for segment in path.split("/") if segment.strip())
+
+
 def is_markdown(key: str) -> bool:
     return key.lower().endswith(MARKDOWN_SUFFIXES)
 
@@ -53,7 +59,9 @@ def _clean_segments(source_key: str, segments: list[str], what: str) -> str:
     return "/".join(cleaned)
 
 
-def page_path(source_key: str, slug: str | None = None, url: str | None = None) -> str:
+def page_path(
+    source_key: str, slug: str | None = None, url: str | None = None, taxonomies: Sequence[str] = TAXONOMIES
+) -> str:
     """The site path of a page: its source path without `.md` (a bundle: its folder), urlized.
 
     `slug` replaces the last segment, `url` the whole path. Paths that would escape the site,
@@ -77,13 +85,65 @@ def page_path(source_key: str, slug: str | None = None, url: str | None = None) 
                 raise ContentError(source_key, f"slug {slug_text!r} must be one path segment")
             segments[-1] = slug_text
         path = _clean_segments(source_key, segments, "path")
-    reason = reserved_reason(path)
+    reason = reserved_reason(path, taxonomies)
     if reason:
         raise ContentError(source_key, f"path /{path}/ would overwrite {reason}")
     return path
 
 
-def alias_path(source_key: str, alias: str) -> str:
+_PERMALINK_TOKEN = re.compile(r":([A-Za-z]+)")
+PERMALINK_ATTRIBUTES = frozenset(
+    [
+        "year",
+        "month",
+        "monthname",
+        "day",
+        "slug",
+        "slugorfilename",
+        "title",
+        "section",
+        "sections",
+        "filename",
+        "contentbasename",
+    ]
+)
+"""The `:name` attributes of Hugo's permalink patterns that pressroom expands."""
+
+
+def expand_permalink(source_key: str, pattern: str, values: Mapping[str, str]) -> str:
+    """A Hugo permalink pattern with its `:attributes` replaced (`/:year/:slug/` -> `/2025/hello/`).
+
+    >>> expand_permalink("posts/a.md", "/p/:year/:slug/", {"year": "2025", "slug": "hello"})
+    '/p/2025/hello/'
+    """
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1).lower()
+        if name not in values:
+            raise ContentError(source_key, f"permalink {pattern!r}: :{name} is not supported")
+        return values[name]
+
+    return _PERMALINK_TOKEN.sub(value, pattern)
+
+
+TERM_PERMALINK_ATTRIBUTES = frozenset(
+    ["slug", "slugorfilename", "title", "section", "sections", "filename", "contentbasename"]
+)
+"""The attributes a term's permalink pattern may use (a term has no date)."""
+
+
+def term_permalink(pattern: str, taxonomy: str, slug: str) -> str:
+    """A term page's site path from its taxonomy's permalink pattern.
+
+    >>> term_permalink("/topics/:slug/", "tags", "go")
+    'topics/go'
+    """
+    values = {name: slug for name in TERM_PERMALINK_ATTRIBUTES} | {"section": taxonomy, "sections": taxonomy}
+    path = urlize_path(expand_permalink(f"{taxonomy}/{slug}", pattern, values))
+    return path or f"{taxonomy}/{slug}"
+
+
+def alias_path(source_key: str, alias: str, taxonomies: Sequence[str] = TAXONOMIES) -> str:
     """An alias (old URL) as a site path; refuses escapes and generated pages like page_path."""
     text = str(alias).strip()
     if "://" in text or text.startswith("//") or "\\" in text:
@@ -92,20 +152,20 @@ def alias_path(source_key: str, alias: str) -> str:
     if text.endswith(".html"):
         text = text.rsplit("/", 1)[0] if text.endswith("/index.html") else text[: -len(".html")]
     path = _clean_segments(source_key, text.split("/"), f"alias {alias!r}")
-    reason = reserved_reason(path)
+    reason = reserved_reason(path, taxonomies)
     if reason:
         raise ContentError(source_key, f"alias /{path}/ would overwrite {reason}")
     return path
 
 
-def reserved_reason(path: str) -> str | None:
+def reserved_reason(path: str, taxonomies: Sequence[str] = TAXONOMIES) -> str | None:
     """Why a content page may not take this site path, or None when it may."""
     first = path.split("/", 1)[0]
     if path == "":
         return "the home page"
     if path == "search":
         return "the search page"
-    if first in TAXONOMIES:
+    if first in taxonomies:
         return f"the {first} pages"
     if _PAGER_SEGMENT.search(path):
         return "a list's pagination"

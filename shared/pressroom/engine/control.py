@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pressroom.core.codec import pack, unpack
+from pressroom.core.plan import Reading
 from pressroom.ports import Condition, ConditionFailed, Item, Table, Write
 
 LEASE_KEY = ("lease", "site")
@@ -260,6 +261,38 @@ class Control:
             after = page.cursor
 
     # -- errors
+    def error_writes(
+        self, readings: Sequence[Reading], problems: Mapping[str, Mapping[str, str | None]], now: datetime
+    ) -> tuple[list[Item], list[tuple[str, str]]]:
+        """Error records of the round's keys: a file that cannot be read, and claims lost or won back."""
+        by_key = {reading.key: reading for reading in readings if not reading.recheck}
+        keys = sorted(set(by_key) | set(problems))
+        if not keys:
+            return [], []
+        existing = self.errors(keys)
+        puts: list[Item] = []
+        deletes: list[tuple[str, str]] = []
+        for key in keys:
+            old = existing.get(key, ErrorRecord())
+            reading = by_key.get(key)
+            parse = old.parse
+            claims = dict(old.claims)
+            if reading is not None:
+                parse = reading.error.problem if reading.error is not None else None
+                if reading.version is None:
+                    claims = {}
+            for claim_key, problem in problems.get(key, {}).items():
+                if problem is None:
+                    claims.pop(claim_key, None)
+                else:
+                    claims[claim_key] = problem
+            if not parse and not claims:
+                if key in existing:
+                    deletes.append(("error", key))
+            elif (parse, claims) != (old.parse, dict(old.claims)):
+                puts.append(ErrorRecord(parse, claims, iso(now)).item(key))
+        return puts, deletes
+
     def errors(self, keys: Iterable[str]) -> dict[str, ErrorRecord]:
         found = self.table.get_many([(ERROR, key) for key in dict.fromkeys(keys)])
         return {sk: ErrorRecord.from_item(item) for (_, sk), item in found.items()}

@@ -385,6 +385,15 @@ class GenerationReader:
                 found.append(name)
         return sorted(found)
 
+    def intro_terms(self, taxonomy: str) -> Sequence[str]:
+        """Terms with an `_index.md` and no page: one query over the taxonomy's term lists (full renders only)."""
+        found = []
+        for item in self.query_all(self.p + "lists", prefix=f"t:{taxonomy}/"):
+            state = _list_state_from_item(item)
+            if state.size == 0 and list_exists(item["sk"][2:], state, self.config):
+                found.append(item["sk"][2:])
+        return sorted(found)
+
     def schedule_due(self, now: datetime) -> list[tuple[str, str]]:
         """(schedule sort key, source key) of every page whose time has come by `now`."""
         from datetime import UTC

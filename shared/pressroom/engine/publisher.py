@@ -21,6 +21,10 @@ A whole-site change (the configuration, a layout, the first publish, a burst of 
 a rebuild (`engine.rebuild`): a new generation of the index built beside the current one in
 chunks, switched to in one write. Every step records its progress in the journal, and an
 invocation with little time left hands the rest on through the queue.
+
+This module is the holder's loop. Its parts: `reading` (the source, as the planner's readings),
+`writing` (render from the snapshot, write what changed), `control` (lease, inbox, journal,
+pending paths, error records), `index` (the generation's items), `rebuild`.
 """
 
 from __future__ import annotations
@@ -28,50 +32,34 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from pressroom.core.codec import entry_from_data, render_plan_from_data, render_plan_to_data, unpack
-from pressroom.core.config import CONFIG_KEY, SiteConfig, SiteSettings, config_from_data, is_settings_key, settings_of
-from pressroom.core.content import (
-    MAX_SOURCE_BYTES,
-    ParsedPage,
-    SourceKind,
-    bundle_dir,
-    parse_intro,
-    parse_page,
-    publishable_kind,
+from pressroom.core.codec import render_plan_from_data, render_plan_to_data, unpack
+from pressroom.core.config import (
+    SETTINGS_FILES,
+    SETTINGS_FOLDERS,
+    SiteSettings,
+    config_from_data,
+    is_settings_key,
+    settings_of,
 )
-from pressroom.core.invalidation import invalidation_paths
-from pressroom.core.mime import content_type
-from pressroom.core.model import Entry, PageBody
-from pressroom.core.outputs import (
-    AssetOutput,
-    FeedOutput,
-    ListOutput,
-    Output,
-    PageOutput,
-    SearchOutput,
-    SitemapOutput,
-    list_pages,
-    sitemap_parts,
-)
-from pressroom.core.plan import PageRecord, Reading, RenderPlan, list_exists, plan_round
-from pressroom.core.render import Renderer, cache_control, validate_layouts
-from pressroom.core.resolve import bundle_folders, bundle_page_keys
-from pressroom.core.search import SearchPatch, parse_search_index, render_search_index
-from pressroom.core.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
+from pressroom.core.model import PageBody
+from pressroom.core.plan import plan_round
+from pressroom.core.render import Renderer, validate_layouts
+from pressroom.core.search import SearchPatch
+from pressroom.core.sitemap import SitemapPatch
+from pressroom.core.theme import theme_digest
 from pressroom.engine.control import PENDING_KEY, Control, ErrorRecord, Journal, Lease, LeaseLost, iso
-from pressroom.engine.index import GenerationReader, after_bound, before_bound, compile_plan, gen_prefix
+from pressroom.engine.index import GenerationReader, compile_plan, gen_prefix
+from pressroom.engine.invocation import Ports, RunResult
+from pressroom.engine.reading import read_sources
+from pressroom.engine.writing import OutputWriter
 from pressroom.exceptions import ConfigError, ContentError
-from pressroom.ports import Cdn, Item, Queue, SiteStore, Source, Table, Write
+from pressroom.ports import Item, Write
 
-T = TypeVar("T")
-R = TypeVar("R")
 LEASE_SECONDS = float(os.environ.get("PRESSROOM_LEASE_SECONDS", "120"))
 """How long a lease lasts unless renewed. A holder renews it before every step once half has passed,
 so a step (whose requests are bounded by client timeouts) never starts with less than half left."""
@@ -85,73 +73,34 @@ ROUND_KEYS = 500
 """Inbox items one round takes."""
 REBUILD_AT = 200
 """A round of more changed keys than this is done as a rebuild (it costs about as much anyway)."""
-RENDER_CHUNK = 250
-"""Outputs rendered, compared and written per journal step."""
-PARALLEL = 16
 CONTINUE = {"pressroom": "continue"}
-"""The message a holder sends itself when it hands the rest of its work on."""
+"""The message a holder sends itself when it hands the rest of its work on (with its `hops`)."""
+MAX_HOPS = int(os.environ.get("PRESSROOM_MAX_HOPS", "200"))
+"""Messages in a row the function may send itself (a chain: each invocation started by the last
+one's message). Past it no message goes: the hourly tick, or the next change, carries the work
+on, so a runaway chain costs at most this many invocations an hour. A rebuild of 50,000 posts
+needs far fewer (the template sets Lambda's own loop detection, ~16 hops, to Allow)."""
 REBUILD_KEY = "\x01rebuild"
 REPAIR_KEY = "\x01repair"
 """Inbox keys that ask for a rebuild (`pressroom rebuild` repairs: every output is written)."""
 
 
-def content_hash(body: bytes, type_: str) -> str:
-    """What the index remembers of a published object: its bytes and its Content-Type."""
-    return hashlib.sha256(type_.encode() + b"\0" + body).hexdigest()
-
-
-@dataclass(frozen=True)
-class Ports:
-    source: Source
-    site: SiteStore
-    table: Table
-    cdn: Cdn | None = None
-    queue: Queue | None = None
-    clock: Callable[[], float] = time.time
-    sleep: Callable[[float], None] = time.sleep
-
-
-@dataclass
-class RunResult:
-    """What one invocation did."""
-
-    held: bool = False
-    """It held the lease (else another invocation publishes what it recorded)."""
-    rounds: int = 0
-    published: list[str] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    invalidated: list[str] = field(default_factory=list)
-    errors: list[ContentError] = field(default_factory=list)
-    handed_off: bool = False
-
-
-def kind_of(key: str) -> SourceKind | None:
-    """What a source key is to the planner: a page, an intro, an asset, or nothing (settings, ignored)."""
-    return None if key.startswith("\x01") else publishable_kind(key)
-
-
-def parallel(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """`function` of each item, run at once: independent requests (boto3 clients are thread-safe)."""
-    items = list(items)
-    if len(items) <= 1:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(PARALLEL, len(items))) as pool:
-        return list(pool.map(function, items))
-
-
 class Publisher:
     """One invocation's publishing, against the ports; `now` is the content's clock."""
 
-    def __init__(self, ports: Ports, now: datetime, holder: str = "") -> None:
+    def __init__(self, ports: Ports, now: datetime, holder: str = "", hops: int = 0) -> None:
         self.ports = ports
         self.now = now
+        self.hops = hops
+        """How many self-sent messages led to this invocation (0: an S3 event, the tick, a command)."""
         self.control = Control(ports.table, holder)
         self._settings: dict[int, tuple[SiteSettings, Renderer]] = {}
+        self._themes: dict[int, str] = {}
+        self._theme_handled = False
         self._deadline = float("inf")
         self.lease_seconds = LEASE_SECONDS
         self._progressed = False
-        self._sitemap: tuple[SitemapPatch, list[SitemapUrl], list[str]] | None = None
+        self.writer = OutputWriter(ports, self.control, self)
 
     # -- the entry points -----------------------------------------------------------------
     def accept(self, changes: Sequence[tuple[str, str]]) -> None:
@@ -194,9 +143,13 @@ class Publisher:
         In case it did, a message comes back once its lease has run out, so nothing waits for
         the next event (or the hourly tick) to be published.
         """
-        if self.ports.queue is not None and lease.expires > 0:
-            delay = min(MAX_DELAY_SECONDS, max(1, math.ceil(lease.expires - self.ports.clock()) + 1))
-            self.ports.queue.send([CONTINUE], delay_seconds=delay)
+        if lease.expires > 0:
+            self._send_on(min(MAX_DELAY_SECONDS, max(1, math.ceil(lease.expires - self.ports.clock()) + 1)))
+
+    def _send_on(self, delay_seconds: int = 0) -> None:
+        """Send this function's queue a message to go on: the one place the chain is bounded (MAX_HOPS)."""
+        if self.ports.queue is not None and self.hops < MAX_HOPS:
+            self.ports.queue.send([{**CONTINUE, "hops": self.hops + 1}], delay_seconds=delay_seconds)
 
     def _quarantine(self, previous: Lease) -> None:
         """The lease was taken from a holder that never freed it: give its last requests (each
@@ -262,15 +215,14 @@ class Publisher:
                 continue
             inbox = self.control.inbox(ROUND_KEYS)
             due = self._due()
-            if not inbox and not due:
+            if not inbox and not due and not self.theme_outdated():
                 return
             result.rounds += 1
             self._round(inbox, due, result)
 
     def _hand_off(self, result: RunResult) -> None:
         result.handed_off = True
-        if self.ports.queue is not None:
-            self.ports.queue.send([CONTINUE])
+        self._send_on()
 
     def _due(self) -> list[tuple[str, str]]:
         """Schedule items whose time has come (a future post now live, an expired one)."""
@@ -289,6 +241,7 @@ class Publisher:
                 settings = settings_of({})
             else:
                 data = unpack(item["data"])
+                self._themes[generation] = data.get("theme", "")
                 settings = SiteSettings(config_from_data(data["config"]), data["layouts"], (), data["digest"])
             self._settings[generation] = (settings, Renderer(settings.config, dict(settings.layouts)))
         return self._settings[generation]
@@ -296,10 +249,20 @@ class Publisher:
     def reader(self, generation: int) -> GenerationReader:
         return GenerationReader(self.ports.table, generation, self.settings(generation)[0].config)
 
+    def theme_outdated(self) -> bool:
+        """The site was built with another theme than the one deployed now (a new version's
+        stylesheet or templates): it is rebuilt, so that its pages link to the new stylesheet."""
+        lease = self.control.lease
+        if self._theme_handled or lease is None or not lease.generation:
+            return False
+        self.settings(lease.generation)
+        return self._themes.get(lease.generation, theme_digest()) != theme_digest()
+
     def read_settings(self) -> SiteSettings:
         """The settings in the source now; ConfigError when broken (the site keeps its last good ones)."""
         source = self.ports.source
-        keys = [CONFIG_KEY] + [item.key for item in source.list("layouts/") if is_settings_key(item.key)]
+        keys = list(SETTINGS_FILES)
+        keys += [item.key for folder in SETTINGS_FOLDERS for item in source.list(folder) if is_settings_key(item.key)]
         files = {key: found.body for key in keys if (found := source.read(key)) is not None}
         settings = settings_of(files)
         validate_layouts(settings)
@@ -313,7 +276,9 @@ class Publisher:
         special = {REBUILD_KEY, REPAIR_KEY} & set(keys)
         settings_keys = [key for key in keys if is_settings_key(key)]
         done: list[tuple[str, str]] = []
-        if special or settings_keys or not lease.generation:
+        stale_theme = self.theme_outdated()
+        if special or settings_keys or not lease.generation or stale_theme:
+            self._theme_handled = True  # once an invocation: broken settings must not loop
             if self._settings_changed(inbox, settings_keys, special, result):
                 return
             # The settings are as the site was built (or broken): those events are done with.
@@ -334,10 +299,10 @@ class Publisher:
             return
         settings, _ = self.settings(lease.generation)
         reader = self.reader(lease.generation)
-        readings, bodies = self._read_sources(keys, reader, settings.config, {key for _, key in due})
+        readings, bodies = read_sources(self.ports.source, keys, reader, settings.config, {key for _, key in due})
         plan = plan_round(readings, reader, self.now)
         ops = compile_plan(plan, reader)
-        error_puts, error_deletes = self._error_writes(readings, plan.problems)
+        error_puts, error_deletes = self.control.error_writes(readings, plan.problems, self.now)
         result.errors.extend(plan.errors)
         result.errors.extend(
             ContentError(key, problem)
@@ -388,100 +353,6 @@ class Publisher:
         rendering = {k: v for k, v in journal.data.items() if k not in {"puts", "deletes"}}
         self.control.save_journal(Journal(dict(rendering, phase="render")))
 
-    def _read_sources(
-        self, keys: Sequence[str], reader: GenerationReader, config: SiteConfig, due: set[str]
-    ) -> tuple[list[Reading], dict[str, PageBody]]:
-        """Every key's current state (read in parallel) as readings; parsed bodies kept for rendering."""
-        keys = [key for key in keys if kind_of(key) is not None]
-        records = reader.records(keys)
-        # An asset added to or gone from a bundle may change its page (its feature image): read it again.
-        candidates = {
-            page
-            for key in keys
-            if kind_of(key) is SourceKind.ASSET
-            for folder in bundle_folders(key)
-            for page in bundle_page_keys(folder)
-        }
-        forced = set(reader.records(candidates)) - set(keys)
-        wanted = sorted(set(keys) | forced)
-
-        def read(key: str) -> Any:
-            if kind_of(key) is SourceKind.ASSET:
-                return self.ports.source.stat(key)
-            return self.ports.source.read(key, None, MAX_SOURCE_BYTES + 1)
-
-        found = dict(zip(wanted, parallel(read, wanted), strict=True))
-        readings: list[Reading] = []
-        bodies: dict[str, PageBody] = {}
-        for key in wanted:
-            kind = kind_of(key)
-            assert kind is not None
-            value = found[key]
-            if kind is SourceKind.ASSET:
-                readings.append(Reading(key, kind, value, etag=value or ""))
-                continue
-            if value is None:
-                readings.append(Reading(key, kind, None))
-                continue
-            record = records.get(key) or reader.record(key)
-            if record is not None and record.version == value.version and key not in forced:
-                if isinstance(record, PageRecord):
-                    readings.append(Reading(key, kind, value.version, recheck=True))
-                continue  # the same bytes again: nothing to do
-            try:
-                if kind is SourceKind.PAGE:
-                    parsed = self.parse_page(key, value.body, config)
-                    bodies[key] = parsed.body
-                    readings.append(Reading(key, kind, value.version, page=parsed.entry, etag=value.etag))
-                else:
-                    intro = parse_intro(key, value.body, config)
-                    readings.append(Reading(key, kind, value.version, intro=intro, etag=value.etag))
-            except ContentError as error:
-                readings.append(Reading(key, kind, value.version, error=error))
-        readings += [Reading(key, SourceKind.PAGE, None, recheck=True) for key in sorted(due - set(wanted))]
-        return readings, bodies
-
-    def parse_page(self, key: str, body: bytes, config: SiteConfig) -> ParsedPage:
-        """Parse a page; a bundle's page lists its folder for its files (its feature image)."""
-        folder = bundle_dir(key)
-        siblings: list[str] = []
-        if folder is not None:
-            prefix = folder + "/"
-            siblings = [name for item in self.ports.source.list(prefix) if "/" not in (name := item.key[len(prefix) :])]
-        return parse_page(key, body, config, siblings)
-
-    def _error_writes(
-        self, readings: Sequence[Reading], problems: Mapping[str, Mapping[str, str | None]]
-    ) -> tuple[list[Item], list[tuple[str, str]]]:
-        """Error records of the round's keys: a file that cannot be read, and claims lost or won back."""
-        by_key = {reading.key: reading for reading in readings if not reading.recheck}
-        keys = sorted(set(by_key) | set(problems))
-        if not keys:
-            return [], []
-        existing = self.control.errors(keys)
-        puts: list[Item] = []
-        deletes: list[tuple[str, str]] = []
-        for key in keys:
-            old = existing.get(key, ErrorRecord())
-            reading = by_key.get(key)
-            parse = old.parse
-            claims = dict(old.claims)
-            if reading is not None:
-                parse = reading.error.problem if reading.error is not None else None
-                if reading.version is None:
-                    claims = {}
-            for claim_key, problem in problems.get(key, {}).items():
-                if problem is None:
-                    claims.pop(claim_key, None)
-                else:
-                    claims[claim_key] = problem
-            if not parse and not claims:
-                if key in existing:
-                    deletes.append(("error", key))
-            elif (parse, claims) != (old.parse, dict(old.claims)):
-                puts.append(ErrorRecord(parse, claims, iso(self.now)).item(key))
-        return puts, deletes
-
     # -- rendering ----------------------------------------------------------------------------------
     def _render_round(self, journal: Journal, result: RunResult, bodies: dict[str, PageBody] | None = None) -> bool:
         """Render and write a round's outputs; False when time ran out first (the journal says where)."""
@@ -498,8 +369,8 @@ class Publisher:
             set(sitemap["drop"]),
             SearchPatch(search["set"], set(search["drop"])),
         )
-        jobs, deletes = self._expand(plan, view, renderer, patch)
-        if not self.write_outputs(journal, jobs, deletes, view, renderer, patch, result, bodies or {}):
+        jobs, deletes = self.writer.expand(plan, view, renderer, patch)
+        if not self.writer.write(journal, jobs, deletes, view, renderer, patch, result, bodies or {}):
             return False
         finishing: list[Item] = []
         if journal.data.get("schedule"):
@@ -509,188 +380,6 @@ class Publisher:
             finishing.append(self.control.lease.item())
         self.control.save_journal(None, finishing)
         return True
-
-    def _expand(
-        self, plan: RenderPlan, view: GenerationReader, renderer: Renderer, patch: SitemapPatch
-    ) -> tuple[list[Output], list[str]]:
-        """The outputs a render plan names, against the index after the round, in a fixed order."""
-        outputs: dict[str, Output] = {output.key: output for output in plan.outputs}
-        config = view.config
-        for list_id, (first, last) in sorted(plan.list_ranges.items()):
-            state = view.list_state(list_id)
-            if not list_exists(list_id, state, config):
-                continue
-            pages = list_pages(state.size, config.pagerSize)
-            for number in range(first, min(last or pages, pages) + 1):
-                page = ListOutput(list_id, number)
-                outputs[page.key] = page
-        around = parallel(lambda item: _around(view, *item), sorted(plan.around))
-        for entries in around:
-            for entry in entries:
-                neighbour = PageOutput(entry.source_key, entry.path)
-                outputs[neighbour.key] = neighbour
-        deletes = set(plan.delete)
-        if plan.sitemap:
-            urls, published_parts = self.sitemap_urls(view, renderer, patch)
-            parts = sitemap_parts(len(urls))
-            for part in range(parts + 1):
-                outputs[SitemapOutput(part).key] = SitemapOutput(part)
-            deletes.update(published_parts)
-        ordered = [outputs[key] for key in sorted(outputs)]
-        return ordered, sorted(key for key in deletes if key not in outputs)
-
-    def sitemap_urls(
-        self, view: GenerationReader, renderer: Renderer, patch: SitemapPatch
-    ) -> tuple[list[SitemapUrl], list[str]]:
-        """The sitemap's URLs after the round (the published sitemap patched, else from the index),
-        and the part files published now."""
-        if self._sitemap is not None and self._sitemap[0] is patch:
-            return self._sitemap[1], self._sitemap[2]
-        urls: list[SitemapUrl] | None = None
-        parts: list[str] = []
-        published = None if patch.full else self.ports.site.read("sitemap.xml")
-        parsed = parse_sitemap(published, renderer.config) if published is not None else None
-        if parsed is not None and parsed.parts:
-            parts = parsed.parts
-            bodies = parallel(self.ports.site.read, parts)
-            found = [parse_sitemap(body, renderer.config) if body else None for body in bodies]
-            if all(part is not None and not part.parts for part in found):
-                urls = patch.apply(url for part in found if part is not None for url in part.urls)
-        elif parsed is not None:
-            urls = patch.apply(parsed.urls)
-        if urls is None:
-            urls = renderer.sitemap_urls(view)
-            if not parts:
-                parts = [key for key in self.control.all_outputs() if key.startswith("sitemap-")]
-        self._sitemap = (patch, urls, parts)
-        return urls, parts
-
-    def write_outputs(
-        self,
-        journal: Journal,
-        jobs: Sequence[Output],
-        deletes: Sequence[str],
-        view: GenerationReader,
-        renderer: Renderer,
-        patch: SitemapPatch,
-        result: RunResult,
-        bodies: dict[str, PageBody],
-        force: bool = False,
-    ) -> bool:
-        """Render `jobs` in chunks from the journal's cursor, write what changed, then delete `deletes`.
-
-        Each chunk records its paths as pending before it writes, and its progress after; False
-        when the time ran out (the journal says where to go on).
-        """
-        cursor = int(journal.data.get("cursor", 0))
-        while True:
-            last = cursor + RENDER_CHUNK >= len(jobs)
-            if cursor >= len(jobs) and not deletes:
-                return True
-            if self.time_to_hand_on():
-                return False
-            self.renew()
-            chunk = list(jobs[cursor : cursor + RENDER_CHUNK])
-            gone = list(deletes) if last else []
-            rendered = self._render_chunk(chunk, view, renderer, patch, bodies)
-            published = self.control.output_hashes([*rendered, *gone])
-            changed = {key: value for key, value in rendered.items() if force or published.get(key) != value[3]}
-            touched = sorted({*changed, *gone})
-            if touched:
-                # Write-ahead: the paths are pending before any object changes (SPEC 3.3.2).
-                pending = invalidation_paths(touched, existing=self.control.pending())
-                self.control.transact([self.control.pending_item(pending)])
-                parallel(lambda item: self.ports.site.put(item[0], *item[1][:3]), sorted(changed.items()))
-                if gone:
-                    self.ports.site.delete(gone)
-            records = [{"pk": "out", "sk": key, "hash": value[3]} for key, value in sorted(changed.items())]
-            removals = [("out", key) for key in gone]
-            cursor += len(chunk)
-            result.written.extend(sorted(changed))
-            result.deleted.extend(gone)
-            self.progressed()
-            if last:
-                self.control.transact_many(records, removals)
-                journal.data["cursor"] = cursor
-                return True
-            journal.data["cursor"] = cursor
-            self.control.save_journal(journal, records, removals)
-
-    def _render_chunk(
-        self,
-        chunk: Sequence[Output],
-        view: GenerationReader,
-        renderer: Renderer,
-        patch: SitemapPatch,
-        bodies: dict[str, PageBody],
-    ) -> dict[str, tuple[bytes, str, str, str]]:
-        """key -> (bytes, Content-Type, Cache-Control, hash) of each output that exists."""
-        pages = [o for o in chunk if isinstance(o, PageOutput) and o.source_key not in bodies]
-        view.records(o.source_key for o in pages)
-        fetched = parallel(lambda o: (o.source_key, self._body(o.source_key, view)), pages)
-        bodies.update({key: body for key, body in fetched if body is not None})
-        assets = [o for o in chunk if isinstance(o, AssetOutput)]
-        copied = dict(parallel(lambda o: (o.key, self._asset_bytes(o)), assets))
-        rendered: dict[str, tuple[bytes, str, str, str]] = {}
-        for output in chunk:
-            type_ = content_type(output.key)
-            if isinstance(output, AssetOutput):
-                body = copied.get(output.key)
-                if body is not None:
-                    rendered[output.key] = (body, type_, cache_control(output), f"v:{output.version}:{type_}")
-                continue
-            data = self._render_one(output, view, renderer, patch, bodies)
-            if data is not None:
-                rendered[output.key] = (data, type_, cache_control(output), content_hash(data, type_))
-        return rendered
-
-    def _render_one(
-        self,
-        output: Output,
-        view: GenerationReader,
-        renderer: Renderer,
-        patch: SitemapPatch,
-        bodies: dict[str, PageBody],
-    ) -> bytes | None:
-        if isinstance(output, PageOutput):
-            entry = view.entry(output.source_key)
-            if entry is None or entry.path != output.path or output.source_key not in bodies:
-                return None
-            return renderer.render_page(output, view, bodies[output.source_key])
-        if isinstance(output, SearchOutput) and patch.search is not None:
-            published = self.ports.site.read(output.key)
-            records = parse_search_index(published) if published is not None else None
-            if records is not None:
-                return render_search_index(patch.search.apply(records))
-        if isinstance(output, SitemapOutput):
-            urls, _ = self.sitemap_urls(view, renderer, patch)
-            try:
-                return renderer.render_sitemap_of(urls, output.part)
-            except KeyError:
-                return None
-        if isinstance(output, ListOutput | FeedOutput) and not list_exists(
-            output.list_id, view.list_state(output.list_id), view.config
-        ):
-            return None
-        return renderer.render(output, view, bodies.__getitem__)
-
-    def _body(self, key: str, view: GenerationReader) -> PageBody | None:
-        """A page's body, parsed from exactly the version its record was made from."""
-        record = view.record(key)
-        if not isinstance(record, PageRecord):
-            return None
-        found = self.ports.source.read(key, record.version or None, MAX_SOURCE_BYTES + 1)
-        found = found or self.ports.source.read(key, None, MAX_SOURCE_BYTES + 1)
-        if found is None:
-            return None
-        try:
-            return parse_page(key, found.body, view.config, ()).body
-        except ContentError:
-            return None
-
-    def _asset_bytes(self, output: AssetOutput) -> bytes | None:
-        found = self.ports.source.read(output.source_key, output.version or None)
-        return found.body if found is not None else None
 
     # -- resuming and rebuilding --------------------------------------------------------------------
     def _resume(self, journal: Journal, result: RunResult) -> bool:
@@ -733,18 +422,6 @@ class Publisher:
         return False
 
 
-def _around(view: GenerationReader, list_id: str, sort_key: str) -> list[Entry]:
-    """The entries listed just before and just after a sort key (which may no longer be on the list)."""
-    pk = view.p + f"list:{list_id}"
-    found: list[Entry] = []
-    for page in (
-        view.table.query(pk, high=before_bound(sort_key), reverse=True, limit=1),
-        view.table.query(pk, low=after_bound(sort_key), limit=1),
-    ):
-        found += [entry_from_data(unpack(item["data"])) for item in page.items]
-    return found
-
-
 def _item_data(item: Mapping[str, Any]) -> dict[str, Any]:
     """An item as JSON-able data (bytes as latin-1 text), for the journal of a large round."""
     return {k: ({"b": v.decode("latin-1")} if isinstance(v, bytes) else v) for k, v in item.items()}
@@ -752,6 +429,3 @@ def _item_data(item: Mapping[str, Any]) -> dict[str, Any]:
 
 def _item_from_data(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (v["b"].encode("latin-1") if isinstance(v, dict) and "b" in v else v) for k, v in data.items()}
-
-
-_ = Lease

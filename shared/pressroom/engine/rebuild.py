@@ -33,16 +33,21 @@ from pressroom.core.plan import (
     PageRecord,
     Reading,
     Record,
+    is_live,
     list_exists,
     plan_round,
 )
 from pressroom.core.sitemap import SitemapPatch
+from pressroom.core.theme import is_fingerprinted, theme_digest
 from pressroom.engine.control import ErrorRecord, Journal, iso
+from pressroom.engine.fanout import parallel
 from pressroom.engine.index import GenerationReader, compile_plan, gen_prefix, record_item
+from pressroom.engine.reading import kind_of, parse_bundle_page
 from pressroom.exceptions import ContentError
 
 if TYPE_CHECKING:
-    from pressroom.engine.publisher import Publisher, RunResult
+    from pressroom.engine.invocation import RunResult
+    from pressroom.engine.publisher import Publisher
 
 
 def start_rebuild(publisher: Publisher, inbox: list[tuple[str, str]], settings: SiteSettings, repair: bool) -> None:
@@ -68,10 +73,13 @@ def start_rebuild(publisher: Publisher, inbox: list[tuple[str, str]], settings: 
         "pk": gen_prefix(target) + "meta",
         "sk": "config",
         "data": _pack({"config": config_to_data(settings.config), "layouts": dict(settings.layouts),
-                       "digest": settings.digest}),
+                       "digest": settings.digest, "theme": theme_digest()}),
     }  # fmt: skip
-    control.transact_many([meta], [("inbox", sk) for sk, _ in inbox])
-    control.save_journal(Journal(data))
+    # The journal first (with the settings it builds with), the inbox after: a crash in between
+    # leaves changes that the rebuild already covers, never a rebuild nobody knows of with its
+    # changes gone from the inbox.
+    control.save_journal(Journal(data), [meta])
+    control.transact_many([], [("inbox", sk) for sk, _ in inbox])
 
 
 def _pack(data: Any) -> bytes:
@@ -124,10 +132,7 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
     settings, _ = _settings(publisher, journal)
     config = settings.config
     listed = publisher.ports.source.list("", start_after=data["cursor"], limit=PARSE_CHUNK)
-    from pressroom.engine.publisher import kind_of as _kind
-    from pressroom.engine.publisher import parallel as _parallel
-
-    keys = [item for item in listed if _kind(item.key) is not None and not is_settings_key(item.key)]
+    keys = [item for item in listed if kind_of(item.key, config) is not None and not is_settings_key(item.key)]
     target = gen_prefix(int(data["target"]))
     reused: dict[str, Record] = {}
     previous: dict[str, Record] = {}
@@ -142,18 +147,18 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
     to_read = [item.key for item in keys if item.key not in reused]
 
     def read(key: str) -> tuple[str, Any]:
-        if _kind(key) is SourceKind.ASSET:
+        if kind_of(key, config) is SourceKind.ASSET:
             return key, publisher.ports.source.stat(key)
         return key, publisher.ports.source.read(key, None, MAX_SOURCE_BYTES + 1)
 
-    read_now = dict(_parallel(read, to_read))
+    read_now = dict(parallel(read, to_read))
     etags = {item.key: item.etag for item in keys}
     puts = [record_item(target, key, record) for key, record in reused.items()]
     errors: list[Any] = []
     error_deletes: list[tuple[str, str]] = []
     now = datetime.fromisoformat(data["now"])
     for key in to_read:
-        kind = _kind(key)
+        kind = kind_of(key, config)
         value = read_now[key]
         if value is None:
             continue
@@ -162,8 +167,8 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
             if kind is SourceKind.ASSET:
                 made = AssetRecord(value, etag=etags.get(key, ""))
             elif kind is SourceKind.PAGE:
-                parsed = publisher.parse_page(key, value.body, config)
-                made = PageRecord(parsed.entry, value.version, parsed.entry.is_live(now), etag=value.etag)
+                parsed = parse_bundle_page(publisher.ports.source, key, value.body, config)
+                made = PageRecord(parsed.entry, value.version, is_live(parsed.entry, now, config), etag=value.etag)
             else:
                 made = IntroRecord(parse_intro(key, value.body, config), value.version, etag=value.etag)
         except ContentError as error:
@@ -252,13 +257,14 @@ def _outputs(publisher: Publisher, journal: Journal) -> tuple[list[Any], Generat
             found = view._records.get(output.source_key)
             output = AssetOutput(output.source_key, output.key, found.version if found else "")
         outputs.append(output)
-    return sorted(outputs, key=lambda output: output.key), view, renderer
+    # The fingerprinted stylesheet first: no page links to a name that is not there yet.
+    return sorted(outputs, key=lambda output: (not is_fingerprinted(output.key), output.key)), view, renderer
 
 
 def _render(publisher: Publisher, journal: Journal, result: RunResult) -> bool | None:
     outputs, view, renderer = _outputs(publisher, journal)
     patch = SitemapPatch(full=True)
-    done = publisher.write_outputs(
+    done = publisher.writer.write(
         journal, outputs, [], view, renderer, patch, result, {}, force=bool(journal.data["repair"])
     )
     return True if done else None
@@ -274,7 +280,7 @@ def _sweep(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
     if not stale:
         return True
     journal.data["cursor"] = 0
-    done = publisher.write_outputs(journal, [], stale, view, renderer, SitemapPatch(full=True), result, {}, False)
+    done = publisher.writer.write(journal, [], stale, view, renderer, SitemapPatch(full=True), result, {}, False)
     return True if done else None
 
 

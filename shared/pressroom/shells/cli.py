@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from pressroom.core.config import SiteConfig
-from pressroom.exceptions import PressroomError
+from pressroom.exceptions import ContentError, UsageError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+"""SPEC 4.1: done; content errors (reported, nothing lost); usage or environment."""
+EXIT_INTERRUPTED = 130  # Ctrl-C during a command other than `dev` (128 + SIGINT, as shells report it)
+EXIT_PIPE = 141  # the reader of stdout went away (128 + SIGPIPE)
+MAX_DELETES = 256
+"""`sync --max-deletes` default, as `hugo deploy --maxDeletes`."""
 
 
 def _now(text: str | None) -> datetime:
@@ -21,27 +28,68 @@ def _now(text: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise PressroomError(f"--now {text!r} is not an ISO 8601 date or time") from None
+        raise UsageError(f"--now {text!r} is not an ISO 8601 date or time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _source(args: argparse.Namespace) -> Path:
+    """SRC as given, else the site in the current folder (as Hugo); a missing one is a usage error."""
+    from pressroom.shells.archetype import default_source
+
+    src = Path(args.src) if args.src else default_source(Path.cwd())
+    if not src.is_dir():
+        raise UsageError(f"{src}: no such folder; pass the content folder (or a Hugo site root) as SRC")
+    return src
+
+
+def _output(args: argparse.Namespace) -> Any:
+    from pressroom.shells.terminal import Output
+
+    return Output(as_json=getattr(args, "json", False), quiet=getattr(args, "quiet", False))
+
+
+def _problem(error: Any) -> dict[str, Any]:
+    return {"file": error.source_key, "line": error.line, "problem": error.problem}
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from pressroom.adapters.files import read_tree, write_tree
     from pressroom.core.build import build_site
 
+    output = _output(args)
     started = time.perf_counter()
-    files = read_tree(Path(args.src))
-    site = build_site(files, _now(args.now), workers=args.jobs)
-    for warning in site.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    src = _source(args)
+    with output.status(f"building {src}") as update:
+        files = read_tree(src)
+        update(f"building {len(files)} files from {src}")
+        site = build_site(files, _now(args.now), workers=args.jobs)
+        update(f"writing {len(site.outputs)} files to {args.out}")
+        if site.outputs:
+            write_tree(Path(args.out), site.outputs)
+    if not output.quiet:
+        for warning in site.warnings:
+            output.problem(f"warning: {warning}")
     for error in site.errors:
-        print(f"error: {error}", file=sys.stderr)
-    if site.outputs:
-        write_tree(Path(args.out), site.outputs)
+        output.problem(f"error: {error}")
     seconds = time.perf_counter() - started
-    print(
+    output.summary(
         f"built {site.published} pages into {len(site.outputs)} files in {args.out} "
-        f"({seconds:.2f} s, {len(site.errors)} errors, {len(site.warnings)} warnings)"
+        f"({seconds:.2f} s, {len(site.errors)} errors, {len(site.warnings)} warnings)",
+        [
+            ("pages", site.published),
+            ("files", f"{len(site.outputs)} in {args.out}"),
+            ("errors", len(site.errors)),
+            ("warnings", len(site.warnings)),
+            ("time", f"{seconds:.2f} s"),
+        ],
+        {
+            "pages": site.published,
+            "files": len(site.outputs),
+            "out": str(args.out),
+            "seconds": round(seconds, 3),
+            "errors": [_problem(error) for error in site.errors],
+            "warnings": site.warnings,
+        },
     )
     return 1 if site.errors else 0
 
@@ -50,37 +98,72 @@ def cmd_check(args: argparse.Namespace) -> int:
     from pressroom.adapters.files import read_tree
     from pressroom.core.check import check_site
 
-    src = Path(args.src)
+    output = _output(args)
+    src = _source(args)
     report = check_site(read_tree(src), _now(args.now))
-    for finding in report.findings:
-        print(finding)
+    fixed: list[str] = []
     if args.fix:
         for key, data in sorted(report.repairs.items()):
             (src / key).write_bytes(data)
-            print(f"fixed: {key}")
+            fixed.append(key)
     remaining = [
         f for f in report.errors if not (args.fix and f.source_key in report.repairs and "encoding" in f.message)
     ]
-    warnings = len(report.findings) - len(report.errors)
-    print(f"{len(remaining)} errors, {warnings} warnings")
+    warnings = [f for f in report.findings if not f.error]
+    if not output.as_json:
+        for finding in report.findings:
+            if finding.error or not output.quiet:
+                print(finding, flush=False)
+        for key in fixed:
+            output.line(f"fixed: {key}")
+
+    def findings(items: Any) -> list[dict[str, Any]]:
+        return [{"file": f.source_key, "line": f.line, "problem": f.message} for f in items]
+
+    output.summary(
+        f"{len(remaining)} errors, {len(warnings)} warnings",
+        [("errors", len(remaining)), ("warnings", len(warnings)), ("fixed", len(fixed))],
+        {"errors": findings(remaining), "warnings": findings(warnings), "fixed": fixed},
+    )
     return 1 if remaining else 0
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    import boto3
+    from pressroom.shells.runtime import client
+    from pressroom.shells.sync import format_summary, sync
 
-    from pressroom.shells.sync import format_summary, stderr_if_terminal, sync
-
+    output = _output(args)
+    src = Path(args.src)
+    if not src.is_dir():
+        raise UsageError(f"{src}: no such folder to sync; pass the content folder (or a Hugo site root)")
+    started = time.perf_counter()
     report = sync(
-        Path(args.src),
+        src,
         args.url,
-        s3_client=boto3.client("s3"),
+        s3_client=client("s3"),
         delete=args.delete,
         dry_run=args.dry_run,
-        progress=stderr_if_terminal(),
-        log=sys.stdout,
+        log=None if output.quiet or output.as_json else sys.stdout,
+        bar=(lambda items, size: output.bar("syncing", items, size)) if output.fancy else None,
+        max_deletes=None if args.max_deletes < 0 else args.max_deletes,
     )
-    print(format_summary(report, dry_run=args.dry_run))
+    seconds = time.perf_counter() - started
+    output.summary(
+        format_summary(report, dry_run=args.dry_run),
+        [
+            ("uploaded", f"{report.uploaded} ({report.bytes_uploaded} bytes)"),
+            ("deleted", report.deleted),
+            ("unchanged", report.unchanged),
+            ("time", f"{seconds:.2f} s" + (" (dry run: nothing changed)" if args.dry_run else "")),
+        ],
+        {
+            "uploaded": report.uploaded,
+            "deleted": report.deleted,
+            "unchanged": report.unchanged,
+            "bytes_uploaded": report.bytes_uploaded,
+            "dry_run": args.dry_run,
+        },
+    )
     return 0
 
 
@@ -108,23 +191,43 @@ def _resources(args: argparse.Namespace) -> Any:
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
+    import os
+
     from pressroom.shells.provision import provision
 
+    if not os.environ.get("AWS_ENDPOINT_URL") and not args.aws:
+        raise UsageError(
+            "AWS_ENDPOINT_URL is not set, so this would create resources on real AWS: "
+            "set it to a moto server (e.g. export AWS_ENDPOINT_URL=http://127.0.0.1:5000), or pass --aws if you mean it"
+        )
     print(json.dumps(provision(_resources(args)), indent=2))
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    import warnings
+
     from pressroom.shells.handler import handler
     from pressroom.shells.runtime import client
     from pressroom.shells.worker import run_worker
 
+    # Powertools warns on every batch that published no metric: noise on a terminal.
+    warnings.filterwarnings("ignore", message=".*consider using 'raise_on_empty_metrics'")
     resources = _resources(args)
     if not resources.queue_url:
-        raise PressroomError("no queue: set QUEUE_URL or pass --queue-url (pressroom provision prints it)")
+        raise UsageError("no queue: set QUEUE_URL or pass --queue-url (pressroom provision prints it)")
     stats = run_worker(client("sqs"), resources.queue_url, handler, until_empty=args.until_empty)
     print(f"worker: {stats.batches} batches, {stats.messages} messages, {stats.failures} failed and returned")
-    return 1 if stats.failed_last else 0
+    every_one_failed = stats.messages > 0 and stats.succeeded == 0
+    if every_one_failed:
+        print("error: every message failed; the handler's log above says why", file=sys.stderr)
+    elif stats.failed_last:
+        print(
+            f"error: {stats.failed_last} messages of the last batch failed; they return to the queue "
+            "(after 5 receives, to the dead-letter queue); the handler's log above says why",
+            file=sys.stderr,
+        )
+    return 1 if stats.failed_last or every_one_failed else 0
 
 
 def publisher_here(resources: Any, now: Any) -> Any:
@@ -136,23 +239,36 @@ def publisher_here(resources: Any, now: Any) -> Any:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
+    output = _output(args)
     resources = _resources(args)
     publisher = publisher_here(resources, _now(args.now))
     publisher.request_rebuild(repair=True)
     written = deleted = invalidated = pages = 0
     errors: list[Any] = []
-    while True:
-        result = publisher.run()
-        pages += len(result.published)
-        written += len(result.written)
-        deleted += len(result.deleted)
-        invalidated += len(result.invalidated)
-        errors += result.errors
-        if not result.held or (not result.handed_off and publisher.control.journal() is None):
-            break
+    with output.status("rebuilding the site") as update:
+        while True:
+            result = publisher.run()
+            pages += len(result.published)
+            written += len(result.written)
+            deleted += len(result.deleted)
+            invalidated += len(result.invalidated)
+            errors += result.errors
+            update(f"rebuilding: {pages} pages, {written} written, {deleted} deleted so far")
+            if not result.held or (not result.handed_off and publisher.control.journal() is None):
+                break
     for error in errors:
-        print(f"error: {error}", file=sys.stderr)
-    print(f"rebuilt {pages} pages: {written} written, {deleted} deleted, {invalidated} paths invalidated")
+        output.problem(f"error: {error}")
+    output.summary(
+        f"rebuilt {pages} pages: {written} written, {deleted} deleted, {invalidated} paths invalidated",
+        [("pages", pages), ("written", written), ("deleted", deleted), ("invalidated", invalidated)],
+        {
+            "pages": pages,
+            "written": written,
+            "deleted": deleted,
+            "invalidated": invalidated,
+            "errors": [_problem(error) for error in errors],
+        },
+    )
     return 1 if errors else 0
 
 
@@ -163,6 +279,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from pressroom.engine.index import GenerationReader
     from pressroom.shells.runtime import ports
 
+    output = _output(args)
     table = ports(_resources(args)).table
     control = Control(table)
     lease = table.get("lease", "site")
@@ -175,20 +292,52 @@ def cmd_status(args: argparse.Namespace) -> int:
             if isinstance(source, PageRecord) and source.published:
                 published.append(item["sk"])
     errors = control.all_errors()
-    print(f"{len(published)} pages published, {len(control.all_outputs())} files in the site bucket")
-    for key in published:
-        print(f"  published  {key}")
-    print(f"{len(errors)} files failed")
+    files = len(control.all_outputs())
+    if output.as_json:
+        failed = {key: {"problems": list(f.problems), "when": f.when} for key, f in sorted(errors.items())}
+        output.summary("", [], {"published": published, "files": files, "failed": failed})
+        return 1 if errors else 0
+    if not output.quiet:
+        print(f"{len(published)} pages published, {files} files in the site bucket")
+        for key in published:
+            print(f"  published  {key}")
+        print(f"{len(errors)} files failed")
     for key, failure in sorted(errors.items()):
         for problem in failure.problems:
-            print(f"  failed     {key}: {problem} (at {failure.when})")
+            line = f"  failed     {key}: {problem} (at {failure.when})"
+            print(line) if not output.quiet else output.problem(line.strip())
     return 1 if errors else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from pressroom.shells.demo import run_demo
 
-    return run_demo(Path(args.content), Path(args.out), now=_now(args.now))
+    content = Path(args.content)
+    if not content.is_dir():
+        raise UsageError(f"{content}: no such content folder; pass --content DIR")
+    return run_demo(content, Path(args.out), now=_now(args.now), output=_output(args))
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    import os
+
+    from pressroom.shells.dev import run_dev
+
+    code = run_dev(_source(args), port=args.port, output=_output(args))
+    # Everything it started is stopped by now; what the interpreter would still do is free the
+    # embedded AWS's heap, which takes seconds on a large site. Ctrl-C should give the prompt back now.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from pressroom.shells.archetype import new_content, site_folders
+
+    root, content = site_folders(_source(args))
+    target, archetype = new_content(root, content, args.path, _now(args.now))
+    print(f"created {target} from {archetype}")
+    return 0
 
 
 def _add_resource_flags(parser: argparse.ArgumentParser) -> None:
@@ -196,63 +345,197 @@ def _add_resource_flags(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{name}", help=f"default: ${name.upper().replace('-', '_')} or provision's name")
 
 
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("src", nargs="?", help="the content folder or Hugo site root (default: this folder's site)")
+
+
+def _add_output_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout (for scripts)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+
+
+def _command(commands: Any, name: str, help: str, examples: str) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name,
+        help=help,
+        description=help[:1].upper() + help[1:] + ".",
+        epilog="examples:\n" + examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+EXIT_CODES = """exit codes:
+  0  done
+  1  content errors (reported, nothing lost)
+  2  usage or environment (bad flags, missing folder, region, endpoint, bucket, ...)"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pressroom", description="Publish a Markdown blog on AWS.")
+    from pressroom import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="pressroom",
+        description="Publish a Markdown blog on AWS.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"pressroom {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build a content folder into a folder")
-    build.add_argument("src", help="the content folder")
-    build.add_argument("--out", required=True, help="where to write the site")
+    build = _command(
+        commands,
+        "build",
+        "build a content folder into a folder",
+        "  pressroom build                      # the site here (or ./content) into public/\n"
+        "  pressroom build content --out site --now 2026-01-01\n",
+    )
+    _add_source(build)
+    build.add_argument("--out", default="public", help="where to write the site (default: public)")
     build.add_argument("--now", help="the clock for drafts, scheduled and expired posts (ISO 8601)")
     build.add_argument("--jobs", type=int, default=None, help="processes to use (default: all cores)")
+    _add_output_flags(build)
     build.set_defaults(run=cmd_build)
 
-    check = commands.add_parser("check", help="lint content without publishing")
-    check.add_argument("src", help="the content folder")
+    check = _command(
+        commands,
+        "check",
+        "lint content without publishing",
+        "  pressroom check content\n  pressroom check --fix            # repair text damaged by a wrong encoding\n"
+        "  pressroom check --json | jq '.errors[].file'\n",
+    )
+    _add_source(check)
     check.add_argument("--fix", action="store_true", help="repair text damaged by a wrong encoding")
     check.add_argument("--now", help="the clock for scheduled posts (ISO 8601)")
+    _add_output_flags(check)
     check.set_defaults(run=cmd_check)
 
-    sync = commands.add_parser("sync", help="upload what changed to s3://BUCKET[/PREFIX]")
+    sync = _command(
+        commands,
+        "sync",
+        "upload what changed to s3://BUCKET[/PREFIX]",
+        "  pressroom sync content s3://my-source-bucket --delete\n"
+        "  pressroom sync content s3://my-source-bucket --delete --dry-run\n"
+        "  pressroom sync content s3://my-source-bucket --delete --max-deletes 1000\n",
+    )
     sync.add_argument("src", help="the content folder")
     sync.add_argument("url", help="s3://BUCKET[/PREFIX]")
     sync.add_argument("--delete", action="store_true", help="delete remote files removed locally")
     sync.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
+    sync.add_argument(
+        "--max-deletes",
+        type=int,
+        default=MAX_DELETES,
+        metavar="N",
+        help=f"refuse to delete more than N objects (default: {MAX_DELETES}; -1: no limit)",
+    )
+    _add_output_flags(sync)
     sync.set_defaults(run=cmd_sync)
 
-    provision = commands.add_parser("provision", help="create the AWS resources on $AWS_ENDPOINT_URL")
+    provision = _command(
+        commands,
+        "provision",
+        "create the AWS resources on $AWS_ENDPOINT_URL",
+        "  export AWS_ENDPOINT_URL=http://127.0.0.1:5000   # a moto server\n  pressroom provision\n",
+    )
     _add_resource_flags(provision)
+    provision.add_argument("--aws", action="store_true", help="allow provisioning on real AWS (no AWS_ENDPOINT_URL)")
     provision.set_defaults(run=cmd_provision)
 
-    worker = commands.add_parser("worker", help="poll the queue and run the handler, as Lambda would")
+    worker = _command(
+        commands,
+        "worker",
+        "poll the queue and run the handler, as Lambda would",
+        "  pressroom worker --until-empty\n  pressroom worker --queue-url http://127.0.0.1:5000/123456789012/q\n",
+    )
     _add_resource_flags(worker)
     worker.add_argument("--until-empty", action="store_true", help="stop when the queue is drained")
     worker.set_defaults(run=cmd_worker)
 
-    rebuild = commands.add_parser("rebuild", help="re-render the whole published site")
+    rebuild = _command(
+        commands,
+        "rebuild",
+        "re-render the whole published site",
+        "  pressroom rebuild\n  pressroom rebuild --json\n",
+    )
     _add_resource_flags(rebuild)
     rebuild.add_argument("--now", help="the clock (ISO 8601)")
+    _add_output_flags(rebuild)
     rebuild.set_defaults(run=cmd_rebuild)
 
-    status = commands.add_parser("status", help="what is published and which files failed")
+    status = _command(
+        commands,
+        "status",
+        "what is published and which files failed",
+        "  pressroom status\n  pressroom status --json | jq '.failed'\n",
+    )
     _add_resource_flags(status)
+    _add_output_flags(status)
     status.set_defaults(run=cmd_status)
 
-    demo = commands.add_parser("demo", help="publish content/ end to end on an embedded moto")
+    demo = _command(
+        commands,
+        "demo",
+        "publish content/ end to end on an embedded moto",
+        "  pressroom demo\n  pressroom demo --content my-blog --out /tmp/site\n",
+    )
     demo.add_argument("--content", default="content", help="the content folder (default: content)")
     demo.add_argument("--out", default="public", help="where to export the site (default: public)")
     demo.add_argument("--now", help="the clock (ISO 8601)")
     demo.set_defaults(run=cmd_demo)
+
+    dev = _command(
+        commands,
+        "dev",
+        "serve the site on 127.0.0.1 with live reload, published by the real pipeline on an embedded moto",
+        "  pressroom dev                    # this folder's site on http://127.0.0.1:1313/\n"
+        "  pressroom dev content --port 8080\n",
+    )
+    _add_source(dev)
+    dev.add_argument("--port", type=int, default=1313, help="the port to serve on (default: 1313)")
+    dev.set_defaults(run=cmd_dev)
+
+    new = _command(
+        commands,
+        "new",
+        "create a page from an archetype",
+        "  pressroom new posts/my-first-post.md\n"
+        "  pressroom new posts/trip/index.md     # a page bundle\n"
+        "archetypes/SECTION.md, else archetypes/default.md in the site root, else a built-in one.\n",
+    )
+    new.add_argument("path", help="where, inside the content folder: posts/NAME.md")
+    new.add_argument("--src", help="the content folder or Hugo site root (default: this folder's site)")
+    new.add_argument("--now", help="the date to put in the page (ISO 8601; default: now)")
+    new.set_defaults(run=cmd_new)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # bad flags: argparse prints usage and exits 2
     try:
-        return int(args.run(args))
-    except PressroomError as error:
+        code = int(args.run(args))
+        sys.stdout.flush()  # here, where a reader that left (`| head`) is handled, not at exit
+        return code
+    except BrokenPipeError:
+        # `pressroom check | head`: the reader left. Say nothing more, and let exit not flush into the pipe.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ContentError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return EXIT_CONTENT
+    except Exception as error:
+        from pressroom.shells.explain import explain
+
+        message = explain(error)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

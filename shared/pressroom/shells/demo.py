@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from pressroom.shells.embedded import moto_without_table_wide_costs, start_moto
 from pressroom.shells.runtime import Resources, client
-
-
-def _start_moto() -> tuple[object, str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request drowns the story
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    return server, f"http://{host}:{port}"
 
 
 def export_bucket(s3: object, bucket: str, out: Path) -> dict[str, bytes]:
@@ -33,8 +23,20 @@ def export_bucket(s3: object, bucket: str, out: Path) -> dict[str, bytes]:
     return objects
 
 
-def run_demo(content: Path, out: Path, now: datetime) -> int:
+def run_demo(content: Path, out: Path, now: datetime, output: Any = None) -> int:
     """Provision on moto, upload `content`, drain the queue through the real handler, export the site."""
+    from pressroom.shells.terminal import Output
+
+    output = output or Output()
+    server, endpoint = start_moto()
+    try:
+        with moto_without_table_wide_costs():
+            return _demo(content, out, now, output, endpoint)
+    finally:
+        server.stop()
+
+
+def _demo(content: Path, out: Path, now: datetime, output: Any, endpoint: str) -> int:
     from pressroom.adapters.files import read_tree
     from pressroom.core.build import build_site
     from pressroom.shells.provision import provision
@@ -42,30 +44,32 @@ def run_demo(content: Path, out: Path, now: datetime) -> int:
     from pressroom.shells.worker import run_worker
 
     started = time.perf_counter()
-    server, endpoint = _start_moto()
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "demo",
-            "AWS_SECRET_ACCESS_KEY": "demo",
-            "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
-        }
-    )
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
     print(f"1. started an embedded AWS (moto) at {endpoint}")
     names = provision(Resources.from_env())
     os.environ.update(names)
     print(f"2. provisioned: buckets {names['SOURCE_BUCKET']} -> {names['SITE_BUCKET']}, table {names['INDEX_TABLE']},")
     print(f"   queue + dead-letter queue, distribution {names['DISTRIBUTION_ID']}")
     s3 = client("s3")
-    report = sync(content, f"s3://{names['SOURCE_BUCKET']}", s3_client=s3, delete=True)
+    report = sync(
+        content,
+        f"s3://{names['SOURCE_BUCKET']}",
+        s3_client=s3,
+        delete=True,
+        bar=(lambda items, size: output.bar("uploading", items, size)) if output.fancy else None,
+    )
     print(f"3. uploaded {report.uploaded} files from {content}/ to s3://{names['SOURCE_BUCKET']} (S3 -> SQS events)")
     from pressroom.engine.control import Control
     from pressroom.shells.handler import handler
     from pressroom.shells.runtime import ports
 
-    stats = run_worker(client("sqs"), names["QUEUE_URL"], handler, until_empty=True)
+    with output.status("draining the queue through the handler") as update:
+        stats = run_worker(
+            client("sqs"),
+            names["QUEUE_URL"],
+            handler,
+            until_empty=True,
+            after_batch=lambda stats: update(f"draining the queue: {stats.messages} messages handled"),
+        )
     cloudfront = client("cloudfront")
     invalidations = cloudfront.list_invalidations(DistributionId=names["DISTRIBUTION_ID"])["InvalidationList"]
     paths = sum(
@@ -90,7 +94,18 @@ def run_demo(content: Path, out: Path, now: datetime) -> int:
     same = site == expected
     print(f"5. exported {len(site)} objects of s3://{names['SITE_BUCKET']} to {out}/")
     print(f"   equal to `pressroom build {content} --out ...`: {'yes' if same else 'NO'}")
-    print(f"done in {time.perf_counter() - started:.1f} s. Open {out}/index.html, or serve it:")
+    seconds = time.perf_counter() - started
+    if output.fancy:
+        rows = [
+            ("uploaded", f"{report.uploaded} files"),
+            ("handled", f"{stats.messages} messages in {stats.batches} batches"),
+            ("invalidated", f"{paths} paths"),
+            ("exported", f"{len(site)} objects to {out}/"),
+            ("failed files", len(errors)),
+            ("equal to a full build", "yes" if same else "NO"),
+            ("time", f"{seconds:.1f} s"),
+        ]
+        output.summary("", rows, {})
+    print(f"done in {seconds:.1f} s. Open {out}/index.html, or serve it:")
     print(f"   python3 -m http.server -d {out} 8000   # then http://127.0.0.1:8000/")
-    server.stop()  # type: ignore[attr-defined]
     return 0 if same and not errors else 1

@@ -76,6 +76,15 @@ def _bucket_named_in(records: list[dict[str, Any]]) -> str | None:
     return None
 
 
+def _hops_of(record: dict[str, Any]) -> int:
+    """How long the chain of self-sent messages that led to an SQS record is (0: any other record)."""
+    try:
+        body = json.loads(record.get("body") or "{}")
+        return int(body.get("hops", 0)) if isinstance(body, dict) and body.get("pressroom") else 0
+    except (ValueError, TypeError):
+        return 0
+
+
 def _report(result: RunResult) -> None:
     for error in result.errors:
         kind = "configuration error" if isinstance(error, ConfigError) else "content error"
@@ -107,7 +116,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     resources = Resources.from_env()
     if not os.environ.get("SOURCE_BUCKET") and (named := _bucket_named_in(records)):
         resources = replace(resources, source_bucket=named)  # SPEC 4.2: else from the event
-    publisher = Publisher(ports(resources, _clients, _queue_url(resources, records)), content_now())
+    hops = max((_hops_of(record) for record in records), default=0)
+    publisher = Publisher(ports(resources, _clients, _queue_url(resources, records)), content_now(), hops=hops)
     deadline = None
     if context is not None and hasattr(context, "get_remaining_time_in_millis"):
         deadline = time.time() + context.get_remaining_time_in_millis() / 1000

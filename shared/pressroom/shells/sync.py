@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pressroom.core.config import is_settings_key
+from pressroom.core.content import source_keys_read
 from pressroom.core.mime import content_type
 from pressroom.exceptions import SyncError
 
@@ -51,6 +53,10 @@ SHA256_METADATA_KEY = "sha256"  # sent as the header x-amz-meta-sha256
 
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _HASH_CHUNK = 1024 * 1024
+
+
+class TooManyDeletions(SyncError):
+    """A sync that would delete more than `max_deletes` objects (an empty or wrong SRC, say)."""
 
 
 class S3UrlError(SyncError, ValueError):
@@ -215,6 +221,8 @@ def sync(
     workers: int = 8,
     progress: TextIO | None = None,
     log: TextIO | None = None,
+    bar: Callable[[int, int], Any] | None = None,
+    max_deletes: int | None = None,
 ) -> SyncReport:
     """Make `url` (`s3://BUCKET[/PREFIX]`) hold the files under `src`; upload only what changed.
 
@@ -222,7 +230,9 @@ def sync(
     failed run never leaves the prefix with less than it had. Objects outside the prefix are
     never read or touched. With `dry_run` the bucket is only listed; the report and the `log`
     lines then say what would be done. `progress` gets a one-line bar (see
-    `stderr_if_terminal`); `log` gets one line per upload or deletion.
+    `stderr_if_terminal`), or `bar(items, bytes)` makes one (see `terminal.Output.bar`); `log`
+    gets one line per upload or deletion. With `max_deletes`, a sync that would delete more
+    objects than that changes nothing and raises (`hugo deploy --maxDeletes`).
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
@@ -233,6 +243,12 @@ def sync(
         remote = _with_metadata(s3_client, bucket, prefix, local, remote, pool)
         plan = plan_sync(local, remote, delete=delete)
         bytes_to_upload = sum(local[key].size for key in plan.uploads)
+        if max_deletes is not None and max_deletes >= 0 and len(plan.deletions) > max_deletes and not dry_run:
+            raise TooManyDeletions(
+                f"s3://{bucket}/{prefix}: this sync would delete {len(plan.deletions)} objects, more than "
+                f"--max-deletes {max_deletes}; nothing was changed. Check {src}, or pass "
+                f"--max-deletes {len(plan.deletions)} (-1: no limit) if you mean it"
+            )
         if dry_run:
             _log_plan(log, plan, bucket, prefix)
             return SyncReport(
@@ -241,18 +257,45 @@ def sync(
                 unchanged=plan.unchanged,
                 bytes_uploaded=bytes_to_upload,
             )
-        bar = _ProgressBar(progress, len(plan.uploads) + len(plan.deletions), bytes_to_upload)
+        total = len(plan.uploads) + len(plan.deletions)
+        drawn = bar(total, bytes_to_upload) if bar else _ProgressBar(progress, total, bytes_to_upload)
         try:
-            uploaded_bytes = _upload_all(s3_client, bucket, prefix, plan, local, pool, bar, log)
-            deleted = _delete_all(s3_client, bucket, prefix, plan.deletions, pool, bar, log)
+            uploaded_bytes = _upload_all(s3_client, bucket, prefix, plan, local, pool, drawn, log)
+            deleted = _delete_all(s3_client, bucket, prefix, plan.deletions, pool, drawn, log)
         finally:
-            bar.finish()
+            drawn.finish()
     return SyncReport(
         uploaded=len(plan.uploads),
         deleted=deleted,
         unchanged=plan.unchanged,
         bytes_uploaded=uploaded_bytes,
     )
+
+
+def sync_keys(src: Path, url: str, keys: Iterable[str], *, s3_client: S3Client) -> SyncReport:
+    """Upload (or, when gone, delete) just these keys of `src`: the files a watcher saw change.
+
+    The `pressroom dev` path: no listing, no hashing of the rest of the tree.
+    """
+    bucket, prefix = parse_s3_url(url)
+    uploaded = size = 0
+    gone: list[str] = []
+    for key in sorted(set(keys)):
+        if is_ignored(key):
+            continue
+        path = src / key
+        if path.is_file():
+            _check_key_encodable(key, path)
+            file = _digest_file(path)
+            _upload_one(s3_client, bucket, prefix + key, file)
+            uploaded += 1
+            size += file.size
+        elif not path.exists():
+            gone.append(key)
+    refused = _delete_batch(s3_client, bucket, prefix, gone) if gone else {}
+    if refused:
+        raise SyncError(f"deletions under s3://{bucket}/{prefix} failed: " + "; ".join(sorted(refused.values())))
+    return SyncReport(uploaded=uploaded, deleted=len(gone), unchanged=0, bytes_uploaded=size)
 
 
 def scan_local(src: Path, pool: ThreadPoolExecutor | None = None) -> dict[str, LocalFile]:
@@ -274,6 +317,8 @@ def scan_local(src: Path, pool: ThreadPoolExecutor | None = None) -> dict[str, L
                 continue
             _check_key_encodable(key, path)
             paths[key] = path
+    settings = {key: path.read_bytes() for key, path in paths.items() if is_settings_key(key)}
+    paths = {key: paths[key] for key in source_keys_read(paths, settings)}
     digest: Callable[[Path], LocalFile] = _digest_file
     files: Iterable[LocalFile] = pool.map(digest, paths.values()) if pool else map(digest, paths.values())
     return dict(zip(paths, files, strict=True))
@@ -352,7 +397,7 @@ def _upload_all(
     plan: SyncPlan,
     local: Mapping[str, LocalFile],
     pool: ThreadPoolExecutor,
-    bar: _ProgressBar,
+    bar: Any,
     log: TextIO | None,
 ) -> int:
     """Upload the plan's files in parallel; raise once all finished if any failed."""
@@ -390,7 +435,7 @@ def _delete_all(
     prefix: str,
     deletions: Sequence[str],
     pool: ThreadPoolExecutor,
-    bar: _ProgressBar,
+    bar: Any,
     log: TextIO | None,
 ) -> int:
     """Delete the keys in batches of `DELETE_BATCH_SIZE`; raise if S3 refused any."""

@@ -37,6 +37,8 @@ class WorkerStats:
     """Messages that failed at least once."""
     failed_last: int = 0
     """Messages of the last batch that failed (a worker that ends on failures exits non-zero)."""
+    succeeded: int = 0
+    """Messages handled and deleted."""
 
 
 def _as_lambda_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
@@ -119,23 +121,30 @@ def run_worker(
     until_empty: bool,
     batch_size: int = 50,
     window_seconds: float = 1.0,
+    stop: threading.Event | None = None,
+    wait_seconds: int = 10,
+    after_batch: Callable[[WorkerStats], None] | None = None,
 ) -> WorkerStats:
-    """Poll until SIGTERM, or with `until_empty` until nothing is visible or in flight."""
-    stats = WorkerStats()
-    stopping = threading.Event()
+    """Poll until SIGTERM (or `stop` is set), or with `until_empty` until nothing is visible or in flight.
 
-    def stop(signum: int, frame: FrameType | None) -> None:
+    `wait_seconds` is the long poll of each receive (it bounds how long a stop takes);
+    `after_batch` is called after each batch is handled and acknowledged.
+    """
+    stats = WorkerStats()
+    stopping = stop if stop is not None else threading.Event()
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
         stopping.set()
 
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, stop) if in_main_thread else None
+    previous = signal.signal(signal.SIGTERM, on_sigterm) if in_main_thread else None
     attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"])
     queue_arn = attributes["Attributes"]["QueueArn"]
     visibility = int(attributes["Attributes"].get("VisibilityTimeout", 30))
     region = queue_arn.split(":")[3] if queue_arn.count(":") >= 5 else "us-east-1"
     try:
         while not stopping.is_set():
-            messages = _gather(sqs, queue_url, batch_size, window_seconds, 1 if until_empty else 10, stopping)
+            messages = _gather(sqs, queue_url, batch_size, window_seconds, 1 if until_empty else wait_seconds, stopping)
             if not messages:
                 if until_empty and _drained(sqs, queue_url):
                     break
@@ -151,6 +160,7 @@ def run_worker(
             stats.failures += len(failed)
             stats.failed_last = len(failed)
             done = [m for m in messages if m["MessageId"] not in failed]
+            stats.succeeded += len(done)
             for start in range(0, len(done), 10):
                 entries = [
                     {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done[start : start + 10])
@@ -165,6 +175,8 @@ def run_worker(
                         VisibilityTimeout=RETRY_DELAY_SECONDS,
                     )
                     _ignore_stale(retry, sqs)
+            if after_batch is not None:
+                after_batch(stats)
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)

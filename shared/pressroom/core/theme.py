@@ -1,0 +1,85 @@
+"""The theme's own files: the stylesheet under a fingerprinted name, and a digest of the whole theme.
+
+The stylesheet is published as `css/main.<hash>.css`, the hash taken from its bytes (as Hugo
+Pipes' `fingerprint` does), so browsers may keep it for a year: a changed stylesheet is a new
+name, which every page links to once re-rendered. The theme digest changes whenever anything
+the theme renders with changes (a template, the stylesheet, the code highlighting styles): the
+event path rebuilds the site when the deployed theme is not the one it was built with.
+
+Pure: the bytes come from the installed package, the same on every machine with the same
+version (and Pygments version).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+FINGERPRINT_LENGTH = 16
+"""Hex digits of SHA-256 in a fingerprinted name: 64 bits, ample for one site's versions."""
+_FINGERPRINTED = re.compile(rf"css/main\.[0-9a-f]{{{FINGERPRINT_LENGTH}}}\.css")
+
+
+@cache
+def stylesheet() -> bytes:
+    """The site's stylesheet: the theme's main.css, then the code highlighting rules."""
+    from pressroom.core.markdown import pygments_css
+
+    theme_css = (files("pressroom") / "theme" / "static" / "main.css").read_text("utf-8")
+    return (theme_css + "\n" + _code_css(pygments_css())).encode("utf-8")
+
+
+@cache
+def stylesheet_key() -> str:
+    """`css/main.<hash>.css`: the key the stylesheet is published at, and the templates link to."""
+    return f"css/main.{hashlib.sha256(stylesheet()).hexdigest()[:FINGERPRINT_LENGTH]}.css"
+
+
+def is_fingerprinted(key: str) -> bool:
+    """A name that changes with its content (whatever the theme's version): cacheable for good."""
+    return _FINGERPRINTED.fullmatch(key) is not None
+
+
+@cache
+def theme_digest() -> str:
+    """Changes whenever any template of the theme, the stylesheet or a static file (script, favicon)
+    changes."""
+    digest = hashlib.sha256(stylesheet())
+    theme = files("pressroom") / "theme"
+    for folder in ("templates", "static"):
+        for name, body in _files_under(theme / folder, ""):
+            digest.update(b"\0" + f"{folder}/{name}".encode() + b"\0" + body)
+    return digest.hexdigest()
+
+
+def _files_under(folder: Traversable, prefix: str) -> list[tuple[str, bytes]]:
+    """(relative name, bytes) of every file below `folder`, in name order."""
+    found: list[tuple[str, bytes]] = []
+    for item in sorted(folder.iterdir(), key=lambda item: item.name):
+        if item.is_file():
+            found.append((prefix + item.name, item.read_bytes()))
+        elif item.is_dir():
+            found.extend(_files_under(item, f"{prefix}{item.name}/"))
+    return found
+
+
+def _code_css(css: str) -> str:
+    """The code colours, following the theme toggle as well as the system preference.
+
+    Pygments' light rules come first and its dark ones in `@media (prefers-color-scheme: dark)`;
+    a choice made with the toggle (`data-theme` on the root) overrides that media query.
+    """
+    light, _, dark = css.partition("@media (prefers-color-scheme: dark) {")
+    dark = dark.rstrip().removesuffix("}")
+    light_rules = [line for line in light.splitlines() if line.startswith(".highlight")]
+    dark_rules = [line.strip() for line in dark.splitlines() if line.strip().startswith(".highlight")]
+    media = "\n".join(f"  :root:not([data-theme=light]) {rule}" for rule in dark_rules)
+    return (
+        "\n".join(light_rules)
+        + f"\n@media (prefers-color-scheme: dark) {{\n{media}\n}}\n"
+        + "\n".join(f":root[data-theme=dark] {rule}" for rule in dark_rules)
+        + "\n"
+    )

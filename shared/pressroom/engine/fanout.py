@@ -1,0 +1,22 @@
+"""Independent requests at once: boto3 clients are thread-safe, and most of a round's requests
+(reads of changed keys, page writes) do not depend on each other."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+PARALLEL = 16
+"""Requests in flight at once (the simulation sets 1: its scheduler must see every request)."""
+
+
+def parallel(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """`function` of each item, run at once, results in order."""
+    items = list(items)
+    if len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(PARALLEL, len(items))) as pool:
+        return list(pool.map(function, items))

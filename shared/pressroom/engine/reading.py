@@ -1,0 +1,112 @@
+"""Reading the source for a round: each changed key's current state, as the planner's readings.
+
+An event is a hint, not the truth: every key is read again (a page's bytes, an asset's version),
+and a key whose version the index already has is only rechecked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pressroom.core.config import SiteConfig
+from pressroom.core.content import (
+    MAX_SOURCE_BYTES,
+    ParsedPage,
+    SourceKind,
+    bundle_dir,
+    parse_intro,
+    parse_page,
+    publishable_kind,
+)
+from pressroom.core.model import PageBody
+from pressroom.core.plan import PageRecord, Reading
+from pressroom.core.resolve import bundle_folders, bundle_page_keys
+from pressroom.engine.fanout import parallel
+from pressroom.engine.index import GenerationReader
+from pressroom.exceptions import ContentError
+from pressroom.ports import Source
+
+
+def kind_of(key: str, config: SiteConfig) -> SourceKind | None:
+    """What a source key is to the planner: a page, an intro, an asset, or nothing (settings, ignored)."""
+    return None if key.startswith("\x01") else publishable_kind(key, config)
+
+
+def read_sources(
+    source: Source, keys: Sequence[str], reader: GenerationReader, config: SiteConfig, due: set[str]
+) -> tuple[list[Reading], dict[str, PageBody]]:
+    """Every key's current state (read in parallel) as readings; parsed bodies kept for rendering."""
+    keys = [key for key in keys if kind_of(key, config) is not None]
+    records = reader.records(keys)
+    # An asset added to or gone from a bundle may change its page (its feature image): read it again.
+    candidates = {
+        page
+        for key in keys
+        if kind_of(key, config) is SourceKind.ASSET and not config.is_static(key)
+        for folder in bundle_folders(key)
+        for page in bundle_page_keys(folder)
+    }
+    forced = set(reader.records(candidates)) - set(keys)
+    wanted = sorted(set(keys) | forced)
+
+    def read(key: str) -> Any:
+        if kind_of(key, config) is SourceKind.ASSET:
+            return source.stat(key)
+        return source.read(key, None, MAX_SOURCE_BYTES + 1)
+
+    found = dict(zip(wanted, parallel(read, wanted), strict=True))
+    readings: list[Reading] = []
+    bodies: dict[str, PageBody] = {}
+    for key in wanted:
+        kind = kind_of(key, config)
+        assert kind is not None
+        value = found[key]
+        if kind is SourceKind.ASSET:
+            readings.append(Reading(key, kind, value, etag=value or ""))
+            continue
+        if value is None:
+            readings.append(Reading(key, kind, None))
+            continue
+        record = records.get(key) or reader.record(key)
+        if record is not None and record.version == value.version and key not in forced:
+            if isinstance(record, PageRecord):
+                readings.append(Reading(key, kind, value.version, recheck=True))
+            continue  # the same bytes again: nothing to do
+        try:
+            if kind is SourceKind.PAGE:
+                parsed = parse_bundle_page(source, key, value.body, config)
+                bodies[key] = parsed.body
+                readings.append(Reading(key, kind, value.version, page=parsed.entry, etag=value.etag))
+            else:
+                intro = parse_intro(key, value.body, config)
+                readings.append(Reading(key, kind, value.version, intro=intro, etag=value.etag))
+        except ContentError as error:
+            readings.append(Reading(key, kind, value.version, error=error))
+    readings += [Reading(key, SourceKind.PAGE, None, recheck=True) for key in sorted(due - set(wanted))]
+    return readings, bodies
+
+
+def parse_bundle_page(source: Source, key: str, body: bytes, config: SiteConfig) -> ParsedPage:
+    """Parse a page; a bundle's page lists its folder for its files (its feature image)."""
+    folder = bundle_dir(key)
+    siblings: list[str] = []
+    if folder is not None:
+        prefix = folder + "/"
+        siblings = [name for item in source.list(prefix) if "/" not in (name := item.key[len(prefix) :])]
+    return parse_page(key, body, config, siblings)
+
+
+def body_of(source: Source, key: str, view: GenerationReader) -> PageBody | None:
+    """A page's body, parsed from exactly the version its record was made from."""
+    record = view.record(key)
+    if not isinstance(record, PageRecord):
+        return None
+    found = source.read(key, record.version or None, MAX_SOURCE_BYTES + 1)
+    found = found or source.read(key, None, MAX_SOURCE_BYTES + 1)
+    if found is None:
+        return None
+    try:
+        return parse_page(key, found.body, view.config, ()).body
+    except ContentError:
+        return None

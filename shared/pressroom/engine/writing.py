@@ -1,0 +1,246 @@
+"""Rendering a round's outputs from the index snapshot, and writing the ones whose bytes changed.
+
+Write-ahead: every chunk records its paths as pending before an object changes, and what it
+published after; a crash between leaves paths a later holder invalidates, never a record that
+ran ahead of S3.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Protocol
+
+from pressroom.core.codec import entry_from_data, unpack
+from pressroom.core.invalidation import invalidation_paths
+from pressroom.core.mime import cache_control, content_type
+from pressroom.core.model import Entry, PageBody
+from pressroom.core.outputs import (
+    AssetOutput,
+    FeedOutput,
+    ListOutput,
+    Output,
+    PageOutput,
+    SearchOutput,
+    SitemapOutput,
+    is_enabled,
+    list_page,
+    list_pages,
+    sitemap_parts,
+)
+from pressroom.core.plan import RenderPlan, list_exists
+from pressroom.core.render import Renderer
+from pressroom.core.search import parse_search_index, render_search_index
+from pressroom.core.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
+from pressroom.engine.control import Control, Journal
+from pressroom.engine.fanout import parallel
+from pressroom.engine.index import GenerationReader, after_bound, before_bound
+from pressroom.engine.invocation import Ports, RunResult
+from pressroom.engine.reading import body_of
+
+RENDER_CHUNK = 250
+"""Outputs rendered, compared and written per journal step."""
+
+
+def content_hash(body: bytes, type_: str) -> str:
+    """What the index remembers of a published object: its bytes and its headers (`type_`)."""
+    return hashlib.sha256(type_.encode() + b"\0" + body).hexdigest()
+
+
+class Pace(Protocol):
+    """The holder's clock: whether to stop and hand on, keeping the lease, marking progress."""
+
+    def time_to_hand_on(self) -> bool: ...
+    def renew(self) -> None: ...
+    def progressed(self) -> None: ...
+
+
+class OutputWriter:
+    """Renders and writes outputs for the lease holder; keeps the sitemap it read for the invocation."""
+
+    def __init__(self, ports: Ports, control: Control, pace: Pace) -> None:
+        self.ports = ports
+        self.control = control
+        self.pace = pace
+        self._sitemap: tuple[SitemapPatch, list[SitemapUrl], list[str]] | None = None
+
+    def expand(
+        self, plan: RenderPlan, view: GenerationReader, renderer: Renderer, patch: SitemapPatch
+    ) -> tuple[list[Output], list[str]]:
+        """The outputs a render plan names, against the index after the round, in a fixed order."""
+        outputs: dict[str, Output] = {output.key: output for output in plan.outputs}
+        config = view.config
+        for list_id, (first, last) in sorted(plan.list_ranges.items()):
+            state = view.list_state(list_id)
+            if not list_exists(list_id, state, config):
+                continue
+            pages = list_pages(state.size, config.pagerSize)
+            for number in range(first, min(last or pages, pages) + 1):
+                page = list_page(list_id, number, config)
+                outputs[page.key] = page
+        around = parallel(lambda item: _around(view, *item), sorted(plan.around))
+        for entries in around:
+            for entry in entries:
+                neighbour = PageOutput(entry.source_key, entry.path)
+                outputs[neighbour.key] = neighbour
+        deletes = set(plan.delete)
+        if plan.sitemap:
+            urls, published_parts = self.sitemap_urls(view, renderer, patch)
+            parts = sitemap_parts(len(urls))
+            for part in range(parts + 1):
+                outputs[SitemapOutput(part).key] = SitemapOutput(part)
+            deletes.update(published_parts)
+        ordered = [outputs[key] for key in sorted(outputs) if is_enabled(outputs[key], config)]
+        return ordered, sorted(key for key in deletes if key not in outputs)
+
+    def sitemap_urls(
+        self, view: GenerationReader, renderer: Renderer, patch: SitemapPatch
+    ) -> tuple[list[SitemapUrl], list[str]]:
+        """The sitemap's URLs after the round (the published sitemap patched, else from the index),
+        and the part files published now."""
+        if self._sitemap is not None and self._sitemap[0] is patch:
+            return self._sitemap[1], self._sitemap[2]
+        urls: list[SitemapUrl] | None = None
+        parts: list[str] = []
+        published = None if patch.full else self.ports.site.read("sitemap.xml")
+        parsed = parse_sitemap(published, renderer.config) if published is not None else None
+        if parsed is not None and parsed.parts:
+            parts = parsed.parts
+            bodies = parallel(self.ports.site.read, parts)
+            found = [parse_sitemap(body, renderer.config) if body else None for body in bodies]
+            if all(part is not None and not part.parts for part in found):
+                urls = patch.apply(url for part in found if part is not None for url in part.urls)
+        elif parsed is not None:
+            urls = patch.apply(parsed.urls)
+        if urls is None:
+            urls = renderer.sitemap_urls(view)
+            if not parts:
+                parts = [key for key in self.control.all_outputs() if key.startswith("sitemap-")]
+        self._sitemap = (patch, urls, parts)
+        return urls, parts
+
+    def write(
+        self,
+        journal: Journal,
+        jobs: Sequence[Output],
+        deletes: Sequence[str],
+        view: GenerationReader,
+        renderer: Renderer,
+        patch: SitemapPatch,
+        result: RunResult,
+        bodies: dict[str, PageBody],
+        force: bool = False,
+    ) -> bool:
+        """Render `jobs` in chunks from the journal's cursor, write what changed, then delete `deletes`.
+
+        Each chunk records its paths as pending before it writes, and its progress after; False
+        when the time ran out (the journal says where to go on).
+        """
+        cursor = int(journal.data.get("cursor", 0))
+        while True:
+            last = cursor + RENDER_CHUNK >= len(jobs)
+            if cursor >= len(jobs) and not deletes:
+                return True
+            if self.pace.time_to_hand_on():
+                return False
+            self.pace.renew()
+            chunk = list(jobs[cursor : cursor + RENDER_CHUNK])
+            gone = list(deletes) if last else []
+            rendered = self._render_chunk(chunk, view, renderer, patch, bodies)
+            published = self.control.output_hashes([*rendered, *gone])
+            changed = {key: value for key, value in rendered.items() if force or published.get(key) != value[3]}
+            touched = sorted({*changed, *gone})
+            if touched:
+                # Write-ahead: the paths are pending before any object changes (SPEC 3.3.2).
+                pending = invalidation_paths(touched, existing=self.control.pending())
+                self.control.transact([self.control.pending_item(pending)])
+                parallel(lambda item: self.ports.site.put(item[0], *item[1][:3]), sorted(changed.items()))
+                if gone:
+                    self.ports.site.delete(gone)
+            records = [{"pk": "out", "sk": key, "hash": value[3]} for key, value in sorted(changed.items())]
+            removals = [("out", key) for key in gone]
+            cursor += len(chunk)
+            result.written.extend(sorted(changed))
+            result.deleted.extend(gone)
+            self.pace.progressed()
+            if last:
+                self.control.transact_many(records, removals)
+                journal.data["cursor"] = cursor
+                return True
+            journal.data["cursor"] = cursor
+            self.control.save_journal(journal, records, removals)
+
+    def _render_chunk(
+        self,
+        chunk: Sequence[Output],
+        view: GenerationReader,
+        renderer: Renderer,
+        patch: SitemapPatch,
+        bodies: dict[str, PageBody],
+    ) -> dict[str, tuple[bytes, str, str, str]]:
+        """key -> (bytes, Content-Type, Cache-Control, hash) of each output that exists."""
+        pages = [o for o in chunk if isinstance(o, PageOutput) and o.source_key not in bodies]
+        view.records(o.source_key for o in pages)
+        fetched = parallel(lambda o: (o.source_key, body_of(self.ports.source, o.source_key, view)), pages)
+        bodies.update({key: body for key, body in fetched if body is not None})
+        assets = [o for o in chunk if isinstance(o, AssetOutput)]
+        copied = dict(parallel(lambda o: (o.key, self._asset_bytes(o)), assets))
+        rendered: dict[str, tuple[bytes, str, str, str]] = {}
+        for output in chunk:
+            # The headers are part of what was published: a changed Cache-Control rule rewrites.
+            type_, cache = content_type(output.key), cache_control(output.key)
+            if isinstance(output, AssetOutput):
+                body = copied.get(output.key)
+                if body is not None:
+                    rendered[output.key] = (body, type_, cache, f"v:{output.version}:{type_}:{cache}")
+                continue
+            data = self._render_one(output, view, renderer, patch, bodies)
+            if data is not None:
+                rendered[output.key] = (data, type_, cache, content_hash(data, f"{type_}\0{cache}"))
+        return rendered
+
+    def _render_one(
+        self,
+        output: Output,
+        view: GenerationReader,
+        renderer: Renderer,
+        patch: SitemapPatch,
+        bodies: dict[str, PageBody],
+    ) -> bytes | None:
+        if isinstance(output, PageOutput):
+            entry = view.entry(output.source_key)
+            if entry is None or entry.path != output.path or output.source_key not in bodies:
+                return None
+            return renderer.render_page(output, view, bodies[output.source_key])
+        if isinstance(output, SearchOutput) and patch.search is not None:
+            published = self.ports.site.read(output.key)
+            records = parse_search_index(published) if published is not None else None
+            if records is not None:
+                return render_search_index(patch.search.apply(records))
+        if isinstance(output, SitemapOutput):
+            urls, _ = self.sitemap_urls(view, renderer, patch)
+            try:
+                return renderer.render_sitemap_of(urls, output.part)
+            except KeyError:
+                return None
+        if isinstance(output, ListOutput | FeedOutput) and not list_exists(
+            output.list_id, view.list_state(output.list_id), view.config
+        ):
+            return None
+        return renderer.render(output, view, bodies.__getitem__)
+
+    def _asset_bytes(self, output: AssetOutput) -> bytes | None:
+        found = self.ports.source.read(output.source_key, output.version or None)
+        return found.body if found is not None else None
+
+
+def _around(view: GenerationReader, list_id: str, sort_key: str) -> list[Entry]:
+    """The entries listed just before and just after a sort key (which may no longer be on the list)."""
+    pk = view.p + f"list:{list_id}"
+    found: list[Entry] = []
+    for page in (
+        view.table.query(pk, high=before_bound(sort_key), reverse=True, limit=1),
+        view.table.query(pk, low=after_bound(sort_key), limit=1),
+    ):
+        found += [entry_from_data(unpack(item["data"])) for item in page.items]
+    return found

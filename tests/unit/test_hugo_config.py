@@ -1,0 +1,188 @@
+"""A Hugo site root's configuration (issue 10): read as Hugo reads it, every key honoured or reported."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from pressroom.core.build import build_site
+from pressroom.core.config import settings_of
+from pressroom.core.content import SourceKind, classify, parse_page
+from pressroom.core.theme import stylesheet_key
+from pressroom.exceptions import ConfigError
+
+NOW = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
+
+
+def post(front: str, body: str = "Words.") -> bytes:
+    return f"---\n{front}\n---\n{body}\n".encode()
+
+
+def test_lower_case_keys_a_language_file_and_summary_length_zero() -> None:
+    settings = settings_of(
+        {
+            "config.toml": b'baseurl = "https://me.github.io/blog/"\nsummaryLength = 0\n'
+            b'defaultContentLanguage = "en"\n',
+            "config/_default/languages.en.toml": b'title = "Notes"\n[params]\nmainSections = ["posts"]\n',
+            "config/_default/menus.en.toml": b'[[main]]\nname = "B"\nurl = "/b/"\nweight = 2\n'
+            b'[[main]]\nname = "A"\npageRef = "posts"\nweight = 1\n',
+        }
+    )
+    config = settings.config
+    assert config.baseURL == "https://me.github.io/blog/" and config.base_path == "/blog/"
+    assert config.title == "Notes" and config.summaryLength == 0
+    assert config.main_sections == ("posts",)
+    assert config.menu == (("A", "", "posts"), ("B", "/b/", ""))
+    assert config.contentDir == "content" and config.staticDirs == ("static",)
+    assert config.feedLimit == -1 and config.feed_limit is None, "Hugo's default keeps every item"
+    assert settings.warnings == ()
+
+
+def test_the_config_folder_overrides_the_root_file_and_unknown_keys_are_reported_once() -> None:
+    settings = settings_of(
+        {
+            "hugo.toml": b'baseURL = "https://a.example/"\ntitle = "Root"\nuglyURLs = true\n',
+            "config/_default/hugo.toml": b'title = "Folder"\n',
+            "config/_default/pagination.toml": b"pagerSize = 3\n",
+            "config/_default/services.toml": b"[rss]\nlimit = 5\n",
+            "config/_default/taxonomies.toml": b'tag = "tags"\nseries = "series"\n',
+        }
+    )
+    config = settings.config
+    assert (config.title, config.pagerSize, config.feedLimit) == ("Folder", 3, 5)
+    assert config.taxonomies == ("tags", "series")
+    assert settings.warnings == ("hugo.toml: uglyurls is ignored (not supported by pressroom)",)
+
+
+def test_markup_switches_map_onto_the_markup_settings() -> None:
+    config = settings_of(
+        {
+            "config/_default/hugo.toml": b'baseURL = "https://a.example/"\nenableEmoji = true\n',
+            "config/_default/markup.toml": b"[goldmark.renderer]\nunsafe = true\n"
+            b"[goldmark.extensions]\nlinkify = false\ntable = false\n"
+            b"[goldmark.extensions.typographer]\ndisable = true\n",
+        }
+    ).config
+    markup = config.markup
+    assert (markup.unsafe, markup.emoji, markup.linkify, markup.table, markup.typographer) == (
+        True,
+        True,
+        False,
+        False,
+        False,
+    )
+    assert config.unsafeHTML is True
+
+
+def test_a_broken_hugo_file_is_an_error_naming_it() -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings_of({"config/_default/params.toml": b"mainSections = [\n"})
+    assert raised.value.source_key == "config/_default/params.toml"
+
+
+def test_in_a_hugo_root_only_content_and_static_are_published() -> None:
+    config = settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n'}).config
+    assert classify("content/posts/a.md", config) is SourceKind.PAGE
+    assert classify("static/posts/a.md", config) is SourceKind.ASSET
+    for key in ("themes/t/layouts/a.html", "archetypes/default.md", "assets/x.css", "resources/_gen/a", "public/a"):
+        assert classify(key, config) is SourceKind.IGNORED
+    assert classify("config/_default/params.toml", config) is SourceKind.CONFIG
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path"),
+    [
+        ("/:year/:month/:day/:slug/", "2023/09/08/hello-there"),
+        ("/:monthname/:title/", "september/hello-there"),
+        ("/:section/:filename/", "posts/my-file"),
+        ("/:sections/:slugorfilename/", "posts/my-file"),
+        ("/p/:contentbasename/", "p/my-file"),
+    ],
+)
+def test_permalinks_expand_hugo_attributes(pattern: str, path: str) -> None:
+    config = settings_of(
+        {"hugo.toml": f'baseURL = "https://a.example/"\n[permalinks]\nposts = "{pattern}"\n'.encode()}
+    ).config
+    page = parse_page("content/posts/my-file.md", post('title: "Hello There"\ndate: 2023-09-08T02:09:00+08:00'), config)
+    assert page.entry.path == path
+
+
+def test_build_flags_publish_drafts_and_future_posts() -> None:
+    files = {
+        "hugo.toml": b'baseURL = "https://a.example/"\nbuildDrafts = true\nbuildFuture = true\n',
+        "content/posts/draft.md": post("title: Draft\ndraft: true"),
+        "content/posts/later.md": post("title: Later\ndate: 2030-01-01"),
+    }
+    site = build_site(files, NOW, workers=1)
+    assert {"posts/draft/index.html", "posts/later/index.html"} <= set(site.outputs)
+
+
+def test_disabled_kinds_and_robots_are_not_written() -> None:
+    files = {
+        "hugo.toml": b'baseURL = "https://a.example/"\ndisableKinds = ["RSS", "taxonomy"]\n',
+        "content/posts/a.md": post("title: A\ntags: [x]"),
+    }
+    site = build_site(files, NOW, workers=1)
+    assert not [key for key in site.outputs if key.endswith(".xml") and key != "sitemap.xml"]
+    assert "tags/index.html" not in site.outputs and "tags/x/index.html" in site.outputs
+    assert "robots.txt" not in site.outputs, "Hugo's enableRobotsTXT is false by default"
+
+
+def test_a_front_matter_key_given_twice_is_reported() -> None:
+    page = parse_page("posts/a.md", post("title: A\ntags: [x]\ntags: [y]"), settings_of({}).config)
+    assert page.warnings == ("posts/a.md: front matter key 'tags' is given twice (Hugo refuses it)",)
+    assert page.entry.tags == ("y",)
+
+
+def test_sites_with_and_without_a_sub_path_built_in_one_process_keep_their_own_links() -> None:
+    """Compiled templates are shared by every renderer: no base path may be baked into them."""
+    page = post("title: A")
+    plain = build_site({"content/a.md": page, "hugo.toml": b'baseURL = "https://a.example/"\n'}, NOW, workers=1)
+    blog = build_site({"content/a.md": page, "hugo.toml": b'baseURL = "https://a.example/blog/"\n'}, NOW, workers=1)
+    sheet = stylesheet_key()
+    assert f'href="/{sheet}"' in plain.outputs["a/index.html"].decode()
+    assert f'href="/blog/{sheet}"' in blog.outputs["a/index.html"].decode()
+
+
+def test_term_permalinks_move_term_pages_and_unknown_attributes_are_refused() -> None:
+    files = {
+        "hugo.toml": b'baseURL = "https://a.example/"\n[permalinks]\ntags = "/topics/:slug/"\n',
+        "content/posts/a.md": post("title: A\ntags: [Go]"),
+        "content/topics.md": post("title: Topics"),
+    }
+    site = build_site(files, NOW, workers=1)
+    assert {"topics/go/index.html", "topics/go/index.xml", "topics/go/page/1/index.html"} <= set(site.outputs)
+    assert "tags/go/index.html" not in site.outputs and "tags/index.html" in site.outputs
+    assert 'href="/topics/go/"' in site.outputs["posts/a/index.html"].decode()
+    assert [e.source_key for e in site.errors] == ["content/topics.md"], "a page may not take a term's path"
+    with pytest.raises(ConfigError, match=":weekday"):
+        settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n[permalinks]\nposts = "/:weekday/:slug/"\n'})
+    with pytest.raises(ConfigError, match=":year"):
+        settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n[permalinks]\ntags = "/:year/:slug/"\n'})
+
+
+def test_front_matter_keys_are_case_insensitive_as_in_hugo() -> None:
+    config = settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n[taxonomies]\nseries = "series"\n'}).config
+    page = parse_page(
+        "content/posts/a.md",
+        post("Title: Loud\nDate: 2024-02-03\nPublishDate: 2024-02-04\nSeries: [S]\nTags: [x]"),
+        config,
+    )
+    entry = page.entry
+    assert (entry.title, entry.date and entry.date.day, entry.publish_date and entry.publish_date.day) == ("Loud", 3, 4)
+    assert entry.terms("series") == ("S",) and entry.tags == ("x",)
+    assert dict(entry.params) == {}
+
+
+def test_what_a_menu_cannot_show_is_reported_against_its_file() -> None:
+    settings = settings_of(
+        {
+            "config/_default/hugo.toml": b'baseURL = "https://a.example/"\n',
+            "config/_default/menus.en.toml": b'[[main]]\nname = "Parent"\n[[main]]\nname = "Child"\nparent = "Parent"\n'
+            b'pageRef = "posts"\n[[footer]]\nname = "Tags"\npageRef = "tags"\n',
+        }
+    )
+    assert settings.config.menu == ()
+    assert all(w.startswith("config/_default/menus.en.toml: menus.") for w in settings.warnings)
+    assert len(settings.warnings) == 3
