@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench golden clean build
+.PHONY: demo test lint typecheck bench profile golden clean build
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ $(BENCH_STAMP): bench/requirements.txt pyproject.toml
 
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Profiles of a 5,000-post build (one process) and of one edit at 5,000 posts, into bench/out/
+# (BENCHMARKS.md shows their top when present). Needs the corpus: `make bench` first.
+profile: $(STAMP) $(BENCH_STAMP)
+	bench/.venv/bin/pyinstrument -o bench/out/profile-build-5000.txt -m pressroom build \
+		bench/out/corpus-5000/pressroom --out bench/out/profile-site --now 2026-11-29T00:00:00+00:00 --jobs 1
+	bench/.venv/bin/python bench/profile_event.py 5000 500
 
 # Regenerate the expected site that tests/functional/test_golden.py compares against.
 GOLDEN_NOW := 2026-11-29T00:00:00+00:00

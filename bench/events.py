@@ -471,14 +471,15 @@ def quiet_logs() -> Iterator[None]:
         logging.disable(previous)
 
 
-def run(sites: list[tuple[int, int]], out: Any) -> dict[str, Any]:
-    """The events on each (posts, tags) site; figures as JSON-ready values."""
+def run(sites: list[tuple[int, int]], save: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """The events on each (posts, tags) site; figures as JSON-ready values, saved after each site."""
     report: dict[str, Any] = {"sites": [], "events": []}
     with quiet_logs():
         for posts, tags in sites:
             results, setup = bench_events(posts, tags)
             report["sites"].append(setup)
             report["events"].extend(figures.summary() for figures in results)
+            save(report)
     return report
 
 
@@ -490,5 +491,5 @@ if __name__ == "__main__":
     pairs = [tuple(int(n) for n in arg.split("/")) for arg in sys.argv[1:]] or [(1000, 500), (5000, 500)]
     path = Path(__file__).resolve().parent / "out" / "events.json"
     path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(run(pairs, None), indent=2) + "\n")  # type: ignore[arg-type]
+    run(pairs, lambda report: path.write_text(json.dumps(report, indent=2) + "\n"))
     print(f"written {path}")

@@ -36,7 +36,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
-SECTIONS = ("builds", "markdown", "events", "burst", "imports")
+SECTIONS = ("builds", "writes", "markdown", "events", "burst", "imports")
 
 
 def _save(name: str, data: Any) -> None:
@@ -67,7 +67,42 @@ def run_builds(sizes: Sequence[int], repeats: int, tools: Sequence[str]) -> None
         "hugo": tool_version([str(hugo_binary()), "version"]),
         "pelican": tool_version([str(bench_python()), "-m", "pelican", "--version"]),
     }
-    _save("builds", {"repeats": repeats, "results": results, "versions": versions})
+    earlier = _load("builds") or {"results": []}
+    kept = [r for r in earlier["results"] if (r["posts"], r["name"]) not in {(x["posts"], x["name"]) for x in results}]
+    _save("builds", {"repeats": repeats, "results": kept + results, "versions": versions})
+
+
+def run_writes(size: int) -> None:
+    from builds import prepare
+    from writes import bench_writes
+
+    site = OUT / f"out-{size}" / "pressroom"
+    if not site.exists():
+        subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "pressroom"), "build", str(prepare(size, OUT.resolve())["pressroom"]),
+             "--out", str(site), "--now", "2026-11-29T00:00:00+00:00"], check=True, capture_output=True,
+        )  # fmt: skip
+    figures = bench_writes(site, OUT)
+    print(f"\n## Writing the {size:,}-post site alone: {figures}", flush=True)
+    _save("writes", figures)
+
+
+def writes_markdown(data: dict[str, Any]) -> list[str]:
+    return [
+        "## Writing the site into an empty folder, alone",
+        "",
+        table(
+            ["write_tree", "wall s", "CPU s (user + system)"],
+            [["before (Path.is_file, mkdir(parents=True), write_bytes per file)", f"{data['before_s']:.2f}",
+              f"{data['before_cpu_s']:.2f}"],
+             ["now (each folder made once, no look-up in new folders, os.open/os.write)", f"{data['now_s']:.2f}",
+              f"{data['now_cpu_s']:.2f}"]],
+        ),
+        "",
+        f"{data['files']:,} files ({data['mib']:.0f} MiB) in {data['folders']:,} folders: the `pressroom build` "
+        "output of the corpus, best of 5, alternating (`bench/writes.py`). Nearly all of it is kernel time "
+        "(file and folder creation on ext4).",
+    ]  # fmt: skip
 
 
 def run_markdown(size: int) -> None:
@@ -95,7 +130,7 @@ def run_events(sites: Sequence[tuple[int, int]]) -> None:
     import events
 
     print("\n## Event path (moto in-process)", flush=True)
-    _save("events", events.run(list(sites), None))
+    events.run(list(sites), lambda report: _save("events", report))
 
 
 def run_burst(posts: int) -> None:
@@ -316,6 +351,69 @@ def imports_markdown(data: dict[str, Any]) -> list[str]:
     ]  # fmt: skip
 
 
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def targets_markdown() -> list[str]:
+    """Issue 9's and issue 11's targets against the figures of this run."""
+    rows: list[list[str]] = []
+    builds = _load("builds")
+    if builds:
+        by = {(r["posts"], r["name"]): r for r in builds["results"]}
+        for (posts, name), result in sorted(by.items()):
+            hugo = by.get((posts, "hugo"))
+            if name != "pressroom" or hugo is None:
+                continue
+            wall = _median(result["empty"], "wall") / _median(hugo["empty"], "wall")
+            cpu = _median(result["empty"], "cpu") / _median(hugo["empty"], "cpu")
+            peak = _median(result["empty"], "peak_mib") / _median(hugo["empty"], "peak_mib")
+            rows.append([f"build {posts:,} posts: wall <= 0.8x Hugo", f"{wall:.2f}x (CPU {cpu:.2f}x)",
+                         _verdict(wall <= 0.8)])  # fmt: skip
+            rows.append([f"build {posts:,} posts: peak <= 0.5x Hugo", f"{peak:.2f}x", _verdict(peak <= 0.5)])
+    events = _load("events")
+    if events:
+        for event in events["events"]:
+            label = f"{event['site']}, {event['event']}"
+            if event["event"] == "new newest post":
+                rows.append([f"{label}: every invocation <= 60 s (moto)", f"{event['max_invocation_s']:.1f} s",
+                             _verdict(event["max_invocation_s"] <= 60)])  # fmt: skip
+                continue
+            rows.append([f"{label}: <= 40 requests", str(event["requests"]), _verdict(event["requests"] <= 40)])
+            rows.append([f"{label}: <= 256 KB from the index", f"{event['index_kib']:.0f} KiB",
+                         _verdict(event["index_kib"] <= 250)])  # fmt: skip
+            rows.append([f"{label}: pressroom CPU <= 100 ms", f"{event['own_cpu_ms']:.0f} ms",
+                         _verdict(event["own_cpu_ms"] <= 100)])  # fmt: skip
+    burst = _load("burst")
+    if burst:
+        rows.append([f"{burst['posts']:,} posts at once: <= 60 s to converged", f"{burst['worker_s']:.0f} s",
+                     _verdict(burst["worker_s"] <= 60 and burst["worker_converged"])])  # fmt: skip
+        rows.append([f"{burst['posts']:,} posts at once: <= 1.5x `pressroom rebuild` in requests",
+                     f"{burst['requests_ratio']:.2f}x", _verdict(burst["requests_ratio"] <= 1.5)])  # fmt: skip
+    imports = _load("imports")
+    if imports:
+        rows.append(["handler import <= 1.6x its libraries", f"{imports['ratio']:.2f}x",
+                     _verdict(imports["ratio"] <= 1.6)])  # fmt: skip
+    if not rows:
+        return []
+    return ["## Targets (issues 9 and 11)", "", table(["target", "measured", ""], rows)]
+
+
+def profile_markdown() -> list[str]:
+    """The top of the build and event profiles, when bench/out has them (`make profile`)."""
+    lines: list[str] = []
+    profiles = (
+        ("profile-build-5000.txt", "`pressroom build` of 5,000 posts, one process (pyinstrument)"),
+        ("profile-event-5000.txt", "an edit at 5,000 posts, moto in-process (pyinstrument)"),
+    )
+    for name, title in profiles:
+        path = OUT / name
+        if path.exists():
+            text = "\n".join(path.read_text().splitlines()[:60])
+            lines += [f"### Profile: {title}", "", "```", text, "```", ""]
+    return ["## Where the time goes", "", *lines] if lines else []
+
+
 def write_report() -> None:
     parts = [
         "# Benchmarks",
@@ -325,14 +423,17 @@ def write_report() -> None:
         f"Machine: {machine()} (shared with other work: compare figures of one run only).",
         "",
     ]
+    parts += [*targets_markdown(), ""]
     builds = _load("builds")
-    for name, render in (("builds", builds_markdown), ("markdown", None), ("events", events_markdown),
+    for name, render in (("builds", builds_markdown), ("writes", writes_markdown), ("markdown", None),
+                         ("events", events_markdown),
                          ("burst", burst_markdown), ("imports", imports_markdown)):  # fmt: skip
         data = _load(name)
         if data is None:
             continue
         lines = markdown_markdown(data, builds) if name == "markdown" else render(data)  # type: ignore[misc]
         parts += [*lines, ""]
+    parts += profile_markdown()
     (ROOT / "BENCHMARKS.md").write_text("\n".join(parts))
     print(f"\nwritten {ROOT / 'BENCHMARKS.md'}")
 
@@ -358,6 +459,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if "builds" in chosen:
             run_builds(sizes, 1 if args.quick and args.repeats == 3 else args.repeats, args.tools.split(","))
+        if "writes" in chosen:
+            run_writes(sizes[0])
         if "markdown" in chosen:
             run_markdown(sizes[0])
         if "events" in chosen:
