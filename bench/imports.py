@@ -92,11 +92,15 @@ def third_party(modules: list[str]) -> list[str]:
 
     stdlib = set(sys.stdlib_module_names) | set(sys.builtin_module_names)
     own = {"pressroom", "app", "__main__"}
-    return [
-        name
-        for name in modules
-        if name not in stdlib and name not in own and not name.startswith("_") and importlib.util.find_spec(name)
-    ]
+
+    def importable(name: str) -> bool:
+        try:
+            return importlib.util.find_spec(name) is not None
+        except ValueError:  # in sys.modules without a spec (cython_runtime)
+            return False
+
+    return [name for name in modules if name not in stdlib and name not in own and not name.startswith("_")
+            and importable(name)]  # fmt: skip
 
 
 def bench_imports(repeats: int = 5) -> dict[str, Any]:
