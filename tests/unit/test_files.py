@@ -1,0 +1,36 @@
+"""Writing a built site into a folder: new folders, files already there, files that changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pressroom.adapters.files import read_tree, write_tree
+
+
+def test_a_site_written_into_an_empty_folder_reads_back_the_same(tmp_path: Path) -> None:
+    outputs = {
+        "index.html": b"<p>home</p>",
+        "posts/a/index.html": b"<p>a</p>",
+        "posts/b/index.html": b"",
+        "x.xml": b"x",
+    }
+    write_tree(tmp_path / "site", outputs)
+    assert read_tree(tmp_path / "site") == outputs
+
+
+def test_a_second_write_replaces_changed_files_and_leaves_the_rest(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(site, {"index.html": b"old home", "posts/a/index.html": b"a", "posts/b/index.html": b"b"})
+    (site / "posts/b/index.html").write_bytes(b"edited by hand, longer than before")
+    (site / "posts/a/index.html").write_bytes(b"z")  # same length, other bytes
+    kept = (site / "index.html").stat().st_mtime_ns
+    write_tree(
+        site, {"index.html": b"old home", "posts/a/index.html": b"a", "posts/b/index.html": b"b", "new/c.txt": b"c"}
+    )
+    assert read_tree(site) == {
+        "index.html": b"old home",
+        "posts/a/index.html": b"a",
+        "posts/b/index.html": b"b",
+        "new/c.txt": b"c",
+    }
+    assert (site / "index.html").stat().st_mtime_ns == kept, "an unchanged file is not written again"
