@@ -1,0 +1,35 @@
+"""The embedded moto of `pressroom dev` and `demo` skips moto's per-transaction rollback copy
+(shells/embedded.py), so a transaction whose condition fails must fail before it writes anything."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from pressroom.adapters.aws.dynamodb import DynamoTable
+from pressroom.ports import Condition, ConditionFailed, Write
+from pressroom.shells.embedded import moto_without_table_wide_costs
+
+
+def test_a_transaction_whose_lease_check_fails_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws(), moto_without_table_wide_costs():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="index",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        table = DynamoTable(client, "index")
+        table.transact(Write(puts=[{"pk": "lease", "sk": "site", "token": "theirs"}]))
+        stale_holder = Condition("lease", "site", (("eq", "token", "mine"),))
+        with pytest.raises(ConditionFailed):
+            table.transact(Write(puts=[{"pk": "g1:page", "sk": "posts/a.md", "v": "1"}], conditions=[stale_holder]))
+        assert table.get("g1:page", "posts/a.md") is None
