@@ -411,9 +411,7 @@ class Publisher:
         except ConfigError as error:
             result.errors.append(error)
             self.control.transact([ErrorRecord(error.problem, {}, iso(self.now)).item(error.source_key)])
-            if not lease.generation:
-                return False  # nothing to publish with until the settings are fixed
-            return False
+            return False  # the site goes on with its last good settings (none yet: nothing is published)
         if settings_keys:
             self.control.transact([], [("error", key) for key in settings_keys])
         if special or not lease.generation or settings.digest != lease.config_hash:
