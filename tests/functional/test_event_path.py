@@ -255,6 +255,32 @@ def test_many_tags_and_a_huge_summary_publish_as_the_full_build_does(site: Site)
     assert_converged(site)
 
 
+def test_a_new_smallest_spelling_renames_the_term_on_every_page(site: Site) -> None:
+    """SPEC 2: a term's name is its smallest spelling in use, on every page that shows it.
+
+    A post that brings a smaller spelling, or takes the last one away, renames the term on the
+    pages of posts that were not changed, and on every list that shows them.
+    """
+    site.put("site.yaml", b"title: Names\npagerSize: 2\nbaseURL: https://t.example/\n")
+    for n in range(5):
+        site.put(f"posts/p{n}.md", post(f"Post {n}", f"2024-01-0{n + 1}", ["static sites"]))
+    site.drain()
+    assert_converged(site)
+    assert ">#static sites</a>" in site.published()["posts/p0/index.html"][0].decode()
+    site.put("posts/p4.md", post("Post 4", "2024-01-05", ["Static Sites"]))
+    site.drain()
+    assert_converged(site)
+    published = site.published()
+    for key in ("posts/p0/index.html", "page/2/index.html", "tags/static-sites/index.html"):
+        html = published[key][0].decode()
+        assert ">#Static Sites</a>" in html, key
+        assert ">#static sites</a>" not in html, key
+    site.delete("posts/p4.md")
+    site.drain()
+    assert_converged(site)
+    assert ">#static sites</a>" in site.published()["posts/p0/index.html"][0].decode()
+
+
 def test_weights_past_two_to_the_thirty_one_order_as_numbers(site: Site) -> None:
     site.put("posts/big.md", post("Big", "2024-01-01", ["x"], weight=2**40))
     site.put("posts/small.md", post("Small", "2024-01-01", ["x"], weight=3))

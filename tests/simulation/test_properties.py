@@ -31,7 +31,7 @@ PAGE_KEYS = [
 ]
 INTRO_KEYS = ["_index.md", "posts/_index.md", "notes/_index.md", "tags/x/_index.md"]
 ASSET_KEYS = ["posts/bundle/feature.png", "posts/bundle/photo.jpg", "img/diagram.svg", "posts/a/extra.txt"]
-TAGS = ["x", "y", "Z z"]
+TAGS = ["x", "y", "Z z", "z Z"]  # two spellings of one term: renames it (SPEC 2)
 ALIASES = ["/old/one/", "/old/two/"]
 
 

@@ -49,6 +49,8 @@ SCENARIOS = {
                                     Change("posts/e/feature.png", b"\x89PNG")]],
     "the settings and a post": [[Change("site.yaml", SITE["site.yaml"].replace(b"Sim", b"Sim II"))],
                                 [Change("posts/a.md", post("A2", 1, ["z"]))]],
+    "a smaller spelling renames a term": [[Change("posts/c.md", post("C", 3, ["Y"]))],
+                                          [Change("posts/b.md", post("B", 2, ["x"]))]],
 }  # fmt: skip
 
 

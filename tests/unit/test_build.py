@@ -153,10 +153,17 @@ def test_intro_titles_and_text_head_their_lists(blog_site: SiteBuild) -> None:
     assert "<h1>All posts</h1>" in site.outputs["posts/index.html"].decode()
 
 
-def test_term_display_name_is_the_terms_words_on_every_page(blog_site: SiteBuild) -> None:
+def test_term_display_name_is_the_smallest_spelling_on_every_page(blog_site: SiteBuild) -> None:
+    # SPEC 2: "Python" and "python" are one term, named by the smallest spelling in use, on every
+    # page that shows it, whichever spelling a post uses.
     site = blog_site
-    assert "<h1>python</h1>" in site.outputs["tags/python/index.html"].decode()
-    assert '<a href="/tags/python/">python</a> <span class="count">4</span>' in site.outputs["tags/index.html"].decode()
+    assert "<h1>Python</h1>" in site.outputs["tags/python/index.html"].decode()
+    assert '<a href="/tags/python/">Python</a> <span class="count">4</span>' in site.outputs["tags/index.html"].decode()
+    for key in ("posts/post-1/index.html", "posts/post-2/index.html", "index.html", "tags/core-beliefs/index.html"):
+        html = site.outputs[key].decode()
+        assert ">#Python</a>" in html, key
+        assert ">#python</a>" not in html, key
+    assert ">#Core beliefs</a>" in site.outputs["posts/post-1/index.html"].decode()
 
 
 def test_bundle_images_stay_as_written_and_resolve_under_the_page(blog_site: SiteBuild) -> None:

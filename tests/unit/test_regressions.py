@@ -31,7 +31,7 @@ def test_taxonomy_index_counts_each_page_once_per_term() -> None:
     term_page = site.outputs["tags/python/index.html"].decode()
     assert len(re.findall(r'<article class="summary">', term_page)) == 2
     # The index must agree with the term page: two pages, not three spellings.
-    assert '<a href="/tags/python/">python</a> <span class="count">2</span>' in site.outputs["tags/index.html"].decode()
+    assert '<a href="/tags/python/">Python</a> <span class="count">2</span>' in site.outputs["tags/index.html"].decode()
 
 
 # --- build.py: an alias over a section's list page is not refused ---------------------------------

@@ -135,8 +135,8 @@ def test_a_page_shows_title_date_reading_time_tags_and_canonical_url() -> None:
     assert '<link rel="canonical" href="https://blog.example.com/posts/a/">' in html
     assert '<time datetime="2025-01-05T12:00:00+00:00">5 January 2025</time>' in html
     assert "3 min read" in html
-    assert '<a class="tag" href="/tags/core-beliefs/">#core beliefs</a>' in html
-    assert 'href="/categories/columns/">columns</a>' in html
+    assert '<a class="tag" href="/tags/core-beliefs/">#Core beliefs</a>' in html
+    assert 'href="/categories/columns/">Columns</a>' in html
     assert "<p>The body.</p>" in html
 
 
@@ -217,14 +217,14 @@ def test_an_empty_home_page_still_renders() -> None:
 def test_a_term_page_is_headed_by_the_term_name() -> None:
     posts = [entry("posts/a.md", "A", 1, tags=("Core beliefs",))]
     html = render(ListOutput("tags/core-beliefs", 1), posts)
-    assert "<h1>core beliefs</h1>" in html
+    assert "<h1>Core beliefs</h1>" in html
 
 
 def test_taxonomy_index_lists_terms_with_counts() -> None:
     posts = [entry("posts/a.md", "A", 1, tags=("Go", "Rust")), entry("posts/b.md", "B", 2, tags=("Go",))]
     html = render(TaxonomyOutput("tags"), posts)
-    assert '<li><a href="/tags/go/">go</a> <span class="count">2</span></li>' in html
-    assert '<li><a href="/tags/rust/">rust</a> <span class="count">1</span></li>' in html
+    assert '<li><a href="/tags/go/">Go</a> <span class="count">2</span></li>' in html
+    assert '<li><a href="/tags/rust/">Rust</a> <span class="count">1</span></li>' in html
 
 
 def test_feed_is_valid_rss_with_absolute_links_and_at_most_feed_limit_items() -> None:
@@ -404,7 +404,7 @@ def test_a_page_describes_itself_as_a_blog_posting_in_json_ld() -> None:
     assert data["url"] == "https://blog.example.com/posts/a/"
     assert data["datePublished"] == "2025-01-05T12:00:00+00:00"
     assert data["author"] == {"@type": "Person", "name": "Ada"}
-    assert data["keywords"] == ["core beliefs"]
+    assert data["keywords"] == ["Core beliefs"]
 
 
 def test_the_home_page_shows_a_profile_from_params() -> None:

@@ -31,7 +31,7 @@ def test_a_record_holds_what_the_search_page_shows_and_matches() -> None:
     assert record["url"] == "/posts/a/"
     assert record["title"] == "Caching <well>"
     assert record["date"] == "2025-03-01"  # the day the page shows: in the offset the date was written in
-    assert record["tags"] == ["static sites", "aws"]  # one name per term, as every page shows it
+    assert record["tags"] == ["Static Sites", "AWS"]  # one name per term: the smallest spelling
     assert record["summary"].startswith("First & second. Third word")
     assert len(record["summary"]) <= 241 and record["summary"].endswith("…")
 
@@ -62,7 +62,7 @@ def test_the_full_build_indexes_every_published_page_and_nothing_else() -> None:
         "date": "2025-01-01",
         "section": "posts",
         "summary": "About P1",
-        "tags": ["python"],
+        "tags": ["Python"],
         "title": "P1",
         "url": "/posts/p1/",
     }

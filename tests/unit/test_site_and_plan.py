@@ -87,7 +87,7 @@ def test_lists_are_in_hugo_order_and_positions_match() -> None:
     assert index.list_size("nothing") == 0
 
 
-def test_term_display_name_is_its_slugs_words_whatever_the_spellings() -> None:
+def test_term_display_name_is_the_smallest_spelling_in_use() -> None:
     index = MemoryIndex(
         CONFIG,
         [
@@ -98,7 +98,7 @@ def test_term_display_name_is_its_slugs_words_whatever_the_spellings() -> None:
     )
     term = index.term("tags/python")
     assert term is not None
-    assert term.name == "python"
+    assert term.name == "PYTHON"  # SPEC 2: the lexicographically smallest spelling in use
     assert term.url == "/tags/python/"
     assert index.list_size("tags/python") == 3
 
@@ -107,7 +107,7 @@ def test_a_term_with_no_pages_is_gone() -> None:
     assert term_from_spellings("tags", "go", {"Go": 0, "go": 0}) is None
     term = term_from_spellings("tags", "go", {"go": 2, "Go": 1, "GO": 0})
     assert term is not None
-    assert (term.name, term.count) == ("go", 3)
+    assert (term.name, term.count) == ("Go", 3)  # "GO" is no longer in use
 
 
 def test_terms_are_listed_by_slug_and_sections_are_known() -> None:

@@ -53,6 +53,7 @@ def entry_from_data(data: dict[str, Any]) -> Entry:
         data[name] = tuple(data.get(name) or ())
     data["params"] = MappingProxyType(data.get("params") or {})
     data["other_terms"] = MappingProxyType({k: tuple(v) for k, v in (data.get("other_terms") or {}).items()})
+    data["term_display"] = MappingProxyType(data.get("term_display") or {})
     return Entry(**data)
 
 

@@ -12,7 +12,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -100,6 +99,9 @@ class Entry:
     params: Mapping[str, Any] = field(default_factory=_frozen_params)
     other_terms: Mapping[str, tuple[str, ...]] = field(default_factory=_frozen_params)
     """Terms of taxonomies other than tags and categories (`series`, ...), by taxonomy."""
+    term_display: Mapping[str, str] = field(default_factory=_frozen_params)
+    """Term list id -> the term's name across the site (its smallest spelling in use, SPEC 2),
+    as of the round that last planned this entry (see `core.plan`)."""
 
     @property
     def url(self) -> str:
@@ -127,8 +129,14 @@ class Entry:
         return spellings
 
     def term_names(self, taxonomy: str) -> tuple[tuple[str, str], ...]:
-        """(display name, link) of each of this entry's terms, once per term, in front matter order."""
-        return _term_links(taxonomy, self.terms(taxonomy))
+        """(display name, link) of each of this entry's terms, once per term, in front matter order.
+
+        The name is the site's (`term_display`); an entry never planned shows its own spelling.
+        """
+        return tuple(
+            (self.term_display.get(f"{taxonomy}/{slug}", own), href(f"{taxonomy}/{slug}"))
+            for slug, own in self.term_spellings(taxonomy).items()
+        )
 
     def term_lists(self, taxonomies: Sequence[str] = DEFAULT_TAXONOMIES) -> tuple[str, ...]:
         """The list ids of this entry's term pages: `tags/python`, `categories/columns`."""
@@ -192,23 +200,6 @@ class Term:
     @property
     def url(self) -> str:
         return href(self.list_id)
-
-
-@lru_cache(maxsize=4096)
-def _term_links(taxonomy: str, names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """Cached: every list shows the same few tag sets over and over."""
-    slugs = dict.fromkeys(slug for slug in map(urlize, names) if slug)
-    return tuple((term_name(slug), href(f"{taxonomy}/{slug}")) for slug in slugs)
-
-
-def term_name(slug: str) -> str:
-    """A term's display name, the same on every page that shows it: its slug's words (`static sites`).
-
-    It depends on the term alone, never on which spellings other pages use (the smallest one in
-    use, say): so a post that spells a term anew changes no other page, and one edit re-renders
-    only the pages it really affects. A term's `_index.md` title still heads its own page.
-    """
-    return slug.replace("-", " ")
 
 
 def reading_minutes(words: int) -> int:

@@ -258,6 +258,8 @@ class RoundPlan:
     search_set: dict[str, SearchRecord] = field(default_factory=dict)
     """Search index URL -> record, for pages new or shown differently (see `core.search`)."""
     search_drop: set[str] = field(default_factory=set)
+    renamed: set[str] = field(default_factory=set)
+    """Term lists whose name the round changed: every page that shows the term follows in a rebuild."""
     schedule_add: set[tuple[datetime, str]] = field(default_factory=set)
     schedule_drop: set[tuple[datetime, str]] = field(default_factory=set)
     problems: dict[str, dict[str, str | None]] = field(default_factory=dict)
@@ -637,7 +639,7 @@ class _RoundPlanner:
     def _plan_lists(self, intro_lists: set[str]) -> None:
         render = self.result.render
         changes: dict[str, ListChange] = defaultdict(ListChange)
-        spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        spellings = self._stamp_term_names()
         sitemap_set, sitemap_drop = self.result.sitemap_set, self.result.sitemap_drop
         for key in sorted(self.new):
             old_record, new_record = self._page(key, self.old), self._page(key, self.new)
@@ -648,11 +650,6 @@ class _RoundPlanner:
             if old is None and new is None:
                 continue
             self._place(key, old, new, changes)
-            for taxonomy in self.config.taxonomies:
-                for entry, sign in ((old, -1), (new, 1)):
-                    if entry is not None:
-                        for slug, name in entry.term_spellings(taxonomy).items():
-                            spellings[f"{taxonomy}/{slug}"][name] += sign
             old_doc = search_record(old, self.config) if old is not None else None
             new_doc = search_record(new, self.config) if new is not None else None
             if old_doc != new_doc:
@@ -684,9 +681,60 @@ class _RoundPlanner:
                 after = term_from_spellings(taxonomy, slug, self.lists_after[list_id].spellings)
                 if before != after:
                     taxonomies.add(taxonomy)
+                if before is not None and after is not None and before.name != after.name:
+                    self.result.renamed.add(list_id)
         for taxonomy in sorted(taxonomies):
             render.outputs.update(list_taxonomy_outputs(taxonomy))
         render.sitemap = bool(sitemap_set or sitemap_drop)
+
+    def _stamp_term_names(self) -> dict[str, dict[str, int]]:
+        """Stamp every published entry of the round with its terms' names after the round.
+
+        A term's name is the smallest spelling in use across the site (SPEC 2), the same on every
+        page that shows it, so an entry carries the names as of when it was last planned. A round
+        that renames a term (a new smallest spelling, or the last page of one gone) reports it in
+        `renamed`: the pages of the other entries with that term then follow in a rebuild.
+        Returns the round's spelling changes by term list.
+        """
+        pairs: list[tuple[str, PageRecord, Entry | None, Entry]] = []
+        deltas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for key in sorted(self.new):
+            old_record, new_record = self._page(key, self.old), self._page(key, self.new)
+            old = old_record.published_entry() if old_record is not None else None
+            new = new_record.published_entry() if new_record is not None else None
+            for taxonomy in self.config.taxonomies:
+                for entry, sign in ((old, -1), (new, 1)):
+                    if entry is not None:
+                        for slug, name in entry.term_spellings(taxonomy).items():
+                            deltas[f"{taxonomy}/{slug}"][name] += sign
+            if new_record is not None and new is not None:
+                pairs.append((key, new_record, old, new))
+        changed = {list_id for list_id, names in deltas.items() if any(names.values())}
+        # An entry keeps the names it was stamped with for terms the round leaves alone.
+        needed = set(changed)
+        for _, _, old, new in pairs:
+            needed.update(
+                list_id
+                for list_id in new.term_lists(self.config.taxonomies)
+                if old is None or list_id not in old.term_display
+            )
+        self._load_lists(needed)
+        names: dict[str, str] = {}
+        for list_id in needed:
+            taxonomy, _, slug = list_id.partition("/")
+            term = term_from_spellings(taxonomy, slug, _spelled(self.lists_after[list_id].spellings, deltas[list_id]))
+            if term is not None:
+                names[list_id] = term.name
+        for key, record, old, new in pairs:
+            kept = old.term_display if old is not None else {}
+            display = {
+                list_id: names[list_id] if list_id in names else kept[list_id]
+                for list_id in new.term_lists(self.config.taxonomies)
+                if list_id in names or list_id in kept
+            }
+            if display != record.entry.term_display:
+                self.new[key] = replace(record, entry=replace(record.entry, term_display=MappingProxyType(display)))
+        return deltas
 
     def _place(self, key: str, old: Entry | None, new: Entry | None, changes: dict[str, ListChange]) -> None:
         """Where one page leaves, joins or changes on each of its lists; its section's neighbours."""
@@ -719,11 +767,7 @@ class _RoundPlanner:
         """One list's new state, and the pages and feed of it the round renders or deletes."""
         render, config = self.result.render, self.config
         before = self.lists_before[list_id]
-        spellings = dict(self.lists_after[list_id].spellings)
-        for name, count in spell_delta.items():
-            spellings[name] = spellings.get(name, 0) + count
-            if spellings[name] <= 0:
-                del spellings[name]
+        spellings = _spelled(self.lists_after[list_id].spellings, spell_delta)
         after = replace(
             self.lists_after[list_id], size=before.size + change.growth, spellings=MappingProxyType(spellings)
         )
@@ -795,6 +839,16 @@ class _RoundPlanner:
                     self.result.schedule_drop.add((old_due, key))
                 if new_due is not None:
                     self.result.schedule_add.add((new_due, key))
+
+
+def _spelled(spellings: Mapping[str, int], delta: Mapping[str, int]) -> dict[str, int]:
+    """A term list's spellings with a round's changes applied (a count at zero is dropped)."""
+    after = dict(spellings)
+    for name, count in delta.items():
+        after[name] = after.get(name, 0) + count
+        if after[name] <= 0:
+            del after[name]
+    return after
 
 
 class EmptyIndex:

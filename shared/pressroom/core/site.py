@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from pressroom.core.config import SiteConfig
-from pressroom.core.model import HOME_LIST, Entry, Intro, Term, term_name
+from pressroom.core.model import HOME_LIST, Entry, Intro, Term
 
 
 def lists_of(entry: Entry, config: SiteConfig) -> tuple[str, ...]:
@@ -79,11 +79,11 @@ class SiteIndex(Protocol):
 
 
 def term_from_spellings(taxonomy: str, slug: str, spellings: Mapping[str, int]) -> Term | None:
-    """A term with pages, named by `term_name(slug)`; None once no page uses any of its spellings."""
+    """A term with pages, named by its smallest spelling in use (SPEC 2); None once no page uses any."""
     used = {name: count for name, count in spellings.items() if count > 0}
     if not used:
         return None
-    return Term(taxonomy, slug, term_name(slug), sum(used.values()))
+    return Term(taxonomy, slug, min(used), sum(used.values()))
 
 
 def intro_winners(intros: Iterable[Intro]) -> dict[str, Intro]:

@@ -37,6 +37,11 @@ TRANSACTION_BYTES = 3_500_000
 PART_BYTES = 300_000
 
 
+def inbox_item(event: str, key: str, at: float) -> Item:
+    """The inbox's record of a changed source key (one per event id: a redelivery is idempotent)."""
+    return {"pk": INBOX, "sk": f"{key}\x00{event}", "at": at}
+
+
 class LeaseLost(Exception):
     """Another invocation holds the lease now (this one outlived its own): stop writing."""
 
@@ -102,7 +107,7 @@ class Control:
     # -- the inbox
     def accept(self, changes: Iterable[tuple[str, str]], at: float) -> None:
         """Record changed source keys (event id, key); idempotent for a redelivered event."""
-        puts = [{"pk": INBOX, "sk": f"{key}\x00{event}", "at": at} for event, key in changes]
+        puts = [inbox_item(event, key, at) for event, key in changes]
         if puts:
             self.table.write_many(puts)
 

@@ -52,7 +52,7 @@ from pressroom.core.render import Renderer, validate_layouts
 from pressroom.core.search import SearchPatch
 from pressroom.core.sitemap import SitemapPatch
 from pressroom.core.theme import theme_digest
-from pressroom.engine.control import PENDING_KEY, Control, ErrorRecord, Journal, Lease, LeaseLost, iso
+from pressroom.engine.control import PENDING_KEY, Control, ErrorRecord, Journal, Lease, LeaseLost, inbox_item, iso
 from pressroom.engine.index import GenerationReader, compile_plan, gen_prefix
 from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import read_sources
@@ -326,6 +326,10 @@ class Publisher:
             }
         )
         puts = [*ops.puts.values(), *error_puts]
+        if plan.renamed:
+            # In the round's own transaction: the rebuild that renames the term on every other
+            # page is asked for exactly when the rename is applied.
+            puts.append(inbox_item("renamed", REBUILD_KEY, self.ports.clock()))
         deletes = sorted(
             {
                 *ops.deletes,
