@@ -207,3 +207,21 @@ def test_check_sees_the_images_and_links_of_shortcodes() -> None:
     report = check_site(files, NOW)
     problems = sorted(f.message for f in report.errors)
     assert problems == ["broken internal link '/nowhere/'", "missing image 'missing.png'"]
+
+
+def test_a_ref_in_a_link_links_to_the_page_whatever_its_url_holds() -> None:
+    # A real Blowfish blog: `[Part 2]({{< ref "/posts/2511_layout" >}})`. The `_` sent the URL in
+    # as a placeholder, which the link's percent-encoding hid from the restore: a broken link.
+    rendered = render_markdown('See [Part 2]({{< ref "/posts/2511_file_layout" >}}).\n', shortcodes=PAGE)
+    assert rendered.html == '<p>See <a href="/posts/2511_file_layout/">Part 2</a>.</p>\n'
+    assert rendered.links == ("/posts/2511_file_layout/",)
+    image = render_markdown('![A chart]({{< param "chart_url" >}})\n', shortcodes=ShortcodePage(
+        key="posts/x/index.md", params={"chart_url": "/img/my_chart.png"}))  # fmt: skip
+    assert '<img src="/img/my_chart.png" alt="A chart"' in image.html
+    assert image.images == ("/img/my_chart.png",)
+    hostile = render_markdown('[x]({{< param "u" >}})\n', shortcodes=ShortcodePage(
+        key="posts/x/index.md", params={"u": "javascript:alert(1)"}))  # fmt: skip
+    assert 'href="javascript' not in hostile.html
+    hostile = render_markdown('[x]({{< param "u" >}})\n', shortcodes=ShortcodePage(
+        key="posts/x/index.md", params={"u": "javascript:alert('_')"}))  # fmt: skip
+    assert 'href="javascript' not in hostile.html

@@ -178,6 +178,8 @@ def render_markdown(
 
     links, images = _link_targets(tokens)
     if expansion is not None and expansion.outputs:
+        links = tuple(map(expansion.restore_url, links))
+        images = tuple(map(expansion.restore_url, images))
         # What shortcodes link to and show counts too (for `pressroom check`).
         links += tuple(html.unescape(url) for out in expansion.outputs for url in _HREF_RE.findall(out))
         images += tuple(html.unescape(url) for out in expansion.outputs for url in _IMG_SRC_RE.findall(out))
@@ -604,8 +606,8 @@ def _resolve_under(tokens: Sequence[Token], base: str) -> None:
             continue
         name = "src"
         url = token.attrGet(name)
-        if not isinstance(url, str) or not url or url.startswith(("/", "#", "?")) or _SCHEME_RE.match(url):
-            continue
+        if not isinstance(url, str) or not url or url.startswith(("/", "#", "?", "%EE%80%80")) or _SCHEME_RE.match(url):
+            continue  # (a shortcode's URL, such as a ref's, is placed as it is)
         path, mark, rest = url.partition("#") if "#" in url else url.partition("?")
         resolved = posixpath.normpath(base + path)
         if path.endswith("/") and not resolved.endswith("/"):

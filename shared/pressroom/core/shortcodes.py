@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import escape
 from typing import Any
 
 __all__ = [
@@ -38,6 +39,9 @@ _OPEN = "\ue000"
 _CLOSE = "\ue001"
 _PLACEHOLDER = f"{_OPEN}(\\d+){_CLOSE}"
 PLACEHOLDER_RE = re.compile(_PLACEHOLDER)
+_URL_PLACEHOLDER_RE = re.compile(r"%EE%80%80(\d+)%EE%80%81")
+"""A placeholder in a link's or an image's URL, which the parser percent-encodes
+(`[Part 2]({{< ref "/posts/part_2" >}})`: a ref whose URL has a `_` goes in as a placeholder)."""
 _PARAGRAPH_OF_PLACEHOLDERS_RE = re.compile(f"<p>\\s*((?:{_PLACEHOLDER}\\s*)+)</p>\\n?")
 """A placeholder; a paragraph of nothing but placeholders loses its ``<p>`` (their HTML is blocks)."""
 
@@ -338,10 +342,23 @@ class Expansion:
 
     def restore(self, html: str) -> str:
         """`html` with every placeholder replaced by its shortcode's HTML."""
+        if "%EE%80%80" in html:
+            html = _URL_PLACEHOLDER_RE.sub(lambda match: escape(self.restore_url(match.group(0)), quote=True), html)
         if _OPEN not in html:
             return html
         html = _PARAGRAPH_OF_PLACEHOLDERS_RE.sub(self._blocks_of, html)
         return PLACEHOLDER_RE.sub(lambda match: self.outputs[int(match.group(1))], html)
+
+    def restore_url(self, url: str) -> str:
+        """A link's URL with each placeholder replaced by its shortcode's text, refused (``#``)
+        where a Markdown link would be (`javascript:` ...)."""
+        from pressroom.core.markdown import is_safe_url
+
+        def value(match: re.Match[str]) -> str:
+            text = self.outputs[int(match.group(1))].strip()
+            return text if is_safe_url(text) else "#"
+
+        return _URL_PLACEHOLDER_RE.sub(value, url)
 
     def _blocks_of(self, match: re.Match[str]) -> str:
         blocks = (self.outputs[int(index)] for index in PLACEHOLDER_RE.findall(match.group(1)))
