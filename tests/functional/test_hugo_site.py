@@ -20,7 +20,7 @@ import pytest
 from pressroom.adapters.files import read_tree
 from pressroom.core.build import build_site
 from pressroom.core.check import check_site
-from pressroom.core.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, THEME_FILES
+from pressroom.core.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES
 from pressroom.core.theme import stylesheet_key
 from support.accounts import Site, assert_converged
 
@@ -75,6 +75,8 @@ def test_the_configuration_reaches_every_page(built: dict[str, bytes]) -> None:
 
 def test_static_files_are_published_and_nothing_else_leaks(built: dict[str, bytes]) -> None:
     assert built["img/me.png"] == (FIXTURE / "static" / "img" / "me.png").read_bytes()
+    # The site's own favicon replaces the theme's (every Blowfish site has one in static/).
+    assert built["favicon.ico"] == (FIXTURE / "static" / "favicon.ico").read_bytes()
     assert "CNAME" in built
     leaked = [key for key in built if "secret" in key or "not-yet" in key or key.startswith(("themes/", "archetypes/"))]
     assert leaked == [], "no file of a draft bundle, no theme or archetype is published"
@@ -117,8 +119,9 @@ def test_hugo_itself_publishes_the_same_urls(built: dict[str, bytes], tmp_path: 
         timeout=120,
     )
     hugo_urls = set(read_tree(public))
-    # pressroom's own theme files and search page
-    assert hugo_urls == set(built) - {stylesheet_key(), *THEME_FILES, SEARCH_PAGE_KEY, SEARCH_INDEX_KEY}
+    # pressroom's own theme files and search page (the site has its own favicon, which both publish)
+    theme_files = set(THEME_FILES) - SITE_REPLACES
+    assert hugo_urls == set(built) - {stylesheet_key(), *theme_files, SEARCH_PAGE_KEY, SEARCH_INDEX_KEY}
 
 
 def test_the_event_path_publishes_the_root_as_the_full_build(site: Site) -> None:

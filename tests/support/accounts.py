@@ -109,7 +109,7 @@ def assert_converged(site: Site, files: dict[str, bytes] | None = None) -> None:
     published, expected = site.published(), site.expected(files)
     assert sorted(published) == sorted(expected), sorted(set(published) ^ set(expected))
     different = [key for key in expected if published[key] != expected[key]]
-    assert different == []
+    assert different == [], different
 
 
 def assert_changes_invalidated(site: Site, before: dict[str, tuple[bytes, str, str]]) -> None:

@@ -55,7 +55,6 @@ def test_a_small_blog_builds_every_expected_page(blog_site: SiteBuild) -> None:
     assert site.published == 6
     assert set(site.outputs) == {
         "favicon.ico",
-        "favicon.svg",
         "js/theme.js",
         "js/main.js",
         "search/index.html",
@@ -365,3 +364,20 @@ def test_the_parallel_build_equals_the_serial_build(monkeypatch: pytest.MonkeyPa
     assert list(parallel.outputs.items()) == list(serial.outputs.items())  # same bytes, same order
     assert [str(error) for error in parallel.errors] == [str(error) for error in serial.errors] != []
     assert (parallel.published, parallel.entries, parallel.parsed) == (serial.published, serial.entries, serial.parsed)
+
+
+def test_a_leaf_bundle_at_the_first_level_is_a_standalone_page_as_in_hugo() -> None:
+    # Blowfish sites keep `content/about/index.md` (with its images): Hugo publishes it at /about/
+    # as a page of no section. It was taken for section `about`, whose list beat the page.
+    files = {
+        "posts/a.md": page("title: A\ndate: 2025-01-01\n"),
+        "about/index.md": page("title: About me\n", "![Me](me.png)\n"),
+        "about/me.png": b"\x89PNG me",
+    }
+    site = build_site(files, NOW, workers=1)
+    assert site.errors == []
+    about = site.outputs["about/index.html"].decode()
+    assert "<h1>About me</h1>" in about and 'src="me.png"' in about
+    assert site.outputs["about/me.png"] == b"\x89PNG me"
+    assert "about/index.xml" not in site.outputs, "no section list or feed for a page"
+    assert "/about/" not in site.outputs["index.html"].decode(), "a standalone page is not listed"

@@ -158,3 +158,26 @@ def test_resolve_link(source_key: str, url: str, target: str | None) -> None:
 def test_finding_reads_like_a_compiler_message() -> None:
     assert str(Finding("posts/a.md", "broken", 3)) == "error: posts/a.md:3: broken"
     assert str(Finding("posts/a.md", "no title", error=False)) == "warning: posts/a.md: no title"
+
+
+def test_an_image_hugo_finds_in_assets_is_reported_with_where_to_move_it() -> None:
+    # Blowfish's image hook resolves `/img/chart.svg` through Hugo Pipes from assets/.
+    files = {
+        "hugo.toml": b'baseURL = "https://example.org/"\ntitle = "T"\n',
+        "content/posts/a.md": page("title: A\ndate: 2025-01-01\n", "![Chart](/img/chart.svg)\n"),
+    }
+    report = check_site(files, NOW, unread=["assets/img/chart.svg"])
+    assert messages(report, "content/posts/a.md") == [
+        (5, "missing image '/img/chart.svg' (assets/img/chart.svg is a Hugo Pipes resource, not published: "
+            "move it to static/)")
+    ]  # fmt: skip
+
+
+def test_a_quoted_link_target_is_reported_with_the_fix() -> None:
+    # A real blog: `[website]("https://example.com/")` links to `%22https://example.com/%22`.
+    files = {"posts/a.md": page("title: A\ndate: 2025-01-01\n", 'See the [website]("https://example.com/").\n')}
+    (finding,) = check_site(files, NOW).errors
+    assert finding.message == (
+        "broken internal link '%22https://example.com/%22' "
+        "(the quotes are part of the URL: write the link's target without them)"
+    )

@@ -11,6 +11,7 @@ from pressroom.core.config import settings_of
 from pressroom.core.content import SourceKind, classify, parse_page
 from pressroom.core.theme import stylesheet_key
 from pressroom.exceptions import ConfigError
+from support.sources import multilingual_root
 
 NOW = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
 
@@ -186,3 +187,20 @@ def test_what_a_menu_cannot_show_is_reported_against_its_file() -> None:
     assert settings.config.menu == ()
     assert all(w.startswith("config/_default/menus.en.toml: menus.") for w in settings.warnings)
     assert len(settings.warnings) == 3
+
+
+def test_a_multilingual_root_builds_its_default_language_from_files_that_name_it() -> None:
+    # Hugo's translation by file name, as Blowfish sites use it: `a.zh-tw.md` is page `a` in zh-tw,
+    # `a.en.md` its English translation (not built), `b.md` in the default language.
+    site = build_site(multilingual_root(), NOW, workers=1)
+    assert site.errors == []
+    pages = sorted(key for key in site.outputs if key.endswith("/index.html") and key.startswith("posts/"))
+    assert pages == ["posts/a/index.html", "posts/b/index.html", "posts/index.html", "posts/page/1/index.html",
+                     "posts/x/index.html"]  # fmt: skip
+    assert "Chinese text." in site.outputs["posts/a/index.html"].decode()
+    assert not any("English" in data.decode("utf-8", "replace") or "(en)" in data.decode("utf-8", "replace")
+                   for data in site.outputs.values())  # fmt: skip
+    home = site.outputs["index.html"].decode()
+    assert "Welcome." in home and "<title>Notes</title>" in home
+    assert site.outputs["posts/x/featured.png"] == b"\x89PNG x"
+    assert 'src="featured.png"' in site.outputs["posts/x/index.html"].decode() or "featured.png" in home

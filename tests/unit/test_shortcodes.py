@@ -225,3 +225,9 @@ def test_a_ref_in_a_link_links_to_the_page_whatever_its_url_holds() -> None:
     hostile = render_markdown('[x]({{< param "u" >}})\n', shortcodes=ShortcodePage(
         key="posts/x/index.md", params={"u": "javascript:alert('_')"}))  # fmt: skip
     assert 'href="javascript' not in hostile.html
+
+
+def test_typeit_shows_its_text_line_by_line_without_a_script() -> None:
+    html = render('{{< typeit lifeLike="true" loop="true" tag=h2 >}}\nHello, I am JYu.\nWelcome.\n{{< /typeit >}}\n')
+    assert '<h2 class="typeit">Hello, I am JYu.<br>Welcome.</h2>' in html
+    assert "<script" not in html and "{{" not in html

@@ -147,7 +147,6 @@ def test_site_outputs_name_every_page_of_the_site() -> None:
         "404.html",
         stylesheet_key(),
         "favicon.ico",
-        "favicon.svg",
         "js/theme.js",
         "js/main.js",
         "search/index.html",

@@ -100,6 +100,7 @@ def link_findings(
     files: Mapping[str, bytes],
     outputs: Mapping[str, bytes],
     config: SiteConfig | None = None,
+    unread: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """Links and images that resolve to no output (pages, copied files, a Hugo root's `static/`).
 
@@ -124,17 +125,26 @@ def link_findings(
                     continue
                 what = "broken internal link" if kind == "link" else "missing image"
                 line = _line_of(text, url) or _line_of(text, url.rstrip("/").rsplit("/", 1)[-1])
-                findings.append(Finding(key, f"{what} {url!r}", line))
+                hint = ""
+                if url.startswith(('"', "%22", "'", "%27")):
+                    hint = " (the quotes are part of the URL: write the link's target without them)"
+                elif config.is_hugo_root and f"assets/{target}" in unread:
+                    # Blowfish's image hook finds it through Hugo Pipes, which pressroom has not.
+                    hint = f" (assets/{target} is a Hugo Pipes resource, not published: move it to static/)"
+                findings.append(Finding(key, f"{what} {url!r}{hint}", line))
     return findings
 
 
-def check_site(files: Mapping[str, bytes], now: datetime) -> CheckReport:
-    """Every problem in a content tree: parse errors, URL clashes, broken links, damaged text."""
+def check_site(files: Mapping[str, bytes], now: datetime, unread: Iterable[str] = ()) -> CheckReport:
+    """Every problem in a content tree: parse errors, URL clashes, broken links, damaged text.
+
+    `unread`: the keys of a Hugo root that are not read (`assets/`, `themes/`, ...), for hints.
+    """
     site = build_site(files, now, workers=1)
     findings = [Finding(e.source_key, e.problem, e.line) for e in site.errors]
     findings += [Finding(*_split_warning(w), error=False) for w in site.warnings]
     config = _config_of(files)
-    findings += link_findings(site.parsed.values(), files, site.outputs, config)
+    findings += link_findings(site.parsed.values(), files, site.outputs, config, frozenset(unread))
     findings += hugo_template_findings(config)
     findings += [
         Finding(

@@ -20,7 +20,7 @@ from pressroom.core.hugo import (
     read_hugo_config,
 )
 from pressroom.core.model import DEFAULT_TAXONOMIES
-from pressroom.core.urls import term_permalink, urlize
+from pressroom.core.urls import strip_markdown_suffix, term_permalink, urlize
 from pressroom.exceptions import ConfigError
 
 CONFIG_KEY = "site.yaml"
@@ -39,6 +39,18 @@ class MarkupSettings:
     tasklist: bool = True
     linkify: bool = True
     emoji: bool = False
+
+
+def _language_parts(key: str) -> tuple[str, str, str]:
+    """A Markdown key as (key before the language, language in lower case, Markdown suffix):
+    `posts/a.en.md` -> (`posts/a`, `en`, `.md`); no language (or not Markdown): (key, "", "")."""
+    stem = strip_markdown_suffix(key)
+    if stem == key:
+        return key, "", ""
+    base, dot, language = stem.rpartition(".")
+    if not dot or not base or base.endswith("/") or "/" in language:
+        return key, "", ""
+    return base, language.lower(), key[len(stem) :]
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,10 @@ class SiteConfig:
     """Outputs not written, by Hugo's kind names (`rss`, `sitemap`, `robotstxt`, `404`, `taxonomy`)."""
     pagerAliases: bool = True
     """Write `LIST/page/1/` as a redirect to the list's first page, as Hugo does."""
+    contentLanguage: str = ""
+    """A Hugo root's language (the one built), as its page files may name it: `about.en.md`."""
+    otherLanguages: tuple[str, ...] = ()
+    """A Hugo root's other languages: their pages (`about.fr.md`) are not built."""
     shortcodes: tuple[tuple[str, str], ...] = ()
     """The site's own shortcode templates (`layouts/shortcodes/NAME.html`): (NAME.html, source)."""
 
@@ -88,15 +104,26 @@ class SiteConfig:
         return bool(self.contentDir)
 
     def site_key(self, source_key: str) -> str:
-        """Where a source file sits in the site: its key below the content (or a static) folder.
+        """Where a source file sits in the site: its key below the content (or a static) folder,
+        without the language a Hugo root's page may name (`about.en.md` is `about.md` in `en`).
 
         >>> SiteConfig(contentDir="content", staticDirs=("static",)).site_key("static/img/a.png")
         'img/a.png'
+        >>> SiteConfig(contentDir="content", contentLanguage="zh-tw").site_key("content/posts/_index.zh-TW.md")
+        'posts/_index.md'
         """
-        for folder in (self.contentDir, *self.staticDirs):
+        for folder in self.staticDirs:
             if folder and source_key.startswith(folder + "/"):
                 return source_key[len(folder) + 1 :]
+        if self.contentDir and source_key.startswith(self.contentDir + "/"):
+            key = source_key[len(self.contentDir) + 1 :]
+            base, language, suffix = _language_parts(key)
+            return base + suffix if language == self.contentLanguage else key
         return source_key
+
+    def is_other_language(self, source_key: str) -> bool:
+        """A Hugo root's page in a language that is not built (`about.fr.md` on an English site)."""
+        return bool(self.contentDir) and _language_parts(source_key)[1] in self.otherLanguages
 
     def is_static(self, source_key: str) -> bool:
         """A file of a Hugo root's `static/`: published as it is, never a page."""
@@ -431,7 +458,7 @@ def config_from_data(data: Mapping[str, Any]) -> SiteConfig:
     values = dict(data)
     values["params"] = MappingProxyType(dict(values.get("params") or {}))
     values["permalinks"] = MappingProxyType(dict(values.get("permalinks") or {}))
-    for name in ("taxonomies", "staticDirs", "disableKinds"):
+    for name in ("taxonomies", "staticDirs", "disableKinds", "otherLanguages"):
         if name in values:
             values[name] = tuple(values[name])
     if values.get("menu") is not None:

@@ -85,10 +85,11 @@ def classify(key: str, config: SiteConfig = _DEFAULT_CONFIG) -> SourceKind:
     if config.is_hugo_root:
         if config.is_static(key):
             return SourceKind.ASSET
-        if not key.startswith(config.contentDir + "/"):
+        if not key.startswith(config.contentDir + "/") or config.is_other_language(key):
             return SourceKind.IGNORED
     if is_markdown(key):
-        return SourceKind.INTRO if strip_markdown_suffix(name) == "_index" else SourceKind.PAGE
+        site_name = config.site_key(key).rsplit("/", 1)[-1]
+        return SourceKind.INTRO if strip_markdown_suffix(site_name) == "_index" else SourceKind.PAGE
     return SourceKind.ASSET
 
 
@@ -306,8 +307,15 @@ def title_from_key(key: str) -> str:
 
 
 def section_of(key: str) -> str:
-    """A first-level folder is a section; root files have none."""
-    return key.split("/", 1)[0] if "/" in key else ""
+    """A first-level folder is a section; root files have none.
+
+    Nor has a leaf bundle that is a first-level folder (`about/index.md`): as in Hugo, it is a
+    standalone page at `/about/`, like `about.md`, not the only page of a section `about`.
+    """
+    folder, slash, rest = key.partition("/")
+    if not slash or (strip_markdown_suffix(rest) == "index" and rest != strip_markdown_suffix(rest)):
+        return ""
+    return folder
 
 
 def bundle_dir(key: str) -> str | None:

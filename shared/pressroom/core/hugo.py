@@ -179,13 +179,17 @@ class _Reader:
         return ConfigError(self.config.file_of(path), f"{path} {problem}")
 
 
-def _language(reader: _Reader) -> str:
-    """Merge the default language's settings into the root; other languages are reported."""
+def _language(reader: _Reader) -> tuple[str, list[str]]:
+    """Merge the default language's settings into the root; other languages are reported.
+
+    Returns the language built and the others (whose page files are left out).
+    """
     tree = reader.tree
     languages = tree.get("languages")
     default = str(tree.get("defaultcontentlanguage") or "en").lower()
     if not isinstance(languages, dict) or not languages:
-        return default
+        return default, []
+    languages = {str(name).lower(): value for name, value in languages.items()}
     chosen = default if default in languages else sorted(languages)[0]
     for lang in sorted(languages):
         if lang != chosen:
@@ -206,7 +210,7 @@ def _language(reader: _Reader) -> str:
                 prefix = f"languages.{chosen}.{name}"
                 if path == prefix or path.startswith(prefix + "."):
                     reader.config.origin[name + path[len(prefix) :]] = source
-    return chosen
+    return chosen, sorted(lang for lang in languages if lang != chosen)
 
 
 def _integer(reader: _Reader, path: str, value: Any) -> int:
@@ -284,8 +288,9 @@ def _permalinks(reader: _Reader, value: Any, taxonomies: tuple[str, ...]) -> dic
 def hugo_values(config: HugoConfig) -> tuple[dict[str, Any], list[str]]:
     """SiteConfig values from a Hugo configuration, and a warning for every key not honoured."""
     reader = _Reader(config, json.loads(json.dumps(config.values, default=str)))
-    lang = _language(reader)
+    lang, others = _language(reader)
     values: dict[str, Any] = {"languageCode": lang, "feedLimit": -1, "enableRobotsTXT": False}
+    values["contentLanguage"], values["otherLanguages"] = lang, tuple(others)
     take = reader.take
     for name in _CONSUMED:
         take(name)

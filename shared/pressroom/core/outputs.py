@@ -18,8 +18,11 @@ from pressroom.core.site import SiteIndex
 from pressroom.core.theme import stylesheet_key
 from pressroom.core.urls import feed_key, list_page_path, page_key
 
-THEME_FILES = ("favicon.ico", "favicon.svg", "js/theme.js", "js/main.js")
+THEME_FILES = ("favicon.ico", "js/theme.js", "js/main.js")
 """The theme's static files, published as they are (from `theme/static/`)."""
+SITE_REPLACES = frozenset({"favicon.ico"})
+"""Theme files a site's own file of that name replaces (a Blowfish site's `static/favicon.ico`):
+every page links them by that name, so the site's file is what browsers show."""
 SEARCH_PAGE_KEY = "search/index.html"
 SEARCH_INDEX_KEY = "index.json"
 """The search index: every published page's title, link, date, terms and summary (`SearchOutput`)."""
@@ -260,7 +263,11 @@ def site_outputs(
     `assets` maps each published asset's output key to its source key.
     """
     config = index.config
-    outputs: list[Output] = [StaticOutput(name) for name in (static_keys() if statics is None else statics)]
+    outputs: list[Output] = [
+        StaticOutput(name)
+        for name in (static_keys() if statics is None else statics)
+        if not (name in SITE_REPLACES and name in assets)
+    ]
     for taxonomy in config.taxonomies:
         outputs.extend(list_taxonomy_outputs(taxonomy))
     for list_id in site_lists(index):

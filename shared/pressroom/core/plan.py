@@ -26,11 +26,13 @@ from pressroom.core.config import SiteConfig
 from pressroom.core.content import SourceKind
 from pressroom.core.model import HOME_LIST, Entry, Intro
 from pressroom.core.outputs import (
+    SITE_REPLACES,
     AliasOutput,
     AssetOutput,
     Output,
     PageOutput,
     SearchOutput,
+    StaticOutput,
     list_feed,
     list_page,
     list_pages,
@@ -530,12 +532,15 @@ class _RoundPlanner:
             old, new = self._page(key, self.old), self._page(key, self.new)
             placed_before = (old.published, old.entry.path) if old is not None else None
             placed_after = (new.published, new.entry.path) if new is not None else None
-            if is_bundle_page(key) and placed_before != placed_after:
+            if is_bundle_page(self.config.site_key(key)) and placed_before != placed_after:
                 for asset, record in self.state.assets_under(key.rsplit("/", 1)[0]).items():
                     if asset not in self.old:
                         self.old[asset] = self.new[asset] = record
                     assets.add(asset)
-        self._load(page for asset in assets for folder in bundle_folders(asset) for page in bundle_page_keys(folder))
+        language = self.config.contentLanguage
+        self._load(
+            page for asset in assets for folder in bundle_folders(asset) for page in bundle_page_keys(folder, language)
+        )
         for asset in sorted(assets):
             previous, current = self.old.get(asset), self.new.get(asset)
             old_key = previous.claim_key if isinstance(previous, AssetRecord) else None
@@ -565,7 +570,9 @@ class _RoundPlanner:
         bundle = None
         static = self.config.is_static(asset)
         for folder in [] if static else bundle_folders(asset):
-            found = [self._page(k, self.new) for k in bundle_page_keys(folder) if k != asset]
+            found = [
+                self._page(k, self.new) for k in bundle_page_keys(folder, self.config.contentLanguage) if k != asset
+            ]
             bundle = next((record for record in found if record is not None), None)
             if bundle is not None:
                 break
@@ -601,7 +608,9 @@ class _RoundPlanner:
                     if isinstance(record, AssetRecord) and record.claim_key == key:
                         self.new[claim.source] = replace(record, published=claim == after)
             if after is None:
-                if before is not None:
+                if key in SITE_REPLACES:
+                    render.outputs.add(StaticOutput(key))  # the site's own file is gone: the theme's is back
+                elif before is not None:
                     render.delete.add(key)
             elif before != after:
                 self._render_owner(key, after)

@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from pressroom.core.model import Entry, Intro
-from pressroom.core.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, THEME_FILES
+from pressroom.core.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES
 from pressroom.core.theme import is_fingerprinted
 from pressroom.core.urls import TAXONOMIES, is_markdown, page_key, reserved_reason, strip_markdown_suffix
 from pressroom.exceptions import ContentError
 
-GENERATED_KEYS = frozenset(
-    {"index.html", "index.xml", "sitemap.xml", "robots.txt", "404.html", SEARCH_INDEX_KEY, SEARCH_PAGE_KEY}
-) | frozenset(THEME_FILES)
+GENERATED_KEYS = (
+    frozenset({"index.html", "index.xml", "sitemap.xml", "robots.txt", "404.html", SEARCH_INDEX_KEY, SEARCH_PAGE_KEY})
+    | frozenset(THEME_FILES) - SITE_REPLACES
+)
 """Keys pressroom always generates: an asset never takes them (nor a fingerprinted stylesheet's name)."""
 _SITEMAP_PART = re.compile(r"sitemap-\d+\.xml")
 
@@ -101,15 +102,19 @@ def bundle_folders(key: str) -> list[str]:
     return ["/".join(parts[:depth]) for depth in range(len(parts), 0, -1)]
 
 
-def bundle_page_keys(folder: str) -> tuple[str, str]:
-    """The source keys of the page that makes `folder` a leaf bundle."""
-    return f"{folder}/index.md", f"{folder}/index.markdown"
+def bundle_page_keys(folder: str, language: str = "") -> tuple[str, ...]:
+    """The source keys of the page that makes `folder` a leaf bundle (`index.LANG.md` too, in a
+    Hugo root built in LANG)."""
+    keys: tuple[str, ...] = (f"{folder}/index.md", f"{folder}/index.markdown")
+    if language:
+        keys += (f"{folder}/index.{language}.md", f"{folder}/index.{language}.markdown")
+    return keys
 
 
-def bundle_of(key: str, is_page: Callable[[str], bool]) -> str | None:
+def bundle_of(key: str, is_page: Callable[[str], bool], language: str = "") -> str | None:
     """The source key of the bundle page `key` belongs to (its nearest folder with an `index.md`)."""
     for folder in bundle_folders(key):
-        for candidate in bundle_page_keys(folder):
+        for candidate in bundle_page_keys(folder, language):
             if candidate != key and is_page(candidate):
                 return candidate
     return None

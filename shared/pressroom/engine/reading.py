@@ -45,7 +45,7 @@ def read_sources(
         for key in keys
         if kind_of(key, config) is SourceKind.ASSET and not config.is_static(key)
         for folder in bundle_folders(key)
-        for page in bundle_page_keys(folder)
+        for page in bundle_page_keys(folder, config.contentLanguage)
     }
     forced = set(reader.records(candidates)) - set(keys)
     wanted = sorted(set(keys) | forced)
@@ -89,7 +89,7 @@ def read_sources(
 
 def parse_bundle_page(source: Source, key: str, body: bytes, config: SiteConfig) -> ParsedPage:
     """Parse a page; a bundle's page lists its folder for its files (its feature image)."""
-    folder = bundle_dir(key)
+    folder = key.rsplit("/", 1)[0] if bundle_dir(config.site_key(key)) is not None else None
     siblings: list[str] = []
     if folder is not None:
         prefix = folder + "/"

@@ -95,12 +95,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from pressroom.adapters.files import read_tree
+    from pressroom.adapters.files import read_tree, source_keys
     from pressroom.core.check import check_site
 
     output = _output(args)
     src = _source(args)
-    report = check_site(read_tree(src), _now(args.now))
+    files = read_tree(src)
+    report = check_site(files, _now(args.now), unread=set(source_keys(src)) - set(files))
     fixed: list[str] = []
     if args.fix:
         for key, data in sorted(report.repairs.items()):

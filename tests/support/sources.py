@@ -1,0 +1,20 @@
+"""Source trees that more than one test folder publishes."""
+
+from __future__ import annotations
+
+
+def multilingual_root() -> dict[str, bytes]:
+    """A Hugo root in zh-tw with English translations, named in its files as Blowfish sites do."""
+    front = "---\ntitle: {}\ndate: 2025-01-0{}\n---\n{}\n"
+    return {
+        "config/_default/hugo.toml": b'baseURL = "https://example.org/"\ndefaultContentLanguage = "zh-tw"\n',
+        "config/_default/languages.toml": b'[zh-tw]\ntitle = "Notes"\n[en]\ntitle = "Notes (en)"\n',
+        "content/_index.zh-tw.md": b"---\ntitle: Home\n---\nWelcome.\n",
+        "content/_index.en.md": b"---\ntitle: Home (en)\n---\nWelcome (en).\n",
+        "content/posts/a.zh-tw.md": front.format("A", 1, "Chinese text.").encode(),
+        "content/posts/a.en.md": front.format("A (en)", 1, "English text.").encode(),
+        "content/posts/b.md": front.format("B", 2, "No language named.").encode(),
+        "content/posts/x/index.zh-tw.md": front.format("X", 3, "A bundle.").encode(),
+        "content/posts/x/index.en.md": front.format("X (en)", 3, "A bundle (en).").encode(),
+        "content/posts/x/featured.png": b"\x89PNG x",
+    }
