@@ -204,3 +204,12 @@ def test_a_multilingual_root_builds_its_default_language_from_files_that_name_it
     assert "Welcome." in home and "<title>Notes</title>" in home
     assert site.outputs["posts/x/featured.png"] == b"\x89PNG x"
     assert 'src="featured.png"' in site.outputs["posts/x/index.html"].decode() or "featured.png" in home
+
+
+def test_has_cjk_language_counts_the_words_of_chinese_pages() -> None:
+    files = {
+        "hugo.toml": b'baseURL = "https://example.org/"\nhasCJKLanguage = true\n',
+        "content/posts/a.md": "---\ntitle: A\ndate: 2025-01-01\n---\n{}\n".format("静态网站" * 300).encode(),
+    }
+    site = build_site(files, NOW, workers=1)
+    assert "3 min read" in site.outputs["posts/a/index.html"].decode()  # 1,200 characters at 501 a minute

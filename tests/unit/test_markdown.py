@@ -359,3 +359,16 @@ def test_seed_post_shape_renders_ids_toc_and_summary() -> None:
     ]
     assert rendered.toc_html.count("<li>") == 2
     assert rendered.summary_html == "Let me start by sharing a bit about my journey through…"
+
+
+def test_cjk_words_summaries_and_reading_time_count_as_hugo_counts_them() -> None:
+    # Hugo's hasCJKLanguage: a non-ASCII word counts a word per character, and a page with Han,
+    # Hangul or kana reads at 501 words a minute. Without it, "很好的文章" is one word.
+    text = "这是一篇关于静态网站的文章 with some English words.\n\n" + "很长的段落" * 150 + "\n"
+    plain = render_markdown(text, summary_length=10)
+    assert plain.word_count == 6
+    counted = render_markdown(text, summary_length=10, cjk=True)
+    assert counted.word_count == 13 + 4 + 750
+    assert counted.reading_time == 2  # ceil(767 / 501), where 213 a minute would make 4
+    assert counted.summary_html == "这是一篇关于静态网站…"  # ten characters, cut inside the word
+    assert counted.truncated

@@ -87,6 +87,8 @@ class SiteConfig:
     """Outputs not written, by Hugo's kind names (`rss`, `sitemap`, `robotstxt`, `404`, `taxonomy`)."""
     pagerAliases: bool = True
     """Write `LIST/page/1/` as a redirect to the list's first page, as Hugo does."""
+    hasCJKLanguage: bool = False
+    """Hugo's `hasCJKLanguage`: words and summaries of Chinese, Japanese and Korean text are counted by character."""
     contentLanguage: str = ""
     """A Hugo root's language (the one built), as its page files may name it: `about.en.md`."""
     otherLanguages: tuple[str, ...] = ()
@@ -217,6 +219,7 @@ _SITE_YAML_KEYS = [
     "buildDrafts",
     "buildFuture",
     "buildExpired",
+    "hasCJKLanguage",
 ]
 _TYPES: dict[str, type | tuple[type, ...]] = {
     f.name: {"str": str, "int": int, "bool": bool}.get(str(f.type), object)

@@ -521,6 +521,7 @@ def _render_body(
         base_path=base_path,
         shortcodes=page,
         first_line=front.body_line,
+        cjk=config.hasCJKLanguage,
     )
 
 

@@ -321,7 +321,7 @@ def hugo_values(config: HugoConfig) -> tuple[dict[str, Any], list[str]]:
     old_limit = take("rsslimit")
     if limit is not None or old_limit is not None:
         values["feedLimit"] = _integer(reader, "services.rss.limit", limit if limit is not None else old_limit)
-    for name in ("buildDrafts", "buildFuture", "buildExpired", "enableRobotsTXT"):
+    for name in ("buildDrafts", "buildFuture", "buildExpired", "enableRobotsTXT", "hasCJKLanguage"):
         if (value := take(name.lower())) is not None:
             values[name] = _boolean(reader, name.lower(), value)
     kinds = take("disablekinds")

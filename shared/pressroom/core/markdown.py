@@ -61,6 +61,10 @@ __all__ = [
 ]
 
 WORDS_PER_MINUTE = 213
+CJK_WORDS_PER_MINUTE = 501
+"""Hugo's reading speed for a page in Chinese, Japanese or Korean (`hasCJKLanguage`)."""
+_CJK_RE = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+"""Han, Hangul, Hiragana or Katakana: Hugo's test for a CJK page."""
 """Hugo's reading speed: reading time is ``ceil(words / 213)`` minutes."""
 
 SUMMARY_DIVIDER = "<!--more-->"
@@ -118,6 +122,7 @@ def render_markdown(
     base_path: str | None = None,
     shortcodes: ShortcodePage | None = None,
     first_line: int = 1,
+    cjk: bool = False,
 ) -> RenderedMarkdown:
     """Render a page body; see `RenderedMarkdown` for what comes back.
 
@@ -134,6 +139,10 @@ def render_markdown(
 
     `shortcodes` (the page's context) turns Hugo shortcodes into HTML; `first_line` is the
     body's first line in its file, for the lines of `unknown_shortcodes`.
+
+    `cjk` is Hugo's `hasCJKLanguage`: a word with a character outside ASCII counts each of its
+    characters as a word (Chinese, Japanese and Korean put no spaces between words), and a page
+    with Han, Hangul or kana reads at 501 words a minute, as in Hugo.
     """
     settings = markup if markup is not None else MarkupSettings(unsafe=unsafe_html)
     md = _markdown_it(settings)
@@ -164,7 +173,8 @@ def render_markdown(
         before_html = expansion.restore(before_html)
 
     words = html.unescape(_TAG_RE.sub("", body_html)).split()
-    word_count = len(words)
+    word_count = sum(_cjk_words(word) for word in words) if cjk else len(words)
+    cjk_page = cjk and _CJK_RE.search(text) is not None
     headings = _headings(tokens)
 
     if summary is not None and summary.strip():
@@ -174,7 +184,7 @@ def render_markdown(
         summary_html = before_html
         truncated = any(token.type != "summary_divider" for token in tokens[divider_index:])
     else:
-        summary_html, truncated = _auto_summary(body_html, summary_length, word_count)
+        summary_html, truncated = _auto_summary(body_html, summary_length, word_count, cjk)
 
     links, images = _link_targets(tokens)
     if expansion is not None and expansion.outputs:
@@ -190,7 +200,7 @@ def render_markdown(
         truncated=truncated,
         plain_text=" ".join(words),
         word_count=word_count,
-        reading_time=math.ceil(word_count / WORDS_PER_MINUTE),
+        reading_time=math.ceil(word_count / (CJK_WORDS_PER_MINUTE if cjk_page else WORDS_PER_MINUTE)),
         headings=headings,
         links=links,
         images=images,
@@ -394,7 +404,31 @@ _BLOCK_END_RE = re.compile(r"</(?:p|h[1-6]|li|blockquote|pre|table|tr|dt|dd|figc
 _HEADING_OPEN_RE = re.compile(r"<h[1-6][\s>]")
 
 
-def _auto_summary(body_html: str, summary_length: int, word_count: int) -> tuple[str, bool]:
+def _cjk_words(word: str) -> int:
+    """Hugo's count under `hasCJKLanguage`: an ASCII word is one word, any other one per character."""
+    return 1 if word.isascii() else len(word)
+
+
+def _take_words(words: list[str], left: int, cjk: bool) -> tuple[list[str], int]:
+    """As many of `words` as `left` allows, and what is left (Hugo's TruncateWordsByRune when `cjk`:
+    a word of CJK text may be cut inside)."""
+    if not cjk:
+        return words[:left], left - len(words)
+    taken: list[str] = []
+    for word in words:
+        if left <= 0:
+            return taken, -1
+        cost = _cjk_words(word)
+        if cost == 1 or cost <= left:
+            taken.append(word)
+            left -= cost
+        else:
+            taken.append(word[:left])
+            return taken, -1
+    return taken, left
+
+
+def _auto_summary(body_html: str, summary_length: int, word_count: int, cjk: bool = False) -> tuple[str, bool]:
     """The first `summary_length` words of the body's prose, a paragraph per block, headings left out.
 
     Returns the summary's HTML and whether the page has more than it shows (of its `word_count`).
@@ -414,8 +448,8 @@ def _auto_summary(body_html: str, summary_length: int, word_count: int) -> tuple
                 segment = segment[: heading.start()] if heading else segment
         words = html.unescape(_TAG_RE.sub("", segment)).split()
         if words:
-            paragraphs.append(html.escape(" ".join(words[:left])))
-            left -= len(words)
+            taken, left = _take_words(words, left, cjk)
+            paragraphs.append(html.escape(" ".join(taken)))
     truncated = summary_length - max(left, 0) < word_count
     if truncated and paragraphs:
         paragraphs[-1] += "…"
