@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from pressroom.core.config import SiteConfig, SiteSettings
 from pressroom.core.icons import icon_svg
-from pressroom.core.model import HOME_LIST, Entry, PageBody
+from pressroom.core.model import HOME_LIST, Entry, PageBody, term_name
 from pressroom.core.outputs import (
     SEARCH_PAGE_KEY,
     SITEMAP_URL_LIMIT,
@@ -45,6 +45,7 @@ from pressroom.core.outputs import (
     sitemap_parts,
 )
 from pressroom.core.search import render_search_index, search_record
+from pressroom.core.series import SeriesBox, series_box, series_list
 from pressroom.core.site import SiteIndex, list_title
 from pressroom.core.sitemap import SitemapUrl
 from pressroom.core.theme import stylesheet, stylesheet_key
@@ -343,11 +344,21 @@ class Renderer:
             body=body,
             prev_page=prev_page,
             next_page=next_page,
+            series=self.series_box(entry, index),
             show_toc=show_toc,
             canonical=self.absolute(entry.url),
             description=entry.description or _plain_summary(entry),
             image=self.absolute_link(feature_url(entry)) if entry.feature else None,
         )
+
+    def series_box(self, entry: Entry, index: SiteIndex) -> SeriesBox | None:
+        """The series box of a page in a series (see `core.series`): every part, read from the index."""
+        list_id = series_list(entry, self.config.taxonomies)
+        if list_id is None:
+            return None
+        members = index.list_slice(list_id, 0, index.list_size(list_id))
+        name = term_name(list_id.partition("/")[2])
+        return series_box(entry, members, name, href(self.config.list_path(list_id)))
 
     def render_list(self, output: ListOutput, index: SiteIndex) -> bytes:
         size = index.list_size(output.list_id)

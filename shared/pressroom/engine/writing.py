@@ -83,6 +83,10 @@ class OutputWriter:
             for entry in entries:
                 neighbour = PageOutput(entry.source_key, entry.path)
                 outputs[neighbour.key] = neighbour
+        for list_id in sorted(plan.members):
+            for entry in view.list_slice(list_id, 0, view.list_size(list_id)):
+                member = PageOutput(entry.source_key, entry.path)
+                outputs[member.key] = member
         deletes = set(plan.delete)
         if plan.sitemap:
             urls, published_parts = self.sitemap_urls(view, renderer, patch)
