@@ -119,6 +119,7 @@ _OUTPUT_KINDS: dict[str, type[outputs.Output]] = {
         outputs.TaxonomyFeedOutput,
         outputs.SitemapOutput,
         outputs.SearchOutput,
+        outputs.SearchPartOutput,
         outputs.AliasOutput,
         outputs.StaticOutput,
         outputs.AssetOutput,

@@ -36,6 +36,7 @@ from pressroom.core.outputs import (
     Output,
     PageOutput,
     SearchOutput,
+    SearchPartOutput,
     SitemapOutput,
     StaticOutput,
     TaxonomyFeedOutput,
@@ -44,7 +45,7 @@ from pressroom.core.outputs import (
     list_pages,
     sitemap_parts,
 )
-from pressroom.core.search import render_search_index, search_record
+from pressroom.core.search import search_files, search_record
 from pressroom.core.series import SeriesBox, series_box, series_list
 from pressroom.core.site import SiteIndex, list_title
 from pressroom.core.sitemap import SitemapUrl
@@ -170,6 +171,7 @@ class Renderer:
             json_ld=self.json_ld,
         )
         self._summaries: dict[int, tuple[Entry, Markup]] = {}
+        self._search: tuple[SiteIndex, dict[str, bytes]] | None = None
         self._term_urls: dict[tuple[str, str], str] = {}
 
     @cached_property
@@ -283,6 +285,14 @@ class Renderer:
         self._summaries[id(entry)] = (entry, html)
         return html
 
+    def search_files(self, index: SiteIndex) -> dict[str, bytes]:
+        """Every file of the search index of `index`'s published pages, made once per index (each
+        part is one output, and the parts split one set of records)."""
+        if self._search is None or self._search[0] is not index:
+            records = (search_record(entry, self.config) for entry in index.published_pages())
+            self._search = (index, search_files(records, self.config))
+        return self._search[1]
+
     def _render(self, template: str, **context: Any) -> bytes:
         return self.env.get_template(template).render(**context).encode("utf-8")
 
@@ -310,8 +320,8 @@ class Renderer:
                 return self.render_taxonomy_feed(output, index)
             case SitemapOutput():
                 return self.render_sitemap(index, output.part)
-            case SearchOutput():
-                return render_search_index(search_record(entry, self.config) for entry in index.published_pages())
+            case SearchOutput() | SearchPartOutput():
+                return self.search_files(index)[output.key]
             case AliasOutput():
                 # Relative, so the redirect works wherever the site is served (a local preview too).
                 target = quote(posixpath.relpath(output.target_path or ".", output.alias) + "/", safe="/+~")
