@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from pressroom.core.search import (
     SearchPatch,
     parse_search_index,
     parse_search_manifest,
+    patch_search_files,
     render_search_index,
     search_files,
     search_part,
@@ -175,6 +176,8 @@ def test_the_event_path_reads_and_writes_only_the_parts_a_round_changes(monkeypa
     assert {k for k in site.reads if k == "index.json" or k.startswith("search/")} == {
         "index.json",
         f"search/part-{changed_part}-of-2.json",
+        "search/part-0-of-1.json",  # none left over from a redistribution cut short
+        "search/part-0-of-4.json",
     }
     records = all_records(site.read)
     assert records[first]["title"] == "Edited by hand"
@@ -211,3 +214,26 @@ def test_a_record_links_under_the_base_urls_path() -> None:
     entry = Entry("posts/a.md", "posts/a", "posts", "A", date=datetime(2025, 3, 1, tzinfo=UTC))
     record = search_record(entry, SiteConfig(baseURL="https://example.github.io/blog/"))
     assert record["url"] == "/blog/posts/a/"
+
+
+def test_a_redistribution_cut_short_is_finished_as_it_began(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A round that crosses a power of two and stops before deleting the old parts (a crash, a
+    hand-on) must, read again, name the same files and deletes: the writer resumes by position."""
+    monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 2)
+    config = SiteConfig()
+    records = [{"url": f"/posts/p{n}/", "title": f"P{n}"} for n in range(4)]  # two parts
+    bucket = dict(search_files(records, config))
+    patch = SearchPatch({"/posts/p9/": {"url": "/posts/p9/", "title": "P9"}}, set())  # five: four parts
+
+    def read_many(keys: Sequence[str]) -> list[bytes | None]:
+        return [bucket.get(key) for key in keys]
+
+    first = patch_search_files(bucket["index.json"], read_many, patch, config)
+    assert first is not None
+    files, gone = first
+    assert sorted(gone) == ["search/part-0-of-2.json", "search/part-1-of-2.json"]
+    assert files == search_files([*records, patch.changed["/posts/p9/"]], config)
+    bucket.update(files)  # every file written, the old parts not yet deleted
+    assert patch_search_files(bucket["index.json"], read_many, patch, config) == first
+    del bucket["search/part-3-of-4.json"]  # the table written, one new part not: render it whole
+    assert patch_search_files(bucket["index.json"], read_many, patch, config) is None

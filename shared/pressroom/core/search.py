@@ -154,13 +154,19 @@ def patch_search_files(
     files it deletes; None when the published index is missing or not as pressroom wrote it (then
     render it whole from the index).
 
-    Reads only the parts the patch's URLs hash to, unless the page count crosses a power of two:
-    then every part, once, to redistribute the records.
+    Reads only the parts the patch's URLs hash to (and whether the first part of half or twice
+    the count is left over), unless the page count crosses a power of two: then every part,
+    once, to redistribute the records. Read again after some of its files were written, it
+    names the same files and deletes, so a round that hands on or retries ends the same.
     """
     counts = parse_search_manifest(manifest, config) if manifest is not None else None
     if counts is None:
         return None
     parts = len(counts)
+    # A redistribution cut short (a crash or a hand-on before its old parts were deleted) left
+    # the first part of the old count: finish it as it began, with every part and those deletes.
+    others = [n for n in (parts // 2, parts * 2) if n >= 1 and n != parts]
+    left = [n for n, body in zip(others, read_many([SearchPartOutput(0, n).key for n in others]), strict=True) if body]
     touched = sorted({search_part(url, parts) for url in patch.urls()})
     patched = _read_parts(read_many, touched, parts)
     if patched is None:
@@ -168,16 +174,16 @@ def patch_search_files(
     for part in touched:
         patched[part] = {r["url"]: r for r in patch.part(part, parts).apply(patched[part])}
         counts[part] = len(patched[part])
-    old_keys = [SearchPartOutput(part, parts).key for part in range(parts)]
-    if search_parts(sum(counts)) != parts:
+    if left or search_parts(sum(counts)) != parts:
         rest = _read_parts(read_many, [part for part in range(parts) if part not in patched], parts)
         if rest is None:
             return None
         records = [record for found in (patched, rest) for part in found.values() for record in part.values()]
         files = search_files(records, config)
+        old_keys = [SearchPartOutput(k, n).key for n in (parts, *left) for k in range(n)]
         return files, [key for key in old_keys if key not in files]
     files = {SEARCH_INDEX_KEY: render_search_manifest(counts, config)}
-    files.update({old_keys[part]: render_search_index(patched[part].values()) for part in touched})
+    files.update({SearchPartOutput(k, parts).key: render_search_index(patched[k].values()) for k in touched})
     return files, []
 
 

@@ -34,7 +34,7 @@ from pressroom.core.outputs import (
 )
 from pressroom.core.plan import RenderPlan, list_exists
 from pressroom.core.render import Renderer
-from pressroom.core.search import parse_search_manifest, patch_search_files
+from pressroom.core.search import patch_search_files
 from pressroom.core.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
 from pressroom.engine.control import Control, Journal
 from pressroom.engine.fanout import parallel
@@ -144,13 +144,10 @@ class OutputWriter:
         if patch.search is not None and published is not None:
             found = patch_search_files(published, self._read_many, patch.search, view.config)
         if found is None:
+            # Rare (a first publish, a rebuild, a hand-edited or half-redistributed index): every
+            # published part file is listed, so none is left behind.
             files = renderer.search_files(view)
-            counts = parse_search_manifest(published, view.config) if published is not None else None
-            if counts is not None:
-                named = [SearchPartOutput(part, len(counts)).key for part in range(len(counts))]
-            else:
-                named = [key for key in self.control.all_outputs() if is_search_part(key)]
-            found = files, [key for key in named if key not in files]
+            found = files, [key for key in self.control.all_outputs() if is_search_part(key) and key not in files]
         self._search = (patch, *found)
         return found
 
