@@ -27,7 +27,7 @@ SCREENSHOTS = ROOT / "build" / "browser"
 
 PAGES = [
     "/",  # home: profile, summaries, thumbnails
-    "/posts/serverless-publishing-pipeline/",  # code, a wide table, a table of contents, an SVG diagram
+    "/posts/serverless-publishing-pipeline/",  # code, a wide table, a table of contents, an SVG diagram, a series box
     "/posts/tokenizers-are-not-boring/",  # footnotes
     "/posts/2024/retro/",  # a task list
     "/tags/python/",  # a term page

@@ -59,6 +59,7 @@ def test_a_small_blog_builds_every_expected_page(blog_site: SiteBuild) -> None:
         "js/main.js",
         "search/index.html",
         "index.json",
+        "search/part-0-of-1.json",
         "index.html",
         "page/2/index.html",
         "page/3/index.html",

@@ -51,3 +51,31 @@ def test_default_source_is_the_site_here(tmp_path: Path) -> None:
     assert default_source(tmp_path) == tmp_path / "content"
     (tmp_path / "hugo.toml").write_text("")
     assert default_source(tmp_path) == tmp_path, "a Hugo root is read as it is (SPEC 1)"
+
+
+def test_a_save_while_the_preview_is_shown_builds_it_again_and_none_once_the_bucket_is(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from pressroom.shells.dev import DevLoop
+
+    (tmp_path / "posts").mkdir()
+    post = tmp_path / "posts" / "a.md"
+    post.write_text("---\ntitle: A\ndate: 2025-01-01\n---\nFirst words.\n")
+    loop = DevLoop(tmp_path, 0, SimpleNamespace(quiet=True, as_json=False, fancy=False))
+    loop._preview()
+    assert loop.site.preview is not None and b"First words." in loop.site.preview["posts/a/index.html"]
+    shown = loop.site.version
+    post.write_text("---\ntitle: A\ndate: 2025-01-01\n---\nSaved words.\n")
+    loop.refresh_preview()
+    loop.refresh_preview()  # a second save during the build: one more build, not two at once
+    loop._join()
+    assert b"Saved words." in loop.site.preview["posts/a/index.html"]
+    assert loop.site.version > shown
+    (tmp_path / "site.yaml").write_text("title: [broken\n")
+    loop.refresh_preview()
+    loop._join()
+    assert b"Saved words." in loop.site.preview["posts/a/index.html"], "a broken site.yaml keeps the last preview"
+    loop.site.bucket = (object(), "pressroom-site")
+    threads = len(loop.threads)
+    loop.refresh_preview()
+    assert len(loop.threads) == threads, "once the bucket is shown, saves go through the pipeline only"

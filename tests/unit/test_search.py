@@ -1,20 +1,36 @@
-"""The search index (`/index.json`): one record per published page, patched by the event path."""
+"""The search index (`/index.json` and its parts): one record per published page, patched by the event path."""
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from tests.unit.test_site_and_plan import compare, post, seven_posts
 
 from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
+from pressroom.core import outputs
 from pressroom.core.build import build_site
 from pressroom.core.config import SiteConfig
 from pressroom.core.model import Entry
-from pressroom.core.search import SearchPatch, parse_search_index, render_search_index, search_record
+from pressroom.core.outputs import search_parts
+from pressroom.core.search import (
+    SearchPatch,
+    parse_search_index,
+    parse_search_manifest,
+    patch_search_files,
+    render_search_index,
+    search_files,
+    search_part,
+    search_record,
+)
 from pressroom.engine.publisher import Ports, Publisher
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+EVENTS = itertools.count()
 
 
 def test_a_record_holds_what_the_search_page_shows_and_matches() -> None:
@@ -36,7 +52,7 @@ def test_a_record_holds_what_the_search_page_shows_and_matches() -> None:
     assert len(record["summary"]) <= 241 and record["summary"].endswith("…")
 
 
-def test_the_index_reads_back_as_it_was_written_and_a_patch_replaces_records() -> None:
+def test_a_part_reads_back_as_it_was_written_and_a_patch_replaces_records() -> None:
     records = [{"url": "/b/", "title": "B"}, {"url": "/a/", "title": "A </script>"}]
     data = render_search_index(records)
     assert data.splitlines()[1] == b'{"title":"A </script>","url":"/a/"},'  # ordered by URL
@@ -49,16 +65,39 @@ def test_the_index_reads_back_as_it_was_written_and_a_patch_replaces_records() -
     assert parse_search_index(b'[{"title": "no url"}]') is None
 
 
-def test_the_full_build_indexes_every_published_page_and_nothing_else() -> None:
+def test_parts_double_as_the_site_grows_and_each_record_is_in_the_part_its_url_hashes_to() -> None:
+    assert [search_parts(n) for n in (0, 256, 257, 512, 513, 50_000)] == [1, 1, 2, 2, 4, 256]
+    config = SiteConfig(baseURL="https://example.github.io/blog/")
+    records = [{"url": f"/blog/posts/p{n}/", "title": f"P{n}"} for n in range(600)]
+    files = search_files(records, config)
+    table = json.loads(files["index.json"])
+    assert table["pages"] == 600 and len(table["parts"]) == 4
+    assert table["parts"][1]["url"] == "/blog/search/part-1-of-4.json"
+    seen: list[str] = []
+    for part, entry in enumerate(table["parts"]):
+        found = json.loads(files[f"search/part-{part}-of-4.json"])
+        assert len(found) == entry["pages"] and {search_part(r["url"], 4) for r in found} <= {part}
+        seen += [r["url"] for r in found]
+    assert sorted(seen) == sorted(r["url"] for r in records)
+    assert parse_search_manifest(files["index.json"], config) == [e["pages"] for e in table["parts"]]
+    assert parse_search_manifest(files["index.json"].replace(b"600", b"601"), config) is None
+    assert parse_search_manifest(b"[]\n", config) is None  # the one-file index of earlier versions
+
+
+def test_the_full_build_indexes_every_published_page_and_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 2)
     files = {
         **seven_posts(),
         "about.md": b"---\ntitle: About\n---\nMe.\n",
         "posts/d.md": b"---\ntitle: D\ndraft: true\n---\n",
     }
     site = build_site(files, NOW, workers=1)
-    records = json.loads(site.outputs["index.json"])
-    assert [r["url"] for r in records] == ["/about/", *(f"/posts/p{n}/" for n in range(1, 8))]
-    assert records[1] == {
+    records = all_records(site.outputs.get)
+    assert sorted(records) == ["/about/", *(f"/posts/p{n}/" for n in range(1, 8))]
+    assert sorted(key for key in site.outputs if key.startswith("search/part-")) == [
+        f"search/part-{n}-of-4.json" for n in range(4)
+    ]
+    assert records["/posts/p1/"] == {
         "date": "2025-01-01",
         "section": "posts",
         "summary": "About P1",
@@ -78,35 +117,96 @@ def test_a_change_search_shows_renders_the_index_and_one_it_does_not_leaves_it()
     assert "index.json" in removed.rendered
 
 
-def test_the_event_path_patches_the_published_index_to_what_a_full_build_writes() -> None:
-    source, site, table = MemoryBucket(), MemorySite(), MemoryTable()
+def all_records(read: Callable[[str], bytes | None]) -> dict[str, dict[str, Any]]:
+    """URL -> record of every part the table names, read as the search page reads them."""
+    table = json.loads(read("index.json") or b"")
+    records: dict[str, dict[str, Any]] = {}
+    for part in table["parts"]:
+        found = parse_search_index(read(part["url"].lstrip("/")) or b"")
+        assert found is not None and len(found) == part["pages"]
+        records.update(found)
+    return records
+
+
+class CountingSite(MemorySite):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[str] = []
+
+    def read(self, key: str, version: str | None = None, max_bytes: int | None = None) -> bytes | None:
+        self.reads.append(key)
+        return super().read(key, version, max_bytes)
+
+
+def publish(ports: Ports, changes: Mapping[str, bytes | None]) -> None:
+    """Upload (bytes) or remove (None) source files, then run one publisher on their events."""
+    for name, data in changes.items():
+        if data is None:
+            ports.source.remove(name)  # type: ignore[attr-defined]
+        else:
+            ports.source.upload(name, data)  # type: ignore[attr-defined]
+    publisher = Publisher(ports, NOW)
+    publisher.accept([(f"e{next(EVENTS)}", name) for name in sorted(changes)])
+    publisher.run()
+
+
+def search_keys(outputs: Mapping[str, bytes]) -> dict[str, bytes]:
+    return {k: v for k, v in outputs.items() if k == "index.json" or k.startswith("search/part-")}
+
+
+def test_the_event_path_reads_and_writes_only_the_parts_a_round_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 4)  # seven posts: two parts
+    site = CountingSite()
+    ports = Ports(MemoryBucket(), site, MemoryTable())
     files = seven_posts()
-    for name, data in files.items():
-        source.upload(name, data)
-    publisher = Publisher(Ports(source, site, table), NOW)
-    publisher.accept([(f"e{n}", name) for n, name in enumerate(sorted(files))])
-    publisher.run()
-    assert site.read("index.json") == build_site(files, NOW, workers=1).outputs["index.json"]
-    # A hand-edited record shows the event path patched the published index rather than rebuilt it.
-    published = parse_search_index(site.read("index.json") or b"")
-    assert published is not None
-    published["/posts/p1/"]["title"] = "Edited by hand"
-    site.put("index.json", render_search_index(published.values()), "application/json", "")
+    publish(ports, files)
+    published = {key: site.read(key) or b"" for key in search_keys(build_site(files, NOW, workers=1).outputs)}
+    assert published == search_keys(build_site(files, NOW, workers=1).outputs)
+    # A hand-edited record in the part the round does not touch shows that part was left alone.
+    changed_part = search_part("/posts/p9/", 2)
+    other = f"search/part-{1 - changed_part}-of-2.json"
+    kept = parse_search_index(site.read(other) or b"")
+    assert kept
+    first = sorted(kept)[0]
+    kept[first]["title"] = "Edited by hand"
+    site.put(other, render_search_index(kept.values()), "application/json", "")
     files["posts/p9.md"] = post("P9", 9)
-    del files["posts/p2.md"]
-    source.upload("posts/p9.md", files["posts/p9.md"])
-    source.remove("posts/p2.md")
-    publisher = Publisher(Ports(source, site, table), NOW)
-    publisher.accept([("e100", "posts/p9.md"), ("e101", "posts/p2.md")])
-    publisher.run()
-    records = parse_search_index(site.read("index.json") or b"")
-    assert records is not None
-    assert "/posts/p9/" in records and "/posts/p2/" not in records
-    assert records["/posts/p1/"]["title"] == "Edited by hand"
-    expected = parse_search_index(build_site(files, NOW, workers=1).outputs["index.json"])
-    assert expected is not None
-    expected["/posts/p1/"]["title"] = "Edited by hand"
+    site.reads.clear()
+    publish(ports, {"posts/p9.md": files["posts/p9.md"]})
+    assert {k for k in site.reads if k == "index.json" or k.startswith("search/")} == {
+        "index.json",
+        f"search/part-{changed_part}-of-2.json",
+        "search/part-0-of-1.json",  # none left over from a redistribution cut short
+        "search/part-0-of-4.json",
+    }
+    records = all_records(site.read)
+    assert records[first]["title"] == "Edited by hand"
+    expected = all_records(build_site(files, NOW, workers=1).outputs.get)
+    expected[first]["title"] = "Edited by hand"
     assert records == expected
+
+
+def test_past_a_power_of_two_the_event_path_redistributes_the_parts_as_the_full_build_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 4)
+    site = MemorySite()
+    ports = Ports(MemoryBucket(), site, MemoryTable())
+    files = seven_posts()
+    publish(ports, files)
+    added = {f"posts/p{day}.md": post(f"P{day}", day) for day in (8, 9)}  # nine pages: four parts
+    files.update(added)
+    publish(ports, added)
+    expected = search_keys(build_site(files, NOW, workers=1).outputs)
+    assert len(expected) == 5
+    assert search_keys({key: site.read(key) or b"" for key in site.list_keys()}) == expected
+    removed = {f"posts/p{day}.md": None for day in (1, 2, 3)}  # six pages: two parts again, four-part files go
+    for name in removed:
+        del files[name]
+    publish(ports, removed)
+    expected = search_keys(build_site(files, NOW, workers=1).outputs)
+    assert len(expected) == 3
+    assert search_keys({key: site.read(key) or b"" for key in site.list_keys()}) == expected
 
 
 def test_a_record_links_under_the_base_urls_path() -> None:
@@ -114,3 +214,26 @@ def test_a_record_links_under_the_base_urls_path() -> None:
     entry = Entry("posts/a.md", "posts/a", "posts", "A", date=datetime(2025, 3, 1, tzinfo=UTC))
     record = search_record(entry, SiteConfig(baseURL="https://example.github.io/blog/"))
     assert record["url"] == "/blog/posts/a/"
+
+
+def test_a_redistribution_cut_short_is_finished_as_it_began(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A round that crosses a power of two and stops before deleting the old parts (a crash, a
+    hand-on) must, read again, name the same files and deletes: the writer resumes by position."""
+    monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 2)
+    config = SiteConfig()
+    records = [{"url": f"/posts/p{n}/", "title": f"P{n}"} for n in range(4)]  # two parts
+    bucket = dict(search_files(records, config))
+    patch = SearchPatch({"/posts/p9/": {"url": "/posts/p9/", "title": "P9"}}, set())  # five: four parts
+
+    def read_many(keys: Sequence[str]) -> list[bytes | None]:
+        return [bucket.get(key) for key in keys]
+
+    first = patch_search_files(bucket["index.json"], read_many, patch, config)
+    assert first is not None
+    files, gone = first
+    assert sorted(gone) == ["search/part-0-of-2.json", "search/part-1-of-2.json"]
+    assert files == search_files([*records, patch.changed["/posts/p9/"]], config)
+    bucket.update(files)  # every file written, the old parts not yet deleted
+    assert patch_search_files(bucket["index.json"], read_many, patch, config) == first
+    del bucket["search/part-3-of-4.json"]  # the table written, one new part not: render it whole
+    assert patch_search_files(bucket["index.json"], read_many, patch, config) is None

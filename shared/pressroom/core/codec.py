@@ -120,6 +120,7 @@ _OUTPUT_KINDS: dict[str, type[outputs.Output]] = {
         outputs.TaxonomyFeedOutput,
         outputs.SitemapOutput,
         outputs.SearchOutput,
+        outputs.SearchPartOutput,
         outputs.AliasOutput,
         outputs.StaticOutput,
         outputs.AssetOutput,
@@ -141,6 +142,7 @@ def render_plan_to_data(plan: RenderPlan) -> dict[str, Any]:
         "outputs": sorted((output_to_json(o) for o in plan.outputs), key=lambda d: json.dumps(d, sort_keys=True)),
         "ranges": {list_id: list(span) for list_id, span in sorted(plan.list_ranges.items())},
         "around": sorted([list_id, key] for list_id, key in plan.around),
+        "members": sorted(plan.members),
         "delete": sorted(plan.delete),
         "sitemap": plan.sitemap,
         "anchors": {
@@ -154,6 +156,7 @@ def render_plan_from_data(data: dict[str, Any]) -> RenderPlan:
         outputs={output_from_json(o) for o in data["outputs"]},
         list_ranges={list_id: (span[0], span[1]) for list_id, span in data["ranges"].items()},
         around={(list_id, key) for list_id, key in data["around"]},
+        members=set(data.get("members", ())),
         delete=set(data["delete"]),
         sitemap=bool(data["sitemap"]),
         anchors={

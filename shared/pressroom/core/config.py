@@ -216,6 +216,7 @@ _SITE_YAML_KEYS = [
     "unsafeHTML",
     "showReadingTime",
     "params",
+    "taxonomies",
     "buildDrafts",
     "buildFuture",
     "buildExpired",
@@ -326,6 +327,12 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
             if not isinstance(value, dict):
                 raise ConfigError(CONFIG_KEY, "params must be a mapping")
             values[key] = MappingProxyType(dict(value))
+            continue
+        if key == "taxonomies":
+            # Hugo's form: singular name -> plural name (`series: series` adds Blowfish's series).
+            if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip() for v in value.values()):
+                raise ConfigError(CONFIG_KEY, f"taxonomies must map singular names to plural names, not {value!r}")
+            values[key] = tuple(dict.fromkeys(v.strip().lower() for v in value.values()))
             continue
         if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
             raise ConfigError(CONFIG_KEY, f"{key} must be a whole number, not {value!r}")

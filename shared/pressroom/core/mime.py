@@ -131,11 +131,11 @@ def cache_control(key: str) -> str:
     >>> cache_control("posts/x/index.html"), cache_control("img/a.png")
     ('public, max-age=300, must-revalidate', 'public, max-age=3600, must-revalidate')
     """
-    from pressroom.core.outputs import SEARCH_INDEX_KEY
+    from pressroom.core.outputs import SEARCH_INDEX_KEY, is_search_part
     from pressroom.core.theme import is_fingerprinted
 
     if is_fingerprinted(key):
         return IMMUTABLE_CACHE_CONTROL
-    if key == SEARCH_INDEX_KEY:  # derived from every page, changed by any publish: a page's lifetime
+    if key == SEARCH_INDEX_KEY or is_search_part(key):  # changed by any publish: a page's lifetime
         return PAGE_CACHE_CONTROL
     return PAGE_CACHE_CONTROL if content_type(key) in _PAGE_TYPES else ASSET_CACHE_CONTROL

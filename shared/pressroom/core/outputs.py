@@ -8,6 +8,7 @@ outputs its planner names. Both name them with these values, so both write the s
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -25,7 +26,11 @@ SITE_REPLACES = frozenset({"favicon.ico"})
 every page links them by that name, so the site's file is what browsers show."""
 SEARCH_PAGE_KEY = "search/index.html"
 SEARCH_INDEX_KEY = "index.json"
-"""The search index: every published page's title, link, date, terms and summary (`SearchOutput`)."""
+"""The search index's table of contents: how many pages it has and the part files that hold them
+(`SearchOutput`); each part holds the title, link, date, terms and summary of its pages."""
+SEARCH_PART_PAGES = 256
+"""Pages one search part file holds on average, at most: the parts double as the site grows."""
+_SEARCH_PART = re.compile(r"search/part-(\d+)-of-(\d+)\.json")
 
 
 def static_keys() -> tuple[str, ...]:
@@ -118,6 +123,43 @@ class SearchOutput:
 
 
 @dataclass(frozen=True)
+class SearchPartOutput:
+    """`search/part-K-of-N.json`: the records of the pages whose URL hashes to part K of N (`core.search`)."""
+
+    part: int
+    parts: int
+
+    @property
+    def key(self) -> str:
+        return f"search/part-{self.part}-of-{self.parts}.json"
+
+
+def is_search_part(key: str) -> bool:
+    return _SEARCH_PART.fullmatch(key) is not None
+
+
+def search_output(key: str) -> SearchOutput | SearchPartOutput:
+    """The search output written at `key` (the table, or a part)."""
+    found = _SEARCH_PART.fullmatch(key)
+    return SearchPartOutput(int(found[1]), int(found[2])) if found else SearchOutput()
+
+
+def search_parts(pages: int) -> int:
+    """How many part files a search index of `pages` pages has: a power of two, so that each holds
+    at most SEARCH_PART_PAGES on average; the event path reads and writes only the parts it changes."""
+    parts = 1
+    while parts * SEARCH_PART_PAGES < pages:
+        parts *= 2
+    return parts
+
+
+def search_outputs(pages: int) -> list[Output]:
+    """The search index of a site of `pages` published pages: its table of contents and its parts."""
+    parts = search_parts(pages)
+    return [SearchOutput(), *(SearchPartOutput(part, parts) for part in range(parts))]
+
+
+@dataclass(frozen=True)
 class AliasOutput:
     alias: str
     target_path: str
@@ -156,6 +198,7 @@ Output = (
     | TaxonomyFeedOutput
     | SitemapOutput
     | SearchOutput
+    | SearchPartOutput
     | AliasOutput
     | StaticOutput
     | AssetOutput
@@ -279,6 +322,6 @@ def site_outputs(
         outputs.extend(AliasOutput(alias, entry.path) for alias in entry.aliases)
     parts = sitemap_parts(sitemap_url_count(index, pages))
     outputs.extend(SitemapOutput(part) for part in range(parts + 1))
-    outputs.append(SearchOutput())
+    outputs.extend(search_outputs(pages))
     outputs.extend(AssetOutput(source, key) for key, source in sorted(assets.items()))
     return [output for output in outputs if is_enabled(output, config)]

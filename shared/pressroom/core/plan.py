@@ -55,6 +55,7 @@ from pressroom.core.resolve import (
     section_exists,
 )
 from pressroom.core.search import SearchRecord, search_record
+from pressroom.core.series import SERIES, part_view
 from pressroom.core.site import lists_of, term_from_spellings
 from pressroom.core.urls import href
 from pressroom.exceptions import ContentError
@@ -223,6 +224,8 @@ class RenderPlan:
     """List -> (first page, last page); None: to its last page."""
     around: set[tuple[str, str]] = field(default_factory=set)
     """(section list, sort key): the pages listed next to that sort key render."""
+    members: set[str] = field(default_factory=set)
+    """Lists every page of which renders, as they are after the round: a series, whose parts show each other."""
     delete: set[str] = field(default_factory=set)
     sitemap: bool = False
     anchors: dict[str, dict[int, str]] = field(default_factory=dict)
@@ -237,7 +240,7 @@ class RenderPlan:
 
     @property
     def empty(self) -> bool:
-        return not (self.outputs or self.list_ranges or self.around or self.delete or self.sitemap)
+        return not (self.outputs or self.list_ranges or self.around or self.members or self.delete or self.sitemap)
 
 
 @dataclass
@@ -453,6 +456,9 @@ class _RoundPlanner:
     def _intro_of(self, claim: Claim | None, which: Mapping[str, Record | None]) -> Intro | None:
         record = which.get(claim.source) if claim is not None else None
         return record.intro if isinstance(record, IntroRecord) else None
+
+    def _is_series(self, list_id: str) -> bool:
+        return list_id.startswith(SERIES + "/") and SERIES in self.config.taxonomies
 
     def _is_section(self, list_id: str) -> bool:
         return bool(list_id) and "/" not in list_id and list_id not in self.config.taxonomies
@@ -754,13 +760,18 @@ class _RoundPlanner:
             old_key = old.order_key if old is not None and list_id in old_lists else None
             new_key = new.order_key if new is not None and list_id in new_lists else None
             neighbours = self._is_section(list_id)
+            series = self._is_series(list_id)
             if old_key is not None and old_key == new_key:
                 assert old is not None and new is not None
                 if _shown(old) != _shown(new):
                     changes[list_id].updated[new_key] = _shown(new)
                     if neighbours and (old.title, old.path) != (new.title, new.path):
                         render.around.add((list_id, new_key))
+                    if series and part_view(old) != part_view(new):
+                        render.members.add(list_id)
                 continue
+            if series:
+                render.members.add(list_id)  # a part joins, leaves or moves: every part's box changes
             if old_key is not None:
                 changes[list_id].removed.add(old_key)
                 if neighbours:

@@ -36,6 +36,7 @@ from pressroom.core.outputs import (
     Output,
     PageOutput,
     SearchOutput,
+    SearchPartOutput,
     SitemapOutput,
     StaticOutput,
     TaxonomyFeedOutput,
@@ -44,7 +45,8 @@ from pressroom.core.outputs import (
     list_pages,
     sitemap_parts,
 )
-from pressroom.core.search import render_search_index, search_record
+from pressroom.core.search import search_files, search_record
+from pressroom.core.series import SeriesBox, series_box, series_list
 from pressroom.core.site import SiteIndex, list_title
 from pressroom.core.sitemap import SitemapUrl
 from pressroom.core.theme import stylesheet, stylesheet_key
@@ -169,6 +171,7 @@ class Renderer:
             json_ld=self.json_ld,
         )
         self._summaries: dict[int, tuple[Entry, Markup]] = {}
+        self._search: tuple[SiteIndex, dict[str, bytes]] | None = None
         self._term_urls: dict[tuple[str, str], str] = {}
 
     @cached_property
@@ -282,6 +285,14 @@ class Renderer:
         self._summaries[id(entry)] = (entry, html)
         return html
 
+    def search_files(self, index: SiteIndex) -> dict[str, bytes]:
+        """Every file of the search index of `index`'s published pages, made once per index (each
+        part is one output, and the parts split one set of records)."""
+        if self._search is None or self._search[0] is not index:
+            records = (search_record(entry, self.config) for entry in index.published_pages())
+            self._search = (index, search_files(records, self.config))
+        return self._search[1]
+
     def _render(self, template: str, **context: Any) -> bytes:
         return self.env.get_template(template).render(**context).encode("utf-8")
 
@@ -309,8 +320,8 @@ class Renderer:
                 return self.render_taxonomy_feed(output, index)
             case SitemapOutput():
                 return self.render_sitemap(index, output.part)
-            case SearchOutput():
-                return render_search_index(search_record(entry, self.config) for entry in index.published_pages())
+            case SearchOutput() | SearchPartOutput():
+                return self.search_files(index)[output.key]
             case AliasOutput():
                 # Relative, so the redirect works wherever the site is served (a local preview too).
                 target = quote(posixpath.relpath(output.target_path or ".", output.alias) + "/", safe="/+~")
@@ -343,11 +354,21 @@ class Renderer:
             body=body,
             prev_page=prev_page,
             next_page=next_page,
+            series=self.series_box(entry, index),
             show_toc=show_toc,
             canonical=self.absolute(entry.url),
             description=entry.description or _plain_summary(entry),
             image=self.absolute_link(feature_url(entry)) if entry.feature else None,
         )
+
+    def series_box(self, entry: Entry, index: SiteIndex) -> SeriesBox | None:
+        """The series box of a page in a series (see `core.series`): every part, read from the index."""
+        list_id = series_list(entry, self.config.taxonomies)
+        if list_id is None:
+            return None
+        members = index.list_slice(list_id, 0, index.list_size(list_id))
+        name = entry.term_names(list_id.partition("/")[0])[0][0]  # the series' name across the site
+        return series_box(entry, members, name, href(self.config.list_path(list_id)))
 
     def render_list(self, output: ListOutput, index: SiteIndex) -> bytes:
         size = index.list_size(output.list_id)

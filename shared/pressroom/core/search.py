@@ -1,23 +1,34 @@
-"""The search index (`/index.json`): one small record per published page, for the search page.
+"""The search index: one small record per published page, for the search page, in part files.
 
 A record is a pure function of one entry (`search_record`), so the index is the set of its pages'
-records, and a round changes only the records of the pages it changes. Like the sitemap, the
-event path does not read every page's row to write it: it reads the published `index.json` (which
-it alone writes), drops and replaces the round's records (`SearchPatch`) and writes it back. The
-full build renders the same records from its index, with the same function, so both agree.
+records, and a round changes only the records of the pages it changes. The records are split
+into `search_parts(pages)` part files (`search/part-K-of-N.json`, a power of two of them, about
+SEARCH_PART_PAGES pages each) by a stable hash of the page's URL (`search_part`); `/index.json`
+is their table of contents: how many pages the index holds and, for each part, its URL and its
+number of pages. The search page reads the table, then the parts.
+
+Like the sitemap, the event path does not read every page's row to write it: it reads the
+published table and only the parts the round's URLs hash to, drops and replaces their records
+(`SearchPatch`) and writes those parts and the table back (`patch_search_files`), so an event
+reads and writes a few kilobytes whatever the size of the site. When the page count crosses a
+power of two the parts are redistributed, once, from all of them. The full build renders the
+same files from its index with `search_files`, so both agree byte for byte.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import unescape
 from typing import Any
 
 from pressroom.core.config import SiteConfig
 from pressroom.core.model import Entry
+from pressroom.core.outputs import SEARCH_INDEX_KEY, SearchPartOutput, search_parts
+from pressroom.core.urls import key_href
 
 SUMMARY_CHARS = 240
 """How much of a page's summary its record keeps: enough to show and search, small per page."""
@@ -77,3 +88,114 @@ class SearchPatch:
         kept = {url: record for url, record in records.items() if url not in dropped}
         kept.update(self.changed)
         return list(kept.values())
+
+    def part(self, part: int, parts: int) -> SearchPatch:
+        """The records of this patch that belong in one part."""
+        return SearchPatch(
+            {url: record for url, record in self.changed.items() if search_part(url, parts) == part},
+            {url for url in self.dropped if search_part(url, parts) == part},
+        )
+
+    def urls(self) -> set[str]:
+        return set(self.changed) | set(self.dropped)
+
+
+def search_part(url: str, parts: int) -> int:
+    """The part a page's record is in: a stable hash of its URL (the same on every run and machine)."""
+    return int.from_bytes(hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest(), "big") % parts
+
+
+def render_search_manifest(counts: Sequence[int], config: SiteConfig) -> bytes:
+    """`/index.json`: the page count and each part's URL and page count, one part a line."""
+    parts = len(counts)
+    lines = [
+        json.dumps(
+            {"pages": count, "url": config.rel_url(key_href(SearchPartOutput(part, parts).key))},
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        for part, count in enumerate(counts)
+    ]
+    return (f'{{"pages":{sum(counts)},"parts":[\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
+
+
+def parse_search_manifest(data: bytes, config: SiteConfig) -> list[int] | None:
+    """Each part's page count, read from a table `render_search_manifest` wrote; None for anything else."""
+    try:
+        table = json.loads(data.decode("utf-8"))
+        counts = [part["pages"] for part in table["parts"]]
+    except (UnicodeDecodeError, ValueError, TypeError, KeyError):
+        return None
+    if not counts or not all(isinstance(count, int) and count >= 0 for count in counts):
+        return None
+    return counts if render_search_manifest(counts, config) == data else None
+
+
+def search_files(records: Iterable[SearchRecord], config: SiteConfig) -> dict[str, bytes]:
+    """Every file of the search index of these records, by key: the table and each part."""
+    records = list(records)
+    parts = search_parts(len(records))
+    split: list[list[SearchRecord]] = [[] for _ in range(parts)]
+    for record in records:
+        split[search_part(str(record["url"]), parts)].append(record)
+    files = {SEARCH_INDEX_KEY: render_search_manifest([len(part) for part in split], config)}
+    files.update({SearchPartOutput(k, parts).key: render_search_index(part) for k, part in enumerate(split)})
+    return files
+
+
+def patch_search_files(
+    manifest: bytes | None,
+    read_many: Callable[[Sequence[str]], Sequence[bytes | None]],
+    patch: SearchPatch,
+    config: SiteConfig,
+) -> tuple[dict[str, bytes], list[str]] | None:
+    """The files a round writes to the published search index (`manifest` its table), and the part
+    files it deletes; None when the published index is missing or not as pressroom wrote it (then
+    render it whole from the index).
+
+    Reads only the parts the patch's URLs hash to (and whether the first part of half or twice
+    the count is left over), unless the page count crosses a power of two: then every part,
+    once, to redistribute the records. Read again after some of its files were written, it
+    names the same files and deletes, so a round that hands on or retries ends the same.
+    """
+    counts = parse_search_manifest(manifest, config) if manifest is not None else None
+    if counts is None:
+        return None
+    parts = len(counts)
+    # A redistribution cut short (a crash or a hand-on before its old parts were deleted) left
+    # the first part of the old count: finish it as it began, with every part and those deletes.
+    others = [n for n in (parts // 2, parts * 2) if n >= 1 and n != parts]
+    left = [n for n, body in zip(others, read_many([SearchPartOutput(0, n).key for n in others]), strict=True) if body]
+    touched = sorted({search_part(url, parts) for url in patch.urls()})
+    patched = _read_parts(read_many, touched, parts)
+    if patched is None:
+        return None
+    for part in touched:
+        patched[part] = {r["url"]: r for r in patch.part(part, parts).apply(patched[part])}
+        counts[part] = len(patched[part])
+    if left or search_parts(sum(counts)) != parts:
+        rest = _read_parts(read_many, [part for part in range(parts) if part not in patched], parts)
+        if rest is None:
+            return None
+        records = [record for found in (patched, rest) for part in found.values() for record in part.values()]
+        files = search_files(records, config)
+        old_keys = [SearchPartOutput(k, n).key for n in (parts, *left) for k in range(n)]
+        return files, [key for key in old_keys if key not in files]
+    files = {SEARCH_INDEX_KEY: render_search_manifest(counts, config)}
+    files.update({SearchPartOutput(k, parts).key: render_search_index(patched[k].values()) for k in touched})
+    return files, []
+
+
+def _read_parts(
+    read_many: Callable[[Sequence[str]], Sequence[bytes | None]], wanted: Sequence[int], parts: int
+) -> dict[int, dict[str, SearchRecord]] | None:
+    """URL -> record of each wanted part; None if one is missing, not ours, or holds a record of another part."""
+    bodies = read_many([SearchPartOutput(part, parts).key for part in wanted])
+    found: dict[int, dict[str, SearchRecord]] = {}
+    for part, body in zip(wanted, bodies, strict=True):
+        records = parse_search_index(body) if body is not None else None
+        if records is None or any(search_part(url, parts) != part for url in records):
+            return None
+        found[part] = records
+    return found

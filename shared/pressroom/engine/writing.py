@@ -16,21 +16,25 @@ from pressroom.core.invalidation import invalidation_paths
 from pressroom.core.mime import cache_control, content_type
 from pressroom.core.model import Entry, PageBody
 from pressroom.core.outputs import (
+    SEARCH_INDEX_KEY,
     AssetOutput,
     FeedOutput,
     ListOutput,
     Output,
     PageOutput,
     SearchOutput,
+    SearchPartOutput,
     SitemapOutput,
     is_enabled,
+    is_search_part,
     list_page,
     list_pages,
+    search_output,
     sitemap_parts,
 )
 from pressroom.core.plan import RenderPlan, list_exists
 from pressroom.core.render import Renderer
-from pressroom.core.search import parse_search_index, render_search_index
+from pressroom.core.search import patch_search_files
 from pressroom.core.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
 from pressroom.engine.control import Control, Journal
 from pressroom.engine.fanout import parallel
@@ -63,6 +67,7 @@ class OutputWriter:
         self.control = control
         self.pace = pace
         self._sitemap: tuple[SitemapPatch, list[SitemapUrl], list[str]] | None = None
+        self._search: tuple[SitemapPatch, dict[str, bytes], list[str]] | None = None
 
     def expand(
         self, plan: RenderPlan, view: GenerationReader, renderer: Renderer, patch: SitemapPatch
@@ -83,6 +88,10 @@ class OutputWriter:
             for entry in entries:
                 neighbour = PageOutput(entry.source_key, entry.path)
                 outputs[neighbour.key] = neighbour
+        for list_id in sorted(plan.members):
+            for entry in view.list_slice(list_id, 0, view.list_size(list_id)):
+                member = PageOutput(entry.source_key, entry.path)
+                outputs[member.key] = member
         deletes = set(plan.delete)
         if plan.sitemap:
             urls, published_parts = self.sitemap_urls(view, renderer, patch)
@@ -90,6 +99,10 @@ class OutputWriter:
             for part in range(parts + 1):
                 outputs[SitemapOutput(part).key] = SitemapOutput(part)
             deletes.update(published_parts)
+        if SEARCH_INDEX_KEY in outputs:
+            files, gone = self.search_files(view, renderer, patch)
+            outputs.update({key: search_output(key) for key in files})
+            deletes.update(gone)
         ordered = [outputs[key] for key in sorted(outputs) if is_enabled(outputs[key], config)]
         return ordered, sorted(key for key in deletes if key not in outputs)
 
@@ -118,6 +131,28 @@ class OutputWriter:
                 parts = [key for key in self.control.all_outputs() if key.startswith("sitemap-")]
         self._sitemap = (patch, urls, parts)
         return urls, parts
+
+    def search_files(
+        self, view: GenerationReader, renderer: Renderer, patch: SitemapPatch
+    ) -> tuple[dict[str, bytes], list[str]]:
+        """The search index files the round writes (the published table and the parts it changes,
+        patched; else every file from the index), and the part files it deletes."""
+        if self._search is not None and self._search[0] is patch:
+            return self._search[1], self._search[2]
+        published = self.ports.site.read(SEARCH_INDEX_KEY)
+        found = None
+        if patch.search is not None and published is not None:
+            found = patch_search_files(published, self._read_many, patch.search, view.config)
+        if found is None:
+            # Rare (a first publish, a rebuild, a hand-edited or half-redistributed index): every
+            # published part file is listed, so none is left behind.
+            files = renderer.search_files(view)
+            found = files, [key for key in self.control.all_outputs() if is_search_part(key) and key not in files]
+        self._search = (patch, *found)
+        return found
+
+    def _read_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return parallel(self.ports.site.read, keys)
 
     def write(
         self,
@@ -212,11 +247,8 @@ class OutputWriter:
             if entry is None or entry.path != output.path or output.source_key not in bodies:
                 return None
             return renderer.render_page(output, view, bodies[output.source_key])
-        if isinstance(output, SearchOutput) and patch.search is not None:
-            published = self.ports.site.read(output.key)
-            records = parse_search_index(published) if published is not None else None
-            if records is not None:
-                return render_search_index(patch.search.apply(records))
+        if isinstance(output, SearchOutput | SearchPartOutput):
+            return self.search_files(view, renderer, patch)[0].get(output.key)
         if isinstance(output, SitemapOutput):
             urls, _ = self.sitemap_urls(view, renderer, patch)
             try:

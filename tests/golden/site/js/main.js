@@ -51,7 +51,8 @@
     wrap.appendChild(button);
   });
 
-  /* Search: the page /search/ has a form; the index is /index.json, fetched on first use. */
+  /* Search: the page /search/ has a form; the index is /index.json, a table of part files
+     (search/part-K-of-N.json), all fetched on first use. */
   var form = document.querySelector("form.search");
   if (!form) return;
   var input = form.querySelector("input[type=search]");
@@ -102,13 +103,19 @@
     });
   }
 
+  function load(url) {
+    return fetch(url).then(function (r) { if (!r.ok) throw new Error(url); return r.json(); });
+  }
+
   function run() {
     var query = input.value;
     if (history.replaceState) history.replaceState(null, "", query ? "?q=" + encodeURIComponent(query) : location.pathname);
     if (pages) { show(query); return; }
     status.textContent = "Loading…";
-    fetch(form.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (data) {
-      pages = data;
+    load(form.getAttribute("data-index")).then(function (table) {
+      return Promise.all(table.parts.map(function (part) { return load(part.url); }));
+    }).then(function (parts) {
+      pages = [].concat.apply([], parts);
       show(input.value);
     }, function () { status.textContent = "The search index could not be loaded."; });
   }
