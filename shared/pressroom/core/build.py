@@ -15,6 +15,7 @@ rendered it, so its bytes never travel back to the parent.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 from collections import defaultdict
@@ -247,7 +248,13 @@ _WORK_IDS = itertools.count()
 
 
 def _run_forked(work_id: int, start: int, stop: int) -> list[Any]:
-    return _FORKED_WORK[work_id](start, stop)
+    # A chunk makes many short-lived objects and few cycles: collecting after it, rather
+    # than every 700 allocations, saves about a twentieth of the work.
+    gc.disable()
+    try:
+        return _FORKED_WORK[work_id](start, stop)
+    finally:
+        gc.enable()
 
 
 def _in_forked_pool(work: Callable[[int, int], list[_T]], count: int, workers: int) -> list[_T]:
@@ -256,12 +263,16 @@ def _in_forked_pool(work: Callable[[int, int], list[_T]], count: int, workers: i
     starts = range(0, count, step)
     work_id = next(_WORK_IDS)
     _FORKED_WORK[work_id] = work
+    # What the workers inherit is never garbage to them: frozen, their collector skips it (and
+    # does not copy its pages by writing to it).
+    gc.freeze()
     try:
         # The processes fork at the first submit, so after the work is in _FORKED_WORK.
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
             chunks = pool.map(_run_forked, itertools.repeat(work_id), starts, [start + step for start in starts])
             return [item for chunk in chunks for item in chunk]
     finally:
+        gc.unfreeze()
         del _FORKED_WORK[work_id]
 
 
