@@ -1,7 +1,8 @@
 """Writing a built site into an empty folder, alone: the `pressroom build` output of the N-post
-corpus (read back from the builds section's folder) written by `adapters.files.write_tree`,
-against a variant that makes each folder once and writes with `os.open`/`os.write` (tried on
-this branch: no faster, so not adopted), alternating, best of 5; each run into a fresh folder,
+corpus (read back from the builds section's folder) written by `adapters.files.write_tree`
+(its `TreeWriter` is what `pressroom build`'s workers write with), against the lean variant
+it grew from (each folder made once with `os.makedirs`, `os.open`/`os.write`, no look for an
+old copy: it cannot keep unchanged files), alternating, best of 5; each run into a fresh folder,
 all removed after the last run (a removal's deferred file-system work slows the next writer:
 that, not Python, is what made clean builds slow on a busy machine).
 """

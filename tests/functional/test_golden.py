@@ -37,3 +37,15 @@ def test_the_parallel_build_equals_the_serial_build(monkeypatch: object) -> None
     files = read_tree(REPO / "content")
     monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)  # type: ignore[attr-defined]
     assert build_site(files, NOW, workers=2).outputs == build_site(files, NOW, workers=1).outputs
+
+
+def test_pressroom_build_writes_the_expected_site_from_its_workers(tmp_path: Path, monkeypatch: object) -> None:
+    """`pressroom build` hands each output to the folder writer in the process that rendered it."""
+    import pressroom.core.build as build_module
+    from pressroom.adapters.files import TreeWriter
+
+    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)  # type: ignore[attr-defined]
+    site = build_site(read_tree(REPO / "content"), NOW, workers=2, sink=TreeWriter(tmp_path / "site"))
+    assert site.errors == [] and site.outputs == {}
+    assert sorted(site.keys) == sorted(read_tree(GOLDEN))
+    assert read_tree(tmp_path / "site") == read_tree(GOLDEN)

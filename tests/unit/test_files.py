@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pressroom.adapters.files import read_tree, write_tree
+from pressroom.exceptions import PressroomError
 
 
 def test_a_site_written_into_an_empty_folder_reads_back_the_same(tmp_path: Path) -> None:
@@ -34,3 +37,17 @@ def test_a_second_write_replaces_changed_files_and_leaves_the_rest(tmp_path: Pat
         "new/c.txt": b"c",
     }
     assert (site / "index.html").stat().st_mtime_ns == kept, "an unchanged file is not written again"
+
+
+def test_a_file_where_a_folder_must_go_is_named_in_the_error(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(site, {"posts": b"a file, not a folder"})
+    with pytest.raises(PressroomError, match=r"site/posts: cannot write into it: a file is in the way"):
+        write_tree(site, {"posts/a/index.html": b"a"})
+
+
+def test_a_folder_where_a_file_must_go_is_named_in_the_error(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(site, {"posts/a/index.html": b"a"})
+    with pytest.raises(PressroomError, match=r"site/posts/a: cannot write"):
+        write_tree(site, {"posts/a": b"a file where a folder is"})

@@ -6,13 +6,16 @@ Pure apart from the process pools it may use: `build_site` takes the source file
 On several workers the build runs in two parallel phases with the index built in between:
 pages are parsed in one pool of forked processes, the parent builds the index from their
 entries, then a second pool, forked once the index exists, renders the outputs (a page needs
-its neighbours, so no page can render before every page has parsed). The second pool
-inherits the renderer, the index and the page bodies through fork instead of receiving them
-pickled, and sends back bytes only.
+its neighbours, so no page can render before every page has parsed). Both pools inherit what
+they work on (the sources; the renderer, the index and the page bodies) through fork instead
+of receiving it pickled, and are sent only ranges of it. Given a `sink` (`pressroom build`
+passes the folder writer of `adapters.files`), each output goes to it in the process that
+rendered it, so its bytes never travel back to the parent.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 from collections import defaultdict
@@ -21,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
+from typing import Any, TypeVar
 
 from pressroom.core.config import SiteConfig, settings_of
 from pressroom.core.content import ParsedPage, SourceKind, parse_intro, parse_page, publishable_kind
@@ -31,6 +35,9 @@ from pressroom.core.render import Renderer, validate_layouts
 from pressroom.core.site import MemoryIndex, SiteIndex
 from pressroom.exceptions import ConfigError, ContentError
 
+OutputSink = Callable[[str, bytes], None]
+"""Takes each output (key, bytes) as it is rendered, maybe in a forked worker process."""
+
 _PARALLEL_THRESHOLD = 200  # below this many pages (or outputs), a process pool costs more than it saves
 _CHUNKS_PER_WORKER = 8  # small enough to balance the load, large enough to keep messages few
 
@@ -40,6 +47,9 @@ class SiteBuild:
     """Every output key with its bytes, and what the author should hear about."""
 
     outputs: dict[str, bytes] = field(default_factory=dict)
+    """Empty when the build was given a sink: the bytes went there."""
+    keys: list[str] = field(default_factory=list)
+    """Every output key, whether its bytes are in `outputs` or went to the sink."""
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     parsed: dict[str, ParsedPage] = field(default_factory=dict)
@@ -96,17 +106,26 @@ def parse_pages(
     """Parse pages, on several processes when it pays (Markdown is most of a build's cost)."""
     if workers <= 1 or len(jobs) < _PARALLEL_THRESHOLD:
         return [_parse_one(job) for job in jobs]
-    chunk = max(1, len(jobs) // (workers * _CHUNKS_PER_WORKER))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        parsed = list(pool.map(_parse_in_worker, jobs, chunksize=chunk))
+    parsed = _in_forked_pool(_ParseJob(jobs).parse, len(jobs), workers)
     return [page.error() if isinstance(page, _ParseFailure) else page for page in parsed]
 
 
-def build_site(files: Mapping[str, bytes], now: datetime, workers: int | None = None) -> SiteBuild:
+@dataclass(frozen=True)
+class _ParseJob:
+    jobs: Sequence[tuple[str, bytes, SiteConfig, Sequence[str]]]
+
+    def parse(self, start: int, stop: int) -> list[ParsedPage | _ParseFailure]:
+        return [_parse_in_worker(job) for job in self.jobs[start:stop]]
+
+
+def build_site(
+    files: Mapping[str, bytes], now: datetime, workers: int | None = None, sink: OutputSink | None = None
+) -> SiteBuild:
     """Build the whole site from the source files (key -> bytes) as of `now`.
 
     Who publishes what is decided by the event path's planner, planning every source as one
-    round against an empty index: the same rules, applied by the same code.
+    round against an empty index: the same rules, applied by the same code. With a `sink`,
+    every output is handed to it instead of kept in `SiteBuild.outputs`.
     """
     result = SiteBuild()
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -161,7 +180,7 @@ def build_site(files: Mapping[str, bytes], now: datetime, workers: int | None = 
     result.published = len(entries)
     result.entries, result.intros = entries, intros
     outputs = site_outputs(index, entries, assets)
-    result.outputs = render_outputs(renderer, index, outputs, bodies.__getitem__, files, workers)
+    result.keys, result.outputs = render_outputs(renderer, index, outputs, bodies.__getitem__, files, workers, sink)
     return result
 
 
@@ -172,8 +191,10 @@ def render_outputs(
     body_of: Callable[[str], PageBody],
     files: Mapping[str, bytes],
     workers: int = 1,
-) -> dict[str, bytes]:
-    """Every output's bytes by key, in the order of `outputs`; of two outputs with one key, the first wins.
+    sink: OutputSink | None = None,
+) -> tuple[list[str], dict[str, bytes]]:
+    """Every output key, and every output's bytes by key, in the order of `outputs`; of two
+    outputs with one key, the first wins. With a `sink`, the bytes go to it and the dict is empty.
 
     Assets are copied; the rest render here or, on several workers, in forked processes.
     """
@@ -181,13 +202,18 @@ def render_outputs(
     for output in outputs:
         chosen.setdefault(output.key, output)
     to_render = [output for output in chosen.values() if not isinstance(output, AssetOutput)]
-    job = _RenderJob(renderer, index, to_render, body_of)
+    job = _RenderJob(renderer, index, to_render, body_of, sink)
     if workers <= 1 or len(to_render) < _PARALLEL_THRESHOLD:
         rendered = job.render(0, len(to_render))
     else:
-        rendered = _render_in_pool(job, workers)
+        rendered = _in_forked_pool(job.render, len(to_render), workers)
+    if sink is not None:
+        for key, output in chosen.items():
+            if isinstance(output, AssetOutput):
+                sink(key, files[output.source_key])
+        return list(chosen), {}
     pages = iter(rendered)
-    return {
+    return list(chosen), {
         key: files[output.source_key] if isinstance(output, AssetOutput) else next(pages)
         for key, output in chosen.items()
     }
@@ -195,42 +221,59 @@ def render_outputs(
 
 @dataclass(frozen=True)
 class _RenderJob:
-    """What rendering needs: handed to forked processes by inheritance (see `_FORKED_JOBS`)."""
+    """What rendering needs: handed to forked processes by inheritance (see `_in_forked_pool`)."""
 
     renderer: Renderer
     index: SiteIndex
     outputs: Sequence[Output]
     body_of: Callable[[str], PageBody]
+    sink: OutputSink | None = None
 
     def render(self, start: int, stop: int) -> list[bytes]:
-        return [self.renderer.render(output, self.index, self.body_of) for output in self.outputs[start:stop]]
+        """The bytes of outputs[start:stop]; none when they went to the sink."""
+        if self.sink is None:
+            return [self.renderer.render(output, self.index, self.body_of) for output in self.outputs[start:stop]]
+        for output in self.outputs[start:stop]:
+            self.sink(output.key, self.renderer.render(output, self.index, self.body_of))
+        return []
 
 
-_FORKED_JOBS: dict[int, _RenderJob] = {}
-"""Render jobs by id, for the processes forked while a job is here: each inherits the index,
-renderer and bodies with the process instead of unpickling them (which would cost about as much
-as rendering). Keyed by id so that concurrent builds in one process do not see each other's."""
-_JOB_IDS = itertools.count()
+_T = TypeVar("_T")
+
+_FORKED_WORK: dict[int, Callable[[int, int], list[Any]]] = {}
+"""Work by id, for the processes forked while it is here: each inherits the sources, or the
+index, renderer and bodies, with the process instead of unpickling them (which would cost about
+as much as the work). Keyed by id so that concurrent builds in one process do not see each other's."""
+_WORK_IDS = itertools.count()
 
 
-def _render_forked(job_id: int, start: int, stop: int) -> list[bytes]:
-    return _FORKED_JOBS[job_id].render(start, stop)
+def _run_forked(work_id: int, start: int, stop: int) -> list[Any]:
+    # A chunk makes many short-lived objects and few cycles: collecting after it, rather
+    # than every 700 allocations, saves about a twentieth of the work.
+    gc.disable()
+    try:
+        return _FORKED_WORK[work_id](start, stop)
+    finally:
+        gc.enable()
 
 
-def _render_in_pool(job: _RenderJob, workers: int) -> list[bytes]:
-    """Render a job's outputs in chunks on `workers` forked processes; bytes come back in order."""
-    count = len(job.outputs)
+def _in_forked_pool(work: Callable[[int, int], list[_T]], count: int, workers: int) -> list[_T]:
+    """`work(start, stop)` over range(count) in chunks on `workers` forked processes; results in order."""
     step = max(1, count // (workers * _CHUNKS_PER_WORKER))
     starts = range(0, count, step)
-    job_id = next(_JOB_IDS)
-    _FORKED_JOBS[job_id] = job
+    work_id = next(_WORK_IDS)
+    _FORKED_WORK[work_id] = work
+    # What the workers inherit is never garbage to them: frozen, their collector skips it (and
+    # does not copy its pages by writing to it).
+    gc.freeze()
     try:
-        # The processes fork at the first submit, so after the job is in _FORKED_JOBS.
+        # The processes fork at the first submit, so after the work is in _FORKED_WORK.
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            chunks = pool.map(_render_forked, itertools.repeat(job_id), starts, [start + step for start in starts])
-            return [data for chunk in chunks for data in chunk]
+            chunks = pool.map(_run_forked, itertools.repeat(work_id), starts, [start + step for start in starts])
+            return [item for chunk in chunks for item in chunk]
     finally:
-        del _FORKED_JOBS[job_id]
+        gc.unfreeze()
+        del _FORKED_WORK[work_id]
 
 
 def _text_or_none(data: bytes | None) -> str | None:

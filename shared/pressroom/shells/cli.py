@@ -53,7 +53,7 @@ def _problem(error: Any) -> dict[str, Any]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pressroom.adapters.files import read_tree, write_tree
+    from pressroom.adapters.files import TreeWriter, read_tree
     from pressroom.core.build import build_site
 
     output = _output(args)
@@ -62,10 +62,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     with output.status(f"building {src}") as update:
         files = read_tree(src)
         update(f"building {len(files)} files from {src}")
-        site = build_site(files, _now(args.now), workers=args.jobs)
-        update(f"writing {len(site.outputs)} files to {args.out}")
-        if site.outputs:
-            write_tree(Path(args.out), site.outputs)
+        # Each output is written as it is rendered, by the process that rendered it.
+        site = build_site(files, _now(args.now), workers=args.jobs, sink=TreeWriter(Path(args.out)))
     if not output.quiet:
         for warning in site.warnings:
             output.problem(f"warning: {warning}")
@@ -73,18 +71,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         output.problem(f"error: {error}")
     seconds = time.perf_counter() - started
     output.summary(
-        f"built {site.published} pages into {len(site.outputs)} files in {args.out} "
+        f"built {site.published} pages into {len(site.keys)} files in {args.out} "
         f"({seconds:.2f} s, {len(site.errors)} errors, {len(site.warnings)} warnings)",
         [
             ("pages", site.published),
-            ("files", f"{len(site.outputs)} in {args.out}"),
+            ("files", f"{len(site.keys)} in {args.out}"),
             ("errors", len(site.errors)),
             ("warnings", len(site.warnings)),
             ("time", f"{seconds:.2f} s"),
         ],
         {
             "pages": site.published,
-            "files": len(site.outputs),
+            "files": len(site.keys),
             "out": str(args.out),
             "seconds": round(seconds, 3),
             "errors": [_problem(error) for error in site.errors],
