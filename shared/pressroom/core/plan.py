@@ -190,6 +190,10 @@ class IndexState(Protocol):
         """How many entries of the list order before `sort_key`."""
         ...
 
+    def prepare_ranks(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """(list, sort key) ranks about to be asked for: a hint to read them together."""
+        ...
+
     def assets_under(self, folder: str) -> Mapping[str, AssetRecord]:
         """Every asset record below `folder/`."""
         ...
@@ -671,6 +675,13 @@ class _RoundPlanner:
         touched = set(changes) | {k for k, names in spellings.items() if any(names.values())}
         touched |= intro_lists | {list_id for list_id in self.lists_after if self._is_section(list_id)}
         self._load_lists(touched)
+        # The ranks `_plan_list` counts (each a read of the index), read together.
+        self.state.prepare_ranks(
+            (list_id, key)
+            for list_id, change in changes.items()
+            if change.keys
+            for key in ({min(change.keys)} if change.growth else {min(change.keys), max(change.keys)})
+        )
         taxonomies: set[str] = set()
         for list_id in sorted(touched):
             if list_id in self.config.taxonomies:
@@ -814,6 +825,9 @@ class EmptyIndex:
 
     def rank(self, list_id: str, sort_key: str) -> int:
         return 0
+
+    def prepare_ranks(self, wanted: Iterable[tuple[str, str]]) -> None:
+        return None
 
     def assets_under(self, folder: str) -> Mapping[str, AssetRecord]:
         return {}

@@ -6,7 +6,7 @@ and a key whose version the index already has is only rechecked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pressroom.core.config import SiteConfig
@@ -34,10 +34,26 @@ def kind_of(key: str, config: SiteConfig) -> SourceKind | None:
 
 
 def read_sources(
-    source: Source, keys: Sequence[str], reader: GenerationReader, config: SiteConfig, due: set[str]
+    source: Source,
+    keys: Sequence[str],
+    reader: GenerationReader,
+    config: SiteConfig,
+    due: set[str],
+    before: Callable[[], Any] = lambda: None,
 ) -> tuple[list[Reading], dict[str, PageBody]]:
-    """Every key's current state (read in parallel) as readings; parsed bodies kept for rendering."""
+    """Every key's current state (read in parallel) as readings; parsed bodies kept for rendering.
+
+    `before` reads the keys' records (and whatever else goes with them) beside the first reads.
+    """
     keys = [key for key in keys if kind_of(key, config) is not None]
+
+    def read(key: str) -> Any:
+        if kind_of(key, config) is SourceKind.ASSET:
+            return source.stat(key)
+        return source.read(key, None, MAX_SOURCE_BYTES + 1)
+
+    first = parallel(lambda job: job(), [before, *(lambda key=key: read(key) for key in keys)])
+    found = dict(zip(keys, first[1:], strict=True))
     records = reader.records(keys)
     # An asset added to or gone from a bundle may change its page (its feature image): read it again.
     candidates = {
@@ -47,15 +63,9 @@ def read_sources(
         for folder in bundle_folders(key)
         for page in bundle_page_keys(folder)
     }
-    forced = set(reader.records(candidates)) - set(keys)
-    wanted = sorted(set(keys) | forced)
-
-    def read(key: str) -> Any:
-        if kind_of(key, config) is SourceKind.ASSET:
-            return source.stat(key)
-        return source.read(key, None, MAX_SOURCE_BYTES + 1)
-
-    found = dict(zip(wanted, parallel(read, wanted), strict=True))
+    forced = sorted(set(reader.records(candidates)) - set(keys))
+    wanted = sorted(set(keys) | set(forced))
+    found.update(zip(forced, parallel(read, forced), strict=True))
     readings: list[Reading] = []
     bodies: dict[str, PageBody] = {}
     for key in wanted:

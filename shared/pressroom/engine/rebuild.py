@@ -335,6 +335,9 @@ class _EmptyReader(GenerationReader):
     def term_bucket_items(self, taxonomy: str, buckets: Any) -> dict[str, dict[str, list[Any]]]:
         return {bucket: {} for bucket in buckets}
 
+    def term_bucket_items_of(self, wanted: Any) -> None:
+        return None
+
     def query_all(self, pk: str, **options: Any) -> Any:
         if pk.endswith("src"):
             return super().query_all(pk, **options)
