@@ -401,15 +401,19 @@ class _RoundPlanner:
         if reading.error is not None:
             self.result.errors.append(reading.error)
             return
-        self.reread.add(key)
         if reading.recheck:
             if isinstance(old, PageRecord):
                 live = is_live(old.entry, self.now, self.config)
                 published = old.published and live
                 aliases = old.aliases if published else ()
                 due = next_change(old.entry, self.now, self.config)
-                self.new[key] = replace(old, live=live, published=published, aliases=aliases, due=due)
+                rechecked = replace(old, live=live, published=published, aliases=aliases, due=due)
+                if rechecked == old:
+                    return  # its bytes and what the clock decides are as published: nothing to do
+                self.new[key] = rechecked
+            self.reread.add(key)
             return
+        self.reread.add(key)
         if reading.version is None:
             self.new[key] = None
         elif reading.kind is SourceKind.PAGE and reading.page is not None:

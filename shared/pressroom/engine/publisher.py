@@ -378,7 +378,12 @@ class Publisher:
             }
             - {(item["pk"], item["sk"]) for item in puts}
         )
-        if len(puts) + len(deletes) + 2 < 99 and ops.size() < 3_000_000:
+        fits = len(puts) + len(deletes) + 2 < 99 and ops.size() < 3_000_000
+        if fits and plan.render.empty and not journal.data["schedule"]:
+            self.control.transact(puts, deletes)  # nothing to render: no journal
+            self.progressed()
+            return
+        if fits:
             self.control.save_journal(journal, puts, deletes)  # journal and writes: one transaction
         else:
             applying = Journal(dict(journal.data, phase="apply", puts=[_item_data(i) for i in puts], deletes=deletes))
