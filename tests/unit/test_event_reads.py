@@ -156,3 +156,35 @@ def test_an_edit_reads_the_coordination_items_once() -> None:
     site = publisher.ports.site
     assert isinstance(site, MemorySite)
     assert {key: body for key, (body, _) in site.contents().items()} == expected
+
+
+def test_a_bundle_page_rendered_again_from_the_index_keeps_its_bundle_files() -> None:
+    """A page rendered from its record (by a rebuild, or because a neighbour changed) is parsed
+    with its bundle's files, as the full build parses it: a carousel of them keeps its images."""
+    source = MemoryBucket(name="source")
+    source.upload("site.yaml", b"title: Bundles\n")
+    source.upload(
+        "posts/a/index.md",
+        b'---\ntitle: A\ndate: 2024-01-01T00:00:00Z\n---\n{{< carousel images="*.jpg" >}}\n',
+    )
+    source.upload("posts/a/gallery/one.jpg", b"\xff\xd8one")
+    source.upload("posts/a/two.jpg", b"\xff\xd8two")
+    source.upload("posts/b.md", _post(5, []))
+    ports = Ports(
+        source=source, site=MemorySite(name="site"), table=MemoryTable(), cdn=MemoryCdn(), queue=MemoryQueue()
+    )
+    publisher = Publisher(ports, NOW)
+    publisher.request_rebuild()
+    while publisher.run().handed_off:
+        pass
+    site = ports.site
+    assert isinstance(site, MemorySite)
+    expected = build_site(_files(source), NOW).outputs
+    assert b"two.jpg" in expected["posts/a/index.html"]
+    assert site.read_object("posts/a/index.html") == expected["posts/a/index.html"]
+    source.upload("posts/b.md", _post(5, [], "Renamed neighbour.").replace(b"Post 5", b"Post B"))
+    publisher = Publisher(ports, NOW)
+    publisher.accept([("e2", "posts/b.md")])
+    publisher.run()
+    expected = build_site(_files(source), NOW).outputs
+    assert {key: body for key, (body, _) in site.contents().items()} == expected

@@ -117,6 +117,6 @@ def body_of(source: Source, key: str, view: GenerationReader) -> PageBody | None
     if found is None:
         return None
     try:
-        return parse_page(key, found.body, view.config, ()).body
+        return parse_bundle_page(source, key, found.body, view.config).body  # its bundle's files too
     except ContentError:
         return None
