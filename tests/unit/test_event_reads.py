@@ -28,6 +28,11 @@ def _published_site(posts: int) -> Publisher:
     source.upload("tags/t/_index.md", b"---\ntitle: The T tag\n---\nAbout t.\n")
     for n in range(posts):
         source.upload(f"posts/p{n:02d}.md", _post(n, ["t", f"only-{n % 3}"]))
+    return _publish(source)
+
+
+def _publish(source: MemoryBucket) -> Publisher:
+    """The source published by a rebuild on the in-memory fakes; a publisher for what comes next."""
     ports = Ports(
         source=source, site=MemorySite(name="site"), table=MemoryTable(), cdn=MemoryCdn(), queue=MemoryQueue()
     )
@@ -170,13 +175,7 @@ def test_a_bundle_page_rendered_again_from_the_index_keeps_its_bundle_files() ->
     source.upload("posts/a/gallery/one.jpg", b"\xff\xd8one")
     source.upload("posts/a/two.jpg", b"\xff\xd8two")
     source.upload("posts/b.md", _post(5, []))
-    ports = Ports(
-        source=source, site=MemorySite(name="site"), table=MemoryTable(), cdn=MemoryCdn(), queue=MemoryQueue()
-    )
-    publisher = Publisher(ports, NOW)
-    publisher.request_rebuild()
-    while publisher.run().handed_off:
-        pass
+    ports = _publish(source).ports
     site = ports.site
     assert isinstance(site, MemorySite)
     expected = build_site(_files(source), NOW).outputs

@@ -102,6 +102,8 @@ class Publisher:
         self.lease_seconds = LEASE_SECONDS
         self._progressed = False
         self._inbox_known: list[list[tuple[str, str]]] = []
+        self.memo: dict[Any, Any] = {}
+        """What a rebuild's steps make once and share within this invocation (see `engine.rebuild`)."""
         """The inbox as read with the journal, for the loop's first look (or none left to look at)."""
         self.writer = OutputWriter(ports, self.control, self)
 
