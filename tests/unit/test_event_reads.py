@@ -187,3 +187,20 @@ def test_a_bundle_page_rendered_again_from_the_index_keeps_its_bundle_files() ->
     publisher.run()
     expected = build_site(_files(source), NOW).outputs
     assert {key: body for key, (body, _) in site.contents().items()} == expected
+
+
+def test_many_events_of_files_the_index_has_read_one_listing_not_each_file() -> None:
+    """A push of many files the index already has (events a rebuild outran, or sent again) costs
+    one listing of their ETags; the one file that did change is read and published."""
+    publisher = _published_site(30)
+    source = _source(publisher)
+    source.upload("posts/p07.md", _post(7, ["t"], "Changed since."))
+    keys = [f"posts/p{n:02d}.md" for n in range(30)]
+    before = source.requests
+    publisher.accept([(f"again-{key}", key) for key in keys])
+    result = publisher.run()
+    assert result.published == ["posts/p07.md"]
+    assert source.requests - before <= 3, "one listing, one read of the changed file (and its render)"
+    site = publisher.ports.site
+    assert isinstance(site, MemorySite)
+    assert {key: body for key, (body, _) in site.contents().items()} == build_site(_files(source), NOW).outputs

@@ -27,6 +27,11 @@ from pressroom.engine.index import GenerationReader
 from pressroom.exceptions import ContentError
 from pressroom.ports import Source
 
+LIST_AT = 20
+"""Keys in a round from which one listing of the source (their ETags) may save reading them."""
+LIST_LIMIT = 1000
+"""Keys one listing request returns."""
+
 
 def kind_of(key: str, config: SiteConfig) -> SourceKind | None:
     """What a source key is to the planner: a page, an intro, an asset, or nothing (settings, ignored)."""
@@ -52,9 +57,27 @@ def read_sources(
             return source.stat(key)
         return source.read(key, None, MAX_SOURCE_BYTES + 1)
 
-    first = parallel(lambda job: job(), [before, *(lambda key=key: read(key) for key in keys)])
-    found = dict(zip(keys, first[1:], strict=True))
-    records = reader.records(keys)
+    listed = _listing(source, keys) if len(keys) >= LIST_AT else None
+    if listed is not None:
+        # Many keys (a push of many files): one listing tells which the index already has, by
+        # their ETags; only the others are read.
+        before()
+        records = reader.records(keys)
+        same = {
+            key
+            for key in keys
+            if kind_of(key, config) is not SourceKind.ASSET
+            and (record := records.get(key)) is not None
+            and record.etag
+            and listed.get(key) == record.etag
+        }
+        to_read = [key for key in keys if key not in same]
+        found = dict(zip(to_read, parallel(read, to_read), strict=True))
+    else:
+        same = set()
+        first = parallel(lambda job: job(), [before, *(lambda key=key: read(key) for key in keys)])
+        found = dict(zip(keys, first[1:], strict=True))
+        records = reader.records(keys)
     # An asset added to or gone from a bundle may change its page (its feature image): read it again.
     candidates = {
         page
@@ -71,7 +94,11 @@ def read_sources(
     for key in wanted:
         kind = kind_of(key, config)
         assert kind is not None
-        value = found[key]
+        if key in same and key not in forced:
+            if isinstance(records.get(key), PageRecord):
+                readings.append(Reading(key, kind, records[key].version, recheck=True))
+            continue  # the bytes the index has (the listing's ETag says so): nothing to do
+        value = found[key] if key in found else read(key)
         if kind is SourceKind.ASSET:
             readings.append(Reading(key, kind, value, etag=value or ""))
             continue
@@ -95,6 +122,18 @@ def read_sources(
             readings.append(Reading(key, kind, value.version, error=error))
     readings += [Reading(key, SourceKind.PAGE, None, recheck=True) for key in sorted(due - set(wanted))]
     return readings, bodies
+
+
+def _listing(source: Source, keys: Sequence[str]) -> dict[str, str] | None:
+    """The ETags of the keys from the first on, as one listing (up to LIST_LIMIT keys) shows them;
+    None when it would cover too few of them to save reads."""
+    ordered = sorted(keys)
+    first = ordered[0]
+    listed = source.list("", start_after=first[:-1], limit=LIST_LIMIT)
+    etags = {item.key: item.etag for item in listed if item.key >= first}
+    if sum(1 for key in ordered if key in etags) < LIST_AT:
+        return None
+    return etags
 
 
 def parse_bundle_page(source: Source, key: str, body: bytes, config: SiteConfig) -> ParsedPage:
