@@ -113,6 +113,8 @@ class _ListCache:
     entries: dict[int, Entry] = field(default_factory=dict)
     keys: dict[int, str] = field(default_factory=dict)
     """rank -> stored sort key, for entries read or ranks counted."""
+    ranks: dict[str, int] = field(default_factory=dict)
+    """stored sort key -> rank: `keys` the other way."""
     read_to: int = -1
     """Where the last read of entries stopped: a read that starts there walks the pager."""
     span: int = 0
@@ -191,6 +193,7 @@ class GenerationReader:
             cache = self._cache(list_id)
             for rank, key in ranks.items():
                 cache.keys[rank] = stored(key)
+                cache.ranks[stored(key)] = rank
 
     def _cache(self, list_id: str) -> _ListCache:
         return self._list_cache.setdefault(list_id, _ListCache())
@@ -422,6 +425,7 @@ class GenerationReader:
         cache = self._cache(list_id)
         cache.entries[rank] = entry_from_data(unpack(item["data"]))
         cache.keys[rank] = item["sk"]
+        cache.ranks[item["sk"]] = rank
 
     def neighbours(self, list_id: str, entry: Entry) -> tuple[Entry | None, Entry | None]:
         pk = self.p + f"list:{list_id}"
@@ -447,10 +451,9 @@ class GenerationReader:
         state = self._lists.get(list_id)
         if cache is None or state is None:
             return None
-        ranks = [rank for rank, found in cache.keys.items() if found == key and rank in cache.entries]
-        if not ranks:
+        rank = cache.ranks.get(key)
+        if rank is None or rank not in cache.entries or cache.keys.get(rank) != key:
             return None
-        rank = ranks[0]
         around = []
         for other in (rank - 1, rank + 1):
             if 0 <= other < state.size and other not in cache.entries:
