@@ -3,7 +3,8 @@
 A large site is set up without a first publish through moto: the whole-site rebuild
 (`engine/rebuild.py`) runs against the in-memory fakes of `adapters/memory.py` (the engine's own
 code makes every index item), then the table's items are loaded straight into moto's DynamoDB
-backend, and the source's `site.yaml` plus the published `sitemap*.xml` into moto's S3 backend
+backend, and the source's `site.yaml` plus the published `sitemap*.xml` and `index.json` (the
+files the event path reads back and patches) into moto's S3 backend
 (no API calls, so no request is billed to the setup). Each event then runs as the Lambda
 handler runs it (`Publisher.accept` + `run`, with the handler's deadline) on moto in-process,
 through boto3 clients whose calls are counted by botocore hooks:
@@ -11,7 +12,10 @@ through boto3 clients whose calls are counted by botocore hooks:
 - requests: `before-call` events (a paginator's pages are calls; retries are not);
 - rounds: sequential request rounds on the critical path, i.e. the number of maximal spans of
   time in which at least one request is in flight (requests issued together in threads overlap
-  and make one round);
+  and make one round). In-process moto answers in about a millisecond while holding the GIL,
+  so threads sent together would often run one after the other: each request therefore waits
+  LATENCY_SECONDS inside its span (a sleep, which frees the GIL as a socket would), so that
+  requests sent together overlap as they do on AWS; wall times include those waits;
 - index bytes: the bytes of every DynamoDB response body (`after-call`'s `http_response`);
 - pressroom CPU: the process's CPU time during the invocation minus the CPU spent between
   `before-call` and `after-call` of each request in its own thread (moto's work and botocore's
@@ -42,6 +46,8 @@ EVENT_WORDS = (150, 400)
 """Bodies of the event benchmarks' sites: short, so that 50,000 posts set up in minutes (a
 body's length changes no index item but the summary's, which is cut at 70 words anyway)."""
 FUNCTION_SECONDS = 120
+LATENCY_SECONDS = 0.005
+"""A stand-in for the network's round trip, inside every counted request's span (see above)."""
 DUMMY_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -72,9 +78,13 @@ class Call:
 
 
 class RequestLog:
-    """Every AWS call made through the watched clients, with its span, CPU inside it, answer size."""
+    """Every AWS call made through the watched clients, with its span, CPU inside it, answer size.
 
-    def __init__(self) -> None:
+    `latency`: seconds each request waits inside its span (a network's round trip, for moto in-process).
+    """
+
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
         self.calls: list[Call] = []
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -94,6 +104,8 @@ class RequestLog:
         context["bench_call"] = call
         with self._lock:
             self.calls.append(call)
+        if self.latency:
+            time.sleep(self.latency)
 
     def _after(self, service: str) -> Callable[..., None]:
         def after(context: dict[str, Any], http_response: Any = None, **_: Any) -> None:
@@ -208,7 +220,8 @@ def site_files(posts: int, tags: int) -> dict[str, bytes]:
 
 @dataclass
 class IndexedSite:
-    """A site as a finished rebuild leaves it: the table's items and the published sitemap files."""
+    """A site as a finished rebuild leaves it: the table's items and the published files the
+    event path reads back (the sitemap's and the search index)."""
 
     files: dict[str, bytes]
     items: list[dict[str, Any]]
@@ -235,7 +248,10 @@ def index_site(files: dict[str, bytes]) -> IndexedSite:
             break
     if result.errors:
         raise SystemExit(f"the bench site does not build: {result.errors[:3]}")
-    sitemaps = {key: site.read_object(key) or b"" for key in site.list_keys("sitemap")}
+    # The published files the event path reads back and patches: the sitemap and the search index.
+    sitemaps = {
+        key: site.read_object(key) or b"" for key in [*site.list_keys("sitemap"), *site.list_keys("index.json")]
+    }
     return IndexedSite(files, table.items(), sitemaps, time.perf_counter() - start)
 
 
@@ -247,7 +263,8 @@ def _to_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def load_into_moto(site: IndexedSite, names: Mapping[str, str]) -> None:
-    """The items, site.yaml and the sitemaps, put straight into moto's backends (no API call)."""
+    """The items, site.yaml and the published sitemaps and search index, put straight into moto's
+    backends (no API call)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
     from moto.s3.models import s3_backends
@@ -278,7 +295,7 @@ class Account:
         self.names = provision(Resources.from_env())
         os.environ.update(self.names)
         self.clients = {service: client(service) for service in ("s3", "dynamodb", "cloudfront", "sqs")}
-        self.log = RequestLog()
+        self.log = RequestLog(LATENCY_SECONDS)
         self.log.watch(self.clients)
         self.resources = Resources.from_env()
 

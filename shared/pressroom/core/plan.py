@@ -193,6 +193,10 @@ class IndexState(Protocol):
         """How many entries of the list order before `sort_key`."""
         ...
 
+    def prepare_ranks(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """(list, sort key) ranks about to be asked for: a hint to read them together."""
+        ...
+
     def assets_under(self, folder: str) -> Mapping[str, AssetRecord]:
         """Every asset record below `folder/`."""
         ...
@@ -404,15 +408,19 @@ class _RoundPlanner:
         if reading.error is not None:
             self.result.errors.append(reading.error)
             return
-        self.reread.add(key)
         if reading.recheck:
             if isinstance(old, PageRecord):
                 live = is_live(old.entry, self.now, self.config)
                 published = old.published and live
                 aliases = old.aliases if published else ()
                 due = next_change(old.entry, self.now, self.config)
-                self.new[key] = replace(old, live=live, published=published, aliases=aliases, due=due)
+                rechecked = replace(old, live=live, published=published, aliases=aliases, due=due)
+                if rechecked == old:
+                    return  # its bytes and what the clock decides are as published: nothing to do
+                self.new[key] = rechecked
+            self.reread.add(key)
             return
+        self.reread.add(key)
         if reading.version is None:
             self.new[key] = None
         elif reading.kind is SourceKind.PAGE and reading.page is not None:
@@ -683,6 +691,13 @@ class _RoundPlanner:
         touched = set(changes) | {k for k, names in spellings.items() if any(names.values())}
         touched |= intro_lists | {list_id for list_id in self.lists_after if self._is_section(list_id)}
         self._load_lists(touched)
+        # The ranks `_plan_list` counts (each a read of the index), read together.
+        self.state.prepare_ranks(
+            (list_id, key)
+            for list_id, change in changes.items()
+            if change.keys
+            for key in ({min(change.keys)} if change.growth else {min(change.keys), max(change.keys)})
+        )
         taxonomies: set[str] = set()
         for list_id in sorted(touched):
             if list_id in self.config.taxonomies:
@@ -888,6 +903,9 @@ class EmptyIndex:
 
     def rank(self, list_id: str, sort_key: str) -> int:
         return 0
+
+    def prepare_ranks(self, wanted: Iterable[tuple[str, str]]) -> None:
+        return None
 
     def assets_under(self, folder: str) -> Mapping[str, AssetRecord]:
         return {}

@@ -35,6 +35,8 @@ ERROR = "error"
 TRANSACTION_ITEMS = 100
 TRANSACTION_BYTES = 3_500_000
 PART_BYTES = 300_000
+UNKNOWN: Any = object()
+"""A coordination item this invocation has not read (or may have changed without knowing how)."""
 
 
 def inbox_item(event: str, key: str, at: float) -> Item:
@@ -103,6 +105,17 @@ class Control:
         self.lease: Lease | None = None
         """The lease while this invocation holds it."""
         self._journal_parts = 0
+        # While it holds the lease, only this invocation writes the journal and the pending paths:
+        # what it read or wrote of them stays true, and is not read again.
+        self._journal_known: Any = UNKNOWN
+        self._pending_known: Any = UNKNOWN
+        self._errors_known: dict[str, ErrorRecord | None] = {}
+
+    def forget(self) -> None:
+        """The lease is gone (or changed hands): nothing known of the coordination items holds."""
+        self._journal_known = UNKNOWN
+        self._pending_known = UNKNOWN
+        self._errors_known = {}
 
     # -- the inbox
     def accept(self, changes: Iterable[tuple[str, str]], at: float) -> None:
@@ -141,6 +154,7 @@ class Control:
             found = Lease.from_item(self.table.get(*LEASE_KEY))
             if found.token != token:
                 return Acquired(None, found)
+        self.forget()
         self.lease = taken
         return Acquired(taken, current, taken_over=bool(current.token) and current.expires > 0 and not mine)
 
@@ -165,6 +179,7 @@ class Control:
             self.table.transact(Write(puts=[lease.item()], conditions=[self.held()]))
         except ConditionFailed:
             self.lease = None
+            self.forget()
             raise LeaseLost("another invocation took the lease") from None
         self.lease = lease
 
@@ -179,7 +194,11 @@ class Control:
             self.table.transact(Write(puts=puts, deletes=deletes, conditions=[self.held()]))
         except ConditionFailed:
             self.lease = None
+            self.forget()
             raise LeaseLost("another invocation took the lease") from None
+        except BaseException:
+            self.forget()  # it may or may not have taken effect
+            raise
 
     def transact_many(self, puts: Sequence[Item], deletes: Sequence[tuple[str, str]]) -> None:
         """Items in as few lease-checked transactions as fit (idempotent writes, in any split)."""
@@ -200,7 +219,26 @@ class Control:
             self.transact(batch_puts, batch_deletes)
 
     # -- the journal
+    def load(self, extra: Sequence[tuple[str, str]] = ()) -> dict[tuple[str, str], Item]:
+        """Read the journal's head and the pending paths (as the holder), with `extra` items, in one request."""
+        found = self.table.get_many([(JOURNAL, "head"), PENDING_KEY, *extra])
+        head = found.get((JOURNAL, "head"))
+        if head is None:
+            self._journal_parts = 0
+            self._journal_known = None
+        else:
+            self._journal_known = UNKNOWN  # read whole when asked (its parts too)
+        pending = found.get(PENDING_KEY)
+        self._pending_known = list(unpack(pending["data"])) if pending else []
+        return found
+
+    def journal_absent(self) -> bool:
+        """Known (as the holder) that no journal is left."""
+        return self.lease is not None and self._journal_known is None
+
     def journal(self) -> Journal | None:
+        if self.journal_absent():
+            return None
         head = self.table.get(JOURNAL, "head")
         if head is None:
             self._journal_parts = 0
@@ -234,20 +272,33 @@ class Control:
         """Store (or remove) the journal together with other writes, atomically when they fit."""
         journal_puts, journal_deletes = self.journal_writes(journal)
         all_puts, all_deletes = [*puts, *journal_puts], [*deletes, *journal_deletes]
+        self._journal_known = UNKNOWN
         if len(all_puts) + len(all_deletes) < TRANSACTION_ITEMS:
             self.transact(all_puts, all_deletes)
         else:
             # Too many for one transaction: the other writes first, the journal last.
             self.transact_many(list(puts), list(deletes))
             self.transact_many(journal_puts, journal_deletes)
+        if journal is None:
+            self._journal_known = None
 
     # -- pending invalidations
     def pending(self) -> list[str]:
+        if self.lease is not None and self._pending_known is not UNKNOWN:
+            return list(self._pending_known)
         item = self.table.get(*PENDING_KEY)
-        return list(unpack(item["data"])) if item else []
+        paths = list(unpack(item["data"])) if item else []
+        if self.lease is not None:
+            self._pending_known = paths
+        return list(paths)
 
     def pending_item(self, paths: Sequence[str]) -> Item:
         return {"pk": PENDING_KEY[0], "sk": PENDING_KEY[1], "data": pack(sorted(paths))}
+
+    def save_pending(self, paths: Sequence[str]) -> None:
+        """Record the paths to invalidate (write-ahead: before any object changes)."""
+        self.transact([self.pending_item(paths)])
+        self._pending_known = sorted(paths)
 
     # -- published outputs
     def output_hashes(self, keys: Iterable[str]) -> dict[str, str]:
@@ -275,6 +326,7 @@ class Control:
         if not keys:
             return [], []
         existing = self.errors(keys)
+        self._errors_known = {}  # the round writes them: not known past it
         puts: list[Item] = []
         deletes: list[tuple[str, str]] = []
         for key in keys:
@@ -299,8 +351,24 @@ class Control:
         return puts, deletes
 
     def errors(self, keys: Iterable[str]) -> dict[str, ErrorRecord]:
-        found = self.table.get_many([(ERROR, key) for key in dict.fromkeys(keys)])
-        return {sk: ErrorRecord.from_item(item) for (_, sk), item in found.items()}
+        wanted = list(dict.fromkeys(keys))
+        known = self._errors_known
+        missing = [key for key in wanted if key not in known]
+        found = self.table.get_many([(ERROR, key) for key in missing]) if missing else {}
+        records = {sk: ErrorRecord.from_item(item) for (_, sk), item in found.items()}
+        records.update({key: record for key in wanted if (record := known.get(key)) is not None})
+        return records
+
+    def error_keys(self, keys: Iterable[str]) -> list[tuple[str, str]]:
+        """The items of these keys' error records (to read with other items: see `read_errors`)."""
+        return [(ERROR, key) for key in keys]
+
+    def read_errors(self, keys: Iterable[str], found: Mapping[tuple[str, str], Item]) -> None:
+        """These keys' error records, as read with other items: `errors` will not read them again
+        (for the round under way; the holder is the only writer of error records)."""
+        self._errors_known = {
+            key: ErrorRecord.from_item(item) if (item := found.get((ERROR, key))) is not None else None for key in keys
+        }
 
     def all_errors(self) -> dict[str, ErrorRecord]:
         found: dict[str, ErrorRecord] = {}

@@ -113,6 +113,8 @@ class _ListCache:
     entries: dict[int, Entry] = field(default_factory=dict)
     keys: dict[int, str] = field(default_factory=dict)
     """rank -> stored sort key, for entries read or ranks counted."""
+    ranks: dict[str, int] = field(default_factory=dict)
+    """stored sort key -> rank: `keys` the other way."""
     read_to: int = -1
     """Where the last read of entries stopped: a read that starts there walks the pager."""
     span: int = 0
@@ -138,6 +140,36 @@ class GenerationReader:
         self._intros: dict[str, Intro | None] = {}
         self._buckets: dict[tuple[str, str], dict[str, list[Any]]] = {}
         self._anchors: dict[str, dict[int, str]] = {}
+        self._ranks: dict[tuple[str, str], int] = {}
+
+    def after(self, ops: Ops) -> GenerationReader:
+        """A reader of the index once `ops` are applied: what this one read, changed as they change it.
+
+        Only what is read whole carries over (records, list states, intros, a list's blocks);
+        list contents, claims and counts are read again.
+        """
+        view = GenerationReader(self.table, self.generation, self.config)
+        view._records = dict(self._records)
+        view._lists = dict(self._lists)
+        view._intros = dict(self._intros)
+        src, lists, intro = self.p + "src", self.p + "lists", self.p + "intro"
+        by_sk = {list_sk(list_id, self.config): list_id for list_id in self._lists}
+        for (pk, sk), item in [*((key, None) for key in ops.deletes), *ops.puts.items()]:
+            if pk == src:
+                view._records[sk] = record_from_data(unpack(item["data"])) if item else None
+            elif pk == lists and sk in by_sk:
+                view._lists[by_sk[sk]] = _list_state_from_item(item) if item else None
+            elif pk == intro:
+                view._intros[sk[1:]] = intro_from_data(unpack(item["data"])) if item else None
+        for list_id, cache in self._list_cache.items():
+            if cache.blocks is None:
+                continue
+            blocks, pk = dict(cache.blocks), self.p + f"blocks:{list_id}"
+            blocks.update({sk: int(item["n"]) for (put_pk, sk), item in ops.puts.items() if put_pk == pk})
+            for gone in [sk for delete_pk, sk in ops.deletes if delete_pk == pk]:
+                blocks.pop(gone, None)
+            view._cache(list_id).blocks = sorted(blocks.items())
+        return view
 
     # -- plumbing
     def query_all(self, pk: str, **options: Any) -> Iterator[Item]:
@@ -161,19 +193,28 @@ class GenerationReader:
             cache = self._cache(list_id)
             for rank, key in ranks.items():
                 cache.keys[rank] = stored(key)
+                cache.ranks[stored(key)] = rank
 
     def _cache(self, list_id: str) -> _ListCache:
         return self._list_cache.setdefault(list_id, _ListCache())
 
     # -- records, claims, lists (the planner's IndexState)
     def records(self, keys: Iterable[str]) -> dict[str, Record]:
-        wanted = [key for key in dict.fromkeys(keys) if key not in self._records]
-        if wanted:
-            found = self.table.get_many([(self.p + "src", key) for key in wanted])
-            for key in wanted:
-                item = found.get((self.p + "src", key))
-                self._records[key] = record_from_data(unpack(item["data"])) if item else None
+        keys = list(keys)
+        self.records_with(keys)
         return {key: record for key in keys if (record := self._records.get(key)) is not None}
+
+    def records_with(self, keys: Iterable[str], extra: Sequence[tuple[str, str]] = ()) -> dict[tuple[str, str], Item]:
+        """Read the records of `keys` (those not known yet) and the `extra` items, in one request;
+        returns the extra items found."""
+        wanted = [key for key in dict.fromkeys(keys) if key not in self._records]
+        if not wanted and not extra:
+            return {}
+        found = self.table.get_many([*((self.p + "src", key) for key in wanted), *extra])
+        for key in wanted:
+            item = found.get((self.p + "src", key))
+            self._records[key] = record_from_data(unpack(item["data"])) if item else None
+        return {key: item for key in extra if (item := found.get(key)) is not None}
 
     def record(self, key: str) -> Record | None:
         return self.records([key]).get(key)
@@ -201,14 +242,48 @@ class GenerationReader:
     def list_state(self, list_id: str) -> ListState:
         return self.lists([list_id]).get(list_id) or ListState()
 
+    def prefetch_lists(self, list_ids: Iterable[str], taxonomies: Iterable[str] = ()) -> None:
+        """What rendering these lists' pages (and these taxonomies' term pages) reads first, in one
+        request: the lists' states, their intros, the taxonomies' intros and term buckets."""
+        wanted = list(dict.fromkeys(list_ids))
+        taxonomies = list(dict.fromkeys(taxonomies))
+        states = {list_id: (self.p + "lists", list_sk(list_id, self.config)) for list_id in wanted}
+        states = {list_id: key for list_id, key in states.items() if list_id not in self._lists}
+        intros = {
+            list_id: (self.p + "intro", f"#{list_id}")
+            for list_id in dict.fromkeys([*wanted, *taxonomies])
+            if list_id not in self._intros
+        }
+        buckets = [(taxonomy, f"{n:02d}") for taxonomy in taxonomies for n in range(TERM_BUCKETS)]
+        found = self._read_buckets(buckets, [*states.values(), *intros.values()])
+        for list_id, key in states.items():
+            item = found.get(key)
+            self._lists[list_id] = _list_state_from_item(item) if item else None
+        for list_id, key in intros.items():
+            item = found.get(key)
+            self._intros[list_id] = intro_from_data(unpack(item["data"])) if item else None
+
     def blocks(self, list_id: str) -> list[tuple[str, int]]:
         cache = self._cache(list_id)
         if cache.blocks is None:
             cache.blocks = [(item["sk"], int(item["n"])) for item in self.query_all(self.p + f"blocks:{list_id}")]
         return cache.blocks
 
+    def prepare_ranks(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """Count these ranks together: every list's blocks at once, then every count at once."""
+        pairs = [pair for pair in dict.fromkeys(wanted) if pair not in self._ranks]
+        lists = sorted({list_id for list_id, _ in pairs if self._cache(list_id).blocks is None})
+        self._parallel(self.blocks, lists)
+        found = self._parallel(lambda pair: self._count_rank(*pair), pairs)
+        self._ranks.update(zip(pairs, found, strict=True))
+
     def rank(self, list_id: str, sort_key: str) -> int:
         """Entries ordering before `sort_key`: the blocks before its block, then one COUNT in it."""
+        if (list_id, sort_key) not in self._ranks:
+            self._ranks[(list_id, sort_key)] = self._count_rank(list_id, sort_key)
+        return self._ranks[(list_id, sort_key)]
+
+    def _count_rank(self, list_id: str, sort_key: str) -> int:
         blocks = self.blocks(list_id)
         if not blocks:
             return 0
@@ -245,14 +320,27 @@ class GenerationReader:
         return found
 
     def term_bucket_items(self, taxonomy: str, buckets: Iterable[str]) -> dict[str, dict[str, list[Any]]]:
-        wanted = [b for b in dict.fromkeys(buckets) if (taxonomy, b) not in self._buckets]
-        if wanted:
-            keys = [(self.p + f"terms:{taxonomy}", bucket) for bucket in wanted]
-            found = self.table.get_many(keys)
-            for pk, bucket in keys:
-                item = found.get((pk, bucket))
-                self._buckets[(taxonomy, bucket)] = unpack(item["data"]) if item else {}
+        buckets = list(buckets)
+        self._read_buckets([(taxonomy, bucket) for bucket in buckets])
         return {bucket: self._buckets[(taxonomy, bucket)] for bucket in buckets}
+
+    def term_bucket_items_of(self, wanted: Mapping[str, Iterable[str]]) -> None:
+        """Read the term buckets of several taxonomies (taxonomy -> buckets) in one request."""
+        self._read_buckets((taxonomy, bucket) for taxonomy, buckets in wanted.items() for bucket in buckets)
+
+    def _read_buckets(
+        self, wanted: Iterable[tuple[str, str]], extra: Sequence[tuple[str, str]] = ()
+    ) -> dict[tuple[str, str], Item]:
+        """Read the (taxonomy, bucket) term buckets not known yet, with the `extra` items, in one request."""
+        missing = [pair for pair in dict.fromkeys(wanted) if pair not in self._buckets]
+        keys = {pair: (self.p + f"terms:{pair[0]}", pair[1]) for pair in missing}
+        if not keys and not extra:
+            return {}
+        found = self.table.get_many([*keys.values(), *extra])
+        for pair, key in keys.items():
+            item = found.get(key)
+            self._buckets[pair] = unpack(item["data"]) if item else {}
+        return found
 
     # -- the SiteIndex port, for rendering
     def entry(self, source_key: str) -> Entry | None:
@@ -281,21 +369,23 @@ class GenerationReader:
     def _fetch(self, list_id: str, start: int, stop: int) -> None:
         """Read entries `start` to `stop`: around a rank whose key is known, else from a seek."""
         cache = self._cache(list_id)
-        near = [rank for rank in cache.keys if start - 2 * self.config.pagerSize <= rank < stop]
+        near = [rank for rank in cache.keys if start - 2 * self.config.pagerSize <= rank <= stop]
         if start == 0:
             self._forward(list_id, 0, stop, low=None)
         elif near:
             anchor = min(near, key=lambda rank: (rank > start, abs(rank - start)))
-            self._forward(list_id, anchor, stop, low=cache.keys[anchor])
-            if anchor > start:
+            key = cache.keys[anchor]
+
+            def backward() -> None:
                 page = self.table.query(
-                    self.p + f"list:{list_id}",
-                    high=before_bound(cache.keys[anchor][:-1]),
-                    reverse=True,
-                    limit=anchor - start,
+                    self.p + f"list:{list_id}", high=before_bound(key[:-1]), reverse=True, limit=anchor - start
                 )
                 for offset, item in enumerate(page.items):
                     self._remember(list_id, anchor - 1 - offset, item)
+
+            # From the anchor on, and back from it to the start: two reads at once.
+            reads = [lambda: self._forward(list_id, anchor, stop, low=key)] if anchor < stop else []
+            self._parallel(lambda read: read(), [*reads, *([backward] if anchor > start else [])])
         else:
             key = self._seek(list_id, start)
             self._forward(list_id, start, stop, low=key)
@@ -335,10 +425,14 @@ class GenerationReader:
         cache = self._cache(list_id)
         cache.entries[rank] = entry_from_data(unpack(item["data"]))
         cache.keys[rank] = item["sk"]
+        cache.ranks[item["sk"]] = rank
 
     def neighbours(self, list_id: str, entry: Entry) -> tuple[Entry | None, Entry | None]:
         pk = self.p + f"list:{list_id}"
         key = entry.order_key
+        known = self._known_neighbours(list_id, stored(key))
+        if known is not None:
+            return known
 
         def newer() -> Item | None:
             page = self.table.query(pk, high=before_bound(key), reverse=True, limit=1)
@@ -350,6 +444,22 @@ class GenerationReader:
 
         found = self._parallel(lambda read: read(), [newer, older])
         return tuple(entry_from_data(unpack(item["data"])) if item else None for item in found)  # type: ignore[return-value]
+
+    def _known_neighbours(self, list_id: str, key: str) -> tuple[Entry | None, Entry | None] | None:
+        """The entries next to a stored key, when a list page read them already (else None)."""
+        cache = self._list_cache.get(list_id)
+        state = self._lists.get(list_id)
+        if cache is None or state is None:
+            return None
+        rank = cache.ranks.get(key)
+        if rank is None or rank not in cache.entries or cache.keys.get(rank) != key:
+            return None
+        around = []
+        for other in (rank - 1, rank + 1):
+            if 0 <= other < state.size and other not in cache.entries:
+                return None
+            around.append(cache.entries.get(other) if 0 <= other < state.size else None)
+        return around[0], around[1]
 
     def terms(self, taxonomy: str) -> Sequence[Term]:
         buckets = self.term_bucket_items(taxonomy, [f"{n:02d}" for n in range(TERM_BUCKETS)])
@@ -500,6 +610,9 @@ def compile_plan(plan: RoundPlan, reader: GenerationReader) -> Ops:
             after = term_from_spellings(taxonomy, slug, state.spellings)
             if before != after:
                 terms_changed.setdefault(taxonomy, {})[slug] = (after.name, after.count) if after else None
+    reader.term_bucket_items_of(
+        {taxonomy: {term_bucket(slug) for slug in terms} for taxonomy, terms in terms_changed.items()}
+    )
     for taxonomy, terms in terms_changed.items():
         buckets = reader.term_bucket_items(taxonomy, {term_bucket(slug) for slug in terms})
         for bucket, contents in buckets.items():

@@ -53,6 +53,7 @@ from pressroom.core.search import SearchPatch
 from pressroom.core.sitemap import SitemapPatch
 from pressroom.core.theme import theme_digest
 from pressroom.engine.control import PENDING_KEY, Control, ErrorRecord, Journal, Lease, LeaseLost, inbox_item, iso
+from pressroom.engine.fanout import parallel
 from pressroom.engine.index import GenerationReader, compile_plan, gen_prefix
 from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import read_sources
@@ -100,6 +101,10 @@ class Publisher:
         self._deadline = float("inf")
         self.lease_seconds = LEASE_SECONDS
         self._progressed = False
+        self._inbox_known: list[list[tuple[str, str]]] = []
+        self.memo: dict[Any, Any] = {}
+        """What a rebuild's steps make once and share within this invocation (see `engine.rebuild`)."""
+        """The inbox as read with the journal, for the loop's first look (or none left to look at)."""
         self.writer = OutputWriter(ports, self.control, self)
 
     # -- the entry points -----------------------------------------------------------------
@@ -124,9 +129,11 @@ class Publisher:
             if acquired.taken_over:
                 self._quarantine(acquired.previous)
             try:
+                self._start()
                 self._work(result)
             except LeaseLost:
                 self.control.lease = None
+                self.control.forget()
                 raise
             except BaseException:
                 self._finish(result, failed=True)
@@ -136,6 +143,27 @@ class Publisher:
             if result.handed_off or self.control.inbox_size(1) == 0:
                 return result
         return result
+
+    def _start(self) -> None:
+        """As the new holder: the journal's head, the pending paths, the generation's settings
+        (one request) and the inbox (another, beside it)."""
+        lease = self.control.lease
+        assert lease is not None
+        meta = [(gen_prefix(lease.generation) + "meta", "config")]
+        wanted = meta if lease.generation and lease.generation not in self._settings else []
+        loaded: dict[tuple[str, str], Item] = {}
+        inbox: list[tuple[str, str]] = []
+
+        def load() -> None:
+            loaded.update(self.control.load(wanted))
+
+        def read_inbox() -> None:
+            inbox.extend(self.control.inbox(ROUND_KEYS))
+
+        parallel(lambda read: read(), [load, read_inbox])
+        if wanted:
+            self._settings_from(lease.generation, loaded.get(meta[0]))
+        self._inbox_known = [inbox] if self.control.journal_absent() else []  # a journal goes first
 
     def _come_back_after(self, lease: Lease) -> None:
         """Another invocation holds the lease: it will see what this one recorded, unless it died.
@@ -199,6 +227,8 @@ class Publisher:
                 raise
         finally:
             control.lease = None
+            control.forget()
+            self._inbox_known = []
 
     # -- the loop -----------------------------------------------------------------------------
     def _work(self, result: RunResult) -> None:
@@ -213,12 +243,16 @@ class Publisher:
                     self._hand_off(result)
                     return
                 continue
-            inbox = self.control.inbox(ROUND_KEYS)
+            inbox = self._inbox_known.pop() if self._inbox_known else self.control.inbox(ROUND_KEYS)
             due = self._due()
             if not inbox and not due and not self.theme_outdated():
                 return
             result.rounds += 1
             self._round(inbox, due, result)
+            if len(inbox) < ROUND_KEYS:
+                # The inbox was read whole: a change recorded since is seen once the lease is
+                # freed (`run` looks again), so it is not read again now.
+                self._inbox_known = [[]]
 
     def _hand_off(self, result: RunResult) -> None:
         result.handed_off = True
@@ -237,14 +271,17 @@ class Publisher:
         """The settings a generation was built with, and their renderer (kept for the invocation)."""
         if generation not in self._settings:
             item = self.ports.table.get(gen_prefix(generation) + "meta", "config") if generation else None
-            if item is None:
-                settings = settings_of({})
-            else:
-                data = unpack(item["data"])
-                self._themes[generation] = data.get("theme", "")
-                settings = SiteSettings(config_from_data(data["config"]), data["layouts"], (), data["digest"])
-            self._settings[generation] = (settings, Renderer(settings.config, dict(settings.layouts)))
+            self._settings_from(generation, item)
         return self._settings[generation]
+
+    def _settings_from(self, generation: int, item: Item | None) -> None:
+        if item is None:
+            settings = settings_of({})
+        else:
+            data = unpack(item["data"])
+            self._themes[generation] = data.get("theme", "")
+            settings = SiteSettings(config_from_data(data["config"]), data["layouts"], (), data["digest"])
+        self._settings[generation] = (settings, Renderer(settings.config, dict(settings.layouts)))
 
     def reader(self, generation: int) -> GenerationReader:
         return GenerationReader(self.ports.table, generation, self.settings(generation)[0].config)
@@ -299,7 +336,14 @@ class Publisher:
             return
         settings, _ = self.settings(lease.generation)
         reader = self.reader(lease.generation)
-        readings, bodies = read_sources(self.ports.source, keys, reader, settings.config, {key for _, key in due})
+        control = self.control
+
+        def records_and_errors() -> None:
+            # The keys' error records (the round rewrites them) come with their records.
+            control.read_errors(keys, reader.records_with(keys, control.error_keys(keys)))
+
+        due_keys = {key for _, key in due}
+        readings, bodies = read_sources(self.ports.source, keys, reader, settings.config, due_keys, records_and_errors)
         plan = plan_round(readings, reader, self.now)
         ops = compile_plan(plan, reader)
         error_puts, error_deletes = self.control.error_writes(readings, plan.problems, self.now)
@@ -340,14 +384,19 @@ class Publisher:
             }
             - {(item["pk"], item["sk"]) for item in puts}
         )
-        if len(puts) + len(deletes) + 2 < 99 and ops.size() < 3_000_000:
+        fits = len(puts) + len(deletes) + 2 < 99 and ops.size() < 3_000_000
+        if fits and plan.render.empty and not journal.data["schedule"]:
+            self.control.transact(puts, deletes)  # nothing to render: no journal
+            self.progressed()
+            return
+        if fits:
             self.control.save_journal(journal, puts, deletes)  # journal and writes: one transaction
         else:
             applying = Journal(dict(journal.data, phase="apply", puts=[_item_data(i) for i in puts], deletes=deletes))
             self.control.save_journal(applying)
             self._apply(applying)
         self.progressed()
-        self._render_round(journal, result, bodies)
+        self._render_round(journal, result, bodies, reader.after(ops))
 
     def _apply(self, journal: Journal) -> None:
         """Apply a journal's index writes (again, after a crash: they are absolute values)."""
@@ -358,12 +407,22 @@ class Publisher:
         self.control.save_journal(Journal(dict(rendering, phase="render")))
 
     # -- rendering ----------------------------------------------------------------------------------
-    def _render_round(self, journal: Journal, result: RunResult, bodies: dict[str, PageBody] | None = None) -> bool:
-        """Render and write a round's outputs; False when time ran out first (the journal says where)."""
+    def _render_round(
+        self,
+        journal: Journal,
+        result: RunResult,
+        bodies: dict[str, PageBody] | None = None,
+        view: GenerationReader | None = None,
+    ) -> bool:
+        """Render and write a round's outputs; False when time ran out first (the journal says where).
+
+        `view`: the index as the round left it, when this invocation applied the round (it knows
+        the items it read and wrote); else it is read anew.
+        """
         lease = self.control.lease
         assert lease is not None
         _, renderer = self.settings(lease.generation)
-        view = self.reader(lease.generation)
+        view = view if view is not None else self.reader(lease.generation)
         plan = render_plan_from_data(journal.data["render"])
         view.add_anchors(plan.anchors)
         sitemap = journal.data["sitemap"]
@@ -374,15 +433,18 @@ class Publisher:
             SearchPatch(search["set"], set(search["drop"])),
         )
         jobs, deletes = self.writer.expand(plan, view, renderer, patch)
-        if not self.writer.write(journal, jobs, deletes, view, renderer, patch, result, bodies or {}):
-            return False
+        # The last chunk's output records go with the journal's removal: one transaction.
         finishing: list[Item] = []
+        removals: list[tuple[str, str]] = []
+        closing = (finishing, removals)
+        if not self.writer.write(journal, jobs, deletes, view, renderer, patch, result, bodies or {}, closing=closing):
+            return False
         if journal.data.get("schedule"):
             page = self.ports.table.query(view.p + "schedule", limit=1)
             next_due = page.items[0]["sk"].partition("\x00")[0] if page.items else ""
             self.control.lease = replace(lease, next_due=next_due)
             finishing.append(self.control.lease.item())
-        self.control.save_journal(None, finishing)
+        self.control.save_journal(None, finishing, removals)
         return True
 
     # -- resuming and rebuilding --------------------------------------------------------------------

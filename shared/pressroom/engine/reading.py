@@ -6,7 +6,7 @@ and a key whose version the index already has is only rechecked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pressroom.core.config import SiteConfig
@@ -27,6 +27,11 @@ from pressroom.engine.index import GenerationReader
 from pressroom.exceptions import ContentError
 from pressroom.ports import Source
 
+LIST_AT = 20
+"""Keys in a round from which one listing of the source (their ETags) may save reading them."""
+LIST_LIMIT = 1000
+"""Keys one listing request returns."""
+
 
 def kind_of(key: str, config: SiteConfig) -> SourceKind | None:
     """What a source key is to the planner: a page, an intro, an asset, or nothing (settings, ignored)."""
@@ -34,11 +39,45 @@ def kind_of(key: str, config: SiteConfig) -> SourceKind | None:
 
 
 def read_sources(
-    source: Source, keys: Sequence[str], reader: GenerationReader, config: SiteConfig, due: set[str]
+    source: Source,
+    keys: Sequence[str],
+    reader: GenerationReader,
+    config: SiteConfig,
+    due: set[str],
+    before: Callable[[], Any] = lambda: None,
 ) -> tuple[list[Reading], dict[str, PageBody]]:
-    """Every key's current state (read in parallel) as readings; parsed bodies kept for rendering."""
+    """Every key's current state (read in parallel) as readings; parsed bodies kept for rendering.
+
+    `before` reads the keys' records (and whatever else goes with them) beside the first reads.
+    """
     keys = [key for key in keys if kind_of(key, config) is not None]
-    records = reader.records(keys)
+
+    def read(key: str) -> Any:
+        if kind_of(key, config) is SourceKind.ASSET:
+            return source.stat(key)
+        return source.read(key, None, MAX_SOURCE_BYTES + 1)
+
+    listed = _listing(source, keys) if len(keys) >= LIST_AT else None
+    if listed is not None:
+        # Many keys (a push of many files): one listing tells which the index already has, by
+        # their ETags; only the others are read.
+        before()
+        records = reader.records(keys)
+        same = {
+            key
+            for key in keys
+            if kind_of(key, config) is not SourceKind.ASSET
+            and (record := records.get(key)) is not None
+            and record.etag
+            and listed.get(key) == record.etag
+        }
+        to_read = [key for key in keys if key not in same]
+        found = dict(zip(to_read, parallel(read, to_read), strict=True))
+    else:
+        same = set()
+        first = parallel(lambda job: job(), [before, *(lambda key=key: read(key) for key in keys)])
+        found = dict(zip(keys, first[1:], strict=True))
+        records = reader.records(keys)
     # An asset added to or gone from a bundle may change its page (its feature image): read it again.
     candidates = {
         page
@@ -47,21 +86,19 @@ def read_sources(
         for folder in bundle_folders(key)
         for page in bundle_page_keys(folder, config.contentLanguage)
     }
-    forced = set(reader.records(candidates)) - set(keys)
-    wanted = sorted(set(keys) | forced)
-
-    def read(key: str) -> Any:
-        if kind_of(key, config) is SourceKind.ASSET:
-            return source.stat(key)
-        return source.read(key, None, MAX_SOURCE_BYTES + 1)
-
-    found = dict(zip(wanted, parallel(read, wanted), strict=True))
+    forced = sorted(set(reader.records(candidates)) - set(keys))
+    wanted = sorted(set(keys) | set(forced))
+    found.update(zip(forced, parallel(read, forced), strict=True))
     readings: list[Reading] = []
     bodies: dict[str, PageBody] = {}
     for key in wanted:
         kind = kind_of(key, config)
         assert kind is not None
-        value = found[key]
+        if key in same and key not in forced:
+            if isinstance(records.get(key), PageRecord):
+                readings.append(Reading(key, kind, records[key].version, recheck=True))
+            continue  # the bytes the index has (the listing's ETag says so): nothing to do
+        value = found[key] if key in found else read(key)
         if kind is SourceKind.ASSET:
             readings.append(Reading(key, kind, value, etag=value or ""))
             continue
@@ -87,6 +124,18 @@ def read_sources(
     return readings, bodies
 
 
+def _listing(source: Source, keys: Sequence[str]) -> dict[str, str] | None:
+    """The ETags of the keys from the first on, as one listing (up to LIST_LIMIT keys) shows them;
+    None when it would cover too few of them to save reads."""
+    ordered = sorted(keys)
+    first = ordered[0]
+    listed = source.list("", start_after=first[:-1], limit=LIST_LIMIT)
+    etags = {item.key: item.etag for item in listed if item.key >= first}
+    if sum(1 for key in ordered if key in etags) < LIST_AT:
+        return None
+    return etags
+
+
 def parse_bundle_page(source: Source, key: str, body: bytes, config: SiteConfig) -> ParsedPage:
     """Parse a page; a bundle's page lists its folder for its files (its feature image)."""
     folder = key.rsplit("/", 1)[0] if bundle_dir(config.site_key(key)) is not None else None
@@ -107,6 +156,6 @@ def body_of(source: Source, key: str, view: GenerationReader) -> PageBody | None
     if found is None:
         return None
     try:
-        return parse_page(key, found.body, view.config, ()).body
+        return parse_bundle_page(source, key, found.body, view.config).body  # its bundle's files too
     except ContentError:
         return None

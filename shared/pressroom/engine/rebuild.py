@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pressroom.core.codec import record_from_data, record_to_data, unpack
 from pressroom.core.config import SiteSettings, config_from_data, config_to_data, is_settings_key
 from pressroom.core.content import MAX_SOURCE_BYTES, SourceKind, parse_intro
-from pressroom.core.model import HOME_LIST
+from pressroom.core.model import HOME_LIST, PageBody
 from pressroom.core.outputs import site_outputs
 from pressroom.core.plan import (
     AssetRecord,
@@ -120,6 +120,9 @@ _NEXT["collect"] = "done"
 
 PARSE_CHUNK = 250
 WRITE_CHUNK = 2000
+KEPT_BODIES = 5000
+"""Parsed bodies an invocation keeps from the parse to the render (the render reads the others
+again): a first push or a rebuild within one invocation reads and parses each page once."""
 
 
 def _settings(publisher: Publisher, journal: Journal) -> tuple[SiteSettings, Any]:
@@ -152,6 +155,7 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
         return key, publisher.ports.source.read(key, None, MAX_SOURCE_BYTES + 1)
 
     read_now = dict(parallel(read, to_read))
+    bodies: dict[tuple[str, str], PageBody] = publisher.memo.setdefault(("bodies", data["target"]), {})
     etags = {item.key: item.etag for item in keys}
     puts = [record_item(target, key, record) for key, record in reused.items()]
     errors: list[Any] = []
@@ -169,6 +173,8 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
             elif kind is SourceKind.PAGE:
                 parsed = parse_bundle_page(publisher.ports.source, key, value.body, config)
                 made = PageRecord(parsed.entry, value.version, is_live(parsed.entry, now, config), etag=value.etag)
+                if len(bodies) < KEPT_BODIES:
+                    bodies[(key, value.version)] = parsed.body
             else:
                 made = IntroRecord(parse_intro(key, value.body, config), value.version, etag=value.etag)
         except ContentError as error:
@@ -207,19 +213,27 @@ def _plan(publisher: Publisher, journal: Journal) -> Any:
 
 
 def _index(publisher: Publisher, journal: Journal, result: RunResult) -> bool | None:
-    """One chunk of the new generation's items (records, claims, lists, terms, ...)."""
-    plan, reader = _plan(publisher, journal)
-    ops = compile_plan(plan, _EmptyReader(reader))
-    problems = [
-        ErrorRecord(None, {k: v for k, v in claims.items() if v}, iso(publisher.now)).item(key)
-        for key, claims in sorted(plan.problems.items())
-        if any(claims.values())
-    ]
-    items = sorted(ops.puts.values(), key=lambda item: (item["pk"], item["sk"])) + problems
+    """One chunk of the new generation's items (records, claims, lists, terms, ...).
+
+    The items are the same in every step (planned from the records the parse wrote): made once
+    an invocation, and only read again by the next one.
+    """
+    memo = ("items", journal.data["target"], journal.data["now"])
+    if memo not in publisher.memo:
+        plan, reader = _plan(publisher, journal)
+        ops = compile_plan(plan, _EmptyReader(reader))
+        problems = [
+            ErrorRecord(None, {k: v for k, v in claims.items() if v}, iso(publisher.now)).item(key)
+            for key, claims in sorted(plan.problems.items())
+            if any(claims.values())
+        ]
+        publisher.memo[memo] = sorted(ops.puts.values(), key=lambda item: (item["pk"], item["sk"])) + problems
+    items = publisher.memo[memo]
     step = int(journal.data["step"])
     chunk = items[step * WRITE_CHUNK : (step + 1) * WRITE_CHUNK]
     publisher.control.transact_many(chunk, [])
     if (step + 1) * WRITE_CHUNK >= len(items):
+        del publisher.memo[memo]
         return True
     journal.data["step"] = step + 1
     return False
@@ -264,9 +278,18 @@ def _outputs(publisher: Publisher, journal: Journal) -> tuple[list[Any], Generat
 def _render(publisher: Publisher, journal: Journal, result: RunResult) -> bool | None:
     outputs, view, renderer = _outputs(publisher, journal)
     patch = SitemapPatch(full=True)
+    # The bodies this invocation parsed, of exactly the versions the generation holds.
+    parsed = publisher.memo.get(("bodies", journal.data["target"]), {})
+    bodies = {
+        key: body
+        for (key, version), body in parsed.items()
+        if isinstance(record := view._records.get(key), PageRecord) and record.version == version
+    }
     done = publisher.writer.write(
-        journal, outputs, [], view, renderer, patch, result, {}, force=bool(journal.data["repair"])
+        journal, outputs, [], view, renderer, patch, result, bodies, force=bool(journal.data["repair"])
     )
+    if done:
+        publisher.memo.pop(("bodies", journal.data["target"]), None)
     return True if done else None
 
 
@@ -334,6 +357,9 @@ class _EmptyReader(GenerationReader):
 
     def term_bucket_items(self, taxonomy: str, buckets: Any) -> dict[str, dict[str, list[Any]]]:
         return {bucket: {} for bucket in buckets}
+
+    def term_bucket_items_of(self, wanted: Any) -> None:
+        return None
 
     def query_all(self, pk: str, **options: Any) -> Any:
         if pk.endswith("src"):

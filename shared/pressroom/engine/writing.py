@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from pressroom.core.codec import entry_from_data, unpack
 from pressroom.core.invalidation import invalidation_paths
@@ -25,6 +25,8 @@ from pressroom.core.outputs import (
     SearchOutput,
     SearchPartOutput,
     SitemapOutput,
+    TaxonomyFeedOutput,
+    TaxonomyOutput,
     is_enabled,
     is_search_part,
     list_page,
@@ -41,6 +43,7 @@ from pressroom.engine.fanout import parallel
 from pressroom.engine.index import GenerationReader, after_bound, before_bound
 from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import body_of
+from pressroom.ports import Item
 
 RENDER_CHUNK = 250
 """Outputs rendered, compared and written per journal step."""
@@ -165,11 +168,14 @@ class OutputWriter:
         result: RunResult,
         bodies: dict[str, PageBody],
         force: bool = False,
+        closing: tuple[list[Item], list[tuple[str, str]]] | None = None,
     ) -> bool:
         """Render `jobs` in chunks from the journal's cursor, write what changed, then delete `deletes`.
 
         Each chunk records its paths as pending before it writes, and its progress after; False
-        when the time ran out (the journal says where to go on).
+        when the time ran out (the journal says where to go on). With `closing`, the last chunk's
+        records are not written but added to it (puts, deletes), for the caller to write with
+        its own next step.
         """
         cursor = int(journal.data.get("cursor", 0))
         while True:
@@ -187,8 +193,7 @@ class OutputWriter:
             touched = sorted({*changed, *gone})
             if touched:
                 # Write-ahead: the paths are pending before any object changes (SPEC 3.3.2).
-                pending = invalidation_paths(touched, existing=self.control.pending())
-                self.control.transact([self.control.pending_item(pending)])
+                self.control.save_pending(invalidation_paths(touched, existing=self.control.pending()))
                 parallel(lambda item: self.ports.site.put(item[0], *item[1][:3]), sorted(changed.items()))
                 if gone:
                     self.ports.site.delete(gone)
@@ -199,7 +204,11 @@ class OutputWriter:
             result.deleted.extend(gone)
             self.pace.progressed()
             if last:
-                self.control.transact_many(records, removals)
+                if closing is not None:
+                    closing[0].extend(records)
+                    closing[1].extend(removals)
+                else:
+                    self.control.transact_many(records, removals)
                 journal.data["cursor"] = cursor
                 return True
             journal.data["cursor"] = cursor
@@ -215,11 +224,39 @@ class OutputWriter:
     ) -> dict[str, tuple[bytes, str, str, str]]:
         """key -> (bytes, Content-Type, Cache-Control, hash) of each output that exists."""
         pages = [o for o in chunk if isinstance(o, PageOutput) and o.source_key not in bodies]
-        view.records(o.source_key for o in pages)
-        fetched = parallel(lambda o: (o.source_key, body_of(self.ports.source, o.source_key, view)), pages)
-        bodies.update({key: body for key, body in fetched if body is not None})
         assets = [o for o in chunk if isinstance(o, AssetOutput)]
-        copied = dict(parallel(lambda o: (o.key, self._asset_bytes(o)), assets))
+        listed = [o for o in chunk if isinstance(o, ListOutput | FeedOutput)]
+        # What the chunk's outputs read, read first and together: list states, intros and term
+        # buckets (one request), then in parallel the sources of its pages and assets and each list page's entries.
+        taxonomies = [o.taxonomy for o in chunk if isinstance(o, TaxonomyOutput | TaxonomyFeedOutput)]
+        view.prefetch_lists((o.list_id for o in listed), taxonomies)
+        view.records(o.source_key for o in pages)
+        per_page, feed_limit = view.config.pagerSize, view.config.feed_limit
+        slices = sorted(
+            {
+                (o.list_id, (o.number - 1) * per_page, o.number * per_page)
+                if isinstance(o, ListOutput)
+                else (o.list_id, 0, view.list_size(o.list_id) if feed_limit is None else feed_limit)
+                for o in listed
+                if list_exists(o.list_id, view.list_state(o.list_id), view.config)
+            }
+        )
+        by_list: dict[str, list[tuple[str, int, int]]] = {}
+        for item in slices:
+            by_list.setdefault(item[0], []).append(item)
+        found: list[tuple[str, str, Any]] = parallel(
+            lambda read: read(),
+            [
+                *(lambda o=o: ("page", o.source_key, body_of(self.ports.source, o.source_key, view)) for o in pages),
+                *(lambda o=o: ("asset", o.key, self._asset_bytes(o)) for o in assets),
+                *(
+                    lambda wanted=wanted: ("list", "", [view.list_slice(*item) for item in wanted])
+                    for wanted in by_list.values()
+                ),
+            ],
+        )
+        bodies.update({key: body for kind, key, body in found if kind == "page" and body is not None})
+        copied = {key: body for kind, key, body in found if kind == "asset"}
         rendered: dict[str, tuple[bytes, str, str, str]] = {}
         for output in chunk:
             # The headers are part of what was published: a changed Cache-Control rule rewrites.
