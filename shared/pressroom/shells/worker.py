@@ -25,7 +25,7 @@ RECEIVE_LIMIT = 10
 """SQS hands out at most 10 messages per ReceiveMessage."""
 RETRY_DELAY_SECONDS = 1
 """Locally, a failed message returns after this instead of the full visibility timeout."""
-FUNCTION_SECONDS = int(os.environ.get("PRESSROOM_FUNCTION_SECONDS", "120"))
+FUNCTION_SECONDS = int(os.environ.get("PRESSROOM_FUNCTION_SECONDS", "60"))
 """What the handler is told it has: the template's function timeout."""
 
 
