@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pressroom.adapters.memory import MemoryBucket
+    from pressroom.engine.publisher import Publisher
+
 
 def multilingual_root() -> dict[str, bytes]:
     """A Hugo root in zh-tw with English translations, named in its files as Blowfish sites do."""
@@ -18,3 +25,18 @@ def multilingual_root() -> dict[str, bytes]:
         "content/posts/x/index.en.md": front.format("X (en)", 3, "A bundle (en).").encode(),
         "content/posts/x/featured.png": b"\x89PNG x",
     }
+
+
+def published_on_fakes(source: MemoryBucket, now: datetime) -> Publisher:
+    """The source published by a rebuild on the in-memory fakes; a publisher for what comes next."""
+    from pressroom.adapters.memory import MemoryCdn, MemoryQueue, MemorySite, MemoryTable
+    from pressroom.engine.publisher import Ports, Publisher
+
+    ports = Ports(
+        source=source, site=MemorySite(name="site"), table=MemoryTable(), cdn=MemoryCdn(), queue=MemoryQueue()
+    )
+    publisher = Publisher(ports, now)
+    publisher.request_rebuild()
+    while publisher.run().handed_off:
+        pass
+    return Publisher(ports, now)

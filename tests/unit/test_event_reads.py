@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from pressroom.adapters.memory import MemoryBucket, MemoryCdn, MemoryQueue, MemorySite, MemoryTable
+from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
 from pressroom.core.build import build_site
 from pressroom.core.model import HOME_LIST
 from pressroom.core.plan import plan_round
 from pressroom.engine.index import GenerationReader, compile_plan
-from pressroom.engine.publisher import Ports, Publisher
+from pressroom.engine.publisher import Publisher
 from pressroom.engine.reading import read_sources
+from support.sources import published_on_fakes
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
@@ -32,15 +33,7 @@ def _published_site(posts: int) -> Publisher:
 
 
 def _publish(source: MemoryBucket) -> Publisher:
-    """The source published by a rebuild on the in-memory fakes; a publisher for what comes next."""
-    ports = Ports(
-        source=source, site=MemorySite(name="site"), table=MemoryTable(), cdn=MemoryCdn(), queue=MemoryQueue()
-    )
-    publisher = Publisher(ports, NOW)
-    publisher.request_rebuild()
-    while publisher.run().handed_off:
-        pass
-    return Publisher(ports, NOW)
+    return published_on_fakes(source, NOW)
 
 
 def _files(source: MemoryBucket) -> dict[str, bytes]:

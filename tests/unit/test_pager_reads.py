@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from pressroom.adapters.memory import MemoryBucket, MemoryCdn, MemoryQueue, MemorySite, MemoryTable
+from pressroom.adapters.memory import MemoryBucket, MemoryTable
 from pressroom.core.model import HOME_LIST
-from pressroom.engine.publisher import Ports, Publisher
+from pressroom.engine.publisher import Publisher
+from support.sources import published_on_fakes
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
@@ -19,14 +20,7 @@ def _published_site(posts: int) -> Publisher:
     for n in range(posts):
         front = {"title": f"Post {n}", "date": f"2024-01-01T00:{n:02d}:00Z", "tags": ["t"]}
         source.upload(f"posts/p{n:02d}.md", ("---\n" + json.dumps(front) + "\n---\nWords.\n").encode())
-    ports = Ports(
-        source=source, site=MemorySite(name="site"), table=MemoryTable(), cdn=MemoryCdn(), queue=MemoryQueue()
-    )
-    publisher = Publisher(ports, NOW)
-    publisher.request_rebuild()
-    while publisher.run().handed_off:
-        pass
-    return Publisher(ports, NOW)
+    return published_on_fakes(source, NOW)
 
 
 def test_a_walk_over_every_pager_page_reads_the_list_in_few_queries() -> None:
