@@ -81,7 +81,7 @@ def time_import(statement: str, repeats: int) -> tuple[float, list[str]]:
     return best, modules
 
 
-RUNTIME_LIBRARIES = ("boto3", "frontmatter", "markdown_it", "mdit_py_plugins", "jinja2", "pygments", "yaml",
+RUNTIME_LIBRARIES = ("boto3", "markdown_it", "mdit_py_plugins", "jinja2", "pygments", "yaml",
                      "aws_lambda_powertools")  # fmt: skip
 """The project's runtime dependencies (pyproject.toml), as modules."""
 

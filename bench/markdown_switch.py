@@ -17,11 +17,13 @@ import sys
 import time
 from pathlib import Path
 
-import frontmatter
+from pressroom.core.content import split_front_matter
 
 
 def bodies(folder: Path) -> list[str]:
-    return [frontmatter.loads(path.read_text("utf-8")).content for path in sorted((folder / "posts").glob("*.md"))]
+    return [
+        split_front_matter(path.name, path.read_text("utf-8")).body for path in sorted((folder / "posts").glob("*.md"))
+    ]
 
 
 def best(action, texts: list[str], repeats: int = 2) -> float:

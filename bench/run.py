@@ -343,7 +343,7 @@ def imports_markdown(data: dict[str, Any]) -> list[str]:
             [
                 ["`import app` (functions/publisher, the handler)", f"{data['handler_ms']:.0f}"],
                 ["its runtime libraries together (" + ", ".join(
-                    ["boto3", "frontmatter", "markdown_it", "mdit_py_plugins", "jinja2", "pygments", "yaml",
+                    ["boto3", "markdown_it", "mdit_py_plugins", "jinja2", "pygments", "yaml",
                      "aws_lambda_powertools"]) + ")", f"{data['libraries_ms']:.0f}"],
                 ["the libraries the handler import loads (" + ", ".join(data["loaded"]) + ")",
                  f"{data['loaded_ms']:.0f}"],
