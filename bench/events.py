@@ -3,8 +3,8 @@
 A large site is set up without a first publish through moto: the whole-site rebuild
 (`engine/rebuild.py`) runs against the in-memory fakes of `adapters/memory.py` (the engine's own
 code makes every index item), then the table's items are loaded straight into moto's DynamoDB
-backend, and the source's `site.yaml` plus the published `sitemap*.xml` and `index.json` (the
-files the event path reads back and patches) into moto's S3 backend
+backend, and the source's `site.yaml` plus the published `sitemap*.xml`, `index.json` and
+`search/part-*.json` (the files the event path reads back and patches) into moto's S3 backend
 (no API calls, so no request is billed to the setup). Each event then runs as the Lambda
 handler runs it (`Publisher.accept` + `run`, with the handler's deadline) on moto in-process,
 through boto3 clients whose calls are counted by botocore hooks:
@@ -249,9 +249,11 @@ def index_site(files: dict[str, bytes]) -> IndexedSite:
             break
     if result.errors:
         raise SystemExit(f"the bench site does not build: {result.errors[:3]}")
-    # The published files the event path reads back and patches: the sitemap and the search index.
+    # The published files the event path reads back and patches: the sitemap and the search index
+    # (its table and its parts).
     sitemaps = {
-        key: site.read_object(key) or b"" for key in [*site.list_keys("sitemap"), *site.list_keys("index.json")]
+        key: site.read_object(key) or b""
+        for key in [*site.list_keys("sitemap"), *site.list_keys("index.json"), *site.list_keys("search/part-")]
     }
     return IndexedSite(files, table.items(), sitemaps, time.perf_counter() - start)
 
