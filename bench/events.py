@@ -47,6 +47,9 @@ EVENT_WORDS = (150, 400)
 body's length changes no index item but the summary's, which is cut at 70 words anyway)."""
 FUNCTION_SECONDS = 60
 """The function's timeout in infra/template.yaml: every invocation hands on before it."""
+REBUILT_POSTS = 5_000
+"""The largest site whose whole-site rebuild the bench runs (issue 11 asks for 5,000; moto
+in-process serves about a hundred requests a second, so 50,000 would take a quarter of an hour)."""
 LATENCY_SECONDS = 0.005
 """A stand-in for the network's round trip, inside every counted request's span (see above)."""
 DUMMY_AWS_ENV = {
@@ -309,7 +312,14 @@ class Account:
         s3_backends[DEFAULT_ACCOUNT_ID]["aws"].put_object(self.names["SOURCE_BUCKET"], key, body)
 
     def purge_queue(self) -> None:
-        self.clients["sqs"].purge_queue(QueueUrl=self.names["QUEUE_URL"])
+        """Take away the messages an invocation sent on (the bench invokes the next one itself).
+
+        Received and deleted, not purged: SQS allows one purge a minute, and invocations that
+        hand on at the deadline come faster than that."""
+        sqs = self.clients["sqs"]
+        while messages := sqs.receive_message(QueueUrl=self.names["QUEUE_URL"], MaxNumberOfMessages=10).get("Messages"):
+            entries = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)]
+            sqs.delete_message_batch(QueueUrl=self.names["QUEUE_URL"], Entries=entries)
         self.log.take()
 
     def invoke(self, changes: list[tuple[str, str]]) -> Invocation:
@@ -388,10 +398,11 @@ def bench_events(posts: int, tags: int) -> tuple[list[EventFigures], dict[str, A
                                              words=EVENT_WORDS))  # fmt: skip
         results.append(account.event(label, "new newest post", newest))
 
-        # Issue 11, goal 4: the whole site rebuilt through the queue, chunked into invocations.
-        settings = files.get("site.yaml", b"")
-        account.put_source("site.yaml", settings + b"\ndescription: Rebuilt by the bench.\n")
-        results.append(account.event(label, "a site.yaml change (whole-site rebuild)", "site.yaml"))
+        if posts <= REBUILT_POSTS:
+            # Issue 11, goal 4: the whole site rebuilt through the queue, chunked into invocations.
+            settings = files.get("site.yaml", b"")
+            account.put_source("site.yaml", settings + b"\ndescription: Rebuilt by the bench.\n")
+            results.append(account.event(label, "a site.yaml change (whole-site rebuild)", "site.yaml"))
     for figures in results:
         summary = figures.summary()
         print(

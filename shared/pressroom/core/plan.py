@@ -728,10 +728,14 @@ class _RoundPlanner:
         """
         pairs: list[tuple[str, PageRecord, Entry | None, Entry]] = []
         deltas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        placed: set[str] = set()
         for key in sorted(self.new):
             old_record, new_record = self._page(key, self.old), self._page(key, self.new)
             old = old_record.published_entry() if old_record is not None else None
             new = new_record.published_entry() if new_record is not None else None
+            if old != new:
+                placed.update(lists_of(old, self.config) if old is not None else ())
+                placed.update(lists_of(new, self.config) if new is not None else ())
             for taxonomy in self.config.taxonomies:
                 for entry, sign in ((old, -1), (new, 1)):
                     if entry is not None:
@@ -748,7 +752,7 @@ class _RoundPlanner:
                 for list_id in new.term_lists(self.config.taxonomies)
                 if old is None or list_id not in old.term_display
             )
-        self._load_lists(needed)
+        self._load_lists(needed | placed)  # with the lists the entries change on: one read for the round
         names: dict[str, str] = {}
         for list_id in needed:
             taxonomy, _, slug = list_id.partition("/")
