@@ -357,6 +357,22 @@ def imports_markdown(data: dict[str, Any]) -> list[str]:
     ]  # fmt: skip
 
 
+def dev_markdown(data: dict[str, Any]) -> list[str]:
+    visible = f"{data['visible_median_seconds']:.2f}, {data['visible_max_seconds']:.2f}"
+    row = [f"{data['posts']:,}", f"{data['ready_seconds']:.2f}", f"{data['published_seconds']:.1f}", visible,
+           f"{data['stop_seconds']:.1f}"]  # fmt: skip
+    headers = ["posts", "ready s", "published through the pipeline s", "save -> visible s (median, max)", "stop s"]
+    return [
+        "## `pressroom dev`",
+        "",
+        table(headers, [row]),
+        "",
+        "`python bench/dev.py --posts 1000 --edits 3` (not part of `make bench`): `pressroom dev` in another "
+        "process, driven over HTTP; ready is the first 200 on `/`, a save is a post edited on disk and its page "
+        "polled every 20 ms.",
+    ]
+
+
 def _verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
@@ -411,9 +427,15 @@ def targets_markdown() -> list[str]:
     if imports:
         rows.append(["handler import <= 1.6x its libraries", f"{imports['ratio']:.2f}x",
                      _verdict(imports["ratio"] <= 1.6)])  # fmt: skip
+    dev = _load("dev")
+    if dev:
+        posts = f"`pressroom dev`, {dev['posts']:,} posts"
+        rows.append([f"{posts}: ready <= 5 s", f"{dev['ready_seconds']:.2f} s", _verdict(dev["ready_seconds"] <= 5)])
+        visible = dev["visible_max_seconds"]
+        rows.append([f"{posts}: a save visible <= 1 s", f"{visible:.2f} s (max)", _verdict(visible <= 1)])
     if not rows:
         return []
-    return ["## Targets (issues 9 and 11)", "", table(["target", "measured", ""], rows)]
+    return ["## Targets (issues 9, 11 and 12)", "", table(["target", "measured", ""], rows)]
 
 
 def profile_markdown() -> list[str]:
@@ -444,7 +466,7 @@ def write_report() -> None:
     builds = _load("builds")
     for name, render in (("builds", builds_markdown), ("writes", writes_markdown), ("markdown", None),
                          ("events", events_markdown),
-                         ("burst", burst_markdown), ("imports", imports_markdown)):  # fmt: skip
+                         ("burst", burst_markdown), ("imports", imports_markdown), ("dev", dev_markdown)):  # fmt: skip
         data = _load(name)
         if data is None:
             continue
