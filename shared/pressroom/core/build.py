@@ -274,7 +274,3 @@ def _in_forked_pool(work: Callable[[int, int], list[_T]], count: int, workers: i
     finally:
         gc.unfreeze()
         del _FORKED_WORK[work_id]
-
-
-def _text_or_none(data: bytes | None) -> str | None:
-    return None if data is None else data.decode("utf-8-sig", "replace")

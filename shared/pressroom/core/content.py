@@ -312,10 +312,8 @@ def section_of(key: str) -> str:
     Nor has a leaf bundle that is a first-level folder (`about/index.md`): as in Hugo, it is a
     standalone page at `/about/`, like `about.md`, not the only page of a section `about`.
     """
-    folder, slash, rest = key.partition("/")
-    if not slash or (strip_markdown_suffix(rest) == "index" and rest != strip_markdown_suffix(rest)):
-        return ""
-    return folder
+    folder, slash, _ = key.partition("/")
+    return "" if not slash or bundle_dir(key) == folder else folder
 
 
 def bundle_dir(key: str) -> str | None:

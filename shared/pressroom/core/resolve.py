@@ -111,15 +111,6 @@ def bundle_page_keys(folder: str, language: str = "") -> tuple[str, ...]:
     return keys
 
 
-def bundle_of(key: str, is_page: Callable[[str], bool], language: str = "") -> str | None:
-    """The source key of the bundle page `key` belongs to (its nearest folder with an `index.md`)."""
-    for folder in bundle_folders(key):
-        for candidate in bundle_page_keys(folder, language):
-            if candidate != key and is_page(candidate):
-                return candidate
-    return None
-
-
 def is_bundle_page(key: str) -> bool:
     return is_markdown(key) and strip_markdown_suffix(key.rsplit("/", 1)[-1]) == "index" and "/" in key
 
