@@ -208,3 +208,24 @@ def test_dev_on_a_port_in_use_says_which_flag_to_use(site: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert f"--port {port + 1}" in result.stderr and "Traceback" not in result.stderr
+
+
+def _signal_thread(pid: int, tid: int, number: int) -> None:
+    """Send `number` to one thread of process `pid` (tgkill), as the kernel may when a process is signalled."""
+    import ctypes
+
+    if ctypes.CDLL(None, use_errno=True).tgkill(pid, tid, number) != 0:
+        raise OSError(ctypes.get_errno(), f"tgkill {pid} {tid}")
+
+
+def test_dev_stops_on_ctrl_c_whichever_of_its_threads_the_signal_reaches(dev: Dev) -> None:
+    # The kernel hands a signal sent to a process to any of its threads that does not block it;
+    # Python runs the handler in the main thread only, when that thread next runs.
+    dev.line_matching(r"^ready in ")
+    eventually(lambda: dev.status()["serving"] == "bucket", "the pipeline published the site")
+    pid = dev.process.pid
+    others = sorted(int(tid) for tid in os.listdir(f"/proc/{pid}/task") if int(tid) != pid)
+    assert others, "dev runs its server, moto and the worker in threads"
+    _signal_thread(pid, others[-1], signal.SIGINT)
+    assert dev.process.wait(timeout=PATIENCE) == 0
+    dev.line_matching(r"^stopping$")

@@ -318,6 +318,9 @@ class DevLoop:
         self.output = output
         self.site = DevSite()
         self.stop = threading.Event()
+        self.interrupted = False
+        """Set by the SIGINT/SIGTERM handler: a plain flag, since the handler runs between two bytecodes
+        of the main thread, which may hold `stop`'s lock then (Event.set there would deadlock)."""
         self.threads: list[threading.Thread] = []
         self.started = time.perf_counter()
         self._pending: dict[str, float] = {}
@@ -351,7 +354,7 @@ class DevLoop:
                 f"ready in {time.perf_counter() - self.started:.1f} s: {url} shows a build of {self.src}; "
                 "publishing it through the pipeline in the background"
             )
-            if self.stop.is_set():
+            if self.stop.is_set() or self.interrupted:
                 return 0
             cleanup.callback(self.checker.stop)
             self.checker.request()
@@ -366,7 +369,10 @@ class DevLoop:
             cleanup.callback(self.site.stop)
             cleanup.callback(self.stop.set)
             self._thread(self._pipeline, "pressroom-dev-pipeline")
-            self.stop.wait()
+            # Timed: the kernel may hand SIGINT to any thread, and Python runs its handler only once
+            # the main thread wakes; an untimed wait never would.
+            while not self.interrupted and not self.stop.wait(0.2):
+                pass
             self.say("stopping")
         return 0
 
@@ -523,7 +529,7 @@ def run_dev(src: Path, port: int, output: Any) -> int:
     loop = DevLoop(src, port, output)
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        loop.stop.set()
+        loop.interrupted = True
 
     previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
