@@ -269,21 +269,25 @@ def _to_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def load_into_moto(site: IndexedSite, names: Mapping[str, str]) -> None:
-    """The items, site.yaml and the published sitemaps and search index, put straight into moto's
-    backends (no API call)."""
+    """The items, the sources and the published sitemaps and search index, put straight into
+    moto's backends (no API call)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
     from moto.s3.models import s3_backends
 
     from pressroom.adapters.aws.dynamodb import encode_item
+    from pressroom.core.codec import pack, unpack
 
+    s3 = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+    # Every source, as a publish leaves them: an event re-renders a neighbour from its source, at
+    # the version its record names (moto's, written into the record: the fakes number their own).
+    versions = {key: s3.put_object(names["SOURCE_BUCKET"], key, body).version_id for key, body in site.files.items()}
     dynamo = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
     for item in site.items:
+        if item["pk"].endswith(":src") and item["sk"] in versions:
+            data = unpack(item["data"])
+            item = {**item, "data": pack({**data, "v": versions[item["sk"]]})}
         dynamo.put_item(names["INDEX_TABLE"], encode_item(item))
-    s3 = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
-    for key in ("site.yaml",):
-        if key in site.files:
-            s3.put_object(names["SOURCE_BUCKET"], key, site.files[key])
     for key, body in site.sitemaps.items():
         s3.put_object(names["SITE_BUCKET"], key, body)
 

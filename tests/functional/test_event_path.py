@@ -515,3 +515,26 @@ def test_a_new_stylesheet_gets_a_new_name_every_page_links_to_and_the_old_name_g
         monkeypatch.undo()
         for cached in caches:
             cached.cache_clear()
+
+
+def test_an_index_of_another_layout_is_rebuilt_before_any_event_reads_it(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deploy that changes how the index is laid out (INDEX_FORMAT): the next event rebuilds the
+    site into a new generation instead of reading items it no longer understands."""
+    from pressroom.engine import index
+    from pressroom.engine.control import Control
+    from pressroom.shells.runtime import Resources, ports
+
+    site.put("posts/a.md", post("A", "2024-01-01", ["x"]))
+    site.put("posts/b.md", post("B", "2024-01-02", ["x"]))
+    site.drain()
+    table = Control(ports(Resources.from_env()).table).table
+    built = table.get("lease", "site")
+    assert built is not None
+    monkeypatch.setattr(index, "INDEX_FORMAT", index.INDEX_FORMAT + 1)
+    site.put("posts/c.md", post("C", "2024-01-03", ["x", "y"]))
+    site.drain()
+    rebuilt = table.get("lease", "site")
+    assert rebuilt is not None and int(rebuilt["gen"]) > int(built["gen"])
+    assert_converged(site)

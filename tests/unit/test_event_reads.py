@@ -4,12 +4,16 @@ answers from memory is what a fresh read of the index answers."""
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
+
+import pytest
 
 from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
 from pressroom.core.build import build_site
 from pressroom.core.model import HOME_LIST
 from pressroom.core.plan import plan_round
+from pressroom.engine import index
 from pressroom.engine.index import GenerationReader, compile_plan
 from pressroom.engine.publisher import Publisher
 from pressroom.engine.reading import read_sources
@@ -197,3 +201,39 @@ def test_many_events_of_files_the_index_has_read_one_listing_not_each_file() -> 
     site = publisher.ports.site
     assert isinstance(site, MemorySite)
     assert {key: body for key, (body, _) in site.contents().items()} == build_site(_files(source), NOW).outputs
+
+
+def test_ranks_stay_right_as_blocks_fill_split_and_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With blocks of two entries, posts arriving one by one in shuffled order split blocks again
+    and again and deletions empty some: every page a rank places ends as the full build has it,
+    and a fresh reader counts every entry's rank as its place in the list."""
+    monkeypatch.setattr(index, "BLOCK_SIZE", 2)
+    order = random.Random(7)
+    source = MemoryBucket(name="source")
+    source.upload("site.yaml", b"title: Ranks\npagerSize: 3\n")
+    for n in range(6):
+        source.upload(f"posts/p{n:02d}.md", _post(n, ["t"]))
+    publisher = _publish(source)
+    arriving = list(range(6, 30))
+    order.shuffle(arriving)
+    leaving = order.sample(range(30), 12)
+    for step, n in enumerate([*arriving, *(-1 - n for n in leaving)]):
+        key = f"posts/p{abs(n + 1) if n < 0 else n:02d}.md"
+        if n < 0:
+            source.remove(key)
+        else:
+            source.upload(key, _post(n, ["t", f"only-{n % 4}"]))
+        publisher.accept([(f"step-{step}", key)])
+        publisher.run()
+        publisher = Publisher(publisher.ports, NOW)
+    site = publisher.ports.site
+    assert isinstance(site, MemorySite)
+    expected = build_site(_files(source), NOW, workers=1).outputs
+    assert {key: site.read(key) for key in site.list_keys()} == expected
+    generation = _generation(publisher)
+    fresh = GenerationReader(publisher.ports.table, generation, publisher.settings(generation)[0].config)
+    for list_id in (HOME_LIST, "posts", "tags/t"):
+        entries = fresh.list_slice(list_id, 0, fresh.list_size(list_id))
+        assert len(fresh.blocks(list_id)) > 2, "the list spans several blocks"
+        assert sum(count for _, count in fresh.blocks(list_id)) == len(entries)
+        assert [fresh.rank(list_id, entry.order_key) for entry in entries] == list(range(len(entries)))

@@ -176,9 +176,7 @@ def test_the_event_path_reads_and_writes_only_the_parts_a_round_changes(monkeypa
     assert {k for k in site.reads if k == "index.json" or k.startswith("search/")} == {
         "index.json",
         f"search/part-{changed_part}-of-2.json",
-        "search/part-0-of-1.json",  # none left over from a redistribution cut short
-        "search/part-0-of-4.json",
-    }
+    }  # and no look for parts left over by a redistribution cut short: a round just planned has none
     records = all_records(site.read)
     assert records[first]["title"] == "Edited by hand"
     expected = all_records(build_site(files, NOW, workers=1).outputs.get)
@@ -237,3 +235,25 @@ def test_a_redistribution_cut_short_is_finished_as_it_began(monkeypatch: pytest.
     assert patch_search_files(bucket["index.json"], read_many, patch, config) == first
     del bucket["search/part-3-of-4.json"]  # the table written, one new part not: render it whole
     assert patch_search_files(bucket["index.json"], read_many, patch, config) is None
+
+
+def test_a_round_just_planned_reads_only_the_table_and_the_parts_its_urls_hash_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only a resumed round can find parts of another count left over: a fresh one does not look."""
+    monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 2)
+    config = SiteConfig()
+    records = [{"url": f"/posts/p{n}/", "title": f"P{n}"} for n in range(8)]  # four parts
+    bucket = dict(search_files(records, config))
+    changed = {"/posts/p3/": {"url": "/posts/p3/", "title": "P3, edited"}}
+    asked: list[str] = []
+
+    def read_many(keys: Sequence[str]) -> list[bytes | None]:
+        asked.extend(keys)
+        return [bucket.get(key) for key in keys]
+
+    fresh = patch_search_files(bucket["index.json"], read_many, SearchPatch(changed, set(), fresh=True), config)
+    assert asked == [f"search/part-{search_part('/posts/p3/', 4)}-of-4.json"]
+    asked.clear()
+    resumed = patch_search_files(bucket["index.json"], read_many, SearchPatch(changed, set()), config)
+    assert resumed == fresh and {"search/part-0-of-2.json", "search/part-0-of-8.json"} <= set(asked)

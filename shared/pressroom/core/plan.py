@@ -479,7 +479,16 @@ class _RoundPlanner:
                 if record is not None and record.live and record.entry.section:
                     delta[record.entry.section] += sign
         touched = {s for s, d in delta.items() if d} | {s for s in intro_lists if self._is_section(s)}
-        self._load_lists(touched)
+        # With the lists the round's pages are on (placing and naming them reads those later): one
+        # request for both; a list read and not needed costs no more.
+        on = {
+            list_id
+            for key in self.reread
+            for record in (self._page(key, self.old), self._page(key, self.new))
+            if record is not None
+            for list_id in lists_of(record.entry, self.config)
+        }
+        self._load_lists(touched | on)
         for section in sorted(touched):
             before = self.lists_before[section]
             intro = self.result.intros[section] is not None if section in self.result.intros else before.intro
@@ -839,6 +848,10 @@ class _RoundPlanner:
             heading_changed = term_before is not None and term_after is not None and term_before.name != term_after.name
         if not existed or heading_changed or list_id in intro_lists:
             render.include_range(list_id, 1, None)
+            if not before.size:
+                # Its entries are the round's own: their ranks are known, so its first page reads nothing.
+                first_page = sorted(change.inserted)[: config.pagerSize]
+                render.anchors.setdefault(list_id, {}).update(enumerate(first_page))
             render.outputs.add(list_feed(list_id, config))
             if not existed and config.pagerAliases:
                 render.outputs.add(pager_alias(list_id, config))

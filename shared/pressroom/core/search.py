@@ -82,6 +82,9 @@ class SearchPatch:
 
     changed: Mapping[str, SearchRecord] = field(default_factory=dict)
     dropped: Iterable[str] = field(default_factory=frozenset)
+    fresh: bool = False
+    """Nothing of the round is published yet (it was just planned, not resumed): no redistribution
+    of its own can have been cut short, and one of an earlier round was finished before it began."""
 
     def apply(self, records: Mapping[str, SearchRecord]) -> list[SearchRecord]:
         dropped = set(self.dropped)
@@ -94,6 +97,7 @@ class SearchPatch:
         return SearchPatch(
             {url: record for url, record in self.changed.items() if search_part(url, parts) == part},
             {url for url in self.dropped if search_part(url, parts) == part},
+            self.fresh,
         )
 
     def urls(self) -> set[str]:
@@ -154,8 +158,8 @@ def patch_search_files(
     files it deletes; None when the published index is missing or not as pressroom wrote it (then
     render it whole from the index).
 
-    Reads only the parts the patch's URLs hash to (and whether the first part of half or twice
-    the count is left over), unless the page count crosses a power of two: then every part,
+    Reads only the parts the patch's URLs hash to (and, resuming a round, whether the first part
+    of half or twice the count is left over), unless the page count crosses a power of two: then every part,
     once, to redistribute the records. Read again after some of its files were written, it
     names the same files and deletes, so a round that hands on or retries ends the same.
     """
@@ -165,7 +169,7 @@ def patch_search_files(
     parts = len(counts)
     # A redistribution cut short (a crash or a hand-on before its old parts were deleted) left
     # the first part of the old count: finish it as it began, with every part and those deletes.
-    others = [n for n in (parts // 2, parts * 2) if n >= 1 and n != parts]
+    others = [n for n in (parts // 2, parts * 2) if n >= 1 and n != parts and not patch.fresh]
     left = [n for n, body in zip(others, read_many([SearchPartOutput(0, n).key for n in others]), strict=True) if body]
     touched = sorted({search_part(url, parts) for url in patch.urls()})
     patched = _read_parts(read_many, touched, parts)

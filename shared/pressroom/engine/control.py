@@ -301,10 +301,16 @@ class Control:
         self._pending_known = sorted(paths)
 
     # -- published outputs
-    def output_hashes(self, keys: Iterable[str]) -> dict[str, str]:
-        wanted = list(dict.fromkeys(keys))
-        found = self.table.get_many([(OUT, key) for key in wanted])
-        return {sk: item["hash"] for (_, sk), item in found.items()}
+    @staticmethod
+    def output_item_keys(keys: Iterable[str]) -> list[tuple[str, str]]:
+        """The table keys of these outputs' records (to read them in one request with other items)."""
+        return [(OUT, key) for key in dict.fromkeys(keys)]
+
+    def output_hashes(self, keys: Iterable[str], found: Mapping[tuple[str, str], Item] | None = None) -> dict[str, str]:
+        """The published hash of each output that has one; `found`: its records, read already."""
+        wanted = self.output_item_keys(keys)
+        items = found if found is not None else self.table.get_many(wanted)
+        return {sk: items[(pk, sk)]["hash"] for pk, sk in wanted if (pk, sk) in items}
 
     def all_outputs(self) -> list[str]:
         keys: list[str] = []

@@ -9,17 +9,19 @@ from a half-built index. Each partition answers one question:
 | `gN:meta` | `config` | the configuration and layouts the generation was built with |
 | `gN:src` | source key | the record of a page, intro or asset (`core.plan` records) |
 | `gN:claim` | output key `\\0` claim | every claim on a key (`core.resolve`): its owner is the smallest |
-| `gN:lists` | `h`, `s:SECTION`, `t:TAX/TERM`, `x:TAX` | a list's state: size, live pages, intro, spellings |
+| `gN:lists` | `h`, `s:SECTION`, `t:TAX/TERM`, `x:TAX` | a list's state: size, live pages, intro, spellings, blocks |
 | `gN:list:LIST` | sort key `\\1` | an entry as the list shows it: a pager page is one query |
 | `gN:order:LIST` | sort key `\\1` | nothing: the list's keys alone, for counting ranks |
-| `gN:blocks:LIST` | first sort key of a block | how many entries the block holds |
 | `gN:terms:TAX` | bucket `00`..`15` | term -> (display name, count), for the taxonomy index |
 | `gN:intro` | `#LIST` | a list's intro (the `_index.md` that won it) |
 | `gN:sitemap` | link path | last modification of each URL of the sitemap |
 | `gN:schedule` | instant `\\0` source key | when a page's publication changes by the clock |
 
 A rank (how many entries order before a key) is the count of the blocks before it plus one
-bounded COUNT inside its block, so it costs the same at 500 entries or 500,000. Stored sort keys
+bounded COUNT inside its block, so it costs the same at 500 entries or 500,000. A list's blocks
+(first sort key and count of each, about one per BLOCK_SIZE entries: some 20 KB at a million)
+are kept in its state item, which every change of the list rewrites anyway: reading the state
+reads them. Stored sort keys
 end in `\\1` so "before k" and "after k" are the inclusive bounds `k\\0` and `k\\2`.
 """
 
@@ -48,8 +50,12 @@ from pressroom.core.model import HOME_LIST, Entry, Intro, Term
 from pressroom.core.plan import AssetRecord, ListState, PageRecord, Record, RoundPlan, list_exists
 from pressroom.core.resolve import Claim
 from pressroom.core.site import term_from_spellings
+from pressroom.core.theme import theme_digest
 from pressroom.ports import Item, Table
 
+INDEX_FORMAT = 2
+"""The layout of a generation's items (2: a list's blocks are in its state item). A generation
+of another layout is rebuilt, as one built with another theme is (`built_by`)."""
 BLOCK_SIZE = 256
 """Entries a rank block aims at; a block over twice this is split in two."""
 TERM_BUCKETS = 16
@@ -58,6 +64,11 @@ SENTINEL = " "
 PARALLEL_READS = 8
 READ_AHEAD = 1000
 """Entries one step of a pager walk reads at most (one Query page holds up to 1 MB)."""
+
+
+def built_by() -> str:
+    """What a generation records it was built with: the theme and the index layout."""
+    return f"{theme_digest()}+index{INDEX_FORMAT}"
 
 
 def gen_prefix(generation: int) -> str:
@@ -93,11 +104,17 @@ def term_bucket(slug: str) -> str:
     return f"{zlib.crc32(slug.encode('utf-8')) % TERM_BUCKETS:02d}"
 
 
-def _list_state_to_item(pk: str, sk: str, state: ListState) -> Item:
+def _list_state_to_item(pk: str, sk: str, state: ListState, blocks: Sequence[tuple[str, int]]) -> Item:
     item: Item = {"pk": pk, "sk": sk, "size": state.size, "live": state.live, "intro": state.intro}
     if state.spellings:
         item["sp"] = pack(dict(state.spellings))
+    item["b"] = pack([[first, count] for first, count in blocks])
     return item
+
+
+def _blocks_from_item(item: Item | None) -> list[tuple[str, int]]:
+    """A list's blocks, from its state item (none without one)."""
+    return [(first, int(count)) for first, count in unpack(item["b"])] if item is not None else []
 
 
 def _list_state_from_item(item: Item) -> ListState:
@@ -141,35 +158,42 @@ class GenerationReader:
         self._buckets: dict[tuple[str, str], dict[str, list[Any]]] = {}
         self._anchors: dict[str, dict[int, str]] = {}
         self._ranks: dict[tuple[str, str], int] = {}
+        self._written: dict[str, dict[str, Item]] = {}
+        """list id -> stored sort key -> entry item, of the entries the round before this reader wrote."""
+        self._adjacent: dict[tuple[str, str], tuple[Entry | None, Entry | None]] = {}
+        """(list id, sort key) -> the entries just before and just after it."""
 
     def after(self, ops: Ops) -> GenerationReader:
         """A reader of the index once `ops` are applied: what this one read, changed as they change it.
 
-        Only what is read whole carries over (records, list states, intros, a list's blocks);
-        list contents, claims and counts are read again.
+        Only what is read whole carries over (records, list states, intros, a list's blocks),
+        and the entries the ops write (`add_anchors` places them by rank); other list contents,
+        claims and counts are read again.
         """
         view = GenerationReader(self.table, self.generation, self.config)
         view._records = dict(self._records)
         view._lists = dict(self._lists)
         view._intros = dict(self._intros)
+        for list_id, cache in self._list_cache.items():
+            if cache.blocks is not None:
+                view._cache(list_id).blocks = list(cache.blocks)
         src, lists, intro = self.p + "src", self.p + "lists", self.p + "intro"
         by_sk = {list_sk(list_id, self.config): list_id for list_id in self._lists}
         for (pk, sk), item in [*((key, None) for key in ops.deletes), *ops.puts.items()]:
             if pk == src:
                 view._records[sk] = record_from_data(unpack(item["data"])) if item else None
             elif pk == lists and sk in by_sk:
-                view._lists[by_sk[sk]] = _list_state_from_item(item) if item else None
+                view._learn_state(by_sk[sk], item)
             elif pk == intro:
                 view._intros[sk[1:]] = intro_from_data(unpack(item["data"])) if item else None
-        for list_id, cache in self._list_cache.items():
-            if cache.blocks is None:
-                continue
-            blocks, pk = dict(cache.blocks), self.p + f"blocks:{list_id}"
-            blocks.update({sk: int(item["n"]) for (put_pk, sk), item in ops.puts.items() if put_pk == pk})
-            for gone in [sk for delete_pk, sk in ops.deletes if delete_pk == pk]:
-                blocks.pop(gone, None)
-            view._cache(list_id).blocks = sorted(blocks.items())
+            elif item is not None and pk.startswith(self.p + "list:"):
+                view._written.setdefault(pk[len(self.p) + 5 :], {})[sk] = item
         return view
+
+    def _learn_state(self, list_id: str, item: Item | None) -> None:
+        """A list's state item, read or written: its state, and its blocks (when it holds them)."""
+        self._lists[list_id] = _list_state_from_item(item) if item else None
+        self._cache(list_id).blocks = _blocks_from_item(item)
 
     # -- plumbing
     def query_all(self, pk: str, **options: Any) -> Iterator[Item]:
@@ -191,9 +215,12 @@ class GenerationReader:
         """Known ranks of sort keys (from the plan): a list page near one reads around it."""
         for list_id, ranks in anchors.items():
             cache = self._cache(list_id)
+            written = self._written.get(list_id, {})
             for rank, key in ranks.items():
                 cache.keys[rank] = stored(key)
                 cache.ranks[stored(key)] = rank
+                if stored(key) in written:  # the round wrote it: its entry is known, not read back
+                    cache.entries[rank] = entry_from_data(unpack(written[stored(key)]["data"]))
 
     def _cache(self, list_id: str) -> _ListCache:
         return self._list_cache.setdefault(list_id, _ListCache())
@@ -235,16 +262,22 @@ class GenerationReader:
             keys = {list_id: (self.p + "lists", list_sk(list_id, self.config)) for list_id in wanted}
             found = self.table.get_many(list(keys.values()))
             for list_id, key in keys.items():
-                item = found.get(key)
-                self._lists[list_id] = _list_state_from_item(item) if item else None
+                self._learn_state(list_id, found.get(key))
         return {list_id: state for list_id in list_ids if (state := self._lists.get(list_id)) is not None}
 
     def list_state(self, list_id: str) -> ListState:
         return self.lists([list_id]).get(list_id) or ListState()
 
-    def prefetch_lists(self, list_ids: Iterable[str], taxonomies: Iterable[str] = ()) -> None:
-        """What rendering these lists' pages (and these taxonomies' term pages) reads first, in one
-        request: the lists' states, their intros, the taxonomies' intros and term buckets."""
+    def prefetch(
+        self,
+        list_ids: Iterable[str],
+        taxonomies: Iterable[str] = (),
+        records: Iterable[str] = (),
+        extra: Sequence[tuple[str, str]] = (),
+    ) -> dict[tuple[str, str], Item]:
+        """What rendering reads first, in one request: these lists' states and intros, these
+        taxonomies' intros and term buckets, these sources' records, and the `extra` items
+        (returned, those found)."""
         wanted = list(dict.fromkeys(list_ids))
         taxonomies = list(dict.fromkeys(taxonomies))
         states = {list_id: (self.p + "lists", list_sk(list_id, self.config)) for list_id in wanted}
@@ -255,18 +288,27 @@ class GenerationReader:
             if list_id not in self._intros
         }
         buckets = [(taxonomy, f"{n:02d}") for taxonomy in taxonomies for n in range(TERM_BUCKETS)]
-        found = self._read_buckets(buckets, [*states.values(), *intros.values()])
+        sources = [key for key in dict.fromkeys(records) if key not in self._records]
+        found = self._read_buckets(
+            buckets, [*states.values(), *intros.values(), *((self.p + "src", key) for key in sources), *extra]
+        )
+        for source in sources:
+            item = found.get((self.p + "src", source))
+            self._records[source] = record_from_data(unpack(item["data"])) if item else None
         for list_id, key in states.items():
-            item = found.get(key)
-            self._lists[list_id] = _list_state_from_item(item) if item else None
+            self._learn_state(list_id, found.get(key))
         for list_id, key in intros.items():
             item = found.get(key)
             self._intros[list_id] = intro_from_data(unpack(item["data"])) if item else None
+        return {key: item for key in extra if (item := found.get(key)) is not None}
 
     def blocks(self, list_id: str) -> list[tuple[str, int]]:
+        """The list's blocks: (first stored sort key, entries), in order; read with its state."""
         cache = self._cache(list_id)
         if cache.blocks is None:
-            cache.blocks = [(item["sk"], int(item["n"])) for item in self.query_all(self.p + f"blocks:{list_id}")]
+            self._lists.pop(list_id, None)  # known without its item (carried over): read it
+            self.lists([list_id])
+        assert cache.blocks is not None
         return cache.blocks
 
     def prepare_ranks(self, wanted: Iterable[tuple[str, str]]) -> None:
@@ -369,6 +411,12 @@ class GenerationReader:
     def _fetch(self, list_id: str, start: int, stop: int) -> None:
         """Read entries `start` to `stop`: around a rank whose key is known, else from a seek."""
         cache = self._cache(list_id)
+        while start < stop and start in cache.entries:
+            start += 1
+        while stop > start and stop - 1 in cache.entries:
+            stop -= 1
+        if start >= stop:
+            return
         near = [rank for rank in cache.keys if start - 2 * self.config.pagerSize <= rank <= stop]
         if start == 0:
             self._forward(list_id, 0, stop, low=None)
@@ -428,22 +476,27 @@ class GenerationReader:
         cache.ranks[item["sk"]] = rank
 
     def neighbours(self, list_id: str, entry: Entry) -> tuple[Entry | None, Entry | None]:
-        pk = self.p + f"list:{list_id}"
-        key = entry.order_key
-        known = self._known_neighbours(list_id, stored(key))
-        if known is not None:
-            return known
+        known = self._known_neighbours(list_id, stored(entry.order_key))
+        return known if known is not None else self.around(list_id, entry.order_key)
 
-        def newer() -> Item | None:
-            page = self.table.query(pk, high=before_bound(key), reverse=True, limit=1)
-            return page.items[0] if page.items else None
+    def around(self, list_id: str, sort_key: str) -> tuple[Entry | None, Entry | None]:
+        """The entries listed just before and just after a sort key (which may not be on the list)."""
+        if (list_id, sort_key) not in self._adjacent:
+            pk = self.p + f"list:{list_id}"
 
-        def older() -> Item | None:
-            page = self.table.query(pk, low=after_bound(key), limit=1)
-            return page.items[0] if page.items else None
+            def before() -> Item | None:
+                page = self.table.query(pk, high=before_bound(sort_key), reverse=True, limit=1)
+                return page.items[0] if page.items else None
 
-        found = self._parallel(lambda read: read(), [newer, older])
-        return tuple(entry_from_data(unpack(item["data"])) if item else None for item in found)  # type: ignore[return-value]
+            def after() -> Item | None:
+                page = self.table.query(pk, low=after_bound(sort_key), limit=1)
+                return page.items[0] if page.items else None
+
+            found = self._parallel(lambda read: read(), [before, after])
+            self._adjacent[(list_id, sort_key)] = tuple(  # type: ignore[assignment]
+                entry_from_data(unpack(item["data"])) if item else None for item in found
+            )
+        return self._adjacent[(list_id, sort_key)]
 
     def _known_neighbours(self, list_id: str, key: str) -> tuple[Entry | None, Entry | None] | None:
         """The entries next to a stored key, when a list page read them already (else None)."""
@@ -588,6 +641,7 @@ def compile_plan(plan: RoundPlan, reader: GenerationReader) -> Ops:
         ops.delete(p + "claim", f"{claim_key}\x00{claim.encode()}")
     for claim_key, claim in plan.claims_added:
         ops.put({"pk": p + "claim", "sk": f"{claim_key}\x00{claim.encode()}"})
+    new_blocks: dict[str, list[tuple[str, int]]] = {}
     for list_id, change in plan.lists.items():
         for key in change.removed:
             ops.delete(p + f"list:{list_id}", stored(key))
@@ -596,15 +650,19 @@ def compile_plan(plan: RoundPlan, reader: GenerationReader) -> Ops:
             for key, entry in entries.items():
                 ops.put(list_item(p, list_id, entry))
                 ops.put({"pk": p + f"order:{list_id}", "sk": stored(key)})
-        _compile_blocks(ops, reader, list_id, change.removed, set(change.inserted))
+        blocks = _compile_blocks(reader, list_id, change.removed, set(change.inserted))
+        if blocks is not None:
+            new_blocks[list_id] = blocks
     terms_changed: dict[str, dict[str, tuple[str, int] | None]] = {}
-    for list_id, state in plan.list_states.items():
+    for list_id in sorted({*plan.list_states, *new_blocks}):
+        state = plan.list_states[list_id] if list_id in plan.list_states else reader.list_state(list_id)
         sk = list_sk(list_id, config)
         if state == ListState():
             ops.delete(p + "lists", sk)
         else:
-            ops.put(_list_state_to_item(p + "lists", sk, state))
-        if "/" in list_id:
+            blocks = new_blocks[list_id] if list_id in new_blocks else reader.blocks(list_id)
+            ops.put(_list_state_to_item(p + "lists", sk, state, blocks))
+        if "/" in list_id and list_id in plan.list_states:
             taxonomy, _, slug = list_id.partition("/")
             before = term_from_spellings(taxonomy, slug, reader.list_state(list_id).spellings)
             after = term_from_spellings(taxonomy, slug, state.spellings)
@@ -647,10 +705,13 @@ def compile_plan(plan: RoundPlan, reader: GenerationReader) -> Ops:
     return ops
 
 
-def _compile_blocks(ops: Ops, reader: GenerationReader, list_id: str, removed: set[str], inserted: set[str]) -> None:
-    """Keep a list's block counts (and split a block grown past twice BLOCK_SIZE)."""
+def _compile_blocks(
+    reader: GenerationReader, list_id: str, removed: set[str], inserted: set[str]
+) -> list[tuple[str, int]] | None:
+    """A list's blocks once these keys leave and join it (a block grown past twice BLOCK_SIZE
+    split); None when none do."""
     if not removed and not inserted:
-        return
+        return None
     p = reader.p
     blocks = list(reader.blocks(list_id)) or [(SENTINEL, 0)]
     counts = dict(blocks)
@@ -673,11 +734,7 @@ def _compile_blocks(ops: Ops, reader: GenerationReader, list_id: str, removed: s
         first = block_of(key)
         counts[first] += 1
         changed.setdefault(first, []).append(stored(key))
-    for first in firsts:
-        if counts[first] != dict(blocks)[first]:
-            ops.put({"pk": p + f"blocks:{list_id}", "sk": first, "n": counts[first]})
-        if counts[first] == 0 and first != SENTINEL:
-            ops.delete(p + f"blocks:{list_id}", first)
+    after = {first: counts[first] for first in firsts if counts[first] or first == SENTINEL}
     for first, new_keys in changed.items():
         if counts[first] <= 2 * BLOCK_SIZE:
             continue
@@ -692,4 +749,5 @@ def _compile_blocks(ops: Ops, reader: GenerationReader, list_id: str, removed: s
         for start in range(0, len(keys), BLOCK_SIZE):
             chunk = keys[start : start + BLOCK_SIZE]
             block_first = first if start == 0 else chunk[0]
-            ops.put({"pk": p + f"blocks:{list_id}", "sk": block_first, "n": len(chunk)})
+            after[block_first] = len(chunk)
+    return sorted(after.items())

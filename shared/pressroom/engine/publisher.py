@@ -51,10 +51,9 @@ from pressroom.core.plan import plan_round
 from pressroom.core.render import Renderer, validate_layouts
 from pressroom.core.search import SearchPatch
 from pressroom.core.sitemap import SitemapPatch
-from pressroom.core.theme import theme_digest
 from pressroom.engine.control import PENDING_KEY, Control, ErrorRecord, Journal, Lease, LeaseLost, inbox_item, iso
 from pressroom.engine.fanout import parallel
-from pressroom.engine.index import GenerationReader, compile_plan, gen_prefix
+from pressroom.engine.index import GenerationReader, built_by, compile_plan, gen_prefix
 from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import read_sources
 from pressroom.engine.writing import OutputWriter
@@ -245,7 +244,7 @@ class Publisher:
                 continue
             inbox = self._inbox_known.pop() if self._inbox_known else self.control.inbox(ROUND_KEYS)
             due = self._due()
-            if not inbox and not due and not self.theme_outdated():
+            if not inbox and not due and not self.built_by_other_code():
                 return
             result.rounds += 1
             self._round(inbox, due, result)
@@ -286,14 +285,15 @@ class Publisher:
     def reader(self, generation: int) -> GenerationReader:
         return GenerationReader(self.ports.table, generation, self.settings(generation)[0].config)
 
-    def theme_outdated(self) -> bool:
+    def built_by_other_code(self) -> bool:
         """The site was built with another theme than the one deployed now (a new version's
-        stylesheet or templates): it is rebuilt, so that its pages link to the new stylesheet."""
+        stylesheet or templates), or its index has another layout: it is rebuilt, so that its
+        pages link to the new stylesheet and the engine reads the index it expects."""
         lease = self.control.lease
         if self._theme_handled or lease is None or not lease.generation:
             return False
         self.settings(lease.generation)
-        return self._themes.get(lease.generation, theme_digest()) != theme_digest()
+        return self._themes.get(lease.generation, built_by()) != built_by()
 
     def read_settings(self) -> SiteSettings:
         """The settings in the source now; ConfigError when broken (the site keeps its last good ones)."""
@@ -313,10 +313,12 @@ class Publisher:
         special = {REBUILD_KEY, REPAIR_KEY} & set(keys)
         settings_keys = [key for key in keys if is_settings_key(key)]
         done: list[tuple[str, str]] = []
-        stale_theme = self.theme_outdated()
+        stale_theme = self.built_by_other_code()
         if special or settings_keys or not lease.generation or stale_theme:
             self._theme_handled = True  # once an invocation: broken settings must not loop
-            if self._settings_changed(inbox, settings_keys, special, result):
+            if self._settings_changed(
+                inbox, settings_keys, special | ({REBUILD_KEY} if stale_theme else set()), result
+            ):
                 return
             # The settings are as the site was built (or broken): those events are done with.
             taken = set(settings_keys) | special
@@ -422,6 +424,7 @@ class Publisher:
         lease = self.control.lease
         assert lease is not None
         _, renderer = self.settings(lease.generation)
+        fresh = view is not None  # planned and applied by this invocation: nothing of it is written yet
         view = view if view is not None else self.reader(lease.generation)
         plan = render_plan_from_data(journal.data["render"])
         view.add_anchors(plan.anchors)
@@ -430,7 +433,7 @@ class Publisher:
         patch = SitemapPatch(
             {k: (datetime.fromisoformat(v) if v else None) for k, v in sitemap["set"].items()},
             set(sitemap["drop"]),
-            SearchPatch(search["set"], set(search["drop"])),
+            SearchPatch(search["set"], set(search["drop"]), fresh=fresh),
         )
         jobs, deletes = self.writer.expand(plan, view, renderer, patch)
         # The last chunk's output records go with the journal's removal: one transaction.

@@ -38,10 +38,10 @@ from pressroom.core.plan import (
     plan_round,
 )
 from pressroom.core.sitemap import SitemapPatch
-from pressroom.core.theme import is_fingerprinted, theme_digest
+from pressroom.core.theme import is_fingerprinted
 from pressroom.engine.control import ErrorRecord, Journal, iso
 from pressroom.engine.fanout import parallel
-from pressroom.engine.index import GenerationReader, compile_plan, gen_prefix, record_item
+from pressroom.engine.index import GenerationReader, built_by, compile_plan, gen_prefix, record_item
 from pressroom.engine.reading import kind_of, parse_bundle_page
 from pressroom.exceptions import ContentError
 
@@ -73,7 +73,7 @@ def start_rebuild(publisher: Publisher, inbox: list[tuple[str, str]], settings: 
         "pk": gen_prefix(target) + "meta",
         "sk": "config",
         "data": _pack({"config": config_to_data(settings.config), "layouts": dict(settings.layouts),
-                       "digest": settings.digest, "theme": theme_digest()}),
+                       "digest": settings.digest, "theme": built_by()}),
     }  # fmt: skip
     # The journal first (with the settings it builds with), the inbox after: a crash in between
     # leaves changes that the rebuild already covers, never a rebuild nobody knows of with its

@@ -11,10 +11,9 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from pressroom.core.codec import entry_from_data, unpack
 from pressroom.core.invalidation import invalidation_paths
 from pressroom.core.mime import cache_control, content_type
-from pressroom.core.model import Entry, PageBody
+from pressroom.core.model import PageBody
 from pressroom.core.outputs import (
     SEARCH_INDEX_KEY,
     AssetOutput,
@@ -40,7 +39,7 @@ from pressroom.core.search import patch_search_files
 from pressroom.core.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
 from pressroom.engine.control import Control, Journal
 from pressroom.engine.fanout import parallel
-from pressroom.engine.index import GenerationReader, after_bound, before_bound
+from pressroom.engine.index import GenerationReader
 from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import body_of
 from pressroom.ports import Item
@@ -86,11 +85,12 @@ class OutputWriter:
             for number in range(first, min(last or pages, pages) + 1):
                 page = list_page(list_id, number, config)
                 outputs[page.key] = page
-        around = parallel(lambda item: _around(view, *item), sorted(plan.around))
+        around = parallel(lambda item: view.around(*item), sorted(plan.around))
         for entries in around:
             for entry in entries:
-                neighbour = PageOutput(entry.source_key, entry.path)
-                outputs[neighbour.key] = neighbour
+                if entry is not None:
+                    neighbour = PageOutput(entry.source_key, entry.path)
+                    outputs[neighbour.key] = neighbour
         for list_id in sorted(plan.members):
             for entry in view.list_slice(list_id, 0, view.list_size(list_id)):
                 member = PageOutput(entry.source_key, entry.path)
@@ -187,8 +187,7 @@ class OutputWriter:
             self.pace.renew()
             chunk = list(jobs[cursor : cursor + RENDER_CHUNK])
             gone = list(deletes) if last else []
-            rendered = self._render_chunk(chunk, view, renderer, patch, bodies)
-            published = self.control.output_hashes([*rendered, *gone])
+            rendered, published = self._render_chunk(chunk, gone, view, renderer, patch, bodies)
             changed = {key: value for key, value in rendered.items() if force or published.get(key) != value[3]}
             touched = sorted({*changed, *gone})
             if touched:
@@ -217,20 +216,29 @@ class OutputWriter:
     def _render_chunk(
         self,
         chunk: Sequence[Output],
+        gone: Sequence[str],
         view: GenerationReader,
         renderer: Renderer,
         patch: SitemapPatch,
         bodies: dict[str, PageBody],
-    ) -> dict[str, tuple[bytes, str, str, str]]:
-        """key -> (bytes, Content-Type, Cache-Control, hash) of each output that exists."""
+    ) -> tuple[dict[str, tuple[bytes, str, str, str]], dict[str, str]]:
+        """key -> (bytes, Content-Type, Cache-Control, hash) of each output that exists; and the
+        published hash of each output of the chunk and each of `gone` that has one."""
         pages = [o for o in chunk if isinstance(o, PageOutput) and o.source_key not in bodies]
         assets = [o for o in chunk if isinstance(o, AssetOutput)]
         listed = [o for o in chunk if isinstance(o, ListOutput | FeedOutput)]
-        # What the chunk's outputs read, read first and together: list states, intros and term
-        # buckets (one request), then in parallel the sources of its pages and assets and each list page's entries.
+        # What the chunk's outputs read, read first and together: list states, intros, term buckets,
+        # the pages' records and the published hashes (one request), then in parallel the sources
+        # of its pages and assets and each list page's entries.
         taxonomies = [o.taxonomy for o in chunk if isinstance(o, TaxonomyOutput | TaxonomyFeedOutput)]
-        view.prefetch_lists((o.list_id for o in listed), taxonomies)
-        view.records(o.source_key for o in pages)
+        out_keys = [*(o.key for o in chunk), *gone]
+        read_first = view.prefetch(
+            (o.list_id for o in listed),
+            taxonomies,
+            records=(o.source_key for o in pages),
+            extra=self.control.output_item_keys(out_keys),
+        )
+        published = self.control.output_hashes(out_keys, read_first)
         per_page, feed_limit = view.config.pagerSize, view.config.feed_limit
         slices = sorted(
             {
@@ -269,7 +277,7 @@ class OutputWriter:
             data = self._render_one(output, view, renderer, patch, bodies)
             if data is not None:
                 rendered[output.key] = (data, type_, cache, content_hash(data, f"{type_}\0{cache}"))
-        return rendered
+        return rendered, published
 
     def _render_one(
         self,
@@ -301,15 +309,3 @@ class OutputWriter:
     def _asset_bytes(self, output: AssetOutput) -> bytes | None:
         found = self.ports.source.read(output.source_key, output.version or None)
         return found.body if found is not None else None
-
-
-def _around(view: GenerationReader, list_id: str, sort_key: str) -> list[Entry]:
-    """The entries listed just before and just after a sort key (which may no longer be on the list)."""
-    pk = view.p + f"list:{list_id}"
-    found: list[Entry] = []
-    for page in (
-        view.table.query(pk, high=before_bound(sort_key), reverse=True, limit=1),
-        view.table.query(pk, low=after_bound(sort_key), limit=1),
-    ):
-        found += [entry_from_data(unpack(item["data"])) for item in page.items]
-    return found
