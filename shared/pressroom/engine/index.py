@@ -191,7 +191,7 @@ class GenerationReader:
         return view
 
     def _learn_state(self, list_id: str, item: Item | None) -> None:
-        """A list's state item, read or written: its state, and its blocks (when it holds them)."""
+        """A list's state item (None: there is none), read or written: its state and its blocks."""
         self._lists[list_id] = _list_state_from_item(item) if item else None
         self._cache(list_id).blocks = _blocks_from_item(item)
 
@@ -306,8 +306,7 @@ class GenerationReader:
         """The list's blocks: (first stored sort key, entries), in order; read with its state."""
         cache = self._cache(list_id)
         if cache.blocks is None:
-            self._lists.pop(list_id, None)  # known without its item (carried over): read it
-            self.lists([list_id])
+            self.lists([list_id])  # every list state known is known from its item: with its blocks
         assert cache.blocks is not None
         return cache.blocks
 

@@ -313,12 +313,10 @@ class Publisher:
         special = {REBUILD_KEY, REPAIR_KEY} & set(keys)
         settings_keys = [key for key in keys if is_settings_key(key)]
         done: list[tuple[str, str]] = []
-        stale_theme = self.built_by_other_code()
-        if special or settings_keys or not lease.generation or stale_theme:
+        outdated = self.built_by_other_code()
+        if special or settings_keys or not lease.generation or outdated:
             self._theme_handled = True  # once an invocation: broken settings must not loop
-            if self._settings_changed(
-                inbox, settings_keys, special | ({REBUILD_KEY} if stale_theme else set()), result
-            ):
+            if self._settings_changed(inbox, settings_keys, special | ({REBUILD_KEY} if outdated else set()), result):
                 return
             # The settings are as the site was built (or broken): those events are done with.
             taken = set(settings_keys) | special
