@@ -292,8 +292,9 @@ def events_markdown(data: dict[str, Any]) -> list[str]:
         "",
         "How the sites are set up (no first publish through moto): the engine's own whole-site rebuild "
         "(`engine/rebuild.py`) runs against the in-memory fakes of `adapters/memory.py`; the table's items are "
-        "then loaded straight into moto's DynamoDB backend, `site.yaml` into the source bucket and the published "
-        "`sitemap*.xml` into the site bucket (backend calls, no request billed). Posts have 150–400 words "
+        "then loaded straight into moto's DynamoDB backend (each record naming its source's moto version), every "
+        "source into the source bucket and the published `sitemap*.xml` and search index into the site bucket "
+        "(backend calls, no request billed). Posts have 150–400 words "
         "(`bench/events.py` EVENT_WORDS) and 2–4 tags drawn Zipf-like from the vocabulary. Each event runs as "
         "the handler runs it (a fresh `Publisher`, `accept`, `run` with a 60 s deadline, the function timeout; "
         "continuations it hands on are run as further invocations) on moto in-process, with "
