@@ -156,7 +156,6 @@ class GenerationReader:
         self._list_cache: dict[str, _ListCache] = {}
         self._intros: dict[str, Intro | None] = {}
         self._buckets: dict[tuple[str, str], dict[str, list[Any]]] = {}
-        self._anchors: dict[str, dict[int, str]] = {}
         self._ranks: dict[tuple[str, str], int] = {}
         self._written: dict[str, dict[str, Item]] = {}
         """list id -> stored sort key -> entry item, of the entries the round before this reader wrote."""
@@ -181,7 +180,7 @@ class GenerationReader:
         by_sk = {list_sk(list_id, self.config): list_id for list_id in self._lists}
         for (pk, sk), item in [*((key, None) for key in ops.deletes), *ops.puts.items()]:
             if pk == src:
-                view._records[sk] = record_from_data(unpack(item["data"])) if item else None
+                view._learn_record(sk, item)
             elif pk == lists and sk in by_sk:
                 view._learn_state(by_sk[sk], item)
             elif pk == intro:
@@ -189,6 +188,10 @@ class GenerationReader:
             elif item is not None and pk.startswith(self.p + "list:"):
                 view._written.setdefault(pk[len(self.p) + 5 :], {})[sk] = item
         return view
+
+    def _learn_record(self, key: str, item: Item | None) -> None:
+        """A source's record item (None: there is none), read or written."""
+        self._records[key] = record_from_data(unpack(item["data"])) if item else None
 
     def _learn_state(self, list_id: str, item: Item | None) -> None:
         """A list's state item (None: there is none), read or written: its state and its blocks."""
@@ -239,8 +242,7 @@ class GenerationReader:
             return {}
         found = self.table.get_many([*((self.p + "src", key) for key in wanted), *extra])
         for key in wanted:
-            item = found.get((self.p + "src", key))
-            self._records[key] = record_from_data(unpack(item["data"])) if item else None
+            self._learn_record(key, found.get((self.p + "src", key)))
         return {key: item for key in extra if (item := found.get(key)) is not None}
 
     def record(self, key: str) -> Record | None:
@@ -293,8 +295,7 @@ class GenerationReader:
             buckets, [*states.values(), *intros.values(), *((self.p + "src", key) for key in sources), *extra]
         )
         for source in sources:
-            item = found.get((self.p + "src", source))
-            self._records[source] = record_from_data(unpack(item["data"])) if item else None
+            self._learn_record(source, found.get((self.p + "src", source)))
         for list_id, key in states.items():
             self._learn_state(list_id, found.get(key))
         for list_id, key in intros.items():

@@ -96,7 +96,7 @@ class Publisher:
         self.control = Control(ports.table, holder)
         self._settings: dict[int, tuple[SiteSettings, Renderer]] = {}
         self._themes: dict[int, str] = {}
-        self._theme_handled = False
+        self._outdated_handled = False
         self._deadline = float("inf")
         self.lease_seconds = LEASE_SECONDS
         self._progressed = False
@@ -290,7 +290,7 @@ class Publisher:
         stylesheet or templates), or its index has another layout: it is rebuilt, so that its
         pages link to the new stylesheet and the engine reads the index it expects."""
         lease = self.control.lease
-        if self._theme_handled or lease is None or not lease.generation:
+        if self._outdated_handled or lease is None or not lease.generation:
             return False
         self.settings(lease.generation)
         return self._themes.get(lease.generation, built_by()) != built_by()
@@ -315,7 +315,7 @@ class Publisher:
         done: list[tuple[str, str]] = []
         outdated = self.built_by_other_code()
         if special or settings_keys or not lease.generation or outdated:
-            self._theme_handled = True  # once an invocation: broken settings must not loop
+            self._outdated_handled = True  # once an invocation: broken settings must not loop
             if self._settings_changed(inbox, settings_keys, special | ({REBUILD_KEY} if outdated else set()), result):
                 return
             # The settings are as the site was built (or broken): those events are done with.
