@@ -88,6 +88,11 @@ Item = dict[str, Any]
 class ConditionFailed(Exception):
     """A conditional write found the item not as required (and nothing was written)."""
 
+    def __init__(self, message: str = "", item: Item | None = None) -> None:
+        super().__init__(message)
+        self.item = item
+        """The item as the write found it, when the request asked for it (`Table.update`)."""
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -103,8 +108,10 @@ class Condition:
 
     def holds(self, item: Item | None) -> bool:
         for clause in self.clauses:
-            if clause[0] == "missing" and item is None:
-                return True
+            if clause[0] == "missing":
+                if item is None:
+                    return True
+                continue
             if item is None or clause[1] not in item:
                 continue
             value = item[clause[1]]
@@ -168,6 +175,11 @@ class Table(Protocol):
         At most 100 items and conditions together; one key at most once, except that a
         condition may name an item the write puts or deletes (it then applies to that write).
         """
+        ...
+
+    def update(self, pk: str, sk: str, values: Mapping[str, Any], condition: Condition) -> Item | None:
+        """Set these attributes of one item (made if missing) if `condition` holds; the item as it
+        was before (None: missing). Else ConditionFailed, with the item as found."""
         ...
 
     def write_many(self, puts: Sequence[Item] = (), deletes: Sequence[tuple[str, str]] = ()) -> None:

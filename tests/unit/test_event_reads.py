@@ -237,3 +237,46 @@ def test_ranks_stay_right_as_blocks_fill_split_and_empty(monkeypatch: pytest.Mon
         assert len(fresh.blocks(list_id)) > 2, "the list spans several blocks"
         assert sum(count for _, count in fresh.blocks(list_id)) == len(entries)
         assert [fresh.rank(list_id, entry.order_key) for entry in entries] == list(range(len(entries)))
+
+
+def test_a_list_knows_its_first_and_last_keys_only_while_they_are_true(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Posts join and leave at both ends of the lists and in between: whenever the index says it
+    knows a list's first or last key, that is the key a full read finds there, and a key past
+    either end is ranked without a read. A post older than all keeps the last key known."""
+    monkeypatch.setattr(index, "BLOCK_SIZE", 2)
+    source = MemoryBucket(name="source")
+    source.upload("site.yaml", b"title: Ends\npagerSize: 3\n")
+    for n in range(20, 30):
+        source.upload(f"posts/p{n:02d}.md", _post(n, ["t"]))
+    publisher = _publish(source)
+    steps = [("add", 30), ("add", 19), ("drop", 30), ("drop", 19), ("add", 25), ("drop", 29), ("add", 31)]
+    steps += [("drop", 20), ("add", 10), ("add", 11), ("drop", 10), ("drop", 25), ("add", 5)]
+    known_after_an_end = 0
+    for step, (action, n) in enumerate(steps):
+        key = f"posts/p{n:02d}.md"
+        if action == "drop":
+            source.remove(key)
+        else:
+            source.upload(key, _post(n, ["t"]))
+        publisher.accept([(f"step-{step}", key)])
+        publisher.run()
+        publisher = Publisher(publisher.ports, NOW)
+        generation = _generation(publisher)
+        fresh = GenerationReader(publisher.ports.table, generation, publisher.settings(generation)[0].config)
+        for list_id in (HOME_LIST, "posts", "tags/t"):
+            entries = fresh.list_slice(list_id, 0, fresh.list_size(list_id))
+            first, last = fresh.edges(list_id)
+            assert first in (None, index.stored(entries[0].order_key)), (step, list_id)
+            assert last in (None, index.stored(entries[-1].order_key)), (step, list_id)
+            table = publisher.ports.table
+            assert isinstance(table, MemoryTable)
+            before = table.requests
+            assert fresh.rank(list_id, "0") == 0  # newer than every post (sort keys start with the year's complement)
+            assert fresh.rank(list_id, "\x7f") == len(entries)  # older than every post
+            assert table.requests - before == (first is None) + (last is None)
+            if action == "add" and n < 20:
+                known_after_an_end += last is not None
+    assert known_after_an_end == 3, "a post older than all leaves the last key known"
+    site = publisher.ports.site
+    assert isinstance(site, MemorySite)
+    assert {key: site.read(key) for key in site.list_keys()} == build_site(_files(source), NOW, workers=1).outputs

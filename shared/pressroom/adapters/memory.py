@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from pressroom.ports import ConditionFailed, Item, Listed, Page, SourceObject, Write
+from pressroom.ports import Condition, ConditionFailed, Item, Listed, Page, SourceObject, Write
 
 QUERY_PAGE_BYTES = 1_000_000
 """DynamoDB stops a query page after about 1 MB of items."""
@@ -180,6 +180,17 @@ class MemoryTable(_Gated):
                 self._delete(pk, sk)
 
         self._act("dynamodb.transact", apply)
+
+    def update(self, pk: str, sk: str, values: Mapping[str, Any], condition: Condition) -> Item | None:
+        def apply() -> Item | None:
+            found = copy.deepcopy(self._item(pk, sk))
+            if not condition.holds(found):
+                raise ConditionFailed(f"{pk}/{sk}", found)
+            self._put({**(found or {}), **values, "pk": pk, "sk": sk})
+            return found
+
+        before: Item | None = self._act("dynamodb.update", apply)
+        return before
 
     def write_many(self, puts: Sequence[Item] = (), deletes: Sequence[tuple[str, str]] = ()) -> None:
         requests: list[tuple[str, Any]] = [("put", item) for item in puts] + [("delete", key) for key in deletes]

@@ -187,7 +187,10 @@ class IndexState(Protocol):
 
     def claims(self, keys: Iterable[str]) -> Mapping[str, Sequence[Claim]]: ...
 
-    def lists(self, list_ids: Iterable[str]) -> Mapping[str, ListState]: ...
+    def lists(self, list_ids: Iterable[str], counting: Iterable[str] = ()) -> Mapping[str, ListState]:
+        """The states of these lists (those that exist). `counting`: term lists among them whose
+        counts the round changes (a hint: what changing them needs may be read beside)."""
+        ...
 
     def rank(self, list_id: str, sort_key: str) -> int:
         """How many entries of the list order before `sort_key`."""
@@ -326,10 +329,10 @@ class _RoundPlanner:
             for key in wanted:
                 self.claims_before[key] = sorted(found.get(key, ()))
 
-    def _load_lists(self, list_ids: Iterable[str]) -> None:
+    def _load_lists(self, list_ids: Iterable[str], counting: Iterable[str] = ()) -> None:
         wanted = [list_id for list_id in dict.fromkeys(list_ids) if list_id not in self.lists_before]
         if wanted:
-            found = self.state.lists(wanted)
+            found = self.state.lists(wanted, counting)
             for list_id in wanted:
                 self.lists_before[list_id] = found.get(list_id, ListState())
                 self.lists_after[list_id] = self.lists_before[list_id]
@@ -488,7 +491,16 @@ class _RoundPlanner:
             if record is not None
             for list_id in lists_of(record.entry, self.config)
         }
-        self._load_lists(touched | on)
+        # The terms a round's page joins or leaves change their counts: read beside (a hint: a
+        # live page may yet lose its URL, `_resolve_pages` tells).
+        counting: set[str] = set()
+        taxonomies = self.config.taxonomies
+        for key in self.reread:
+            old_record, new_record = self._page(key, self.old), self._page(key, self.new)
+            old_terms = set(old_record.entry.term_lists(taxonomies)) if old_record and old_record.published else set()
+            new_terms = set(new_record.entry.term_lists(taxonomies)) if new_record and new_record.live else set()
+            counting |= old_terms ^ new_terms
+        self._load_lists(touched | on, counting)
         for section in sorted(touched):
             before = self.lists_before[section]
             intro = self.result.intros[section] is not None if section in self.result.intros else before.intro
@@ -915,7 +927,7 @@ class EmptyIndex:
     def claims(self, keys: Iterable[str]) -> Mapping[str, Sequence[Claim]]:
         return {}
 
-    def lists(self, list_ids: Iterable[str]) -> Mapping[str, ListState]:
+    def lists(self, list_ids: Iterable[str], counting: Iterable[str] = ()) -> Mapping[str, ListState]:
         return {}
 
     def rank(self, list_id: str, sort_key: str) -> int:

@@ -110,12 +110,15 @@ class Control:
         self._journal_known: Any = UNKNOWN
         self._pending_known: Any = UNKNOWN
         self._errors_known: dict[str, ErrorRecord | None] = {}
+        self._closing: tuple[list[Item], list[tuple[str, str]]] | None = None
+        """A finished journal's last writes, not made yet: they go with the lease's release."""
 
     def forget(self) -> None:
         """The lease is gone (or changed hands): nothing known of the coordination items holds."""
         self._journal_known = UNKNOWN
         self._pending_known = UNKNOWN
         self._errors_known = {}
+        self._closing = None
 
     # -- the inbox
     def accept(self, changes: Iterable[tuple[str, str]], at: float) -> None:
@@ -139,24 +142,39 @@ class Control:
         `Acquired.lease` is None when another invocation holds it; `taken_over` says when the
         lease was taken from a holder that never freed it (it died, or outlived its time).
         """
-        current_item = self.table.get(*LEASE_KEY)
-        current = Lease.from_item(current_item)
-        mine = self.lease is not None and current.token == self.lease.token
-        if current.token and current.expires > now and not mine:
-            return Acquired(None, current)
-        token = self.lease.token if mine and self.lease else uuid.uuid4().hex
+        token = uuid.uuid4().hex  # a new tenure: no request of an earlier one can pass as this one's
+        taking: dict[str, Any] = {"token": token, "expires": now + seconds, "holder": self.holder}
+        # One request in the common case: a lease freed (or never taken), or this very request's
+        # first attempt (the SDK resent it after a lost answer). No holder's requests are in flight.
+        free = Condition(*LEASE_KEY, (("missing",), ("eq", "expires", 0), ("eq", "token", token)))
+        try:
+            before = self.table.update(*LEASE_KEY, taking, free)
+        except ConditionFailed as refused:
+            current = Lease.from_item(refused.item)
+            if current.expires > now:
+                return Acquired(None, current)
+            return self._take_over(refused.item, token, now, seconds)
+        previous = Lease.from_item(before)
+        self.forget()
+        self.lease = replace(previous, token=token, expires=taking["expires"], holder=self.holder)
+        return Acquired(self.lease, previous)
+
+    def _take_over(self, found: Item | None, token: str, now: float, seconds: float) -> Acquired:
+        """Take a lease whose holder's time ran out without freeing it, unless another invocation
+        takes it first (a write conditional on the token found)."""
+        current = Lease.from_item(found)
         taken = replace(current, token=token, expires=now + seconds, holder=self.holder)
-        clause: tuple[Any, ...] = ("eq", "token", current.token) if current_item is not None else ("missing",)
+        clause: tuple[Any, ...] = ("eq", "token", current.token) if found is not None else ("missing",)
         try:
             self.table.transact(Write(puts=[taken.item()], conditions=[Condition(*LEASE_KEY, (clause,))]))
         except ConditionFailed:
             # The SDK may have sent the request again after a lost answer: then the first one took it.
-            found = Lease.from_item(self.table.get(*LEASE_KEY))
-            if found.token != token:
-                return Acquired(None, found)
+            now_found = Lease.from_item(self.table.get(*LEASE_KEY))
+            if now_found.token != token:
+                return Acquired(None, now_found)
         self.forget()
         self.lease = taken
-        return Acquired(taken, current, taken_over=bool(current.token) and current.expires > 0 and not mine)
+        return Acquired(taken, current, taken_over=bool(current.token) and current.expires > 0)
 
     def held(self) -> Condition:
         """The condition every write of the holder carries: it still holds the lease."""
@@ -183,10 +201,44 @@ class Control:
             raise LeaseLost("another invocation took the lease") from None
         self.lease = lease
 
-    def release_item(self) -> Item:
-        """The lease item that frees the lease (put it with `held()`), pointers kept."""
+    def release(self, deletes: Sequence[tuple[str, str]] = ()) -> None:
+        """Free the lease (its pointers kept), with `deletes` and a closed journal's last writes:
+        one transaction when they fit."""
         assert self.lease is not None
-        return replace(self.lease, expires=0.0).item()
+        freed = replace(self.lease, expires=0.0).item()
+        puts, closing_deletes = self._closing_writes()
+        puts = [item for item in puts if (item["pk"], item["sk"]) != LEASE_KEY]  # `freed` has its pointers
+        if len(puts) + len(closing_deletes) + len(deletes) + 2 >= TRANSACTION_ITEMS:
+            self.flush()
+            puts, closing_deletes = [], []
+        self._closing = None
+        self.transact([*puts, freed], [*closing_deletes, *deletes])
+
+    def close_journal(self, puts: Sequence[Item] = (), deletes: Sequence[tuple[str, str]] = ()) -> None:
+        """Remove the journal with these writes (a finished round's last outputs' records): they are
+        held back to go with the lease's release, unless `flush` sends them first.
+
+        Holding them back is safe because nothing reads them before: the holder flushes before
+        any other work, and a crash leaves the journal to be finished again (the same writes,
+        the same invalidations, once more).
+        """
+        self.flush()
+        self._closing = (list(puts), list(deletes))
+        self._journal_known = None
+
+    def flush(self) -> None:
+        """Make the writes `close_journal` held back (before the holder does anything else)."""
+        if self._closing is not None:
+            puts, deletes = self._closing
+            self._closing = None
+            self.save_journal(None, puts, deletes)
+
+    def _closing_writes(self) -> tuple[list[Item], list[tuple[str, str]]]:
+        if self._closing is None:
+            return [], []
+        puts, deletes = self._closing
+        journal_puts, journal_deletes = self.journal_writes(None)
+        return [*puts, *journal_puts], [*deletes, *journal_deletes]
 
     def transact(self, puts: Sequence[Item] = (), deletes: Sequence[tuple[str, str]] = ()) -> None:
         """One transaction of the holder's, checked against the lease (at most 99 items)."""
@@ -233,7 +285,7 @@ class Control:
         return found
 
     def journal_absent(self) -> bool:
-        """Known (as the holder) that no journal is left."""
+        """Known (as the holder) that no journal is left (or one is closed: `close_journal`)."""
         return self.lease is not None and self._journal_known is None
 
     def journal(self) -> Journal | None:

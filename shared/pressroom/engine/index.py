@@ -21,8 +21,11 @@ A rank (how many entries order before a key) is the count of the blocks before i
 bounded COUNT inside its block, so it costs the same at 500 entries or 500,000. A list's blocks
 (first sort key and count of each, one per 256 to 512 entries: about 3 KB packed at 50,000
 entries, 60 KB at a million, far below DynamoDB's 400 KB an item) are kept in its state item,
-which every change of the list rewrites anyway: reading the state reads them. Stored sort keys
-end in `\\1` so "before k" and "after k" are the inclusive bounds `k\\0` and `k\\2`.
+which every change of the list rewrites anyway: reading the state reads them. The state also
+keeps the list's first and last keys while they are known (a change that removes one without a
+key past it forgets it), so a key placed at either end (a new newest post, a post older than
+all) has its rank and its missing neighbour without a read. Stored sort keys end in `\\1` so
+"before k" and "after k" are the inclusive bounds `k\\0` and `k\\2`.
 """
 
 from __future__ import annotations
@@ -104,17 +107,34 @@ def term_bucket(slug: str) -> str:
     return f"{zlib.crc32(slug.encode('utf-8')) % TERM_BUCKETS:02d}"
 
 
-def _list_state_to_item(pk: str, sk: str, state: ListState, blocks: Sequence[tuple[str, int]]) -> Item:
+Edges = tuple[str | None, str | None]
+"""A list's first and last stored sort keys; None where not known."""
+UNKNOWN_EDGES: Edges = (None, None)
+
+
+def _list_state_to_item(
+    pk: str, sk: str, state: ListState, blocks: Sequence[tuple[str, int]], edges: Edges = UNKNOWN_EDGES
+) -> Item:
     item: Item = {"pk": pk, "sk": sk, "size": state.size, "live": state.live, "intro": state.intro}
     if state.spellings:
         item["sp"] = pack(dict(state.spellings))
     item["b"] = pack([[first, count] for first, count in blocks])
+    if edges != UNKNOWN_EDGES:
+        item["e"] = pack(list(edges))
     return item
 
 
 def _blocks_from_item(item: Item | None) -> list[tuple[str, int]]:
     """A list's blocks, from its state item (none without one)."""
     return [(first, int(count)) for first, count in unpack(item["b"])] if item is not None else []
+
+
+def _edges_from_item(item: Item | None) -> Edges:
+    """A list's known first and last keys, from its state item (an item of before they were kept: none)."""
+    if item is None or "e" not in item:
+        return UNKNOWN_EDGES
+    first, last = unpack(item["e"])
+    return first, last
 
 
 def _list_state_from_item(item: Item) -> ListState:
@@ -127,6 +147,8 @@ class _ListCache:
     """What one reader learned of one list: its blocks, and entries by rank."""
 
     blocks: list[tuple[str, int]] | None = None
+    edges: Edges = UNKNOWN_EDGES
+    """Known with the blocks (from the same item)."""
     entries: dict[int, Entry] = field(default_factory=dict)
     keys: dict[int, str] = field(default_factory=dict)
     """rank -> stored sort key, for entries read or ranks counted."""
@@ -176,6 +198,7 @@ class GenerationReader:
         for list_id, cache in self._list_cache.items():
             if cache.blocks is not None:
                 view._cache(list_id).blocks = list(cache.blocks)
+                view._cache(list_id).edges = cache.edges
         src, lists, intro = self.p + "src", self.p + "lists", self.p + "intro"
         by_sk = {list_sk(list_id, self.config): list_id for list_id in self._lists}
         for (pk, sk), item in [*((key, None) for key in ops.deletes), *ops.puts.items()]:
@@ -197,6 +220,7 @@ class GenerationReader:
         """A list's state item (None: there is none), read or written: its state and its blocks."""
         self._lists[list_id] = _list_state_from_item(item) if item else None
         self._cache(list_id).blocks = _blocks_from_item(item)
+        self._cache(list_id).edges = _edges_from_item(item)
 
     # -- plumbing
     def query_all(self, pk: str, **options: Any) -> Iterator[Item]:
@@ -258,11 +282,15 @@ class GenerationReader:
         found = self._parallel(claims_of, wanted)
         return dict(zip(wanted, found, strict=True))
 
-    def lists(self, list_ids: Iterable[str]) -> dict[str, ListState]:
+    def lists(self, list_ids: Iterable[str], counting: Iterable[str] = ()) -> dict[str, ListState]:
+        """The states of these lists; `counting`: term lists whose counts change, whose term
+        buckets (`compile_plan` rewrites them) are read in the same request."""
+        list_ids = list(list_ids)
         wanted = [list_id for list_id in dict.fromkeys(list_ids) if list_id not in self._lists]
         if wanted:
             keys = {list_id: (self.p + "lists", list_sk(list_id, self.config)) for list_id in wanted}
-            found = self.table.get_many(list(keys.values()))
+            buckets = {(term.partition("/")[0], term_bucket(term.partition("/")[2])) for term in counting}
+            found = self._read_buckets(sorted(buckets), list(keys.values()))
             for list_id, key in keys.items():
                 self._learn_state(list_id, found.get(key))
         return {list_id: state for list_id in list_ids if (state := self._lists.get(list_id)) is not None}
@@ -311,6 +339,11 @@ class GenerationReader:
         assert cache.blocks is not None
         return cache.blocks
 
+    def edges(self, list_id: str) -> Edges:
+        """The list's first and last stored sort keys, where known; read with its state."""
+        self.blocks(list_id)
+        return self._cache(list_id).edges
+
     def prepare_ranks(self, wanted: Iterable[tuple[str, str]]) -> None:
         """Count these ranks together: every list's blocks at once, then every count at once."""
         pairs = [pair for pair in dict.fromkeys(wanted) if pair not in self._ranks]
@@ -327,9 +360,13 @@ class GenerationReader:
 
     def _count_rank(self, list_id: str, sort_key: str) -> int:
         blocks = self.blocks(list_id)
-        if not blocks:
-            return 0
+        size = sum(count for _, count in blocks)
         target = stored(sort_key)
+        first, last = self.edges(list_id)
+        if size == 0 or (first is not None and target <= first):
+            return 0
+        if last is not None and target >= last:
+            return size - (target == last)
         chosen = 0
         for index, (block_first, _) in enumerate(blocks):
             if block_first > target:
@@ -476,43 +513,60 @@ class GenerationReader:
         cache.ranks[item["sk"]] = rank
 
     def neighbours(self, list_id: str, entry: Entry) -> tuple[Entry | None, Entry | None]:
-        known = self._known_neighbours(list_id, stored(entry.order_key))
-        return known if known is not None else self.around(list_id, entry.order_key)
+        return self.around(list_id, entry.order_key)
 
     def around(self, list_id: str, sort_key: str) -> tuple[Entry | None, Entry | None]:
-        """The entries listed just before and just after a sort key (which may not be on the list)."""
-        if (list_id, sort_key) not in self._adjacent:
-            pk = self.p + f"list:{list_id}"
+        """The entries listed just before and just after a sort key (which may not be on the list).
 
-            def before() -> Item | None:
-                page = self.table.query(pk, high=before_bound(sort_key), reverse=True, limit=1)
-                return page.items[0] if page.items else None
-
-            def after() -> Item | None:
-                page = self.table.query(pk, low=after_bound(sort_key), limit=1)
-                return page.items[0] if page.items else None
-
-            found = self._parallel(lambda read: read(), [before, after])
-            self._adjacent[(list_id, sort_key)] = tuple(  # type: ignore[assignment]
-                entry_from_data(unpack(item["data"])) if item else None for item in found
-            )
-        return self._adjacent[(list_id, sort_key)]
-
-    def _known_neighbours(self, list_id: str, key: str) -> tuple[Entry | None, Entry | None] | None:
-        """The entries next to a stored key, when a list page read them already (else None)."""
-        cache = self._list_cache.get(list_id)
-        state = self._lists.get(list_id)
-        if cache is None or state is None:
-            return None
+        A side is read only when it is not known already: past the list's known first or last
+        key there is none, and next to a key whose rank is known (a plan's anchor, a page read)
+        it may have been read. The read before a ranked key takes the rest of its page with it
+        (or the page before, when the key opens a page): the pages a change re-renders are those.
+        """
+        if (list_id, sort_key) in self._adjacent:
+            return self._adjacent[(list_id, sort_key)]
+        pk = self.p + f"list:{list_id}"
+        key = stored(sort_key)
+        cache = self._cache(list_id)
+        first, last = cache.edges if cache.blocks is not None else UNKNOWN_EDGES
         rank = cache.ranks.get(key)
-        if rank is None or rank not in cache.entries or cache.keys.get(rank) != key:
-            return None
-        around = []
-        for other in (rank - 1, rank + 1):
-            if 0 <= other < state.size and other not in cache.entries:
-                return None
-            around.append(cache.entries.get(other) if 0 <= other < state.size else None)
-        return around[0], around[1]
+        if rank is not None and cache.keys.get(rank) != key:
+            rank = None  # not known to be on the list
+        size = self.list_size(list_id) if rank is not None else 0
+        sides: list[Entry | None] = [None, None]
+        reads = []
+        if rank == 0 or (first is not None and key <= first):
+            pass
+        elif rank is not None and rank - 1 in cache.entries:
+            sides[0] = cache.entries[rank - 1]
+        else:
+            per_page = self.config.pagerSize
+            ahead = 1 if rank is None else rank - ((rank - 1) // per_page) * per_page
+
+            def before() -> None:
+                page = self.table.query(pk, high=before_bound(sort_key), reverse=True, limit=ahead)
+                if rank is not None:
+                    for offset, item in enumerate(page.items):
+                        self._remember(list_id, rank - 1 - offset, item)
+                sides[0] = entry_from_data(unpack(page.items[0]["data"])) if page.items else None
+
+            reads.append(before)
+        if (rank is not None and rank == size - 1) or (last is not None and key >= last):
+            pass
+        elif rank is not None and rank + 1 in cache.entries:
+            sides[1] = cache.entries[rank + 1]
+        else:
+
+            def after() -> None:
+                page = self.table.query(pk, low=after_bound(sort_key), limit=1)
+                if rank is not None and page.items:
+                    self._remember(list_id, rank + 1, page.items[0])
+                sides[1] = entry_from_data(unpack(page.items[0]["data"])) if page.items else None
+
+            reads.append(after)
+        self._parallel(lambda read: read(), reads)
+        self._adjacent[(list_id, sort_key)] = (sides[0], sides[1])
+        return sides[0], sides[1]
 
     def terms(self, taxonomy: str) -> Sequence[Term]:
         buckets = self.term_bucket_items(taxonomy, [f"{n:02d}" for n in range(TERM_BUCKETS)])
@@ -642,6 +696,7 @@ def compile_plan(plan: RoundPlan, reader: GenerationReader) -> Ops:
     for claim_key, claim in plan.claims_added:
         ops.put({"pk": p + "claim", "sk": f"{claim_key}\x00{claim.encode()}"})
     new_blocks: dict[str, list[tuple[str, int]]] = {}
+    new_edges: dict[str, Edges] = {}
     for list_id, change in plan.lists.items():
         for key in change.removed:
             ops.delete(p + f"list:{list_id}", stored(key))
@@ -653,6 +708,7 @@ def compile_plan(plan: RoundPlan, reader: GenerationReader) -> Ops:
         blocks = _compile_blocks(reader, list_id, change.removed, set(change.inserted))
         if blocks is not None:
             new_blocks[list_id] = blocks
+            new_edges[list_id] = _compile_edges(reader, list_id, change.removed, set(change.inserted))
     terms_changed: dict[str, dict[str, tuple[str, int] | None]] = {}
     for list_id in sorted({*plan.list_states, *new_blocks}):
         state = plan.list_states[list_id] if list_id in plan.list_states else reader.list_state(list_id)
@@ -660,8 +716,11 @@ def compile_plan(plan: RoundPlan, reader: GenerationReader) -> Ops:
         if state == ListState():
             ops.delete(p + "lists", sk)
         else:
-            blocks = new_blocks[list_id] if list_id in new_blocks else reader.blocks(list_id)
-            ops.put(_list_state_to_item(p + "lists", sk, state, blocks))
+            if list_id in new_blocks:
+                blocks, edges = new_blocks[list_id], new_edges[list_id]
+            else:
+                blocks, edges = reader.blocks(list_id), reader.edges(list_id)
+            ops.put(_list_state_to_item(p + "lists", sk, state, blocks, edges))
         if "/" in list_id and list_id in plan.list_states:
             taxonomy, _, slug = list_id.partition("/")
             before = term_from_spellings(taxonomy, slug, reader.list_state(list_id).spellings)
@@ -703,6 +762,30 @@ def compile_plan(plan: RoundPlan, reader: GenerationReader) -> Ops:
     for moment, key in plan.schedule_add:
         ops.put({"pk": p + "schedule", "sk": schedule_sk(moment, key)})
     return ops
+
+
+def _compile_edges(reader: GenerationReader, list_id: str, removed: set[str], inserted: set[str]) -> Edges:
+    """A list's first and last keys once these keys leave and join it, where that can be told
+    without reading the list: an edge that leaves is known again only if a key joins past it."""
+    if sum(count for _, count in reader.blocks(list_id)) == 0:  # it was empty: the joined keys are all
+        everything = {stored(key) for key in inserted}
+        return (min(everything), max(everything)) if everything else UNKNOWN_EDGES
+    gone = {stored(key) for key in removed}
+    joined = {stored(key) for key in inserted} - gone
+    first, last = reader.edges(list_id)
+    if joined and (first is None or first in gone):
+        first = min(joined) if first is not None and min(joined) < first else None
+    elif joined and first is not None:
+        first = min(first, min(joined))
+    elif first in gone:
+        first = None
+    if joined and (last is None or last in gone):
+        last = max(joined) if last is not None and max(joined) > last else None
+    elif joined and last is not None:
+        last = max(last, max(joined))
+    elif last in gone:
+        last = None
+    return first, last
 
 
 def _compile_blocks(

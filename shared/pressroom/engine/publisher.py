@@ -1,6 +1,7 @@
 """The event path: publish what changed in the source, and everything it affects, one writer at a time.
 
-Every invocation records the keys it was told about in the inbox, then tries to take the lease.
+Every invocation records the keys it was told about in the inbox, then tries to take the lease
+(one conditional write when it is free).
 The holder is the site's only writer. It works in rounds, each journaled before it acts:
 
 1. read the inbox, read each key's current bytes (an event is a hint, not the truth), parse;
@@ -10,7 +11,8 @@ The holder is the site's only writer. It works in rounds, each journaled before 
    values: applying them again after a crash changes nothing);
 4. render the planned outputs from the index as it now is, which nobody else can change, and
    write the ones whose bytes changed, recording their paths as pending *before* writing;
-5. clear the journal.
+5. clear the journal: with the lease's release when nothing else is left to do (one transaction),
+   else before the next round.
 
 Whoever holds the lease next first finishes a journal left behind, so a crash at any point
 loses nothing and renders from the same snapshot. At the end of an invocation the holder sends
@@ -58,7 +60,7 @@ from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import read_sources
 from pressroom.engine.writing import OutputWriter
 from pressroom.exceptions import ConfigError, ContentError
-from pressroom.ports import Item, Write
+from pressroom.ports import Item
 
 LEASE_SECONDS = float(os.environ.get("PRESSROOM_LEASE_SECONDS", "120"))
 """How long a lease lasts unless renewed. A holder renews it before every step once half has passed,
@@ -219,8 +221,7 @@ class Publisher:
                 reference = hashlib.sha256(("\n".join(paths) + control.lease.token).encode()).hexdigest()
                 self.ports.cdn.invalidate(paths, reference)
                 result.invalidated.extend(paths)
-            deletes = [PENDING_KEY] if paths else []
-            control.table.transact(Write(puts=[control.release_item()], deletes=deletes, conditions=[control.held()]))
+            control.release([PENDING_KEY] if paths else [])
         except Exception:
             if not failed:
                 raise
@@ -247,6 +248,7 @@ class Publisher:
             if not inbox and not due and not self.built_by_other_code():
                 return
             result.rounds += 1
+            self.control.flush()
             self._round(inbox, due, result)
             if len(inbox) < ROUND_KEYS:
                 # The inbox was read whole: a change recorded since is seen once the lease is
@@ -445,7 +447,7 @@ class Publisher:
             next_due = page.items[0]["sk"].partition("\x00")[0] if page.items else ""
             self.control.lease = replace(lease, next_due=next_due)
             finishing.append(self.control.lease.item())
-        self.control.save_journal(None, finishing, removals)
+        self.control.close_journal(finishing, removals)
         return True
 
     # -- resuming and rebuilding --------------------------------------------------------------------

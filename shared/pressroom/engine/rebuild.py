@@ -352,7 +352,7 @@ class _EmptyReader(GenerationReader):
     def blocks(self, list_id: str) -> list[tuple[str, int]]:
         return []
 
-    def lists(self, list_ids: Any) -> dict[str, Any]:
+    def lists(self, list_ids: Any, counting: Any = ()) -> dict[str, Any]:
         return {}
 
     def term_bucket_items(self, taxonomy: str, buckets: Any) -> dict[str, dict[str, list[Any]]]:

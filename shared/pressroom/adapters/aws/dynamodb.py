@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pressroom.exceptions import TransientError
@@ -197,6 +197,27 @@ class DynamoTable:
                 _pause(attempt)
             except self.client.exceptions.ConditionalCheckFailedException:
                 raise ConditionFailed(f"{self.name}: a condition failed") from None
+
+    def update(self, pk: str, sk: str, values: Mapping[str, Any], condition: Condition) -> Item | None:
+        expression = _condition(condition)
+        names = {f"#u{index}": name for index, name in enumerate(values)}
+        encoded = {f":u{index}": _encode(value) for index, value in enumerate(values.values())}
+        try:
+            answer = self.client.update_item(
+                TableName=self.name,
+                Key=_key(pk, sk),
+                UpdateExpression="SET " + ", ".join(f"#u{index} = :u{index}" for index in range(len(values))),
+                ExpressionAttributeNames={**expression.get("ExpressionAttributeNames", {}), **names},
+                ExpressionAttributeValues={**expression.get("ExpressionAttributeValues", {}), **encoded},
+                ConditionExpression=expression["ConditionExpression"],
+                ReturnValues="ALL_OLD",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException as error:
+            found = error.response.get("Item")
+            raise ConditionFailed(f"{self.name}: a condition failed", decode_item(found) if found else None) from None
+        old = answer.get("Attributes")
+        return decode_item(old) if old else None
 
     def write_many(self, puts: Sequence[Item] = (), deletes: Sequence[tuple[str, str]] = ()) -> None:
         requests: list[dict[str, Any]] = [{"PutRequest": {"Item": encode_item(item)}} for item in puts]
