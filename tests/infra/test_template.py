@@ -321,6 +321,7 @@ def test_publisher_role_grants_exactly_what_the_function_needs(cfn_template: Tem
         "IndexTable": {
             "dynamodb:GetItem",
             "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
             "dynamodb:Query",
             "dynamodb:BatchGetItem",

@@ -269,6 +269,11 @@ class GenerationReader:
             self._learn_record(key, found.get((self.p + "src", key)))
         return {key: item for key in extra if (item := found.get(key)) is not None}
 
+    def learn_records(self, keys: Iterable[str], found: Mapping[tuple[str, str], Item]) -> None:
+        """The records of `keys` as read with other items (`found`: those that exist)."""
+        for key in keys:
+            self._learn_record(key, found.get((self.p + "src", key)))
+
     def record(self, key: str) -> Record | None:
         return self.records([key]).get(key)
 

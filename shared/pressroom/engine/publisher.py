@@ -82,6 +82,8 @@ MAX_HOPS = int(os.environ.get("PRESSROOM_MAX_HOPS", "200"))
 one's message). Past it no message goes: the hourly tick, or the next change, carries the work
 on, so a runaway chain costs at most this many invocations an hour. A rebuild of 50,000 posts
 needs far fewer (the template sets Lambda's own loop detection, ~16 hops, to Allow)."""
+ANNOUNCED_READ = 25
+"""Keys of an invocation's own events whose records are read as it takes the lease (more: a burst)."""
 REBUILD_KEY = "\x01rebuild"
 REPAIR_KEY = "\x01repair"
 """Inbox keys that ask for a rebuild (`pressroom rebuild` repairs: every output is written)."""
@@ -103,6 +105,10 @@ class Publisher:
         self.lease_seconds = LEASE_SECONDS
         self._progressed = False
         self._inbox_known: list[list[tuple[str, str]]] = []
+        self._announced: list[str] = []
+        """The keys this invocation's events named (`accept`)."""
+        self._records_read: dict[tuple[str, str], Item | None] | None = None
+        """Their records and error records as read with the journal (see `_start`), for the first round."""
         self.memo: dict[Any, Any] = {}
         """What a rebuild's steps make once and share within this invocation (see `engine.rebuild`)."""
         """The inbox as read with the journal, for the loop's first look (or none left to look at)."""
@@ -112,6 +118,7 @@ class Publisher:
     def accept(self, changes: Sequence[tuple[str, str]]) -> None:
         """Record (event id, source key) changes in the inbox: whoever holds the lease publishes them."""
         self.control.accept(changes, self.ports.clock())
+        self._announced = sorted({key for _, key in changes})
 
     def request_rebuild(self, repair: bool = False) -> None:
         """Ask for a whole-site rebuild; `repair` writes every output, whatever was published."""
@@ -146,12 +153,18 @@ class Publisher:
         return result
 
     def _start(self) -> None:
-        """As the new holder: the journal's head, the pending paths, the generation's settings
-        (one request) and the inbox (another, beside it)."""
+        """As the new holder: the journal's head, the pending paths, the generation's settings and
+        the records of the keys this invocation was told about (one request), and the inbox
+        (another, beside it). The inbox mostly holds just those keys: then the round reads no
+        record again."""
         lease = self.control.lease
         assert lease is not None
         meta = [(gen_prefix(lease.generation) + "meta", "config")]
         wanted = meta if lease.generation and lease.generation not in self._settings else []
+        announced = self._announced if lease.generation and len(self._announced) <= ANNOUNCED_READ else []
+        records = [(gen_prefix(lease.generation) + "src", key) for key in announced]
+        records += self.control.error_keys(announced)
+        wanted += records
         loaded: dict[tuple[str, str], Item] = {}
         inbox: list[tuple[str, str]] = []
 
@@ -162,9 +175,12 @@ class Publisher:
             inbox.extend(self.control.inbox(ROUND_KEYS))
 
         parallel(lambda read: read(), [load, read_inbox])
-        if wanted:
+        if meta[0] in wanted:
             self._settings_from(lease.generation, loaded.get(meta[0]))
         self._inbox_known = [inbox] if self.control.journal_absent() else []  # a journal goes first
+        # A journal left behind may change records as it is finished: then they are read again.
+        self._records_read = {key: loaded.get(key) for key in records} if self.control.journal_absent() else None
+        self._announced = []
 
     def _come_back_after(self, lease: Lease) -> None:
         """Another invocation holds the lease: it will see what this one recorded, unless it died.
@@ -211,7 +227,8 @@ class Publisher:
             self.control.extend(self.ports.clock(), self._lease_seconds())
 
     def _finish(self, result: RunResult, failed: bool) -> None:
-        """Invalidate every pending path (a dead holder's too), then free the lease."""
+        """Invalidate every pending path (a dead holder's too), then free the lease (with the last
+        round's closing writes: `Control.close_journal`)."""
         control = self.control
         if control.lease is None:
             return
@@ -340,8 +357,16 @@ class Publisher:
         reader = self.reader(lease.generation)
         control = self.control
 
+        records_read, self._records_read = self._records_read, None
+
         def records_and_errors() -> None:
             # The keys' error records (the round rewrites them) come with their records.
+            wanted = [(reader.p + "src", key) for key in keys] + control.error_keys(keys)
+            if records_read is not None and all(item in records_read for item in wanted):
+                found = {item: value for item in wanted if (value := records_read[item]) is not None}
+                reader.learn_records(keys, found)
+                control.read_errors(keys, found)
+                return
             control.read_errors(keys, reader.records_with(keys, control.error_keys(keys)))
 
         due_keys = {key for _, key in due}
