@@ -281,7 +281,11 @@ def load_into_moto(site: IndexedSite, names: Mapping[str, str]) -> None:
     s3 = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
     # Every source, as a publish leaves them: an event re-renders a neighbour from its source, at
     # the version its record names (moto's, written into the record: the fakes number their own).
-    versions = {key: s3.put_object(names["SOURCE_BUCKET"], key, body).version_id for key, body in site.files.items()}
+    # No event notification: they are published already (and moto's queue slows as it fills).
+    versions = {
+        key: s3.put_object(names["SOURCE_BUCKET"], key, body, disable_notification=True).version_id
+        for key, body in site.files.items()
+    }
     dynamo = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
     for item in site.items:
         if item["pk"].endswith(":src") and item["sk"] in versions:
@@ -289,7 +293,7 @@ def load_into_moto(site: IndexedSite, names: Mapping[str, str]) -> None:
             item = {**item, "data": pack({**data, "v": versions[item["sk"]]})}
         dynamo.put_item(names["INDEX_TABLE"], encode_item(item))
     for key, body in site.sitemaps.items():
-        s3.put_object(names["SITE_BUCKET"], key, body)
+        s3.put_object(names["SITE_BUCKET"], key, body, disable_notification=True)
 
 
 # --- one event ------------------------------------------------------------------------------
@@ -313,7 +317,10 @@ class Account:
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.s3.models import s3_backends
 
-        s3_backends[DEFAULT_ACCOUNT_ID]["aws"].put_object(self.names["SOURCE_BUCKET"], key, body)
+        # The bench invokes the function itself, with the event: no notification into the queue.
+        s3_backends[DEFAULT_ACCOUNT_ID]["aws"].put_object(
+            self.names["SOURCE_BUCKET"], key, body, disable_notification=True
+        )
 
     def purge_queue(self) -> None:
         """Take away the messages an invocation sent on (the bench invokes the next one itself).

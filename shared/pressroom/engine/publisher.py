@@ -105,13 +105,13 @@ class Publisher:
         self.lease_seconds = LEASE_SECONDS
         self._progressed = False
         self._inbox_known: list[list[tuple[str, str]]] = []
+        """The inbox as read with the journal, for the loop's first look (or none left to look at)."""
         self._announced: list[str] = []
         """The keys this invocation's events named (`accept`)."""
         self._records_read: dict[tuple[str, str], Item | None] | None = None
         """Their records and error records as read with the journal (see `_start`), for the first round."""
         self.memo: dict[Any, Any] = {}
         """What a rebuild's steps make once and share within this invocation (see `engine.rebuild`)."""
-        """The inbox as read with the journal, for the loop's first look (or none left to look at)."""
         self.writer = OutputWriter(ports, self.control, self)
 
     # -- the entry points -----------------------------------------------------------------
