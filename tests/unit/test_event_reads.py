@@ -237,6 +237,14 @@ def test_ranks_stay_right_as_blocks_fill_split_and_empty(monkeypatch: pytest.Mon
         assert len(fresh.blocks(list_id)) > 2, "the list spans several blocks"
         assert sum(count for _, count in fresh.blocks(list_id)) == len(entries)
         assert [fresh.rank(list_id, entry.order_key) for entry in entries] == list(range(len(entries)))
+        # A block's bound orders after every key before it and at most its first: a short prefix.
+        keys = [index.stored(entry.order_key) for entry in entries]
+        position = 0
+        for bound, count in fresh.blocks(list_id):
+            if position and count:
+                assert keys[position - 1] < bound <= keys[position]
+                assert len(bound) < len(keys[position]) // 2
+            position += count
 
 
 def test_a_list_knows_its_first_and_last_keys_only_while_they_are_true(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,8 +19,9 @@ from a half-built index. Each partition answers one question:
 
 A rank (how many entries order before a key) is the count of the blocks before it plus one
 bounded COUNT inside its block, so it costs the same at 500 entries or 500,000. A list's blocks
-(first sort key and count of each, one per 256 to 512 entries: about 3 KB packed at 50,000
-entries, 60 KB at a million, far below DynamoDB's 400 KB an item) are kept in its state item,
+(a bound and the count of each, one per 256 to 512 entries; a bound is the shortest prefix of
+the block's first key that orders after the key before it, about a dozen characters: a few KB
+packed at 50,000 entries, far below DynamoDB's 400 KB an item) are kept in its state item,
 which every change of the list rewrites anyway: reading the state reads them. The state also
 keeps the list's first and last keys while they are known (a change that removes one without a
 key past it forgets it), so a key placed at either end (a new newest post, a post older than
@@ -337,7 +338,8 @@ class GenerationReader:
         return {key: item for key in extra if (item := found.get(key)) is not None}
 
     def blocks(self, list_id: str) -> list[tuple[str, int]]:
-        """The list's blocks: (first stored sort key, entries), in order; read with its state."""
+        """The list's blocks: (bound, entries) in order, each bound at most its first stored sort
+        key and above every key before; read with its state."""
         cache = self._cache(list_id)
         if cache.blocks is None:
             self.lists([list_id])  # every list state known is known from its item: with its blocks
@@ -826,16 +828,36 @@ def _compile_blocks(
     for first, new_keys in changed.items():
         if counts[first] <= 2 * BLOCK_SIZE:
             continue
-        following = [f for f in firsts if f > first]
-        high = before_bound(following[0][:-1]) if following else None
-        old_keys = [
-            item["sk"]
-            for item in reader.query_all(p + f"order:{list_id}", low=None if first == SENTINEL else first, high=high)
-        ]
+        old_keys = _block_keys(reader, p + f"order:{list_id}", first, dict(blocks)[first])
         removed_stored = {stored(key) for key in removed}
         keys = sorted((set(old_keys) - removed_stored) | set(new_keys))
         for start in range(0, len(keys), BLOCK_SIZE):
             chunk = keys[start : start + BLOCK_SIZE]
-            block_first = first if start == 0 else chunk[0]
+            block_first = first if start == 0 else separator(keys[start - 1], chunk[0])
             after[block_first] = len(chunk)
     return sorted(after.items())
+
+
+def separator(before: str, first: str) -> str:
+    """The shortest prefix of `first` that orders after `before` (`before < first`): a block's
+    bound, as good as its first key for counting and seeking, and a fraction of its length
+    (two posts' sort keys differ within their dates)."""
+    common = 0
+    while common < len(before) and before[common] == first[common]:
+        common += 1
+    return first[: common + 1]
+
+
+def _block_keys(reader: GenerationReader, pk: str, first: str, count: int) -> list[str]:
+    """The `count` stored keys of the block that starts at `first` (as the index holds them)."""
+    keys: list[str] = []
+    after: str | None = None
+    while len(keys) < count:
+        page = reader.table.query(
+            pk, low=None if first == SENTINEL or after is not None else first, after=after, limit=count - len(keys)
+        )
+        keys += [item["sk"] for item in page.items]
+        if page.cursor is None or not page.items:
+            break
+        after = page.cursor
+    return keys
