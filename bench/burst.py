@@ -1,6 +1,6 @@
 """A first push: N posts uploaded at once, published through the queue by one `pressroom worker`.
 
-On a moto server (`ThreadedMotoServer`, in this process so that events.moto_without_table_wide_costs
+On a moto server (`ThreadedMotoServer`, in this process so that embedded.moto_without_store_wide_costs
 applies to it too): provision, upload every file with put_object (each notifies the queue), then
 run the worker (`shells.worker.run_worker` with the real handler, as `pressroom worker` runs it)
 until the queue is empty; the time is from the worker's start to the drained queue, and the site
@@ -9,17 +9,35 @@ purged, published by `pressroom rebuild` instead (the CLI's loop). Requests are 
 handler's (or the rebuild's) boto3 clients, counted by botocore hooks; the worker's own polling
 (ReceiveMessage, DeleteMessageBatch, visibility heartbeats: on Lambda, the event source mapping's
 work) is counted apart.
+
+`bench_burst_cli` runs it as a user would: the moto server in a process of its own (the embedded
+one of `pressroom demo` and `dev`, with the same patches), `pressroom provision`, the upload,
+then `pressroom worker --until-empty` as a command, timed from its start to its exit.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 import urllib.request
 from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from events import NOW, RequestLog, moto_without_table_wide_costs, quiet_logs, reset_aws_env, site_files
+from events import (
+    CLEARED_ENV,
+    DUMMY_AWS_ENV,
+    NOW,
+    RequestLog,
+    moto_without_store_wide_costs,
+    quiet_logs,
+    reset_aws_env,
+    site_files,
+)
 
 
 def _account(endpoint: str) -> tuple[dict[str, str], dict[str, Any], RequestLog]:
@@ -70,7 +88,7 @@ def bench_burst(posts: int) -> dict[str, Any]:
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     try:
-        with moto_without_table_wide_costs(), quiet_logs():
+        with moto_without_store_wide_costs(), quiet_logs():
             # 1. through the queue, one worker
             names, clients, log = _account(endpoint)
             report["upload_s"] = _upload(clients["s3"], names["SOURCE_BUCKET"], files)
@@ -111,6 +129,57 @@ def bench_burst(posts: int) -> dict[str, Any]:
     return report
 
 
+MOTO_PROCESS = """
+import sys
+from pressroom.shells.embedded import moto_without_store_wide_costs, start_moto
+with moto_without_store_wide_costs():
+    server, endpoint = start_moto()
+    print(endpoint, flush=True)
+    sys.stdin.read()  # until the bench closes the pipe
+    server.stop()
+"""
+
+
+def bench_burst_cli(posts: int) -> dict[str, Any]:
+    """The same first push, with `pressroom provision` and `pressroom worker --until-empty` run as commands."""
+    import boto3
+
+    from pressroom.core.build import build_site
+
+    files = site_files(posts, max(60, posts // 10))
+    pressroom = Path(sys.executable).parent / "pressroom"
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
+    env.update(DUMMY_AWS_ENV, POWERTOOLS_METRICS_DISABLED="true", LOG_LEVEL="WARNING")
+    server = subprocess.Popen(
+        [sys.executable, "-c", MOTO_PROCESS], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert server.stdout is not None
+        env["AWS_ENDPOINT_URL"] = server.stdout.readline().strip()
+        provisioned = subprocess.run([pressroom, "provision"], env=env, capture_output=True, text=True, check=True)
+        names = json.loads(provisioned.stdout)
+        env.update(names)
+        s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
+        report: dict[str, Any] = {"posts": posts, "upload_s": _upload(s3, names["SOURCE_BUCKET"], files)}
+        start = time.perf_counter()
+        worker = subprocess.run([pressroom, "worker", "--until-empty"], env=env, capture_output=True, text=True)
+        report["worker_s"] = time.perf_counter() - start
+        report["worker_exit"] = worker.returncode
+        # The worker's clock is the machine's: the site is compared with a build at its time.
+        expected = build_site(files, datetime.now(UTC), workers=1).outputs
+        found = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=names["SITE_BUCKET"]):
+            for item in page.get("Contents", []):
+                found[item["Key"]] = s3.get_object(Bucket=names["SITE_BUCKET"], Key=item["Key"])["Body"].read()
+        report["worker_converged"] = found == expected
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()
+        server.wait(timeout=60)
+    return report
+
+
 def _rebuild(clients: dict[str, Any]) -> None:
     """What `pressroom rebuild` does (shells/cli.py cmd_rebuild), on the counted clients."""
     from pressroom.engine.publisher import Publisher
@@ -126,12 +195,8 @@ def _rebuild(clients: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    import json
-    import sys
-    from pathlib import Path
-
     posts = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    figures = bench_burst(posts)
+    figures = {**bench_burst(posts), "cli": bench_burst_cli(posts)}
     path = Path(__file__).resolve().parent / "out" / "burst.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(figures, indent=2) + "\n")

@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from generate import DATE_END, DATE_START, make_post, post_key
-from pressroom.shells.embedded import moto_without_table_wide_costs
+from pressroom.shells.embedded import moto_without_store_wide_costs
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 EVENT_WORDS = (150, 400)
@@ -387,7 +387,7 @@ def bench_events(posts: int, tags: int) -> tuple[list[EventFigures], dict[str, A
     del indexed.items[:0]
     reset_aws_env()
     results = []
-    with mock_aws(), moto_without_table_wide_costs():
+    with mock_aws(), moto_without_store_wide_costs():
         account = Account()
         load_into_moto(indexed, account.names)
         indexed.items.clear()

@@ -21,7 +21,7 @@ def main(posts: int, tags: int) -> None:
     files = events.site_files(posts, tags)
     indexed = events.index_site(files)
     events.reset_aws_env()
-    with events.quiet_logs(), mock_aws(), events.moto_without_table_wide_costs():
+    with events.quiet_logs(), mock_aws(), events.moto_without_store_wide_costs():
         account = events.Account()
         events.load_into_moto(indexed, account.names)
         keys = sorted(key for key in files if key.startswith("posts/"))

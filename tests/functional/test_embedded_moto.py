@@ -9,14 +9,14 @@ from moto import mock_aws
 
 from pressroom.adapters.aws.dynamodb import DynamoTable
 from pressroom.ports import Condition, ConditionFailed, Write
-from pressroom.shells.embedded import moto_without_table_wide_costs
+from pressroom.shells.embedded import moto_without_store_wide_costs
 
 
 def test_a_transaction_whose_lease_check_fails_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws(), moto_without_table_wide_costs():
+    with mock_aws(), moto_without_store_wide_costs():
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(
             TableName="index",
@@ -33,3 +33,24 @@ def test_a_transaction_whose_lease_check_fails_writes_nothing(monkeypatch: pytes
         with pytest.raises(ConditionFailed):
             table.transact(Write(puts=[{"pk": "g1:page", "sk": "posts/a.md", "v": "1"}], conditions=[stale_holder]))
         assert table.get("g1:page", "posts/a.md") is None
+
+
+def test_a_receive_still_leaves_out_a_message_past_the_queues_retention(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The patched retention check reads the period alone: what a receive hands out is unchanged."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import sqs_backends
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws(), moto_without_store_wide_costs():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="events", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="expired")
+        queue = sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_queue("events")
+        queue._messages[0].sent_timestamp -= 61_000  # sent 61 s ago, retained for 60
+        assert sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []) == []
+        sqs.send_message(QueueUrl=url, MessageBody="fresh")
+        queue._messages = [m for m in queue._messages if m.body == "fresh"]
+        bodies = [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]]
+        assert bodies == ["fresh"]

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pressroom.shells.embedded import moto_without_table_wide_costs, start_moto
+from pressroom.shells.embedded import moto_without_store_wide_costs, start_moto
 from pressroom.shells.runtime import Resources, client
 
 
@@ -30,7 +30,7 @@ def run_demo(content: Path, out: Path, now: datetime, output: Any = None) -> int
     output = output or Output()
     server, endpoint = start_moto()
     try:
-        with moto_without_table_wide_costs():
+        with moto_without_store_wide_costs():
             return _demo(content, out, now, output, endpoint)
     finally:
         server.stop()

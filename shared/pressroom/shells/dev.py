@@ -358,11 +358,11 @@ class DevLoop:
                 return 0
             cleanup.callback(self.checker.stop)
             self.checker.request()
-            from pressroom.shells.embedded import moto_without_table_wide_costs, start_moto
+            from pressroom.shells.embedded import moto_without_store_wide_costs, start_moto
 
             moto, endpoint = start_moto()
             cleanup.callback(moto.stop)
-            cleanup.enter_context(moto_without_table_wide_costs())
+            cleanup.enter_context(moto_without_store_wide_costs())
             self.say(f"embedded AWS (moto) at {endpoint}")
             cleanup.callback(self._join)
             cleanup.callback(self.checker.stop)
