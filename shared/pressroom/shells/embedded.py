@@ -1,8 +1,8 @@
 """The embedded AWS of `pressroom demo` and `pressroom dev`: a moto server in this process, on 127.0.0.1.
 
-moto's DynamoDB has per-request costs that grow with the whole table (AWS has none), which make
-a local publish of a 1,000-post blog take minutes; `moto_without_store_wide_costs` takes them
-out (the benchmarks use it too). It changes no result.
+moto's DynamoDB and SQS have per-request costs that grow with the whole table or queue (AWS has
+none), which make a local publish of a 1,000-post blog take minutes; `moto_without_store_wide_costs`
+takes them out (the benchmarks use it too). It changes no result.
 """
 
 from __future__ import annotations
