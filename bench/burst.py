@@ -63,10 +63,10 @@ def _upload(s3: Any, bucket: str, files: dict[str, bytes]) -> float:
     return time.perf_counter() - start
 
 
-def _converged(s3: Any, bucket: str, files: dict[str, bytes]) -> bool:
+def _converged(s3: Any, bucket: str, files: dict[str, bytes], now: datetime = NOW) -> bool:
     from pressroom.core.build import build_site
 
-    expected = build_site(files, NOW, workers=1).outputs
+    expected = build_site(files, now, workers=1).outputs
     found = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         for item in page.get("Contents", []):
@@ -144,8 +144,6 @@ def bench_burst_cli(posts: int) -> dict[str, Any]:
     """The same first push, with `pressroom provision` and `pressroom worker --until-empty` run as commands."""
     import boto3
 
-    from pressroom.core.build import build_site
-
     files = site_files(posts, max(60, posts // 10))
     pressroom = Path(sys.executable).parent / "pressroom"
     env = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
@@ -167,12 +165,7 @@ def bench_burst_cli(posts: int) -> dict[str, Any]:
         report["worker_s"] = time.perf_counter() - start
         report["worker_exit"] = worker.returncode
         # The worker's clock is the machine's: the site is compared with a build at its time.
-        expected = build_site(files, datetime.now(UTC), workers=1).outputs
-        found = {}
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=names["SITE_BUCKET"]):
-            for item in page.get("Contents", []):
-                found[item["Key"]] = s3.get_object(Bucket=names["SITE_BUCKET"], Key=item["Key"])["Body"].read()
-        report["worker_converged"] = found == expected
+        report["worker_converged"] = _converged(s3, names["SITE_BUCKET"], files, datetime.now(UTC))
     finally:
         if server.stdin is not None:
             server.stdin.close()

@@ -79,6 +79,11 @@ def gen_prefix(generation: int) -> str:
     return f"g{generation}:"
 
 
+def record_items(generation: int, keys: Iterable[str]) -> list[tuple[str, str]]:
+    """The items holding these source keys' records in a generation (to read with other items)."""
+    return [(gen_prefix(generation) + "src", key) for key in keys]
+
+
 def stored(sort_key: str) -> str:
     return sort_key + "\x01"
 
@@ -270,10 +275,10 @@ class GenerationReader:
             self._learn_record(key, found.get((self.p + "src", key)))
         return {key: item for key in extra if (item := found.get(key)) is not None}
 
-    def learn_records(self, keys: Iterable[str], found: Mapping[tuple[str, str], Item]) -> None:
-        """The records of `keys` as read with other items (`found`: those that exist)."""
-        for key in keys:
-            self._learn_record(key, found.get((self.p + "src", key)))
+    def learn_records(self, keys: Sequence[str], found: Mapping[tuple[str, str], Item]) -> None:
+        """The records of `keys` as read with other items (`found`: those that exist; see `record_items`)."""
+        for key, item in zip(keys, record_items(self.generation, keys), strict=True):
+            self._learn_record(key, found.get(item))
 
     def record(self, key: str) -> Record | None:
         return self.records([key]).get(key)

@@ -55,7 +55,7 @@ from pressroom.core.search import SearchPatch
 from pressroom.core.sitemap import SitemapPatch
 from pressroom.engine.control import PENDING_KEY, Control, ErrorRecord, Journal, Lease, LeaseLost, inbox_item, iso
 from pressroom.engine.fanout import parallel
-from pressroom.engine.index import GenerationReader, built_by, compile_plan, gen_prefix
+from pressroom.engine.index import GenerationReader, built_by, compile_plan, gen_prefix, record_items
 from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import read_sources
 from pressroom.engine.writing import OutputWriter
@@ -162,8 +162,7 @@ class Publisher:
         meta = [(gen_prefix(lease.generation) + "meta", "config")]
         wanted = meta if lease.generation and lease.generation not in self._settings else []
         announced = self._announced if lease.generation and len(self._announced) <= ANNOUNCED_READ else []
-        records = [(gen_prefix(lease.generation) + "src", key) for key in announced]
-        records += self.control.error_keys(announced)
+        records = record_items(lease.generation, announced) + self.control.error_keys(announced)
         wanted += records
         loaded: dict[tuple[str, str], Item] = {}
         inbox: list[tuple[str, str]] = []
@@ -361,13 +360,14 @@ class Publisher:
 
         def records_and_errors() -> None:
             # The keys' error records (the round rewrites them) come with their records.
-            wanted = [(reader.p + "src", key) for key in keys] + control.error_keys(keys)
+            errors = control.error_keys(keys)
+            wanted = record_items(lease.generation, keys) + errors
             if records_read is not None and all(item in records_read for item in wanted):
                 found = {item: value for item in wanted if (value := records_read[item]) is not None}
                 reader.learn_records(keys, found)
                 control.read_errors(keys, found)
                 return
-            control.read_errors(keys, reader.records_with(keys, control.error_keys(keys)))
+            control.read_errors(keys, reader.records_with(keys, errors))
 
         due_keys = {key for _, key in due}
         readings, bodies = read_sources(self.ports.source, keys, reader, settings.config, due_keys, records_and_errors)
