@@ -7,6 +7,10 @@
 // (`urlize` keeps dots: `/posts/v1.2-release` is a page, redirected to `/posts/v1.2-release/`).
 // FILE_EXTENSIONS are the suffixes of pressroom's Content-Type table (core/mime.py; a test keeps
 // them equal): a file of another type is served as a page path would be, so it is not found.
+// The redirect never leaves the site (SPEC 3.5): `//evil.example/` in a Location is another host,
+// and so is `/\evil.example/` to a browser, which reads `\` as `/` and drops tabs and newlines
+// anywhere in a URL. So the leading run of such characters, raw or percent-encoded (in case a
+// layer decodes the path), becomes one `/`, and no raw control character or space is sent.
 // infra/template.yaml inlines this exact text; tests/infra/test_template.py keeps them equal.
 var FILE_EXTENSIONS = (
   '7z asc atom avif bmp bz2 css csv doc docx eot epub flac gif gz heic htm html ico ics ' +
@@ -14,6 +18,14 @@ var FILE_EXTENSIONS = (
   'png ppt pptx pub py rss sh svg tar tgz tif tiff toml ttf txt vtt wasm wav webm ' +
   'webmanifest webp woff woff2 xls xlsx xml xz yaml yml zip'
 ).split(' ');
+
+var LEADING_SEPARATORS = /^(?:[\/\\\x00-\x20\x7f]|%(?:2f|5c|[01][0-9a-f]|20|7f))+/i;
+var RAW_CONTROLS = /[\x00-\x20\x7f]/g;
+
+function percentEncoded(character) {
+  var code = character.charCodeAt(0);
+  return (code < 16 ? '%0' : '%') + code.toString(16).toUpperCase();
+}
 
 function queryString(querystring) {
   var parts = [];
@@ -39,9 +51,11 @@ function handler(event) {
   if (dot !== -1 && FILE_EXTENSIONS.indexOf(lastSegment.substring(dot + 1).toLowerCase()) !== -1) {
     return request;
   }
+  var path = '/' + uri.replace(LEADING_SEPARATORS, '');
+  var location = (path.endsWith('/') ? path : path + '/') + queryString(request.querystring || {});
   return {
     statusCode: 301,
     statusDescription: 'Moved Permanently',
-    headers: { location: { value: uri + '/' + queryString(request.querystring || {}) } },
+    headers: { location: { value: location.replace(RAW_CONTROLS, percentEncoded) } },
   };
 }

@@ -530,6 +530,108 @@ def test_a_page_path_with_a_dot_redirects_like_any_page(deployed_function_code: 
     ]
 
 
+HOSTILE_URIS = [
+    "//evil.example",
+    "/\\evil.example",
+    "/\\\\evil.example",
+    "///evil.example/x",
+    "/\\/evil.example",
+    "//evil.example/posts/x",
+    "/%2F%2Fevil.example",
+    "/%2f/evil.example",
+    "/%5Cevil.example",
+    "/%5c%5cevil.example",
+    "/.//evil.example",
+    "/./\\evil.example",
+    "/../\\evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n//evil.example",
+    "\t//evil.example",
+    " //evil.example",
+    "/ /evil.example",
+    "/%09/evil.example",
+    "/@evil.example",
+    "/\\@evil.example",
+    "evil.example",
+    "https://evil.example/x",
+    "//evil.example\\x",
+    "/\\",
+    "/%2F",
+    "",
+]
+"""Request paths an attacker links to, hoping that the directory redirect sends a reader elsewhere:
+slashes and what browsers read as slashes (`\\`; tabs and newlines, which they drop anywhere in a
+URL), raw or percent-encoded, and paths without a leading slash."""
+
+URL_RESOLVER = """
+const [base, locations] = [process.argv[1], JSON.parse(process.argv[2])];
+process.stdout.write(JSON.stringify(locations.map((location) => {
+  try { const url = new URL(location, base); return [url.host, url.pathname + url.search]; }
+  catch (error) { return [null, String(error)]; }
+})));
+"""
+
+
+def browser_targets(locations: list[str], base: str) -> list[tuple[str | None, str]]:
+    """Where a browser goes for each Location header on a page at `base` (WHATWG URL, as node has it)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed to resolve Location headers as browsers do; install Node.js")
+    completed = subprocess.run(
+        [node, "-e", URL_RESOLVER, base, json.dumps(locations)], capture_output=True, text=True, check=True, timeout=60
+    )
+    return [(host, target) for host, target in json.loads(completed.stdout)]
+
+
+def test_the_directory_redirect_never_leaves_the_site(deployed_function_code: str, tmp_path: Path) -> None:
+    # `//evil.example/` in a Location is another host (protocol-relative), and so is `/\evil.example/`
+    # to a browser: a link to the site must never bounce a reader to a page the attacker chose.
+    requests: list[Template] = [{"uri": uri} for uri in HOSTILE_URIS]
+    requests.append({"uri": "//evil.example", "querystring": {"a": {"value": "1\r\nSet-Cookie: x=1"}}})
+    results = run_viewer_request(deployed_function_code, requests, tmp_path)
+    redirects = {
+        json.dumps(request): result["headers"]["location"]["value"]
+        for request, result in zip(requests, results, strict=True)
+        if "statusCode" in result
+    }
+
+    # One `/`, then anything but a slash or a backslash: a path on this host, whatever reads it.
+    off_path = {
+        request: location
+        for request, location in redirects.items()
+        if not re.fullmatch(r"/([^/\\].*)?", location, re.S)
+    }
+    assert off_path == {}
+    # No raw control characters or spaces: browsers drop tabs and newlines (`/\t/x` is `//x` to
+    # them), and a raw CR or LF would end the header.
+    raw = {request: location for request, location in redirects.items() if re.search(r"[\x00-\x20\x7f]", location)}
+    assert raw == {}
+    targets = browser_targets(list(redirects.values()), "https://blog.example/posts/x")
+    assert {request for request, (host, _) in zip(redirects, targets, strict=True) if host != "blog.example"} == set()
+    # Every hostile path was redirected (so the checks above saw it), none slipped through.
+    assert len(redirects) == len(requests)
+
+
+def test_the_directory_redirect_collapses_leading_slashes_and_keeps_the_rest(
+    deployed_function_code: str, tmp_path: Path
+) -> None:
+    requests: list[Template] = [
+        {"uri": "//posts/x", "querystring": {"utm_source": {"value": "feed"}}},
+        {"uri": "/\\posts/x"},
+        {"uri": "/%2F%2Fevil.example"},
+        {"uri": "/\\"},
+    ]
+    results = run_viewer_request(deployed_function_code, requests, tmp_path)
+
+    assert [(r["statusCode"], r["headers"]["location"]["value"]) for r in results] == [
+        (301, "/posts/x/?utm_source=feed"),
+        (301, "/posts/x/"),
+        (301, "/evil.example/"),
+        (301, "/"),
+    ]
+
+
 def test_the_function_knows_every_file_type_pressroom_publishes(deployed_function_code: str) -> None:
     from pressroom.core.mime import _BY_SUFFIX
 
