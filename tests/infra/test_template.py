@@ -13,6 +13,7 @@ import copy
 import hashlib
 import importlib.metadata
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -923,6 +924,52 @@ def test_provision_makes_the_buckets_queues_and_table_the_template_deploys(
     assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in table["GlobalSecondaryIndexes"]] == [
         (i["IndexName"], i["KeySchema"], i["Projection"]) for i in declared_table["GlobalSecondaryIndexes"]
     ]
+
+
+SHORT_FORM_TAGS = """
+Conditions:
+  A: !Equals [!Ref P, ""]
+  B: !Or [!Condition A, !And [!Not [!Condition A], !Equals [x, y]]]
+Rules:
+  R:
+    Assertions:
+      - Assert: !Not [!Contains [["1", "2"], !Ref P]]
+      - Assert: !EachMemberIn [!ValueOfAll ["AWS::EC2::Subnet::Id", VpcId], !RefAll "AWS::EC2::VPC::Id"]
+      - Assert: !EachMemberEquals [!ValueOf [P, Tag], x]
+Resources:
+  X:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Join ["-", [!Select [0, !GetAZs ""], !ImportValue other, !Sub "${AWS::Region}"]]
+      Tags:
+        - Key: !FindInMap [M, K, V]
+          Value: !Base64 {"Fn::GetAtt": [Y, Arn]}
+        - Key: !If [A, !Cidr ["10.0.0.0/16", 2, 8], !Split [",", "a,b"]]
+          Value: !ToJsonString {a: 1}
+"""
+
+
+def test_provision_reads_every_short_form_tag_cloudformation_has(tmp_path: Path) -> None:
+    # In a fresh interpreter: samtranslator, which these tests import, teaches every SafeLoader
+    # any `!` tag when imported, and would hide a tag that provision does not know.
+    path = tmp_path / "template.yaml"
+    path.write_text(SHORT_FORM_TAGS, encoding="utf-8")
+    read = "import json, sys; from pressroom.shells.provision import read_template as r; print(json.dumps(r()))"
+    completed = subprocess.run(
+        [sys.executable, "-c", read],
+        env={**os.environ, "PRESSROOM_TEMPLATE": str(path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    template = json.loads(completed.stdout)
+
+    assert template["Conditions"]["A"] == {"Fn::Equals": [{"Ref": "P"}, ""]}
+    assert template["Rules"]["R"]["Assertions"][0]["Assert"] == {
+        "Fn::Not": [{"Fn::Contains": [["1", "2"], {"Ref": "P"}]}]
+    }
+    assert template["Resources"]["X"]["Properties"]["Tags"][1]["Key"]["Fn::If"][0] == "A"
 
 
 def test_provision_follows_a_change_to_the_template(tmp_path: Path) -> None:

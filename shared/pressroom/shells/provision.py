@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,25 +49,22 @@ class _TemplateLoader(yaml.SafeLoader):
     """YAML with CloudFormation's short tags (`!Ref X`, `!GetAtt X.Arn`, `!Sub ...`) as long forms."""
 
 
-def _intrinsic(name: str) -> Callable[[yaml.SafeLoader, yaml.Node], Any]:
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = loader.construct_scalar(node)
-            if name == "Fn::GetAtt":
-                value = value.split(".", 1)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-        return {name: value}
+def _intrinsic(loader: yaml.SafeLoader, tag: str, node: yaml.Node) -> Any:
+    """Any `!Name` as CloudFormation's long form: `Ref` and `Condition` as they are, the others
+    `Fn::Name` (rule functions such as `!Contains` included, so a new one cannot break provision)."""
+    name = tag if tag in ("Ref", "Condition") else f"Fn::{tag}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if name == "Fn::GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
 
-    return construct
 
-
-for _tag in ("Ref", "Condition"):
-    _TemplateLoader.add_constructor(f"!{_tag}", _intrinsic(_tag))
-for _tag in ("GetAtt", "Sub", "If", "Select", "Split", "Equals", "Not", "And", "Or", "Join", "FindInMap", "Base64"):
-    _TemplateLoader.add_constructor(f"!{_tag}", _intrinsic(f"Fn::{_tag}"))
+_TemplateLoader.add_multi_constructor("!", _intrinsic)
 
 
 def template_path() -> Path:
