@@ -841,6 +841,21 @@ def test_sqs_event_carries_an_s3_notification_with_an_encoded_key() -> None:
 # --- publish workflow
 
 
+def sync_step_arguments(run: str, max_deletes: str) -> list[str]:
+    """What the workflow's sync step passes to `pressroom`, its script run by bash as Actions runs
+    it, with the repository variable filled in and the dispatch input in MAX_DELETES."""
+    script = 'pressroom() { printf "%s\\0" "$@"; }\n' + run.replace("${{ vars.SOURCE_BUCKET }}", "bucket")
+    completed = subprocess.run(
+        ["bash", "-e", "-c", script],
+        env={"PATH": os.environ["PATH"], "MAX_DELETES": max_deletes},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return completed.stdout.split("\0")[:-1]
+
+
 def test_publish_workflow_checks_content_before_syncing_it() -> None:
     workflow = yaml.safe_load(WORKFLOW_PATH.read_text(encoding="utf-8"))
     trigger = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
@@ -856,7 +871,28 @@ def test_publish_workflow_checks_content_before_syncing_it() -> None:
     assert uses.index("actions/checkout") < runs.index("pip install .") < check
     assert check < credentials < sync
     assert job["steps"][credentials]["with"]["role-to-assume"] == "${{ vars.PUBLISH_ROLE_ARN }}"
-    assert runs[sync] == 'pressroom sync content/ "s3://${{ vars.SOURCE_BUCKET }}" --delete'
+    assert runs[sync].startswith('pressroom sync content/ "s3://${{ vars.SOURCE_BUCKET }}" --delete')
+
+
+def test_a_manual_publish_may_allow_a_large_deletion() -> None:
+    # `pressroom sync --delete` refuses to delete every object under the prefix or more than half
+    # of them unless --max-deletes allows that many: a run started by hand may pass it, a push never.
+    workflow = yaml.safe_load(WORKFLOW_PATH.read_text(encoding="utf-8"))
+    trigger = workflow.get("on", workflow.get(True))
+    (job,) = workflow["jobs"].values()
+    (sync,) = (step for step in job["steps"] if step.get("run", "").startswith("pressroom sync "))
+    max_deletes = trigger["workflow_dispatch"]["inputs"]["max_deletes"]
+    usual = ["sync", "content/", "s3://bucket", "--delete"]
+
+    assert max_deletes["required"] is False
+    assert max_deletes["default"] == ""
+    # Through the environment, never pasted into the script: an input is text anyone who may
+    # dispatch the workflow chooses.
+    assert sync["env"] == {"MAX_DELETES": "${{ inputs.max_deletes }}"}
+    assert "inputs." not in sync["run"]
+    assert sync_step_arguments(sync["run"], "") == usual
+    assert sync_step_arguments(sync["run"], "40") == [*usual, "--max-deletes", "40"]
+    assert sync_step_arguments(sync["run"], "40 $(touch x); y") == [*usual, "--max-deletes", "40 $(touch x); y"]
 
 
 # --- the local resources are the template's
