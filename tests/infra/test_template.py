@@ -111,11 +111,96 @@ def referenced_ids(value: Any) -> set[str]:
     return {name for name in found if not name.startswith("AWS::")}
 
 
+def branches(value: Any) -> list[Any]:
+    """What a value may be on some deploy: both sides of an Fn::If (AWS::NoValue left out)."""
+    if isinstance(value, dict) and set(value) == {"Fn::If"}:
+        _, when_true, when_false = value["Fn::If"]
+        return branches(when_true) + branches(when_false)
+    return [] if value == {"Ref": "AWS::NoValue"} else [value]
+
+
 def allow_statements(role: Template) -> Iterator[Template]:
-    for policy in role["Properties"].get("Policies", []):
-        for statement in as_list(policy["PolicyDocument"]["Statement"]):
-            if statement["Effect"] == "Allow":
-                yield statement
+    for conditional_policy in role["Properties"].get("Policies", []):
+        for policy in branches(conditional_policy):
+            for statement in as_list(policy["PolicyDocument"]["Statement"]):
+                if statement["Effect"] == "Allow":
+                    yield statement
+
+
+class Deploy:
+    """Evaluates a template's conditions and rules for a set of parameter values (the others at their
+    defaults), as CloudFormation does on a deploy."""
+
+    def __init__(self, template: Template, parameters: dict[str, str]) -> None:
+        self.template = template
+        declared = template.get("Parameters", {})
+        unknown = set(parameters) - set(declared)
+        assert not unknown, f"no such parameters: {unknown}"
+        self.values = {name: str(p.get("Default", "")) for name, p in declared.items()} | parameters
+
+    def value(self, node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {"Ref"} and node["Ref"] in self.values:
+            return self.values[node["Ref"]]
+        if isinstance(node, list):
+            return [self.value(item) for item in node]
+        return node if isinstance(node, str | dict) else str(node)
+
+    def holds(self, node: Any) -> bool:
+        """A condition (by name) or a condition expression."""
+        if isinstance(node, str):
+            return self.holds(self.template["Conditions"][node])
+        ((function, argument),) = node.items()
+        if function == "Condition":
+            return self.holds(argument)
+        if function == "Fn::Not":
+            return not self.holds(argument[0])
+        if function == "Fn::And":
+            return all(self.holds(a) for a in argument)
+        if function == "Fn::Or":
+            return any(self.holds(a) for a in argument)
+        if function == "Fn::Equals":
+            return bool(self.value(argument[0]) == self.value(argument[1]))
+        if function == "Fn::Contains":
+            return self.value(argument[1]) in self.value(argument[0])
+        raise AssertionError(f"condition function not understood here: {function}")
+
+    def resolve(self, node: Any) -> Any:
+        """Fn::If decided, AWS::NoValue left out; anything else as it is."""
+        if isinstance(node, list):
+            return [r for r in map(self.resolve, node) if r is not _NO_VALUE]
+        if isinstance(node, dict):
+            if set(node) == {"Fn::If"}:
+                name, when_true, when_false = node["Fn::If"]
+                return self.resolve(when_true if self.holds(name) else when_false)
+            if node == {"Ref": "AWS::NoValue"}:
+                return _NO_VALUE
+            return {k: r for k, r in ((k, self.resolve(v)) for k, v in node.items()) if r is not _NO_VALUE}
+        return node
+
+    def refusals(self) -> list[str]:
+        """The AssertDescription of each rule assertion that fails: CloudFormation refuses the deploy."""
+        refused = []
+        for rule in self.template.get("Rules", {}).values():
+            if "RuleCondition" in rule and not self.holds(rule["RuleCondition"]):
+                continue
+            refused += [a["AssertDescription"] for a in rule["Assertions"] if not self.holds(a["Assert"])]
+        return refused
+
+
+_NO_VALUE = object()
+
+
+def deployed(template: Template, **parameters: str) -> Template:
+    """The resources and outputs a deploy with these parameters creates, conditions applied."""
+    deploy = Deploy(template, parameters)
+    return {
+        section: {
+            name: deploy.resolve(entry)
+            for name, entry in template.get(section, {}).items()
+            if "Condition" not in entry or deploy.holds(entry["Condition"])
+        }
+        for section in ("Resources", "Outputs")
+    }
 
 
 def granted_actions_by_target(role: Template) -> dict[str, set[str]]:
@@ -364,6 +449,8 @@ def test_every_role_names_its_resources(cfn_template: Template) -> None:
     assert {"PublisherRole", "PublishRole"} <= set(roles)
     for logical_id, role in roles.items():
         for statement in allow_statements(role):
+            if set(as_list(statement["Action"])) <= XRAY_SEND_ACTIONS:
+                continue  # X-Ray's actions take no resource ARN: "*" is the only form IAM accepts
             for resource in as_list(statement["Resource"]):
                 assert resource != "*", f"{logical_id}: {statement}"
                 assert referenced_ids(resource), f"{logical_id} names no resource: {statement}"
@@ -387,6 +474,138 @@ def test_publish_role_lets_one_repository_branch_sync_the_source_bucket(
         # AbortMultipartUpload: `pressroom sync` sends files over 64 MiB in parts.
         "SourceBucket": {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}
     }
+
+
+# --- operations: who hears of a failure, tracing, concurrency, access logs
+
+
+XRAY_SEND_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+"""What Lambda calls with the function's role to send its trace segments (active tracing)."""
+
+
+def test_a_deploy_without_alarm_email_says_that_alarms_mail_nobody(sam_template: Template) -> None:
+    without = deployed(sam_template)
+    with_email = deployed(sam_template, AlarmEmail="me@example.com")
+    alarms = resources_of_type(with_email, "AWS::CloudWatch::Alarm")
+
+    # The guided deploy still passes it by: the parameter stays optional...
+    assert sam_template["Parameters"]["AlarmEmail"]["Default"] == ""
+    assert "AlarmTopic" not in without["Resources"]
+    # ... and then the deploy's outputs say what that means and what to do.
+    warning = without["Outputs"]["AlarmsNotifyNobody"]["Value"]
+    assert "nobody" in warning
+    assert "AlarmEmail=" in warning
+    assert "AlarmsNotifyNobody" not in with_email["Outputs"]
+    assert with_email["Resources"]["AlarmTopic"]["Properties"]["Subscription"] == [
+        {"Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}
+    ]
+    assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}] for alarm in alarms.values())
+    assert all(
+        "AlarmActions" not in alarm["Properties"]
+        for alarm in resources_of_type(without, "AWS::CloudWatch::Alarm").values()
+    )
+
+
+def test_tracing_is_a_parameter_and_the_role_may_send_the_traces(
+    sam_template: Template, cfn_template: Template
+) -> None:
+    assert sam_template["Parameters"]["Tracing"]["Default"] == "Active"
+    for tracing, granted in (("Active", XRAY_SEND_ACTIONS), ("PassThrough", set())):
+        resources = deployed(cfn_template, Tracing=tracing)["Resources"]
+        role_actions = {
+            action
+            for statement in allow_statements(resources["PublisherRole"])
+            for action in as_list(statement["Action"])
+        }
+
+        assert resources["PublisherFunction"]["Properties"]["TracingConfig"] == {"Mode": {"Ref": "Tracing"}}
+        # Lambda refuses active tracing for a role that cannot send the segments.
+        assert {action for action in role_actions if action.startswith("xray:")} == granted, tracing
+
+
+def test_tracing_needs_no_sdk_in_the_function(function_layout: tuple[Path, str]) -> None:
+    handler_file, _ = function_layout
+
+    # Lambda records the invocation's own segments; Powertools' Tracer would add aws-xray-sdk and
+    # about 300 ms to every cold start (FACTS.md).
+    imported = third_party_imports_of_handler(handler_file, (handler_file.parent, REPO / "shared"))
+    assert "aws_xray_sdk" not in imported
+
+
+def test_reserved_concurrency_leaves_a_slot_for_every_queue_poller(
+    sam_template: Template, cfn_template: Template
+) -> None:
+    source_changes = sam_template["Resources"]["PublisherFunction"]["Properties"]["Events"]["SourceChanges"]
+    pollers = source_changes["Properties"]["ScalingConfig"]["MaximumConcurrency"]
+    default = sam_template["Parameters"]["ReservedConcurrency"]["Default"]
+    function = deployed(cfn_template)["Resources"]["PublisherFunction"]["Properties"]
+    unreserved = deployed(cfn_template, ReservedConcurrency="0")["Resources"]["PublisherFunction"]["Properties"]
+
+    # Fewer than the trigger's pollers and Lambda throttles them: changes end in the dead-letter
+    # queue. One more for the hourly tick, so that it never waits for a poller.
+    assert function["ReservedConcurrentExecutions"] == {"Ref": "ReservedConcurrency"}
+    assert default == pollers + 1
+    # 0 reserves nothing: an account at Lambda's default quota (10) cannot reserve any.
+    assert "ReservedConcurrentExecutions" not in unreserved
+    refused = {n: Deploy(sam_template, {"ReservedConcurrency": str(n)}).refusals() for n in range(pollers + 2)}
+    assert [n for n, refusals in refused.items() if refusals] == list(range(1, pollers))
+
+
+def test_access_logs_are_optional_and_expire(sam_template: Template) -> None:
+    default = deployed(sam_template)["Resources"]
+    with_cloudfront = deployed(sam_template, CloudFrontAccessLogs="true")["Resources"]
+    cloudfront_only = deployed(sam_template, BucketAccessLogs="false", CloudFrontAccessLogs="true")["Resources"]
+    none = deployed(sam_template, BucketAccessLogs="false", CloudFrontAccessLogs="false")["Resources"]
+
+    # By default both buckets log their requests; CloudFront logs only when asked (readers' IPs).
+    for bucket, prefix in (("SourceBucket", "s3/source/"), ("SiteBucket", "s3/site/")):
+        assert default[bucket]["Properties"]["LoggingConfiguration"] == {
+            "DestinationBucketName": {"Ref": "AccessLogBucket"},
+            "LogFilePrefix": prefix,
+        }
+        assert "LoggingConfiguration" not in none[bucket]["Properties"]
+        assert "LoggingConfiguration" not in cloudfront_only[bucket]["Properties"]
+    assert "Logging" not in default["SiteDistribution"]["Properties"]["DistributionConfig"]
+    assert with_cloudfront["SiteDistribution"]["Properties"]["DistributionConfig"]["Logging"] == {
+        "Bucket": {"Fn::GetAtt": ["AccessLogBucket", "DomainName"]},
+        "Prefix": "cloudfront/",
+        "IncludeCookies": False,
+    }
+    # CloudFront's standard logging to S3 writes through an ACL: the bucket keeps ACLs only then.
+    (ownership,) = default["AccessLogBucket"]["Properties"]["OwnershipControls"]["Rules"]
+    (ownership_for_cloudfront,) = with_cloudfront["AccessLogBucket"]["Properties"]["OwnershipControls"]["Rules"]
+    assert ownership == {"ObjectOwnership": "BucketOwnerEnforced"}
+    assert ownership_for_cloudfront == {"ObjectOwnership": "BucketOwnerPreferred"}
+    assert "AccessLogBucket" not in none
+    assert "AccessLogBucketPolicy" not in none
+    for resources in (default, cloudfront_only):
+        log_bucket = resources["AccessLogBucket"]
+        (expiry,) = log_bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+        assert expiry["Status"] == "Enabled"
+        assert expiry["ExpirationInDays"] == {"Ref": "AccessLogRetentionInDays"}
+        assert log_bucket["Properties"]["PublicAccessBlockConfiguration"] == dict.fromkeys(
+            ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"], True
+        )
+        # Kept when the stack goes (the lifecycle rule still empties it), as evidence.
+        assert log_bucket["DeletionPolicy"] == "Retain"
+
+
+def test_only_the_stacks_buckets_may_write_server_access_logs(sam_template: Template) -> None:
+    def allows(resources: Template) -> list[Template]:
+        statements = resources["AccessLogBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        return [statement for statement in statements if statement["Effect"] == "Allow"]
+
+    (allow,) = allows(deployed(sam_template)["Resources"])
+    source_bucket_name = sam_template["Resources"]["SourceBucket"]["Properties"]["BucketName"]["Fn::Sub"]
+    source_arns = allow["Condition"]["ArnLike"]["aws:SourceArn"]
+
+    assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert allow["Action"] == "s3:PutObject"
+    assert allow["Resource"] == {"Fn::Sub": "${AccessLogBucket.Arn}/s3/*"}
+    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert {"Fn::GetAtt": ["SiteBucket", "Arn"]} in source_arns
+    assert {"Fn::Sub": ["arn:${AWS::Partition}:s3:::" + source_bucket_name[0], source_bucket_name[1]]} in source_arns
+    assert allows(deployed(sam_template, BucketAccessLogs="false", CloudFrontAccessLogs="true")["Resources"]) == []
 
 
 # --- site: bucket -> CDN
