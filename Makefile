@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench bench-dev profile golden clean build browser dev fuzz
+.PHONY: demo test lint typecheck bench bench-dev profile golden clean build browser dev fuzz checkov sam-validate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,37 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 
 browser: $(BROWSER_DEPS)
 
-test: $(STAMP) $(BROWSER_DEPS)
+# The template's own checkers, each in a venv of its own (aws-sam-cli pins an older boto3 than
+# pressroom's; checkov brings its own world). Offline but for PyPI: `--skip-download` keeps checkov
+# from asking its platform for guidelines, SAM_CLI_TELEMETRY=0 keeps sam quiet. The stamp names
+# the version, so a new pin installs afresh. About 30 s (checkov) and 45 s (sam) to install, once.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_STAMP := .venv-checkov/.installed-$(CHECKOV_VERSION)
+$(CHECKOV_STAMP):
+	rm -rf .venv-checkov
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet --upgrade pip
+	.venv-checkov/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
+# Each check infra/.checkov.yaml skips says why; README's "Deploy to AWS" lists them.
+checkov: $(CHECKOV_STAMP)
+	.venv-checkov/bin/checkov --config-file infra/.checkov.yaml -d infra
+
+SAM_CLI_VERSION := 1.170.0
+SAM_STAMP := .venv-sam/.installed-$(SAM_CLI_VERSION)
+$(SAM_STAMP):
+	rm -rf .venv-sam
+	$(PYTHON) -m venv .venv-sam
+	.venv-sam/bin/pip install --quiet --upgrade pip
+	.venv-sam/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+	touch $@
+
+# `sam validate --lint` (SAM's own schema and cfn-lint) needs a region and nothing else.
+sam-validate: $(SAM_STAMP)
+	cd infra && SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 ../.venv-sam/bin/sam validate --lint
+
+test: $(STAMP) $(BROWSER_DEPS) checkov sam-validate
 	$(BIN)/ruff check shared functions tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -84,4 +114,4 @@ golden: $(STAMP)
 	$(BIN)/pressroom build tests/fixtures/hugo-site --out tests/golden/hugo-site --now $(GOLDEN_NOW)
 
 clean:
-	rm -rf $(VENV) public .pytest_cache .mypy_cache .ruff_cache build tests/browser/node_modules
+	rm -rf $(VENV) .venv-checkov .venv-sam public .pytest_cache .mypy_cache .ruff_cache build tests/browser/node_modules
