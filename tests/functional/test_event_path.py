@@ -444,6 +444,36 @@ def test_hostile_keys_and_broken_files_in_one_batch_publish_the_rest_and_are_not
     assert_converged(site, good)
 
 
+def test_source_keys_that_would_leave_the_site_are_reported_and_never_published(site: Site) -> None:
+    """S3 keys are any string: `..`, a leading `/` or a backslash is a content error naming the key."""
+    site.put("posts/good.md", post("Good", "2024-01-01", ["x"]))
+    site.drain()
+    before = site.published()
+    hostile = ["../outside.png", "posts/../../up.png", "posts/./dot.png", "posts//double.png", "posts/a\\b.png"]
+    hostile += ["/abs.png", "/about.md", "posts/../index.md"]
+    for key in hostile:
+        site.put(key, post("Escaping", "2024-01-02", ["x"]) if key.endswith(".md") else b"\x89PNG")
+    stats = site.drain()
+    assert stats.failed_last == 0 and site.dead_letters() == 0
+    assert set(site.errors()) == set(hostile)
+    assert all("leave the site" in problems[0] for problems in site.errors().values()), site.errors()
+    assert site.published() == before, "nothing published from them, nothing lost"
+    assert_converged(site, {"posts/good.md": site.files["posts/good.md"]})
+
+
+@pytest.mark.parametrize("key", ["../x.html", "posts/../../x.html", "/x.html", "a\\x.html", "a/./x.html"])
+def test_the_site_writers_refuse_a_key_that_could_leave_the_site(site: Site, key: str) -> None:
+    from pressroom.adapters.aws.s3 import S3SiteStore
+    from pressroom.adapters.memory import MemorySite
+    from pressroom.exceptions import PressroomError
+
+    bucket = S3SiteStore(site.s3, site.names["SITE_BUCKET"])
+    for store in (bucket, MemorySite(name="site")):
+        with pytest.raises(PressroomError, match="refused"):
+            store.put(key, b"<p>escaped</p>", "text/html; charset=utf-8", "max-age=60")
+        assert store.list_keys() == []
+
+
 def test_the_sample_event_sam_local_invoke_sends_publishes_from_the_bucket_it_names(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -51,3 +51,13 @@ def test_a_folder_where_a_file_must_go_is_named_in_the_error(tmp_path: Path) -> 
     write_tree(site, {"posts/a/index.html": b"a"})
     with pytest.raises(PressroomError, match=r"site/posts/a: cannot write"):
         write_tree(site, {"posts/a": b"a file where a folder is"})
+
+
+@pytest.mark.parametrize("key", ["../outside.html", "a/../../outside.html", "ABSOLUTE", "a\\..\\b.html", "a/./b"])
+def test_a_key_that_would_leave_the_folder_is_refused_and_nothing_is_written(tmp_path: Path, key: str) -> None:
+    site = tmp_path / "out" / "site"
+    key = key.replace("ABSOLUTE", f"{tmp_path}/outside.html")
+    with pytest.raises(PressroomError, match="refused"):
+        write_tree(site, {key: b"escaped"})
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert written == [], "not a byte outside (nor inside) the output folder"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pressroom.core.config import is_settings_key
 from pressroom.core.content import source_keys_read
+from pressroom.core.urls import refuse_unsafe_key
 from pressroom.exceptions import PressroomError
 
 _SKIPPED_PARTS = frozenset({".git", ".hg", ".svn", "__pycache__", ".DS_Store"})
@@ -46,6 +47,7 @@ class TreeWriter:
     folder is looked up once; a folder this writer made is new, so the files in it are written
     without looking for an old copy first (into an empty folder, that halves the system calls).
     Safe to call from several processes at once on different keys, as the build's render workers do.
+    A key that could leave `root` (`..`, a leading `/`, ...: `urls.unsafe_key_reason`) is refused.
     """
 
     def __init__(self, root: Path) -> None:
@@ -56,6 +58,7 @@ class TreeWriter:
         """Folders that were there already."""
 
     def __call__(self, key: str, data: bytes) -> None:
+        refuse_unsafe_key(key, self.root)
         folder = key.rpartition("/")[0]
         if folder not in self._made and folder not in self._found:
             self._make(folder)

@@ -28,6 +28,7 @@ from pressroom.core.urls import (
     is_markdown,
     page_path,
     strip_markdown_suffix,
+    unsafe_key_reason,
     urlize,
 )
 from pressroom.exceptions import ContentError
@@ -73,10 +74,12 @@ def classify(key: str, config: SiteConfig = _DEFAULT_CONFIG) -> SourceKind:
 
     In a Hugo site root (`config.contentDir` set) only the content folder holds pages and the
     static folders hold files published as they are; everything else (`themes/`, `assets/`,
-    `archetypes/`, `resources/`, `public/`, ...) is ignored.
+    `archetypes/`, `resources/`, `public/`, ...) is ignored. A key that could leave the root
+    (`posts/../x.png`, `/x.md`) is classified by its name as any other: `decode_source` and the
+    asset's claim (`resolve.reserved_asset_reason`) refuse it, naming it.
     """
     name = key.rsplit("/", 1)[-1]
-    if not key or key.endswith("/") or key.startswith("/") or name in {"", ".DS_Store"}:
+    if not key or key.endswith("/") or name == ".DS_Store":  # `/` at the end: a console's folder marker
         return SourceKind.IGNORED
     if key == CONFIG_KEY or is_hugo_config_key(key):
         return SourceKind.CONFIG
@@ -140,7 +143,13 @@ class FrontMatter:
 
 
 def decode_source(key: str, data: bytes) -> str:
-    """UTF-8 text with any byte-order mark dropped and line ends made `\\n`."""
+    """UTF-8 text with any byte-order mark dropped and line ends made `\\n`.
+
+    The key comes first: a page or intro under a key that could leave the site is not read.
+    """
+    unsafe = unsafe_key_reason(key)
+    if unsafe is not None:
+        raise ContentError(key, f"not published: the key could leave the site ({unsafe})")
     if len(data) > MAX_SOURCE_BYTES:
         raise ContentError(key, f"file is {len(data):,} bytes, over the 5 MiB limit")
     if b"\x00" in data:
@@ -278,6 +287,15 @@ def _strings(key: str, name: str, value: Any) -> tuple[str, ...]:
         if text and text not in result:
             result.append(text)
     return tuple(result)
+
+
+def _terms(key: str, name: str, value: Any) -> tuple[str, ...]:
+    """A taxonomy's terms; one whose URL would be `.` or `..` names a folder, not a term page."""
+    terms = _strings(key, name, value)
+    for term in terms:
+        if urlize(term) in (".", ".."):
+            raise ContentError(key, f"{name}: the term {term!r} cannot have a page (its URL would be {urlize(term)!r})")
+    return terms
 
 
 def _weight(key: str, value: Any) -> int | None:
@@ -445,7 +463,7 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
     summary_html = rendered.summary_html
     if config.summaryLength == 0 and summary is None and SUMMARY_DIVIDER not in front.body:
         summary_html = ""  # Hugo's summary of 0 words is empty (Blowfish then shows the description)
-    other = {name: _strings(key, name, _lookup(meta, name)) for name in taxonomies if name not in DEFAULT_TAXONOMIES}
+    other = {name: _terms(key, name, _lookup(meta, name)) for name in taxonomies if name not in DEFAULT_TAXONOMIES}
     params = {k: v for k, v in meta.items() if k not in _KNOWN_KEYS and k.lower() not in other}
     entry = Entry(
         source_key=key,
@@ -458,8 +476,8 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
         description=_text(key, "description", meta.get("description")).strip(),
         summary_html=summary_html,
         truncated=rendered.truncated,
-        tags=_strings(key, "tags", meta.get("tags")),
-        categories=_strings(key, "categories", meta.get("categories")),
+        tags=_terms(key, "tags", meta.get("tags")),
+        categories=_terms(key, "categories", meta.get("categories")),
         aliases=tuple(a for a in aliases if a != path),
         reading_time=rendered.reading_time,
         word_count=rendered.word_count,

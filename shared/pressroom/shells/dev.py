@@ -67,15 +67,20 @@ def resolve(path: str) -> tuple[str | None, str | None]:
 
     A last segment with a suffix of the Content-Type table is a file (the function's
     FILE_EXTENSIONS, which a test keeps equal to that table); any other is a page's directory.
+    (None, None): a path whose key could leave the site (`/../x`, `%2e%2e`, ...), never served.
     """
     from pressroom.core.mime import _BY_SUFFIX
+    from pressroom.core.urls import unsafe_key_reason
 
+    wanted = unquote(path[1:])
+    if wanted and unsafe_key_reason(wanted.removesuffix("/")) is not None:
+        return None, None
     if path.endswith("/"):
-        return unquote(path[1:]) + "index.html", None
+        return wanted + "index.html", None
     last = path.rsplit("/", 1)[-1]
     dot = last.rfind(".")
     if dot >= 0 and last[dot:].lower() in _BY_SUFFIX:
-        return unquote(path[1:]), None
+        return wanted, None
     return None, path + "/"
 
 
@@ -194,8 +199,7 @@ def _handler(site: DevSite) -> type[BaseHTTPRequestHandler]:
                     query = f"?{url.query}" if url.query else ""
                     self._send(301, b"", "text/plain", body, Location=location + query)
                     return
-                assert key is not None
-                found = site.read(key)
+                found = site.read(key) if key is not None else None
                 status = 200
                 if found is None:
                     status, found = 404, site.read("404.html")
