@@ -14,7 +14,7 @@ import pytest
 
 from pressroom.adapters.files import read_tree
 from support.accounts import Site, assert_changes_invalidated, assert_converged, hand_on_often
-from support.sources import multilingual_root
+from support.sources import billion_laughs, multilingual_root
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 EVENTS = Path(__file__).resolve().parents[2] / "infra" / "events"
@@ -354,12 +354,15 @@ def test_a_site_yaml_change_rebuilds_everything_in_chunks_that_hand_on(
     assert_changes_invalidated(site, before)
 
 
-def test_a_broken_site_yaml_is_reported_and_the_site_keeps_its_last_good_settings(site: Site) -> None:
+@pytest.mark.parametrize(
+    "broken", [b"title: [unclosed\n", ("params:\n" + billion_laughs("  ")).encode()], ids=["syntax", "alias bomb"]
+)
+def test_a_broken_site_yaml_is_reported_and_the_site_keeps_its_last_good_settings(site: Site, broken: bytes) -> None:
     site.put("site.yaml", b"title: Good\npagerSize: 2\n")
     site.put("posts/a.md", post("A", "2024-01-01", ["x"]))
     site.drain()
     good = dict(site.files)
-    site.put("site.yaml", b"title: [unclosed\n")
+    site.put("site.yaml", broken)
     site.put("posts/b.md", post("B", "2024-01-02", ["x"]))
     site.drain()
     assert site.dead_letters() == 0

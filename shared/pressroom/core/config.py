@@ -9,8 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from pressroom.core.documents import load_yaml
 from pressroom.core.hugo import (
     CONFIG_DIR,
     ROOT_CONFIG_FILES,
@@ -297,10 +296,7 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
     """
     if text is None or not text.strip():
         return SiteConfig(), []
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(CONFIG_KEY, f"invalid YAML: {error}") from None
+    raw = load_yaml(CONFIG_KEY, text, "YAML", ConfigError)
     if raw is None:  # only comments
         return SiteConfig(), []
     if not isinstance(raw, dict):

@@ -5,7 +5,6 @@ Pure: bytes in, values (or a ContentError naming the file and the problem) out.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -14,9 +13,8 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from pressroom.core.config import CONFIG_KEY, SiteConfig
+from pressroom.core.documents import MAX_DOCUMENT_BYTES, load_toml, load_yaml
 from pressroom.core.hugo import is_hugo_config_key
 from pressroom.core.markdown import SUMMARY_DIVIDER, RenderedMarkdown, render_markdown
 from pressroom.core.model import DEFAULT_TAXONOMIES, Entry, Intro, PageBody
@@ -33,8 +31,7 @@ from pressroom.core.urls import (
 )
 from pressroom.exceptions import ContentError
 
-MAX_SOURCE_BYTES = 5 * 1024 * 1024
-_MAX_FRONT_MATTER_NODES = 10_000
+MAX_SOURCE_BYTES = MAX_DOCUMENT_BYTES
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg")
 _KNOWN_KEYS = frozenset(
     {
@@ -54,7 +51,6 @@ _KNOWN_KEYS = frozenset(
         "weight",
     }
 )
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SourceKind(Enum):
@@ -179,45 +175,12 @@ def split_front_matter(key: str, text: str) -> FrontMatter:
     raise ContentError(key, f"front matter opened with {fence!r} on line 1 is never closed", 1)
 
 
-class _Loader(_YAML_LOADER):
-    """The safe loader, noting keys given twice in one mapping."""
-
-    duplicates: list[str]
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            name = getattr(key_node, "value", None)
-            if isinstance(name, str):
-                if name in seen and name != "<<":
-                    self.duplicates.append(name)
-                seen.add(name)
-        return super().construct_mapping(node, deep)
-
-
 def _parse_yaml(key: str, raw: str, duplicates: list[str] | None = None) -> dict[str, Any]:
-    loader = _Loader(raw)
-    loader.duplicates = duplicates if duplicates is not None else []
-    try:
-        meta = loader.get_single_data()
-    except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 2 if error.problem_mark else None
-        raise ContentError(key, f"invalid YAML front matter: {error.problem}", line) from None
-    except yaml.YAMLError as error:
-        raise ContentError(key, f"invalid YAML front matter: {error}") from None
-    except (ValueError, TypeError, OverflowError) as error:
-        # PyYAML's timestamp constructor raises these for impossible dates like 2023-02-30.
-        raise ContentError(key, f"invalid value in front matter: {error}") from None
-    finally:
-        loader.dispose()
-    return _as_mapping(key, meta)
+    return _as_mapping(key, load_yaml(key, raw, "YAML front matter", first_line=2, duplicates=duplicates))
 
 
 def _parse_toml(key: str, raw: str) -> dict[str, Any]:
-    try:
-        return _as_mapping(key, tomllib.loads(raw))
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(key, f"invalid TOML front matter: {error}") from None
+    return _as_mapping(key, load_toml(key, raw, "TOML front matter"))
 
 
 def _as_mapping(key: str, meta: Any) -> dict[str, Any]:
@@ -225,24 +188,7 @@ def _as_mapping(key: str, meta: Any) -> dict[str, Any]:
         return {}
     if not isinstance(meta, dict):
         raise ContentError(key, f"front matter must be a mapping of keys, not a {type(meta).__name__}")
-    _refuse_bombs(key, meta)
     return {str(k): v for k, v in meta.items()}
-
-
-def _refuse_bombs(key: str, meta: Any) -> None:
-    """YAML aliases can make a small document expand exponentially: cap the nodes walked."""
-    pending: list[Any] = [meta]
-    seen = 0
-    while pending:
-        node = pending.pop()
-        seen += 1
-        if seen > _MAX_FRONT_MATTER_NODES:
-            raise ContentError(key, "front matter is too large (or a YAML alias bomb)")
-        if isinstance(node, dict):
-            pending.extend(node.keys())
-            pending.extend(node.values())
-        elif isinstance(node, list):
-            pending.extend(node)
 
 
 def parse_instant(key: str, name: str, value: Any, zone: ZoneInfo) -> datetime | None:
