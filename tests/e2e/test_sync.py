@@ -535,3 +535,27 @@ def test_symbolic_links_are_never_uploaded_and_each_is_reported(s3: S3Client, bu
 
     assert report.links == ("linked", "posts/secret.txt")
     assert sorted(objects(s3, bucket)) == sorted(f"blog/{key}" for key in SITE)
+
+
+def test_the_dev_watcher_deletes_what_went_and_nothing_else(s3: S3Client, bucket: str, content: Path) -> None:
+    """`pressroom dev` on a folder removed (or renamed): the objects below it go, the rest stays,
+    even objects of the bucket that SRC lacks (a full `sync --delete` took those too)."""
+    from pressroom.shells.dev import upload_changes
+
+    url = f"s3://{bucket}/blog"
+    sync(content, url, s3_client=s3)
+    s3.put_object(Bucket=bucket, Key="blog/notes/from-elsewhere.md", Body=b"not in SRC")
+    (content / "posts" / "trip" / "road.png").unlink()
+    (content / "posts" / "trip" / "index.md").unlink()
+    (content / "posts" / "trip").rmdir()
+    (content / "about.md").rename(content / "about-me.md")
+
+    report = upload_changes(content, url, ["posts/trip", "about.md", "about-me.md"], s3)
+
+    assert report.deleted == 3 and report.uploaded == 1
+    assert sorted(objects(s3, bucket)) == [
+        "blog/about-me.md",
+        "blog/notes/from-elsewhere.md",
+        "blog/posts/first.md",
+        "blog/site.yaml",
+    ]

@@ -491,8 +491,6 @@ class DevLoop:
     def _watch(self, s3: Any, source: str) -> None:
         from watchfiles import watch
 
-        from pressroom.shells.sync import sync, sync_keys
-
         root = self.src.resolve()
         for changes in watch(root, stop_event=self.stop, debounce=400, step=30, raise_interrupt=False):
             paths = {Path(path) for _, path in changes}
@@ -501,10 +499,7 @@ class DevLoop:
                 continue
             now = time.monotonic()
             try:
-                if any((root / key).is_dir() or (not (root / key).exists() and "." not in key) for key in keys):
-                    report = sync(self.src, source, s3_client=s3, delete=True)  # a folder moved or removed
-                else:
-                    report = sync_keys(self.src, source, keys, s3_client=s3)
+                report = upload_changes(root, source, keys, s3)
             except Exception as error:
                 if self.stop.is_set():
                     return
@@ -519,6 +514,20 @@ class DevLoop:
                 self.checker.request()
             else:
                 self._check_after_batch = True  # once the worker has published the save: it goes first
+
+
+def upload_changes(src: Path, url: str, keys: list[str], s3: Any) -> Any:
+    """Upload what the watcher saw change under `src` (keys relative to it) to the source bucket.
+
+    Saved files go up one by one (`sync_keys`). A folder added, moved or removed, or a file gone,
+    takes a sync of the tree whose deletions stay at or below those keys: it deletes what went,
+    never more (a full `--delete` would also take whatever else the bucket holds that SRC lacks).
+    """
+    from pressroom.shells.sync import sync, sync_keys
+
+    if any((src / key).is_dir() or not (src / key).exists() for key in keys):
+        return sync(src, url, s3_client=s3, delete=True, delete_within=keys, max_deletes=-1)
+    return sync_keys(src, url, keys, s3_client=s3)
 
 
 def run_dev(src: Path, port: int, output: Any) -> int:
