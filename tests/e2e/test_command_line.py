@@ -160,12 +160,42 @@ def test_sync_refuses_to_delete_more_than_max_deletes(moto_env: dict[str, str], 
     empty = tmp_path / "empty"
     empty.mkdir()
     message = one_line_error(pressroom("sync", str(empty), f"s3://{bucket}", "--delete", env=moto_env))
-    assert "300" in message and "--max-deletes 256" in message
+    assert "300" in message and "--max-deletes 300" in message
     s3 = boto3.client("s3", endpoint_url=moto_env["AWS_ENDPOINT_URL"])
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 300, "a refused sync changes nothing"
     done = pressroom("sync", str(empty), f"s3://{bucket}", "--delete", "--max-deletes", "300", "--json", env=moto_env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["deleted"] == 300
+
+
+def test_sync_delete_from_an_empty_or_mistyped_folder_deletes_nothing(moto_env: dict[str, str], tmp_path: Path) -> None:
+    """Issue 19: the 25 posts of a small blog were all deleted (within the 256 default)."""
+    names = json.loads(pressroom("provision", env=moto_env).stdout)
+    url = f"s3://{names['SOURCE_BUCKET']}/blog"
+    blog = tmp_path / "blog"
+    (blog / "posts").mkdir(parents=True)
+    for n in range(25):
+        (blog / "posts" / f"p{n:02d}.md").write_text(f"---\ntitle: Post {n}\n---\nText.\n")
+    assert pressroom("sync", str(blog), url, env=moto_env).returncode == 0
+    s3 = boto3.client("s3", endpoint_url=moto_env["AWS_ENDPOINT_URL"])
+
+    def count() -> int:
+        return int(s3.list_objects_v2(Bucket=names["SOURCE_BUCKET"], Prefix="blog/")["KeyCount"])
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    message = one_line_error(pressroom("sync", str(empty), url, "--delete", env=moto_env))
+    assert "25 of the 25" in message and "--max-deletes 25" in message
+    mistyped = tmp_path / "blog" / "posts"  # the posts folder, not the content folder: every key differs
+    one_line_error(pressroom("sync", str(mistyped), url, "--delete", env=moto_env))
+    for n in range(13):
+        (blog / "posts" / f"p{n:02d}.md").unlink()
+    message = one_line_error(pressroom("sync", str(blog), url, "--delete", env=moto_env))
+    assert "13 of the 25" in message and "half" in message
+    assert count() == 25, "every refused sync changed nothing"
+    done = pressroom("sync", str(blog), url, "--delete", "--max-deletes", "13", "--json", env=moto_env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["deleted"] == 13 and count() == 12
 
 
 def test_json_and_quiet_for_scripts(moto_env: dict[str, str], tmp_path: Path) -> None:
@@ -204,6 +234,55 @@ def test_json_and_quiet_for_scripts(moto_env: dict[str, str], tmp_path: Path) ->
     result = json.loads(rebuilt.stdout)
     assert result["pages"] >= len(state["published"]) and result["errors"][0]["file"] == "posts/broken.md"
     assert "posts/broken.md" in rebuilt.stderr
+
+
+def symlinked_site(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A content folder with links to a file and a folder outside it and to /proc/self/environ."""
+    outside = tmp_path / "outside"
+    (outside / "photos").mkdir(parents=True)
+    (outside / "secret.md").write_text("---\ntitle: Secret\n---\nTOP-SECRET-FILE\n")
+    (outside / "photos" / "a.png").write_bytes(b"\x89PNG TOP-SECRET-FOLDER")
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "posts" / "hello.md").write_text("---\ntitle: Hello\n---\nHello.\n")
+    (content / "posts" / "secret.md").symlink_to(outside / "secret.md")
+    (content / "photos").symlink_to(outside / "photos", target_is_directory=True)
+    (content / "environ.txt").symlink_to("/proc/self/environ")
+    (content / "posts" / "loop").symlink_to(content, target_is_directory=True)
+    return content, ["environ.txt", "photos", "posts/loop", "posts/secret.md"]
+
+
+def test_build_check_and_sync_skip_symlinks_and_name_each_once(moto_env: dict[str, str], tmp_path: Path) -> None:
+    """Issue 19: a link to /proc/self/environ put every environment variable on a page."""
+    content, links = symlinked_site(tmp_path)
+    env = {**moto_env, "PRESSROOM_CANARY": "ENVIRONMENT-LEAKED"}
+
+    def named_once(stream: str) -> None:
+        for link in links:
+            lines = [line for line in stream.splitlines() if f"{link}: " in line and "symbolic link" in line]
+            assert len(lines) == 1, (link, stream)
+
+    out = tmp_path / "out"
+    built = pressroom("build", str(content), "--out", str(out), "--now", NOW, env=env)
+    assert built.returncode == 0, built.stderr
+    named_once(built.stderr)
+    published = b"".join(path.read_bytes() for path in out.rglob("*") if path.is_file())
+    for secret in (b"TOP-SECRET", b"ENVIRONMENT-LEAKED"):
+        assert secret not in published
+    assert not (out / "photos").exists() and not (out / "environ.txt").exists()
+    assert (out / "posts" / "hello" / "index.html").exists()
+
+    checked = pressroom("check", str(content), "--json", env=env)
+    assert checked.returncode == 0, checked.stdout
+    named_once("\n".join(f"{w['file']}: {w['problem']}" for w in json.loads(checked.stdout)["warnings"]))
+
+    names = json.loads(pressroom("provision", env=env).stdout)
+    bucket = names["SOURCE_BUCKET"]
+    synced = pressroom("sync", str(content), f"s3://{bucket}", env=env)
+    assert synced.returncode == 0, synced.stderr
+    named_once(synced.stderr)
+    s3 = boto3.client("s3", endpoint_url=moto_env["AWS_ENDPOINT_URL"])
+    assert [item["Key"] for item in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["posts/hello.md"]
 
 
 def test_new_post_from_the_built_in_archetype(tmp_path: Path) -> None:

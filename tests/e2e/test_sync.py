@@ -24,7 +24,9 @@ from pressroom.shells.sync import (
     RemoteObject,
     SyncPlan,
     SyncReport,
+    TooManyDeletions,
     batched,
+    deletion_refusal,
     format_summary,
     parse_s3_url,
     plan_sync,
@@ -146,6 +148,31 @@ def test_plan_prefers_the_stored_sha256_over_the_etag() -> None:
     # the object holds other bytes (it was written by something that kept stale metadata).
     assert plan.uploads == ("b.bin",)
     assert plan.unchanged == 1
+
+
+@pytest.mark.parametrize(
+    ("deletions", "managed", "max_deletes", "refused"),
+    [
+        (0, 0, None, None),
+        (1, 2, None, None),
+        (12, 25, None, None),
+        (256, 1000, None, None),
+        (25, 25, None, "every object"),
+        (1, 1, None, "every object"),
+        (2, 3, None, "more than half"),
+        (13, 25, None, "more than half"),
+        (257, 1000, None, "more than 256"),
+        (25, 25, 25, None),
+        (300, 300, 300, None),
+        (25, 25, 24, "more than --max-deletes 24"),
+        (1000, 1000, -1, None),
+    ],
+)
+def test_a_sync_deletes_neither_everything_nor_most_unless_a_count_allows_it(
+    deletions: int, managed: int, max_deletes: int | None, refused: str | None
+) -> None:
+    reason = deletion_refusal(deletions, managed, max_deletes)
+    assert (reason is None) if refused is None else (reason is not None and refused in reason)
 
 
 def test_summary_line_names_every_count() -> None:
@@ -450,7 +477,7 @@ def test_deletions_are_sent_in_batches(
         path.unlink()
     requests.clear()
 
-    report = sync(content, f"s3://{bucket}/blog", s3_client=s3, delete=True)
+    report = sync(content, f"s3://{bucket}/blog", s3_client=s3, delete=True, max_deletes=3)
 
     batches = [params["Delete"]["Objects"] for name, params in requests.calls if name == "DeleteObjects"]
     assert sorted(len(batch) for batch in batches) == [1, 2]
@@ -479,3 +506,56 @@ def test_missing_source_folder_is_a_clear_error(s3: S3Client, bucket: str, tmp_p
 def test_missing_bucket_is_a_clear_error(s3: S3Client, content: Path) -> None:
     with pytest.raises(SyncError, match="s3://pressroom-no-such-bucket/: cannot list"):
         sync(content, "s3://pressroom-no-such-bucket", s3_client=s3)
+
+
+def test_an_empty_source_folder_deletes_nothing(s3: S3Client, bucket: str, content: Path, tmp_path: Path) -> None:
+    """Issue 19: `sync --delete` from an empty or mistyped folder deleted every object."""
+    sync(content, f"s3://{bucket}/blog", s3_client=s3)
+    before = objects(s3, bucket)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+
+    with pytest.raises(TooManyDeletions, match="would delete 5 of the 5 objects") as raised:
+        sync(empty, f"s3://{bucket}/blog", s3_client=s3, delete=True)
+
+    assert "--max-deletes 5" in str(raised.value) and "\n" not in str(raised.value)
+    assert objects(s3, bucket) == before, "a refused sync changes nothing"
+    report = sync(empty, f"s3://{bucket}/blog", s3_client=s3, delete=True, max_deletes=5)
+    assert report.deleted == 5 and objects(s3, bucket) == {}
+
+
+def test_symbolic_links_are_never_uploaded_and_each_is_reported(s3: S3Client, bucket: str, content: Path) -> None:
+    outside = content.parent / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret")
+    (content / "posts" / "secret.txt").symlink_to(outside / "secret.txt")
+    (content / "linked").symlink_to(outside, target_is_directory=True)
+
+    report = sync(content, f"s3://{bucket}/blog", s3_client=s3)
+
+    assert report.links == ("linked", "posts/secret.txt")
+    assert sorted(objects(s3, bucket)) == sorted(f"blog/{key}" for key in SITE)
+
+
+def test_the_dev_watcher_deletes_what_went_and_nothing_else(s3: S3Client, bucket: str, content: Path) -> None:
+    """`pressroom dev` on a folder removed (or renamed): the objects below it go, the rest stays,
+    even objects of the bucket that SRC lacks (a full `sync --delete` took those too)."""
+    from pressroom.shells.dev import upload_changes
+
+    url = f"s3://{bucket}/blog"
+    sync(content, url, s3_client=s3)
+    s3.put_object(Bucket=bucket, Key="blog/notes/from-elsewhere.md", Body=b"not in SRC")
+    (content / "posts" / "trip" / "road.png").unlink()
+    (content / "posts" / "trip" / "index.md").unlink()
+    (content / "posts" / "trip").rmdir()
+    (content / "about.md").rename(content / "about-me.md")
+
+    report = upload_changes(content, url, ["posts/trip", "about.md", "about-me.md"], s3)
+
+    assert report.deleted == 3 and report.uploaded == 1
+    assert sorted(objects(s3, bucket)) == [
+        "blog/about-me.md",
+        "blog/notes/from-elsewhere.md",
+        "blog/posts/first.md",
+        "blog/site.yaml",
+    ]

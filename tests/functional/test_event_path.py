@@ -14,7 +14,7 @@ import pytest
 
 from pressroom.adapters.files import read_tree
 from support.accounts import Site, assert_changes_invalidated, assert_converged, hand_on_often
-from support.sources import multilingual_root
+from support.sources import billion_laughs, multilingual_root
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 EVENTS = Path(__file__).resolve().parents[2] / "infra" / "events"
@@ -354,12 +354,15 @@ def test_a_site_yaml_change_rebuilds_everything_in_chunks_that_hand_on(
     assert_changes_invalidated(site, before)
 
 
-def test_a_broken_site_yaml_is_reported_and_the_site_keeps_its_last_good_settings(site: Site) -> None:
+@pytest.mark.parametrize(
+    "broken", [b"title: [unclosed\n", ("params:\n" + billion_laughs("  ")).encode()], ids=["syntax", "alias bomb"]
+)
+def test_a_broken_site_yaml_is_reported_and_the_site_keeps_its_last_good_settings(site: Site, broken: bytes) -> None:
     site.put("site.yaml", b"title: Good\npagerSize: 2\n")
     site.put("posts/a.md", post("A", "2024-01-01", ["x"]))
     site.drain()
     good = dict(site.files)
-    site.put("site.yaml", b"title: [unclosed\n")
+    site.put("site.yaml", broken)
     site.put("posts/b.md", post("B", "2024-01-02", ["x"]))
     site.drain()
     assert site.dead_letters() == 0
@@ -442,6 +445,36 @@ def test_hostile_keys_and_broken_files_in_one_batch_publish_the_rest_and_are_not
     assert failed == bad
     good = {key: body for key, body in site.files.items() if key not in bad}
     assert_converged(site, good)
+
+
+def test_source_keys_that_would_leave_the_site_are_reported_and_never_published(site: Site) -> None:
+    """S3 keys are any string: `..`, a leading `/` or a backslash is a content error naming the key."""
+    site.put("posts/good.md", post("Good", "2024-01-01", ["x"]))
+    site.drain()
+    before = site.published()
+    hostile = ["../outside.png", "posts/../../up.png", "posts/./dot.png", "posts//double.png", "posts/a\\b.png"]
+    hostile += ["/abs.png", "/about.md", "posts/../index.md"]
+    for key in hostile:
+        site.put(key, post("Escaping", "2024-01-02", ["x"]) if key.endswith(".md") else b"\x89PNG")
+    stats = site.drain()
+    assert stats.failed_last == 0 and site.dead_letters() == 0
+    assert set(site.errors()) == set(hostile)
+    assert all("leave the site" in problems[0] for problems in site.errors().values()), site.errors()
+    assert site.published() == before, "nothing published from them, nothing lost"
+    assert_converged(site, {"posts/good.md": site.files["posts/good.md"]})
+
+
+@pytest.mark.parametrize("key", ["../x.html", "posts/../../x.html", "/x.html", "a\\x.html", "a/./x.html"])
+def test_the_site_writers_refuse_a_key_that_could_leave_the_site(site: Site, key: str) -> None:
+    from pressroom.adapters.aws.s3 import S3SiteStore
+    from pressroom.adapters.memory import MemorySite
+    from pressroom.exceptions import PressroomError
+
+    bucket = S3SiteStore(site.s3, site.names["SITE_BUCKET"])
+    for store in (bucket, MemorySite(name="site")):
+        with pytest.raises(PressroomError, match="refused"):
+            store.put(key, b"<p>escaped</p>", "text/html; charset=utf-8", "max-age=60")
+        assert store.list_keys() == []
 
 
 def test_the_sample_event_sam_local_invoke_sends_publishes_from_the_bucket_it_names(

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pressroom.adapters.memory import MemoryBucket
     from pressroom.engine.publisher import Publisher
+
+
+def billion_laughs(indent: str = "") -> str:
+    """YAML of about 500 bytes whose nine levels of nine aliases stand for 9**9 (387 million) strings."""
+    lines = [f"{indent}a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for previous, name in itertools.pairwise("abcdefghi"):
+        lines.append(f"{indent}{name}: &{name} [{', '.join(['*' + previous] * 9)}]")
+    return "\n".join(lines) + "\n"
 
 
 def multilingual_root() -> dict[str, bytes]:

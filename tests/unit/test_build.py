@@ -12,6 +12,7 @@ from tests.support.html import without_theme_scripts
 from pressroom.core.build import SiteBuild, build_site
 from pressroom.core.mime import content_type
 from pressroom.core.theme import stylesheet_key
+from pressroom.core.urls import unsafe_key_reason
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script>"
@@ -319,6 +320,52 @@ def test_a_bad_site_yaml_is_reported_and_nothing_is_built() -> None:
     site = build_site({"site.yaml": b"pagerSize: many\n", "posts/a.md": page("title: A\n")}, NOW, workers=1)
     assert [error.source_key for error in site.errors] == ["site.yaml"]
     assert site.outputs == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "settings"),
+    [
+        ("site.yaml", "taxonomies:\n  tag: ../../escaped\n"),
+        ("site.yaml", "taxonomies:\n  tag: tags/../..\n"),
+        ("config/_default/permalinks.toml", 'tags = "/../../:slug/"\n'),
+        ("config/_default/hugo.toml", 'staticDir = ["static", "../.."]\n'),
+        ("config/_default/hugo.toml", 'contentDir = "../content"\n'),
+    ],
+)
+def test_settings_that_would_publish_outside_the_site_are_refused_naming_their_file(name: str, settings: str) -> None:
+    files = {name: settings.encode(), "posts/a.md": page("title: A\ntags: [x]\n")}
+    files["content/posts/a.md"] = files["posts/a.md"]
+    site = build_site(files, NOW, workers=1)
+    assert [error.source_key for error in site.errors] == [name]
+    assert site.outputs == {}
+
+
+def test_a_term_named_dot_or_dot_dot_is_refused_and_overwrites_no_list() -> None:
+    files = {
+        "posts/a.md": page('title: A\ntags: [".."]\n'),
+        "posts/b.md": page('title: B\ncategories: ["."]\n'),
+        "posts/c.md": page('title: C\ntags: [fine, "..."]\n'),
+    }
+    site = build_site(files, NOW, workers=1)
+    assert sorted(error.source_key for error in site.errors) == ["posts/a.md", "posts/b.md"]
+    assert all(unsafe_key_reason(key) is None for key in site.outputs)
+    assert "<h1>C</h1>" in site.outputs["posts/c/index.html"].decode()
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        *("../outside.png", "posts/../../up.png", "posts/./dot.png", "posts//double.png", "posts/a\\b.png"),
+        *("/abs.png", "/about.md", "posts//x.md"),
+    ],
+)
+def test_a_source_key_that_leaves_the_root_is_a_content_error_naming_it(key: str) -> None:
+    """Keys from the source bucket can hold anything: such a file is reported, never published."""
+    body = page("title: Escaping\n") if key.endswith(".md") else b"\x89PNG"
+    site = build_site({key: body, "posts/good.md": page("title: Good\n")}, NOW, workers=1)
+    assert [error.source_key for error in site.errors] == [key]
+    assert all(unsafe_key_reason(output) is None for output in site.outputs)
+    assert "posts/good/index.html" in site.outputs
 
 
 def test_an_unknown_site_yaml_key_is_a_warning() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+import pytest
+
 from pressroom.shells.archetype import content_base_name, default_source, fill_archetype
 from pressroom.shells.dev import banner, inject, resolve
 
@@ -18,6 +20,13 @@ def test_resolve_as_the_cloudfront_function() -> None:
     assert resolve("/index.xml") == ("index.xml", None)
     assert resolve("/posts/a/My%20Photo.png") == ("posts/a/My Photo.png", None)
     assert resolve("/posts/v1.2-release") == (None, "/posts/v1.2-release/"), "urlize keeps dots in page paths"
+
+
+@pytest.mark.parametrize(
+    "path", ["/../../etc/passwd", "/posts/%2e%2e/%2e%2e/x.png", "/posts/..%5c..%5cx.png", "//etc/passwd", "/a%00.png"]
+)
+def test_a_request_for_a_key_that_could_leave_the_site_resolves_to_nothing(path: str) -> None:
+    assert resolve(path) == (None, None)
 
 
 def test_inject_puts_the_script_and_the_banner_before_the_last_body_end() -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from pressroom.adapters.files import read_tree, write_tree
+from pressroom.adapters.files import read_tree, scan_folder, write_tree
 from pressroom.exceptions import PressroomError
 
 
@@ -51,3 +52,35 @@ def test_a_folder_where_a_file_must_go_is_named_in_the_error(tmp_path: Path) -> 
     write_tree(site, {"posts/a/index.html": b"a"})
     with pytest.raises(PressroomError, match=r"site/posts/a: cannot write"):
         write_tree(site, {"posts/a": b"a file where a folder is"})
+
+
+@pytest.mark.parametrize("key", ["../outside.html", "a/../../outside.html", "ABSOLUTE", "a\\..\\b.html", "a/./b"])
+def test_a_key_that_would_leave_the_folder_is_refused_and_nothing_is_written(tmp_path: Path, key: str) -> None:
+    site = tmp_path / "out" / "site"
+    key = key.replace("ABSOLUTE", f"{tmp_path}/outside.html")
+    with pytest.raises(PressroomError, match="refused"):
+        write_tree(site, {key: b"escaped"})
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert written == [], "not a byte outside (nor inside) the output folder"
+
+
+def test_the_source_walk_never_follows_a_symbolic_link_and_names_each(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "secret.md").write_text("secret")
+    (outside / "deep" / "more.md").write_text("more")
+    root = tmp_path / "content"
+    (root / "posts" / ".git").mkdir(parents=True)
+    (root / "posts" / "a.md").write_text("a")
+    (root / "posts" / ".git" / "HEAD").write_text("ref")
+    (root / "posts" / "secret.md").symlink_to(outside / "secret.md")
+    (root / "posts" / "dangling.md").symlink_to(outside / "gone.md")
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    (root / ".hidden-link").symlink_to(outside)
+    os.mkfifo(root / "pipe")
+
+    folder = scan_folder(root)
+
+    assert folder.keys == ["posts/a.md"]
+    assert folder.links == ["linked", "posts/dangling.md", "posts/secret.md"]
+    assert read_tree(root, folder) == {"posts/a.md": b"a"} == read_tree(root)

@@ -11,7 +11,7 @@ from pressroom.core.config import settings_of
 from pressroom.core.content import SourceKind, classify, parse_page
 from pressroom.core.theme import stylesheet_key
 from pressroom.exceptions import ConfigError
-from support.sources import multilingual_root
+from support.sources import billion_laughs, multilingual_root
 
 NOW = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
 
@@ -80,6 +80,25 @@ def test_a_broken_hugo_file_is_an_error_naming_it() -> None:
     with pytest.raises(ConfigError) as raised:
         settings_of({"config/_default/params.toml": b"mainSections = [\n"})
     assert raised.value.source_key == "config/_default/params.toml"
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "problem"),
+    [
+        ("hugo.yaml", 'baseURL: "https://a.example/"\nparams:\n' + billion_laughs("  "), "10,000"),
+        ("config/_default/params.yaml", billion_laughs(), "10,000"),
+        ("config/_default/params.yml", "- " * 120 + "x\n", "deeper than 100"),
+        ("hugo.json", '{"params": {"deep": ' + "[" * 5000 + "]" * 5000 + "}}", "deeper than 100"),
+        ("config/_default/params.toml", "deep = " + "[" * 5000 + "]" * 5000 + "\n", "deeper than 100"),
+        ("hugo.toml", 'baseURL = "https://a.example/"\n' + "# padding\n" * 600_000, "5 MiB"),
+        ("config/_default/params.json", "[" + ", ".join(["1"] * 20_000) + "]", "10,000"),
+    ],
+)
+def test_every_hugo_configuration_file_has_the_limits_of_front_matter(key: str, text: str, problem: str) -> None:
+    """Aliases, size and depth (a JSON or TOML nested 5,000 deep broke Python's recursion)."""
+    with pytest.raises(ConfigError) as raised:
+        settings_of({key: text.encode()})
+    assert raised.value.source_key == key and problem in raised.value.problem
 
 
 def test_in_a_hugo_root_only_content_and_static_are_published() -> None:

@@ -13,6 +13,7 @@ from pressroom.core.urls import (
     list_page_path,
     page_key,
     page_path,
+    unsafe_key_reason,
     urlize,
 )
 from pressroom.exceptions import ContentError
@@ -188,3 +189,33 @@ def test_a_page_is_invalidated_at_both_of_its_viewer_paths() -> None:
     assert key_to_paths("posts/x/index.html") == ("/posts/x/", "/posts/x/index.html")
     assert key_to_paths("tags/c#/index.html") == ("/tags/c%23/", "/tags/c%23/index.html")
     assert key_to_paths("sitemap.xml") == ("/sitemap.xml",)
+
+
+# --- keys inside a root: what every reader and writer accepts (SPEC 3.5) ------------------------
+
+
+@pytest.mark.parametrize(
+    "key", ["index.html", "posts/a/index.html", "img/a b.png", "tags/c#/index.xml", "a..b/c...d", ".well-known/x"]
+)
+def test_a_key_of_plain_segments_stays_inside_its_root(key: str) -> None:
+    assert unsafe_key_reason(key) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "named"),
+    [
+        ("../outside.png", "'..'"),
+        ("posts/../../etc/passwd", "'..'"),
+        ("posts/..", "'..'"),
+        ("posts/./a.png", "'.'"),
+        ("posts//a.png", "empty"),
+        ("/etc/passwd", "empty"),
+        ("posts/", "empty"),
+        ("", "empty"),
+        ("posts\\..\\x.png", "backslash"),
+        ("posts/a\x00.png", "NUL"),
+    ],
+)
+def test_a_key_that_could_leave_its_root_is_refused_with_the_reason(key: str, named: str) -> None:
+    reason = unsafe_key_reason(key)
+    assert reason is not None and named in reason

@@ -3,31 +3,98 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import stat
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from pressroom.core.config import is_settings_key
 from pressroom.core.content import source_keys_read
+from pressroom.core.urls import refuse_unsafe_key, unsafe_key_reason
 from pressroom.exceptions import PressroomError
 
 _SKIPPED_PARTS = frozenset({".git", ".hg", ".svn", "__pycache__", ".DS_Store"})
 
 
-def source_keys(root: Path) -> list[str]:
-    """Every file below `root` as a `/`-separated key, hidden folders and VCS data left out."""
+def is_hidden(name: str) -> bool:
+    """A file or folder name the readers leave out: hidden (`.git`, `.DS_Store`, ...) or `__pycache__`."""
+    return name.startswith(".") or name in _SKIPPED_PARTS
+
+
+@dataclass(frozen=True)
+class SourceFolder:
+    """What is below a content folder: its files by key, and the symbolic links it holds."""
+
+    keys: list[str]
+    """Every regular file, as a `/`-separated key, in key order."""
+    links: list[str]
+    """Every symbolic link (to a file or a folder), in key order: never followed (SPEC 3.5)."""
+
+
+def scan_folder(root: Path, ignored: Callable[[str], bool] = is_hidden) -> SourceFolder:
+    """The files below `root`, with the names that `ignored` refuses (files and folders) left out.
+
+    A symbolic link is never followed, to a file or a folder alike: it would publish what it
+    points at (`/proc/self/environ`, a folder outside the site). The walk reads the type each
+    directory entry already carries, so it costs one `getdents` per folder and no `stat` per file.
+    """
     if not root.is_dir():
         raise PressroomError(f"{root}: no such content folder")
-    keys = []
-    for path in root.rglob("*"):
-        relative = path.relative_to(root)
-        if path.is_file() and not any(p in _SKIPPED_PARTS or p.startswith(".") for p in relative.parts):
-            keys.append(relative.as_posix())
-    return sorted(keys)
+    keys: list[str] = []
+    links: list[str] = []
+    pending = [("", os.fspath(root))]
+    while pending:
+        prefix, folder = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if ignored(entry.name):
+                        continue
+                    key = prefix + entry.name
+                    if entry.is_symlink():
+                        links.append(key)
+                    elif entry.is_dir(follow_symlinks=False):
+                        pending.append((key + "/", entry.path))
+                    elif entry.is_file(follow_symlinks=False):
+                        keys.append(key)  # sockets, pipes and devices are not content
+        except OSError as error:
+            raise PressroomError(f"{folder}: cannot read the folder: {error.strerror or error}") from error
+    return SourceFolder(sorted(keys), sorted(links))
 
 
-def read_tree(root: Path) -> dict[str, bytes]:
-    """The content folder (or Hugo site root) as key -> bytes: the files pressroom reads."""
-    keys = source_keys(root)
+def status_below(root: Path, key: str) -> os.stat_result | None:
+    """The key's own status (`lstat`: a link is a link) when every folder on the way to it is a
+    real folder below `root`; None when it is missing, or reached through a symbolic link."""
+    if unsafe_key_reason(key) is not None:
+        return None
+    *folders, name = key.split("/")
+    path = os.fspath(root)
+    try:
+        for folder in folders:
+            path = os.path.join(path, folder)
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return None
+        return os.lstat(os.path.join(path, name))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def link_warning(key: str) -> str:
+    """What `build`, `check` and `sync` say, once per run, about a symbolic link they skipped."""
+    return f"{key}: a symbolic link, skipped (pressroom never follows one: put the file itself here)"
+
+
+def source_keys(root: Path) -> list[str]:
+    """Every file below `root` as a `/`-separated key, hidden folders, VCS data and links left out."""
+    return scan_folder(root).keys
+
+
+def read_tree(root: Path, folder: SourceFolder | None = None) -> dict[str, bytes]:
+    """The content folder (or Hugo site root) as key -> bytes: the files pressroom reads.
+
+    `folder`: the scan of `root` already made (`scan_folder`), whose links the caller reports.
+    """
+    keys = (folder or scan_folder(root)).keys
     settings = {key: (root / key).read_bytes() for key in keys if is_settings_key(key)}
     return {key: settings.get(key) or (root / key).read_bytes() for key in source_keys_read(keys, settings)}
 
@@ -46,6 +113,7 @@ class TreeWriter:
     folder is looked up once; a folder this writer made is new, so the files in it are written
     without looking for an old copy first (into an empty folder, that halves the system calls).
     Safe to call from several processes at once on different keys, as the build's render workers do.
+    A key that could leave `root` (`..`, a leading `/`, ...: `urls.unsafe_key_reason`) is refused.
     """
 
     def __init__(self, root: Path) -> None:
@@ -56,6 +124,7 @@ class TreeWriter:
         """Folders that were there already."""
 
     def __call__(self, key: str, data: bytes) -> None:
+        refuse_unsafe_key(key, self.root)
         folder = key.rpartition("/")[0]
         if folder not in self._made and folder not in self._found:
             self._make(folder)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from pressroom.core.urls import refuse_unsafe_key
 from pressroom.ports import Condition, ConditionFailed, Item, Listed, Page, SourceObject, Write
 
 QUERY_PAGE_BYTES = 1_000_000
@@ -295,6 +296,8 @@ class MemoryBucket(_Gated):
 
     # -- SiteStore
     def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
+        refuse_unsafe_key(key, self.name)  # as the S3 site store does
+
         def store() -> None:
             version = f"v{next(self._counter)}"
             self.objects[key] = (body, version, content_type, cache_control)

@@ -135,14 +135,17 @@ def link_findings(
     return findings
 
 
-def check_site(files: Mapping[str, bytes], now: datetime, unread: Iterable[str] = ()) -> CheckReport:
+def check_site(
+    files: Mapping[str, bytes], now: datetime, unread: Iterable[str] = (), warnings: Iterable[str] = ()
+) -> CheckReport:
     """Every problem in a content tree: parse errors, URL clashes, broken links, damaged text.
 
     `unread`: the keys of a Hugo root that are not read (`assets/`, `themes/`, ...), for hints.
+    `warnings`: what the reader of the tree found (`KEY: problem`), such as the links it skipped.
     """
     site = build_site(files, now, workers=1)
     findings = [Finding(e.source_key, e.problem, e.line) for e in site.errors]
-    findings += [Finding(*_split_warning(w), error=False) for w in site.warnings]
+    findings += [Finding(*_split_warning(w), error=False) for w in [*warnings, *site.warnings]]
     config = _config_of(files)
     findings += link_findings(site.parsed.values(), files, site.outputs, config, frozenset(unread))
     findings += hugo_template_findings(config)

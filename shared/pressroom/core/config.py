@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from pressroom.core.documents import load_yaml
 from pressroom.core.hugo import (
     CONFIG_DIR,
     ROOT_CONFIG_FILES,
@@ -20,7 +19,7 @@ from pressroom.core.hugo import (
     read_hugo_config,
 )
 from pressroom.core.model import DEFAULT_TAXONOMIES
-from pressroom.core.urls import strip_markdown_suffix, term_permalink, urlize
+from pressroom.core.urls import strip_markdown_suffix, term_permalink, unsafe_key_reason, urlize
 from pressroom.exceptions import ConfigError
 
 CONFIG_KEY = "site.yaml"
@@ -297,10 +296,7 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
     """
     if text is None or not text.strip():
         return SiteConfig(), []
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(CONFIG_KEY, f"invalid YAML: {error}") from None
+    raw = load_yaml(CONFIG_KEY, text, "YAML", ConfigError)
     if raw is None:  # only comments
         return SiteConfig(), []
     if not isinstance(raw, dict):
@@ -344,8 +340,17 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
     return validated(SiteConfig(**values, markup=markup), CONFIG_KEY, unlimited_feeds=False), warnings
 
 
-def validated(config: SiteConfig, source_key: str, unlimited_feeds: bool) -> SiteConfig:
-    """The checks every configuration passes, whichever file it came from."""
+def validated(
+    config: SiteConfig, source_key: str, unlimited_feeds: bool, file_of: Callable[[str], str] | None = None
+) -> SiteConfig:
+    """The checks every configuration passes, whichever file it came from.
+
+    `file_of` names the file that set a setting (a Hugo configuration's `HugoConfig.file_of`).
+    """
+    escape = _escaping_setting(config)
+    if escape is not None:
+        setting, problem = escape
+        raise ConfigError(file_of(setting) if file_of else source_key, problem)
     if config.pagerSize < 1:
         raise ConfigError(source_key, "pagerSize must be at least 1")
     if config.summaryLength < 0:
@@ -359,6 +364,27 @@ def validated(config: SiteConfig, source_key: str, unlimited_feeds: bool) -> Sit
     if not config.baseURL.startswith(("https://", "http://")):
         raise ConfigError(source_key, f"baseURL must start with https:// or http://, not {config.baseURL!r}")
     return config
+
+
+def _escaping_setting(config: SiteConfig) -> tuple[str, str] | None:
+    """(setting, problem) for a folder setting that would put files outside the site, or None.
+
+    Settings name folders of the site (taxonomies, permalink patterns) or of the source (the
+    content and static folders of a Hugo root): none may hold a `..`, a `.` or a leading `/`.
+    """
+    for taxonomy in config.taxonomies:
+        unsafe = unsafe_key_reason(taxonomy) or ("a '/'" if "/" in taxonomy else None)
+        if unsafe is not None:
+            return "taxonomies", f"taxonomies: {taxonomy!r} must be one folder name, not {unsafe}"
+    for name, pattern in config.permalinks.items():
+        segments = pattern.replace("\\", "/").split("/")
+        if any(segment in (".", "..") for segment in segments):
+            return "permalinks", f"permalinks: {pattern!r} for {name} would publish outside the site"
+    for setting, folder in [("contentdir", config.contentDir), *(("staticdir", s) for s in config.staticDirs)]:
+        unsafe = unsafe_key_reason(folder) if folder else None
+        if unsafe is not None:
+            return setting, f"{setting}: {folder!r} must be a folder inside the site root, not {unsafe}"
+    return None
 
 
 LAYOUTS_PREFIX = "layouts/"
@@ -447,7 +473,7 @@ def hugo_config(hugo: HugoConfig) -> tuple[SiteConfig, list[str]]:
     values["markup"] = MarkupSettings(**values["markup"])
     values["params"] = MappingProxyType(values["params"])
     values["permalinks"] = MappingProxyType(values["permalinks"])
-    return validated(SiteConfig(**values), source, unlimited_feeds=True), warnings
+    return validated(SiteConfig(**values), source, unlimited_feeds=True, file_of=hugo.file_of), warnings
 
 
 def config_to_data(config: SiteConfig) -> dict[str, Any]:

@@ -5,7 +5,6 @@ Pure: bytes in, values (or a ContentError naming the file and the problem) out.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -14,9 +13,8 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from pressroom.core.config import CONFIG_KEY, SiteConfig
+from pressroom.core.documents import MAX_DOCUMENT_BYTES, load_toml, load_yaml
 from pressroom.core.hugo import is_hugo_config_key
 from pressroom.core.markdown import SUMMARY_DIVIDER, RenderedMarkdown, render_markdown
 from pressroom.core.model import DEFAULT_TAXONOMIES, Entry, Intro, PageBody
@@ -28,12 +26,12 @@ from pressroom.core.urls import (
     is_markdown,
     page_path,
     strip_markdown_suffix,
+    unsafe_key_reason,
     urlize,
 )
 from pressroom.exceptions import ContentError
 
-MAX_SOURCE_BYTES = 5 * 1024 * 1024
-_MAX_FRONT_MATTER_NODES = 10_000
+MAX_SOURCE_BYTES = MAX_DOCUMENT_BYTES
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg")
 _KNOWN_KEYS = frozenset(
     {
@@ -53,7 +51,6 @@ _KNOWN_KEYS = frozenset(
         "weight",
     }
 )
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SourceKind(Enum):
@@ -73,10 +70,12 @@ def classify(key: str, config: SiteConfig = _DEFAULT_CONFIG) -> SourceKind:
 
     In a Hugo site root (`config.contentDir` set) only the content folder holds pages and the
     static folders hold files published as they are; everything else (`themes/`, `assets/`,
-    `archetypes/`, `resources/`, `public/`, ...) is ignored.
+    `archetypes/`, `resources/`, `public/`, ...) is ignored. A key that could leave the root
+    (`posts/../x.png`, `/x.md`) is classified by its name as any other: `decode_source` and the
+    asset's claim (`resolve.reserved_asset_reason`) refuse it, naming it.
     """
     name = key.rsplit("/", 1)[-1]
-    if not key or key.endswith("/") or key.startswith("/") or name in {"", ".DS_Store"}:
+    if not key or key.endswith("/") or name == ".DS_Store":  # `/` at the end: a console's folder marker
         return SourceKind.IGNORED
     if key == CONFIG_KEY or is_hugo_config_key(key):
         return SourceKind.CONFIG
@@ -140,7 +139,13 @@ class FrontMatter:
 
 
 def decode_source(key: str, data: bytes) -> str:
-    """UTF-8 text with any byte-order mark dropped and line ends made `\\n`."""
+    """UTF-8 text with any byte-order mark dropped and line ends made `\\n`.
+
+    The key comes first: a page or intro under a key that could leave the site is not read.
+    """
+    unsafe = unsafe_key_reason(key)
+    if unsafe is not None:
+        raise ContentError(key, f"not published: the key could leave the site ({unsafe})")
     if len(data) > MAX_SOURCE_BYTES:
         raise ContentError(key, f"file is {len(data):,} bytes, over the 5 MiB limit")
     if b"\x00" in data:
@@ -170,45 +175,12 @@ def split_front_matter(key: str, text: str) -> FrontMatter:
     raise ContentError(key, f"front matter opened with {fence!r} on line 1 is never closed", 1)
 
 
-class _Loader(_YAML_LOADER):
-    """The safe loader, noting keys given twice in one mapping."""
-
-    duplicates: list[str]
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            name = getattr(key_node, "value", None)
-            if isinstance(name, str):
-                if name in seen and name != "<<":
-                    self.duplicates.append(name)
-                seen.add(name)
-        return super().construct_mapping(node, deep)
-
-
 def _parse_yaml(key: str, raw: str, duplicates: list[str] | None = None) -> dict[str, Any]:
-    loader = _Loader(raw)
-    loader.duplicates = duplicates if duplicates is not None else []
-    try:
-        meta = loader.get_single_data()
-    except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 2 if error.problem_mark else None
-        raise ContentError(key, f"invalid YAML front matter: {error.problem}", line) from None
-    except yaml.YAMLError as error:
-        raise ContentError(key, f"invalid YAML front matter: {error}") from None
-    except (ValueError, TypeError, OverflowError) as error:
-        # PyYAML's timestamp constructor raises these for impossible dates like 2023-02-30.
-        raise ContentError(key, f"invalid value in front matter: {error}") from None
-    finally:
-        loader.dispose()
-    return _as_mapping(key, meta)
+    return _as_mapping(key, load_yaml(key, raw, "YAML front matter", first_line=2, duplicates=duplicates))
 
 
 def _parse_toml(key: str, raw: str) -> dict[str, Any]:
-    try:
-        return _as_mapping(key, tomllib.loads(raw))
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(key, f"invalid TOML front matter: {error}") from None
+    return _as_mapping(key, load_toml(key, raw, "TOML front matter"))
 
 
 def _as_mapping(key: str, meta: Any) -> dict[str, Any]:
@@ -216,24 +188,7 @@ def _as_mapping(key: str, meta: Any) -> dict[str, Any]:
         return {}
     if not isinstance(meta, dict):
         raise ContentError(key, f"front matter must be a mapping of keys, not a {type(meta).__name__}")
-    _refuse_bombs(key, meta)
     return {str(k): v for k, v in meta.items()}
-
-
-def _refuse_bombs(key: str, meta: Any) -> None:
-    """YAML aliases can make a small document expand exponentially: cap the nodes walked."""
-    pending: list[Any] = [meta]
-    seen = 0
-    while pending:
-        node = pending.pop()
-        seen += 1
-        if seen > _MAX_FRONT_MATTER_NODES:
-            raise ContentError(key, "front matter is too large (or a YAML alias bomb)")
-        if isinstance(node, dict):
-            pending.extend(node.keys())
-            pending.extend(node.values())
-        elif isinstance(node, list):
-            pending.extend(node)
 
 
 def parse_instant(key: str, name: str, value: Any, zone: ZoneInfo) -> datetime | None:
@@ -278,6 +233,15 @@ def _strings(key: str, name: str, value: Any) -> tuple[str, ...]:
         if text and text not in result:
             result.append(text)
     return tuple(result)
+
+
+def _terms(key: str, name: str, value: Any) -> tuple[str, ...]:
+    """A taxonomy's terms; one whose URL would be `.` or `..` names a folder, not a term page."""
+    terms = _strings(key, name, value)
+    for term in terms:
+        if urlize(term) in (".", ".."):
+            raise ContentError(key, f"{name}: the term {term!r} cannot have a page (its URL would be {urlize(term)!r})")
+    return terms
 
 
 def _weight(key: str, value: Any) -> int | None:
@@ -445,7 +409,7 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
     summary_html = rendered.summary_html
     if config.summaryLength == 0 and summary is None and SUMMARY_DIVIDER not in front.body:
         summary_html = ""  # Hugo's summary of 0 words is empty (Blowfish then shows the description)
-    other = {name: _strings(key, name, _lookup(meta, name)) for name in taxonomies if name not in DEFAULT_TAXONOMIES}
+    other = {name: _terms(key, name, _lookup(meta, name)) for name in taxonomies if name not in DEFAULT_TAXONOMIES}
     params = {k: v for k, v in meta.items() if k not in _KNOWN_KEYS and k.lower() not in other}
     entry = Entry(
         source_key=key,
@@ -458,8 +422,8 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
         description=_text(key, "description", meta.get("description")).strip(),
         summary_html=summary_html,
         truncated=rendered.truncated,
-        tags=_strings(key, "tags", meta.get("tags")),
-        categories=_strings(key, "categories", meta.get("categories")),
+        tags=_terms(key, "tags", meta.get("tags")),
+        categories=_terms(key, "categories", meta.get("categories")),
         aliases=tuple(a for a in aliases if a != path),
         reading_time=rendered.reading_time,
         word_count=rendered.word_count,

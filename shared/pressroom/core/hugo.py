@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from pressroom.core.documents import load_json, load_toml, load_yaml
 from pressroom.core.urls import PERMALINK_ATTRIBUTES, TERM_PERMALINK_ATTRIBUTES
 from pressroom.exceptions import ConfigError
 
@@ -43,19 +41,12 @@ def is_hugo_config_key(key: str) -> bool:
 
 def _load(key: str, data: bytes) -> dict[str, Any]:
     text = data.decode("utf-8-sig", "replace")
-    try:
-        if key.endswith(".toml"):
-            value: Any = tomllib.loads(text)
-        elif key.endswith(".json"):
-            value = json.loads(text) if text.strip() else {}
-        else:
-            value = yaml.safe_load(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(key, f"invalid TOML: {error}") from None
-    except json.JSONDecodeError as error:
-        raise ConfigError(key, f"invalid JSON: {error}", error.lineno) from None
-    except yaml.YAMLError as error:
-        raise ConfigError(key, f"invalid YAML: {error}") from None
+    if key.endswith(".toml"):
+        value: Any = load_toml(key, text, "TOML", ConfigError)
+    elif key.endswith(".json"):
+        value = load_json(key, text, "JSON", ConfigError)
+    else:
+        value = load_yaml(key, text, "YAML", ConfigError)
     if value is None:
         return {}
     if not isinstance(value, dict):

@@ -25,7 +25,14 @@ from enum import IntEnum
 from pressroom.core.model import Entry, Intro
 from pressroom.core.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES, is_search_part
 from pressroom.core.theme import is_fingerprinted
-from pressroom.core.urls import TAXONOMIES, is_markdown, page_key, reserved_reason, strip_markdown_suffix
+from pressroom.core.urls import (
+    TAXONOMIES,
+    is_markdown,
+    page_key,
+    reserved_reason,
+    strip_markdown_suffix,
+    unsafe_key_reason,
+)
 from pressroom.exceptions import ContentError
 
 GENERATED_KEYS = (
@@ -125,7 +132,11 @@ def asset_output(key: str, bundle: Entry | None, site_key: str | None = None) ->
 
 
 def reserved_asset_reason(output_key: str, taxonomies: Sequence[str] = TAXONOMIES) -> str | None:
-    """Why an asset may not be published at `output_key` (a page pressroom generates), or None."""
+    """Why an asset may not be published at `output_key` (a page pressroom generates, or a key
+    that could leave the site: the source bucket's keys can hold `..`), or None."""
+    unsafe = unsafe_key_reason(output_key)
+    if unsafe is not None:
+        return f"{output_key!r} could leave the site ({unsafe})"
     if (
         output_key in GENERATED_KEYS
         or _SITEMAP_PART.fullmatch(output_key)

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from urllib.parse import quote
 
-from pressroom.exceptions import ContentError
+from pressroom.exceptions import ContentError, PressroomError
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 _KEPT_PUNCTUATION = frozenset("._-+~#")
@@ -33,6 +33,35 @@ def urlize(text: str) -> str:
         elif char in _KEPT_PUNCTUATION or unicodedata.category(char)[0] in "LMN":
             kept.append(char)
     return "".join(kept).lower()
+
+
+def unsafe_key_reason(key: str) -> str | None:
+    """Why `key` may not name a file under a root (a source file, an output), or None when it may.
+
+    A key is `/`-separated segments, none of them empty, `.` or `..`; a backslash (a separator
+    on Windows) or a NUL is refused too. Every reader and writer of keys asks here (SPEC 3.5): a
+    key of the source bucket can hold anything, and a folder written from it must not be left.
+
+    >>> unsafe_key_reason("posts/a.png"), unsafe_key_reason("posts/../../etc/passwd")
+    (None, "a '..' segment")
+    """
+    if "\\" in key:
+        return "a backslash"
+    if "\x00" in key:
+        return "a NUL character"
+    for segment in key.split("/"):
+        if segment in (".", ".."):
+            return f"a {segment!r} segment"
+        if not segment:
+            return "an empty segment (a leading, trailing or doubled '/')"
+    return None
+
+
+def refuse_unsafe_key(key: str, root: str) -> None:
+    """A writer's guard: raise PressroomError, naming `key` and `root`, if the key could leave it."""
+    refused = unsafe_key_reason(key)
+    if refused is not None:
+        raise PressroomError(f"{key!r}: refused, it could be written outside {root} ({refused})")
 
 
 def urlize_path(path: str) -> str:

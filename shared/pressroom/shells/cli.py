@@ -18,8 +18,6 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 """SPEC 4.1: done; content errors (reported, nothing lost); usage or environment."""
 EXIT_INTERRUPTED = 130  # Ctrl-C during a command other than `dev` (128 + SIGINT, as shells report it)
 EXIT_PIPE = 141  # the reader of stdout went away (128 + SIGPIPE)
-MAX_DELETES = 256
-"""`sync --max-deletes` default, as `hugo deploy --maxDeletes`."""
 
 
 def _now(text: str | None) -> datetime:
@@ -53,17 +51,19 @@ def _problem(error: Any) -> dict[str, Any]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pressroom.adapters.files import TreeWriter, read_tree
+    from pressroom.adapters.files import TreeWriter, link_warning, read_tree, scan_folder
     from pressroom.core.build import build_site
 
     output = _output(args)
     started = time.perf_counter()
     src = _source(args)
     with output.status(f"building {src}") as update:
-        files = read_tree(src)
+        folder = scan_folder(src)
+        files = read_tree(src, folder)
         update(f"building {len(files)} files from {src}")
         # Each output is written as it is rendered, by the process that rendered it.
         site = build_site(files, _now(args.now), workers=args.jobs, sink=TreeWriter(Path(args.out)))
+    site.warnings[:0] = [link_warning(key) for key in folder.links]
     if not output.quiet:
         for warning in site.warnings:
             output.problem(f"warning: {warning}")
@@ -93,13 +93,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from pressroom.adapters.files import read_tree, source_keys
+    from pressroom.adapters.files import link_warning, read_tree, scan_folder
     from pressroom.core.check import check_site
 
     output = _output(args)
     src = _source(args)
-    files = read_tree(src)
-    report = check_site(files, _now(args.now), unread=set(source_keys(src)) - set(files))
+    folder = scan_folder(src)
+    files = read_tree(src, folder)
+    links = [link_warning(key) for key in folder.links]
+    report = check_site(files, _now(args.now), unread=set(folder.keys) - set(files), warnings=links)
     fixed: list[str] = []
     if args.fix:
         for key, data in sorted(report.repairs.items()):
@@ -128,6 +130,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from pressroom.adapters.files import link_warning
     from pressroom.shells.runtime import client
     from pressroom.shells.sync import format_summary, sync
 
@@ -144,9 +147,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         log=None if output.quiet or output.as_json else sys.stdout,
         bar=(lambda items, size: output.bar("syncing", items, size)) if output.fancy else None,
-        max_deletes=None if args.max_deletes < 0 else args.max_deletes,
+        max_deletes=args.max_deletes,
     )
     seconds = time.perf_counter() - started
+    warnings = [link_warning(key) for key in report.links]
+    if not output.quiet:
+        for warning in warnings:
+            output.problem(f"warning: {warning}")
     output.summary(
         format_summary(report, dry_run=args.dry_run),
         [
@@ -161,6 +168,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             "unchanged": report.unchanged,
             "bytes_uploaded": report.bytes_uploaded,
             "dry_run": args.dry_run,
+            "warnings": warnings,
         },
     )
     return 0
@@ -423,9 +431,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--max-deletes",
         type=int,
-        default=MAX_DELETES,
         metavar="N",
-        help=f"refuse to delete more than N objects (default: {MAX_DELETES}; -1: no limit)",
+        help="allow up to N deletions (-1: no limit); without it, never every object under the prefix, "
+        "nor more than half of them, nor more than 256 (hugo deploy's default)",
     )
     _add_output_flags(sync)
     sync.set_defaults(run=cmd_sync)

@@ -67,15 +67,20 @@ def resolve(path: str) -> tuple[str | None, str | None]:
 
     A last segment with a suffix of the Content-Type table is a file (the function's
     FILE_EXTENSIONS, which a test keeps equal to that table); any other is a page's directory.
+    (None, None): a path whose key could leave the site (`/../x`, `%2e%2e`, ...), never served.
     """
     from pressroom.core.mime import _BY_SUFFIX
+    from pressroom.core.urls import unsafe_key_reason
 
+    wanted = unquote(path[1:])
+    if wanted and unsafe_key_reason(wanted.removesuffix("/")) is not None:
+        return None, None
     if path.endswith("/"):
-        return unquote(path[1:]) + "index.html", None
+        return wanted + "index.html", None
     last = path.rsplit("/", 1)[-1]
     dot = last.rfind(".")
     if dot >= 0 and last[dot:].lower() in _BY_SUFFIX:
-        return unquote(path[1:]), None
+        return wanted, None
     return None, path + "/"
 
 
@@ -194,8 +199,7 @@ def _handler(site: DevSite) -> type[BaseHTTPRequestHandler]:
                     query = f"?{url.query}" if url.query else ""
                     self._send(301, b"", "text/plain", body, Location=location + query)
                     return
-                assert key is not None
-                found = site.read(key)
+                found = site.read(key) if key is not None else None
                 status = 200
                 if found is None:
                     status, found = 404, site.read("404.html")
@@ -487,8 +491,6 @@ class DevLoop:
     def _watch(self, s3: Any, source: str) -> None:
         from watchfiles import watch
 
-        from pressroom.shells.sync import sync, sync_keys
-
         root = self.src.resolve()
         for changes in watch(root, stop_event=self.stop, debounce=400, step=30, raise_interrupt=False):
             paths = {Path(path) for _, path in changes}
@@ -497,10 +499,7 @@ class DevLoop:
                 continue
             now = time.monotonic()
             try:
-                if any((root / key).is_dir() or (not (root / key).exists() and "." not in key) for key in keys):
-                    report = sync(self.src, source, s3_client=s3, delete=True)  # a folder moved or removed
-                else:
-                    report = sync_keys(self.src, source, keys, s3_client=s3)
+                report = upload_changes(root, source, keys, s3)
             except Exception as error:
                 if self.stop.is_set():
                     return
@@ -515,6 +514,20 @@ class DevLoop:
                 self.checker.request()
             else:
                 self._check_after_batch = True  # once the worker has published the save: it goes first
+
+
+def upload_changes(src: Path, url: str, keys: list[str], s3: Any) -> Any:
+    """Upload what the watcher saw change under `src` (keys relative to it) to the source bucket.
+
+    Saved files go up one by one (`sync_keys`). A folder added, moved or removed, or a file gone,
+    takes a sync of the tree whose deletions stay at or below those keys: it deletes what went,
+    never more (a full `--delete` would also take whatever else the bucket holds that SRC lacks).
+    """
+    from pressroom.shells.sync import sync, sync_keys
+
+    if any((src / key).is_dir() or not (src / key).exists() for key in keys):
+        return sync(src, url, s3_client=s3, delete=True, delete_within=keys, max_deletes=-1)
+    return sync_keys(src, url, keys, s3_client=s3)
 
 
 def run_dev(src: Path, port: int, output: Any) -> int:

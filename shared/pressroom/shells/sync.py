@@ -18,8 +18,8 @@ The work is split so that the decision is a pure function (`plan_sync`) over two
 from __future__ import annotations
 
 import hashlib
-import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pressroom.adapters.files import scan_folder, status_below
 from pressroom.core.config import is_settings_key
 from pressroom.core.content import source_keys_read
 from pressroom.core.mime import content_type
-from pressroom.exceptions import SyncError
+from pressroom.exceptions import PressroomError, SyncError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -51,12 +52,15 @@ _TRANSFER_CONFIG = TransferConfig(
 
 SHA256_METADATA_KEY = "sha256"  # sent as the header x-amz-meta-sha256
 
+DEFAULT_MAX_DELETES = 256
+"""Deletions a sync may make without `--max-deletes`, as `hugo deploy --maxDeletes` (see `deletion_refusal`)."""
+
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _HASH_CHUNK = 1024 * 1024
 
 
 class TooManyDeletions(SyncError):
-    """A sync that would delete more than `max_deletes` objects (an empty or wrong SRC, say)."""
+    """A sync that would delete more than `deletion_refusal` allows (an empty or wrong SRC, say)."""
 
 
 class S3UrlError(SyncError, ValueError):
@@ -99,6 +103,8 @@ class SyncReport:
     deleted: int
     unchanged: int
     bytes_uploaded: int
+    links: tuple[str, ...] = ()
+    """The symbolic links under SRC, by key: never followed, so never uploaded (SPEC 3.5)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,16 +163,51 @@ def keys_needing_metadata(local: Mapping[str, LocalFile], remote: Mapping[str, R
     )
 
 
-def plan_sync(local: Mapping[str, LocalFile], remote: Mapping[str, RemoteObject], *, delete: bool) -> SyncPlan:
+def plan_sync(
+    local: Mapping[str, LocalFile],
+    remote: Mapping[str, RemoteObject],
+    *,
+    delete: bool,
+    delete_within: Sequence[str] | None = None,
+) -> SyncPlan:
     """Decide what to upload (new or changed) and, with `delete`, what to remove.
 
-    Remote keys that `is_ignored` are never deleted: they are not part of the synced tree.
+    Remote keys that `is_ignored` are never deleted: they are not part of the synced tree. With
+    `delete_within`, only keys equal to or below one of those keys are (what a watcher saw go).
     """
     uploads = tuple(sorted(key for key, file in local.items() if not _matches(file, remote.get(key))))
     deletions: tuple[str, ...] = ()
     if delete:
-        deletions = tuple(sorted(key for key in remote if key not in local and not is_ignored(key)))
+        deletions = tuple(
+            sorted(
+                key
+                for key in remote
+                if key not in local
+                and not is_ignored(key)
+                and (delete_within is None or any(key == gone or key.startswith(gone + "/") for gone in delete_within))
+            )
+        )
     return SyncPlan(uploads=uploads, deletions=deletions, unchanged=len(local) - len(uploads))
+
+
+def deletion_refusal(deletions: int, managed: int, max_deletes: int | None) -> str | None:
+    """Why a sync may not delete `deletions` of the `managed` objects under its prefix, or None.
+
+    An explicit `max_deletes` always decides (negative: no limit). Without one, a sync never
+    deletes every object under the prefix, nor more than half of them, nor more than
+    `DEFAULT_MAX_DELETES`: what `--delete` from an empty or mistyped SRC would do.
+    """
+    if max_deletes is not None:
+        return None if max_deletes < 0 or deletions <= max_deletes else f"more than --max-deletes {max_deletes}"
+    if deletions == 0:
+        return None
+    if deletions >= managed:
+        return "every object under the prefix"
+    if 2 * deletions > managed:
+        return "more than half of the objects under the prefix"
+    if deletions > DEFAULT_MAX_DELETES:
+        return f"more than {DEFAULT_MAX_DELETES}, the default --max-deletes"
+    return None
 
 
 def _matches(file: LocalFile, obj: RemoteObject | None) -> bool:
@@ -223,6 +264,7 @@ def sync(
     log: TextIO | None = None,
     bar: Callable[[int, int], Any] | None = None,
     max_deletes: int | None = None,
+    delete_within: Sequence[str] | None = None,
 ) -> SyncReport:
     """Make `url` (`s3://BUCKET[/PREFIX]`) hold the files under `src`; upload only what changed.
 
@@ -231,51 +273,54 @@ def sync(
     never read or touched. With `dry_run` the bucket is only listed; the report and the `log`
     lines then say what would be done. `progress` gets a one-line bar (see
     `stderr_if_terminal`), or `bar(items, bytes)` makes one (see `terminal.Output.bar`); `log`
-    gets one line per upload or deletion. With `max_deletes`, a sync that would delete more
-    objects than that changes nothing and raises (`hugo deploy --maxDeletes`).
+    gets one line per upload or deletion. A sync that would delete more than `deletion_refusal`
+    allows (every object, more than half, more than `max_deletes` or by default 256) changes
+    nothing and raises TooManyDeletions. `delete_within`: see `plan_sync`. Symbolic links under
+    `src` are not followed; the report names them.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     bucket, prefix = parse_s3_url(url)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pressroom-sync") as pool:
-        local = scan_local(src, pool)
+        local, links = scan_local(src, pool)
         remote = list_remote(s3_client, bucket, prefix)
         remote = _with_metadata(s3_client, bucket, prefix, local, remote, pool)
-        plan = plan_sync(local, remote, delete=delete)
+        plan = plan_sync(local, remote, delete=delete, delete_within=delete_within)
         bytes_to_upload = sum(local[key].size for key in plan.uploads)
-        if max_deletes is not None and max_deletes >= 0 and len(plan.deletions) > max_deletes and not dry_run:
+        managed = sum(1 for key in remote if not is_ignored(key))
+        refused = deletion_refusal(len(plan.deletions), managed, max_deletes)
+        if refused is not None and not dry_run:
+            count = len(plan.deletions)
             raise TooManyDeletions(
-                f"s3://{bucket}/{prefix}: this sync would delete {len(plan.deletions)} objects, more than "
-                f"--max-deletes {max_deletes}; nothing was changed. Check {src}, or pass "
-                f"--max-deletes {len(plan.deletions)} (-1: no limit) if you mean it"
+                f"s3://{bucket}/{prefix}: this sync would delete {count} of the {managed} objects under it "
+                f"({refused}); nothing was changed. Check {src} (empty, or the wrong folder?), or pass "
+                f"--max-deletes {count} if you mean it"
             )
         if dry_run:
             _log_plan(log, plan, bucket, prefix)
-            return SyncReport(
-                uploaded=len(plan.uploads),
-                deleted=len(plan.deletions),
-                unchanged=plan.unchanged,
-                bytes_uploaded=bytes_to_upload,
-            )
-        total = len(plan.uploads) + len(plan.deletions)
-        drawn = bar(total, bytes_to_upload) if bar else _ProgressBar(progress, total, bytes_to_upload)
-        try:
-            uploaded_bytes = _upload_all(s3_client, bucket, prefix, plan, local, pool, drawn, log)
-            deleted = _delete_all(s3_client, bucket, prefix, plan.deletions, pool, drawn, log)
-        finally:
-            drawn.finish()
+            uploaded_bytes, deleted = bytes_to_upload, len(plan.deletions)
+        else:
+            total = len(plan.uploads) + len(plan.deletions)
+            drawn = bar(total, bytes_to_upload) if bar else _ProgressBar(progress, total, bytes_to_upload)
+            try:
+                uploaded_bytes = _upload_all(s3_client, bucket, prefix, plan, local, pool, drawn, log)
+                deleted = _delete_all(s3_client, bucket, prefix, plan.deletions, pool, drawn, log)
+            finally:
+                drawn.finish()
     return SyncReport(
         uploaded=len(plan.uploads),
         deleted=deleted,
         unchanged=plan.unchanged,
         bytes_uploaded=uploaded_bytes,
+        links=tuple(links),
     )
 
 
 def sync_keys(src: Path, url: str, keys: Iterable[str], *, s3_client: S3Client) -> SyncReport:
     """Upload (or, when gone, delete) just these keys of `src`: the files a watcher saw change.
 
-    The `pressroom dev` path: no listing, no hashing of the rest of the tree.
+    The `pressroom dev` path: no listing, no hashing of the rest of the tree. A key that is now
+    a symbolic link (or below one) is gone as `build` sees it: its object goes, nothing is read.
     """
     bucket, prefix = parse_s3_url(url)
     uploaded = size = 0
@@ -283,14 +328,15 @@ def sync_keys(src: Path, url: str, keys: Iterable[str], *, s3_client: S3Client) 
     for key in sorted(set(keys)):
         if is_ignored(key):
             continue
-        path = src / key
-        if path.is_file():
+        status = status_below(src, key)
+        if status is not None and stat.S_ISREG(status.st_mode):
+            path = src / key
             _check_key_encodable(key, path)
             file = _digest_file(path)
             _upload_one(s3_client, bucket, prefix + key, file)
             uploaded += 1
             size += file.size
-        elif not path.exists():
+        elif status is None or stat.S_ISLNK(status.st_mode):
             gone.append(key)
     refused = _delete_batch(s3_client, bucket, prefix, gone) if gone else {}
     if refused:
@@ -298,8 +344,9 @@ def sync_keys(src: Path, url: str, keys: Iterable[str], *, s3_client: S3Client) 
     return SyncReport(uploaded=uploaded, deleted=len(gone), unchanged=0, bytes_uploaded=size)
 
 
-def scan_local(src: Path, pool: ThreadPoolExecutor | None = None) -> dict[str, LocalFile]:
-    """Every file under `src` that is not ignored, by key relative to `src`, with its digests.
+def scan_local(src: Path, pool: ThreadPoolExecutor | None = None) -> tuple[dict[str, LocalFile], list[str]]:
+    """Every file under `src` that is not ignored, by key relative to `src`, with its digests;
+    and the symbolic links found, which are never followed (the walk of `build` and `check`).
 
     Ignored folders are pruned while walking, so a large `.git` costs nothing.
     """
@@ -307,21 +354,19 @@ def scan_local(src: Path, pool: ThreadPoolExecutor | None = None) -> dict[str, L
         raise SyncError(f"{src}: no such folder to sync")
     if not src.is_dir():
         raise SyncError(f"{src}: not a folder; sync takes the folder whose files it uploads")
+    try:
+        folder = scan_folder(src, ignored=is_ignored)
+    except PressroomError as error:
+        raise SyncError(str(error)) from error
     paths: dict[str, Path] = {}
-    for folder, subfolders, filenames in os.walk(src):
-        subfolders[:] = [name for name in subfolders if not is_ignored(name)]
-        for name in filenames:
-            path = Path(folder, name)
-            key = path.relative_to(src).as_posix()
-            if is_ignored(key) or not path.is_file():  # is_file: skip sockets, broken links
-                continue
-            _check_key_encodable(key, path)
-            paths[key] = path
+    for key in folder.keys:
+        paths[key] = path = src / key
+        _check_key_encodable(key, path)
     settings = {key: path.read_bytes() for key, path in paths.items() if is_settings_key(key)}
     paths = {key: paths[key] for key in source_keys_read(paths, settings)}
     digest: Callable[[Path], LocalFile] = _digest_file
     files: Iterable[LocalFile] = pool.map(digest, paths.values()) if pool else map(digest, paths.values())
-    return dict(zip(paths, files, strict=True))
+    return dict(zip(paths, files, strict=True)), folder.links
 
 
 def _check_key_encodable(key: str, path: Path) -> None:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from pressroom.core.urls import refuse_unsafe_key
 from pressroom.exceptions import TransientError
 from pressroom.ports import Listed, SourceObject
 
@@ -96,6 +97,7 @@ class S3SiteStore(_Bucket):
         return body
 
     def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
+        refuse_unsafe_key(key, f"s3://{self.bucket}")
         self.client.put_object(
             Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, CacheControl=cache_control
         )
