@@ -42,6 +42,7 @@ from pressroom.engine.fanout import parallel
 from pressroom.engine.index import GenerationReader
 from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import body_of
+from pressroom.exceptions import ContentError, RenderError
 from pressroom.ports import Item
 
 RENDER_CHUNK = 250
@@ -187,7 +188,7 @@ class OutputWriter:
             self.pace.renew()
             chunk = list(jobs[cursor : cursor + RENDER_CHUNK])
             gone = list(deletes) if last else []
-            rendered, published = self._render_chunk(chunk, gone, view, renderer, patch, bodies)
+            rendered, published = self._render_chunk(chunk, gone, view, renderer, patch, bodies, result.errors)
             changed = {key: value for key, value in rendered.items() if force or published.get(key) != value[3]}
             touched = sorted({*changed, *gone})
             if touched:
@@ -221,9 +222,11 @@ class OutputWriter:
         renderer: Renderer,
         patch: SitemapPatch,
         bodies: dict[str, PageBody],
+        errors: list[ContentError],
     ) -> tuple[dict[str, tuple[bytes, str, str, str]], dict[str, str]]:
         """key -> (bytes, Content-Type, Cache-Control, hash) of each output that exists; and the
-        published hash of each output of the chunk and each of `gone` that has one."""
+        published hash of each output of the chunk and each of `gone` that has one. An output its
+        template cannot render is left out (what was published stays), its error added to `errors`."""
         pages = [o for o in chunk if isinstance(o, PageOutput) and o.source_key not in bodies]
         assets = [o for o in chunk if isinstance(o, AssetOutput)]
         listed = [o for o in chunk if isinstance(o, ListOutput | FeedOutput)]
@@ -274,7 +277,11 @@ class OutputWriter:
                 if body is not None:
                     rendered[output.key] = (body, type_, cache, f"v:{output.version}:{type_}:{cache}")
                 continue
-            data = self._render_one(output, view, renderer, patch, bodies)
+            try:
+                data = self._render_one(output, view, renderer, patch, bodies)
+            except RenderError as error:
+                errors.append(error)
+                continue
             if data is not None:
                 rendered[output.key] = (data, type_, cache, content_hash(data, f"{type_}\0{cache}"))
         return rendered, published
