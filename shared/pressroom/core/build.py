@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from pressroom.core.config import SiteConfig, settings_of
 from pressroom.core.content import ParsedPage, SourceKind, parse_intro, parse_page, publishable_kind
+from pressroom.core.mime import Headers, headers
 from pressroom.core.model import Entry, Intro, PageBody
 from pressroom.core.outputs import AssetOutput, Output, site_outputs
 from pressroom.core.plan import AssetRecord, EmptyIndex, PageRecord, Reading, list_exists, plan_round
@@ -57,6 +58,12 @@ class SiteBuild:
     published: int = 0
     entries: list[Entry] = field(default_factory=list)
     intros: list[Intro] = field(default_factory=list)
+    authored: set[str] = field(default_factory=set)
+    """The output keys copied from an author's file (`content/`, not `static/`)."""
+
+    def headers(self, key: str) -> Headers:
+        """What the output `key` is stored with besides its bytes (an author's active file: inert)."""
+        return headers(key, key in self.authored)
 
 
 def siblings_of(keys: Iterable[str]) -> dict[str, list[str]]:
@@ -171,6 +178,8 @@ def build_site(
             entries.append(entry)
         elif isinstance(record, AssetRecord) and record.published and record.claim_key is not None:
             assets[record.claim_key] = key
+            if config.is_authored(key):
+                result.authored.add(record.claim_key)
     result.errors.extend(
         ContentError(key, problem)
         for key, problems in sorted(plan.problems.items())

@@ -30,7 +30,9 @@ import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import wraps
+from itertools import islice
 from typing import Any
 
 import jinja2
@@ -39,6 +41,7 @@ from jinja2.ext import Extension
 from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Cycler, Joiner, Namespace
+from markupsafe import Markup
 
 WORK_LIMIT = 10_000_000
 """Steps one render may take (see the module's docstring): a 50,000-URL sitemap part takes 200,000."""
@@ -79,9 +82,12 @@ def _spend(steps: int = 1) -> None:
         budget.spend(steps)
 
 
+_SIZED = (str, bytes, list, tuple, dict, range)
+
+
 def _size(value: Any) -> int:
     """Characters or items of a value, for the budget (a lazy iterable counts as none)."""
-    return len(value) if isinstance(value, str | bytes | list | tuple | dict | range) else 0
+    return len(value) if isinstance(value, _SIZED) else 0
 
 
 def _spend_on(*values: Any) -> None:
@@ -125,19 +131,33 @@ def _check_amplifier(name: str, subject: Any, args: tuple[Any, ...], kwargs: Map
 def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     """A filter that spends from the budget and cannot make an oversized value."""
     takes_first = getattr(function, "jinja_pass_arg", None) is not None
+    amplifies = name in _AMPLIFIERS
 
     @wraps(function)
     def bounded(*args: Any, **kwargs: Any) -> Any:
         values = args[1:] if takes_first else args
-        _check_arguments(values[1:], kwargs)
-        if values:
-            _check_amplifier(name, values[0], values[1:], kwargs)
+        if len(values) > 1 or kwargs:
+            _check_arguments(values[1:], kwargs)
+            if amplifies:
+                _check_amplifier(name, values[0], values[1:], kwargs)
         _spend_on(*values)
         result = function(*args, **kwargs)
         _spend_on(result)
         return _checked_value(result)
 
     return bounded
+
+
+def _light_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    """One of pressroom's own filters, which cannot amplify (its result is about its input's
+    size): a step per call."""
+
+    @wraps(function)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        _spend(1)
+        return function(*args, **kwargs)
+
+    return counted
 
 
 def _format_widths_ok(template: str) -> bool:
@@ -180,8 +200,8 @@ class SiteTemplates(ImmutableSandboxedEnvironment):
         self.filters = {name: _bounded_filter(name, function) for name, function in self.filters.items()}
 
     def add_filters(self, **filters: Callable[..., Any]) -> None:
-        """Filters of pressroom's own, bounded like Jinja2's."""
-        self.filters.update({name: _bounded_filter(name, function) for name, function in filters.items()})
+        """Filters of pressroom's own: none makes a value much larger than what it is given."""
+        self.filters.update({name: _light_filter(function) for name, function in filters.items()})
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
@@ -194,6 +214,17 @@ class SiteTemplates(ImmutableSandboxedEnvironment):
             call = nodes.Call(nodes.ExtensionAttribute(limits, "concat"), concat.nodes, [], None, None)
             _replace(tree, concat, call.set_lineno(concat.lineno))
         return tree
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """As the sandbox's, with a fast way for plain data (most of what a page reads): no such
+        value is a way out, whatever object holds it."""
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            return super().getattr(obj, attribute)
+        if type(value) in _PLAIN_DATA and attribute[:1] != "_":
+            return value
+        return super().getattr(obj, attribute)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(value, type | types.ModuleType) or _bound_to_class(value):
@@ -211,15 +242,15 @@ class SiteTemplates(ImmutableSandboxedEnvironment):
         return not _bound_to_class(obj) and super().is_safe_callable(obj)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        if __obj is not _Limits.loop and __obj is not _Limits.concat:
+        if __obj is _Limits.loop or __obj is _Limits.concat:
+            return __context.call(__obj, *args, **kwargs)
+        if args or kwargs:
             _check_arguments(args, kwargs)
             name = getattr(__obj, "__name__", "")
-            _check_amplifier(name, getattr(__obj, "__self__", None), args, kwargs)
-            _spend_on(*args)
-        result = super().call(__context, __obj, *args, **kwargs)
-        if __obj is not _Limits.loop:
-            _checked_value(result)
-        return result
+            if name in _AMPLIFIERS:
+                _check_amplifier(name, getattr(__obj, "__self__", None), args, kwargs)
+        _spend_on(*args)
+        return _checked_value(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _spend_on(left, right)
@@ -237,6 +268,8 @@ class SiteTemplates(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+_PLAIN_DATA = frozenset({str, Markup, int, float, bool, type(None), tuple, list, dict, datetime, date})
+"""Types of values a template may read from any attribute (never a callable, class or frame)."""
 _CALLABLE_CLASSES = (dict, Namespace, Cycler, Joiner)
 """Jinja2's own globals that are classes (`dict`, `namespace`, `cycler`, `joiner`)."""
 
@@ -265,11 +298,13 @@ def render_bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str
     try:
         pieces: list[str] = []
         written = 0
-        for piece in template.generate(context):
-            written += len(piece)
+        generated = template.generate(context)
+        # Counted a few pieces at a time (each is at most VALUE_LIMIT): cheaper than one by one.
+        while batch := list(islice(generated, 16)):
+            written += sum(map(len, batch))
             if written > OUTPUT_LIMIT:
                 raise TemplateLimitError(f"the template wrote over {OUTPUT_LIMIT:,} characters")
-            pieces.append(piece)
+            pieces += batch
         return "".join(pieces)
     finally:
         if token is not None:

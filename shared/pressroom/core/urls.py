@@ -224,6 +224,8 @@ def is_safe_url(url: str) -> bool:
     ``java&#09;script:`` or ``%6Aavascript:`` are refused too, even where a browser would
     not run them: refusing a few odd URLs costs nothing, missing one is an XSS.
     """
+    if ":" not in url and "%" not in url and "&" not in url:
+        return True  # no scheme, not even an escaped one: a path or a fragment
     decoded = html.unescape(unquote(url))
     squeezed = "".join(c for c in decoded if c.isprintable() and not c.isspace()).lower()
     if squeezed.startswith(_UNSAFE_SCHEMES):
