@@ -191,7 +191,7 @@ class Renderer:
     def menu(self) -> list[dict[str, str]]:
         """Hugo's main menu, else `params.menu` ([{name, url}]), else the main sections, then Tags
         and Categories. A Hugo `pageRef` links to that path under the base URL; a `url` is kept
-        as written, as Hugo keeps it."""
+        as written, as Hugo keeps it, where the safe-URL rule allows it (else `#`)."""
         config, rel = self.config, self.config.rel_url
         if config.menu is not None:
             return [
