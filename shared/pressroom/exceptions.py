@@ -22,6 +22,11 @@ class ContentError(PressroomError):
         super().__init__(f"{where}: {problem}")
 
 
+class RenderError(ContentError):
+    """An output its template could not render: an unsafe access, a limit of `core.sandbox`, or the
+    template's own error. Permanent like any ContentError; the output keeps what was published."""
+
+
 class ConfigError(ContentError):
     """`site.yaml` cannot be read; the site keeps its previous configuration."""
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pressroom.core.mime import Headers
+
 # -- content and the published site ----------------------------------------------------------
 
 
@@ -54,7 +56,7 @@ class Source(Protocol):
 class SiteStore(Protocol):
     """Where the site is published: the site bucket, or a folder."""
 
-    def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None: ...
+    def put(self, key: str, body: bytes, headers: Headers) -> None: ...
 
     def delete(self, keys: Iterable[str]) -> None: ...
 

@@ -29,7 +29,6 @@ import boto3
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.mime import content_type
 from pressroom.core.urls import key_to_paths
 from support.faults import (
     Exchange,
@@ -92,13 +91,13 @@ def change_stream(rng: random.Random, posts: int, length: int) -> list[Change]:
     return changes
 
 
-def bucket_objects(s3: Any, bucket: str) -> dict[str, tuple[bytes, str]]:
-    """Every object of a bucket: key -> (bytes, Content-Type)."""
+def bucket_objects(s3: Any, bucket: str) -> dict[str, tuple[bytes, str, str]]:
+    """Every object of a bucket: key -> (bytes, Content-Type, Content-Disposition)."""
     found = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         for item in page.get("Contents", []):
             answer = s3.get_object(Bucket=bucket, Key=item["Key"])
-            found[item["Key"]] = (answer["Body"].read(), answer["ContentType"])
+            found[item["Key"]] = (answer["Body"].read(), answer["ContentType"], answer.get("ContentDisposition", ""))
     return found
 
 
@@ -130,13 +129,15 @@ class Account:
             else:
                 s3.put_object(Bucket=bucket, Key=change.key, Body=change.body)
 
-    def objects(self, bucket: str) -> dict[str, tuple[bytes, str]]:
+    def objects(self, bucket: str) -> dict[str, tuple[bytes, str, str]]:
         return bucket_objects(self.client("s3"), bucket)
 
-    def full_build(self, now: datetime) -> dict[str, tuple[bytes, str]]:
+    def full_build(self, now: datetime) -> dict[str, tuple[bytes, str, str]]:
         """What `pressroom build` makes of the source bucket as it is now (SPEC 3.3.1)."""
-        files = {key: body for key, (body, _) in self.objects(self.names["SOURCE_BUCKET"]).items()}
-        return {key: (body, content_type(key)) for key, body in build_site(files, now, workers=1).outputs.items()}
+        files = {key: body for key, (body, _, _) in self.objects(self.names["SOURCE_BUCKET"]).items()}
+        built = build_site(files, now, workers=1)
+        stored = {key: built.headers(key) for key in built.outputs}
+        return {key: (body, stored[key].content_type, stored[key].disposition) for key, body in built.outputs.items()}
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.mime import cache_control, content_type
 from pressroom.core.urls import key_to_paths
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
@@ -66,20 +65,29 @@ class Site:
         finally:
             handler_module.content_now = original  # type: ignore[assignment]
 
-    def published(self) -> dict[str, tuple[bytes, str, str]]:
-        """key -> (bytes, Content-Type, Cache-Control) of every object in the site bucket."""
+    def published(self) -> dict[str, tuple[bytes, str, str, str]]:
+        """key -> (bytes, Content-Type, Cache-Control, Content-Disposition) of every object in the site bucket."""
         bucket = self.names["SITE_BUCKET"]
         found = {}
         for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
             for item in page.get("Contents", []):
                 answer = self.s3.get_object(Bucket=bucket, Key=item["Key"])
-                found[item["Key"]] = (answer["Body"].read(), answer["ContentType"], answer.get("CacheControl", ""))
+                found[item["Key"]] = (
+                    answer["Body"].read(),
+                    answer["ContentType"],
+                    answer.get("CacheControl", ""),
+                    answer.get("ContentDisposition", ""),
+                )
         return found
 
-    def expected(self, files: dict[str, bytes] | None = None) -> dict[str, tuple[bytes, str, str]]:
+    def expected(self, files: dict[str, bytes] | None = None) -> dict[str, tuple[bytes, str, str, str]]:
         """What the full build makes, with the headers each key is stored with."""
-        outputs = build_site(files if files is not None else self.files, self.now, workers=1).outputs
-        return {key: (body, content_type(key), cache_control(key)) for key, body in outputs.items()}
+        built = build_site(files if files is not None else self.files, self.now, workers=1)
+        stored = {key: built.headers(key) for key in built.outputs}
+        return {
+            key: (body, stored[key].content_type, stored[key].cache_control, stored[key].disposition)
+            for key, body in built.outputs.items()
+        }
 
     def invalidated_paths(self) -> set[str]:
         distribution = self.names["DISTRIBUTION_ID"]
@@ -112,7 +120,7 @@ def assert_converged(site: Site, files: dict[str, bytes] | None = None) -> None:
     assert different == [], different
 
 
-def assert_changes_invalidated(site: Site, before: dict[str, tuple[bytes, str, str]]) -> None:
+def assert_changes_invalidated(site: Site, before: dict[str, tuple[bytes, str, str, str]]) -> None:
     """Every object written or deleted since `before` is covered by an invalidation sent (SPEC 3.3.2)."""
     after = site.published()
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}

@@ -26,7 +26,7 @@ from typing import Any
 
 from pressroom.adapters.memory import Gate, MemoryBucket, MemoryCdn, MemoryQueue, MemorySite, MemoryTable, Resent
 from pressroom.core.build import build_site
-from pressroom.core.mime import content_type
+from pressroom.core.mime import Headers
 from pressroom.core.urls import key_to_paths
 from pressroom.engine import fanout
 from pressroom.engine import index as index_module
@@ -111,8 +111,8 @@ class World:
     def _wrap_logs(self) -> None:
         put, delete, invalidate = self.site.put, self.site.delete, self.cdn.invalidate
 
-        def logged_put(key: str, body: bytes, type_: str, cache: str) -> None:
-            put(key, body, type_, cache)
+        def logged_put(key: str, body: bytes, stored: Headers) -> None:
+            put(key, body, stored)
             self.writes.append((next(self.sequence), key))
 
         def logged_delete(keys: Any) -> None:
@@ -190,7 +190,9 @@ class World:
             assert not any(left.values()), f"work left with nothing to come back for it: {left}"
             return
 
-    def expected_site(self, published: dict[str, tuple[bytes, str]]) -> dict[str, tuple[bytes, str]]:
+    def expected_site(
+        self, published: dict[str, tuple[bytes, Headers | None]]
+    ) -> dict[str, tuple[bytes, Headers | None]]:
         """The full build of the source, where a file that cannot be published stands for the page
         published before it (SPEC 3.3.3: bad content loses nothing): whichever good version of it,
         or none, the workers last published, so the one of those builds the site matches, if any."""
@@ -209,8 +211,10 @@ class World:
         for versions in itertools.islice(itertools.product(*choices), 64):
             files = {k: v for k, v in self.files.items() if k not in broken}
             files.update({key: body for key, body in zip(broken, versions, strict=True) if body is not None})
-            outputs = build_site(files, NOW, workers=1).outputs if broken else build.outputs
-            candidate = {k: (v, content_type(k)) for k, v in outputs.items()}
+            built = build_site(files, NOW, workers=1) if broken else build
+            candidate: dict[str, tuple[bytes, Headers | None]] = {
+                k: (v, built.headers(k)) for k, v in built.outputs.items()
+            }
             if candidate == published:
                 return candidate
             candidates.append(candidate)

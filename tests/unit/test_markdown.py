@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from pressroom.core.markdown import hugo_anchor, is_safe_url, pygments_css, render_markdown
+from pressroom.core.markdown import hugo_anchor, pygments_css, render_markdown
+from pressroom.core.urls import is_safe_url
 
 # --- Markdown features Hugo users expect ---------------------------------------------------
 

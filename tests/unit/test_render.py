@@ -453,3 +453,51 @@ def test_the_theme_digest_changes_with_any_file_of_the_theme(
         monkeypatch.undo()
         for cached in caches:
             cached.cache_clear()
+
+
+# --- URLs from configuration (SPEC 3.5) ------------------------------------------------------
+
+
+def assert_every_url_safe(html: str) -> None:
+    """Every href, src and content attribute of the page is one the safe-URL rule allows."""
+    from html import unescape
+
+    from pressroom.core.urls import is_safe_url
+
+    for value in re.findall(r'(?:href|src|content)="([^"]*)"', html):
+        assert is_safe_url(unescape(value)), value
+
+
+SCRIPT_URLS = ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "java&#09;script:alert(1)", "data:text/html,<b>x"]
+
+
+@pytest.mark.parametrize("url", SCRIPT_URLS)
+def test_menu_and_profile_urls_from_the_configuration_pass_the_safe_url_filter(url: str) -> None:
+    quoted = url.replace('"', '\\"')
+    site_yaml = (
+        "title: T\nparams:\n"
+        f'  menu: [{{name: Evil, url: "{quoted}"}}]\n'
+        f'  author: {{name: Ada, image: "{quoted}", links: [{{github: "{quoted}"}}, {{x-twitter: "{quoted}"}}]}}\n'
+    )
+    config = parse_config(site_yaml)[0]
+    html = render(ListOutput("", 1), [entry("posts/a.md", "A", 1, feature=url)], config)
+    assert_every_url_safe(html)
+    assert '<a href="#">Evil</a>' in html
+
+
+def test_hugo_menu_urls_pass_the_safe_url_filter() -> None:
+    from pressroom.core.config import settings_of
+
+    files = {
+        "hugo.toml": b'title = "T"\n[[menus.main]]\nname = "Evil"\nurl = "javascript:alert(1)"\n'
+        b'[[menus.main]]\nname = "Fine"\nurl = "https://example.org/"\n',
+        "content/posts/a.md": b"---\ntitle: A\n---\n",
+    }
+    config = settings_of(files).config
+    html = render(ListOutput("", 1), [entry("posts/a.md", "A", 1)], config)
+    assert '<a href="#">Evil</a>' in html and '<a href="https://example.org/">Fine</a>' in html
+
+
+def test_a_feature_image_url_from_front_matter_passes_the_safe_url_filter() -> None:
+    html = render(PageOutput("posts/a.md", "posts/a"), [entry("posts/a.md", "A", 1, feature="javascript:alert(1)")])
+    assert_every_url_safe(html)

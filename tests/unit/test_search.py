@@ -15,6 +15,7 @@ from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
 from pressroom.core import outputs
 from pressroom.core.build import build_site
 from pressroom.core.config import SiteConfig
+from pressroom.core.mime import headers
 from pressroom.core.model import Entry
 from pressroom.core.outputs import search_parts
 from pressroom.core.search import (
@@ -169,7 +170,7 @@ def test_the_event_path_reads_and_writes_only_the_parts_a_round_changes(monkeypa
     assert kept
     first = sorted(kept)[0]
     kept[first]["title"] = "Edited by hand"
-    site.put(other, render_search_index(kept.values()), "application/json", "")
+    site.put(other, render_search_index(kept.values()), headers(other))
     files["posts/p9.md"] = post("P9", 9)
     site.reads.clear()
     publish(ports, {"posts/p9.md": files["posts/p9.md"]})

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from pressroom.core.mime import Headers
 from pressroom.core.urls import refuse_unsafe_key
 from pressroom.ports import Condition, ConditionFailed, Item, Listed, Page, SourceObject, Write
 
@@ -248,7 +249,8 @@ class MemoryBucket(_Gated):
     def __init__(self, gate: Gate | None = None, name: str = "bucket") -> None:
         super().__init__(gate)
         self.name = name
-        self.objects: dict[str, tuple[bytes, str, str, str]] = {}
+        self.objects: dict[str, tuple[bytes, str, Headers | None]] = {}
+        """key -> (bytes, version, the headers it was published with; None for a source file)."""
         """key -> (body, version, content type, cache control)"""
         self._versions: dict[tuple[str, str], bytes] = {}
         self._counter = itertools.count(1)
@@ -258,7 +260,7 @@ class MemoryBucket(_Gated):
         with self._lock:
             version = f"v{next(self._counter)}"
             self._versions[(key, version)] = body
-            self.objects[key] = (body, version, "", "")
+            self.objects[key] = (body, version, None)
 
     def remove(self, key: str) -> None:
         with self._lock:
@@ -295,12 +297,12 @@ class MemoryBucket(_Gated):
         return found
 
     # -- SiteStore
-    def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
+    def put(self, key: str, body: bytes, headers: Headers) -> None:
         refuse_unsafe_key(key, self.name)  # as the S3 site store does
 
         def store() -> None:
             version = f"v{next(self._counter)}"
-            self.objects[key] = (body, version, content_type, cache_control)
+            self.objects[key] = (body, version, headers)
 
         self._act("s3.put", store)
 
@@ -322,9 +324,9 @@ class MemoryBucket(_Gated):
         keys: builtins.list[str] = self._act("s3.list", lambda: sorted(k for k in self.objects if k.startswith(prefix)))
         return keys
 
-    def contents(self) -> dict[str, tuple[bytes, str]]:
-        """Every object as (bytes, Content-Type), for comparing with the full build."""
-        return {key: (body, type_) for key, (body, _, type_, _) in sorted(self.objects.items())}
+    def contents(self) -> dict[str, tuple[bytes, Headers | None]]:
+        """Every object as (bytes, headers), for comparing with the full build."""
+        return {key: (body, headers) for key, (body, _, headers) in sorted(self.objects.items())}
 
 
 def _etag(body: bytes) -> str:

@@ -28,12 +28,13 @@ from typing import Any, TypeVar
 
 from pressroom.core.config import SiteConfig, settings_of
 from pressroom.core.content import ParsedPage, SourceKind, parse_intro, parse_page, publishable_kind
+from pressroom.core.mime import Headers, headers
 from pressroom.core.model import Entry, Intro, PageBody
 from pressroom.core.outputs import AssetOutput, Output, site_outputs
 from pressroom.core.plan import AssetRecord, EmptyIndex, PageRecord, Reading, list_exists, plan_round
 from pressroom.core.render import Renderer, validate_layouts
 from pressroom.core.site import MemoryIndex, SiteIndex
-from pressroom.exceptions import ConfigError, ContentError
+from pressroom.exceptions import ConfigError, ContentError, RenderError
 
 OutputSink = Callable[[str, bytes], None]
 """Takes each output (key, bytes) as it is rendered, maybe in a forked worker process."""
@@ -57,6 +58,12 @@ class SiteBuild:
     published: int = 0
     entries: list[Entry] = field(default_factory=list)
     intros: list[Intro] = field(default_factory=list)
+    authored: set[str] = field(default_factory=set)
+    """The output keys copied from an author's file (`content/`, not `static/`)."""
+
+    def headers(self, key: str) -> Headers:
+        """What the output `key` is stored with besides its bytes (an author's active file: inert)."""
+        return headers(key, key in self.authored)
 
 
 def siblings_of(keys: Iterable[str]) -> dict[str, list[str]]:
@@ -77,7 +84,7 @@ def _parse_one(job: tuple[str, bytes, SiteConfig, Sequence[str]]) -> ParsedPage 
 
 
 @dataclass(frozen=True)
-class _ParseFailure:
+class _Failure:
     """A ContentError as plain values, to cross from a worker process to the parent.
 
     A ContentError pickles as its message alone and cannot be rebuilt from it, so one sent back
@@ -88,15 +95,17 @@ class _ParseFailure:
     source_key: str
     problem: str
     line: int | None
+    key: str = ""
+    """The output that failed, for a render's failure."""
 
     def error(self) -> ContentError:
         return self.kind(self.source_key, self.problem, self.line)
 
 
-def _parse_in_worker(job: tuple[str, bytes, SiteConfig, Sequence[str]]) -> ParsedPage | _ParseFailure:
+def _parse_in_worker(job: tuple[str, bytes, SiteConfig, Sequence[str]]) -> ParsedPage | _Failure:
     parsed = _parse_one(job)
     if isinstance(parsed, ContentError):
-        return _ParseFailure(type(parsed), parsed.source_key, parsed.problem, parsed.line)
+        return _Failure(type(parsed), parsed.source_key, parsed.problem, parsed.line)
     return parsed
 
 
@@ -107,14 +116,14 @@ def parse_pages(
     if workers <= 1 or len(jobs) < _PARALLEL_THRESHOLD:
         return [_parse_one(job) for job in jobs]
     parsed = _in_forked_pool(_ParseJob(jobs).parse, len(jobs), workers)
-    return [page.error() if isinstance(page, _ParseFailure) else page for page in parsed]
+    return [page.error() if isinstance(page, _Failure) else page for page in parsed]
 
 
 @dataclass(frozen=True)
 class _ParseJob:
     jobs: Sequence[tuple[str, bytes, SiteConfig, Sequence[str]]]
 
-    def parse(self, start: int, stop: int) -> list[ParsedPage | _ParseFailure]:
+    def parse(self, start: int, stop: int) -> list[ParsedPage | _Failure]:
         return [_parse_in_worker(job) for job in self.jobs[start:stop]]
 
 
@@ -169,6 +178,8 @@ def build_site(
             entries.append(entry)
         elif isinstance(record, AssetRecord) and record.published and record.claim_key is not None:
             assets[record.claim_key] = key
+            if config.is_authored(key):
+                result.authored.add(record.claim_key)
     result.errors.extend(
         ContentError(key, problem)
         for key, problems in sorted(plan.problems.items())
@@ -180,7 +191,10 @@ def build_site(
     result.published = len(entries)
     result.entries, result.intros = entries, intros
     outputs = site_outputs(index, entries, assets)
-    result.keys, result.outputs = render_outputs(renderer, index, outputs, bodies.__getitem__, files, workers, sink)
+    result.keys, result.outputs, failed = render_outputs(
+        renderer, index, outputs, bodies.__getitem__, files, workers, sink
+    )
+    result.errors.extend(failed)
     return result
 
 
@@ -192,9 +206,10 @@ def render_outputs(
     files: Mapping[str, bytes],
     workers: int = 1,
     sink: OutputSink | None = None,
-) -> tuple[list[str], dict[str, bytes]]:
+) -> tuple[list[str], dict[str, bytes], list[ContentError]]:
     """Every output key, and every output's bytes by key, in the order of `outputs`; of two
     outputs with one key, the first wins. With a `sink`, the bytes go to it and the dict is empty.
+    An output its template cannot render (`RenderError`) is left out, with its error.
 
     Assets are copied; the rest render here or, on several workers, in forked processes.
     """
@@ -207,16 +222,20 @@ def render_outputs(
         rendered = job.render(0, len(to_render))
     else:
         rendered = _in_forked_pool(job.render, len(to_render), workers)
+    failed = {failure.key: failure.error() for failure in rendered if isinstance(failure, _Failure)}
+    keys = [key for key in chosen if key not in failed]
+    errors = list(failed.values())
     if sink is not None:
         for key, output in chosen.items():
             if isinstance(output, AssetOutput):
                 sink(key, files[output.source_key])
-        return list(chosen), {}
-    pages = iter(rendered)
-    return list(chosen), {
-        key: files[output.source_key] if isinstance(output, AssetOutput) else next(pages)
+        return keys, {}, errors
+    bodies = iter(rendered)
+    made = {
+        key: files[output.source_key] if isinstance(output, AssetOutput) else next(bodies)
         for key, output in chosen.items()
     }
+    return keys, {key: body for key, body in made.items() if not isinstance(body, _Failure)}, errors
 
 
 @dataclass(frozen=True)
@@ -229,13 +248,21 @@ class _RenderJob:
     body_of: Callable[[str], PageBody]
     sink: OutputSink | None = None
 
-    def render(self, start: int, stop: int) -> list[bytes]:
-        """The bytes of outputs[start:stop]; none when they went to the sink."""
-        if self.sink is None:
-            return [self.renderer.render(output, self.index, self.body_of) for output in self.outputs[start:stop]]
+    def render(self, start: int, stop: int) -> list[bytes | _Failure]:
+        """The bytes of outputs[start:stop] (none when they went to the sink), and a failure for
+        each output its template could not render, in order."""
+        done: list[bytes | _Failure] = []
         for output in self.outputs[start:stop]:
-            self.sink(output.key, self.renderer.render(output, self.index, self.body_of))
-        return []
+            try:
+                data = self.renderer.render(output, self.index, self.body_of)
+            except RenderError as error:
+                done.append(_Failure(type(error), error.source_key, error.problem, error.line, output.key))
+                continue
+            if self.sink is None:
+                done.append(data)
+            else:
+                self.sink(output.key, data)
+        return done
 
 
 _T = TypeVar("_T")

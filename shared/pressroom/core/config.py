@@ -130,6 +130,11 @@ class SiteConfig:
         """A file of a Hugo root's `static/`: published as it is, never a page."""
         return any(source_key.startswith(folder + "/") for folder in self.staticDirs if folder)
 
+    def is_authored(self, source_key: str) -> bool:
+        """A file an author wrote (`content/`, not the owner's `static/`): its active kinds are
+        published inert, or not at all (SPEC 3.5, `core.mime`)."""
+        return not self.is_static(source_key)
+
     def list_path(self, list_id: str) -> str:
         """The site path of a list: its id, or for a term with a permalink pattern, that pattern
         expanded (`permalinks.tags = "/topics/:slug/"`: `tags/go` -> `topics/go`)."""

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
@@ -46,6 +46,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from pressroom.core.config import MarkupSettings
 from pressroom.core.shortcodes import Expansion, ShortcodePage, UnknownShortcode, render_call
 from pressroom.core.typographer import Typographer
+from pressroom.core.urls import is_safe_url
 
 if TYPE_CHECKING:
     from pygments.formatters.html import HtmlFormatter
@@ -55,7 +56,6 @@ __all__ = [
     "WORDS_PER_MINUTE",
     "RenderedMarkdown",
     "hugo_anchor",
-    "is_safe_url",
     "pygments_css",
     "render_markdown",
 ]
@@ -78,8 +78,6 @@ DARK_CODE_STYLE = "github-dark"
 
 # Schemes that run code or read local files when followed; `data:` is allowed only for the
 # raster image types markdown-it itself allows (an SVG document can carry script).
-_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "file:", "data:")
-_SAFE_DATA_IMAGE_RE = re.compile(r"data:image/(?:gif|png|jpeg|webp|avif)[;,]")
 # Comments first, so a comment holding `>` is removed whole (only reachable with unsafe HTML).
 _TAG_RE = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -236,21 +234,6 @@ def hugo_anchor(text: str) -> str:
             # combining mark, which Hugo would not produce.
             kept.append(char.lower()[0])
     return "".join(kept) or "heading"
-
-
-def is_safe_url(url: str) -> bool:
-    """Whether a link or image URL may be rendered: no script, file or non-image data URL.
-
-    Checks a squeezed form of the URL (percent-escapes and entities decoded, whitespace and
-    control characters removed, lower case) so obfuscations such as ``JaVaScRiPt:``,
-    ``java&#09;script:`` or ``%6Aavascript:`` are refused too, even where a browser would
-    not run them: refusing a few odd URLs costs nothing, missing one is an XSS.
-    """
-    decoded = html.unescape(unquote(url))
-    squeezed = "".join(c for c in decoded if c.isprintable() and not c.isspace()).lower()
-    if squeezed.startswith(_UNSAFE_SCHEMES):
-        return _SAFE_DATA_IMAGE_RE.match(squeezed) is not None
-    return True
 
 
 @cache

@@ -9,11 +9,22 @@ differs between Python versions), so every machine writes the same object for th
 
 And the one rule of Cache-Control, from the key alone, so the full build, the event path and a
 rebuild give every object the same headers.
+
+An author's active file (SPEC 3.5: a script, XML, an SVG from `content/`, not the owner's
+`static/`) is published inert, so that no browser runs it on the site's origin: scripts and XML
+as `text/plain` (the stack sends `nosniff`, so a browser never runs it as a script nor renders
+it as a page), an SVG as an image with `Content-Disposition: attachment` (an `<img>` shows it;
+opened by its URL, it downloads instead of running its scripts). An HTML file there is not
+published at all, as Hugo refuses it (its `security.allowContent`).
+
+>>> headers("posts/x/a.js", authored=True).content_type, headers("posts/x/a.svg", authored=True).disposition
+('text/plain; charset=utf-8', 'attachment')
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
@@ -102,15 +113,67 @@ _BY_NAME: Mapping[str, str] = {
 }
 
 
-def content_type(key: str) -> str:
-    """The Content-Type a key is stored with, from its name alone (case-insensitive suffix)."""
+def content_type(key: str, authored: bool = False) -> str:
+    """The Content-Type a key is stored with, from its name (case-insensitive suffix) and, for a
+    file copied from the source, whether an author wrote it (inert: see the module's docstring)."""
     name = key.rsplit("/", 1)[-1].lower()
-    if name in _BY_NAME:
+    suffix = _suffix(name)
+    if authored and suffix in _INERT_AS_TEXT:
+        return INERT_CONTENT_TYPE
+    if name in _BY_NAME and not authored:
         return _BY_NAME[name]
+    return _BY_SUFFIX.get(suffix, DEFAULT_CONTENT_TYPE)
+
+
+def content_disposition(key: str, authored: bool = False) -> str:
+    """`attachment` for an author's SVG (an `<img>` shows it; its own URL downloads it), else ""."""
+    return "attachment" if authored and _suffix(key.rsplit("/", 1)[-1].lower()) in _DOWNLOADED else ""
+
+
+def refused_reason(key: str) -> str | None:
+    """Why an author's file is not published at all (an HTML page: Hugo refuses it too), or None."""
+    if _suffix(key.rsplit("/", 1)[-1].lower()) in _REFUSED:
+        return (
+            "an HTML file under content/ is not published (Hugo refuses it too: security.allowContent); "
+            "write the page in Markdown, or ask the site's owner to put the file in static/"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Headers:
+    """What an object is stored with besides its bytes: part of the published state (SPEC 3.3.1)."""
+
+    content_type: str
+    cache_control: str
+    disposition: str = ""
+
+    def digest_text(self, separator: str = "\0") -> str:
+        """The headers as they enter an object's recorded hash (as before dispositions, without one)."""
+        fields = (self.content_type, self.cache_control, *((self.disposition,) if self.disposition else ()))
+        return separator.join(fields)
+
+
+def headers(key: str, authored: bool = False) -> Headers:
+    """Every header `key` is stored with; `authored`: copied from an author's file (see `content_type`)."""
+    return Headers(content_type(key, authored), cache_control(key), content_disposition(key, authored))
+
+
+HEADERS_RULES = 2
+"""Bumped whenever a rule of this module changes what an existing object is stored with: the event
+path rebuilds a site published under other rules (see `engine.index.built_by`)."""
+INERT_CONTENT_TYPE = "text/plain; charset=utf-8"
+_INERT_AS_TEXT = frozenset(
+    {".js", ".mjs", ".cjs", ".xml", ".xsl", ".xslt", ".xht", ".xhtml", ".shtml", ".mht", ".mhtml", ".rss", ".atom"}
+)
+"""An author's files a browser would run as a script or render as a document with scripts."""
+_DOWNLOADED = frozenset({".svg", ".svgz"})
+_REFUSED = frozenset({".html", ".htm"})
+
+
+def _suffix(name: str) -> str:
     dot = name.rfind(".")
-    if dot < 0:
-        return DEFAULT_CONTENT_TYPE
-    return _BY_SUFFIX.get(name[dot:], DEFAULT_CONTENT_TYPE)
+    return name[dot:] if dot >= 0 else ""
 
 
 PAGE_CACHE_CONTROL = "public, max-age=300, must-revalidate"

@@ -24,6 +24,7 @@ from typing import Protocol
 
 from pressroom.core.config import SiteConfig
 from pressroom.core.content import SourceKind
+from pressroom.core.mime import refused_reason
 from pressroom.core.model import HOME_LIST, Entry, Intro
 from pressroom.core.outputs import (
     SITE_REPLACES,
@@ -615,6 +616,8 @@ class _RoundPlanner:
             return None  # a draft, future, expired or displaced page's files stay unpublished
         key = asset_output(asset, bundle.entry if bundle is not None else None, self.config.site_key(asset))
         reason = reserved_asset_reason(key, self.config.reserved_roots)
+        if reason is None and self.config.is_authored(asset):
+            reason = refused_reason(asset)
         if reason is not None:
             problems["/reserved"] = f"not published: {reason}"
             return None

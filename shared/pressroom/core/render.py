@@ -45,12 +45,21 @@ from pressroom.core.outputs import (
     list_pages,
     sitemap_parts,
 )
+from pressroom.core.sandbox import (
+    LAYOUT_TEMPLATE_PREFIX,
+    THEME_TEMPLATE_PREFIX,
+    NamedLoader,
+    SiteTemplates,
+    render_bounded,
+    template_problem,
+)
 from pressroom.core.search import search_files, search_record
 from pressroom.core.series import SeriesBox, series_box, series_list
 from pressroom.core.site import SiteIndex, list_title
 from pressroom.core.sitemap import SitemapUrl
-from pressroom.core.theme import stylesheet, stylesheet_key
-from pressroom.core.urls import href, key_href, list_page_path, urlize, urlize_path
+from pressroom.core.theme import stylesheet, stylesheet_key, theme_template
+from pressroom.core.urls import href, key_href, list_page_path, safe_link, urlize, urlize_path
+from pressroom.exceptions import RenderError
 
 
 def feature_url(entry: Entry) -> str:
@@ -132,11 +141,12 @@ class Renderer:
 
     def __init__(self, config: SiteConfig, layouts: Mapping[str, str] | None = None) -> None:
         self.config = config
-        theme = jinja2.FileSystemLoader(str(files("pressroom") / "theme" / "templates"))
+        theme = NamedLoader(theme_template, THEME_TEMPLATE_PREFIX)
         loader: jinja2.BaseLoader = theme
         if layouts:
-            loader = jinja2.ChoiceLoader([jinja2.DictLoader(dict(layouts)), theme])
-        self.env = jinja2.Environment(
+            loader = jinja2.ChoiceLoader([NamedLoader(dict(layouts).get, LAYOUT_TEMPLATE_PREFIX), theme])
+        # Sandboxed: a site's `layouts/` are untrusted code (SPEC 3.5, core.sandbox).
+        self.env = SiteTemplates(
             loader=loader,
             autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
             undefined=jinja2.ChainableUndefined,
@@ -148,12 +158,15 @@ class Renderer:
             bytecode_cache=_COMPILED_TEMPLATES,
         )
         # Dates show in their own offset, as written (Hugo): a naive one was read in the site's zone.
-        self.env.filters["iso"] = lambda moment: moment.isoformat()
-        self.env.filters["human_date"] = _human_date
-        self.env.filters["rfc822"] = format_datetime
-        # pass_context keeps Jinja from folding `"/x" | rel` into the compiled code, which every
-        # Renderer shares (see _CompiledTemplates) whatever its base URL.
-        self.env.filters["rel"] = jinja2.pass_context(lambda _context, link: config.rel_url(link))
+        self.env.add_filters(
+            iso=lambda moment: moment.isoformat(),
+            human_date=_human_date,
+            rfc822=format_datetime,
+            # pass_context keeps Jinja from folding `"/x" | rel` into the compiled code, which every
+            # Renderer shares (see _CompiledTemplates) whatever its base URL.
+            # Every link a template writes through `rel` passes the safe-URL rule (SPEC 3.5).
+            rel=jinja2.pass_context(lambda _context, link: config.rel_url(safe_link(link))),
+        )
         self.env.globals.update(
             site=config,
             menu=self.menu,
@@ -178,14 +191,17 @@ class Renderer:
     def menu(self) -> list[dict[str, str]]:
         """Hugo's main menu, else `params.menu` ([{name, url}]), else the main sections, then Tags
         and Categories. A Hugo `pageRef` links to that path under the base URL; a `url` is kept
-        as written, as Hugo keeps it."""
+        as written, as Hugo keeps it, where the safe-URL rule allows it (else `#`)."""
         config, rel = self.config, self.config.rel_url
         if config.menu is not None:
-            return [{"name": name, "url": url or rel(href(urlize_path(ref)))} for name, url, ref in config.menu]
+            return [
+                {"name": name, "url": safe_link(url) if url else rel(href(urlize_path(ref)))}
+                for name, url, ref in config.menu
+            ]
         configured = config.param("menu")
         if isinstance(configured, list):
             return [
-                {"name": str(i.get("name", "")), "url": str(i.get("url", "/"))}
+                {"name": str(i.get("name", "")), "url": safe_link(str(i.get("url", "/")))}
                 for i in configured
                 if isinstance(i, dict)
             ]
@@ -264,7 +280,7 @@ class Renderer:
 
     def absolute_link(self, link: str) -> str:
         """A link as an absolute URL: a site path under the base URL, a URL as it is."""
-        return link if "://" in link else self.config.absolute_url(link)
+        return safe_link(link) if "://" in link else self.config.absolute_url(link)
 
     def reading_time_shown(self, entry: Entry) -> bool:
         shown = entry.params.get("showReadingTime", self.config.showReadingTime)
@@ -281,7 +297,7 @@ class Renderer:
         cached = self._summaries.get(id(entry))
         if cached is not None and cached[0] is entry:
             return cached[1]
-        html = Markup(self.env.get_template("summary.html").render(page=entry))
+        html = Markup(render_bounded(self.env.get_template("summary.html"), {"page": entry}))
         self._summaries[id(entry)] = (entry, html)
         return html
 
@@ -294,7 +310,15 @@ class Renderer:
         return self._search[1]
 
     def _render(self, template: str, **context: Any) -> bytes:
-        return self.env.get_template(template).render(**context).encode("utf-8")
+        """`template` rendered; a RenderError naming the template file and line when the template
+        fails (an unsafe access, a limit of `core.sandbox`, its own error)."""
+        try:
+            return render_bounded(self.env.get_template(template), context).encode("utf-8")
+        except Exception as error:
+            problem = template_problem(error, template)
+            if problem is None:
+                raise
+            raise RenderError(problem.file, problem.problem, problem.line) from None
 
     def render(self, output: Output, index: SiteIndex, body_of: Callable[[str], PageBody]) -> bytes:
         """The bytes of one output. `body_of(source_key)` supplies a page's rendered body."""
@@ -348,18 +372,22 @@ class Renderer:
             raise KeyError(f"{output.source_key}: not in the index")
         next_page, prev_page = index.neighbours(entry.section, entry) if entry.section else (None, None)
         show_toc = bool(entry.params.get("showTableOfContents", False))
-        return self._render(
-            "page.html",
-            page=entry,
-            body=body,
-            prev_page=prev_page,
-            next_page=next_page,
-            series=self.series_box(entry, index),
-            show_toc=show_toc,
-            canonical=self.absolute(entry.url),
-            description=entry.description or _plain_summary(entry),
-            image=self.absolute_link(feature_url(entry)) if entry.feature else None,
-        )
+        try:
+            return self._render(
+                "page.html",
+                page=entry,
+                body=body,
+                prev_page=prev_page,
+                next_page=next_page,
+                series=self.series_box(entry, index),
+                show_toc=show_toc,
+                canonical=self.absolute(entry.url),
+                description=entry.description or _plain_summary(entry),
+                image=self.absolute_link(feature_url(entry)) if entry.feature else None,
+            )
+        except RenderError as error:  # named after the page (its author hears of it), and the template
+            where = f"{error.source_key} line {error.line}" if error.line else error.source_key
+            raise RenderError(entry.source_key, f"{where}: {error.problem}") from None
 
     def series_box(self, entry: Entry, index: SiteIndex) -> SeriesBox | None:
         """The series box of a page in a series (see `core.series`): every part, read from the index."""
@@ -497,7 +525,7 @@ def _profile_url(name: str, value: str) -> str:
     """A profile link's URL: as given when it is one, else built from a user name (`github: NAME`)."""
     value = value.strip()
     if value.startswith(("http://", "https://", "mailto:", "/")):
-        return value
+        return safe_link(value)
     pattern = _PROFILE_URLS.get(name)
     return pattern.format(value.lstrip("@")) if pattern and value else ""
 

@@ -352,7 +352,7 @@ class Expansion:
     def restore_url(self, url: str) -> str:
         """A link's URL with each placeholder replaced by its shortcode's text, refused (``#``)
         where a Markdown link would be (`javascript:` ...)."""
-        from pressroom.core.markdown import is_safe_url
+        from pressroom.core.urls import is_safe_url
 
         def value(match: re.Match[str]) -> str:
             text = self.outputs[int(match.group(1))].strip()
@@ -370,17 +370,24 @@ class Expansion:
 
 @lru_cache(maxsize=8)
 def shortcode_environment(site_templates: tuple[tuple[str, str], ...]) -> Any:
-    """The Jinja2 environment of shortcode templates: the site's first, then the theme's."""
+    """The Jinja2 environment of shortcode templates: the site's first, then the theme's.
+
+    Sandboxed, with bounded work and output (`core.sandbox`): a site's shortcodes are untrusted code.
+    """
     import jinja2
 
+    from pressroom.core.sandbox import LAYOUT_TEMPLATE_PREFIX, THEME_TEMPLATE_PREFIX, NamedLoader, SiteTemplates
+    from pressroom.core.theme import theme_template
+
     hugo = set(hugo_templates(site_templates))
+    site = {name: text for name, text in site_templates if name not in hugo}
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.DictLoader({name: text for name, text in site_templates if name not in hugo}),
-            jinja2.PackageLoader("pressroom", "theme/templates/shortcodes"),
+            NamedLoader(site.get, f"{LAYOUT_TEMPLATE_PREFIX}shortcodes/"),
+            NamedLoader(lambda name: theme_template(f"shortcodes/{name}"), f"{THEME_TEMPLATE_PREFIX}shortcodes/"),
         ]
     )
-    environment = jinja2.Environment(
+    environment = SiteTemplates(
         loader=loader,
         autoescape=True,
         trim_blocks=True,
@@ -389,7 +396,7 @@ def shortcode_environment(site_templates: tuple[tuple[str, str], ...]) -> Any:
     )
     # Filters that read the page are given the template context (jinja2 imported only here).
     with_page = jinja2.pass_context
-    environment.filters.update(
+    environment.add_filters(
         markdownify=with_page(_markdownify_value),
         plainify=_plainify_value,
         images=with_page(_images_value),
@@ -520,12 +527,16 @@ def render_call(
         "site": {"params": page.site_params, "title": page.site_title, "baseURL": page.base_url},
         "_markdownify": lambda text: expansion.restore(markdownify(text)),
     }
+    from pressroom.core.sandbox import render_bounded, template_problem
+
     try:
-        return str(template.render(context))
+        return render_bounded(template, context)
     except Exception as error:  # a template's own bug: name the page, the line and the shortcode
         from pressroom.exceptions import ContentError
 
-        raise ContentError(page.key, f"shortcode {call.name!r} failed: {error}", call.line) from None
+        found = template_problem(error, f"layouts/shortcodes/{call.name}.html")
+        problem = str(found) if found is not None else f"{type(error).__name__}: {error}"
+        raise ContentError(page.key, f"shortcode {call.name!r} failed: {problem}", call.line) from None
 
 
 def _inline_html(html: str) -> str:
@@ -575,7 +586,7 @@ def _images_value(context: Any, value: Any) -> list[dict[str, str]]:
 
 def _safe_url(value: Any) -> str:
     """A link from a parameter, refused (``#``) where a Markdown link would be (`javascript:` ...)."""
-    from pressroom.core.markdown import is_safe_url
+    from pressroom.core.urls import is_safe_url
 
     text = str(value or "")
     return text if is_safe_url(text) else "#"

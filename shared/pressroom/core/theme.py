@@ -38,6 +38,16 @@ def stylesheet_key() -> str:
     return f"css/main.{hashlib.sha256(stylesheet()).hexdigest()[:FINGERPRINT_LENGTH]}.css"
 
 
+@cache
+def theme_template(name: str) -> str | None:
+    """The source of the theme's template `name` (`page.html`, `shortcodes/figure.html`); None if
+    the theme has none. Read once per process."""
+    if not name or ".." in name.split("/") or name.startswith("/"):
+        return None
+    path = files("pressroom") / "theme" / "templates" / name
+    return path.read_text("utf-8") if path.is_file() else None
+
+
 def is_fingerprinted(key: str) -> bool:
     """A name that changes with its content (whatever the theme's version): cacheable for good."""
     return _FINGERPRINTED.fullmatch(key) is not None

@@ -50,6 +50,7 @@ from pressroom.core.codec import (
     unpack,
 )
 from pressroom.core.config import SiteConfig
+from pressroom.core.mime import HEADERS_RULES
 from pressroom.core.model import HOME_LIST, Entry, Intro, Term
 from pressroom.core.plan import AssetRecord, ListState, PageRecord, Record, RoundPlan, list_exists
 from pressroom.core.resolve import Claim
@@ -72,7 +73,7 @@ READ_AHEAD = 1000
 
 def built_by() -> str:
     """What a generation records it was built with: the theme and the index layout."""
-    return f"{theme_digest()}+index{INDEX_FORMAT}"
+    return f"{theme_digest()}+index{INDEX_FORMAT}+headers{HEADERS_RULES}"
 
 
 def gen_prefix(generation: int) -> str:

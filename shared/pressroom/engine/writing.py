@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from pressroom.core.invalidation import invalidation_paths
-from pressroom.core.mime import cache_control, content_type
+from pressroom.core.mime import Headers, headers
 from pressroom.core.model import PageBody
 from pressroom.core.outputs import (
     SEARCH_INDEX_KEY,
@@ -42,6 +42,7 @@ from pressroom.engine.fanout import parallel
 from pressroom.engine.index import GenerationReader
 from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import body_of
+from pressroom.exceptions import ContentError, RenderError
 from pressroom.ports import Item
 
 RENDER_CHUNK = 250
@@ -187,16 +188,16 @@ class OutputWriter:
             self.pace.renew()
             chunk = list(jobs[cursor : cursor + RENDER_CHUNK])
             gone = list(deletes) if last else []
-            rendered, published = self._render_chunk(chunk, gone, view, renderer, patch, bodies)
-            changed = {key: value for key, value in rendered.items() if force or published.get(key) != value[3]}
+            rendered, published = self._render_chunk(chunk, gone, view, renderer, patch, bodies, result.errors)
+            changed = {key: value for key, value in rendered.items() if force or published.get(key) != value[2]}
             touched = sorted({*changed, *gone})
             if touched:
                 # Write-ahead: the paths are pending before any object changes (SPEC 3.3.2).
                 self.control.save_pending(invalidation_paths(touched, existing=self.control.pending()))
-                parallel(lambda item: self.ports.site.put(item[0], *item[1][:3]), sorted(changed.items()))
+                parallel(lambda item: self.ports.site.put(item[0], *item[1][:2]), sorted(changed.items()))
                 if gone:
                     self.ports.site.delete(gone)
-            records = [{"pk": "out", "sk": key, "hash": value[3]} for key, value in sorted(changed.items())]
+            records = [{"pk": "out", "sk": key, "hash": value[2]} for key, value in sorted(changed.items())]
             removals = [("out", key) for key in gone]
             cursor += len(chunk)
             result.written.extend(sorted(changed))
@@ -221,9 +222,11 @@ class OutputWriter:
         renderer: Renderer,
         patch: SitemapPatch,
         bodies: dict[str, PageBody],
-    ) -> tuple[dict[str, tuple[bytes, str, str, str]], dict[str, str]]:
-        """key -> (bytes, Content-Type, Cache-Control, hash) of each output that exists; and the
-        published hash of each output of the chunk and each of `gone` that has one."""
+        errors: list[ContentError],
+    ) -> tuple[dict[str, tuple[bytes, Headers, str]], dict[str, str]]:
+        """key -> (bytes, headers, hash) of each output that exists; and the
+        published hash of each output of the chunk and each of `gone` that has one. An output its
+        template cannot render is left out (what was published stays), its error added to `errors`."""
         pages = [o for o in chunk if isinstance(o, PageOutput) and o.source_key not in bodies]
         assets = [o for o in chunk if isinstance(o, AssetOutput)]
         listed = [o for o in chunk if isinstance(o, ListOutput | FeedOutput)]
@@ -265,18 +268,23 @@ class OutputWriter:
         )
         bodies.update({key: body for kind, key, body in found if kind == "page" and body is not None})
         copied = {key: body for kind, key, body in found if kind == "asset"}
-        rendered: dict[str, tuple[bytes, str, str, str]] = {}
+        rendered: dict[str, tuple[bytes, Headers, str]] = {}
         for output in chunk:
             # The headers are part of what was published: a changed Cache-Control rule rewrites.
-            type_, cache = content_type(output.key), cache_control(output.key)
             if isinstance(output, AssetOutput):
                 body = copied.get(output.key)
+                stored = headers(output.key, view.config.is_authored(output.source_key))
                 if body is not None:
-                    rendered[output.key] = (body, type_, cache, f"v:{output.version}:{type_}:{cache}")
+                    rendered[output.key] = (body, stored, f"v:{output.version}:{stored.digest_text(':')}")
                 continue
-            data = self._render_one(output, view, renderer, patch, bodies)
+            try:
+                data = self._render_one(output, view, renderer, patch, bodies)
+            except RenderError as error:
+                errors.append(error)
+                continue
             if data is not None:
-                rendered[output.key] = (data, type_, cache, content_hash(data, f"{type_}\0{cache}"))
+                stored = headers(output.key)
+                rendered[output.key] = (data, stored, content_hash(data, stored.digest_text()))
         return rendered, published
 
     def _render_one(

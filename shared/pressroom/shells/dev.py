@@ -40,6 +40,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from pressroom.core.mime import Headers, content_type, headers
 from pressroom.exceptions import UsageError
 
 LIVE_PATH = "/__pressroom/"
@@ -125,6 +126,7 @@ class DevSite:
         self.version = 1
         self.problems: list[str] = []
         self.preview: dict[str, bytes] | None = None
+        self.preview_headers: Callable[[str], Headers] = headers
         self.bucket: tuple[Any, str] | None = None
         self.stopping = False
 
@@ -143,19 +145,22 @@ class DevSite:
             self._changed.wait_for(lambda: self.version != since or self.stopping, timeout)
             return self.version
 
-    def read(self, key: str) -> tuple[bytes, str] | None:
-        """The object under `key` and its Content-Type, or None."""
-        from pressroom.core.mime import content_type
-
+    def read(self, key: str) -> tuple[bytes, Headers] | None:
+        """The object under `key` and the headers it is stored with, or None."""
         if self.bucket is not None:
             s3, name = self.bucket
             try:
                 answer = s3.get_object(Bucket=name, Key=key)
             except s3.exceptions.NoSuchKey:
                 return None
-            return answer["Body"].read(), answer.get("ContentType") or content_type(key)
+            stored = Headers(
+                answer.get("ContentType") or content_type(key),
+                answer.get("CacheControl", ""),
+                answer.get("ContentDisposition", ""),
+            )
+            return answer["Body"].read(), stored
         if self.preview is not None and key in self.preview:
-            return self.preview[key], content_type(key)
+            return self.preview[key], self.preview_headers(key)
         return None
 
     def state(self) -> dict[str, Any]:
@@ -182,6 +187,8 @@ def _handler(site: DevSite) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
+            # As the stack's response headers policy: no type sniffing (an inert file stays text).
+            self.send_header("X-Content-Type-Options", "nosniff")
             for name, value in headers.items():
                 self.send_header(name.replace("_", "-"), value)
             self.end_headers()
@@ -207,12 +214,13 @@ def _handler(site: DevSite) -> type[BaseHTTPRequestHandler]:
                     waiting = site.state()["serving"] == "starting"
                     text = "building the site, this page reloads when it is ready" if waiting else "not found"
                     page = f"<!doctype html><title>{text}</title><body><p>{text}</p></body>".encode()
-                    found = page, "text/html; charset=utf-8"
+                    found = page, Headers("text/html; charset=utf-8", "no-store")
                     status = 503 if waiting else 404
-                data, content_type = found
-                if content_type.startswith("text/html"):
+                data, stored = found
+                if stored.content_type.startswith("text/html"):
                     data = inject(data, site.version, site.problems)
-                self._send(status, data, content_type, body)
+                disposition = {"Content_Disposition": stored.disposition} if stored.disposition else {}
+                self._send(status, data, stored.content_type, body, **disposition)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the browser went away (a reload in the middle of a response)
 
@@ -396,7 +404,7 @@ class DevLoop:
 
         built = build_site(read_tree(self.src), datetime.now(UTC), workers)
         if self.site.bucket is None and (built.outputs or self.site.preview is None):  # a broken site.yaml keeps it
-            self.site.preview = built.outputs
+            self.site.preview, self.site.preview_headers = built.outputs, built.headers
             self.site.bump()
 
     def refresh_preview(self) -> None:

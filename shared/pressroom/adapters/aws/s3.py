@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from pressroom.core.mime import Headers
 from pressroom.core.urls import refuse_unsafe_key
 from pressroom.exceptions import TransientError
 from pressroom.ports import Listed, SourceObject
@@ -96,10 +97,16 @@ class S3SiteStore(_Bucket):
         body: bytes = answer["Body"].read()
         return body
 
-    def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
+    def put(self, key: str, body: bytes, headers: Headers) -> None:
         refuse_unsafe_key(key, f"s3://{self.bucket}")
+        extra = {"ContentDisposition": headers.disposition} if headers.disposition else {}
         self.client.put_object(
-            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, CacheControl=cache_control
+            Bucket=self.bucket,
+            Key=key,
+            Body=body,
+            ContentType=headers.content_type,
+            CacheControl=headers.cache_control,
+            **extra,
         )
 
     def delete(self, keys: Iterable[str]) -> None:
