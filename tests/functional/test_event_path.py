@@ -468,12 +468,13 @@ def test_source_keys_that_would_leave_the_site_are_reported_and_never_published(
 def test_the_site_writers_refuse_a_key_that_could_leave_the_site(site: Site, key: str) -> None:
     from pressroom.adapters.aws.s3 import S3SiteStore
     from pressroom.adapters.memory import MemorySite
+    from pressroom.core.mime import headers
     from pressroom.exceptions import PressroomError
 
     bucket = S3SiteStore(site.s3, site.names["SITE_BUCKET"])
     for store in (bucket, MemorySite(name="site")):
         with pytest.raises(PressroomError, match="refused"):
-            store.put(key, b"<p>escaped</p>", "text/html; charset=utf-8", "max-age=60")
+            store.put(key, b"<p>escaped</p>", headers("x.html"))
         assert store.list_keys() == []
 
 
