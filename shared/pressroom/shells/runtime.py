@@ -18,6 +18,10 @@ DEFAULT_NAMES = {
 }
 
 
+LONGEST_POLL_SECONDS = 20
+"""SQS's longest ReceiveMessage long poll (WaitTimeSeconds): an SQS client waits that much longer for an answer."""
+
+
 @dataclass(frozen=True)
 class Resources:
     source_bucket: str
@@ -65,7 +69,8 @@ def client(service: str) -> Any:
     config = Config(
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=3,
-        read_timeout=10,
+        # SQS answers a long poll with nothing to hand out once its wait is up: that is not a timeout.
+        read_timeout=10 + (LONGEST_POLL_SECONDS if service == "sqs" else 0),
         max_pool_connections=32,
     )
     return boto3.client(service, config=config)  # type: ignore[call-overload]
