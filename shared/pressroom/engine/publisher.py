@@ -31,6 +31,7 @@ pending paths, error records), `index` (the generation's items), `rebuild`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -227,7 +228,10 @@ class Publisher:
 
     def _finish(self, result: RunResult, failed: bool) -> None:
         """Invalidate every pending path (a dead holder's too), then free the lease (with the last
-        round's closing writes: `Control.close_journal`)."""
+        round's closing writes: `Control.close_journal`).
+
+        If any of it fails, the lease is freed alone: pending paths and a journal stay for the next
+        holder, which need not wait for it to run out (every site write of this one has returned)."""
         control = self.control
         if control.lease is None:
             return
@@ -238,7 +242,12 @@ class Publisher:
                 self.ports.cdn.invalidate(paths, reference)
                 result.invalidated.extend(paths)
             control.release([PENDING_KEY] if paths else [])
+        except LeaseLost:
+            if not failed:
+                raise
         except Exception:
+            with contextlib.suppress(Exception):
+                control.free()
             if not failed:
                 raise
         finally:
