@@ -36,11 +36,13 @@ from pressroom.core.urls import key_to_paths
 from pressroom.engine import fanout
 from pressroom.engine import index as index_module
 from pressroom.engine.control import Control, LeaseLost
-from pressroom.engine.publisher import Ports, Publisher
+from pressroom.engine.publisher import LEASE_SECONDS, Ports, Publisher
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
-TICK_SECONDS = 0.001
-"""How far the clock moves at each request."""
+TICK_SECONDS = 0.5
+"""How far the clock moves at each request: a holder renews its lease every fifteen or so, so
+renewals meet faults too, and a lease (120 requests) still outlasts whatever the other workers do
+while a holder waits at one of its requests."""
 REDELIVERY_SECONDS = 1.0
 """When a failed invocation's event comes back (`pressroom worker` gives failed messages back
 after a second; Lambda's event source mapping after the visibility timeout)."""
@@ -116,7 +118,7 @@ class World:
         self.queue = MemoryQueue(gate)
         self.clock = 1_000_000.0
         self.waited = 0.0
-        """Seconds the clock moved on while work was left undone (sleeps, and waits for a delivery)."""
+        """Seconds the clock moved on, waiting for a delivery, while work was left undone."""
         self.visible: list[float] = []
         """When each message of the queue can be received (the clock at its sending, plus its delay)."""
         self.sequence = itertools.count()
@@ -160,10 +162,6 @@ class World:
     def now(self) -> float:
         return self.clock
 
-    def sleep(self, seconds: float) -> None:
-        self.waited += max(0.0, seconds)
-        self.clock += seconds
-
     def work_left(self) -> dict[str, bool]:
         """What is not published yet (read as the test sees the table, not as a request)."""
         keys = {(item["pk"], item["sk"]) for item in self.table.items()}
@@ -174,7 +172,7 @@ class World:
         }
 
     def ports(self) -> Ports:
-        return Ports(self.source, self.site, self.table, self.cdn, self.queue, self.now, self.sleep)
+        return Ports(self.source, self.site, self.table, self.cdn, self.queue, self.now)
 
     def _before(self, operation: str) -> None:
         self.clock += self.tick
@@ -484,8 +482,9 @@ def inject(
     initial: dict[str, bytes], changes: Sequence[Sequence[Change]], schedule: Sequence[int], tick: float = TICK_SECONDS
 ) -> int:
     """One schedule, with a crash, a refusal, a lost answer and a resent request at each request
-    boundary in turn. Only a crash may make work wait (for the dead holder's lease to run out):
-    after any other fault, what failed is published once delivered again."""
+    boundary in turn. Only a crash may make work wait, for the dead holder's lease to run out and
+    no longer (a message comes back a second or two after it); after any other fault, what failed
+    is published once delivered again."""
     baseline = run_scenario(initial, changes, schedule, [], tick)
     assert baseline.waited == 0, f"with no fault, work waited {baseline.waited:.0f} s"
     runs = 1
@@ -493,9 +492,8 @@ def inject(
         for kind in ("crash", "refused", "lost", "resent"):
             try:
                 outcome = run_scenario(initial, changes, schedule, [Fault(at, kind)], tick)
-                assert kind == "crash" or outcome.waited <= REDELIVERY_SECONDS, (
-                    f"work waited {outcome.waited:.0f} s (failed: {outcome.failed})"
-                )
+                allowed = LEASE_SECONDS + 3 if kind == "crash" else REDELIVERY_SECONDS
+                assert outcome.waited <= allowed, f"work waited {outcome.waited:.0f} s (failed: {outcome.failed})"
             except AssertionError as failure:
                 raise AssertionError(
                     f"with a {kind!r} fault at request {at} of {baseline.requests}: {failure}"

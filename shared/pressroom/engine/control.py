@@ -19,7 +19,8 @@ this tenure's, as reading the lease back would, in the same request. So an error
 or taken effect with its answer lost) is met by sending it again (`_resent`), and a lease taken,
 kept or freed by a request whose answer never came is known as such: no tenure is left to run
 out while its holder is alive. A refused condition once an earlier try was sent means that the
-lease is not this tenure's now, whether or not that try took effect.
+lease is not this tenure's now, whether or not that try took effect. Writes to the site bucket
+are not fenced by the lease: `engine.publisher` says why they need not be.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ def inbox_item(event: str, key: str, at: float) -> Item:
 
 class LeaseLost(Exception):
     """Another invocation holds the lease now (this one outlived its own): stop writing."""
+
+
+class LeaseEnding(Exception):
+    """The lease has too little time left to start a site write (the renewal took that long)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,6 @@ class Acquired:
     """The lease now held, or None (another invocation holds it)."""
     previous: Lease
     """The lease item as it was found."""
-    taken_over: bool = False
 
 
 class Control:
@@ -150,9 +154,7 @@ class Control:
     def try_acquire(self, now: float, seconds: float) -> Acquired:
         """Take the lease if nobody holds it (or its holder's time ran out).
 
-        `Acquired.lease` is None when another invocation holds it; `taken_over` says when the
-        lease was taken from a holder that never freed it (it died, or outlived its time).
-        After an error the take is
+        `Acquired.lease` is None when another invocation holds it. After an error the take is
         sent again: if the first one took effect, the lease carries this tenure's token, which
         the take's condition lets through (or the take-over's read finds).
         """
@@ -191,7 +193,7 @@ class Control:
                 return Acquired(None, now_found)
         self.forget()
         self.lease = taken
-        return Acquired(taken, current, taken_over=bool(current.token) and current.expires > 0)
+        return Acquired(taken, current)
 
     def held(self) -> Condition:
         """The condition every write of the holder carries: it still holds the lease."""

@@ -60,8 +60,9 @@ def client(service: str) -> Any:
 
     Standard retries, not adaptive: adaptive mode's client-side rate limiter shrinks on every
     throttling answer and can starve a worker for minutes; the engine retries whole steps itself.
-    Short timeouts and few attempts bound every request well inside half a lease (the engine's
-    STEP_SECONDS), which is what makes taking over a dead holder's lease safe.
+    Short timeouts and few attempts bound every S3, DynamoDB and CloudFront request (42 s, retries
+    included) within the engine's REQUEST_SECONDS: a site write starts only while the lease has
+    that long left, which is what makes taking over a dead holder's lease, once it has run out, safe.
     """
     import boto3
     from botocore.config import Config
