@@ -182,6 +182,9 @@ class Publisher:
             # A change recorded while this invocation held the lease found it held: publish it too.
             if result.handed_off or self.control.inbox_size(1) == 0:
                 return result
+        # Changes keep coming: another invocation goes on at once (theirs come back only once the
+        # lease could have run out).
+        self._hand_off(result)
         return result
 
     def _start(self) -> None:
