@@ -445,13 +445,15 @@ def explore(
     preemptions: int,
     limit: int,
 ) -> int:
-    """Every schedule with at most `preemptions` preemptions (depth first), up to `limit` runs."""
+    """Every schedule with at most `preemptions` preemptions (depth first), up to `limit` runs; in
+    none may a change wait (for a message to come back, a lease to run out)."""
     runs = 0
     stack: list[list[int]] = [[]]
     seen: set[tuple[int, ...]] = set()
     while stack and runs < limit:
         prefix = stack.pop()
         outcome = run_scenario(initial, changes, prefix, [])
+        assert outcome.waited == 0, f"schedule {prefix}: work waited {outcome.waited:.0f} s"
         runs += 1
         taken = [choice for _, choice, _ in outcome.choices]
         for depth in range(len(prefix), len(outcome.choices)):

@@ -24,12 +24,13 @@ on time for the site bucket, whose writes the lease does not fence. A site write
 while the lease, as its holder knows it, has REQUEST_SECONDS left (`before_write`, which renews
 it first once less than RENEW_BELOW is left); REQUEST_SECONDS bounds a request from its start
 until it can no longer take effect, the SDK's retries included, with the clocks' skew. A holder
-learns an expiry only from a renewal that succeeded, so the lease it knows ends no later than the
-one in the table, and another invocation takes the lease only once that has run out: every site
-write of a tenure has landed, or never will, before its successor's first request. So the
-successor need not wait past the lease: a holder that died costs LEASE_SECONDS at most, and one
-that lost its lease without knowing it learns so as it renews, before writing. (As any lease, it
-assumes no pause of the process between the check and the request it guards past that margin.)
+learns an expiry only from its take or a renewal that succeeded (counted from before the request),
+so the lease it knows ends no later than the one in the table, and another invocation takes the
+lease only once that has run out: every site write of a tenure has landed, or never will, before
+its successor's first request. So the successor need not wait past the lease: a holder that died
+costs LEASE_SECONDS at most, and one that lost its lease without knowing it learns so as it
+renews, before writing. (As any lease, it assumes no pause of the process between the check and
+the request it guards past that margin.)
 
 A whole-site change (the configuration, a layout, the first publish, a burst of many keys) is
 a rebuild (`engine.rebuild`): a new generation of the index built beside the current one in
