@@ -7,15 +7,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from pressroom.shells.runtime import DEFAULT_NAMES, Resources
+from pressroom.shells.runtime import DEFAULT_NAMES, Resources, client
 from pressroom.shells.worker import run_worker
 
 
@@ -115,3 +117,51 @@ def test_flags_win_over_the_environment_which_wins_over_provision_names(monkeypa
     assert resources.index_table == "from-flag"
     assert resources.distribution_id == "E123"  # an unset flag leaves the environment's value
     assert resources.source_bucket == DEFAULT_NAMES["SOURCE_BUCKET"]
+
+
+class _SlowLongPoll(BaseHTTPRequestHandler):
+    """SQS's JSON protocol, as a queue with nothing to hand out answers it: a ReceiveMessage long
+    poll is answered once its WaitTimeSeconds are up (here half a second later, as a busy server does)."""
+
+    polls: list[float]
+    stop: threading.Event
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        action = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
+        answer: dict[str, Any] = {}
+        if action == "GetQueueAttributes":
+            answer = {"Attributes": {"QueueArn": "arn:aws:sqs:us-east-1:000000000000:work", "VisibilityTimeout": "30"}}
+        elif action == "ReceiveMessage":
+            time.sleep(int(request.get("WaitTimeSeconds", 0)) + 0.5)
+            self.polls.append(time.monotonic())
+            self.stop.set()
+        body = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_long_poll_answered_when_its_wait_is_up_is_not_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pressroom worker` long-polls for 10 s: its client must wait longer than that for the answer,
+    or a busy server's empty answer is a read timeout, retried twice, and the worker exits."""
+    stop = threading.Event()
+    handler_class = type("Handler", (_SlowLongPoll,), {"polls": [], "stop": stop})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    for name, value in {"AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": "us-east-1",
+                        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    try:
+        stats = run_worker(client("sqs"), f"{endpoint}/000000000000/work", lambda event, context: {},
+                           until_empty=False, stop=stop)  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert stats.batches == 0 and len(handler_class.polls) == 1

@@ -1,22 +1,27 @@
 """A deterministic simulation of the event path, in the manner of FoundationDB's: one process,
 in-memory fakes of S3, DynamoDB, CloudFront and SQS (`adapters.memory`), and a scheduler that
 decides, at every request any worker makes, which worker goes next and whether the request
-crashes its worker (the process dies: nothing it does afterwards reaches the world) or takes
-effect and loses its answer (the worker sees an error).
+crashes its worker (the process dies: nothing it does afterwards reaches the world), is refused
+(the worker sees an error, nothing happened) or takes effect and loses its answer (the worker
+sees an error).
 
 Each simulated actor is a thread, but only one runs at a time: every request waits at the gate
 until the scheduler hands it the turn, so a run is a function of its schedule alone. `explore`
 enumerates schedules depth-first with a bound on preemptions (CHESS-style); `inject` runs one
 schedule with a fault at each request boundary in turn. After the scheduled part, whatever
-failed is delivered again (with the clock past any dead holder's lease) until the queue is
-empty, and the site must then equal the full build, with every write and delete followed by an
-invalidation that covers it.
+failed is delivered again a second later (as `pressroom worker` gives a failed message back),
+and each message the engine sent itself once its delay is up, the clock moving on to the next
+delivery, until the queue is empty; the site must then equal the full build, with every write
+and delete followed by an invalidation that covers it. The time the clock moved on while work
+was waiting (a lease to run out, say) is the run's `waited`: a crash may cost a dead holder's
+lease, nothing else may cost any wait.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,10 +35,19 @@ from pressroom.core.mime import Headers
 from pressroom.core.urls import key_to_paths
 from pressroom.engine import fanout
 from pressroom.engine import index as index_module
-from pressroom.engine.control import LeaseLost
+from pressroom.engine.control import Control, LeaseLost
 from pressroom.engine.publisher import LEASE_SECONDS, Ports, Publisher
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
+TICK_SECONDS = 0.5
+"""How far the clock moves at each request: a holder renews its lease every fifteen or so, so
+renewals meet faults too, and a lease (120 requests) still outlasts whatever the other workers do
+while a holder waits at one of its requests."""
+REDELIVERY_SECONDS = 1.0
+"""When a failed invocation's event comes back (`pressroom worker` gives failed messages back
+after a second; Lambda's event source mapping after the visibility timeout)."""
+LEASE_CALLS = {Control.try_acquire.__code__: "take", Control.extend.__code__: "renew", Control.release.__code__: "free"}
+"""The lease requests, by the Control method that makes them."""
 
 
 class Crash(BaseException):
@@ -44,13 +58,17 @@ class LostAnswer(Exception):
     """The request took effect, but its answer never came back (a timeout, a 500)."""
 
 
+class Refused(Exception):
+    """The request was refused before it acted (throttling, a 503): nothing happened."""
+
+
 @dataclass(frozen=True)
 class Fault:
     at: int
     """The request number (in the run, counting every worker) it strikes."""
     kind: str
-    """"crash" (before the request acts), "lost" (after it acted) or "resent" (it acted, its answer
-    was lost and the SDK sent it again)."""
+    """"crash" (before the request acts), "refused" (it did not act, the worker sees an error),
+    "lost" (after it acted) or "resent" (it acted, its answer was lost and the SDK sent it again)."""
 
 
 @dataclass
@@ -89,8 +107,9 @@ class _Actor:
 class World:
     """The fakes, a clock, and the log of every site write and invalidation in order."""
 
-    def __init__(self, files: dict[str, bytes]) -> None:
+    def __init__(self, files: dict[str, bytes], tick: float = TICK_SECONDS) -> None:
         self.scheduler: Scheduler | None = None
+        self.tick = tick
         gate = Gate(before=self._before, after=self._after)
         self.source = MemoryBucket(gate, "source")
         self.site = MemorySite(gate, "site")
@@ -98,6 +117,10 @@ class World:
         self.cdn = MemoryCdn(gate)
         self.queue = MemoryQueue(gate)
         self.clock = 1_000_000.0
+        self.waited = 0.0
+        """Seconds the clock moved on, waiting for a delivery, while work was left undone."""
+        self.visible: list[float] = []
+        """When each message of the queue can be received (the clock at its sending, plus its delay)."""
         self.sequence = itertools.count()
         self.writes: list[tuple[int, str]] = []
         self.invalidations: list[tuple[int, tuple[str, ...]]] = []
@@ -109,7 +132,7 @@ class World:
         self._wrap_logs()
 
     def _wrap_logs(self) -> None:
-        put, delete, invalidate = self.site.put, self.site.delete, self.cdn.invalidate
+        put, delete, invalidate, send = self.site.put, self.site.delete, self.cdn.invalidate, self.queue.send
 
         def logged_put(key: str, body: bytes, stored: Headers) -> None:
             put(key, body, stored)
@@ -125,21 +148,34 @@ class World:
             invalidate(paths, reference)
             self.invalidations.append((next(self.sequence), tuple(paths)))
 
+        def timed_send(messages: Sequence[Any], delay_seconds: int = 0) -> None:
+            try:
+                send(messages, delay_seconds)
+            finally:  # a lost answer: sent all the same
+                self.visible += [self.clock + delay_seconds] * (len(self.queue.messages) - len(self.visible))
+
         self.site.put = logged_put  # type: ignore[method-assign]
         self.site.delete = logged_delete  # type: ignore[method-assign]
         self.cdn.invalidate = logged_invalidate  # type: ignore[method-assign]
+        self.queue.send = timed_send  # type: ignore[method-assign]
 
     def now(self) -> float:
         return self.clock
 
-    def sleep(self, seconds: float) -> None:
-        self.clock += seconds
+    def work_left(self) -> dict[str, bool]:
+        """What is not published yet (read as the test sees the table, not as a request)."""
+        keys = {(item["pk"], item["sk"]) for item in self.table.items()}
+        return {
+            "inbox": any(pk == "inbox" for pk, _ in keys),
+            "journal": ("journal", "head") in keys,
+            "pending paths": ("pending", "paths") in keys,
+        }
 
     def ports(self) -> Ports:
-        return Ports(self.source, self.site, self.table, self.cdn, self.queue, self.now, self.sleep)
+        return Ports(self.source, self.site, self.table, self.cdn, self.queue, self.now)
 
     def _before(self, operation: str) -> None:
-        self.clock += 0.001
+        self.clock += self.tick
         if self.scheduler is not None:
             self.scheduler.before(operation)
 
@@ -165,30 +201,34 @@ class World:
             publisher.run(deadline=self.clock + 120)
 
     def drain(self, pending: list[tuple[list[str], str]]) -> None:
-        """Deliver again what failed, then whatever the queue holds, until there is nothing left."""
+        """Deliver again what failed (a second later), and each message once its delay is up, in
+        the order they come, the clock moving on to each, until there is nothing left."""
         self.scheduler = None
+        events = [(self.clock + REDELIVERY_SECONDS, keys, event) for keys, event in pending]
         rounds = 0
         while True:
             rounds += 1
             assert rounds < 50, "the site never became quiet"
-            self.clock += LEASE_SECONDS + 1  # any dead holder's lease has run out
-            if pending:
-                keys, event = pending.pop(0)
+            coming = [(at, n, "event") for n, (at, _, _) in enumerate(events)]
+            coming += [(at, n, "message") for n, at in enumerate(self.visible)]
+            if not coming:
+                # Nothing will come: no redelivery, no message. Work left now would wait for the
+                # next event or the hourly tick, not "within seconds".
+                left = self.work_left()
+                assert not any(left.values()), f"work left with nothing to come back for it: {left}"
+                return
+            at, n, kind = min(coming)
+            if at > self.clock:
+                if any(self.work_left().values()):
+                    self.waited += at - self.clock
+                self.clock = at
+            if kind == "event":
+                _, keys, event = events.pop(n)
                 self.invocation(keys, event)
-                continue
-            if self.queue.messages:
-                self.queue.messages.pop(0)
+            else:
+                self.queue.messages.pop(n)
+                self.visible.pop(n)
                 self.invocation([], f"continue{rounds}")
-                continue
-            # Nothing will come: no redelivery, no message. Work left now would wait for the next
-            # event or the hourly tick, not "within seconds".
-            left = {
-                "inbox": self.table.query("inbox", limit=1).count,
-                "journal": self.table.get("journal", "head") is not None,
-                "pending paths": self.table.get("pending", "paths") is not None,
-            }
-            assert not any(left.values()), f"work left with nothing to come back for it: {left}"
-            return
 
     def expected_site(
         self, published: dict[str, tuple[bytes, Headers | None]]
@@ -247,6 +287,8 @@ class Scheduler:
         self.world = world
         self.schedule = list(schedule)
         self.faults = {fault.at: fault.kind for fault in faults}
+        self.lease_requests: dict[str, list[int]] = {kind: [] for kind in LEASE_CALLS.values()}
+        """The numbers of the requests made to take, renew and free the lease."""
         self.actors: list[_Actor] = []
         self.choices: list[tuple[list[int], int, int | None]] = []
         """At each step: the runnable actors, the one chosen, the one that ran before."""
@@ -271,9 +313,13 @@ class Scheduler:
             self._idle.notify_all()
         actor.go.wait()
         self.requests += 1
+        if (kind := _lease_call()) is not None:
+            self.lease_requests[kind].append(self.requests)
         if self.faults.get(self.requests) == "crash":
             actor.dead = True
             raise Crash()
+        if self.faults.get(self.requests) == "refused":
+            raise Refused(operation)
 
     def after(self, operation: str) -> None:
         actor = self.actor_of()
@@ -321,23 +367,42 @@ class Scheduler:
                     self._idle.wait(1)
 
 
+def _lease_call() -> str | None:
+    """Which lease request (take, renew, free) the calling thread is making, if any."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if (kind := LEASE_CALLS.get(frame.f_code)) is not None:
+            return kind
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
 @dataclass
 class Outcome:
     choices: list[tuple[list[int], int, int | None]]
     requests: int
     failed: list[str] = field(default_factory=list)
+    """The invocations that failed (and were delivered again)."""
+    waited: float = 0.0
+    """Seconds the clock moved on while work was waiting (see `World.waited`)."""
+    lease_requests: dict[str, list[int]] = field(default_factory=dict)
 
 
 def run_scenario(
-    initial: dict[str, bytes], changes: Sequence[Sequence[Change]], schedule: Sequence[int], faults: Sequence[Fault]
+    initial: dict[str, bytes],
+    changes: Sequence[Sequence[Change]],
+    schedule: Sequence[int],
+    faults: Sequence[Fault],
+    tick: float = TICK_SECONDS,
 ) -> Outcome:
     """Publish `initial`, then race one invocation per group of `changes` (each group's changes made
     first, by an author who goes on with the next group whenever the schedule lets it)."""
-    world = World(initial)
+    world = World(initial, tick)
     world.invocation(sorted(initial), "initial")
     world.drain([])
     world.writes.clear()
     world.invalidations.clear()
+    world.waited = 0.0
     scheduler = Scheduler(world, schedule, faults)
     world.scheduler = scheduler
     actors: list[_Actor] = []
@@ -361,7 +426,9 @@ def run_scenario(
     ]
     world.drain(failed)
     world.check()
-    return Outcome(scheduler.choices, scheduler.requests, [name for _, name in failed])
+    return Outcome(
+        scheduler.choices, scheduler.requests, [name for _, name in failed], world.waited, scheduler.lease_requests
+    )
 
 
 @contextmanager
@@ -382,13 +449,15 @@ def explore(
     preemptions: int,
     limit: int,
 ) -> int:
-    """Every schedule with at most `preemptions` preemptions (depth first), up to `limit` runs."""
+    """Every schedule with at most `preemptions` preemptions (depth first), up to `limit` runs; in
+    none may a change wait (for a message to come back, a lease to run out)."""
     runs = 0
     stack: list[list[int]] = [[]]
     seen: set[tuple[int, ...]] = set()
     while stack and runs < limit:
         prefix = stack.pop()
         outcome = run_scenario(initial, changes, prefix, [])
+        assert outcome.waited == 0, f"schedule {prefix}: work waited {outcome.waited:.0f} s"
         runs += 1
         taken = [choice for _, choice, _ in outcome.choices]
         for depth in range(len(prefix), len(outcome.choices)):
@@ -415,14 +484,22 @@ def _preemptions(choices: Sequence[tuple[list[int], int, int | None]]) -> int:
     )
 
 
-def inject(initial: dict[str, bytes], changes: Sequence[Sequence[Change]], schedule: Sequence[int]) -> int:
-    """One schedule, with a crash and then a lost answer at each request boundary in turn."""
-    baseline = run_scenario(initial, changes, schedule, [])
+def inject(
+    initial: dict[str, bytes], changes: Sequence[Sequence[Change]], schedule: Sequence[int], tick: float = TICK_SECONDS
+) -> int:
+    """One schedule, with a crash, a refusal, a lost answer and a resent request at each request
+    boundary in turn. Only a crash may make work wait, for the dead holder's lease to run out and
+    no longer (a message comes back a second or two after it); after any other fault, what failed
+    is published once delivered again."""
+    baseline = run_scenario(initial, changes, schedule, [], tick)
+    assert baseline.waited == 0, f"with no fault, work waited {baseline.waited:.0f} s"
     runs = 1
     for at in range(1, baseline.requests + 1):
-        for kind in ("crash", "lost", "resent"):
+        for kind in ("crash", "refused", "lost", "resent"):
             try:
-                run_scenario(initial, changes, schedule, [Fault(at, kind)])
+                outcome = run_scenario(initial, changes, schedule, [Fault(at, kind)], tick)
+                allowed = LEASE_SECONDS + 3 if kind == "crash" else REDELIVERY_SECONDS
+                assert outcome.waited <= allowed, f"work waited {outcome.waited:.0f} s (failed: {outcome.failed})"
             except AssertionError as failure:
                 raise AssertionError(
                     f"with a {kind!r} fault at request {at} of {baseline.requests}: {failure}"

@@ -12,15 +12,24 @@
 Only the lease holder writes anything but the inbox. It takes the lease with a write conditional
 on the token it read, so it never loses a generation switch made meanwhile, and every index
 write it makes is a transaction that checks it still holds the lease.
+
+Every tenure has a token of its own, and every request on the lease (take, renew, free) is a
+write conditional on it: sent again, it does the same, and its answer says whether the lease is
+this tenure's, as reading the lease back would, in the same request. So an error on one (refused,
+or taken effect with its answer lost) is met by sending it again (`_resent`), and a lease taken,
+kept or freed by a request whose answer never came is known as such: no tenure is left to run
+out while its holder is alive. A refused condition once an earlier try was sent means that the
+lease is not this tenure's now, whether or not that try took effect. Writes to the site bucket
+are not fenced by the lease: `engine.publisher` says why they need not be.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pressroom.core.codec import pack, unpack
 from pressroom.core.plan import Reading
@@ -32,11 +41,14 @@ JOURNAL = "journal"
 PENDING_KEY = ("pending", "paths")
 OUT = "out"
 ERROR = "error"
+LEASE_TRIES = 3
+"""Times a request on the lease is sent (each with the SDK's own retries) before its error is raised."""
 TRANSACTION_ITEMS = 100
 TRANSACTION_BYTES = 3_500_000
 PART_BYTES = 300_000
 UNKNOWN: Any = object()
 """A coordination item this invocation has not read (or may have changed without knowing how)."""
+T = TypeVar("T")
 
 
 def inbox_item(event: str, key: str, at: float) -> Item:
@@ -46,6 +58,10 @@ def inbox_item(event: str, key: str, at: float) -> Item:
 
 class LeaseLost(Exception):
     """Another invocation holds the lease now (this one outlived its own): stop writing."""
+
+
+class LeaseEnding(Exception):
+    """The lease has too little time left to start a site write (the renewal took that long)."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +109,6 @@ class Acquired:
     """The lease now held, or None (another invocation holds it)."""
     previous: Lease
     """The lease item as it was found."""
-    taken_over: bool = False
 
 
 class Control:
@@ -139,13 +154,17 @@ class Control:
     def try_acquire(self, now: float, seconds: float) -> Acquired:
         """Take the lease if nobody holds it (or its holder's time ran out).
 
-        `Acquired.lease` is None when another invocation holds it; `taken_over` says when the
-        lease was taken from a holder that never freed it (it died, or outlived its time).
+        `Acquired.lease` is None when another invocation holds it. After an error the take is
+        sent again: if the first one took effect, the lease carries this tenure's token, which
+        the take's condition lets through (or the take-over's read finds).
         """
         token = uuid.uuid4().hex  # a new tenure: no request of an earlier one can pass as this one's
+        return _resent(lambda: self._acquire(token, now, seconds))
+
+    def _acquire(self, token: str, now: float, seconds: float) -> Acquired:
         taking: dict[str, Any] = {"token": token, "expires": now + seconds, "holder": self.holder}
-        # One request in the common case: a lease freed (or never taken), or this very request's
-        # first attempt (the SDK resent it after a lost answer). No holder's requests are in flight.
+        # One request in the common case: a lease freed (or never taken), or this tenure's own
+        # (an earlier attempt took it, and its answer was lost). No holder's requests are in flight.
         free = Condition(*LEASE_KEY, (("missing",), ("eq", "expires", 0), ("eq", "token", token)))
         try:
             before = self.table.update(*LEASE_KEY, taking, free)
@@ -174,7 +193,7 @@ class Control:
                 return Acquired(None, now_found)
         self.forget()
         self.lease = taken
-        return Acquired(taken, current, taken_over=bool(current.token) and current.expires > 0)
+        return Acquired(taken, current)
 
     def held(self) -> Condition:
         """The condition every write of the holder carries: it still holds the lease."""
@@ -193,17 +212,25 @@ class Control:
         self._write_lease(replace(self.lease, **changes))
 
     def _write_lease(self, lease: Lease) -> None:
-        try:
-            self.table.transact(Write(puts=[lease.item()], conditions=[self.held()]))
-        except ConditionFailed:
+        if not self._on_lease(Write(puts=[lease.item()], conditions=[self.held()])):
             self.lease = None
             self.forget()
-            raise LeaseLost("another invocation took the lease") from None
+            raise LeaseLost("another invocation took the lease")
         self.lease = lease
+
+    def _on_lease(self, write: Write) -> bool:
+        """A transaction with this tenure's lease item, sent until answered: False when the lease
+        is not this tenure's now (see the module's docstring)."""
+        try:
+            _resent(lambda: self.table.transact(write))
+        except ConditionFailed:
+            return False
+        return True
 
     def release(self, deletes: Sequence[tuple[str, str]] = ()) -> None:
         """Free the lease (its pointers kept), with `deletes` and a closed journal's last writes:
-        one transaction when they fit."""
+        one transaction when they fit. LeaseLost when another invocation holds the lease now: what
+        this release did not write (a journal's end, pending paths), that holder finishes."""
         assert self.lease is not None
         freed = replace(self.lease, expires=0.0).item()
         puts, closing_deletes = self._closing_writes()
@@ -212,7 +239,19 @@ class Control:
             self.flush()
             puts, closing_deletes = [], []
         self._closing = None
-        self.transact([*puts, freed], [*closing_deletes, *deletes])
+        write = Write(puts=[*puts, freed], deletes=[*closing_deletes, *deletes], conditions=[self.held()])
+        try:
+            if not self._on_lease(write):
+                raise LeaseLost("another invocation took the lease")
+        finally:
+            self.forget()
+
+    def free(self) -> None:
+        """Free the lease alone, when the release with its closing writes could not be made: a
+        journal and pending paths stay for the next holder, as after a crash."""
+        assert self.lease is not None
+        self._closing = None
+        self._on_lease(Write(puts=[replace(self.lease, expires=0.0).item()], conditions=[self.held()]))
 
     def close_journal(self, puts: Sequence[Item] = (), deletes: Sequence[tuple[str, str]] = ()) -> None:
         """Remove the journal with these writes (a finished round's last outputs' records): they are
@@ -480,6 +519,19 @@ class ErrorRecord:
         return cls(
             item.get("parse") or None, unpack(item["claims"]) if item.get("claims") else {}, item.get("when", "")
         )
+
+
+def _resent(request: Callable[[], T]) -> T:
+    """A request on the lease, sent again after an error other than a refused condition (each time
+    with the SDK's own retries), LEASE_TRIES times in all."""
+    for _ in range(LEASE_TRIES - 1):
+        try:
+            return request()
+        except ConditionFailed:
+            raise
+        except Exception:
+            continue
+    return request()
 
 
 def iso(moment: datetime) -> str:

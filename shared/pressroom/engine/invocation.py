@@ -18,7 +18,6 @@ class Ports:
     cdn: Cdn | None = None
     queue: Queue | None = None
     clock: Callable[[], float] = time.time
-    sleep: Callable[[float], None] = time.sleep
 
 
 @dataclass

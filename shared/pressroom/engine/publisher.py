@@ -19,6 +19,19 @@ loses nothing and renders from the same snapshot. At the end of an invocation th
 one invalidation for every pending path (its own, and any a dead holder left), frees the lease,
 then looks at the inbox once more: a change recorded while it held the lease never waits.
 
+One writer at a time rests on the lease's token for the index (every index write checks it) and
+on time for the site bucket, whose writes the lease does not fence. A site write starts only
+while the lease, as its holder knows it, has REQUEST_SECONDS left (`before_write`, which renews
+it first once less than RENEW_BELOW is left); REQUEST_SECONDS bounds a request from its start
+until it can no longer take effect, the SDK's retries included, with the clocks' skew. A holder
+learns an expiry only from its take or a renewal that succeeded (counted from before the request),
+so the lease it knows ends no later than the one in the table, and another invocation takes the
+lease only once that has run out: every site write of a tenure has landed, or never will, before
+its successor's first request. So the successor need not wait past the lease: a holder that died
+costs LEASE_SECONDS at most, and one that lost its lease without knowing it learns so as it
+renews, before writing. (As any lease, it assumes no pause of the process between the check and
+the request it guards past that margin.)
+
 A whole-site change (the configuration, a layout, the first publish, a burst of many keys) is
 a rebuild (`engine.rebuild`): a new generation of the index built beside the current one in
 chunks, switched to in one write. Every step records its progress in the journal, and an
@@ -31,9 +44,11 @@ pending paths, error records), `index` (the generation's items), `rebuild`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -53,7 +68,17 @@ from pressroom.core.plan import plan_round
 from pressroom.core.render import Renderer, validate_layouts
 from pressroom.core.search import SearchPatch
 from pressroom.core.sitemap import SitemapPatch
-from pressroom.engine.control import PENDING_KEY, Control, ErrorRecord, Journal, Lease, LeaseLost, inbox_item, iso
+from pressroom.engine.control import (
+    PENDING_KEY,
+    Control,
+    ErrorRecord,
+    Journal,
+    Lease,
+    LeaseEnding,
+    LeaseLost,
+    inbox_item,
+    iso,
+)
 from pressroom.engine.fanout import parallel
 from pressroom.engine.index import GenerationReader, built_by, compile_plan, gen_prefix, record_items
 from pressroom.engine.invocation import Ports, RunResult
@@ -62,11 +87,20 @@ from pressroom.engine.writing import OutputWriter
 from pressroom.exceptions import ConfigError, ContentError
 from pressroom.ports import Item
 
-LEASE_SECONDS = float(os.environ.get("PRESSROOM_LEASE_SECONDS", "120"))
-"""How long a lease lasts unless renewed. A holder renews it before every step once half has passed,
-so a step (whose requests are bounded by client timeouts) never starts with less than half left."""
-STEP_SECONDS = LEASE_SECONDS / 2
-"""The longest any one step's requests may take: a new holder waits this long past a dead one's lease."""
+LEASE_SECONDS = float(os.environ.get("PRESSROOM_LEASE_SECONDS", "60"))
+"""How long a lease lasts unless renewed: the most a holder that died costs (its lease is taken
+over once it has run out, with no wait past it: see the module's docstring)."""
+REQUEST_SECONDS = float(os.environ.get("PRESSROOM_REQUEST_SECONDS", "45"))
+"""The longest an AWS request may take from its start until it can no longer take effect, the
+SDK's retries included (`shells.runtime.client`: 3 attempts of at most 3 s to connect and 10 s to
+answer, with at most 3 s of backoff between them: 42 s), with 3 s for the clocks of two machines."""
+RENEW_BELOW = REQUEST_SECONDS + (LEASE_SECONDS - REQUEST_SECONDS) / 2
+"""A holder renews its lease before a step, and before a site write, once less than this is left:
+halfway between a whole lease and what a write needs (REQUEST_SECONDS)."""
+if LEASE_SECONDS <= REQUEST_SECONDS:
+    raise ValueError(
+        f"PRESSROOM_LEASE_SECONDS ({LEASE_SECONDS:g}) must exceed PRESSROOM_REQUEST_SECONDS ({REQUEST_SECONDS:g})"
+    )
 MAX_DELAY_SECONDS = 900
 """SQS's longest message delay."""
 SAFETY_SECONDS = 20.0
@@ -102,7 +136,8 @@ class Publisher:
         self._themes: dict[int, str] = {}
         self._outdated_handled = False
         self._deadline = float("inf")
-        self.lease_seconds = LEASE_SECONDS
+        self._renewing = threading.Lock()
+        """Site writes run in threads, and each may renew the lease first (`before_write`)."""
         self._progressed = False
         self._inbox_known: list[list[tuple[str, str]]] = []
         """The inbox as read with the journal, for the loop's first look (or none left to look at)."""
@@ -129,13 +164,11 @@ class Publisher:
         self._deadline = deadline if deadline is not None else float("inf")
         result = RunResult()
         for _ in range(3):
-            acquired = self.control.try_acquire(self.ports.clock(), self._lease_seconds())
+            acquired = self.control.try_acquire(self.ports.clock(), LEASE_SECONDS)
             if acquired.lease is None:
                 self._come_back_after(acquired.previous)
                 return result
             result.held = True
-            if acquired.taken_over:
-                self._quarantine(acquired.previous)
             try:
                 self._start()
                 self._work(result)
@@ -150,6 +183,9 @@ class Publisher:
             # A change recorded while this invocation held the lease found it held: publish it too.
             if result.handed_off or self.control.inbox_size(1) == 0:
                 return result
+        # Changes keep coming: another invocation goes on at once (theirs come back only once the
+        # lease could have run out).
+        self._hand_off(result)
         return result
 
     def _start(self) -> None:
@@ -195,17 +231,6 @@ class Publisher:
         if self.ports.queue is not None and self.hops < MAX_HOPS:
             self.ports.queue.send([{**CONTINUE, "hops": self.hops + 1}], delay_seconds=delay_seconds)
 
-    def _quarantine(self, previous: Lease) -> None:
-        """The lease was taken from a holder that never freed it: give its last requests (each
-        bounded by client timeouts) time to land or fail, so none lands after this holder's."""
-        wait = previous.expires + STEP_SECONDS - self.ports.clock()
-        if wait > 0:
-            self.ports.sleep(wait)
-            self.renew()
-
-    def _lease_seconds(self) -> float:
-        return self.lease_seconds
-
     def out_of_time(self) -> bool:
         return self._deadline - self.ports.clock() < SAFETY_SECONDS
 
@@ -217,17 +242,32 @@ class Publisher:
         """One step of work is done (journaled): from now on the invocation may hand on."""
         self._progressed = True
 
-    def renew(self) -> None:
-        """Keep the lease well ahead of the work (every write checks it anyway)."""
-        lease = self.control.lease
-        if lease is None:
-            raise LeaseLost("the lease is not held")
-        if lease.expires - self.ports.clock() < self.lease_seconds / 2:
-            self.control.extend(self.ports.clock(), self._lease_seconds())
+    def renew(self) -> float:
+        """Keep the lease well ahead of the work (every index write checks it anyway); returns the
+        seconds it has left."""
+        with self._renewing:
+            lease = self.control.lease
+            if lease is None:
+                raise LeaseLost("the lease is not held")
+            now = self.ports.clock()
+            if lease.expires - now < RENEW_BELOW:
+                self.control.extend(now, LEASE_SECONDS)
+                lease = self.control.lease
+                assert lease is not None
+            return lease.expires - self.ports.clock()
+
+    def before_write(self) -> None:
+        """A write to the site bucket is about to start: the lease must outlast it (see the module's docstring)."""
+        if self.renew() < REQUEST_SECONDS:
+            # The renewal itself took that long (each renewal counts from its own start).
+            raise LeaseEnding(f"the lease has less than {REQUEST_SECONDS:g} s left for a site write")
 
     def _finish(self, result: RunResult, failed: bool) -> None:
         """Invalidate every pending path (a dead holder's too), then free the lease (with the last
-        round's closing writes: `Control.close_journal`)."""
+        round's closing writes: `Control.close_journal`).
+
+        If any of it fails, the lease is freed alone: pending paths and a journal stay for the next
+        holder, which need not wait for it to run out (every site write of this one has returned)."""
         control = self.control
         if control.lease is None:
             return
@@ -238,7 +278,12 @@ class Publisher:
                 self.ports.cdn.invalidate(paths, reference)
                 result.invalidated.extend(paths)
             control.release([PENDING_KEY] if paths else [])
+        except LeaseLost:
+            if not failed:
+                raise
         except Exception:
+            with contextlib.suppress(Exception):
+                control.free()
             if not failed:
                 raise
         finally:

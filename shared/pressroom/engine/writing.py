@@ -43,7 +43,7 @@ from pressroom.engine.index import GenerationReader
 from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import body_of
 from pressroom.exceptions import ContentError, RenderError
-from pressroom.ports import Item
+from pressroom.ports import Item, SiteStore
 
 RENDER_CHUNK = 250
 """Outputs rendered, compared and written per journal step."""
@@ -58,8 +58,26 @@ class Pace(Protocol):
     """The holder's clock: whether to stop and hand on, keeping the lease, marking progress."""
 
     def time_to_hand_on(self) -> bool: ...
-    def renew(self) -> None: ...
+    def renew(self) -> float: ...
+    def before_write(self) -> None: ...
     def progressed(self) -> None: ...
+
+
+class FencedSite:
+    """The site bucket as the lease holder writes it: S3 writes are not fenced by the lease, so
+    each starts only once the holder made sure its lease outlasts it (`Pace.before_write`)."""
+
+    def __init__(self, site: SiteStore, pace: Pace) -> None:
+        self._site = site
+        self._pace = pace
+
+    def put(self, key: str, body: bytes, headers: Headers) -> None:
+        self._pace.before_write()
+        self._site.put(key, body, headers)
+
+    def delete(self, keys: Sequence[str]) -> None:
+        self._pace.before_write()
+        self._site.delete(keys)
 
 
 class OutputWriter:
@@ -69,6 +87,7 @@ class OutputWriter:
         self.ports = ports
         self.control = control
         self.pace = pace
+        self.site = FencedSite(ports.site, pace)
         self._sitemap: tuple[SitemapPatch, list[SitemapUrl], list[str]] | None = None
         self._search: tuple[SitemapPatch, dict[str, bytes], list[str]] | None = None
 
@@ -194,9 +213,9 @@ class OutputWriter:
             if touched:
                 # Write-ahead: the paths are pending before any object changes (SPEC 3.3.2).
                 self.control.save_pending(invalidation_paths(touched, existing=self.control.pending()))
-                parallel(lambda item: self.ports.site.put(item[0], *item[1][:2]), sorted(changed.items()))
+                parallel(lambda item: self.site.put(item[0], *item[1][:2]), sorted(changed.items()))
                 if gone:
-                    self.ports.site.delete(gone)
+                    self.site.delete(gone)
             records = [{"pk": "out", "sk": key, "hash": value[2]} for key, value in sorted(changed.items())]
             removals = [("out", key) for key in gone]
             cursor += len(chunk)

@@ -25,6 +25,11 @@ def _aws(error: BaseException) -> str | None:
         )
     if isinstance(error, boto.EndpointConnectionError | boto.ConnectTimeoutError | boto.ReadTimeoutError):
         where = getattr(error, "kwargs", {}).get("endpoint_url") or endpoint or "AWS"
+        if isinstance(error, boto.ReadTimeoutError):
+            # It answered the connection, then not the request in time: busy, not down.
+            return f"a request to {where} timed out (no answer within the read timeout): it is busy or slow; try again"
+        if isinstance(error, boto.ConnectTimeoutError):
+            return f"connecting to {where} timed out: it is overloaded, or a firewall drops the connection; try again"
         if endpoint:
             return f"cannot reach {where} (AWS_ENDPOINT_URL): is the moto server running? {_MOTO_HINT}"
         return f"cannot reach {where}: check the network, or set AWS_ENDPOINT_URL to a moto server"

@@ -18,6 +18,10 @@ DEFAULT_NAMES = {
 }
 
 
+LONGEST_POLL_SECONDS = 20
+"""SQS's longest ReceiveMessage long poll (WaitTimeSeconds): an SQS client waits that much longer for an answer."""
+
+
 @dataclass(frozen=True)
 class Resources:
     source_bucket: str
@@ -56,8 +60,9 @@ def client(service: str) -> Any:
 
     Standard retries, not adaptive: adaptive mode's client-side rate limiter shrinks on every
     throttling answer and can starve a worker for minutes; the engine retries whole steps itself.
-    Short timeouts and few attempts bound every request well inside half a lease (the engine's
-    STEP_SECONDS), which is what makes taking over a dead holder's lease safe.
+    Short timeouts and few attempts bound every S3, DynamoDB and CloudFront request (42 s, retries
+    included) within the engine's REQUEST_SECONDS: a site write starts only while the lease has
+    that long left, which is what makes taking over a dead holder's lease, once it has run out, safe.
     """
     import boto3
     from botocore.config import Config
@@ -65,7 +70,8 @@ def client(service: str) -> Any:
     config = Config(
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=3,
-        read_timeout=10,
+        # SQS answers a long poll with nothing to hand out once its wait is up: that is not a timeout.
+        read_timeout=10 + (LONGEST_POLL_SECONDS if service == "sqs" else 0),
         max_pool_connections=32,
     )
     return boto3.client(service, config=config)  # type: ignore[call-overload]
