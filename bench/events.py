@@ -276,7 +276,7 @@ def load_into_moto(site: IndexedSite, names: Mapping[str, str]) -> None:
     from moto.s3.models import s3_backends
 
     from pressroom.adapters.aws.dynamodb import encode_item
-    from pressroom.core.codec import pack, unpack
+    from pressroom.core.planning.codec import pack, unpack
 
     s3 = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
     # Every source, as a publish leaves them: an event re-renders a neighbour from its source, at

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from pressroom.core.content import split_front_matter
+from pressroom.core.reading.content import split_front_matter
 
 
 def bodies(folder: Path) -> list[str]:
@@ -40,7 +40,7 @@ def main(folder: str) -> None:
     import markdown_it_pyrs
     import pyromark
 
-    from pressroom.core.markdown import render_markdown
+    from pressroom.core.markdown.converter.converter import render_markdown
 
     texts = bodies(Path(folder))
     options = (

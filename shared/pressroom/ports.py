@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pressroom.core.mime import Headers
+from pressroom.core.rendering.mime import Headers
 
 # -- content and the published site ----------------------------------------------------------
 

@@ -29,7 +29,7 @@ import boto3
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.urls import key_to_paths
+from pressroom.core.site.urls import key_to_paths
 from support.faults import (
     Exchange,
     Fault,

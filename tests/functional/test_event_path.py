@@ -402,7 +402,7 @@ def test_a_main_sections_change_moves_pages_off_the_home_list(site: Site) -> Non
 
 
 def test_past_the_url_limit_the_sitemap_becomes_an_index_of_parts(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pressroom.core import outputs
+    from pressroom.core.site import outputs
 
     monkeypatch.setattr(outputs, "SITEMAP_URL_LIMIT", 10)
     for n in range(25):
@@ -468,7 +468,7 @@ def test_source_keys_that_would_leave_the_site_are_reported_and_never_published(
 def test_the_site_writers_refuse_a_key_that_could_leave_the_site(site: Site, key: str) -> None:
     from pressroom.adapters.aws.s3 import S3SiteStore
     from pressroom.adapters.memory import MemorySite
-    from pressroom.core.mime import headers
+    from pressroom.core.rendering.mime import headers
     from pressroom.exceptions import PressroomError
 
     bucket = S3SiteStore(site.s3, site.names["SITE_BUCKET"])
@@ -521,8 +521,9 @@ def test_a_new_stylesheet_gets_a_new_name_every_page_links_to_and_the_old_name_g
 ) -> None:
     """A deploy that changes the theme's stylesheet: browsers keep the old one a year, so it
     must be a new name, and the site rebuilt to link to it, with no source change needed."""
-    from pressroom.core import markdown, theme
-    from pressroom.core.mime import IMMUTABLE_CACHE_CONTROL
+    from pressroom.core.markdown import converter as markdown
+    from pressroom.core.rendering import theme
+    from pressroom.core.rendering.mime import IMMUTABLE_CACHE_CONTROL
 
     site.put("posts/a.md", post("A", "2024-01-01", ["x"]))
     site.put("posts/b.md", post("B", "2024-01-02", ["x"]))
@@ -556,7 +557,7 @@ def test_an_index_of_another_layout_is_rebuilt_before_any_event_reads_it(
 ) -> None:
     """A deploy that changes how the index is laid out (INDEX_FORMAT): the next event rebuilds the
     site into a new generation instead of reading items it no longer understands."""
-    from pressroom.engine import index
+    from pressroom.engine import generation as index
     from pressroom.engine.control import Control
     from pressroom.shells.runtime import Resources, ports
 

@@ -19,9 +19,9 @@ from lxml import etree
 
 from pressroom.adapters.files import read_tree
 from pressroom.core.build import build_site
-from pressroom.core.config import parse_config
-from pressroom.core.render import Renderer, managing_editor
-from pressroom.core.sitemap import SitemapUrl
+from pressroom.core.reading.config import parse_config
+from pressroom.core.rendering.renderer import Renderer, managing_editor
+from pressroom.core.rendering.sitemap import SitemapUrl
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = REPO / "tests" / "schemas"
@@ -153,8 +153,8 @@ def test_every_sitemap_of_the_sample_site_is_valid_against_the_schema(schemas: d
 def test_a_sitemap_index_and_its_parts_are_valid(
     schemas: dict[str, etree.XMLSchema], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pressroom.core.outputs as outputs_module
-    import pressroom.core.render as render_module
+    import pressroom.core.site.outputs as outputs_module
+    import pressroom.core.rendering.renderer as render_module
 
     monkeypatch.setattr(outputs_module, "SITEMAP_URL_LIMIT", 2)
     monkeypatch.setattr(render_module, "SITEMAP_URL_LIMIT", 2)

@@ -19,9 +19,9 @@ import pytest
 
 from pressroom.adapters.files import read_tree
 from pressroom.core.build import build_site
-from pressroom.core.check import check_site
-from pressroom.core.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES, is_search_part
-from pressroom.core.theme import stylesheet_key
+from pressroom.core.reading.lint import check_site
+from pressroom.core.site.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES, is_search_part
+from pressroom.core.rendering.theme import stylesheet_key
 from support.accounts import Site, assert_converged
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.config import settings_of
+from pressroom.core.reading.config import settings_of
 from pressroom.shells.cli import main as pressroom
 
 ROOT = Path(__file__).resolve().parent.parent.parent

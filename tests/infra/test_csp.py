@@ -20,7 +20,7 @@ from samtranslator.yaml_helper import yaml_parse
 
 from pressroom.adapters.files import read_tree
 from pressroom.core.build import build_site
-from pressroom.core.config import settings_of
+from pressroom.core.reading.config import settings_of
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime.fromisoformat("2026-11-29T00:00:00+00:00")

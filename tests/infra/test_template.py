@@ -853,7 +853,7 @@ def test_the_directory_redirect_collapses_leading_slashes_and_keeps_the_rest(
 
 
 def test_the_function_knows_every_file_type_pressroom_publishes(deployed_function_code: str) -> None:
-    from pressroom.core.mime import _BY_SUFFIX
+    from pressroom.core.rendering.mime import _BY_SUFFIX
 
     match = re.search(r"var FILE_EXTENSIONS = \(([^)]*)\)\.split\(' '\);", deployed_function_code)
     assert match is not None

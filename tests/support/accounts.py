@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.urls import key_to_paths
+from pressroom.core.site.urls import key_to_paths
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 

@@ -31,10 +31,10 @@ from typing import Any
 
 from pressroom.adapters.memory import Gate, MemoryBucket, MemoryCdn, MemoryQueue, MemorySite, MemoryTable, Resent
 from pressroom.core.build import build_site
-from pressroom.core.mime import Headers
-from pressroom.core.urls import key_to_paths
+from pressroom.core.rendering.mime import Headers
+from pressroom.core.site.urls import key_to_paths
 from pressroom.engine import fanout
-from pressroom.engine import index as index_module
+from pressroom.engine import generation as index_module
 from pressroom.engine.control import Control, LeaseLost
 from pressroom.engine.publisher import LEASE_SECONDS, Ports, Publisher
 

@@ -1,4 +1,4 @@
-"""An author's active files are inert on the site's origin (SPEC 3.5, core/mime.py).
+"""An author's active files are inert on the site's origin (SPEC 3.5, core/rendering/mime.py).
 
 A script, XML or SVG in `content/` is published so that no browser runs it as a page or a script;
 an HTML file there is not published at all (Hugo refuses it too); the site owner's `static/`
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.mime import INERT_CONTENT_TYPE
+from pressroom.core.rendering.mime import INERT_CONTENT_TYPE
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'

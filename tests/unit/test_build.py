@@ -10,9 +10,9 @@ import pytest
 from tests.support.html import without_theme_scripts
 
 from pressroom.core.build import SiteBuild, build_site
-from pressroom.core.mime import content_type
-from pressroom.core.theme import stylesheet_key
-from pressroom.core.urls import unsafe_key_reason
+from pressroom.core.rendering.mime import content_type
+from pressroom.core.rendering.theme import stylesheet_key
+from pressroom.core.site.urls import unsafe_key_reason
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script>"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.core.check import CheckReport, Finding, check_site, resolve_link
+from pressroom.core.reading.lint import CheckReport, Finding, check_site, resolve_link
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 SEED_POST = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "seed-post.md"

@@ -6,10 +6,10 @@ import json
 from datetime import UTC, datetime
 from types import MappingProxyType
 
-from pressroom.core.codec import entry_from_json, entry_to_json, intro_from_json, intro_to_json
-from pressroom.core.config import parse_config
-from pressroom.core.content import parse_page
-from pressroom.core.model import Entry, Intro
+from pressroom.core.planning.codec import entry_from_json, entry_to_json, intro_from_json, intro_to_json
+from pressroom.core.reading.config import parse_config
+from pressroom.core.reading.content import parse_page
+from pressroom.core.site.model import Entry, Intro
 
 PARIS = parse_config("timeZone: Europe/Paris\n")[0]
 

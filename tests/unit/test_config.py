@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pressroom.core.config import SiteConfig, parse_config
+from pressroom.core.reading.config import SiteConfig, parse_config
 from pressroom.exceptions import ConfigError
 from support.sources import billion_laughs
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from pressroom.core.config import SiteConfig, parse_config
-from pressroom.core.content import (
+from pressroom.core.reading.config import SiteConfig, parse_config
+from pressroom.core.reading.content import (
     MAX_SOURCE_BYTES,
     SourceKind,
     classify,
@@ -16,7 +16,7 @@ from pressroom.core.content import (
     parse_intro,
     parse_page,
 )
-from pressroom.core.model import Entry
+from pressroom.core.site.model import Entry
 from pressroom.exceptions import ContentError
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)

@@ -11,10 +11,10 @@ import pytest
 
 from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
 from pressroom.core.build import build_site
-from pressroom.core.model import HOME_LIST
-from pressroom.core.plan import plan_round
-from pressroom.engine import index
-from pressroom.engine.index import GenerationReader, compile_plan
+from pressroom.core.site.model import HOME_LIST
+from pressroom.core.planning.plan import plan_round
+from pressroom.engine import generation as index
+from pressroom.engine.generation import GenerationReader, compile_plan
 from pressroom.engine.publisher import Publisher
 from pressroom.engine.reading import read_sources
 from support.sources import published_on_fakes

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.config import MarkupSettings, parse_config
-from pressroom.core.markdown import render_markdown
-from pressroom.core.typographer import Typographer, smarten
+from pressroom.core.reading.config import MarkupSettings, parse_config
+from pressroom.core.markdown.converter import render_markdown
+from pressroom.core.markdown.typographer import Typographer, smarten
 
 
 @pytest.mark.parametrize(
@@ -136,7 +136,7 @@ def test_markup_and_site_shortcodes_survive_the_index_round_trip() -> None:
     # The event path stores the settings as JSON-like data and reads them back.
     import json
 
-    from pressroom.core.config import config_from_data, config_to_data, settings_of
+    from pressroom.core.reading.config import config_from_data, config_to_data, settings_of
 
     settings = settings_of(
         {
@@ -153,9 +153,9 @@ def test_markup_and_site_shortcodes_survive_the_index_round_trip() -> None:
 def test_the_seed_post_reads_as_hugo_shows_it_once_repaired() -> None:
     from pathlib import Path
 
-    from pressroom.core.config import SiteConfig
-    from pressroom.core.content import parse_page
-    from pressroom.core.mojibake import repair
+    from pressroom.core.reading.config import SiteConfig
+    from pressroom.core.reading.content import parse_page
+    from pressroom.core.reading.mojibake import repair
 
     seed = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "seed-post.md"
     # Outside this workspace a few of its lines stand in for the fixture.

@@ -7,9 +7,9 @@ from datetime import datetime
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.config import settings_of
-from pressroom.core.content import SourceKind, classify, parse_page
-from pressroom.core.theme import stylesheet_key
+from pressroom.core.reading.config import settings_of
+from pressroom.core.reading.content import SourceKind, classify, parse_page
+from pressroom.core.rendering.theme import stylesheet_key
 from pressroom.exceptions import ConfigError
 from support.sources import billion_laughs, multilingual_root
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pressroom.core.invalidation import MAX_PATHS, invalidation_paths
-from pressroom.core.urls import key_to_paths
+from pressroom.core.planning.invalidation import MAX_PATHS, invalidation_paths
+from pressroom.core.site.urls import key_to_paths
 
 
 def covers(paths: list[str], viewer_path: str) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pressroom.core.mojibake import Damage, find_damage, repair
+from pressroom.core.reading.mojibake import Damage, find_damage, repair
 
 # /work/main/tests/unit/test_mojibake.py -> /work/shared/fixtures/seed-post.md
 SEED_POST = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "seed-post.md"

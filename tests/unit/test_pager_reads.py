@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from pressroom.adapters.memory import MemoryBucket, MemoryTable
-from pressroom.core.model import HOME_LIST
+from pressroom.core.site.model import HOME_LIST
 from pressroom.engine.publisher import Publisher
 from support.sources import published_on_fakes
 

@@ -13,16 +13,16 @@ from xml.etree import ElementTree
 import pytest
 from tests.support.html import without_theme_scripts
 
-from pressroom.core.config import SiteConfig, parse_config
-from pressroom.core.mime import (
+from pressroom.core.reading.config import SiteConfig, parse_config
+from pressroom.core.rendering.mime import (
     ASSET_CACHE_CONTROL,
     IMMUTABLE_CACHE_CONTROL,
     PAGE_CACHE_CONTROL,
     cache_control,
     content_type,
 )
-from pressroom.core.model import Entry, PageBody
-from pressroom.core.outputs import (
+from pressroom.core.site.model import Entry, PageBody
+from pressroom.core.site.outputs import (
     AliasOutput,
     AssetOutput,
     FeedOutput,
@@ -34,9 +34,9 @@ from pressroom.core.outputs import (
     StaticOutput,
     TaxonomyOutput,
 )
-from pressroom.core.render import Renderer
-from pressroom.core.site import MemoryIndex
-from pressroom.core.theme import stylesheet_key
+from pressroom.core.rendering.renderer import Renderer
+from pressroom.core.site.lists import MemoryIndex
+from pressroom.core.rendering.theme import stylesheet_key
 
 CONFIG = parse_config("title: Field Notes\nbaseURL: https://blog.example.com/\nauthor: Ada\n")[0]
 HOSTILE = "<script>alert(1)</script>"
@@ -357,7 +357,7 @@ def test_the_site_feed_is_announced_once_on_home_and_its_page_two() -> None:
 
 
 def test_front_matter_icons_are_inline_svg_and_unknown_names_fall_back() -> None:
-    from pressroom.core.icons import FALLBACK, icon_name, icon_svg
+    from pressroom.core.rendering.icons import FALLBACK, icon_name, icon_svg
 
     github = render(PageOutput("posts/a.md", "posts/a"), [entry("posts/a.md", "A", 1, params={"icon": "github"})])
     assert str(icon_svg("github")) in github
@@ -436,7 +436,7 @@ def test_the_theme_digest_changes_with_any_file_of_the_theme(
     import shutil
     from importlib.resources import files
 
-    from pressroom.core import theme
+    from pressroom.core.rendering import theme
 
     shutil.copytree(Path(str(files("pressroom") / "theme")), tmp_path / "pressroom" / "theme")
     monkeypatch.setattr(theme, "files", lambda _package: tmp_path / "pressroom")
@@ -462,7 +462,7 @@ def assert_every_url_safe(html: str) -> None:
     """Every href, src and content attribute of the page is one the safe-URL rule allows."""
     from html import unescape
 
-    from pressroom.core.urls import is_safe_url
+    from pressroom.core.site.urls import is_safe_url
 
     for value in re.findall(r'(?:href|src|content)="([^"]*)"', html):
         assert is_safe_url(unescape(value)), value
@@ -486,7 +486,7 @@ def test_menu_and_profile_urls_from_the_configuration_pass_the_safe_url_filter(u
 
 
 def test_hugo_menu_urls_pass_the_safe_url_filter() -> None:
-    from pressroom.core.config import settings_of
+    from pressroom.core.reading.config import settings_of
 
     files = {
         "hugo.toml": b'title = "T"\n[[menus.main]]\nname = "Evil"\nurl = "javascript:alert(1)"\n'

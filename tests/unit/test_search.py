@@ -12,13 +12,13 @@ import pytest
 from tests.unit.test_site_and_plan import compare, post, seven_posts
 
 from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
-from pressroom.core import outputs
+from pressroom.core.site import outputs
 from pressroom.core.build import build_site
-from pressroom.core.config import SiteConfig
-from pressroom.core.mime import headers
-from pressroom.core.model import Entry
-from pressroom.core.outputs import search_parts
-from pressroom.core.search import (
+from pressroom.core.reading.config import SiteConfig
+from pressroom.core.rendering.mime import headers
+from pressroom.core.site.model import Entry
+from pressroom.core.site.outputs import search_parts
+from pressroom.core.rendering.search import (
     SearchPatch,
     parse_search_index,
     parse_search_manifest,

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from pressroom.core.codec import render_plan_from_data, render_plan_to_data
-from pressroom.core.config import parse_config
-from pressroom.core.model import Entry, PageBody
-from pressroom.core.outputs import PageOutput
-from pressroom.core.plan import RenderPlan
-from pressroom.core.render import Renderer
-from pressroom.core.site import MemoryIndex
+from pressroom.core.planning.codec import render_plan_from_data, render_plan_to_data
+from pressroom.core.reading.config import parse_config
+from pressroom.core.site.model import Entry, PageBody
+from pressroom.core.site.outputs import PageOutput
+from pressroom.core.planning.plan import RenderPlan
+from pressroom.core.rendering.renderer import Renderer
+from pressroom.core.site.lists import MemoryIndex
 from pressroom.exceptions import ConfigError
 
 CONFIG = parse_config(

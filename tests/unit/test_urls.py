@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pressroom.core.urls import (
+from pressroom.core.site.urls import (
     alias_path,
     feed_key,
     href,

@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pressroom.core.config import is_settings_key
-from pressroom.core.content import source_keys_read
-from pressroom.core.urls import refuse_unsafe_key, unsafe_key_reason
+from pressroom.core.reading.config import is_settings_key
+from pressroom.core.reading.content import source_keys_read
+from pressroom.core.site.urls import refuse_unsafe_key, unsafe_key_reason
 from pressroom.exceptions import PressroomError
 
 _SKIPPED_PARTS = frozenset({".git", ".hg", ".svn", "__pycache__", ".DS_Store"})

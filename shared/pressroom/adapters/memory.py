@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from pressroom.core.mime import Headers
-from pressroom.core.urls import refuse_unsafe_key
+from pressroom.core.rendering.mime import Headers
+from pressroom.core.site.urls import refuse_unsafe_key
 from pressroom.ports import Condition, ConditionFailed, Item, Listed, Page, SourceObject, Write
 
 QUERY_PAGE_BYTES = 1_000_000

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from pressroom.core.codec import pack, unpack
-from pressroom.core.plan import Reading
+from pressroom.core.planning.codec import pack, unpack
+from pressroom.core.planning.plan import Reading
 from pressroom.ports import Condition, ConditionFailed, Item, Table, Write
 
 LEASE_KEY = ("lease", "site")

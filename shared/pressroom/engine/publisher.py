@@ -54,8 +54,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from pressroom.core.codec import render_plan_from_data, render_plan_to_data, unpack
-from pressroom.core.config import (
+from pressroom.core.planning.codec import render_plan_from_data, render_plan_to_data, unpack
+from pressroom.core.reading.config import (
     SETTINGS_FILES,
     SETTINGS_FOLDERS,
     SiteSettings,
@@ -63,11 +63,11 @@ from pressroom.core.config import (
     is_settings_key,
     settings_of,
 )
-from pressroom.core.model import PageBody
-from pressroom.core.plan import plan_round
-from pressroom.core.render import Renderer, validate_layouts
-from pressroom.core.search import SearchPatch
-from pressroom.core.sitemap import SitemapPatch
+from pressroom.core.site.model import PageBody
+from pressroom.core.planning.plan import plan_round
+from pressroom.core.rendering.renderer import Renderer, validate_layouts
+from pressroom.core.rendering.search import SearchPatch
+from pressroom.core.rendering.sitemap import SitemapPatch
 from pressroom.engine.control import (
     PENDING_KEY,
     Control,
@@ -80,7 +80,7 @@ from pressroom.engine.control import (
     iso,
 )
 from pressroom.engine.fanout import parallel
-from pressroom.engine.index import GenerationReader, built_by, compile_plan, gen_prefix, record_items
+from pressroom.engine.generation import GenerationReader, built_by, compile_plan, gen_prefix, record_items
 from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import read_sources
 from pressroom.engine.writing import OutputWriter

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pressroom.core.config import SiteConfig
-from pressroom.core.content import (
+from pressroom.core.reading.config import SiteConfig
+from pressroom.core.reading.content import (
     MAX_SOURCE_BYTES,
     ParsedPage,
     SourceKind,
@@ -19,11 +19,11 @@ from pressroom.core.content import (
     parse_page,
     publishable_kind,
 )
-from pressroom.core.model import PageBody
-from pressroom.core.plan import PageRecord, Reading
-from pressroom.core.resolve import bundle_folders, bundle_page_keys
+from pressroom.core.site.model import PageBody
+from pressroom.core.planning.plan import PageRecord, Reading
+from pressroom.core.site.resolve import bundle_folders, bundle_page_keys
 from pressroom.engine.fanout import parallel
-from pressroom.engine.index import GenerationReader
+from pressroom.engine.generation import GenerationReader
 from pressroom.exceptions import ContentError
 from pressroom.ports import Source
 

@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pressroom.core.codec import record_from_data, record_to_data, unpack
-from pressroom.core.config import SiteSettings, config_from_data, config_to_data, is_settings_key
-from pressroom.core.content import MAX_SOURCE_BYTES, SourceKind, parse_intro
-from pressroom.core.model import HOME_LIST, PageBody
-from pressroom.core.outputs import site_outputs
-from pressroom.core.plan import (
+from pressroom.core.planning.codec import record_from_data, record_to_data, unpack
+from pressroom.core.reading.config import SiteSettings, config_from_data, config_to_data, is_settings_key
+from pressroom.core.reading.content import MAX_SOURCE_BYTES, SourceKind, parse_intro
+from pressroom.core.site.model import HOME_LIST, PageBody
+from pressroom.core.site.outputs import site_outputs
+from pressroom.core.planning.plan import (
     AssetRecord,
     EmptyIndex,
     IntroRecord,
@@ -37,11 +37,11 @@ from pressroom.core.plan import (
     list_exists,
     plan_round,
 )
-from pressroom.core.sitemap import SitemapPatch
-from pressroom.core.theme import is_fingerprinted
+from pressroom.core.rendering.sitemap import SitemapPatch
+from pressroom.core.rendering.theme import is_fingerprinted
 from pressroom.engine.control import ErrorRecord, Journal, iso
 from pressroom.engine.fanout import parallel
-from pressroom.engine.index import GenerationReader, built_by, compile_plan, gen_prefix, record_item
+from pressroom.engine.generation import GenerationReader, built_by, compile_plan, gen_prefix, record_item
 from pressroom.engine.reading import kind_of, parse_bundle_page
 from pressroom.exceptions import ContentError
 
@@ -83,7 +83,7 @@ def start_rebuild(publisher: Publisher, inbox: list[tuple[str, str]], settings: 
 
 
 def _pack(data: Any) -> bytes:
-    from pressroom.core.codec import pack
+    from pressroom.core.planning.codec import pack
 
     return pack(data)
 
@@ -263,7 +263,7 @@ def _outputs(publisher: Publisher, journal: Journal) -> tuple[list[Any], Generat
         elif isinstance(record, AssetRecord) and record.published and record.claim_key:
             assets[record.claim_key] = item["sk"]
             view._records[item["sk"]] = record
-    from pressroom.core.outputs import AssetOutput
+    from pressroom.core.site.outputs import AssetOutput
 
     outputs = []
     for output in site_outputs(view, pages, assets):

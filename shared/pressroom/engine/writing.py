@@ -11,10 +11,10 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from pressroom.core.invalidation import invalidation_paths
-from pressroom.core.mime import Headers, headers
-from pressroom.core.model import PageBody
-from pressroom.core.outputs import (
+from pressroom.core.planning.invalidation import invalidation_paths
+from pressroom.core.rendering.mime import Headers, headers
+from pressroom.core.site.model import PageBody
+from pressroom.core.site.outputs import (
     SEARCH_INDEX_KEY,
     AssetOutput,
     FeedOutput,
@@ -33,13 +33,13 @@ from pressroom.core.outputs import (
     search_output,
     sitemap_parts,
 )
-from pressroom.core.plan import RenderPlan, list_exists
-from pressroom.core.render import Renderer
-from pressroom.core.search import patch_search_files
-from pressroom.core.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
+from pressroom.core.planning.plan import RenderPlan, list_exists
+from pressroom.core.rendering.renderer import Renderer
+from pressroom.core.rendering.search import patch_search_files
+from pressroom.core.rendering.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
 from pressroom.engine.control import Control, Journal
 from pressroom.engine.fanout import parallel
-from pressroom.engine.index import GenerationReader
+from pressroom.engine.generation import GenerationReader
 from pressroom.engine.invocation import Ports, RunResult
 from pressroom.engine.reading import body_of
 from pressroom.exceptions import ContentError, RenderError

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pressroom.core.config import SiteConfig
+from pressroom.core.reading.config import SiteConfig
 from pressroom.exceptions import ContentError, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -94,7 +94,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from pressroom.adapters.files import link_warning, read_tree, scan_folder
-    from pressroom.core.check import check_site
+    from pressroom.core.reading.lint import check_site
 
     output = _output(args)
     src = _source(args)
@@ -280,10 +280,10 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pressroom.core.codec import record_from_data, unpack
-    from pressroom.core.plan import PageRecord
+    from pressroom.core.planning.codec import record_from_data, unpack
+    from pressroom.core.planning.plan import PageRecord
     from pressroom.engine.control import Control
-    from pressroom.engine.index import GenerationReader
+    from pressroom.engine.generation import GenerationReader
     from pressroom.shells.runtime import ports
 
     output = _output(args)

@@ -40,7 +40,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from pressroom.core.mime import Headers, content_type, headers
+from pressroom.core.rendering.mime import Headers, content_type, headers
 from pressroom.exceptions import UsageError
 
 LIVE_PATH = "/__pressroom/"
@@ -70,8 +70,8 @@ def resolve(path: str) -> tuple[str | None, str | None]:
     FILE_EXTENSIONS, which a test keeps equal to that table); any other is a page's directory.
     (None, None): a path whose key could leave the site (`/../x`, `%2e%2e`, ...), never served.
     """
-    from pressroom.core.mime import _BY_SUFFIX
-    from pressroom.core.urls import unsafe_key_reason
+    from pressroom.core.rendering.mime import _BY_SUFFIX
+    from pressroom.core.site.urls import unsafe_key_reason
 
     wanted = unquote(path[1:])
     if wanted and unsafe_key_reason(wanted.removesuffix("/")) is not None:

@@ -31,9 +31,9 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from pressroom.adapters.files import scan_folder, status_below
-from pressroom.core.config import is_settings_key
-from pressroom.core.content import source_keys_read
-from pressroom.core.mime import content_type
+from pressroom.core.reading.config import is_settings_key
+from pressroom.core.reading.content import source_keys_read
+from pressroom.core.rendering.mime import content_type
 from pressroom.exceptions import PressroomError, SyncError
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pressroom.core.mime import Headers
-from pressroom.core.urls import refuse_unsafe_key
+from pressroom.core.rendering.mime import Headers
+from pressroom.core.site.urls import refuse_unsafe_key
 from pressroom.exceptions import TransientError
 from pressroom.ports import Listed, SourceObject
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pressroom.core.model import Entry
+from pressroom.core.site.model import Entry
 
 SERIES = "series"
 """The taxonomy whose terms are series."""

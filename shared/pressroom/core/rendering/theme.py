@@ -26,7 +26,7 @@ _FINGERPRINTED = re.compile(rf"css/main\.[0-9a-f]{{{FINGERPRINT_LENGTH}}}\.css")
 @cache
 def stylesheet() -> bytes:
     """The site's stylesheet: the theme's main.css, then the code highlighting rules."""
-    from pressroom.core.markdown import pygments_css
+    from pressroom.core.markdown.converter import pygments_css
 
     theme_css = (files("pressroom") / "theme" / "static" / "main.css").read_text("utf-8")
     return (theme_css + "\n" + _code_css(pygments_css())).encode("utf-8")

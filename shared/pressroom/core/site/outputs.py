@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pressroom.core.config import SiteConfig
-from pressroom.core.model import HOME_LIST
-from pressroom.core.site import SiteIndex
-from pressroom.core.theme import stylesheet_key
-from pressroom.core.urls import feed_key, list_page_path, page_key
+from pressroom.core.reading.config import SiteConfig
+from pressroom.core.site.model import HOME_LIST
+from pressroom.core.site.lists import SiteIndex
+from pressroom.core.rendering.theme import stylesheet_key
+from pressroom.core.site.urls import feed_key, list_page_path, page_key
 
 THEME_FILES = ("favicon.ico", "js/theme.js", "js/main.js")
 """The theme's static files, published as they are (from `theme/static/`)."""

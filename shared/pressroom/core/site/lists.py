@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from pressroom.core.config import SiteConfig
-from pressroom.core.model import HOME_LIST, Entry, Intro, Term
+from pressroom.core.reading.config import SiteConfig
+from pressroom.core.site.model import HOME_LIST, Entry, Intro, Term
 
 
 def lists_of(entry: Entry, config: SiteConfig) -> tuple[str, ...]:

@@ -13,13 +13,13 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pressroom.core.config import CONFIG_KEY, SiteConfig
-from pressroom.core.documents import MAX_DOCUMENT_BYTES, load_toml, load_yaml
-from pressroom.core.hugo import is_hugo_config_key
-from pressroom.core.markdown import SUMMARY_DIVIDER, RenderedMarkdown, render_markdown
-from pressroom.core.model import DEFAULT_TAXONOMIES, Entry, Intro, PageBody
-from pressroom.core.shortcodes import ShortcodePage, UnknownShortcode
-from pressroom.core.urls import (
+from pressroom.core.reading.config import CONFIG_KEY, SiteConfig
+from pressroom.core.reading.documents import MAX_DOCUMENT_BYTES, load_toml, load_yaml
+from pressroom.core.reading.hugo import is_hugo_config_key
+from pressroom.core.markdown.converter import SUMMARY_DIVIDER, RenderedMarkdown, render_markdown
+from pressroom.core.site.model import DEFAULT_TAXONOMIES, Entry, Intro, PageBody
+from pressroom.core.markdown.shortcodes import ShortcodePage, UnknownShortcode
+from pressroom.core.site.urls import (
     TAXONOMIES,
     alias_path,
     expand_permalink,
@@ -106,7 +106,7 @@ def source_keys_read(keys: Iterable[str], settings_files: Mapping[str, bytes]) -
     never read them (a theme's submodule can hold thousands of files). Broken settings leave
     every key in: the build reports them.
     """
-    from pressroom.core.config import settings_of
+    from pressroom.core.reading.config import settings_of
     from pressroom.exceptions import ConfigError
 
     try:

@@ -9,8 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pressroom.core.documents import load_yaml
-from pressroom.core.hugo import (
+from pressroom.core.reading.documents import load_yaml
+from pressroom.core.reading.hugo import (
     CONFIG_DIR,
     ROOT_CONFIG_FILES,
     HugoConfig,
@@ -18,8 +18,8 @@ from pressroom.core.hugo import (
     is_hugo_config_key,
     read_hugo_config,
 )
-from pressroom.core.model import DEFAULT_TAXONOMIES
-from pressroom.core.urls import strip_markdown_suffix, term_permalink, unsafe_key_reason, urlize
+from pressroom.core.site.model import DEFAULT_TAXONOMIES
+from pressroom.core.site.urls import strip_markdown_suffix, term_permalink, unsafe_key_reason, urlize
 from pressroom.exceptions import ConfigError
 
 CONFIG_KEY = "site.yaml"
@@ -446,7 +446,7 @@ def settings_of(files: Mapping[str, bytes]) -> SiteSettings:
     digest = hashlib.sha256()
     for key in sorted(used):
         digest.update(key.encode() + b"\0" + hashlib.sha256(files[key]).digest())
-    from pressroom.core.theme import theme_digest
+    from pressroom.core.rendering.theme import theme_digest
 
     digest.update(b"\x01theme\0" + theme_digest().encode())  # a deployed theme change re-renders too
     layouts = {

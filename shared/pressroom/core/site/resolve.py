@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from pressroom.core.model import Entry, Intro
-from pressroom.core.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES, is_search_part
-from pressroom.core.theme import is_fingerprinted
-from pressroom.core.urls import (
+from pressroom.core.site.model import Entry, Intro
+from pressroom.core.site.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES, is_search_part
+from pressroom.core.rendering.theme import is_fingerprinted
+from pressroom.core.site.urls import (
     TAXONOMIES,
     is_markdown,
     page_key,

@@ -39,7 +39,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from pressroom.core.codec import (
+from pressroom.core.planning.codec import (
     entry_from_data,
     entry_to_data,
     intro_from_data,
@@ -49,13 +49,13 @@ from pressroom.core.codec import (
     record_to_data,
     unpack,
 )
-from pressroom.core.config import SiteConfig
-from pressroom.core.mime import HEADERS_RULES
-from pressroom.core.model import HOME_LIST, Entry, Intro, Term
-from pressroom.core.plan import AssetRecord, ListState, PageRecord, Record, RoundPlan, list_exists
-from pressroom.core.resolve import Claim
-from pressroom.core.site import term_from_spellings
-from pressroom.core.theme import theme_digest
+from pressroom.core.reading.config import SiteConfig
+from pressroom.core.rendering.mime import HEADERS_RULES
+from pressroom.core.site.model import HOME_LIST, Entry, Intro, Term
+from pressroom.core.planning.plan import AssetRecord, ListState, PageRecord, Record, RoundPlan, list_exists
+from pressroom.core.site.resolve import Claim
+from pressroom.core.site.lists import term_from_spellings
+from pressroom.core.rendering.theme import theme_digest
 from pressroom.ports import Item, Table
 
 INDEX_FORMAT = 2

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from pressroom.core.config import SiteConfig
-from pressroom.core.search import SearchPatch
+from pressroom.core.reading.config import SiteConfig
+from pressroom.core.rendering.search import SearchPatch
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from pressroom.core.build import build_site
-from pressroom.core.config import SiteConfig, is_settings_key, settings_of
-from pressroom.core.content import ParsedPage, SourceKind, classify
-from pressroom.core.mojibake import find_damage, repair
+from pressroom.core.reading.config import SiteConfig, is_settings_key, settings_of
+from pressroom.core.reading.content import ParsedPage, SourceKind, classify
+from pressroom.core.reading.mojibake import find_damage, repair
 from pressroom.exceptions import ConfigError
 
 _TEXT_SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".toml", ".html", ".xml", ".txt", ".css")
@@ -178,7 +178,7 @@ def check_site(
 
 def hugo_template_findings(config: SiteConfig) -> list[Finding]:
     """Site shortcodes written as Hugo Go templates: not run, and to be ported to Jinja2."""
-    from pressroom.core.shortcodes import hugo_templates
+    from pressroom.core.markdown.shortcodes import hugo_templates
 
     return [
         Finding(

@@ -352,7 +352,7 @@ class Expansion:
     def restore_url(self, url: str) -> str:
         """A link's URL with each placeholder replaced by its shortcode's text, refused (``#``)
         where a Markdown link would be (`javascript:` ...)."""
-        from pressroom.core.urls import is_safe_url
+        from pressroom.core.site.urls import is_safe_url
 
         def value(match: re.Match[str]) -> str:
             text = self.outputs[int(match.group(1))].strip()
@@ -376,8 +376,8 @@ def shortcode_environment(site_templates: tuple[tuple[str, str], ...]) -> Any:
     """
     import jinja2
 
-    from pressroom.core.sandbox import LAYOUT_TEMPLATE_PREFIX, THEME_TEMPLATE_PREFIX, NamedLoader, SiteTemplates
-    from pressroom.core.theme import theme_template
+    from pressroom.core.rendering.sandbox import LAYOUT_TEMPLATE_PREFIX, THEME_TEMPLATE_PREFIX, NamedLoader, SiteTemplates
+    from pressroom.core.rendering.theme import theme_template
 
     hugo = set(hugo_templates(site_templates))
     site = {name: text for name, text in site_templates if name not in hugo}
@@ -527,7 +527,7 @@ def render_call(
         "site": {"params": page.site_params, "title": page.site_title, "baseURL": page.base_url},
         "_markdownify": lambda text: expansion.restore(markdownify(text)),
     }
-    from pressroom.core.sandbox import render_bounded, template_problem
+    from pressroom.core.rendering.sandbox import render_bounded, template_problem
 
     try:
         return render_bounded(template, context)
@@ -586,7 +586,7 @@ def _images_value(context: Any, value: Any) -> list[dict[str, str]]:
 
 def _safe_url(value: Any) -> str:
     """A link from a parameter, refused (``#``) where a Markdown link would be (`javascript:` ...)."""
-    from pressroom.core.urls import is_safe_url
+    from pressroom.core.site.urls import is_safe_url
 
     text = str(value or "")
     return text if is_safe_url(text) else "#"
@@ -599,7 +599,7 @@ def _resource_value(context: Any, value: Any) -> str:
 
 def _ref_value(context: Any, target: Any) -> str:
     """Hugo's `ref`/`relref`: the site path of a page given by its content path."""
-    from pressroom.core.urls import href, page_path
+    from pressroom.core.site.urls import href, page_path
 
     page: ShortcodePage = context["page"]
     text = str(target or "")

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from html import unescape
 from typing import Any
 
-from pressroom.core.config import SiteConfig
-from pressroom.core.model import Entry
-from pressroom.core.outputs import SEARCH_INDEX_KEY, SearchPartOutput, search_parts
-from pressroom.core.urls import key_href
+from pressroom.core.reading.config import SiteConfig
+from pressroom.core.site.model import Entry
+from pressroom.core.site.outputs import SEARCH_INDEX_KEY, SearchPartOutput, search_parts
+from pressroom.core.site.urls import key_href
 
 SUMMARY_CHARS = 240
 """How much of a page's summary its record keeps: enough to show and search, small per page."""

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from pressroom.core.urls import href, urlize
+from pressroom.core.site.urls import href, urlize
 
 DEFAULT_TAXONOMIES = ("tags", "categories")
 

@@ -22,10 +22,10 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup
 
-from pressroom.core.config import SiteConfig, SiteSettings
-from pressroom.core.icons import icon_svg
-from pressroom.core.model import HOME_LIST, Entry, PageBody
-from pressroom.core.outputs import (
+from pressroom.core.reading.config import SiteConfig, SiteSettings
+from pressroom.core.rendering.icons import icon_svg
+from pressroom.core.site.model import HOME_LIST, Entry, PageBody
+from pressroom.core.site.outputs import (
     SEARCH_PAGE_KEY,
     SITEMAP_URL_LIMIT,
     THEME_FILES,
@@ -45,7 +45,7 @@ from pressroom.core.outputs import (
     list_pages,
     sitemap_parts,
 )
-from pressroom.core.sandbox import (
+from pressroom.core.rendering.sandbox import (
     LAYOUT_TEMPLATE_PREFIX,
     THEME_TEMPLATE_PREFIX,
     NamedLoader,
@@ -53,12 +53,12 @@ from pressroom.core.sandbox import (
     render_bounded,
     template_problem,
 )
-from pressroom.core.search import search_files, search_record
-from pressroom.core.series import SeriesBox, series_box, series_list
-from pressroom.core.site import SiteIndex, list_title
-from pressroom.core.sitemap import SitemapUrl
-from pressroom.core.theme import stylesheet, stylesheet_key, theme_template
-from pressroom.core.urls import href, key_href, list_page_path, safe_link, urlize, urlize_path
+from pressroom.core.rendering.search import search_files, search_record
+from pressroom.core.site.series import SeriesBox, series_box, series_list
+from pressroom.core.site.lists import SiteIndex, list_title
+from pressroom.core.rendering.sitemap import SitemapUrl
+from pressroom.core.rendering.theme import stylesheet, stylesheet_key, theme_template
+from pressroom.core.site.urls import href, key_href, list_page_path, safe_link, urlize, urlize_path
 from pressroom.exceptions import RenderError
 
 
@@ -550,8 +550,8 @@ def _plain_summary(entry: Entry) -> str:
 
 def validate_layouts(settings: SiteSettings) -> None:
     """Compile every template override: a broken one is a ConfigError naming the file and line."""
-    from pressroom.core.config import SHORTCODES_FOLDER
-    from pressroom.core.shortcodes import validate_templates
+    from pressroom.core.reading.config import SHORTCODES_FOLDER
+    from pressroom.core.markdown.shortcodes import validate_templates
     from pressroom.exceptions import ConfigError
 
     validate_templates(settings.config.shortcodes)

@@ -43,10 +43,10 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from pressroom.core.config import MarkupSettings
-from pressroom.core.shortcodes import Expansion, ShortcodePage, UnknownShortcode, render_call
-from pressroom.core.typographer import Typographer
-from pressroom.core.urls import is_safe_url
+from pressroom.core.reading.config import MarkupSettings
+from pressroom.core.markdown.shortcodes import Expansion, ShortcodePage, UnknownShortcode, render_call
+from pressroom.core.markdown.typographer import Typographer
+from pressroom.core.site.urls import is_safe_url
 
 if TYPE_CHECKING:
     from pygments.formatters.html import HtmlFormatter

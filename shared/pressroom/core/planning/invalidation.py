@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from pressroom.core.urls import key_to_paths
+from pressroom.core.site.urls import key_to_paths
 
 MAX_PATHS = 15
 """Above this many paths, fold paths that share a folder into `/FOLDER/*` (billed as one path)."""

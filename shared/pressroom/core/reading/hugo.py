@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pressroom.core.documents import load_json, load_toml, load_yaml
-from pressroom.core.urls import PERMALINK_ATTRIBUTES, TERM_PERMALINK_ATTRIBUTES
+from pressroom.core.reading.documents import load_json, load_toml, load_yaml
+from pressroom.core.site.urls import PERMALINK_ATTRIBUTES, TERM_PERMALINK_ATTRIBUTES
 from pressroom.exceptions import ConfigError
 
 ROOT_CONFIG_FILES = tuple(f"{name}.{ext}" for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json"))

@@ -22,11 +22,11 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Protocol
 
-from pressroom.core.config import SiteConfig
-from pressroom.core.content import SourceKind
-from pressroom.core.mime import refused_reason
-from pressroom.core.model import HOME_LIST, Entry, Intro
-from pressroom.core.outputs import (
+from pressroom.core.reading.config import SiteConfig
+from pressroom.core.reading.content import SourceKind
+from pressroom.core.rendering.mime import refused_reason
+from pressroom.core.site.model import HOME_LIST, Entry, Intro
+from pressroom.core.site.outputs import (
     SITE_REPLACES,
     AliasOutput,
     AssetOutput,
@@ -40,7 +40,7 @@ from pressroom.core.outputs import (
     list_taxonomy_outputs,
     pager_alias,
 )
-from pressroom.core.resolve import (
+from pressroom.core.site.resolve import (
     Claim,
     ClaimKind,
     alias_claims,
@@ -55,10 +55,10 @@ from pressroom.core.resolve import (
     section_claims,
     section_exists,
 )
-from pressroom.core.search import SearchRecord, search_record
-from pressroom.core.series import SERIES, part_view
-from pressroom.core.site import lists_of, term_from_spellings
-from pressroom.core.urls import href
+from pressroom.core.rendering.search import SearchRecord, search_record
+from pressroom.core.site.series import SERIES, part_view
+from pressroom.core.site.lists import lists_of, term_from_spellings
+from pressroom.core.site.urls import href
 from pressroom.exceptions import ContentError
 
 # -- what the index records of each source ----------------------------------------------------

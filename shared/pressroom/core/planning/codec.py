@@ -13,9 +13,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from pressroom.core import outputs
-from pressroom.core.model import Entry, Intro
-from pressroom.core.plan import AssetRecord, IntroRecord, PageRecord, Record, RenderPlan
+from pressroom.core.site import outputs
+from pressroom.core.site.model import Entry, Intro
+from pressroom.core.planning.plan import AssetRecord, IntroRecord, PageRecord, Record, RenderPlan
 
 _DATE_FIELDS = ("date", "lastmod", "publish_date", "expiry_date")
 _TUPLE_FIELDS = ("tags", "categories", "aliases")

@@ -194,8 +194,8 @@ def cache_control(key: str) -> str:
     >>> cache_control("posts/x/index.html"), cache_control("img/a.png")
     ('public, max-age=300, must-revalidate', 'public, max-age=3600, must-revalidate')
     """
-    from pressroom.core.outputs import SEARCH_INDEX_KEY, is_search_part
-    from pressroom.core.theme import is_fingerprinted
+    from pressroom.core.site.outputs import SEARCH_INDEX_KEY, is_search_part
+    from pressroom.core.rendering.theme import is_fingerprinted
 
     if is_fingerprinted(key):
         return IMMUTABLE_CACHE_CONTROL
