@@ -5,7 +5,7 @@
 // page resolve against the directory. A last segment with a known file extension (`/index.xml`,
 // `/img/a.png`) is a file and passes through unchanged; any other dot stays in a page's path
 // (`urlize` keeps dots: `/posts/v1.2-release` is a page, redirected to `/posts/v1.2-release/`).
-// FILE_EXTENSIONS are the suffixes of pressroom's Content-Type table (core/mime.py; a test keeps
+// FILE_EXTENSIONS are the suffixes of pressroom's Content-Type table (core/rendering/mime.py; a test keeps
 // them equal): a file of another type is served as a page path would be, so it is not found.
 // The redirect never leaves the site (SPEC 3.5): `//evil.example/` in a Location is another host,
 // and so is `/\evil.example/` to a browser, which reads `\` as `/` and drops tabs and newlines
