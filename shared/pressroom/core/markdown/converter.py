@@ -7,8 +7,8 @@ plain text, word count, reading time, headings, links, images).
 Rendering Markdown is most of a build's cost, so the parser is markdown-it-py's lean
 ``commonmark`` preset with only the extra rules Hugo users expect (tables, strikethrough,
 footnotes, task lists, heading ids), built once per configuration and reused for every page.
-Pygments is imported only when a page has a code block, to keep it off the cold start of pages
-without code.
+Code blocks are highlighted by `highlighting`, which imports Pygments only when a page has one,
+to keep it off the cold start of pages without code.
 
 Example::
 
@@ -29,7 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
@@ -43,20 +43,16 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from pressroom.core.reading.config import MarkupSettings
+from pressroom.core.markdown.highlighting import highlighted
+from pressroom.core.markdown.settings import MarkupSettings
 from pressroom.core.markdown.shortcodes import Expansion, ShortcodePage, UnknownShortcode, render_call
 from pressroom.core.markdown.typographer import Typographer
 from pressroom.core.site.urls import is_safe_url
-
-if TYPE_CHECKING:
-    from pygments.formatters.html import HtmlFormatter
-    from pygments.lexer import Lexer
 
 __all__ = [
     "WORDS_PER_MINUTE",
     "RenderedMarkdown",
     "hugo_anchor",
-    "pygments_css",
     "render_markdown",
 ]
 
@@ -72,9 +68,6 @@ SUMMARY_DIVIDER = "<!--more-->"
 
 TOC_LEVELS = range(2, 5)
 """Heading levels listed in the table of contents (h2 to h4)."""
-
-LIGHT_CODE_STYLE = "default"
-DARK_CODE_STYLE = "github-dark"
 
 # Schemes that run code or read local files when followed; `data:` is allowed only for the
 # raster image types markdown-it itself allows (an SVG document can carry script).
@@ -234,30 +227,6 @@ def hugo_anchor(text: str) -> str:
             # combining mark, which Hugo would not produce.
             kept.append(char.lower()[0])
     return "".join(kept) or "heading"
-
-
-@cache
-def pygments_css() -> str:
-    """The stylesheet for highlighted code: a light style, and a dark one for dark mode.
-
-    Every rule is scoped to ``.highlight`` (the class of the ``<div>`` around highlighted
-    code): Pygments' unscoped ``pre`` and line-number rules are left out so the theme's own
-    ``pre`` styles stay in charge. The dark rules sit in ``@media (prefers-color-scheme:
-    dark)`` and override the light ones. Same bytes on every call and every machine with the
-    same Pygments version.
-    """
-    from pygments.formatters.html import HtmlFormatter
-
-    def rules(style: str) -> list[str]:
-        formatter = HtmlFormatter(style=style)
-        return [
-            *formatter.get_background_style_defs(".highlight"),
-            *formatter.get_token_style_defs(".highlight"),
-        ]
-
-    light = "\n".join(rules(LIGHT_CODE_STYLE))
-    dark = "\n".join(f"  {rule}" for rule in rules(DARK_CODE_STYLE))
-    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
 # --- the parser --------------------------------------------------------------------------
@@ -468,48 +437,17 @@ def _render_fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options
     token = tokens[idx]
     info = unescapeAll(token.info).strip()
     language = info.split(maxsplit=1)[0] if info else ""
-    lexer = _lexer(_PLAIN_ALIASES.get(language.lower(), language)) if language else None
-    if lexer is None:
+    spans = highlighted(token.content, language) if language else None
+    if spans is None:
         # Hugo's wrapper for a block Chroma has no lexer for (or no language): no <div>.
         attributes = f' class="language-{escapeHtml(language)}" data-lang="{escapeHtml(language)}"' if language else ""
         return f'<pre tabindex="0"><code{attributes}>{escapeHtml(token.content)}</code></pre>\n'
 
-    from pygments import highlight
-
-    spans = highlight(token.content, lexer, _html_formatter())
     name = escapeHtml(language)
     return (
         f'<div class="highlight"><pre tabindex="0"><code class="language-{name}" '
         f'data-lang="{name}">{spans}</code></pre></div>\n'
     )
-
-
-_PLAIN_ALIASES = {"plain": "text", "plaintext": "text", "txt": "text", "no-highlight": "text", "nohighlight": "text"}
-"""Chroma's names for its plain-text lexer: highlighted as Hugo does, without colours."""
-
-
-@cache
-def _lexer(language: str) -> Lexer | None:
-    """The Pygments lexer for a fence's language name, or None if Pygments has none.
-
-    Cached: a lookup by name scans every lexer alias.
-    """
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
-
-    try:
-        # stripnl=False: keep a block's leading blank lines, as Goldmark does.
-        return get_lexer_by_name(language, stripnl=False)
-    except ClassNotFound:
-        return None
-
-
-@cache
-def _html_formatter() -> HtmlFormatter[str]:
-    """Spans with CSS classes only (no inline styles), without Pygments' own wrapper."""
-    from pygments.formatters.html import HtmlFormatter
-
-    return HtmlFormatter(nowrap=True)
 
 
 # --- what else the page needs from the tokens --------------------------------------------
