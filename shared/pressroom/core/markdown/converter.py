@@ -139,19 +139,64 @@ def render_markdown(
     md = _markdown_it(settings)
     expansion: Expansion | None = None
     if shortcodes is not None and "{{" in text:
-        page = shortcodes
+        text, expansion = _expand_shortcodes(md, text, shortcodes, base_path, first_line)
+    body = _render_body(md, text, base_path, expansion)
 
-        def markdownify(fragment: str) -> str:
-            return _render_fragment(md, fragment, base_path)
+    words = html.unescape(_TAG_RE.sub("", body.html)).split()
+    word_count = sum(_cjk_words(word) for word in words) if cjk else len(words)
+    cjk_page = cjk and _CJK_RE.search(text) is not None
+    summary_html, truncated = _summary_of(md, body, summary, summary_length, word_count, cjk)
+    links, images = _link_targets(body.tokens)
+    if expansion is not None and expansion.outputs:
+        links, images = _with_shortcode_targets(expansion, links, images)
+    return RenderedMarkdown(
+        html=body.html,
+        toc_html=_toc_html(md, body.tokens, body.env),
+        summary_html=summary_html,
+        truncated=truncated,
+        plain_text=" ".join(words),
+        word_count=word_count,
+        reading_time=math.ceil(word_count / (CJK_WORDS_PER_MINUTE if cjk_page else WORDS_PER_MINUTE)),
+        headings=_headings(body.tokens),
+        links=links,
+        images=images,
+        unknown_shortcodes=tuple(expansion.unknown) if expansion is not None else (),
+    )
 
-        expansion = Expansion(lambda call, exp: render_call(call, exp, page, markdownify))
-        text = expansion.expand(text, first_line)
+
+@dataclass(frozen=True)
+class _RenderedBody:
+    """A page body parsed and rendered, shortcode outputs restored into its HTML."""
+
+    tokens: Sequence[Token]
+    env: dict[str, Any]
+    html: str
+    divider_index: int | None
+    """The token index of the `<!--more-->` line; None without one."""
+    before_divider_html: str
+    """The HTML before the `<!--more-->` line (the manual summary); "" without one."""
+
+
+def _expand_shortcodes(
+    md: MarkdownIt, text: str, page: ShortcodePage, base_path: str | None, first_line: int
+) -> tuple[str, Expansion]:
+    """`text` with its shortcode calls replaced by placeholders, and the expansion that holds
+    their outputs (restored into the HTML once rendered)."""
+
+    def markdownify(fragment: str) -> str:
+        return _render_fragment(md, fragment, base_path)
+
+    expansion = Expansion(lambda call, exp: render_call(call, exp, page, markdownify))
+    return expansion.expand(text, first_line), expansion
+
+
+def _render_body(md: MarkdownIt, text: str, base_path: str | None, expansion: Expansion | None) -> _RenderedBody:
+    """Parse and render the body; split at a summary divider, if it has one."""
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
     if base_path is not None:
         _resolve_relative_urls(tokens, base_path)
     divider_index = _summary_divider_index(tokens) if SUMMARY_DIVIDER in text else None
-
     before_html = ""
     if divider_index is None:
         body_html = md.renderer.render(tokens, md.options, env)
@@ -162,41 +207,32 @@ def render_markdown(
     if expansion is not None:
         body_html = expansion.restore(body_html)
         before_html = expansion.restore(before_html)
+    return _RenderedBody(tokens, env, body_html, divider_index, before_html)
 
-    words = html.unescape(_TAG_RE.sub("", body_html)).split()
-    word_count = sum(_cjk_words(word) for word in words) if cjk else len(words)
-    cjk_page = cjk and _CJK_RE.search(text) is not None
-    headings = _headings(tokens)
 
+def _summary_of(
+    md: MarkdownIt, body: _RenderedBody, summary: str | None, summary_length: int, word_count: int, cjk: bool
+) -> tuple[str, bool]:
+    """The summary's HTML and whether the page has more to read, in Hugo's order: the front
+    matter `summary`, else the body before `<!--more-->`, else the first words."""
     if summary is not None and summary.strip():
-        summary_html = md.renderInline(summary.strip(), {})
-        truncated = word_count > 0
-    elif divider_index is not None:
-        summary_html = before_html
-        truncated = any(token.type != "summary_divider" for token in tokens[divider_index:])
-    else:
-        summary_html, truncated = _auto_summary(body_html, summary_length, word_count, cjk)
+        return md.renderInline(summary.strip(), {}), word_count > 0
+    if body.divider_index is not None:
+        truncated = any(token.type != "summary_divider" for token in body.tokens[body.divider_index :])
+        return body.before_divider_html, truncated
+    return _auto_summary(body.html, summary_length, word_count, cjk)
 
-    links, images = _link_targets(tokens)
-    if expansion is not None and expansion.outputs:
-        links = tuple(map(expansion.restore_url, links))
-        images = tuple(map(expansion.restore_url, images))
-        # What shortcodes link to and show counts too (for `pressroom check`).
-        links += tuple(html.unescape(url) for out in expansion.outputs for url in _HREF_RE.findall(out))
-        images += tuple(html.unescape(url) for out in expansion.outputs for url in _IMG_SRC_RE.findall(out))
-    return RenderedMarkdown(
-        html=body_html,
-        toc_html=_toc_html(md, tokens, env),
-        summary_html=summary_html,
-        truncated=truncated,
-        plain_text=" ".join(words),
-        word_count=word_count,
-        reading_time=math.ceil(word_count / (CJK_WORDS_PER_MINUTE if cjk_page else WORDS_PER_MINUTE)),
-        headings=headings,
-        links=links,
-        images=images,
-        unknown_shortcodes=tuple(expansion.unknown) if expansion is not None else (),
-    )
+
+def _with_shortcode_targets(
+    expansion: Expansion, links: tuple[str, ...], images: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Links and images with the placeholders in their URLs restored, then what shortcodes
+    link to and show (for `pressroom check`)."""
+    links = tuple(map(expansion.restore_url, links))
+    images = tuple(map(expansion.restore_url, images))
+    links += tuple(html.unescape(url) for out in expansion.outputs for url in _HREF_RE.findall(out))
+    images += tuple(html.unescape(url) for out in expansion.outputs for url in _IMG_SRC_RE.findall(out))
+    return links, images
 
 
 def _render_fragment(md: MarkdownIt, text: str, base_path: str | None) -> str:
