@@ -130,7 +130,7 @@ def sitemap_problems(data: bytes, schemas: dict[str, etree.XMLSchema]) -> list[s
 
 
 def sample_sites() -> dict[str, dict[str, bytes]]:
-    built = build_site(read_tree(REPO / "content"), NOW, workers=1)
+    built = build_site(read_tree(REPO / "content"), NOW)
     assert built.errors == []
     return {"content/ built now": built.outputs, "the golden site": read_tree(REPO / "tests" / "golden" / "site")}
 

@@ -33,7 +33,7 @@ NOW = datetime.fromisoformat("2026-11-29T00:00:00+00:00")  # the Makefile's GOLD
 
 @pytest.fixture(scope="module")
 def built() -> dict[str, bytes]:
-    site = build_site(read_tree(FIXTURE), NOW, workers=1)
+    site = build_site(read_tree(FIXTURE), NOW)
     assert site.errors == []
     return site.outputs
 
@@ -162,4 +162,4 @@ def test_sync_uploads_the_root_without_what_is_not_content(site: Site) -> None:
     assert "layouts/shortcodes/alert.html" in keys
     assert not any(key.startswith(("themes/", "archetypes/")) for key in keys)
     site.drain()
-    assert site.published().keys() == set(build_site(read_tree(FIXTURE), site.now, workers=1).outputs)
+    assert site.published().keys() == set(build_site(read_tree(FIXTURE), site.now).outputs)

@@ -92,7 +92,7 @@ def test_the_full_build_indexes_every_published_page_and_nothing_else(monkeypatc
         "about.md": b"---\ntitle: About\n---\nMe.\n",
         "posts/d.md": b"---\ntitle: D\ndraft: true\n---\n",
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     records = all_records(site.outputs.get)
     assert sorted(records) == ["/about/", *(f"/posts/p{n}/" for n in range(1, 8))]
     assert sorted(key for key in site.outputs if key.startswith("search/part-")) == [
@@ -161,8 +161,8 @@ def test_the_event_path_reads_and_writes_only_the_parts_a_round_changes(monkeypa
     ports = Ports(MemoryBucket(), site, MemoryTable())
     files = seven_posts()
     publish(ports, files)
-    published = {key: site.read(key) or b"" for key in search_keys(build_site(files, NOW, workers=1).outputs)}
-    assert published == search_keys(build_site(files, NOW, workers=1).outputs)
+    published = {key: site.read(key) or b"" for key in search_keys(build_site(files, NOW).outputs)}
+    assert published == search_keys(build_site(files, NOW).outputs)
     # A hand-edited record in the part the round does not touch shows that part was left alone.
     changed_part = search_part("/posts/p9/", 2)
     other = f"search/part-{1 - changed_part}-of-2.json"
@@ -180,7 +180,7 @@ def test_the_event_path_reads_and_writes_only_the_parts_a_round_changes(monkeypa
     }  # and no look for parts left over by a redistribution cut short: a round just planned has none
     records = all_records(site.read)
     assert records[first]["title"] == "Edited by hand"
-    expected = all_records(build_site(files, NOW, workers=1).outputs.get)
+    expected = all_records(build_site(files, NOW).outputs.get)
     expected[first]["title"] = "Edited by hand"
     assert records == expected
 
@@ -196,14 +196,14 @@ def test_past_a_power_of_two_the_event_path_redistributes_the_parts_as_the_full_
     added = {f"posts/p{day}.md": post(f"P{day}", day) for day in (8, 9)}  # nine pages: four parts
     files.update(added)
     publish(ports, added)
-    expected = search_keys(build_site(files, NOW, workers=1).outputs)
+    expected = search_keys(build_site(files, NOW).outputs)
     assert len(expected) == 5
     assert search_keys({key: site.read(key) or b"" for key in site.list_keys()}) == expected
     removed = {f"posts/p{day}.md": None for day in (1, 2, 3)}  # six pages: two parts again, four-part files go
     for name in removed:
         del files[name]
     publish(ports, removed)
-    expected = search_keys(build_site(files, NOW, workers=1).outputs)
+    expected = search_keys(build_site(files, NOW).outputs)
     assert len(expected) == 3
     assert search_keys({key: site.read(key) or b"" for key in site.list_keys()}) == expected
 

@@ -53,6 +53,7 @@ def _problem(error: Any) -> dict[str, Any]:
 def cmd_build(args: argparse.Namespace) -> int:
     from pressroom.adapters.files import TreeWriter, link_warning, read_tree, scan_folder
     from pressroom.core.build import build_site
+    from pressroom.shells.pools import build_pool
 
     output = _output(args)
     started = time.perf_counter()
@@ -62,7 +63,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         files = read_tree(src, folder)
         update(f"building {len(files)} files from {src}")
         # Each output is written as it is rendered, by the process that rendered it.
-        site = build_site(files, _now(args.now), workers=args.jobs, sink=TreeWriter(Path(args.out)))
+        site = build_site(files, _now(args.now), build_pool(args.jobs), sink=TreeWriter(Path(args.out)))
     site.warnings[:0] = [link_warning(key) for key in folder.links]
     if not output.quiet:
         for warning in site.warnings:

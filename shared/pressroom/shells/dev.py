@@ -401,8 +401,9 @@ class DevLoop:
     def _preview(self, workers: int | None = None) -> None:
         from pressroom.adapters.files import read_tree
         from pressroom.core.build import build_site
+        from pressroom.shells.pools import build_pool
 
-        built = build_site(read_tree(self.src), datetime.now(UTC), workers)
+        built = build_site(read_tree(self.src), datetime.now(UTC), build_pool(workers))
         if self.site.bucket is None and (built.outputs or self.site.preview is None):  # a broken site.yaml keeps it
             self.site.preview, self.site.preview_headers = built.outputs, built.headers
             self.site.bump()
