@@ -20,8 +20,9 @@ import pytest
 from pressroom.adapters.files import read_tree
 from pressroom.core.build import build_site
 from pressroom.core.reading.lint import check_site
-from pressroom.core.site.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES, is_search_part
+from pressroom.core.rendering.search import SEARCH_INDEX_KEY, is_search_part
 from pressroom.core.rendering.theme import stylesheet_key
+from pressroom.core.site.outputs import SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES
 from support.accounts import Site, assert_converged
 
 REPO = Path(__file__).resolve().parents[2]
