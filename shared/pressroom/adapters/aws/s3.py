@@ -1,10 +1,9 @@
-"""S3, CloudFront and SQS adapters of the ports; each takes its boto3 client as a parameter."""
+"""The S3 adapters of the ports: the source bucket and the site bucket; each takes its boto3 client as a parameter."""
 
 from __future__ import annotations
 
 import builtins
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pressroom.core.rendering.mime import Headers
@@ -117,39 +116,3 @@ class S3SiteStore(_Bucket):
             if answer.get("Errors"):
                 refused = ", ".join(f"{e.get('Key')}: {e.get('Code')}" for e in answer["Errors"][:5])
                 raise TransientError(f"s3://{self.bucket}: deletes refused ({refused})")
-
-
-class CloudFrontCdn:
-    def __init__(self, client: Any, distribution_id: str) -> None:
-        self.client = client
-        self.distribution_id = distribution_id
-
-    def invalidate(self, paths: Sequence[str], reference: str) -> None:
-        if not paths:
-            return
-        self.client.create_invalidation(
-            DistributionId=self.distribution_id,
-            InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": list(paths)}, "CallerReference": reference},
-        )
-
-
-class SqsQueue:
-    """The queue the publisher consumes: it hands work on through it, to itself."""
-
-    def __init__(self, client: Any, queue_url: str) -> None:
-        self.client = client
-        self.queue_url = queue_url
-
-    def send(self, messages: Sequence[Mapping[str, Any]], delay_seconds: int = 0) -> None:
-        for start in range(0, len(messages), 10):
-            entries = [
-                {
-                    "Id": str(n),
-                    "MessageBody": json.dumps(message, separators=(",", ":")),
-                    **({"DelaySeconds": delay_seconds} if delay_seconds else {}),
-                }
-                for n, message in enumerate(messages[start : start + 10])
-            ]
-            answer = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
-            if answer.get("Failed"):
-                raise TransientError(f"the queue refused {len(answer['Failed'])} messages")
