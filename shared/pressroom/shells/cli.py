@@ -133,7 +133,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from pressroom.adapters.files import link_warning
     from pressroom.shells.runtime import client
-    from pressroom.shells.sync import format_summary, sync
+    from pressroom.shells.sync import format_summary, s3_target, sync
 
     output = _output(args)
     src = Path(args.src)
@@ -142,8 +142,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     report = sync(
         src,
-        args.url,
-        s3_client=client("s3"),
+        s3_target(args.url, client("s3")),
         delete=args.delete,
         dry_run=args.dry_run,
         log=None if output.quiet or output.as_json else sys.stdout,

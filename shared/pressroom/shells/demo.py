@@ -40,7 +40,7 @@ def _demo(content: Path, out: Path, now: datetime, output: Any, endpoint: str) -
     from pressroom.adapters.files import read_tree
     from pressroom.core.build import build_site
     from pressroom.shells.provision import provision
-    from pressroom.shells.sync import sync
+    from pressroom.shells.sync import s3_target, sync
     from pressroom.shells.worker import run_worker
 
     started = time.perf_counter()
@@ -52,8 +52,7 @@ def _demo(content: Path, out: Path, now: datetime, output: Any, endpoint: str) -
     s3 = client("s3")
     report = sync(
         content,
-        f"s3://{names['SOURCE_BUCKET']}",
-        s3_client=s3,
+        s3_target(f"s3://{names['SOURCE_BUCKET']}", s3),
         delete=True,
         bar=(lambda items, size: output.bar("uploading", items, size)) if output.fancy else None,
     )
