@@ -153,9 +153,9 @@ def test_the_event_path_publishes_the_root_as_the_full_build(site: Site) -> None
 
 def test_sync_uploads_the_root_without_what_is_not_content(site: Site) -> None:
     """`pressroom sync ROOT s3://BUCKET`: the bucket mirrors the root, less its theme, archetypes, ..."""
-    from pressroom.shells.sync import sync
+    from pressroom.shells.sync import s3_target, sync
 
-    sync(FIXTURE, f"s3://{site.names['SOURCE_BUCKET']}", s3_client=site.s3)
+    sync(FIXTURE, s3_target(f"s3://{site.names['SOURCE_BUCKET']}", site.s3))
     listing = site.s3.list_objects_v2(Bucket=site.names["SOURCE_BUCKET"])["Contents"]
     keys = {item["Key"] for item in listing}
     assert keys == set(read_tree(FIXTURE))

@@ -41,7 +41,7 @@ def _demo(content: Path, out: Path, now: datetime, output: Any, endpoint: str) -
     from pressroom.core.build import build_site
     from pressroom.shells.pools import build_pool
     from pressroom.shells.provision import provision
-    from pressroom.shells.sync import sync
+    from pressroom.shells.sync import s3_target, sync
     from pressroom.shells.worker import run_worker
 
     started = time.perf_counter()
@@ -53,8 +53,7 @@ def _demo(content: Path, out: Path, now: datetime, output: Any, endpoint: str) -
     s3 = client("s3")
     report = sync(
         content,
-        f"s3://{names['SOURCE_BUCKET']}",
-        s3_client=s3,
+        s3_target(f"s3://{names['SOURCE_BUCKET']}", s3),
         delete=True,
         bar=(lambda items, size: output.bar("uploading", items, size)) if output.fancy else None,
     )
