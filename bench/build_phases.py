@@ -24,6 +24,7 @@ from typing import Any
 
 import pressroom.core.build as build
 from pressroom.adapters.files import TreeWriter, read_tree, write_tree
+from pressroom.shells.pools import build_pool
 
 PHASES = ("parse_pages", "plan_round", "MemoryIndex", "site_outputs", "render_outputs")
 NOW = datetime.fromisoformat("2026-11-29T00:00:00+00:00")
@@ -55,7 +56,7 @@ def main() -> None:
     try:
         files = timed("read sources", read_tree)(args.src)
         sink = None if args.in_memory else TreeWriter(out)
-        site = timed("build_site", build.build_site)(files, NOW, workers=args.jobs, sink=sink)
+        site = timed("build_site", build.build_site)(files, NOW, build_pool(args.jobs), sink=sink)
         if site.outputs:
             timed("write (parent)", write_tree)(out, site.outputs)
     finally:

@@ -66,7 +66,7 @@ def _upload(s3: Any, bucket: str, files: dict[str, bytes]) -> float:
 def _converged(s3: Any, bucket: str, files: dict[str, bytes], now: datetime = NOW) -> bool:
     from pressroom.core.build import build_site
 
-    expected = build_site(files, now, workers=1).outputs
+    expected = build_site(files, now).outputs
     found = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         for item in page.get("Contents", []):

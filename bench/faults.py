@@ -119,7 +119,7 @@ def _converged(s3: Any, names: dict[str, str]) -> bool:
                 found[item["Key"]] = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
         return found
 
-    expected = build_site(objects(names["SOURCE_BUCKET"]), datetime.now(UTC), workers=1).outputs
+    expected = build_site(objects(names["SOURCE_BUCKET"]), datetime.now(UTC)).outputs
     return objects(names["SITE_BUCKET"]) == expected
 
 

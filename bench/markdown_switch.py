@@ -57,7 +57,7 @@ def main(folder: str) -> None:
 
     files = read_tree(Path(folder))
     start = time.perf_counter()
-    build_site(files, _now("2026-11-29T00:00:00+00:00"), workers=1)
+    build_site(files, _now("2026-11-29T00:00:00+00:00"))
     build_s = time.perf_counter() - start
     figures = {
         "build_one_core_s": build_s,

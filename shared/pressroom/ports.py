@@ -1,4 +1,4 @@
-"""The small interfaces the publisher needs from the world, so the core never touches boto3.
+"""The small interfaces the publisher (and `pressroom sync`) needs from the world, so the core never touches boto3.
 
 Each port has an AWS adapter (`adapters/aws`), a local one (`adapters/files`) where it makes
 sense, and an in-memory fake with the same semantics (`adapters/memory`) that the deterministic
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from pressroom.core.rendering.mime import Headers
@@ -79,6 +80,46 @@ class Clock(Protocol):
     """Wall-clock seconds, for leases and deadlines only; content uses the `now` it is given."""
 
     def __call__(self) -> float: ...
+
+
+# -- the target of `pressroom sync` ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemoteObject:
+    """An object of a sync target as its listing shows it; `sha256` only when fetched by `stored_sha256`."""
+
+    size: int
+    etag: str  # without quotes, lower case
+    sha256: str | None = None
+
+
+class SyncTarget(Protocol):
+    """Where `pressroom sync` mirrors a folder: a prefix of a bucket (or memory). Keys are relative to it.
+
+    The decisions (what changed, what may be deleted) are `shells.sync`'s; a target only lists,
+    uploads and deletes.
+    """
+
+    def where(self, key: str = "") -> str:
+        """The target, or one key in it, as messages name it: `s3://BUCKET/PREFIX` + key."""
+        ...
+
+    def list_objects(self) -> dict[str, RemoteObject]:
+        """Every object under the target, by key (folder markers left out); SyncError when it cannot be listed."""
+        ...
+
+    def stored_sha256(self, key: str) -> str | None:
+        """The SHA-256 `put` stored with a key (one more request), or None: none stored, or the key went."""
+        ...
+
+    def put(self, key: str, path: Path, content_type: str, sha256: str) -> None:
+        """Upload the file at `path` under `key`, with its content type and its SHA-256 stored beside it."""
+        ...
+
+    def delete(self, keys: Sequence[str]) -> dict[str, str]:
+        """Delete these keys; those the target refused, each with why."""
+        ...
 
 
 # -- the index: a key-value table with DynamoDB's semantics ----------------------------------

@@ -137,7 +137,7 @@ class Account:
     def full_build(self, now: datetime) -> dict[str, tuple[bytes, str, str]]:
         """What `pressroom build` makes of the source bucket as it is now (SPEC 3.3.1)."""
         files = {key: body for key, (body, _, _) in self.objects(self.names["SOURCE_BUCKET"]).items()}
-        built = build_site(files, now, workers=1)
+        built = build_site(files, now)
         stored = {key: built.headers(key) for key in built.outputs}
         return {key: (body, stored[key].content_type, stored[key].disposition) for key, body in built.outputs.items()}
 

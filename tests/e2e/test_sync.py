@@ -18,10 +18,10 @@ import pytest
 
 import pressroom.shells.sync
 from pressroom.exceptions import SyncError
+from pressroom.ports import RemoteObject
 from pressroom.shells.sync import (
     DELETE_BATCH_SIZE,
     LocalFile,
-    RemoteObject,
     SyncPlan,
     SyncReport,
     TooManyDeletions,
@@ -30,6 +30,7 @@ from pressroom.shells.sync import (
     format_summary,
     parse_s3_url,
     plan_sync,
+    s3_target,
     sync,
 )
 from support.moto_server import moto_server
@@ -275,7 +276,7 @@ def content(tmp_path: Path) -> Path:
 def test_first_run_uploads_every_file_under_the_prefix(
     s3: S3Client, bucket: str, content: Path, requests: Requests
 ) -> None:
-    report = sync(content, f"s3://{bucket}/blog", s3_client=s3)
+    report = sync(content, s3_target(f"s3://{bucket}/blog", s3))
 
     expected = {f"blog/{key}": body if isinstance(body, bytes) else body.encode() for key, body in SITE.items()}
     assert objects(s3, bucket) == expected
@@ -286,10 +287,10 @@ def test_first_run_uploads_every_file_under_the_prefix(
 
 
 def test_second_run_uploads_nothing(s3: S3Client, bucket: str, content: Path, requests: Requests) -> None:
-    sync(content, f"s3://{bucket}/blog", s3_client=s3)
+    sync(content, s3_target(f"s3://{bucket}/blog", s3))
     requests.clear()
 
-    report = sync(content, f"s3://{bucket}/blog", s3_client=s3, delete=True)
+    report = sync(content, s3_target(f"s3://{bucket}/blog", s3), delete=True)
 
     assert report == SyncReport(uploaded=0, deleted=0, unchanged=5, bytes_uploaded=0)
     assert requests.writes() == []
@@ -300,13 +301,13 @@ def test_second_run_uploads_nothing(s3: S3Client, bucket: str, content: Path, re
 def test_after_one_edit_and_one_removal_exactly_one_upload_and_one_deletion(
     s3: S3Client, bucket: str, content: Path, requests: Requests
 ) -> None:
-    sync(content, f"s3://{bucket}/blog", s3_client=s3)
+    sync(content, s3_target(f"s3://{bucket}/blog", s3))
     (content / "posts/first.md").write_text("---\ntitle: First\n---\nEdited.\n", encoding="utf-8")
     (content / "about.md").unlink()
     requests.clear()
     log = io.StringIO()
 
-    report = sync(content, f"s3://{bucket}/blog", s3_client=s3, delete=True, log=log)
+    report = sync(content, s3_target(f"s3://{bucket}/blog", s3), delete=True, log=log)
 
     assert report.uploaded == 1
     assert report.deleted == 1
@@ -324,10 +325,10 @@ def test_after_one_edit_and_one_removal_exactly_one_upload_and_one_deletion(
 
 
 def test_removed_files_stay_without_delete(s3: S3Client, bucket: str, content: Path) -> None:
-    sync(content, f"s3://{bucket}/blog", s3_client=s3)
+    sync(content, s3_target(f"s3://{bucket}/blog", s3))
     (content / "about.md").unlink()
 
-    report = sync(content, f"s3://{bucket}/blog", s3_client=s3)
+    report = sync(content, s3_target(f"s3://{bucket}/blog", s3))
 
     assert report.deleted == 0
     assert "blog/about.md" in objects(s3, bucket)
@@ -343,9 +344,9 @@ def test_objects_outside_the_prefix_are_never_touched(s3: S3Client, bucket: str,
     for key, body in outside.items():
         s3.put_object(Bucket=bucket, Key=key, Body=body)
 
-    sync(content, f"s3://{bucket}/blog", s3_client=s3, delete=True)
+    sync(content, s3_target(f"s3://{bucket}/blog", s3), delete=True)
     (content / "posts/first.md").unlink()
-    sync(content, f"s3://{bucket}/blog", s3_client=s3, delete=True)
+    sync(content, s3_target(f"s3://{bucket}/blog", s3), delete=True)
 
     after = objects(s3, bucket)
     assert {key: after[key] for key in outside} == outside
@@ -353,7 +354,7 @@ def test_objects_outside_the_prefix_are_never_touched(s3: S3Client, bucket: str,
 
 
 def test_syncing_to_the_bucket_root_uses_plain_relative_keys(s3: S3Client, bucket: str, content: Path) -> None:
-    sync(content, f"s3://{bucket}", s3_client=s3)
+    sync(content, s3_target(f"s3://{bucket}", s3))
 
     assert sorted(objects(s3, bucket)) == sorted(SITE)
 
@@ -369,7 +370,7 @@ def test_content_type_and_sha256_metadata_are_set(s3: S3Client, bucket: str, tmp
     }
     write(tmp_path / "src", files)
 
-    sync(tmp_path / "src", f"s3://{bucket}/c", s3_client=s3)
+    sync(tmp_path / "src", s3_target(f"s3://{bucket}/c", s3))
 
     def head(key: str) -> Any:
         return s3.head_object(Bucket=bucket, Key=f"c/{key}")
@@ -398,7 +399,7 @@ def test_ignored_local_files_are_not_uploaded(s3: S3Client, bucket: str, tmp_pat
         },
     )
 
-    report = sync(tmp_path / "src", f"s3://{bucket}", s3_client=s3)
+    report = sync(tmp_path / "src", s3_target(f"s3://{bucket}", s3))
 
     assert sorted(objects(s3, bucket)) == ["post.md"]
     assert report.uploaded == 1
@@ -413,7 +414,7 @@ def test_dry_run_lists_what_it_would_do_and_changes_nothing(
     requests.clear()
     log = io.StringIO()
 
-    report = sync(content, f"s3://{bucket}/blog", s3_client=s3, delete=True, dry_run=True, log=log)
+    report = sync(content, s3_target(f"s3://{bucket}/blog", s3), delete=True, dry_run=True, log=log)
 
     assert objects(s3, bucket) == before
     assert requests.writes() == []
@@ -446,12 +447,12 @@ def test_multipart_object_is_compared_by_its_stored_sha256(
     assert "-" in s3.head_object(Bucket=bucket, Key="same.bin")["ETag"]  # not an MD5
     requests.clear()
 
-    report = sync(tmp_path / "src", f"s3://{bucket}", s3_client=s3)
+    report = sync(tmp_path / "src", s3_target(f"s3://{bucket}", s3))
 
     assert requests.keys_written("PutObject") == ["unknown.bin"]
     assert report.unchanged == 1
     # Once uploaded by sync, the object carries its digest and the next run leaves it alone.
-    assert sync(tmp_path / "src", f"s3://{bucket}", s3_client=s3).uploaded == 0
+    assert sync(tmp_path / "src", s3_target(f"s3://{bucket}", s3)).uploaded == 0
 
 
 def test_deletion_batches_hold_at_most_1000_keys_the_s3_limit() -> None:
@@ -472,12 +473,12 @@ def test_deletions_are_sent_in_batches(
 ) -> None:
     # 1001 real objects would cost ten seconds of moto; a batch of 2 exercises the same path.
     monkeypatch.setattr(pressroom.shells.sync, "DELETE_BATCH_SIZE", 2)
-    sync(content, f"s3://{bucket}/blog", s3_client=s3)
+    sync(content, s3_target(f"s3://{bucket}/blog", s3))
     for path in list(content.rglob("*.md")):
         path.unlink()
     requests.clear()
 
-    report = sync(content, f"s3://{bucket}/blog", s3_client=s3, delete=True, max_deletes=3)
+    report = sync(content, s3_target(f"s3://{bucket}/blog", s3), delete=True, max_deletes=3)
 
     batches = [params["Delete"]["Objects"] for name, params in requests.calls if name == "DeleteObjects"]
     assert sorted(len(batch) for batch in batches) == [1, 2]
@@ -488,7 +489,7 @@ def test_deletions_are_sent_in_batches(
 def test_progress_bar_is_one_line_redrawn_in_place(s3: S3Client, bucket: str, content: Path) -> None:
     progress = io.StringIO()
 
-    sync(content, f"s3://{bucket}/blog", s3_client=s3, progress=progress)
+    sync(content, s3_target(f"s3://{bucket}/blog", s3), progress=progress)
 
     drawn = progress.getvalue()
     assert drawn.count("\n") == 1
@@ -499,28 +500,28 @@ def test_progress_bar_is_one_line_redrawn_in_place(s3: S3Client, bucket: str, co
 
 def test_missing_source_folder_is_a_clear_error(s3: S3Client, bucket: str, tmp_path: Path) -> None:
     with pytest.raises(SyncError, match="no such folder") as raised:
-        sync(tmp_path / "nope", f"s3://{bucket}", s3_client=s3)
+        sync(tmp_path / "nope", s3_target(f"s3://{bucket}", s3))
     assert str(tmp_path / "nope") in str(raised.value)
 
 
 def test_missing_bucket_is_a_clear_error(s3: S3Client, content: Path) -> None:
     with pytest.raises(SyncError, match="s3://pressroom-no-such-bucket/: cannot list"):
-        sync(content, "s3://pressroom-no-such-bucket", s3_client=s3)
+        sync(content, s3_target("s3://pressroom-no-such-bucket", s3))
 
 
 def test_an_empty_source_folder_deletes_nothing(s3: S3Client, bucket: str, content: Path, tmp_path: Path) -> None:
     """Issue 19: `sync --delete` from an empty or mistyped folder deleted every object."""
-    sync(content, f"s3://{bucket}/blog", s3_client=s3)
+    sync(content, s3_target(f"s3://{bucket}/blog", s3))
     before = objects(s3, bucket)
     empty = tmp_path / "empty"
     empty.mkdir()
 
     with pytest.raises(TooManyDeletions, match="would delete 5 of the 5 objects") as raised:
-        sync(empty, f"s3://{bucket}/blog", s3_client=s3, delete=True)
+        sync(empty, s3_target(f"s3://{bucket}/blog", s3), delete=True)
 
     assert "--max-deletes 5" in str(raised.value) and "\n" not in str(raised.value)
     assert objects(s3, bucket) == before, "a refused sync changes nothing"
-    report = sync(empty, f"s3://{bucket}/blog", s3_client=s3, delete=True, max_deletes=5)
+    report = sync(empty, s3_target(f"s3://{bucket}/blog", s3), delete=True, max_deletes=5)
     assert report.deleted == 5 and objects(s3, bucket) == {}
 
 
@@ -531,7 +532,7 @@ def test_symbolic_links_are_never_uploaded_and_each_is_reported(s3: S3Client, bu
     (content / "posts" / "secret.txt").symlink_to(outside / "secret.txt")
     (content / "linked").symlink_to(outside, target_is_directory=True)
 
-    report = sync(content, f"s3://{bucket}/blog", s3_client=s3)
+    report = sync(content, s3_target(f"s3://{bucket}/blog", s3))
 
     assert report.links == ("linked", "posts/secret.txt")
     assert sorted(objects(s3, bucket)) == sorted(f"blog/{key}" for key in SITE)
@@ -543,7 +544,7 @@ def test_the_dev_watcher_deletes_what_went_and_nothing_else(s3: S3Client, bucket
     from pressroom.shells.dev import upload_changes
 
     url = f"s3://{bucket}/blog"
-    sync(content, url, s3_client=s3)
+    sync(content, s3_target(url, s3))
     s3.put_object(Bucket=bucket, Key="blog/notes/from-elsewhere.md", Body=b"not in SRC")
     (content / "posts" / "trip" / "road.png").unlink()
     (content / "posts" / "trip" / "index.md").unlink()

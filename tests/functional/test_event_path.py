@@ -521,7 +521,7 @@ def test_a_new_stylesheet_gets_a_new_name_every_page_links_to_and_the_old_name_g
 ) -> None:
     """A deploy that changes the theme's stylesheet: browsers keep the old one a year, so it
     must be a new name, and the site rebuilt to link to it, with no source change needed."""
-    from pressroom.core.markdown import converter as markdown
+    from pressroom.core.markdown import highlighting
     from pressroom.core.rendering import theme
     from pressroom.core.rendering.mime import IMMUTABLE_CACHE_CONTROL
 
@@ -530,9 +530,11 @@ def test_a_new_stylesheet_gets_a_new_name_every_page_links_to_and_the_old_name_g
     site.drain()
     old = theme.stylesheet_key()
     assert site.published()[old][2] == IMMUTABLE_CACHE_CONTROL
-    code_styles = markdown.pygments_css()
+    code_styles = highlighting.pygments_css()
     caches = (theme.stylesheet, theme.stylesheet_key, theme.theme_digest)
-    monkeypatch.setattr(markdown, "pygments_css", lambda: ".highlight .next-version { color: #123456 }\n" + code_styles)
+    monkeypatch.setattr(
+        highlighting, "pygments_css", lambda: ".highlight .next-version { color: #123456 }\n" + code_styles
+    )
     try:
         for cached in caches:
             cached.cache_clear()

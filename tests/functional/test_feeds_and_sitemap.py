@@ -20,8 +20,10 @@ from lxml import etree
 from pressroom.adapters.files import read_tree
 from pressroom.core.build import build_site
 from pressroom.core.reading.config import parse_config
-from pressroom.core.rendering.renderer import Renderer, managing_editor
+from pressroom.core.rendering.renderer import Renderer
 from pressroom.core.rendering.sitemap import SitemapUrl
+from pressroom.core.rendering.template_functions import managing_editor
+from pressroom.core.site.outputs import sitemap_file
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = REPO / "tests" / "schemas"
@@ -130,7 +132,7 @@ def sitemap_problems(data: bytes, schemas: dict[str, etree.XMLSchema]) -> list[s
 
 
 def sample_sites() -> dict[str, dict[str, bytes]]:
-    built = build_site(read_tree(REPO / "content"), NOW, workers=1)
+    built = build_site(read_tree(REPO / "content"), NOW)
     assert built.errors == []
     return {"content/ built now": built.outputs, "the golden site": read_tree(REPO / "tests" / "golden" / "site")}
 
@@ -154,18 +156,16 @@ def test_a_sitemap_index_and_its_parts_are_valid(
     schemas: dict[str, etree.XMLSchema], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pressroom.core.site.outputs as outputs_module
-    import pressroom.core.rendering.renderer as render_module
 
     monkeypatch.setattr(outputs_module, "SITEMAP_URL_LIMIT", 2)
-    monkeypatch.setattr(render_module, "SITEMAP_URL_LIMIT", 2)
     renderer = Renderer(parse_config("baseURL: https://blog.example.com/\n")[0])
     urls = [SitemapUrl(f"/posts/p{n}/", NOW if n % 2 else None) for n in range(5)]
-    index = renderer.render_sitemap_of(urls, 0)
+    index = sitemap_file(renderer, urls, 0)
 
     assert b"<sitemapindex" in index
     assert sitemap_problems(index, schemas) == []
     for part in (1, 2, 3):
-        assert sitemap_problems(renderer.render_sitemap_of(urls, part), schemas) == []
+        assert sitemap_problems(sitemap_file(renderer, urls, part), schemas) == []
 
 
 def test_the_checkers_catch_what_readers_reject(schemas: dict[str, etree.XMLSchema]) -> None:

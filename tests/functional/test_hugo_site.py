@@ -20,8 +20,9 @@ import pytest
 from pressroom.adapters.files import read_tree
 from pressroom.core.build import build_site
 from pressroom.core.reading.lint import check_site
-from pressroom.core.site.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES, is_search_part
+from pressroom.core.rendering.search import SEARCH_INDEX_KEY, is_search_part
 from pressroom.core.rendering.theme import stylesheet_key
+from pressroom.core.site.outputs import SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES
 from support.accounts import Site, assert_converged
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,7 +34,7 @@ NOW = datetime.fromisoformat("2026-11-29T00:00:00+00:00")  # the Makefile's GOLD
 
 @pytest.fixture(scope="module")
 def built() -> dict[str, bytes]:
-    site = build_site(read_tree(FIXTURE), NOW, workers=1)
+    site = build_site(read_tree(FIXTURE), NOW)
     assert site.errors == []
     return site.outputs
 
@@ -152,9 +153,9 @@ def test_the_event_path_publishes_the_root_as_the_full_build(site: Site) -> None
 
 def test_sync_uploads_the_root_without_what_is_not_content(site: Site) -> None:
     """`pressroom sync ROOT s3://BUCKET`: the bucket mirrors the root, less its theme, archetypes, ..."""
-    from pressroom.shells.sync import sync
+    from pressroom.shells.sync import s3_target, sync
 
-    sync(FIXTURE, f"s3://{site.names['SOURCE_BUCKET']}", s3_client=site.s3)
+    sync(FIXTURE, s3_target(f"s3://{site.names['SOURCE_BUCKET']}", site.s3))
     listing = site.s3.list_objects_v2(Bucket=site.names["SOURCE_BUCKET"])["Contents"]
     keys = {item["Key"] for item in listing}
     assert keys == set(read_tree(FIXTURE))
@@ -162,4 +163,4 @@ def test_sync_uploads_the_root_without_what_is_not_content(site: Site) -> None:
     assert "layouts/shortcodes/alert.html" in keys
     assert not any(key.startswith(("themes/", "archetypes/")) for key in keys)
     site.drain()
-    assert site.published().keys() == set(build_site(read_tree(FIXTURE), site.now, workers=1).outputs)
+    assert site.published().keys() == set(build_site(read_tree(FIXTURE), site.now).outputs)

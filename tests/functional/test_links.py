@@ -97,7 +97,7 @@ def test_every_internal_link_image_and_fragment_of_the_sample_site_resolves(buil
 
 def test_the_checker_catches_a_broken_link_image_fragment_and_missing_alt(tmp_path: Path) -> None:
     body = b"[x](/posts/nope/) ![](/img/gone.png) [y](/posts/a/#missing) [z](https://blog.example.com/gone/)\n"
-    site = build_site({"posts/a.md": b"---\ntitle: A\n---\n" + body}, datetime(2026, 1, 1, tzinfo=UTC), workers=1)
+    site = build_site({"posts/a.md": b"---\ntitle: A\n---\n" + body}, datetime(2026, 1, 1, tzinfo=UTC))
     for key, data in site.outputs.items():
         (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / key).write_bytes(data)

@@ -213,7 +213,7 @@ def test_the_policy_is_strict(policy: Policy) -> None:
 
 def test_every_page_of_the_sample_site_obeys_the_policy(policy: Policy) -> None:
     files = read_tree(REPO / "content")
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     base_url = settings_of(files).config.absolute_url("")
     assert site.errors == []
     assert any(key.endswith(".html") for key in site.outputs)

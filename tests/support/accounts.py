@@ -82,7 +82,7 @@ class Site:
 
     def expected(self, files: dict[str, bytes] | None = None) -> dict[str, tuple[bytes, str, str, str]]:
         """What the full build makes, with the headers each key is stored with."""
-        built = build_site(files if files is not None else self.files, self.now, workers=1)
+        built = build_site(files if files is not None else self.files, self.now)
         stored = {key: built.headers(key) for key in built.outputs}
         return {
             key: (body, stored[key].content_type, stored[key].cache_control, stored[key].disposition)

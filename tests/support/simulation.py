@@ -236,7 +236,7 @@ class World:
         """The full build of the source, where a file that cannot be published stands for the page
         published before it (SPEC 3.3.3: bad content loses nothing): whichever good version of it,
         or none, the workers last published, so the one of those builds the site matches, if any."""
-        build = build_site(self.files, NOW, workers=1)
+        build = build_site(self.files, NOW)
         broken = sorted(
             key for key in {error.source_key for error in build.errors} & set(self.files) if not self._good(key)
         )
@@ -251,7 +251,7 @@ class World:
         for versions in itertools.islice(itertools.product(*choices), 64):
             files = {k: v for k, v in self.files.items() if k not in broken}
             files.update({key: body for key, body in zip(broken, versions, strict=True) if body is not None})
-            built = build_site(files, NOW, workers=1) if broken else build
+            built = build_site(files, NOW) if broken else build
             candidate: dict[str, tuple[bytes, Headers | None]] = {
                 k: (v, built.headers(k)) for k, v in built.outputs.items()
             }
@@ -263,7 +263,7 @@ class World:
     def _good(self, key: str, body: bytes | None = None) -> bool:
         """The file can be published on its own (a claim lost to another page is not bad content)."""
         alone = {"site.yaml": self.files.get("site.yaml", b""), key: self.files[key] if body is None else body}
-        return key not in {error.source_key for error in build_site(alone, NOW, workers=1).errors}
+        return key not in {error.source_key for error in build_site(alone, NOW).errors}
 
     def check(self) -> None:
         """The site equals the full build of the source; every write was invalidated afterwards."""

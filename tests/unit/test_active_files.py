@@ -33,7 +33,7 @@ BUNDLE = {
 
 
 def test_an_authors_scripts_xml_and_svg_are_published_inert() -> None:
-    site = build_site(BUNDLE, NOW, workers=1)
+    site = build_site(BUNDLE, NOW)
     for key in ("posts/b/evil.js", "posts/b/data.xml", "posts/b/page.xhtml"):
         assert site.outputs[key] == BUNDLE[key], "the bytes are the author's, as uploaded"
         assert site.headers(key).content_type == INERT_CONTENT_TYPE
@@ -45,7 +45,7 @@ def test_an_authors_scripts_xml_and_svg_are_published_inert() -> None:
 
 
 def test_an_authors_html_file_is_not_published_and_is_reported_by_name() -> None:
-    site = build_site(BUNDLE, NOW, workers=1)
+    site = build_site(BUNDLE, NOW)
     assert "posts/b/evil.html" not in site.outputs and "posts/loose.htm" not in site.outputs
     problems = {error.source_key: error.problem for error in site.errors}
     assert set(problems) == {"posts/b/evil.html", "posts/loose.htm"}
@@ -62,7 +62,7 @@ def test_the_site_owners_static_files_keep_their_types() -> None:
         "static/logo.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>',
         "static/embed.html": b"<p>the owner's page</p>",
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert site.errors == []
     assert site.headers("js/analytics.js").content_type == "text/javascript; charset=utf-8"
     assert site.headers("logo.svg").disposition == ""

@@ -13,6 +13,7 @@ from pressroom.core.build import SiteBuild, build_site
 from pressroom.core.rendering.mime import content_type
 from pressroom.core.rendering.theme import stylesheet_key
 from pressroom.core.site.urls import unsafe_key_reason
+from pressroom.shells.pools import ForkedPool
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script>"
@@ -43,7 +44,7 @@ def blog() -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def blog_site() -> SiteBuild:
     """The blog built once: the tests that only read it share it."""
-    return build_site(blog(), NOW, workers=1)
+    return build_site(blog(), NOW)
 
 
 def items(feed: bytes) -> list[str]:
@@ -104,7 +105,7 @@ def test_a_small_blog_builds_every_expected_page(blog_site: SiteBuild) -> None:
 
 def test_assets_are_copied_byte_for_byte() -> None:
     files = blog()
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert site.outputs["posts/road-trip/road.png"] == files["posts/road-trip/road.png"]
     assert site.outputs["img/logo.svg"] == files["img/logo.svg"]
 
@@ -204,8 +205,8 @@ def test_sitemap_and_robots(blog_site: SiteBuild) -> None:
 
 
 def test_two_builds_of_the_same_input_are_byte_identical() -> None:
-    first = build_site(blog(), NOW, workers=1)
-    second = build_site(dict(reversed(list(blog().items()))), NOW, workers=1)
+    first = build_site(blog(), NOW)
+    second = build_site(dict(reversed(list(blog().items()))), NOW)
     assert first.outputs == second.outputs
 
 
@@ -217,7 +218,7 @@ def test_drafts_future_and_expired_posts_are_absent_everywhere() -> None:
         "posts/scheduled.md": page("title: Secret scheduled\ndate: 2025-01-01\npublishDate: 2026-11-30\n"),
         "posts/expired.md": page("title: Secret expired\ndate: 2025-01-01\nexpiryDate: 2026-01-01\n"),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert site.published == 1
     assert set(site.outputs) >= {"posts/live/index.html", "tags/shown/index.html"}
     assert not [key for key in site.outputs if "secret" in key or "draft" in key or "future" in key or "hidden" in key]
@@ -226,8 +227,8 @@ def test_drafts_future_and_expired_posts_are_absent_everywhere() -> None:
 
 def test_the_scheduled_post_appears_once_its_time_has_come() -> None:
     files = {"posts/later.md": page("title: Later\ndate: 2025-01-01\npublishDate: 2026-11-30\n")}
-    assert "posts/later/index.html" not in build_site(files, NOW, workers=1).outputs
-    assert "posts/later/index.html" in build_site(files, datetime(2026, 11, 30, tzinfo=UTC), workers=1).outputs
+    assert "posts/later/index.html" not in build_site(files, NOW).outputs
+    assert "posts/later/index.html" in build_site(files, datetime(2026, 11, 30, tzinfo=UTC)).outputs
 
 
 def test_hostile_text_is_escaped_in_every_output() -> None:
@@ -241,7 +242,7 @@ def test_hostile_text_is_escaped_in_every_output() -> None:
         "posts/b.md": page(f"title: b\nsummary: '{HOSTILE}'\ndate: 2025-01-02\n"),
         "tags/_index.md": page(f"title: '{HOSTILE}'\n", f"{HOSTILE}\n"),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert site.errors == []
     for key, body in site.outputs.items():
         text = body.decode("utf-8", "replace").lower()
@@ -257,14 +258,14 @@ def test_unsafe_html_true_passes_raw_html() -> None:
         "site.yaml": b"unsafeHTML: true\n",
         "posts/a.md": page("title: A\n", '<div class="note"><b>bold</b></div>\n\nText with <kbd>Ctrl</kbd>.\n'),
     }
-    html = build_site(files, NOW, workers=1).outputs["posts/a/index.html"].decode()
+    html = build_site(files, NOW).outputs["posts/a/index.html"].decode()
     assert '<div class="note"><b>bold</b></div>' in html
     assert "<kbd>Ctrl</kbd>" in html
 
 
 def test_javascript_links_are_not_links() -> None:
     files = {"posts/a.md": page("title: A\n", "[click](javascript:alert(1)) and [ok](https://example.org/)\n")}
-    html = build_site(files, NOW, workers=1).outputs["posts/a/index.html"].decode()
+    html = build_site(files, NOW).outputs["posts/a/index.html"].decode()
     assert not re.search(r"href=[\"']?\s*javascript:", html, re.IGNORECASE)
     assert '<a href="https://example.org/">ok</a>' in html
 
@@ -276,7 +277,7 @@ def test_two_pages_claiming_one_url_the_smaller_source_key_wins() -> None:
         "posts/other.md": page("title: Other\nslug: my-post\n"),
     }
     for _ in range(2):  # deterministic, whatever the order of the files
-        site = build_site(files, NOW, workers=1)
+        site = build_site(files, NOW)
         assert "Spaced file" in site.outputs["posts/my-post/index.html"].decode()
         assert sorted(error.source_key for error in site.errors) == ["posts/my-post.md", "posts/other.md"]
         assert all("posts/My Post.md" in str(error) and "/posts/my-post/" in str(error) for error in site.errors)
@@ -285,14 +286,14 @@ def test_two_pages_claiming_one_url_the_smaller_source_key_wins() -> None:
 
 def test_a_page_may_not_take_a_section_list_url() -> None:
     files = {"posts/a.md": page("title: A\n"), "notes/x.md": page("title: X\nurl: /posts/\n")}
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert [error.source_key for error in site.errors] == ["notes/x.md"]
     assert "X" not in re.findall(r"<h1>(.*?)</h1>", site.outputs["posts/index.html"].decode())
 
 
 def test_an_alias_taken_by_a_page_is_not_published() -> None:
     files = {"about.md": page("title: About\n"), "posts/a.md": page("title: A\naliases: [/about/]\n")}
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert "<h1>About</h1>" in site.outputs["about/index.html"].decode()
     assert [error.source_key for error in site.errors] == ["posts/a.md"]
 
@@ -305,7 +306,7 @@ def test_a_broken_file_is_reported_while_the_rest_builds() -> None:
         "posts/bad-date.md": page("title: Bad\ndate: 2023-02-30\n"),
         "posts/_index.md": b"---\ntitle: never closed\n",
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert sorted(error.source_key for error in site.errors) == [
         "posts/_index.md",
         "posts/bad-bytes.md",
@@ -317,7 +318,7 @@ def test_a_broken_file_is_reported_while_the_rest_builds() -> None:
 
 
 def test_a_bad_site_yaml_is_reported_and_nothing_is_built() -> None:
-    site = build_site({"site.yaml": b"pagerSize: many\n", "posts/a.md": page("title: A\n")}, NOW, workers=1)
+    site = build_site({"site.yaml": b"pagerSize: many\n", "posts/a.md": page("title: A\n")}, NOW)
     assert [error.source_key for error in site.errors] == ["site.yaml"]
     assert site.outputs == {}
 
@@ -335,7 +336,7 @@ def test_a_bad_site_yaml_is_reported_and_nothing_is_built() -> None:
 def test_settings_that_would_publish_outside_the_site_are_refused_naming_their_file(name: str, settings: str) -> None:
     files = {name: settings.encode(), "posts/a.md": page("title: A\ntags: [x]\n")}
     files["content/posts/a.md"] = files["posts/a.md"]
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert [error.source_key for error in site.errors] == [name]
     assert site.outputs == {}
 
@@ -346,7 +347,7 @@ def test_a_term_named_dot_or_dot_dot_is_refused_and_overwrites_no_list() -> None
         "posts/b.md": page('title: B\ncategories: ["."]\n'),
         "posts/c.md": page('title: C\ntags: [fine, "..."]\n'),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert sorted(error.source_key for error in site.errors) == ["posts/a.md", "posts/b.md"]
     assert all(unsafe_key_reason(key) is None for key in site.outputs)
     assert "<h1>C</h1>" in site.outputs["posts/c/index.html"].decode()
@@ -362,20 +363,20 @@ def test_a_term_named_dot_or_dot_dot_is_refused_and_overwrites_no_list() -> None
 def test_a_source_key_that_leaves_the_root_is_a_content_error_naming_it(key: str) -> None:
     """Keys from the source bucket can hold anything: such a file is reported, never published."""
     body = page("title: Escaping\n") if key.endswith(".md") else b"\x89PNG"
-    site = build_site({key: body, "posts/good.md": page("title: Good\n")}, NOW, workers=1)
+    site = build_site({key: body, "posts/good.md": page("title: Good\n")}, NOW)
     assert [error.source_key for error in site.errors] == [key]
     assert all(unsafe_key_reason(output) is None for output in site.outputs)
     assert "posts/good/index.html" in site.outputs
 
 
 def test_an_unknown_site_yaml_key_is_a_warning() -> None:
-    site = build_site({"site.yaml": b"theme: blowfish\n"}, NOW, workers=1)
+    site = build_site({"site.yaml": b"theme: blowfish\n"}, NOW)
     assert site.errors == []
     assert any("theme" in warning for warning in site.warnings)
 
 
 def test_a_missing_title_is_a_warning_and_the_file_name_is_used() -> None:
-    site = build_site({"posts/my-first-post.md": b""}, NOW, workers=1)
+    site = build_site({"posts/my-first-post.md": b""}, NOW)
     assert site.errors == []
     assert any(warning.startswith("posts/my-first-post.md") for warning in site.warnings)
     assert "<h1>My first post</h1>" in site.outputs["posts/my-first-post/index.html"].decode()
@@ -386,7 +387,7 @@ def test_layouts_page_html_overrides_the_theme() -> None:
         "layouts/page.html": b"<!doctype html><title>{{ page.title }}</title><main>{{ body.html | safe }}</main>\n",
         "posts/a.md": page("title: A & B\n", "Hi.\n"),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert site.outputs["posts/a/index.html"] == b"<!doctype html><title>A &amp; B</title><main><p>Hi.</p>\n</main>\n"
     assert "layouts/page.html" not in site.outputs
 
@@ -396,19 +397,17 @@ def test_naive_dates_are_read_in_the_site_time_zone() -> None:
         "site.yaml": b"timeZone: America/New_York\n",
         "posts/a.md": page("title: A\ndate: 2025-07-12 23:30:00\n"),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     html = site.outputs["posts/a/index.html"].decode()
     assert '<time datetime="2025-07-12T23:30:00-04:00">12 July 2025</time>' in html
     assert b"<pubDate>Sat, 12 Jul 2025 23:30:00 -0400</pubDate>" in site.outputs["index.xml"]
 
 
-def test_the_parallel_build_equals_the_serial_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pressroom.core.build as build_module
-
+def test_the_parallel_build_equals_the_serial_build() -> None:
     files = blog()
     files["posts/broken.md"] = b"---\ntitle: [unclosed\n---\n"
-    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)  # both pools, even for a small blog
-    serial, parallel = build_site(files, NOW, workers=1), build_site(files, NOW, workers=2)
+    parallel_pool = ForkedPool(2, parallel_from=1)  # both phases on processes, even for a small blog
+    serial, parallel = build_site(files, NOW), build_site(files, NOW, parallel_pool)
     assert list(parallel.outputs.items()) == list(serial.outputs.items())  # same bytes, same order
     assert [str(error) for error in parallel.errors] == [str(error) for error in serial.errors] != []
     assert (parallel.published, parallel.entries, parallel.parsed) == (serial.published, serial.entries, serial.parsed)
@@ -422,7 +421,7 @@ def test_a_leaf_bundle_at_the_first_level_is_a_standalone_page_as_in_hugo() -> N
         "about/index.md": page("title: About me\n", "![Me](me.png)\n"),
         "about/me.png": b"\x89PNG me",
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert site.errors == []
     about = site.outputs["about/index.html"].decode()
     assert "<h1>About me</h1>" in about and 'src="me.png"' in about

@@ -228,7 +228,7 @@ def test_ranks_stay_right_as_blocks_fill_split_and_empty(monkeypatch: pytest.Mon
         publisher = Publisher(publisher.ports, NOW)
     site = publisher.ports.site
     assert isinstance(site, MemorySite)
-    expected = build_site(_files(source), NOW, workers=1).outputs
+    expected = build_site(_files(source), NOW).outputs
     assert {key: site.read(key) for key in site.list_keys()} == expected
     generation = _generation(publisher)
     fresh = GenerationReader(publisher.ports.table, generation, publisher.settings(generation)[0].config)
@@ -287,4 +287,4 @@ def test_a_list_knows_its_first_and_last_keys_only_while_they_are_true(monkeypat
     assert known_after_an_end == 3, "a post older than all leaves the last key known"
     site = publisher.ports.site
     assert isinstance(site, MemorySite)
-    assert {key: site.read(key) for key in site.list_keys()} == build_site(_files(source), NOW, workers=1).outputs
+    assert {key: site.read(key) for key in site.list_keys()} == build_site(_files(source), NOW).outputs

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.reading.config import MarkupSettings, parse_config
 from pressroom.core.markdown.converter import render_markdown
+from pressroom.core.markdown.settings import MarkupSettings
 from pressroom.core.markdown.typographer import Typographer, smarten
+from pressroom.core.reading.config import parse_config
 
 
 @pytest.mark.parametrize(

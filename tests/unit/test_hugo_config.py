@@ -134,7 +134,7 @@ def test_build_flags_publish_drafts_and_future_posts() -> None:
         "content/posts/draft.md": post("title: Draft\ndraft: true"),
         "content/posts/later.md": post("title: Later\ndate: 2030-01-01"),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert {"posts/draft/index.html", "posts/later/index.html"} <= set(site.outputs)
 
 
@@ -143,7 +143,7 @@ def test_disabled_kinds_and_robots_are_not_written() -> None:
         "hugo.toml": b'baseURL = "https://a.example/"\ndisableKinds = ["RSS", "taxonomy"]\n',
         "content/posts/a.md": post("title: A\ntags: [x]"),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert not [key for key in site.outputs if key.endswith(".xml") and key != "sitemap.xml"]
     assert "tags/index.html" not in site.outputs and "tags/x/index.html" in site.outputs
     assert "robots.txt" not in site.outputs, "Hugo's enableRobotsTXT is false by default"
@@ -158,8 +158,8 @@ def test_a_front_matter_key_given_twice_is_reported() -> None:
 def test_sites_with_and_without_a_sub_path_built_in_one_process_keep_their_own_links() -> None:
     """Compiled templates are shared by every renderer: no base path may be baked into them."""
     page = post("title: A")
-    plain = build_site({"content/a.md": page, "hugo.toml": b'baseURL = "https://a.example/"\n'}, NOW, workers=1)
-    blog = build_site({"content/a.md": page, "hugo.toml": b'baseURL = "https://a.example/blog/"\n'}, NOW, workers=1)
+    plain = build_site({"content/a.md": page, "hugo.toml": b'baseURL = "https://a.example/"\n'}, NOW)
+    blog = build_site({"content/a.md": page, "hugo.toml": b'baseURL = "https://a.example/blog/"\n'}, NOW)
     sheet = stylesheet_key()
     assert f'href="/{sheet}"' in plain.outputs["a/index.html"].decode()
     assert f'href="/blog/{sheet}"' in blog.outputs["a/index.html"].decode()
@@ -171,7 +171,7 @@ def test_term_permalinks_move_term_pages_and_unknown_attributes_are_refused() ->
         "content/posts/a.md": post("title: A\ntags: [Go]"),
         "content/topics.md": post("title: Topics"),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert {"topics/go/index.html", "topics/go/index.xml", "topics/go/page/1/index.html"} <= set(site.outputs)
     assert "tags/go/index.html" not in site.outputs and "tags/index.html" in site.outputs
     assert 'href="/topics/go/"' in site.outputs["posts/a/index.html"].decode()
@@ -211,7 +211,7 @@ def test_what_a_menu_cannot_show_is_reported_against_its_file() -> None:
 def test_a_multilingual_root_builds_its_default_language_from_files_that_name_it() -> None:
     # Hugo's translation by file name, as Blowfish sites use it: `a.zh-tw.md` is page `a` in zh-tw,
     # `a.en.md` its English translation (not built), `b.md` in the default language.
-    site = build_site(multilingual_root(), NOW, workers=1)
+    site = build_site(multilingual_root(), NOW)
     assert site.errors == []
     pages = sorted(key for key in site.outputs if key.endswith("/index.html") and key.startswith("posts/"))
     assert pages == ["posts/a/index.html", "posts/b/index.html", "posts/index.html", "posts/page/1/index.html",
@@ -230,5 +230,5 @@ def test_has_cjk_language_counts_the_words_of_chinese_pages() -> None:
         "hugo.toml": b'baseURL = "https://example.org/"\nhasCJKLanguage = true\n',
         "content/posts/a.md": "---\ntitle: A\ndate: 2025-01-01\n---\n{}\n".format("静态网站" * 300).encode(),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert "3 min read" in site.outputs["posts/a/index.html"].decode()  # 1,200 characters at 501 a minute

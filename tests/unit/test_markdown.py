@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from pressroom.core.markdown.converter import hugo_anchor, pygments_css, render_markdown
+from pressroom.core.markdown.converter import hugo_anchor, render_markdown
+from pressroom.core.markdown.highlighting import pygments_css
 from pressroom.core.site.urls import is_safe_url
 
 # --- Markdown features Hugo users expect ---------------------------------------------------

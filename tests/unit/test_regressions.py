@@ -27,7 +27,7 @@ def test_taxonomy_index_counts_each_page_once_per_term() -> None:
         "posts/a.md": page("title: A\ntags: [Python, python]\n"),
         "posts/b.md": page("title: B\ntags: [python]\n"),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     term_page = site.outputs["tags/python/index.html"].decode()
     assert len(re.findall(r'<article class="summary">', term_page)) == 2
     # The index must agree with the term page: two pages, not three spellings.
@@ -42,7 +42,7 @@ def test_an_alias_over_a_section_list_is_refused_with_an_error() -> None:
         "posts/a.md": page("title: A\naliases: [/posts/]\n"),
         "posts/b.md": page("title: B\n"),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert "<h1>Posts</h1>" in site.outputs["posts/index.html"].decode()
     assert [error.source_key for error in site.errors] == ["posts/a.md"]
     assert "/posts/" in str(site.errors[0])
@@ -52,7 +52,7 @@ def test_an_alias_over_a_section_list_is_refused_with_an_error() -> None:
 
 
 def test_feed_links_of_a_term_with_a_hash_are_percent_encoded() -> None:
-    site = build_site({"posts/a.md": page("title: A\ntags: ['C#']\n")}, NOW, workers=1)
+    site = build_site({"posts/a.md": page("title: A\ntags: ['C#']\n")}, NOW)
     term_page = site.outputs["tags/c#/index.html"].decode()
     feed = site.outputs["tags/c#/index.xml"].decode()
     assert 'href="https://example.com/tags/c%23/index.xml"' in term_page
@@ -68,7 +68,7 @@ def test_feed_last_build_date_is_not_older_than_any_item() -> None:
         "posts/pinned.md": page("title: Pinned\nweight: 1\ndate: 2020-01-01\n"),
         "posts/new.md": page("title: New\ndate: 2025-06-01\n"),
     }
-    channel = ElementTree.fromstring(build_site(files, NOW, workers=1).outputs["index.xml"]).find("channel")
+    channel = ElementTree.fromstring(build_site(files, NOW).outputs["index.xml"]).find("channel")
     assert channel is not None
     last_build = parsedate_to_datetime(channel.findtext("lastBuildDate") or "")
     newest = max(parsedate_to_datetime(item.findtext("pubDate") or "") for item in channel.iter("item"))

@@ -21,6 +21,9 @@ from pressroom.core.rendering.mime import (
     cache_control,
     content_type,
 )
+from pressroom.core.rendering.renderer import Renderer
+from pressroom.core.rendering.theme import stylesheet_key
+from pressroom.core.site.lists import MemoryIndex
 from pressroom.core.site.model import Entry, PageBody
 from pressroom.core.site.outputs import (
     AliasOutput,
@@ -34,9 +37,6 @@ from pressroom.core.site.outputs import (
     StaticOutput,
     TaxonomyOutput,
 )
-from pressroom.core.rendering.renderer import Renderer
-from pressroom.core.site.lists import MemoryIndex
-from pressroom.core.rendering.theme import stylesheet_key
 
 CONFIG = parse_config("title: Field Notes\nbaseURL: https://blog.example.com/\nauthor: Ada\n")[0]
 HOSTILE = "<script>alert(1)</script>"
@@ -370,9 +370,9 @@ def test_front_matter_icons_are_inline_svg_and_unknown_names_fall_back() -> None
 
 
 def test_the_theme_ships_a_favicon_and_its_scripts() -> None:
-    renderer = Renderer(CONFIG)
-    assert renderer.render_static("favicon.ico")[:4] == b"\x00\x00\x01\x00"  # an ICO file
-    assert b"localStorage" in renderer.render_static("js/theme.js")
+    renderer, index = Renderer(CONFIG), MemoryIndex(CONFIG, [])
+    assert renderer.render(StaticOutput("favicon.ico"), index, body_of)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert b"localStorage" in renderer.render(StaticOutput("js/theme.js"), index, body_of)
     assert content_type("favicon.ico") == "image/vnd.microsoft.icon"
     assert content_type("js/main.js") == "text/javascript; charset=utf-8"
     html = render(ListOutput("", 1), [])

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pressroom.core.build import build_site
+from pressroom.shells.pools import ForkedPool
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 CANARY = "canary-3b1f-do-not-publish"
@@ -55,7 +56,7 @@ ESCAPES = [
 
 @pytest.mark.parametrize("template", ESCAPES)
 def test_a_shortcode_cannot_reach_the_process(template: str) -> None:
-    site = build_site(site_with_shortcode("\n" + template), NOW, workers=1)
+    site = build_site(site_with_shortcode("\n" + template), NOW)
     assert_nothing_leaked(site.outputs)
     assert "posts/fine/index.html" in site.outputs, "the other pages of the build publish"
     assert "posts/evil/index.html" not in site.outputs
@@ -70,7 +71,7 @@ def test_a_template_cannot_read_the_clock_or_files_through_a_class() -> None:
         "layouts/shortcodes/tz.html": b"{{ page.params.when.tzinfo.fromutc }}{{ page.params.when.fromtimestamp(0) }}",
         "posts/tz.md": b"---\ntitle: T\nwhen: 2025-01-01T10:00:00Z\n---\n{{< tz >}}\n",
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert {e.source_key for e in site.errors} == {"posts/evil.md", "posts/tz.md"}
     assert all("unsafe" in e.problem for e in site.errors), [e.problem for e in site.errors]
 
@@ -98,7 +99,7 @@ def test_a_template_cannot_read_the_clock_or_files_through_a_class() -> None:
     ],
 )
 def test_a_runaway_shortcode_is_stopped_and_named(template: str, expected: str) -> None:
-    site = build_site(site_with_shortcode(template), NOW, workers=1)
+    site = build_site(site_with_shortcode(template), NOW)
     assert "posts/fine/index.html" in site.outputs
     (error,) = [e for e in site.errors if e.source_key == "posts/evil.md"]
     assert "layouts/shortcodes/evil.html line 1" in error.problem
@@ -114,7 +115,7 @@ def test_a_layout_that_escapes_fails_its_pages_only_and_names_the_file_and_line(
             b"{{ cycler.__init__.__globals__.os.environ }}{% endblock %}"
         ),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert_nothing_leaked(site.outputs)
     assert "index.html" in site.outputs and "posts/index.html" in site.outputs, "lists still publish"
     assert "posts/a/index.html" not in site.outputs and "posts/a/index.html" not in site.keys
@@ -128,7 +129,7 @@ def test_a_runaway_list_layout_is_named_with_the_output_and_other_outputs_publis
         "posts/a.md": post("A"),
         "layouts/list.html": b"{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert "posts/a/index.html" in site.outputs
     assert "index.html" not in site.outputs and "posts/index.html" not in site.outputs
     assert any(e.source_key == "layouts/list.html" and "work limit" in e.problem for e in site.errors)
@@ -137,7 +138,7 @@ def test_a_runaway_list_layout_is_named_with_the_output_and_other_outputs_publis
 def test_render_failures_in_forked_workers_come_back_as_errors(tmp_path: object) -> None:
     files = {f"posts/p{n}.md": post(f"P{n}") for n in range(260)}
     files["layouts/page.html"] = b"{% if page.title == 'P7' %}{{ cycler.__init__.__globals__ }}{% endif %}ok"
-    site = build_site(files, NOW, workers=2)
+    site = build_site(files, NOW, ForkedPool(2))
     assert [e.source_key for e in site.errors] == ["posts/p7.md"]
     assert "posts/p7/index.html" not in site.outputs and site.outputs["posts/p8/index.html"] == b"ok"
 
@@ -151,7 +152,7 @@ def test_the_theme_and_ordinary_site_templates_still_work() -> None:
             b"{{ '%s-%d'|format('x', 3) }}{{ ', '.join(['p', 'q']) }}{{ 'ab' * 2 }}</aside>"
         ),
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     assert site.errors == []
     html = site.outputs["posts/a/index.html"].decode()
     assert '<aside class="tip" data-n="2">Hello <em>there</em>x-3p, qabab</aside>' in html
@@ -159,5 +160,5 @@ def test_the_theme_and_ordinary_site_templates_still_work() -> None:
 
 def test_no_secret_of_the_environment_is_reachable_by_name() -> None:
     assert os.environ["PRESSROOM_TEST_SECRET"] == CANARY
-    site = build_site(site_with_shortcode("{{ environ }}{{ os }}{{ config }}{{ request }}"), NOW, workers=1)
+    site = build_site(site_with_shortcode("{{ environ }}{{ os }}{{ config }}{{ request }}"), NOW)
     assert_nothing_leaked(site.outputs)

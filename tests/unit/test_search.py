@@ -12,12 +12,10 @@ import pytest
 from tests.unit.test_site_and_plan import compare, post, seven_posts
 
 from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
-from pressroom.core.site import outputs
 from pressroom.core.build import build_site
 from pressroom.core.reading.config import SiteConfig
+from pressroom.core.rendering import search as search_index
 from pressroom.core.rendering.mime import headers
-from pressroom.core.site.model import Entry
-from pressroom.core.site.outputs import search_parts
 from pressroom.core.rendering.search import (
     SearchPatch,
     parse_search_index,
@@ -26,8 +24,10 @@ from pressroom.core.rendering.search import (
     render_search_index,
     search_files,
     search_part,
+    search_parts,
     search_record,
 )
+from pressroom.core.site.model import Entry
 from pressroom.engine.publisher import Ports, Publisher
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -86,13 +86,13 @@ def test_parts_double_as_the_site_grows_and_each_record_is_in_the_part_its_url_h
 
 
 def test_the_full_build_indexes_every_published_page_and_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 2)
+    monkeypatch.setattr(search_index, "SEARCH_PART_PAGES", 2)
     files = {
         **seven_posts(),
         "about.md": b"---\ntitle: About\n---\nMe.\n",
         "posts/d.md": b"---\ntitle: D\ndraft: true\n---\n",
     }
-    site = build_site(files, NOW, workers=1)
+    site = build_site(files, NOW)
     records = all_records(site.outputs.get)
     assert sorted(records) == ["/about/", *(f"/posts/p{n}/" for n in range(1, 8))]
     assert sorted(key for key in site.outputs if key.startswith("search/part-")) == [
@@ -156,13 +156,13 @@ def search_keys(outputs: Mapping[str, bytes]) -> dict[str, bytes]:
 
 
 def test_the_event_path_reads_and_writes_only_the_parts_a_round_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 4)  # seven posts: two parts
+    monkeypatch.setattr(search_index, "SEARCH_PART_PAGES", 4)  # seven posts: two parts
     site = CountingSite()
     ports = Ports(MemoryBucket(), site, MemoryTable())
     files = seven_posts()
     publish(ports, files)
-    published = {key: site.read(key) or b"" for key in search_keys(build_site(files, NOW, workers=1).outputs)}
-    assert published == search_keys(build_site(files, NOW, workers=1).outputs)
+    published = {key: site.read(key) or b"" for key in search_keys(build_site(files, NOW).outputs)}
+    assert published == search_keys(build_site(files, NOW).outputs)
     # A hand-edited record in the part the round does not touch shows that part was left alone.
     changed_part = search_part("/posts/p9/", 2)
     other = f"search/part-{1 - changed_part}-of-2.json"
@@ -180,7 +180,7 @@ def test_the_event_path_reads_and_writes_only_the_parts_a_round_changes(monkeypa
     }  # and no look for parts left over by a redistribution cut short: a round just planned has none
     records = all_records(site.read)
     assert records[first]["title"] == "Edited by hand"
-    expected = all_records(build_site(files, NOW, workers=1).outputs.get)
+    expected = all_records(build_site(files, NOW).outputs.get)
     expected[first]["title"] = "Edited by hand"
     assert records == expected
 
@@ -188,7 +188,7 @@ def test_the_event_path_reads_and_writes_only_the_parts_a_round_changes(monkeypa
 def test_past_a_power_of_two_the_event_path_redistributes_the_parts_as_the_full_build_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 4)
+    monkeypatch.setattr(search_index, "SEARCH_PART_PAGES", 4)
     site = MemorySite()
     ports = Ports(MemoryBucket(), site, MemoryTable())
     files = seven_posts()
@@ -196,14 +196,14 @@ def test_past_a_power_of_two_the_event_path_redistributes_the_parts_as_the_full_
     added = {f"posts/p{day}.md": post(f"P{day}", day) for day in (8, 9)}  # nine pages: four parts
     files.update(added)
     publish(ports, added)
-    expected = search_keys(build_site(files, NOW, workers=1).outputs)
+    expected = search_keys(build_site(files, NOW).outputs)
     assert len(expected) == 5
     assert search_keys({key: site.read(key) or b"" for key in site.list_keys()}) == expected
     removed = {f"posts/p{day}.md": None for day in (1, 2, 3)}  # six pages: two parts again, four-part files go
     for name in removed:
         del files[name]
     publish(ports, removed)
-    expected = search_keys(build_site(files, NOW, workers=1).outputs)
+    expected = search_keys(build_site(files, NOW).outputs)
     assert len(expected) == 3
     assert search_keys({key: site.read(key) or b"" for key in site.list_keys()}) == expected
 
@@ -218,7 +218,7 @@ def test_a_record_links_under_the_base_urls_path() -> None:
 def test_a_redistribution_cut_short_is_finished_as_it_began(monkeypatch: pytest.MonkeyPatch) -> None:
     """A round that crosses a power of two and stops before deleting the old parts (a crash, a
     hand-on) must, read again, name the same files and deletes: the writer resumes by position."""
-    monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 2)
+    monkeypatch.setattr(search_index, "SEARCH_PART_PAGES", 2)
     config = SiteConfig()
     records = [{"url": f"/posts/p{n}/", "title": f"P{n}"} for n in range(4)]  # two parts
     bucket = dict(search_files(records, config))
@@ -242,7 +242,7 @@ def test_a_round_just_planned_reads_only_the_table_and_the_parts_its_urls_hash_t
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Only a resumed round can find parts of another count left over: a fresh one does not look."""
-    monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 2)
+    monkeypatch.setattr(search_index, "SEARCH_PART_PAGES", 2)
     config = SiteConfig()
     records = [{"url": f"/posts/p{n}/", "title": f"P{n}"} for n in range(8)]  # four parts
     bucket = dict(search_files(records, config))

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from pressroom.core.planning.codec import render_plan_from_data, render_plan_to_data
-from pressroom.core.reading.config import parse_config
-from pressroom.core.site.model import Entry, PageBody
-from pressroom.core.site.outputs import PageOutput
 from pressroom.core.planning.plan import RenderPlan
+from pressroom.core.reading.config import parse_config
 from pressroom.core.rendering.renderer import Renderer
 from pressroom.core.site.lists import MemoryIndex
+from pressroom.core.site.model import Entry, PageBody
+from pressroom.core.site.outputs import PageOutput
 from pressroom.exceptions import ConfigError
 
 CONFIG = parse_config(
@@ -39,7 +39,7 @@ def page(key: str, title: str, day: int, series: tuple[str, ...] = ("Road Trips"
 def box(entries: list[Entry], key: str, config: Any = CONFIG) -> str:
     index = MemoryIndex(config, entries)
     entry = next(e for e in entries if e.source_key == f"posts/{key}.md")
-    html = Renderer(config).render_page(PageOutput(entry.source_key, entry.path), index, PageBody("<p>x</p>"))
+    html = Renderer(config).render(PageOutput(entry.source_key, entry.path), index, lambda _key: PageBody("<p>x</p>"))
     found = re.search(r'<nav class="series".*?</nav>', html.decode(), re.S)
     return found.group(0) if found else ""
 
@@ -96,8 +96,8 @@ def test_a_page_shows_the_box_of_its_first_series_and_a_page_in_none_shows_no_bo
 def test_without_a_series_taxonomy_the_front_matter_series_is_only_named() -> None:
     config = parse_config("title: Notes\n")[0]
     entry = replace(page("solo", "Solo", 1, series=()), params=MappingProxyType({"series": "Road Trips"}))
-    html = Renderer(config).render_page(
-        PageOutput(entry.source_key, entry.path), MemoryIndex(config, [entry]), PageBody("<p>x</p>")
+    html = Renderer(config).render(
+        PageOutput(entry.source_key, entry.path), MemoryIndex(config, [entry]), lambda _key: PageBody("<p>x</p>")
     )
     assert "Part of the series “Road Trips”" in html.decode()
     assert 'class="series-parts"' not in html.decode()

@@ -226,7 +226,7 @@ def compare(before_files: dict[str, bytes], after_files: dict[str, bytes], key: 
     view.add_anchors(plan.render.anchors)
     patch = SitemapPatch(plan.sitemap_set, plan.sitemap_drop)
     jobs, deletes = publisher.writer.expand(plan.render, view, renderer, patch)
-    before, after = build_site(before_files, NOW, workers=1), build_site(after_files, NOW, workers=1)
+    before, after = build_site(before_files, NOW), build_site(after_files, NOW)
     return Comparison(plan, frozenset(o.key for o in jobs), frozenset(deletes), before, after)
 
 

@@ -18,11 +18,12 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from pressroom.core.rendering.mime import Headers
 from pressroom.core.site.urls import refuse_unsafe_key
-from pressroom.ports import Condition, ConditionFailed, Item, Listed, Page, SourceObject, Write
+from pressroom.ports import Condition, ConditionFailed, Item, Listed, Page, RemoteObject, SourceObject, Write
 
 QUERY_PAGE_BYTES = 1_000_000
 """DynamoDB stops a query page after about 1 MB of items."""
@@ -367,3 +368,55 @@ class MemoryQueue:
             self.gate.after("sqs.send")
         except Resent:
             self.messages.extend((dict(message), delay_seconds) for message in messages)
+
+
+class MemorySyncTarget:
+    """What `pressroom sync` mirrors a folder into, in memory: sync's decisions tested without boto3.
+
+    Each object keeps its bytes, the ETag a listing shows (the MD5 of the bytes, as a single-part
+    upload has), its content type and the SHA-256 stored with it; `requests` records each call,
+    as (operation, keys).
+    """
+
+    def __init__(self, name: str = "memory") -> None:
+        self.name = name
+        self.objects: dict[str, tuple[bytes, str, str, str | None]] = {}
+        """key -> (bytes, ETag, content type, stored SHA-256)"""
+        self.refused: set[str] = set()
+        """Keys whose deletion the target refuses (to test a sync that fails half-way)."""
+        self.requests: builtins.list[tuple[str, tuple[str, ...]]] = []
+        self._lock = threading.Lock()
+
+    # -- what another tool (or a test) puts there: any ETag, no digest unless given
+    def upload(self, key: str, body: bytes, etag: str | None = None, sha256: str | None = None) -> None:
+        with self._lock:
+            self.objects[key] = (body, etag or _etag(body), "application/octet-stream", sha256)
+
+    # -- SyncTarget
+    def where(self, key: str = "") -> str:
+        return f"memory://{self.name}/{key}"
+
+    def list_objects(self) -> dict[str, RemoteObject]:
+        with self._lock:
+            self.requests.append(("list", ()))
+            return {key: RemoteObject(size=len(body), etag=etag) for key, (body, etag, _, _) in self.objects.items()}
+
+    def stored_sha256(self, key: str) -> str | None:
+        with self._lock:
+            self.requests.append(("head", (key,)))
+            found = self.objects.get(key)
+            return None if found is None else found[3]
+
+    def put(self, key: str, path: Path, content_type: str, sha256: str) -> None:
+        body = path.read_bytes()
+        with self._lock:
+            self.requests.append(("put", (key,)))
+            self.objects[key] = (body, _etag(body), content_type, sha256)
+
+    def delete(self, keys: Sequence[str]) -> dict[str, str]:
+        with self._lock:
+            self.requests.append(("delete", tuple(keys)))
+            for key in keys:
+                if key not in self.refused:
+                    self.objects.pop(key, None)
+            return {key: "AccessDenied: refused by the test" for key in keys if key in self.refused}

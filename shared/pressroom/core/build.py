@@ -1,30 +1,25 @@
 """The full build: every source file in, every output of the site out.
 
-Pure apart from the process pools it may use: `build_site` takes the source files as bytes and
-`now`, and returns every output's bytes with the errors and warnings found on the way.
+Pure: `build_site` takes the source files as bytes and `now`, and returns every output's bytes
+with the errors and warnings found on the way.
 
-On several workers the build runs in two parallel phases with the index built in between:
-pages are parsed in one pool of forked processes, the parent builds the index from their
-entries, then a second pool, forked once the index exists, renders the outputs (a page needs
-its neighbours, so no page can render before every page has parsed). Both pools inherit what
-they work on (the sources; the renderer, the index and the page bodies) through fork instead
-of receiving it pickled, and are sent only ranges of it. Given a `sink` (`pressroom build`
-passes the folder writer of `adapters.files`), each output goes to it in the process that
-rendered it, so its bytes never travel back to the parent.
+The build runs in two phases with the index built in between: pages are parsed, the index is
+built from their entries, then the outputs are rendered (a page needs its neighbours, so no
+page can render before every page has parsed). Each phase is a range of work handed to a
+`Pool`: in this process by default, or, from a shell, on several processes (`shells.pools`
+forks them, so they inherit what they work on instead of receiving it pickled, and sends them
+only ranges of it). Given a `sink` (`pressroom build` passes the folder writer of
+`adapters.files`), each output goes to it in the process that rendered it, so its bytes never
+travel back to the parent.
 """
 
 from __future__ import annotations
 
-import gc
-import itertools
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from multiprocessing import get_context
-from typing import Any, TypeVar
+from typing import Protocol, TypeVar
 
 from pressroom.core.reading.config import SiteConfig, settings_of
 from pressroom.core.reading.content import ParsedPage, SourceKind, parse_intro, parse_page, publishable_kind
@@ -39,8 +34,31 @@ from pressroom.exceptions import ConfigError, ContentError, RenderError
 OutputSink = Callable[[str, bytes], None]
 """Takes each output (key, bytes) as it is rendered, maybe in a forked worker process."""
 
-_PARALLEL_THRESHOLD = 200  # below this many pages (or outputs), a process pool costs more than it saves
-_CHUNKS_PER_WORKER = 8  # small enough to balance the load, large enough to keep messages few
+_T = TypeVar("_T")
+
+
+class Pool(Protocol):
+    """Runs a phase of the build: the build's only parallelism, which a shell passes in.
+
+    `work(start, stop)` does the items of range(start, stop) and returns their results; a pool
+    may call it in other processes (what it returns must then pickle), on chunks that together
+    cover range(count) once.
+    """
+
+    def map_chunks(self, work: Callable[[int, int], list[_T]], count: int) -> list[_T]:
+        """The results of `work` over range(count), in order."""
+        ...
+
+
+class SerialPool:
+    """The whole range in one call, in this process."""
+
+    def map_chunks(self, work: Callable[[int, int], list[_T]], count: int) -> list[_T]:
+        return work(0, count)
+
+
+SERIAL = SerialPool()
+"""The default pool: no processes."""
 
 
 @dataclass
@@ -75,14 +93,6 @@ def siblings_of(keys: Iterable[str]) -> dict[str, list[str]]:
     return folders
 
 
-def _parse_one(job: tuple[str, bytes, SiteConfig, Sequence[str]]) -> ParsedPage | ContentError:
-    key, data, config, siblings = job
-    try:
-        return parse_page(key, data, config, siblings)
-    except ContentError as error:
-        return error
-
-
 @dataclass(frozen=True)
 class _Failure:
     """A ContentError as plain values, to cross from a worker process to the parent.
@@ -102,42 +112,43 @@ class _Failure:
         return self.kind(self.source_key, self.problem, self.line)
 
 
-def _parse_in_worker(job: tuple[str, bytes, SiteConfig, Sequence[str]]) -> ParsedPage | _Failure:
-    parsed = _parse_one(job)
-    if isinstance(parsed, ContentError):
-        return _Failure(type(parsed), parsed.source_key, parsed.problem, parsed.line)
-    return parsed
+def _parse_one(job: tuple[str, bytes, SiteConfig, Sequence[str]]) -> ParsedPage | _Failure:
+    key, data, config, siblings = job
+    try:
+        return parse_page(key, data, config, siblings)
+    except ContentError as error:
+        return _Failure(type(error), error.source_key, error.problem, error.line)
 
 
 def parse_pages(
-    jobs: Sequence[tuple[str, bytes, SiteConfig, Sequence[str]]], workers: int
+    jobs: Sequence[tuple[str, bytes, SiteConfig, Sequence[str]]], pool: Pool = SERIAL
 ) -> list[ParsedPage | ContentError]:
-    """Parse pages, on several processes when it pays (Markdown is most of a build's cost)."""
-    if workers <= 1 or len(jobs) < _PARALLEL_THRESHOLD:
-        return [_parse_one(job) for job in jobs]
-    parsed = _in_forked_pool(_ParseJob(jobs).parse, len(jobs), workers)
+    """Parse pages, on the pool's processes if it has them (Markdown is most of a build's cost)."""
+    parsed = pool.map_chunks(_ParseJob(jobs).parse, len(jobs))
     return [page.error() if isinstance(page, _Failure) else page for page in parsed]
 
 
 @dataclass(frozen=True)
 class _ParseJob:
+    """What parsing needs: the pages, handed to a pool's processes (see `Pool`)."""
+
     jobs: Sequence[tuple[str, bytes, SiteConfig, Sequence[str]]]
 
     def parse(self, start: int, stop: int) -> list[ParsedPage | _Failure]:
-        return [_parse_in_worker(job) for job in self.jobs[start:stop]]
+        return [_parse_one(job) for job in self.jobs[start:stop]]
 
 
 def build_site(
-    files: Mapping[str, bytes], now: datetime, workers: int | None = None, sink: OutputSink | None = None
+    files: Mapping[str, bytes], now: datetime, pool: Pool = SERIAL, sink: OutputSink | None = None
 ) -> SiteBuild:
     """Build the whole site from the source files (key -> bytes) as of `now`.
 
     Who publishes what is decided by the event path's planner, planning every source as one
     round against an empty index: the same rules, applied by the same code. With a `sink`,
-    every output is handed to it instead of kept in `SiteBuild.outputs`.
+    every output is handed to it instead of kept in `SiteBuild.outputs`. Parsing and rendering
+    run on `pool` (a shell's process pool, or this process).
     """
     result = SiteBuild()
-    workers = workers if workers is not None else (os.cpu_count() or 1)
     try:
         settings = settings_of(files)
         validate_layouts(settings)
@@ -162,7 +173,7 @@ def build_site(
         elif kind is SourceKind.ASSET:
             readings.append(Reading(key, kind, ""))
     bodies: dict[str, PageBody] = {}
-    for parsed in parse_pages(page_jobs, workers):
+    for parsed in parse_pages(page_jobs, pool):
         if isinstance(parsed, ContentError):
             result.errors.append(parsed)
             continue
@@ -192,7 +203,7 @@ def build_site(
     result.entries, result.intros = entries, intros
     outputs = site_outputs(index, entries, assets)
     result.keys, result.outputs, failed = render_outputs(
-        renderer, index, outputs, bodies.__getitem__, files, workers, sink
+        renderer, index, outputs, bodies.__getitem__, files, pool, sink
     )
     result.errors.extend(failed)
     return result
@@ -204,24 +215,21 @@ def render_outputs(
     outputs: Iterable[Output],
     body_of: Callable[[str], PageBody],
     files: Mapping[str, bytes],
-    workers: int = 1,
+    pool: Pool = SERIAL,
     sink: OutputSink | None = None,
 ) -> tuple[list[str], dict[str, bytes], list[ContentError]]:
     """Every output key, and every output's bytes by key, in the order of `outputs`; of two
     outputs with one key, the first wins. With a `sink`, the bytes go to it and the dict is empty.
     An output its template cannot render (`RenderError`) is left out, with its error.
 
-    Assets are copied; the rest render here or, on several workers, in forked processes.
+    Assets are copied; the rest render on `pool` (here, or in its processes).
     """
     chosen: dict[str, Output] = {}
     for output in outputs:
         chosen.setdefault(output.key, output)
     to_render = [output for output in chosen.values() if not isinstance(output, AssetOutput)]
     job = _RenderJob(renderer, index, to_render, body_of, sink)
-    if workers <= 1 or len(to_render) < _PARALLEL_THRESHOLD:
-        rendered = job.render(0, len(to_render))
-    else:
-        rendered = _in_forked_pool(job.render, len(to_render), workers)
+    rendered = pool.map_chunks(job.render, len(to_render))
     failed = {failure.key: failure.error() for failure in rendered if isinstance(failure, _Failure)}
     keys = [key for key in chosen if key not in failed]
     errors = list(failed.values())
@@ -240,7 +248,8 @@ def render_outputs(
 
 @dataclass(frozen=True)
 class _RenderJob:
-    """What rendering needs: handed to forked processes by inheritance (see `_in_forked_pool`)."""
+    """What rendering needs: the renderer, the index and the bodies, handed to a pool's processes
+    (see `Pool`)."""
 
     renderer: Renderer
     index: SiteIndex
@@ -263,41 +272,3 @@ class _RenderJob:
             else:
                 self.sink(output.key, data)
         return done
-
-
-_T = TypeVar("_T")
-
-_FORKED_WORK: dict[int, Callable[[int, int], list[Any]]] = {}
-"""Work by id, for the processes forked while it is here: each inherits the sources, or the
-index, renderer and bodies, with the process instead of unpickling them (which would cost about
-as much as the work). Keyed by id so that concurrent builds in one process do not see each other's."""
-_WORK_IDS = itertools.count()
-
-
-def _run_forked(work_id: int, start: int, stop: int) -> list[Any]:
-    # A chunk makes many short-lived objects and few cycles: collecting after it, rather
-    # than every 700 allocations, saves about a twentieth of the work.
-    gc.disable()
-    try:
-        return _FORKED_WORK[work_id](start, stop)
-    finally:
-        gc.enable()
-
-
-def _in_forked_pool(work: Callable[[int, int], list[_T]], count: int, workers: int) -> list[_T]:
-    """`work(start, stop)` over range(count) in chunks on `workers` forked processes; results in order."""
-    step = max(1, count // (workers * _CHUNKS_PER_WORKER))
-    starts = range(0, count, step)
-    work_id = next(_WORK_IDS)
-    _FORKED_WORK[work_id] = work
-    # What the workers inherit is never garbage to them: frozen, their collector skips it (and
-    # does not copy its pages by writing to it).
-    gc.freeze()
-    try:
-        # The processes fork at the first submit, so after the work is in _FORKED_WORK.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            chunks = pool.map(_run_forked, itertools.repeat(work_id), starts, [start + step for start in starts])
-            return [item for chunk in chunks for item in chunk]
-    finally:
-        gc.unfreeze()
-        del _FORKED_WORK[work_id]

@@ -8,35 +8,17 @@ ran ahead of S3.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from pressroom.core.planning.invalidation import invalidation_paths
-from pressroom.core.rendering.mime import Headers, headers
-from pressroom.core.site.model import PageBody
-from pressroom.core.site.outputs import (
-    SEARCH_INDEX_KEY,
-    AssetOutput,
-    FeedOutput,
-    ListOutput,
-    Output,
-    PageOutput,
-    SearchOutput,
-    SearchPartOutput,
-    SitemapOutput,
-    TaxonomyFeedOutput,
-    TaxonomyOutput,
-    is_enabled,
-    is_search_part,
-    list_page,
-    list_pages,
-    search_output,
-    sitemap_parts,
-)
 from pressroom.core.planning.plan import RenderPlan, list_exists
+from pressroom.core.rendering.kinds import Reads, Rewrite, Rewriter, Writing
+from pressroom.core.rendering.mime import Headers, headers
 from pressroom.core.rendering.renderer import Renderer
-from pressroom.core.rendering.search import patch_search_files
-from pressroom.core.rendering.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
+from pressroom.core.rendering.sitemap import SitemapPatch
+from pressroom.core.site.model import PageBody
+from pressroom.core.site.outputs import Output, OutputKind, PageOutput, SitemapOutput, list_page, list_pages
 from pressroom.engine.control import Control, Journal
 from pressroom.engine.fanout import parallel
 from pressroom.engine.generation import GenerationReader
@@ -47,6 +29,9 @@ from pressroom.ports import Item, SiteStore
 
 RENDER_CHUNK = 250
 """Outputs rendered, compared and written per journal step."""
+_PRODUCERS = tuple(dict.fromkeys(kind.producer for kind in OutputKind.kinds() if kind.producer is not None))
+"""The producers of read-modify-write kinds, in the order their kinds are declared (the order a
+round reads their published files in)."""
 
 
 def content_hash(body: bytes, type_: str) -> str:
@@ -80,16 +65,34 @@ class FencedSite:
         self._site.delete(keys)
 
 
+class PublishedSite:
+    """The site as published before the round, as read-modify-write kinds read it (`kinds.Published`)."""
+
+    def __init__(self, site: SiteStore, control: Control) -> None:
+        self._site = site
+        self._control = control
+
+    def read(self, key: str) -> bytes | None:
+        return self._site.read(key)
+
+    def read_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return parallel(self._site.read, keys)
+
+    def output_keys(self) -> list[str]:
+        return self._control.all_outputs()
+
+
 class OutputWriter:
-    """Renders and writes outputs for the lease holder; keeps the sitemap it read for the invocation."""
+    """Renders and writes outputs for the lease holder; keeps the read-modify-write files (the
+    sitemap, the search index) it made for the round's patch."""
 
     def __init__(self, ports: Ports, control: Control, pace: Pace) -> None:
         self.ports = ports
         self.control = control
         self.pace = pace
         self.site = FencedSite(ports.site, pace)
-        self._sitemap: tuple[SitemapPatch, list[SitemapUrl], list[str]] | None = None
-        self._search: tuple[SitemapPatch, dict[str, bytes], list[str]] | None = None
+        self.published = PublishedSite(ports.site, control)
+        self._rewrites: dict[Rewriter, tuple[SitemapPatch, Rewrite]] = {}
 
     def expand(
         self, plan: RenderPlan, view: GenerationReader, renderer: Renderer, patch: SitemapPatch
@@ -117,65 +120,28 @@ class OutputWriter:
                 outputs[member.key] = member
         deletes = set(plan.delete)
         if plan.sitemap:
-            urls, published_parts = self.sitemap_urls(view, renderer, patch)
-            parts = sitemap_parts(len(urls))
-            for part in range(parts + 1):
-                outputs[SitemapOutput(part).key] = SitemapOutput(part)
-            deletes.update(published_parts)
-        if SEARCH_INDEX_KEY in outputs:
-            files, gone = self.search_files(view, renderer, patch)
-            outputs.update({key: search_output(key) for key in files})
-            deletes.update(gone)
-        ordered = [outputs[key] for key in sorted(outputs) if is_enabled(outputs[key], config)]
+            outputs[SitemapOutput().key] = SitemapOutput()
+        wanted = {output.producer for output in outputs.values() if output.producer is not None}
+        for producer in _PRODUCERS:
+            if producer in wanted:
+                rewrite = self.rewrite(producer, view, renderer, patch)
+                outputs.update({output.key: output for output in rewrite.outputs})
+                deletes.update(rewrite.gone)
+        # Kinds written outside the lease (made from an upload's bytes) have writers of their own.
+        ordered = [
+            outputs[key]
+            for key in sorted(outputs)
+            if outputs[key].enabled(config) and outputs[key].written is Writing.IN_ROUND
+        ]
         return ordered, sorted(key for key in deletes if key not in outputs)
 
-    def sitemap_urls(
-        self, view: GenerationReader, renderer: Renderer, patch: SitemapPatch
-    ) -> tuple[list[SitemapUrl], list[str]]:
-        """The sitemap's URLs after the round (the published sitemap patched, else from the index),
-        and the part files published now."""
-        if self._sitemap is not None and self._sitemap[0] is patch:
-            return self._sitemap[1], self._sitemap[2]
-        urls: list[SitemapUrl] | None = None
-        parts: list[str] = []
-        published = None if patch.full else self.ports.site.read("sitemap.xml")
-        parsed = parse_sitemap(published, renderer.config) if published is not None else None
-        if parsed is not None and parsed.parts:
-            parts = parsed.parts
-            bodies = parallel(self.ports.site.read, parts)
-            found = [parse_sitemap(body, renderer.config) if body else None for body in bodies]
-            if all(part is not None and not part.parts for part in found):
-                urls = patch.apply(url for part in found if part is not None for url in part.urls)
-        elif parsed is not None:
-            urls = patch.apply(parsed.urls)
-        if urls is None:
-            urls = renderer.sitemap_urls(view)
-            if not parts:
-                parts = [key for key in self.control.all_outputs() if key.startswith("sitemap-")]
-        self._sitemap = (patch, urls, parts)
-        return urls, parts
-
-    def search_files(
-        self, view: GenerationReader, renderer: Renderer, patch: SitemapPatch
-    ) -> tuple[dict[str, bytes], list[str]]:
-        """The search index files the round writes (the published table and the parts it changes,
-        patched; else every file from the index), and the part files it deletes."""
-        if self._search is not None and self._search[0] is patch:
-            return self._search[1], self._search[2]
-        published = self.ports.site.read(SEARCH_INDEX_KEY)
-        found = None
-        if patch.search is not None and published is not None:
-            found = patch_search_files(published, self._read_many, patch.search, view.config)
-        if found is None:
-            # Rare (a first publish, a rebuild, a hand-edited or half-redistributed index): every
-            # published part file is listed, so none is left behind.
-            files = renderer.search_files(view)
-            found = files, [key for key in self.control.all_outputs() if is_search_part(key) and key not in files]
-        self._search = (patch, *found)
-        return found
-
-    def _read_many(self, keys: Sequence[str]) -> list[bytes | None]:
-        return parallel(self.ports.site.read, keys)
+    def rewrite(self, producer: Rewriter, view: GenerationReader, renderer: Renderer, patch: SitemapPatch) -> Rewrite:
+        """The files of a read-modify-write kind after the round, made once per patch."""
+        made = self._rewrites.get(producer)
+        if made is None or made[0] is not patch:
+            made = (patch, producer.rewrite(renderer, view, self.published, patch))
+            self._rewrites[producer] = made
+        return made[1]
 
     def write(
         self,
@@ -246,93 +212,82 @@ class OutputWriter:
         """key -> (bytes, headers, hash) of each output that exists; and the
         published hash of each output of the chunk and each of `gone` that has one. An output its
         template cannot render is left out (what was published stays), its error added to `errors`."""
-        pages = [o for o in chunk if isinstance(o, PageOutput) and o.source_key not in bodies]
-        assets = [o for o in chunk if isinstance(o, AssetOutput)]
-        listed = [o for o in chunk if isinstance(o, ListOutput | FeedOutput)]
+        config = view.config
+        reads = [output.reads(config) for output in chunk]
+        pages = [r.body for r in reads if r.body is not None and r.body not in bodies]
+        sources = [(o, r) for o, r in zip(chunk, reads, strict=True) if r.source is not None]
+        listed = [r for r in reads if r.list_id is not None]
         # What the chunk's outputs read, read first and together: list states, intros, term buckets,
         # the pages' records and the published hashes (one request), then in parallel the sources
         # of its pages and assets and each list page's entries.
-        taxonomies = [o.taxonomy for o in chunk if isinstance(o, TaxonomyOutput | TaxonomyFeedOutput)]
         out_keys = [*(o.key for o in chunk), *gone]
         read_first = view.prefetch(
-            (o.list_id for o in listed),
-            taxonomies,
-            records=(o.source_key for o in pages),
+            (r.list_id for r in listed if r.list_id is not None),
+            [r.taxonomy for r in reads if r.taxonomy is not None],
+            records=pages,
             extra=self.control.output_item_keys(out_keys),
         )
         published = self.control.output_hashes(out_keys, read_first)
-        per_page, feed_limit = view.config.pagerSize, view.config.feed_limit
         slices = sorted(
             {
-                (o.list_id, (o.number - 1) * per_page, o.number * per_page)
-                if isinstance(o, ListOutput)
-                else (o.list_id, 0, view.list_size(o.list_id) if feed_limit is None else feed_limit)
-                for o in listed
-                if list_exists(o.list_id, view.list_state(o.list_id), view.config)
+                (r.list_id, r.entries[0], view.list_size(r.list_id) if r.entries[1] is None else r.entries[1])
+                for r in listed
+                if r.list_id is not None and list_exists(r.list_id, view.list_state(r.list_id), config)
             }
         )
         by_list: dict[str, list[tuple[str, int, int]]] = {}
         for item in slices:
             by_list.setdefault(item[0], []).append(item)
-        found: list[tuple[str, str, Any]] = parallel(
-            lambda read: read(),
-            [
-                *(lambda o=o: ("page", o.source_key, body_of(self.ports.source, o.source_key, view)) for o in pages),
-                *(lambda o=o: ("asset", o.key, self._asset_bytes(o)) for o in assets),
-                *(
-                    lambda wanted=wanted: ("list", "", [view.list_slice(*item) for item in wanted])
-                    for wanted in by_list.values()
-                ),
-            ],
-        )
+        reading: list[Callable[[], tuple[str, str, Any]]] = [
+            *(lambda key=key: ("page", key, body_of(self.ports.source, key, view)) for key in pages),
+            *(lambda o=o, r=r: ("source", o.key, self._source_bytes(r)) for o, r in sources),
+            *(
+                lambda wanted=wanted: ("list", "", [view.list_slice(*item) for item in wanted])
+                for wanted in by_list.values()
+            ),
+        ]
+        found = parallel(lambda read: read(), reading)
         bodies.update({key: body for kind, key, body in found if kind == "page" and body is not None})
-        copied = {key: body for kind, key, body in found if kind == "asset"}
+        copied = {key: body for kind, key, body in found if kind == "source"}
         rendered: dict[str, tuple[bytes, Headers, str]] = {}
-        for output in chunk:
+        for output, read in zip(chunk, reads, strict=True):
             # The headers are part of what was published: a changed Cache-Control rule rewrites.
-            if isinstance(output, AssetOutput):
+            stored = headers(output.key, output.authored(config))
+            if read.source is not None:  # recorded by the source's version: not read again to compare
                 body = copied.get(output.key)
-                stored = headers(output.key, view.config.is_authored(output.source_key))
                 if body is not None:
-                    rendered[output.key] = (body, stored, f"v:{output.version}:{stored.digest_text(':')}")
+                    recorded = f"v:{read.version}:{stored.digest_text(':')}"
+                    rendered[output.key] = (output.from_source(body), stored, recorded)
                 continue
             try:
-                data = self._render_one(output, view, renderer, patch, bodies)
+                data = self._render_one(output, read, view, renderer, patch, bodies)
             except RenderError as error:
                 errors.append(error)
                 continue
             if data is not None:
-                stored = headers(output.key)
                 rendered[output.key] = (data, stored, content_hash(data, stored.digest_text()))
         return rendered, published
 
     def _render_one(
         self,
         output: Output,
+        read: Reads,
         view: GenerationReader,
         renderer: Renderer,
         patch: SitemapPatch,
         bodies: dict[str, PageBody],
     ) -> bytes | None:
-        if isinstance(output, PageOutput):
-            entry = view.entry(output.source_key)
-            if entry is None or entry.path != output.path or output.source_key not in bodies:
-                return None
-            return renderer.render_page(output, view, bodies[output.source_key])
-        if isinstance(output, SearchOutput | SearchPartOutput):
-            return self.search_files(view, renderer, patch)[0].get(output.key)
-        if isinstance(output, SitemapOutput):
-            urls, _ = self.sitemap_urls(view, renderer, patch)
-            try:
-                return renderer.render_sitemap_of(urls, output.part)
-            except KeyError:
-                return None
-        if isinstance(output, ListOutput | FeedOutput) and not list_exists(
-            output.list_id, view.list_state(output.list_id), view.config
-        ):
+        """The output's bytes; None when what it shows is no longer the site's (a page moved or
+        gone, a list that no longer exists, a read-modify-write file the round does not write)."""
+        if output.producer is not None:
+            return self.rewrite(output.producer, view, renderer, patch).produce(output, renderer)
+        if read.body is not None and (not output.current(view) or read.body not in bodies):
+            return None
+        if read.list_id is not None and not list_exists(read.list_id, view.list_state(read.list_id), view.config):
             return None
         return renderer.render(output, view, bodies.__getitem__)
 
-    def _asset_bytes(self, output: AssetOutput) -> bytes | None:
-        found = self.ports.source.read(output.source_key, output.version or None)
+    def _source_bytes(self, read: Reads) -> bytes | None:
+        assert read.source is not None
+        found = self.ports.source.read(read.source, read.version or None)
         return found.body if found is not None else None

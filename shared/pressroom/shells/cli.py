@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ def _problem(error: Any) -> dict[str, Any]:
 def cmd_build(args: argparse.Namespace) -> int:
     from pressroom.adapters.files import TreeWriter, link_warning, read_tree, scan_folder
     from pressroom.core.build import build_site
+    from pressroom.shells.pools import build_pool
 
     output = _output(args)
     started = time.perf_counter()
@@ -62,7 +64,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         files = read_tree(src, folder)
         update(f"building {len(files)} files from {src}")
         # Each output is written as it is rendered, by the process that rendered it.
-        site = build_site(files, _now(args.now), workers=args.jobs, sink=TreeWriter(Path(args.out)))
+        site = build_site(files, _now(args.now), build_pool(args.jobs), sink=TreeWriter(Path(args.out)))
     site.warnings[:0] = [link_warning(key) for key in folder.links]
     if not output.quiet:
         for warning in site.warnings:
@@ -132,7 +134,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from pressroom.adapters.files import link_warning
     from pressroom.shells.runtime import client
-    from pressroom.shells.sync import format_summary, sync
+    from pressroom.shells.sync import format_summary, s3_target, sync
 
     output = _output(args)
     src = Path(args.src)
@@ -141,8 +143,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     report = sync(
         src,
-        args.url,
-        s3_client=client("s3"),
+        s3_target(args.url, client("s3")),
         delete=args.delete,
         dry_run=args.dry_run,
         log=None if output.quiet or output.as_json else sys.stdout,
@@ -361,14 +362,165 @@ def _add_output_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
 
-def _command(commands: Any, name: str, help: str, examples: str) -> argparse.ArgumentParser:
-    return commands.add_parser(
-        name,
-        help=help,
-        description=help[:1].upper() + help[1:] + ".",
-        epilog="examples:\n" + examples,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def _build_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_source(parser)
+    parser.add_argument("--out", default="public", help="where to write the site (default: public)")
+    parser.add_argument("--now", help="the clock for drafts, scheduled and expired posts (ISO 8601)")
+    parser.add_argument("--jobs", type=int, default=None, help="processes to use (default: all cores)")
+    _add_output_flags(parser)
+
+
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_source(parser)
+    parser.add_argument("--fix", action="store_true", help="repair text damaged by a wrong encoding")
+    parser.add_argument("--now", help="the clock for scheduled posts (ISO 8601)")
+    _add_output_flags(parser)
+
+
+def _sync_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("src", help="the content folder")
+    parser.add_argument("url", help="s3://BUCKET[/PREFIX]")
+    parser.add_argument("--delete", action="store_true", help="delete remote files removed locally")
+    parser.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
+    parser.add_argument(
+        "--max-deletes",
+        type=int,
+        metavar="N",
+        help="allow up to N deletions (-1: no limit); without it, never every object under the prefix, "
+        "nor more than half of them, nor more than 256 (hugo deploy's default)",
     )
+    _add_output_flags(parser)
+
+
+def _provision_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_resource_flags(parser)
+    parser.add_argument("--aws", action="store_true", help="allow provisioning on real AWS (no AWS_ENDPOINT_URL)")
+
+
+def _worker_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_resource_flags(parser)
+    parser.add_argument("--until-empty", action="store_true", help="stop when the queue is drained")
+
+
+def _rebuild_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_resource_flags(parser)
+    parser.add_argument("--now", help="the clock (ISO 8601)")
+    _add_output_flags(parser)
+
+
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_resource_flags(parser)
+    _add_output_flags(parser)
+
+
+def _demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", default="content", help="the content folder (default: content)")
+    parser.add_argument("--out", default="public", help="where to export the site (default: public)")
+    parser.add_argument("--now", help="the clock (ISO 8601)")
+
+
+def _dev_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_source(parser)
+    parser.add_argument("--port", type=int, default=1313, help="the port to serve on (default: 1313)")
+
+
+def _new_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="where, inside the content folder: posts/NAME.md")
+    parser.add_argument("--src", help="the content folder or Hugo site root (default: this folder's site)")
+    parser.add_argument("--now", help="the date to put in the page (ISO 8601; default: now)")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One `pressroom COMMAND`: its help line, the examples under its `--help`, its arguments and what runs it."""
+
+    name: str
+    help: str
+    examples: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS = (
+    Command(
+        "build",
+        "build a content folder into a folder",
+        "  pressroom build                      # the site here (or ./content) into public/\n"
+        "  pressroom build content --out site --now 2026-01-01\n",
+        _build_arguments,
+        cmd_build,
+    ),
+    Command(
+        "check",
+        "lint content without publishing",
+        "  pressroom check content\n  pressroom check --fix            # repair text damaged by a wrong encoding\n"
+        "  pressroom check --json | jq '.errors[].file'\n",
+        _check_arguments,
+        cmd_check,
+    ),
+    Command(
+        "sync",
+        "upload what changed to s3://BUCKET[/PREFIX]",
+        "  pressroom sync content s3://my-source-bucket --delete\n"
+        "  pressroom sync content s3://my-source-bucket --delete --dry-run\n"
+        "  pressroom sync content s3://my-source-bucket --delete --max-deletes 1000\n",
+        _sync_arguments,
+        cmd_sync,
+    ),
+    Command(
+        "provision",
+        "create the AWS resources on $AWS_ENDPOINT_URL",
+        "  export AWS_ENDPOINT_URL=http://127.0.0.1:5000   # a moto server\n  pressroom provision\n",
+        _provision_arguments,
+        cmd_provision,
+    ),
+    Command(
+        "worker",
+        "poll the queue and run the handler, as Lambda would",
+        "  pressroom worker --until-empty\n  pressroom worker --queue-url http://127.0.0.1:5000/123456789012/q\n",
+        _worker_arguments,
+        cmd_worker,
+    ),
+    Command(
+        "rebuild",
+        "re-render the whole published site",
+        "  pressroom rebuild\n  pressroom rebuild --json\n",
+        _rebuild_arguments,
+        cmd_rebuild,
+    ),
+    Command(
+        "status",
+        "what is published and which files failed",
+        "  pressroom status\n  pressroom status --json | jq '.failed'\n",
+        _status_arguments,
+        cmd_status,
+    ),
+    Command(
+        "demo",
+        "publish content/ end to end on an embedded moto",
+        "  pressroom demo\n  pressroom demo --content my-blog --out /tmp/site\n",
+        _demo_arguments,
+        cmd_demo,
+    ),
+    Command(
+        "dev",
+        "serve the site on 127.0.0.1 with live reload, published by the real pipeline on an embedded moto",
+        "  pressroom dev                    # this folder's site on http://127.0.0.1:1313/\n"
+        "  pressroom dev content --port 8080\n",
+        _dev_arguments,
+        cmd_dev,
+    ),
+    Command(
+        "new",
+        "create a page from an archetype",
+        "  pressroom new posts/my-first-post.md\n"
+        "  pressroom new posts/trip/index.md     # a page bundle\n"
+        "archetypes/SECTION.md, else archetypes/default.md in the site root, else a built-in one.\n",
+        _new_arguments,
+        cmd_new,
+    ),
+)
+"""The commands, in the order `pressroom --help` lists them."""
 
 
 EXIT_CODES = """exit codes:
@@ -388,131 +540,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pressroom {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    build = _command(
-        commands,
-        "build",
-        "build a content folder into a folder",
-        "  pressroom build                      # the site here (or ./content) into public/\n"
-        "  pressroom build content --out site --now 2026-01-01\n",
-    )
-    _add_source(build)
-    build.add_argument("--out", default="public", help="where to write the site (default: public)")
-    build.add_argument("--now", help="the clock for drafts, scheduled and expired posts (ISO 8601)")
-    build.add_argument("--jobs", type=int, default=None, help="processes to use (default: all cores)")
-    _add_output_flags(build)
-    build.set_defaults(run=cmd_build)
-
-    check = _command(
-        commands,
-        "check",
-        "lint content without publishing",
-        "  pressroom check content\n  pressroom check --fix            # repair text damaged by a wrong encoding\n"
-        "  pressroom check --json | jq '.errors[].file'\n",
-    )
-    _add_source(check)
-    check.add_argument("--fix", action="store_true", help="repair text damaged by a wrong encoding")
-    check.add_argument("--now", help="the clock for scheduled posts (ISO 8601)")
-    _add_output_flags(check)
-    check.set_defaults(run=cmd_check)
-
-    sync = _command(
-        commands,
-        "sync",
-        "upload what changed to s3://BUCKET[/PREFIX]",
-        "  pressroom sync content s3://my-source-bucket --delete\n"
-        "  pressroom sync content s3://my-source-bucket --delete --dry-run\n"
-        "  pressroom sync content s3://my-source-bucket --delete --max-deletes 1000\n",
-    )
-    sync.add_argument("src", help="the content folder")
-    sync.add_argument("url", help="s3://BUCKET[/PREFIX]")
-    sync.add_argument("--delete", action="store_true", help="delete remote files removed locally")
-    sync.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
-    sync.add_argument(
-        "--max-deletes",
-        type=int,
-        metavar="N",
-        help="allow up to N deletions (-1: no limit); without it, never every object under the prefix, "
-        "nor more than half of them, nor more than 256 (hugo deploy's default)",
-    )
-    _add_output_flags(sync)
-    sync.set_defaults(run=cmd_sync)
-
-    provision = _command(
-        commands,
-        "provision",
-        "create the AWS resources on $AWS_ENDPOINT_URL",
-        "  export AWS_ENDPOINT_URL=http://127.0.0.1:5000   # a moto server\n  pressroom provision\n",
-    )
-    _add_resource_flags(provision)
-    provision.add_argument("--aws", action="store_true", help="allow provisioning on real AWS (no AWS_ENDPOINT_URL)")
-    provision.set_defaults(run=cmd_provision)
-
-    worker = _command(
-        commands,
-        "worker",
-        "poll the queue and run the handler, as Lambda would",
-        "  pressroom worker --until-empty\n  pressroom worker --queue-url http://127.0.0.1:5000/123456789012/q\n",
-    )
-    _add_resource_flags(worker)
-    worker.add_argument("--until-empty", action="store_true", help="stop when the queue is drained")
-    worker.set_defaults(run=cmd_worker)
-
-    rebuild = _command(
-        commands,
-        "rebuild",
-        "re-render the whole published site",
-        "  pressroom rebuild\n  pressroom rebuild --json\n",
-    )
-    _add_resource_flags(rebuild)
-    rebuild.add_argument("--now", help="the clock (ISO 8601)")
-    _add_output_flags(rebuild)
-    rebuild.set_defaults(run=cmd_rebuild)
-
-    status = _command(
-        commands,
-        "status",
-        "what is published and which files failed",
-        "  pressroom status\n  pressroom status --json | jq '.failed'\n",
-    )
-    _add_resource_flags(status)
-    _add_output_flags(status)
-    status.set_defaults(run=cmd_status)
-
-    demo = _command(
-        commands,
-        "demo",
-        "publish content/ end to end on an embedded moto",
-        "  pressroom demo\n  pressroom demo --content my-blog --out /tmp/site\n",
-    )
-    demo.add_argument("--content", default="content", help="the content folder (default: content)")
-    demo.add_argument("--out", default="public", help="where to export the site (default: public)")
-    demo.add_argument("--now", help="the clock (ISO 8601)")
-    demo.set_defaults(run=cmd_demo)
-
-    dev = _command(
-        commands,
-        "dev",
-        "serve the site on 127.0.0.1 with live reload, published by the real pipeline on an embedded moto",
-        "  pressroom dev                    # this folder's site on http://127.0.0.1:1313/\n"
-        "  pressroom dev content --port 8080\n",
-    )
-    _add_source(dev)
-    dev.add_argument("--port", type=int, default=1313, help="the port to serve on (default: 1313)")
-    dev.set_defaults(run=cmd_dev)
-
-    new = _command(
-        commands,
-        "new",
-        "create a page from an archetype",
-        "  pressroom new posts/my-first-post.md\n"
-        "  pressroom new posts/trip/index.md     # a page bundle\n"
-        "archetypes/SECTION.md, else archetypes/default.md in the site root, else a built-in one.\n",
-    )
-    new.add_argument("path", help="where, inside the content folder: posts/NAME.md")
-    new.add_argument("--src", help="the content folder or Hugo site root (default: this folder's site)")
-    new.add_argument("--now", help="the date to put in the page (ISO 8601; default: now)")
-    new.set_defaults(run=cmd_new)
+    for command in COMMANDS:
+        subparser = commands.add_parser(
+            command.name,
+            help=command.help,
+            description=command.help[:1].upper() + command.help[1:] + ".",
+            epilog="examples:\n" + command.examples,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        command.arguments(subparser)
+        subparser.set_defaults(run=command.run)
     return parser
 
 

@@ -39,8 +39,9 @@ def run_demo(content: Path, out: Path, now: datetime, output: Any = None) -> int
 def _demo(content: Path, out: Path, now: datetime, output: Any, endpoint: str) -> int:
     from pressroom.adapters.files import read_tree
     from pressroom.core.build import build_site
+    from pressroom.shells.pools import build_pool
     from pressroom.shells.provision import provision
-    from pressroom.shells.sync import sync
+    from pressroom.shells.sync import s3_target, sync
     from pressroom.shells.worker import run_worker
 
     started = time.perf_counter()
@@ -52,8 +53,7 @@ def _demo(content: Path, out: Path, now: datetime, output: Any, endpoint: str) -
     s3 = client("s3")
     report = sync(
         content,
-        f"s3://{names['SOURCE_BUCKET']}",
-        s3_client=s3,
+        s3_target(f"s3://{names['SOURCE_BUCKET']}", s3),
         delete=True,
         bar=(lambda items, size: output.bar("uploading", items, size)) if output.fancy else None,
     )
@@ -90,7 +90,7 @@ def _demo(content: Path, out: Path, now: datetime, output: Any, endpoint: str) -
         for problem in record.problems:
             print(f"   failed: {key}: {problem}")
     site = export_bucket(s3, names["SITE_BUCKET"], out)
-    expected = build_site(read_tree(content), now).outputs
+    expected = build_site(read_tree(content), now, build_pool()).outputs
     same = site == expected
     print(f"5. exported {len(site)} objects of s3://{names['SITE_BUCKET']} to {out}/")
     print(f"   equal to `pressroom build {content} --out ...`: {'yes' if same else 'NO'}")

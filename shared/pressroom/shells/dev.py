@@ -401,8 +401,9 @@ class DevLoop:
     def _preview(self, workers: int | None = None) -> None:
         from pressroom.adapters.files import read_tree
         from pressroom.core.build import build_site
+        from pressroom.shells.pools import build_pool
 
-        built = build_site(read_tree(self.src), datetime.now(UTC), workers)
+        built = build_site(read_tree(self.src), datetime.now(UTC), build_pool(workers))
         if self.site.bucket is None and (built.outputs or self.site.preview is None):  # a broken site.yaml keeps it
             self.site.preview, self.site.preview_headers = built.outputs, built.headers
             self.site.bump()
@@ -458,7 +459,7 @@ class DevLoop:
         from pressroom.shells.handler import handler
         from pressroom.shells.provision import provision
         from pressroom.shells.runtime import Resources, client
-        from pressroom.shells.sync import sync
+        from pressroom.shells.sync import s3_target, sync
         from pressroom.shells.worker import run_worker
 
         self.names = provision(Resources.from_env())
@@ -468,7 +469,7 @@ class DevLoop:
         self._thread(lambda: self._watch(s3, source), "pressroom-dev-watch")
         started = time.perf_counter()
         bar = (lambda items, size: self.output.bar("uploading", items, size)) if self.output.fancy else None
-        report = sync(self.src, source, s3_client=s3, delete=True, bar=bar)
+        report = sync(self.src, s3_target(source, s3), delete=True, bar=bar)
         stats = run_worker(sqs, self.names["QUEUE_URL"], handler, until_empty=True, stop=self.stop)
         if self.stop.is_set():
             return
@@ -531,11 +532,11 @@ def upload_changes(src: Path, url: str, keys: list[str], s3: Any) -> Any:
     takes a sync of the tree whose deletions stay at or below those keys: it deletes what went,
     never more (a full `--delete` would also take whatever else the bucket holds that SRC lacks).
     """
-    from pressroom.shells.sync import sync, sync_keys
+    from pressroom.shells.sync import s3_target, sync, sync_keys
 
     if any((src / key).is_dir() or not (src / key).exists() for key in keys):
-        return sync(src, url, s3_client=s3, delete=True, delete_within=keys, max_deletes=-1)
-    return sync_keys(src, url, keys, s3_client=s3)
+        return sync(src, s3_target(url, s3), delete=True, delete_within=keys, max_deletes=-1)
+    return sync_keys(src, s3_target(url, s3), keys)
 
 
 def run_dev(src: Path, port: int, output: Any) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -40,39 +40,50 @@ def start_moto(port: int = 0) -> tuple[Any, str]:
     return server, endpoint
 
 
-_QUERY_PARTITION: ContextVar[Any] = ContextVar("bench_query_partition", default=None)
-"""The hash key of the base-table Query moto is running, if any (see moto_without_store_wide_costs)."""
-
-
 @contextmanager
 def moto_without_store_wide_costs() -> Iterator[None]:
     """Take out the per-request costs of moto that grow with the whole table or queue (AWS has none).
 
-    1. TransactWriteItems deep-copies the whole table once per *item* of the transaction, as a
-       rollback backup: O(items x table) a transaction. Unpatched, the first publish of 100
-       posts took 85 s (80 s in deepcopy) and of 1,000 posts ran out of memory (>10 GB).
-       Here the "copy" of a table is the table, and a transaction saves only the items it
-       names, putting them back if it fails (a lease check that fails must leave no write).
-    2. Query sorts every item of the table (all partitions), then keeps one partition: 28
-       queries took 34 s on a 1,000-post site. Here a base-table Query looks at its partition
-       only, and the table-wide sort is dropped (Query sorts its results itself; Scan order,
-       which AWS leaves undefined, changes).
-    3. SQS's ReceiveMessage checks each message it hands out against the retention period by
-       computing *every* attribute of the queue, three of which count all its messages: O(queue)
-       per message received. A first push of 1,000 files spent 29 s of a 69 s publish in
-       ReceiveMessage (~290 ms a call). Here the check reads the retention period alone.
+    Three patches, each a function below: transactions that back up only their own items
+    (`_transactions_back_up_their_items`), queries that read one partition
+    (`_queries_read_their_partition`), and a queue that checks a message's age alone
+    (`_receive_checks_retention_alone`).
 
     Results and request counts are unchanged; what stays in moto's time is per-request overhead
     and work proportional to the partition read, as on AWS.
     """
+    with ExitStack() as patches:
+        patches.enter_context(_transactions_back_up_their_items())
+        patches.enter_context(_queries_read_their_partition())
+        patches.enter_context(_receive_checks_retention_alone())
+        yield
+
+
+@contextmanager
+def _replaced(owner: Any, name: str, replacement: Any) -> Iterator[None]:
+    """`owner.name` is `replacement` inside the block, and what it was again after it."""
+    real = getattr(owner, name)
+    setattr(owner, name, replacement)
+    try:
+        yield
+    finally:
+        setattr(owner, name, real)
+
+
+@contextmanager
+def _transactions_back_up_their_items() -> Iterator[None]:
+    """TransactWriteItems deep-copies the whole table once per *item* of the transaction, as a
+    rollback backup: O(items x table) a transaction. Unpatched, the first publish of 100 posts
+    took 85 s (80 s in deepcopy) and of 1,000 posts ran out of memory (>10 GB). Here the "copy"
+    of a table is the table, and a transaction saves only the items it names, putting them back
+    if it fails (a lease check that fails must leave no write).
+    """
     import moto.dynamodb.models as dynamodb_models
-    import moto.sqs.models as sqs_models
-    from moto.core.utils import unix_time
     from moto.dynamodb.models.table import Table
 
     real_copy = dynamodb_models.copy
-    real_all_items = Table.all_items
-    real_query = Table.query
+    backend_class = dynamodb_models.DynamoDBBackend
+    real_transact = backend_class.transact_write_items
 
     class TableKeepingCopy:
         """Stands in for the `copy` module inside moto.dynamodb.models."""
@@ -82,27 +93,6 @@ def moto_without_store_wide_costs() -> Iterator[None]:
         @staticmethod
         def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
             return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
-
-    def items_unsorted(table: Any) -> list[Any]:
-        if not table.range_key_attr:
-            return list(table.items.values())
-        partition = _QUERY_PARTITION.get()
-        if partition is not None:
-            return list(table.items.get(partition, {}).values())
-        return [item for items in table.items.values() for item in items.values()]
-
-    def query_one_partition(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        # Table.query(hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-        #             scan_index_forward, projection_expressions, index_name, ...)
-        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-        token = _QUERY_PARTITION.set(hash_key if index_name is None else None)
-        try:
-            return real_query(table, hash_key, *args, **kwargs)
-        finally:
-            _QUERY_PARTITION.reset(token)
-
-    backend_class = dynamodb_models.DynamoDBBackend
-    real_transact = backend_class.transact_write_items
 
     def transact_restoring_its_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
         saved: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
@@ -126,23 +116,63 @@ def moto_without_store_wide_costs() -> Iterator[None]:
                     backend.put_item(name, attributes)
             raise
 
-    sqs_backend_class = sqs_models.SQSBackend
-    real_retention_check = sqs_backend_class.is_message_valid_based_on_retention_period
+    with (
+        _replaced(dynamodb_models, "copy", TableKeepingCopy),
+        _replaced(backend_class, "transact_write_items", transact_restoring_its_items),
+    ):
+        yield
+
+
+_QUERY_PARTITION: ContextVar[Any] = ContextVar("bench_query_partition", default=None)
+"""The hash key of the base-table Query moto is running, if any (see _queries_read_their_partition)."""
+
+
+@contextmanager
+def _queries_read_their_partition() -> Iterator[None]:
+    """Query sorts every item of the table (all partitions), then keeps one partition: 28 queries
+    took 34 s on a 1,000-post site. Here a base-table Query looks at its partition only, and the
+    table-wide sort is dropped (Query sorts its results itself; Scan order, which AWS leaves
+    undefined, changes).
+    """
+    from moto.dynamodb.models.table import Table
+
+    real_query = Table.query
+
+    def items_unsorted(table: Any) -> list[Any]:
+        if not table.range_key_attr:
+            return list(table.items.values())
+        partition = _QUERY_PARTITION.get()
+        if partition is not None:
+            return list(table.items.get(partition, {}).values())
+        return [item for items in table.items.values() for item in items.values()]
+
+    def query_one_partition(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        # Table.query(hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+        #             scan_index_forward, projection_expressions, index_name, ...)
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        token = _QUERY_PARTITION.set(hash_key if index_name is None else None)
+        try:
+            return real_query(table, hash_key, *args, **kwargs)
+        finally:
+            _QUERY_PARTITION.reset(token)
+
+    with _replaced(Table, "all_items", items_unsorted), _replaced(Table, "query", query_one_partition):
+        yield
+
+
+@contextmanager
+def _receive_checks_retention_alone() -> Iterator[None]:
+    """SQS's ReceiveMessage checks each message it hands out against the retention period by
+    computing *every* attribute of the queue, three of which count all its messages: O(queue) per
+    message received. A first push of 1,000 files spent 29 s of a 69 s publish in ReceiveMessage
+    (~290 ms a call). Here the check reads the retention period alone.
+    """
+    import moto.sqs.models as sqs_models
+    from moto.core.utils import unix_time
 
     def retention_checked_alone(backend: Any, queue_name: str, message: Any) -> bool:
         retention = int(backend.get_queue(queue_name).message_retention_period)
         return retention + message.sent_timestamp / 1000 > unix_time()
 
-    dynamodb_models.copy = TableKeepingCopy  # type: ignore[assignment]
-    sqs_backend_class.is_message_valid_based_on_retention_period = retention_checked_alone  # type: ignore[method-assign, assignment]
-    Table.all_items = items_unsorted  # type: ignore[method-assign, assignment]
-    Table.query = query_one_partition  # type: ignore[method-assign, assignment]
-    backend_class.transact_write_items = transact_restoring_its_items  # type: ignore[method-assign, assignment]
-    try:
+    with _replaced(sqs_models.SQSBackend, "is_message_valid_based_on_retention_period", retention_checked_alone):
         yield
-    finally:
-        sqs_backend_class.is_message_valid_based_on_retention_period = real_retention_check  # type: ignore[method-assign]
-        backend_class.transact_write_items = real_transact  # type: ignore[method-assign]
-        dynamodb_models.copy = real_copy
-        Table.all_items = real_all_items  # type: ignore[method-assign]
-        Table.query = real_query  # type: ignore[method-assign]

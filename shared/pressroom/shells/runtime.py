@@ -86,8 +86,10 @@ def queue_url_of(queue_arn: str, sqs: Any) -> str:
 
 def ports(resources: Resources, clients: dict[str, Any] | None = None, queue_url: str = "") -> Any:
     """The publisher's ports on S3, DynamoDB, CloudFront (when a distribution is named) and SQS."""
+    from pressroom.adapters.aws.cloudfront import CloudFrontCdn
     from pressroom.adapters.aws.dynamodb import DynamoTable
-    from pressroom.adapters.aws.s3 import CloudFrontCdn, S3SiteStore, S3Source, SqsQueue
+    from pressroom.adapters.aws.s3 import S3SiteStore, S3Source
+    from pressroom.adapters.aws.sqs import SqsQueue
     from pressroom.engine.publisher import Ports
 
     clients = clients if clients is not None else {}

@@ -2,15 +2,17 @@
 
 A file is unchanged when the object under its key holds the same bytes. The listing gives each
 object's size and ETag; the ETag of a single-part PUT is the MD5 of the body, so most files are
-compared without any extra request. Every upload also stores the body's SHA-256 in the object's
-metadata (`x-amz-meta-sha256`), because an ETag is not an MD5 after a multipart upload or with
-SSE-KMS: for those objects (same size, ETag that is not our MD5) one HEAD fetches the SHA-256,
-which is preferred whenever it is known.
+compared without any extra request. Every upload also stores the body's SHA-256 beside it (on S3,
+in the object's metadata), because an ETag is not an MD5 after a multipart upload or with
+SSE-KMS: for those objects (same size, ETag that is not our MD5) one more request fetches the
+SHA-256, which is preferred whenever it is known.
 
 The work is split so that the decision is a pure function (`plan_sync`) over two snapshots, and
-`sync` is the shell that takes the snapshots, applies the plan in parallel, and reports. Example:
+`sync` is the shell that takes the snapshots, applies the plan in parallel, and reports. The
+bucket is a port (`ports.SyncTarget`): `adapters.aws.s3.S3SyncTarget` on S3 (`s3_target`), and
+`adapters.memory.MemorySyncTarget` for tests without boto3. Example:
 
-    report = sync(Path("content"), "s3://my-source-bucket", s3_client=boto3.client("s3"),
+    report = sync(Path("content"), s3_target("s3://my-source-bucket", boto3.client("s3")),
                   delete=True, progress=stderr_if_terminal(), log=sys.stdout)
     print(format_summary(report))
 """
@@ -27,30 +29,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from boto3.s3.transfer import TransferConfig
-from botocore.exceptions import BotoCoreError, ClientError
-
 from pressroom.adapters.files import scan_folder, status_below
 from pressroom.core.reading.config import is_settings_key
 from pressroom.core.reading.content import source_keys_read
 from pressroom.core.rendering.mime import content_type
 from pressroom.exceptions import PressroomError, SyncError
+from pressroom.ports import RemoteObject, SyncTarget
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-# S3 accepts at most 1000 keys in one DeleteObjects request.
+    from pressroom.adapters.aws.s3 import S3SyncTarget
+
+# Deletions go to the target in batches of this size, in parallel, the bar advancing per batch:
+# S3 accepts at most 1000 keys in one DeleteObjects request, so a batch is one request.
 DELETE_BATCH_SIZE = 1000
-
-# Above this size a file goes up in parts (its ETag is then not an MD5: the metadata SHA-256
-# keeps the comparison exact). Parts run one after another because files already run in parallel.
-_TRANSFER_CONFIG = TransferConfig(
-    multipart_threshold=64 * 1024 * 1024,
-    multipart_chunksize=16 * 1024 * 1024,
-    use_threads=False,
-)
-
-SHA256_METADATA_KEY = "sha256"  # sent as the header x-amz-meta-sha256
 
 DEFAULT_MAX_DELETES = 256
 """Deletions a sync may make without `--max-deletes`, as `hugo deploy --maxDeletes` (see `deletion_refusal`)."""
@@ -75,15 +68,6 @@ class LocalFile:
     size: int
     md5: str  # hex; equals the ETag of a single-part upload of the same bytes
     sha256: str  # hex; stored in the object's metadata on upload
-
-
-@dataclass(frozen=True)
-class RemoteObject:
-    """An object under the prefix as the listing shows it; `sha256` only when fetched by HEAD."""
-
-    size: int
-    etag: str  # without quotes, lower case
-    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -252,11 +236,18 @@ def stderr_if_terminal() -> TextIO | None:
     return sys.stderr if sys.stderr.isatty() else None
 
 
+def s3_target(url: str, s3_client: S3Client) -> S3SyncTarget:
+    """The prefix `url` names (`s3://BUCKET[/PREFIX]`, see `parse_s3_url`), through `s3_client`."""
+    from pressroom.adapters.aws.s3 import S3SyncTarget  # boto3's transfer module: only for S3
+
+    bucket, prefix = parse_s3_url(url)
+    return S3SyncTarget(s3_client, bucket, prefix)
+
+
 def sync(
     src: Path,
-    url: str,
+    target: SyncTarget,
     *,
-    s3_client: S3Client,
     delete: bool = False,
     dry_run: bool = False,
     workers: int = 8,
@@ -266,11 +257,11 @@ def sync(
     max_deletes: int | None = None,
     delete_within: Sequence[str] | None = None,
 ) -> SyncReport:
-    """Make `url` (`s3://BUCKET[/PREFIX]`) hold the files under `src`; upload only what changed.
+    """Make `target` (an S3 prefix: `s3_target`) hold the files under `src`; upload only what changed.
 
     Uploads go first and deletions (`delete=True`) only after every upload succeeded, so a
     failed run never leaves the prefix with less than it had. Objects outside the prefix are
-    never read or touched. With `dry_run` the bucket is only listed; the report and the `log`
+    never read or touched. With `dry_run` the target is only listed; the report and the `log`
     lines then say what would be done. `progress` gets a one-line bar (see
     `stderr_if_terminal`), or `bar(items, bytes)` makes one (see `terminal.Output.bar`); `log`
     gets one line per upload or deletion. A sync that would delete more than `deletion_refusal`
@@ -280,11 +271,10 @@ def sync(
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
-    bucket, prefix = parse_s3_url(url)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pressroom-sync") as pool:
         local, links = scan_local(src, pool)
-        remote = list_remote(s3_client, bucket, prefix)
-        remote = _with_metadata(s3_client, bucket, prefix, local, remote, pool)
+        remote = target.list_objects()
+        remote = _with_metadata(target, local, remote, pool)
         plan = plan_sync(local, remote, delete=delete, delete_within=delete_within)
         bytes_to_upload = sum(local[key].size for key in plan.uploads)
         managed = sum(1 for key in remote if not is_ignored(key))
@@ -292,19 +282,19 @@ def sync(
         if refused is not None and not dry_run:
             count = len(plan.deletions)
             raise TooManyDeletions(
-                f"s3://{bucket}/{prefix}: this sync would delete {count} of the {managed} objects under it "
+                f"{target.where()}: this sync would delete {count} of the {managed} objects under it "
                 f"({refused}); nothing was changed. Check {src} (empty, or the wrong folder?), or pass "
                 f"--max-deletes {count} if you mean it"
             )
         if dry_run:
-            _log_plan(log, plan, bucket, prefix)
+            _log_plan(log, plan, target)
             uploaded_bytes, deleted = bytes_to_upload, len(plan.deletions)
         else:
             total = len(plan.uploads) + len(plan.deletions)
             drawn = bar(total, bytes_to_upload) if bar else _ProgressBar(progress, total, bytes_to_upload)
             try:
-                uploaded_bytes = _upload_all(s3_client, bucket, prefix, plan, local, pool, drawn, log)
-                deleted = _delete_all(s3_client, bucket, prefix, plan.deletions, pool, drawn, log)
+                uploaded_bytes = _upload_all(target, plan, local, pool, drawn, log)
+                deleted = _delete_all(target, plan.deletions, pool, drawn, log)
             finally:
                 drawn.finish()
     return SyncReport(
@@ -316,13 +306,12 @@ def sync(
     )
 
 
-def sync_keys(src: Path, url: str, keys: Iterable[str], *, s3_client: S3Client) -> SyncReport:
+def sync_keys(src: Path, target: SyncTarget, keys: Iterable[str]) -> SyncReport:
     """Upload (or, when gone, delete) just these keys of `src`: the files a watcher saw change.
 
     The `pressroom dev` path: no listing, no hashing of the rest of the tree. A key that is now
     a symbolic link (or below one) is gone as `build` sees it: its object goes, nothing is read.
     """
-    bucket, prefix = parse_s3_url(url)
     uploaded = size = 0
     gone: list[str] = []
     for key in sorted(set(keys)):
@@ -333,14 +322,14 @@ def sync_keys(src: Path, url: str, keys: Iterable[str], *, s3_client: S3Client) 
             path = src / key
             _check_key_encodable(key, path)
             file = _digest_file(path)
-            _upload_one(s3_client, bucket, prefix + key, file)
+            _upload_one(target, key, file)
             uploaded += 1
             size += file.size
         elif status is None or stat.S_ISLNK(status.st_mode):
             gone.append(key)
-    refused = _delete_batch(s3_client, bucket, prefix, gone) if gone else {}
+    refused = target.delete(gone) if gone else {}
     if refused:
-        raise SyncError(f"deletions under s3://{bucket}/{prefix} failed: " + "; ".join(sorted(refused.values())))
+        raise SyncError(f"deletions under {target.where()} failed: " + "; ".join(sorted(refused.values())))
     return SyncReport(uploaded=uploaded, deleted=len(gone), unchanged=0, bytes_uploaded=size)
 
 
@@ -391,54 +380,23 @@ def _digest_file(path: Path) -> LocalFile:
     return LocalFile(path=path, size=size, md5=md5.hexdigest(), sha256=sha256.hexdigest())
 
 
-def list_remote(s3_client: S3Client, bucket: str, prefix: str) -> dict[str, RemoteObject]:
-    """Every object under `prefix`, by key relative to it. Keys ending in `/` are the folder
-    markers some consoles create: they are not files, so they are neither compared nor deleted."""
-    remote: dict[str, RemoteObject] = {}
-    try:
-        pages = s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        for page in pages:
-            for item in page.get("Contents", []):
-                relative = item["Key"][len(prefix) :]
-                if not relative or relative.endswith("/"):
-                    continue
-                remote[relative] = RemoteObject(size=item.get("Size", 0), etag=item.get("ETag", "").strip('"').lower())
-    except (ClientError, BotoCoreError) as error:
-        raise SyncError(f"s3://{bucket}/{prefix}: cannot list the objects: {error}") from error
-    return remote
-
-
 def _with_metadata(
-    s3_client: S3Client,
-    bucket: str,
-    prefix: str,
+    target: SyncTarget,
     local: Mapping[str, LocalFile],
     remote: dict[str, RemoteObject],
     pool: ThreadPoolExecutor,
 ) -> dict[str, RemoteObject]:
     """`remote` with the stored SHA-256 filled in where the listing alone cannot decide."""
     keys = keys_needing_metadata(local, remote)
-    hashes = pool.map(lambda key: _stored_sha256(s3_client, bucket, prefix + key), keys)
+    hashes = pool.map(target.stored_sha256, keys)
     updated = dict(remote)
     for key, sha256 in zip(keys, hashes, strict=True):
         updated[key] = RemoteObject(size=remote[key].size, etag=remote[key].etag, sha256=sha256)
     return updated
 
 
-def _stored_sha256(s3_client: S3Client, bucket: str, key: str) -> str | None:
-    try:
-        metadata = s3_client.head_object(Bucket=bucket, Key=key).get("Metadata", {})
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
-            return None  # deleted since the listing: it will be uploaded again
-        raise SyncError(f"s3://{bucket}/{key}: cannot read its metadata: {error}") from error
-    return metadata.get(SHA256_METADATA_KEY)
-
-
 def _upload_all(
-    s3_client: S3Client,
-    bucket: str,
-    prefix: str,
+    target: SyncTarget,
     plan: SyncPlan,
     local: Mapping[str, LocalFile],
     pool: ThreadPoolExecutor,
@@ -446,7 +404,7 @@ def _upload_all(
     log: TextIO | None,
 ) -> int:
     """Upload the plan's files in parallel; raise once all finished if any failed."""
-    futures = {pool.submit(_upload_one, s3_client, bucket, prefix + key, local[key]): key for key in plan.uploads}
+    futures = {pool.submit(_upload_one, target, key, local[key]): key for key in plan.uploads}
     failures: list[str] = []
     uploaded_bytes = 0
     for future in as_completed(futures):
@@ -456,36 +414,30 @@ def _upload_all(
             failures.append(f"{key}: {error}")
             continue
         uploaded_bytes += local[key].size
-        bar.write_line(log, f"upload: {key} -> s3://{bucket}/{prefix}{key}")
+        bar.write_line(log, f"upload: {key} -> {target.where(key)}")
         bar.advance(1, local[key].size)
     if failures:
         raise SyncError(
-            f"{len(failures)} of {len(plan.uploads)} uploads to s3://{bucket}/{prefix} failed "
+            f"{len(failures)} of {len(plan.uploads)} uploads to {target.where()} failed "
             "(nothing was deleted): " + "; ".join(sorted(failures))
         )
     return uploaded_bytes
 
 
-def _upload_one(s3_client: S3Client, bucket: str, key: str, file: LocalFile) -> None:
-    extra_args: dict[str, Any] = {
-        "ContentType": content_type(key),
-        "Metadata": {SHA256_METADATA_KEY: file.sha256},
-    }
-    s3_client.upload_file(str(file.path), bucket, key, ExtraArgs=extra_args, Config=_TRANSFER_CONFIG)
+def _upload_one(target: SyncTarget, key: str, file: LocalFile) -> None:
+    target.put(key, file.path, content_type(key), file.sha256)
 
 
 def _delete_all(
-    s3_client: S3Client,
-    bucket: str,
-    prefix: str,
+    target: SyncTarget,
     deletions: Sequence[str],
     pool: ThreadPoolExecutor,
     bar: Any,
     log: TextIO | None,
 ) -> int:
-    """Delete the keys in batches of `DELETE_BATCH_SIZE`; raise if S3 refused any."""
+    """Delete the keys in batches of `DELETE_BATCH_SIZE`; raise if the target refused any."""
     batches = list(batched(deletions, DELETE_BATCH_SIZE))
-    results = pool.map(lambda batch: _delete_batch(s3_client, bucket, prefix, batch), batches)
+    results = pool.map(target.delete, batches)
     deleted = 0
     failures: list[str] = []
     for batch, refused in zip(batches, results, strict=True):
@@ -494,34 +446,20 @@ def _delete_all(
                 failures.append(f"{key}: {refused[key]}")
             else:
                 deleted += 1
-                bar.write_line(log, f"delete: s3://{bucket}/{prefix}{key}")
+                bar.write_line(log, f"delete: {target.where(key)}")
         bar.advance(len(batch), 0)
     if failures:
-        raise SyncError(
-            f"{len(failures)} deletions under s3://{bucket}/{prefix} failed: " + "; ".join(sorted(failures))
-        )
+        raise SyncError(f"{len(failures)} deletions under {target.where()} failed: " + "; ".join(sorted(failures)))
     return deleted
 
 
-def _delete_batch(s3_client: S3Client, bucket: str, prefix: str, batch: Sequence[str]) -> dict[str, str]:
-    """Delete one batch; return the keys (relative) that S3 refused, with its reason."""
-    response = s3_client.delete_objects(
-        Bucket=bucket,
-        Delete={"Objects": [{"Key": prefix + key} for key in batch], "Quiet": True},
-    )
-    return {
-        error.get("Key", "")[len(prefix) :]: f"{error.get('Code')}: {error.get('Message')}"
-        for error in response.get("Errors", [])
-    }
-
-
-def _log_plan(log: TextIO | None, plan: SyncPlan, bucket: str, prefix: str) -> None:
+def _log_plan(log: TextIO | None, plan: SyncPlan, target: SyncTarget) -> None:
     if log is None:
         return
     for key in plan.uploads:
-        log.write(f"(dry run) upload: {key} -> s3://{bucket}/{prefix}{key}\n")
+        log.write(f"(dry run) upload: {key} -> {target.where(key)}\n")
     for key in plan.deletions:
-        log.write(f"(dry run) delete: s3://{bucket}/{prefix}{key}\n")
+        log.write(f"(dry run) delete: {target.where(key)}\n")
 
 
 class _ProgressBar:

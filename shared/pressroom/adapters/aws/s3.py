@@ -1,16 +1,20 @@
-"""S3, CloudFront and SQS adapters of the ports; each takes its boto3 client as a parameter."""
+"""The S3 adapters of the ports: the source bucket, the site bucket and the prefix `pressroom sync`
+mirrors a folder into; each takes its boto3 client as a parameter."""
 
 from __future__ import annotations
 
 import builtins
-import json
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
+
+from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import BotoCoreError, ClientError
 
 from pressroom.core.rendering.mime import Headers
 from pressroom.core.site.urls import refuse_unsafe_key
-from pressroom.exceptions import TransientError
-from pressroom.ports import Listed, SourceObject
+from pressroom.exceptions import SyncError, TransientError
+from pressroom.ports import Listed, RemoteObject, SourceObject
 
 ETAG_VERSION = "etag:"
 """A version that is an ETag (an unversioned bucket): it names bytes, but they cannot be read back."""
@@ -119,37 +123,75 @@ class S3SiteStore(_Bucket):
                 raise TransientError(f"s3://{self.bucket}: deletes refused ({refused})")
 
 
-class CloudFrontCdn:
-    def __init__(self, client: Any, distribution_id: str) -> None:
-        self.client = client
-        self.distribution_id = distribution_id
+SHA256_METADATA_KEY = "sha256"  # sent as the header x-amz-meta-sha256
 
-    def invalidate(self, paths: Sequence[str], reference: str) -> None:
-        if not paths:
-            return
-        self.client.create_invalidation(
-            DistributionId=self.distribution_id,
-            InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": list(paths)}, "CallerReference": reference},
+# Above this size a file goes up in parts (its ETag is then not an MD5: the metadata SHA-256
+# keeps the comparison exact). Parts run one after another because files already run in parallel.
+_TRANSFER_CONFIG = TransferConfig(
+    multipart_threshold=64 * 1024 * 1024,
+    multipart_chunksize=16 * 1024 * 1024,
+    use_threads=False,
+)
+
+
+class S3SyncTarget:
+    """The prefix of a bucket that `pressroom sync` mirrors a folder into (keys relative to it).
+
+    A listing gives each object's size and ETag; every upload also stores the body's SHA-256 in the
+    object's metadata (`x-amz-meta-sha256`), which one HEAD reads back when the ETag is not an MD5
+    (a multipart upload, SSE-KMS). Objects outside the prefix are never read or touched.
+    """
+
+    def __init__(self, client: Any, bucket: str, prefix: str) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix
+        """Empty, or ending in `/`: so that `blog/` never reaches `blog2/...`."""
+
+    def where(self, key: str = "") -> str:
+        return f"s3://{self.bucket}/{self.prefix}{key}"
+
+    def list_objects(self) -> dict[str, RemoteObject]:
+        """Keys ending in `/` are the folder markers some consoles create: they are not files, so
+        they are neither compared nor deleted."""
+        remote: dict[str, RemoteObject] = {}
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    relative = item["Key"][len(self.prefix) :]
+                    if not relative or relative.endswith("/"):
+                        continue
+                    etag = item.get("ETag", "").strip('"').lower()
+                    remote[relative] = RemoteObject(size=item.get("Size", 0), etag=etag)
+        except (ClientError, BotoCoreError) as error:
+            raise SyncError(f"{self.where()}: cannot list the objects: {error}") from error
+        return remote
+
+    def stored_sha256(self, key: str) -> str | None:
+        try:
+            metadata = self.client.head_object(Bucket=self.bucket, Key=self.prefix + key).get("Metadata", {})
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                return None  # deleted since the listing: it will be uploaded again
+            raise SyncError(f"{self.where(key)}: cannot read its metadata: {error}") from error
+        sha256: str | None = metadata.get(SHA256_METADATA_KEY)
+        return sha256
+
+    def put(self, key: str, path: Path, content_type: str, sha256: str) -> None:
+        extra_args = {"ContentType": content_type, "Metadata": {SHA256_METADATA_KEY: sha256}}
+        self.client.upload_file(
+            str(path), self.bucket, self.prefix + key, ExtraArgs=extra_args, Config=_TRANSFER_CONFIG
         )
 
-
-class SqsQueue:
-    """The queue the publisher consumes: it hands work on through it, to itself."""
-
-    def __init__(self, client: Any, queue_url: str) -> None:
-        self.client = client
-        self.queue_url = queue_url
-
-    def send(self, messages: Sequence[Mapping[str, Any]], delay_seconds: int = 0) -> None:
-        for start in range(0, len(messages), 10):
-            entries = [
-                {
-                    "Id": str(n),
-                    "MessageBody": json.dumps(message, separators=(",", ":")),
-                    **({"DelaySeconds": delay_seconds} if delay_seconds else {}),
-                }
-                for n, message in enumerate(messages[start : start + 10])
-            ]
-            answer = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
-            if answer.get("Failed"):
-                raise TransientError(f"the queue refused {len(answer['Failed'])} messages")
+    def delete(self, keys: Sequence[str]) -> dict[str, str]:
+        """One DeleteObjects request per 1000 keys (S3's limit)."""
+        refused: dict[str, str] = {}
+        for start in range(0, len(keys), 1000):
+            response = self.client.delete_objects(
+                Bucket=self.bucket,
+                Delete={"Objects": [{"Key": self.prefix + key} for key in keys[start : start + 1000]], "Quiet": True},
+            )
+            for error in response.get("Errors", []):
+                refused[error.get("Key", "")[len(self.prefix) :]] = f"{error.get('Code')}: {error.get('Message')}"
+        return refused

@@ -7,8 +7,8 @@ plain text, word count, reading time, headings, links, images).
 Rendering Markdown is most of a build's cost, so the parser is markdown-it-py's lean
 ``commonmark`` preset with only the extra rules Hugo users expect (tables, strikethrough,
 footnotes, task lists, heading ids), built once per configuration and reused for every page.
-Pygments is imported only when a page has a code block, to keep it off the cold start of pages
-without code.
+Code blocks are highlighted by `highlighting`, which imports Pygments only when a page has one,
+to keep it off the cold start of pages without code.
 
 Example::
 
@@ -29,7 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
@@ -43,20 +43,16 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from pressroom.core.reading.config import MarkupSettings
+from pressroom.core.markdown.highlighting import highlighted
+from pressroom.core.markdown.settings import MarkupSettings
 from pressroom.core.markdown.shortcodes import Expansion, ShortcodePage, UnknownShortcode, render_call
 from pressroom.core.markdown.typographer import Typographer
 from pressroom.core.site.urls import is_safe_url
-
-if TYPE_CHECKING:
-    from pygments.formatters.html import HtmlFormatter
-    from pygments.lexer import Lexer
 
 __all__ = [
     "WORDS_PER_MINUTE",
     "RenderedMarkdown",
     "hugo_anchor",
-    "pygments_css",
     "render_markdown",
 ]
 
@@ -72,9 +68,6 @@ SUMMARY_DIVIDER = "<!--more-->"
 
 TOC_LEVELS = range(2, 5)
 """Heading levels listed in the table of contents (h2 to h4)."""
-
-LIGHT_CODE_STYLE = "default"
-DARK_CODE_STYLE = "github-dark"
 
 # Schemes that run code or read local files when followed; `data:` is allowed only for the
 # raster image types markdown-it itself allows (an SVG document can carry script).
@@ -146,19 +139,64 @@ def render_markdown(
     md = _markdown_it(settings)
     expansion: Expansion | None = None
     if shortcodes is not None and "{{" in text:
-        page = shortcodes
+        text, expansion = _expand_shortcodes(md, text, shortcodes, base_path, first_line)
+    body = _render_body(md, text, base_path, expansion)
 
-        def markdownify(fragment: str) -> str:
-            return _render_fragment(md, fragment, base_path)
+    words = html.unescape(_TAG_RE.sub("", body.html)).split()
+    word_count = sum(_cjk_words(word) for word in words) if cjk else len(words)
+    cjk_page = cjk and _CJK_RE.search(text) is not None
+    summary_html, truncated = _summary_of(md, body, summary, summary_length, word_count, cjk)
+    links, images = _link_targets(body.tokens)
+    if expansion is not None and expansion.outputs:
+        links, images = _with_shortcode_targets(expansion, links, images)
+    return RenderedMarkdown(
+        html=body.html,
+        toc_html=_toc_html(md, body.tokens, body.env),
+        summary_html=summary_html,
+        truncated=truncated,
+        plain_text=" ".join(words),
+        word_count=word_count,
+        reading_time=math.ceil(word_count / (CJK_WORDS_PER_MINUTE if cjk_page else WORDS_PER_MINUTE)),
+        headings=_headings(body.tokens),
+        links=links,
+        images=images,
+        unknown_shortcodes=tuple(expansion.unknown) if expansion is not None else (),
+    )
 
-        expansion = Expansion(lambda call, exp: render_call(call, exp, page, markdownify))
-        text = expansion.expand(text, first_line)
+
+@dataclass(frozen=True)
+class _RenderedBody:
+    """A page body parsed and rendered, shortcode outputs restored into its HTML."""
+
+    tokens: Sequence[Token]
+    env: dict[str, Any]
+    html: str
+    divider_index: int | None
+    """The token index of the `<!--more-->` line; None without one."""
+    before_divider_html: str
+    """The HTML before the `<!--more-->` line (the manual summary); "" without one."""
+
+
+def _expand_shortcodes(
+    md: MarkdownIt, text: str, page: ShortcodePage, base_path: str | None, first_line: int
+) -> tuple[str, Expansion]:
+    """`text` with its shortcode calls replaced by placeholders, and the expansion that holds
+    their outputs (restored into the HTML once rendered)."""
+
+    def markdownify(fragment: str) -> str:
+        return _render_fragment(md, fragment, base_path)
+
+    expansion = Expansion(lambda call, exp: render_call(call, exp, page, markdownify))
+    return expansion.expand(text, first_line), expansion
+
+
+def _render_body(md: MarkdownIt, text: str, base_path: str | None, expansion: Expansion | None) -> _RenderedBody:
+    """Parse and render the body; split at a summary divider, if it has one."""
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
     if base_path is not None:
         _resolve_relative_urls(tokens, base_path)
     divider_index = _summary_divider_index(tokens) if SUMMARY_DIVIDER in text else None
-
     before_html = ""
     if divider_index is None:
         body_html = md.renderer.render(tokens, md.options, env)
@@ -169,41 +207,32 @@ def render_markdown(
     if expansion is not None:
         body_html = expansion.restore(body_html)
         before_html = expansion.restore(before_html)
+    return _RenderedBody(tokens, env, body_html, divider_index, before_html)
 
-    words = html.unescape(_TAG_RE.sub("", body_html)).split()
-    word_count = sum(_cjk_words(word) for word in words) if cjk else len(words)
-    cjk_page = cjk and _CJK_RE.search(text) is not None
-    headings = _headings(tokens)
 
+def _summary_of(
+    md: MarkdownIt, body: _RenderedBody, summary: str | None, summary_length: int, word_count: int, cjk: bool
+) -> tuple[str, bool]:
+    """The summary's HTML and whether the page has more to read, in Hugo's order: the front
+    matter `summary`, else the body before `<!--more-->`, else the first words."""
     if summary is not None and summary.strip():
-        summary_html = md.renderInline(summary.strip(), {})
-        truncated = word_count > 0
-    elif divider_index is not None:
-        summary_html = before_html
-        truncated = any(token.type != "summary_divider" for token in tokens[divider_index:])
-    else:
-        summary_html, truncated = _auto_summary(body_html, summary_length, word_count, cjk)
+        return md.renderInline(summary.strip(), {}), word_count > 0
+    if body.divider_index is not None:
+        truncated = any(token.type != "summary_divider" for token in body.tokens[body.divider_index :])
+        return body.before_divider_html, truncated
+    return _auto_summary(body.html, summary_length, word_count, cjk)
 
-    links, images = _link_targets(tokens)
-    if expansion is not None and expansion.outputs:
-        links = tuple(map(expansion.restore_url, links))
-        images = tuple(map(expansion.restore_url, images))
-        # What shortcodes link to and show counts too (for `pressroom check`).
-        links += tuple(html.unescape(url) for out in expansion.outputs for url in _HREF_RE.findall(out))
-        images += tuple(html.unescape(url) for out in expansion.outputs for url in _IMG_SRC_RE.findall(out))
-    return RenderedMarkdown(
-        html=body_html,
-        toc_html=_toc_html(md, tokens, env),
-        summary_html=summary_html,
-        truncated=truncated,
-        plain_text=" ".join(words),
-        word_count=word_count,
-        reading_time=math.ceil(word_count / (CJK_WORDS_PER_MINUTE if cjk_page else WORDS_PER_MINUTE)),
-        headings=headings,
-        links=links,
-        images=images,
-        unknown_shortcodes=tuple(expansion.unknown) if expansion is not None else (),
-    )
+
+def _with_shortcode_targets(
+    expansion: Expansion, links: tuple[str, ...], images: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Links and images with the placeholders in their URLs restored, then what shortcodes
+    link to and show (for `pressroom check`)."""
+    links = tuple(map(expansion.restore_url, links))
+    images = tuple(map(expansion.restore_url, images))
+    links += tuple(html.unescape(url) for out in expansion.outputs for url in _HREF_RE.findall(out))
+    images += tuple(html.unescape(url) for out in expansion.outputs for url in _IMG_SRC_RE.findall(out))
+    return links, images
 
 
 def _render_fragment(md: MarkdownIt, text: str, base_path: str | None) -> str:
@@ -234,30 +263,6 @@ def hugo_anchor(text: str) -> str:
             # combining mark, which Hugo would not produce.
             kept.append(char.lower()[0])
     return "".join(kept) or "heading"
-
-
-@cache
-def pygments_css() -> str:
-    """The stylesheet for highlighted code: a light style, and a dark one for dark mode.
-
-    Every rule is scoped to ``.highlight`` (the class of the ``<div>`` around highlighted
-    code): Pygments' unscoped ``pre`` and line-number rules are left out so the theme's own
-    ``pre`` styles stay in charge. The dark rules sit in ``@media (prefers-color-scheme:
-    dark)`` and override the light ones. Same bytes on every call and every machine with the
-    same Pygments version.
-    """
-    from pygments.formatters.html import HtmlFormatter
-
-    def rules(style: str) -> list[str]:
-        formatter = HtmlFormatter(style=style)
-        return [
-            *formatter.get_background_style_defs(".highlight"),
-            *formatter.get_token_style_defs(".highlight"),
-        ]
-
-    light = "\n".join(rules(LIGHT_CODE_STYLE))
-    dark = "\n".join(f"  {rule}" for rule in rules(DARK_CODE_STYLE))
-    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
 # --- the parser --------------------------------------------------------------------------
@@ -468,48 +473,17 @@ def _render_fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options
     token = tokens[idx]
     info = unescapeAll(token.info).strip()
     language = info.split(maxsplit=1)[0] if info else ""
-    lexer = _lexer(_PLAIN_ALIASES.get(language.lower(), language)) if language else None
-    if lexer is None:
+    spans = highlighted(token.content, language) if language else None
+    if spans is None:
         # Hugo's wrapper for a block Chroma has no lexer for (or no language): no <div>.
         attributes = f' class="language-{escapeHtml(language)}" data-lang="{escapeHtml(language)}"' if language else ""
         return f'<pre tabindex="0"><code{attributes}>{escapeHtml(token.content)}</code></pre>\n'
 
-    from pygments import highlight
-
-    spans = highlight(token.content, lexer, _html_formatter())
     name = escapeHtml(language)
     return (
         f'<div class="highlight"><pre tabindex="0"><code class="language-{name}" '
         f'data-lang="{name}">{spans}</code></pre></div>\n'
     )
-
-
-_PLAIN_ALIASES = {"plain": "text", "plaintext": "text", "txt": "text", "no-highlight": "text", "nohighlight": "text"}
-"""Chroma's names for its plain-text lexer: highlighted as Hugo does, without colours."""
-
-
-@cache
-def _lexer(language: str) -> Lexer | None:
-    """The Pygments lexer for a fence's language name, or None if Pygments has none.
-
-    Cached: a lookup by name scans every lexer alias.
-    """
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
-
-    try:
-        # stripnl=False: keep a block's leading blank lines, as Goldmark does.
-        return get_lexer_by_name(language, stripnl=False)
-    except ClassNotFound:
-        return None
-
-
-@cache
-def _html_formatter() -> HtmlFormatter[str]:
-    """Spans with CSS classes only (no inline styles), without Pygments' own wrapper."""
-    from pygments.formatters.html import HtmlFormatter
-
-    return HtmlFormatter(nowrap=True)
 
 
 # --- what else the page needs from the tokens --------------------------------------------

@@ -376,7 +376,12 @@ def shortcode_environment(site_templates: tuple[tuple[str, str], ...]) -> Any:
     """
     import jinja2
 
-    from pressroom.core.rendering.sandbox import LAYOUT_TEMPLATE_PREFIX, THEME_TEMPLATE_PREFIX, NamedLoader, SiteTemplates
+    from pressroom.core.rendering.sandbox import (
+        LAYOUT_TEMPLATE_PREFIX,
+        THEME_TEMPLATE_PREFIX,
+        NamedLoader,
+        SiteTemplates,
+    )
     from pressroom.core.rendering.theme import theme_template
 
     hugo = set(hugo_templates(site_templates))

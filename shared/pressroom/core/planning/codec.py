@@ -13,9 +13,10 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from pressroom.core.site import outputs
-from pressroom.core.site.model import Entry, Intro
 from pressroom.core.planning.plan import AssetRecord, IntroRecord, PageRecord, Record, RenderPlan
+from pressroom.core.rendering.kinds import OutputKind
+from pressroom.core.site.model import Entry, Intro
+from pressroom.core.site.outputs import Output
 
 _DATE_FIELDS = ("date", "lastmod", "publish_date", "expiry_date")
 _TUPLE_FIELDS = ("tags", "categories", "aliases")
@@ -110,31 +111,14 @@ def record_from_data(data: dict[str, Any]) -> Record:
     return AssetRecord(data["v"], data.get("k"), bool(data.get("p")), data.get("g", ""))
 
 
-_OUTPUT_KINDS: dict[str, type[outputs.Output]] = {
-    kind.__name__: kind
-    for kind in (
-        outputs.PageOutput,
-        outputs.ListOutput,
-        outputs.FeedOutput,
-        outputs.TaxonomyOutput,
-        outputs.TaxonomyFeedOutput,
-        outputs.SitemapOutput,
-        outputs.SearchOutput,
-        outputs.SearchPartOutput,
-        outputs.AliasOutput,
-        outputs.StaticOutput,
-        outputs.AssetOutput,
-    )
-}
+def output_to_json(output: Output) -> dict[str, Any]:
+    """An output as its kind's tag and the values that name it."""
+    return {"kind": output.tag, **output.fields()}
 
 
-def output_to_json(output: outputs.Output) -> dict[str, Any]:
-    return {"kind": type(output).__name__, **{name: getattr(output, name) for name in output.__dataclass_fields__}}
-
-
-def output_from_json(data: dict[str, Any]) -> outputs.Output:
+def output_from_json(data: dict[str, Any]) -> Output:
     fields = dict(data)
-    return _OUTPUT_KINDS[fields.pop("kind")](**fields)
+    return OutputKind.named(fields.pop("kind"))(**fields)
 
 
 def render_plan_to_data(plan: RenderPlan) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pressroom.core.markdown.settings import DEFAULT_MARKUP, MarkupSettings
 from pressroom.core.reading.documents import load_yaml
 from pressroom.core.reading.hugo import (
     CONFIG_DIR,
@@ -23,21 +24,6 @@ from pressroom.core.site.urls import strip_markdown_suffix, term_permalink, unsa
 from pressroom.exceptions import ConfigError
 
 CONFIG_KEY = "site.yaml"
-
-
-@dataclass(frozen=True)
-class MarkupSettings:
-    """How Markdown becomes HTML: Hugo's `markup.goldmark` switches (and `enableEmoji`), Hugo's defaults."""
-
-    unsafe: bool = False
-    """Raw HTML in Markdown is kept (goldmark `renderer.unsafe`); otherwise it is omitted."""
-    typographer: bool = True
-    footnote: bool = True
-    table: bool = True
-    strikethrough: bool = True
-    tasklist: bool = True
-    linkify: bool = True
-    emoji: bool = False
 
 
 def _language_parts(key: str) -> tuple[str, str, str]:
@@ -69,7 +55,7 @@ class SiteConfig:
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     taxonomies: tuple[str, ...] = DEFAULT_TAXONOMIES
     """The taxonomies whose terms get pages (Hugo's `taxonomies`, by their plural names)."""
-    markup: MarkupSettings = MarkupSettings()
+    markup: MarkupSettings = DEFAULT_MARKUP
     contentDir: str = ""
     """The folder of the content in the source: "" for a content folder, `content` for a Hugo site root."""
     staticDirs: tuple[str, ...] = ()
@@ -247,7 +233,7 @@ _GOLDMARK_KEYS = {
 
 
 def markup_from_hugo(
-    markup: Any, settings: MarkupSettings = MarkupSettings(), where: str = CONFIG_KEY
+    markup: Any, settings: MarkupSettings = DEFAULT_MARKUP, where: str = CONFIG_KEY
 ) -> tuple[MarkupSettings, list[str]]:
     """Hugo's `markup` mapping (``{goldmark: {renderer: {unsafe: true}, extensions: {...}}}``) applied to `settings`.
 

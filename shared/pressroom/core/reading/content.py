@@ -22,9 +22,10 @@ from pressroom.core.markdown.shortcodes import ShortcodePage, UnknownShortcode
 from pressroom.core.site.urls import (
     TAXONOMIES,
     alias_path,
-    expand_permalink,
     is_markdown,
+    page_file_name,
     page_path,
+    page_permalink,
     strip_markdown_suffix,
     unsafe_key_reason,
     urlize,
@@ -264,9 +265,7 @@ def _draft(key: str, value: Any) -> bool:
 
 def title_from_key(key: str) -> str:
     """`posts/my-first_post.md` -> `My first post` (Hugo's fallback, humanized)."""
-    segments = strip_markdown_suffix(key).split("/")
-    name = segments[-2] if segments[-1] == "index" and len(segments) > 1 else segments[-1]
-    words = name.replace("-", " ").replace("_", " ").strip()
+    words = page_file_name(key).replace("-", " ").replace("_", " ").strip()
     return words[:1].upper() + words[1:]
 
 
@@ -329,44 +328,6 @@ def canonical_keys(meta: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(result)
 
 
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def _permalink_values(site_key: str, title: str, slug: str, moment: datetime | None) -> dict[str, str]:
-    """What Hugo's permalink attributes stand for on one page (`:sections` is its first section)."""
-    segments = strip_markdown_suffix(site_key).split("/")
-    name = segments[-2] if segments[-1] == "index" and len(segments) > 1 else segments[-1]
-    filename = urlize(name)
-    year, month, day = (moment.year, moment.month, moment.day) if moment is not None else (1, 1, 1)
-    section = section_of(site_key)
-    return {
-        "year": str(year),
-        "month": f"{month:02d}",
-        "monthname": _MONTHS[month - 1],
-        "day": f"{day:02d}",
-        "title": urlize(title),
-        "slug": urlize(slug) if slug else urlize(title),
-        "slugorfilename": urlize(slug) if slug else filename,
-        "filename": filename,
-        "contentbasename": filename,
-        "section": section,
-        "sections": section,
-    }
-
-
 def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str] = ()) -> ParsedPage:
     """Parse one Markdown page into its Entry and body, or raise ContentError.
 
@@ -387,9 +348,10 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
     date_value = parse_instant(key, "date", meta.get("date"), zone)
     slug = _text(key, "slug", meta.get("slug"))
     url = _text(key, "url", meta.get("url"))
-    pattern = config.permalinks.get(f"page:{section_of(site_key)}") if section_of(site_key) else None
+    section = section_of(site_key)
+    pattern = config.permalinks.get(f"page:{section}") if section else None
     if pattern and not url.strip():
-        url = expand_permalink(key, pattern, _permalink_values(site_key, title, slug.strip(), date_value))
+        url = page_permalink(key, pattern, site_key, section, title, slug.strip(), date_value)
         slug = ""
     try:
         path = page_path(site_key, slug=slug, url=url, taxonomies=reserved)

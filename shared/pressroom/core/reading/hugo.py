@@ -15,13 +15,12 @@ Pure: bytes in, values out.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pressroom.core.reading.documents import load_json, load_toml, load_yaml
-from pressroom.core.site.urls import PERMALINK_ATTRIBUTES, TERM_PERMALINK_ATTRIBUTES
+from pressroom.core.site.urls import PERMALINK_ATTRIBUTES, TERM_PERMALINK_ATTRIBUTES, permalink_attributes
 from pressroom.exceptions import ConfigError
 
 ROOT_CONFIG_FILES = tuple(f"{name}.{ext}" for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json"))
@@ -270,7 +269,7 @@ def _permalinks(reader: _Reader, value: Any, taxonomies: tuple[str, ...]) -> dic
             raise reader.bad(f"permalinks.{name}", f"must be a pattern, not {pattern!r}")
     for key, pattern in result.items():
         allowed = TERM_PERMALINK_ATTRIBUTES if key.startswith("term:") else PERMALINK_ATTRIBUTES
-        for attribute in re.findall(r":([A-Za-z]+)", pattern):
+        for attribute in permalink_attributes(pattern):
             if attribute.lower() not in allowed:
                 raise reader.bad(f"permalinks.{key.partition(':')[2]}", f"uses :{attribute}, which pressroom lacks")
     return result

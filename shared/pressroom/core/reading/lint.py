@@ -143,7 +143,7 @@ def check_site(
     `unread`: the keys of a Hugo root that are not read (`assets/`, `themes/`, ...), for hints.
     `warnings`: what the reader of the tree found (`KEY: problem`), such as the links it skipped.
     """
-    site = build_site(files, now, workers=1)
+    site = build_site(files, now)
     findings = [Finding(e.source_key, e.problem, e.line) for e in site.errors]
     findings += [Finding(*_split_warning(w), error=False) for w in [*warnings, *site.warnings]]
     config = _config_of(files)

@@ -194,11 +194,11 @@ def cache_control(key: str) -> str:
     >>> cache_control("posts/x/index.html"), cache_control("img/a.png")
     ('public, max-age=300, must-revalidate', 'public, max-age=3600, must-revalidate')
     """
-    from pressroom.core.site.outputs import SEARCH_INDEX_KEY, is_search_part
     from pressroom.core.rendering.theme import is_fingerprinted
+    from pressroom.core.site.outputs import is_cached_as_page
 
     if is_fingerprinted(key):
         return IMMUTABLE_CACHE_CONTROL
-    if key == SEARCH_INDEX_KEY or is_search_part(key):  # changed by any publish: a page's lifetime
+    if is_cached_as_page(key):  # its kind changes at every publish (the search index): a page's lifetime
         return PAGE_CACHE_CONTROL
     return PAGE_CACHE_CONTROL if content_type(key) in _PAGE_TYPES else ASSET_CACHE_CONTROL

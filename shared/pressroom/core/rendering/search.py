@@ -27,8 +27,39 @@ from typing import Any
 
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.site.model import Entry
-from pressroom.core.site.outputs import SEARCH_INDEX_KEY, SearchPartOutput, search_parts
 from pressroom.core.site.urls import key_href
+
+SEARCH_INDEX_KEY = "index.json"
+"""The search index's table of contents: how many pages it has and the part files that hold them;
+each part holds the title, link, date, terms and summary of its pages."""
+SEARCH_PART_PAGES = 256
+"""Pages one search part file holds on average, at most: the parts double as the site grows."""
+_SEARCH_PART = re.compile(r"search/part-(\d+)-of-(\d+)\.json")
+
+
+def search_part_key(part: int, parts: int) -> str:
+    """`search/part-K-of-N.json`: the records of the pages whose URL hashes to part K of N."""
+    return f"search/part-{part}-of-{parts}.json"
+
+
+def is_search_part(key: str) -> bool:
+    return _SEARCH_PART.fullmatch(key) is not None
+
+
+def search_part_of_key(key: str) -> tuple[int, int] | None:
+    """(K, N) of the part file at `key`; None for any other key."""
+    found = _SEARCH_PART.fullmatch(key)
+    return (int(found[1]), int(found[2])) if found else None
+
+
+def search_parts(pages: int) -> int:
+    """How many part files a search index of `pages` pages has: a power of two, so that each holds
+    at most SEARCH_PART_PAGES on average; the event path reads and writes only the parts it changes."""
+    parts = 1
+    while parts * SEARCH_PART_PAGES < pages:
+        parts *= 2
+    return parts
+
 
 SUMMARY_CHARS = 240
 """How much of a page's summary its record keeps: enough to show and search, small per page."""
@@ -114,7 +145,7 @@ def render_search_manifest(counts: Sequence[int], config: SiteConfig) -> bytes:
     parts = len(counts)
     lines = [
         json.dumps(
-            {"pages": count, "url": config.rel_url(key_href(SearchPartOutput(part, parts).key))},
+            {"pages": count, "url": config.rel_url(key_href(search_part_key(part, parts)))},
             ensure_ascii=False,
             sort_keys=True,
             separators=(",", ":"),
@@ -144,7 +175,7 @@ def search_files(records: Iterable[SearchRecord], config: SiteConfig) -> dict[st
     for record in records:
         split[search_part(str(record["url"]), parts)].append(record)
     files = {SEARCH_INDEX_KEY: render_search_manifest([len(part) for part in split], config)}
-    files.update({SearchPartOutput(k, parts).key: render_search_index(part) for k, part in enumerate(split)})
+    files.update({search_part_key(k, parts): render_search_index(part) for k, part in enumerate(split)})
     return files
 
 
@@ -170,7 +201,7 @@ def patch_search_files(
     # A redistribution cut short (a crash or a hand-on before its old parts were deleted) left
     # the first part of the old count: finish it as it began, with every part and those deletes.
     others = [n for n in (parts // 2, parts * 2) if n >= 1 and n != parts and not patch.fresh]
-    left = [n for n, body in zip(others, read_many([SearchPartOutput(0, n).key for n in others]), strict=True) if body]
+    left = [n for n, body in zip(others, read_many([search_part_key(0, n) for n in others]), strict=True) if body]
     touched = sorted({search_part(url, parts) for url in patch.urls()})
     patched = _read_parts(read_many, touched, parts)
     if patched is None:
@@ -184,10 +215,10 @@ def patch_search_files(
             return None
         records = [record for found in (patched, rest) for part in found.values() for record in part.values()]
         files = search_files(records, config)
-        old_keys = [SearchPartOutput(k, n).key for n in (parts, *left) for k in range(n)]
+        old_keys = [search_part_key(k, n) for n in (parts, *left) for k in range(n)]
         return files, [key for key in old_keys if key not in files]
     files = {SEARCH_INDEX_KEY: render_search_manifest(counts, config)}
-    files.update({SearchPartOutput(k, parts).key: render_search_index(patched[k].values()) for k in touched})
+    files.update({search_part_key(k, parts): render_search_index(patched[k].values()) for k in touched})
     return files, []
 
 
@@ -195,7 +226,7 @@ def _read_parts(
     read_many: Callable[[Sequence[str]], Sequence[bytes | None]], wanted: Sequence[int], parts: int
 ) -> dict[int, dict[str, SearchRecord]] | None:
     """URL -> record of each wanted part; None if one is missing, not ours, or holds a record of another part."""
-    bodies = read_many([SearchPartOutput(part, parts).key for part in wanted])
+    bodies = read_many([search_part_key(part, parts) for part in wanted])
     found: dict[int, dict[str, SearchRecord]] = {}
     for part, body in zip(wanted, bodies, strict=True):
         records = parse_search_index(body) if body is not None else None

@@ -18,6 +18,8 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
+from pressroom.core.markdown import highlighting
+
 FINGERPRINT_LENGTH = 16
 """Hex digits of SHA-256 in a fingerprinted name: 64 bits, ample for one site's versions."""
 _FINGERPRINTED = re.compile(rf"css/main\.[0-9a-f]{{{FINGERPRINT_LENGTH}}}\.css")
@@ -26,10 +28,8 @@ _FINGERPRINTED = re.compile(rf"css/main\.[0-9a-f]{{{FINGERPRINT_LENGTH}}}\.css")
 @cache
 def stylesheet() -> bytes:
     """The site's stylesheet: the theme's main.css, then the code highlighting rules."""
-    from pressroom.core.markdown.converter import pygments_css
-
     theme_css = (files("pressroom") / "theme" / "static" / "main.css").read_text("utf-8")
-    return (theme_css + "\n" + _code_css(pygments_css())).encode("utf-8")
+    return (theme_css + "\n" + _code_css(highlighting.pygments_css())).encode("utf-8")
 
 
 @cache

@@ -1,23 +1,44 @@
-"""The outputs of a site: every file pressroom writes, named by value, and the whole set of them.
+"""The outputs of a site: every file pressroom writes, one class per kind, and the whole set of them.
 
 An output names what it is made from (a page's source key, a list and a page number, ...); its
-`key` is where it is written. The full build renders `site_outputs`; the event path renders the
-outputs its planner names. Both name them with these values, so both write the same keys.
+`key` is where it is written. Each kind's class is its whole declaration (`core.rendering.kinds`):
+its key, its codec tag, its template and context or the code that makes its bytes, what it reads,
+its headers and how it is written. The full build renders `site_outputs`; the event path renders
+the outputs its planner names. Both name them with these values, so both write the same keys.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
+import posixpath
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from importlib.resources import files
+from typing import Any, Protocol
+from urllib.parse import quote
 
 from pressroom.core.reading.config import SiteConfig
-from pressroom.core.site.model import HOME_LIST
-from pressroom.core.site.lists import SiteIndex
-from pressroom.core.rendering.theme import stylesheet_key
-from pressroom.core.site.urls import feed_key, list_page_path, page_key
+from pressroom.core.rendering.kinds import OutputKind, Published, Reads, Rewrite, Templates
+from pressroom.core.rendering.search import (
+    SEARCH_INDEX_KEY,
+    is_search_part,
+    patch_search_files,
+    search_files,
+    search_part_key,
+    search_part_of_key,
+    search_parts,
+    search_record,
+)
+from pressroom.core.rendering.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
+from pressroom.core.rendering.template_functions import Pager, feature_url, managing_editor, plain_summary
+from pressroom.core.rendering.theme import stylesheet, stylesheet_key
+from pressroom.core.site.lists import SiteIndex, list_title
+from pressroom.core.site.model import HOME_LIST, PageBody
+from pressroom.core.site.urls import feed_key, href, key_href, list_page_path, page_key
+from pressroom.exceptions import RenderError
+
+Output = OutputKind
+"""Any output, of any kind."""
 
 THEME_FILES = ("favicon.ico", "js/theme.js", "js/main.js")
 """The theme's static files, published as they are (from `theme/static/`)."""
@@ -25,12 +46,6 @@ SITE_REPLACES = frozenset({"favicon.ico"})
 """Theme files a site's own file of that name replaces (a Blowfish site's `static/favicon.ico`):
 every page links them by that name, so the site's file is what browsers show."""
 SEARCH_PAGE_KEY = "search/index.html"
-SEARCH_INDEX_KEY = "index.json"
-"""The search index's table of contents: how many pages it has and the part files that hold them
-(`SearchOutput`); each part holds the title, link, date, terms and summary of its pages."""
-SEARCH_PART_PAGES = 256
-"""Pages one search part file holds on average, at most: the parts double as the site grows."""
-_SEARCH_PART = re.compile(r"search/part-(\d+)-of-(\d+)\.json")
 
 
 def static_keys() -> tuple[str, ...]:
@@ -43,8 +58,11 @@ SITEMAP_URL_LIMIT = 50_000
 
 
 @dataclass(frozen=True)
-class PageOutput:
+class PageOutput(OutputKind):
     """A content page, rendered from its source (body) and its neighbours (from the index)."""
+
+    tag = "PageOutput"
+    template = "page.html"
 
     source_key: str
     path: str
@@ -53,10 +71,45 @@ class PageOutput:
     def key(self) -> str:
         return page_key(self.path)
 
+    def reads(self, config: SiteConfig) -> Reads:
+        return Reads(body=self.source_key)
+
+    def current(self, index: SiteIndex) -> bool:
+        entry = index.entry(self.source_key)
+        return entry is not None and entry.path == self.path
+
+    def produce(self, site: Templates, index: SiteIndex, body_of: Callable[[str], PageBody]) -> bytes:
+        try:
+            return super().produce(site, index, body_of)
+        except RenderError as error:  # named after the page (its author hears of it), and the template
+            where = f"{error.source_key} line {error.line}" if error.line else error.source_key
+            raise RenderError(self.source_key, f"{where}: {error.problem}") from None
+
+    def context(self, site: Templates, index: SiteIndex, body_of: Callable[[str], PageBody]) -> dict[str, Any]:
+        body = body_of(self.source_key)
+        entry = index.entry(self.source_key)
+        if entry is None:
+            raise KeyError(f"{self.source_key}: not in the index")
+        next_page, prev_page = index.neighbours(entry.section, entry) if entry.section else (None, None)
+        return {
+            "page": entry,
+            "body": body,
+            "prev_page": prev_page,
+            "next_page": next_page,
+            "series": site.series_box(entry, index),
+            "show_toc": bool(entry.params.get("showTableOfContents", False)),
+            "canonical": site.absolute(entry.url),
+            "description": entry.description or plain_summary(entry),
+            "image": site.absolute_link(feature_url(entry)) if entry.feature else None,
+        }
+
 
 @dataclass(frozen=True)
-class ListOutput:
+class ListOutput(OutputKind):
     """Page `number` (1-based) of the home, a section or a term list."""
+
+    tag = "ListOutput"
+    template = "list.html"
 
     list_id: str
     number: int
@@ -71,9 +124,46 @@ class ListOutput:
     def key(self) -> str:
         return page_key(list_page_path(self.site_path, self.number))
 
+    def reads(self, config: SiteConfig) -> Reads:
+        per_page = config.pagerSize
+        return Reads(list_id=self.list_id, entries=((self.number - 1) * per_page, self.number * per_page))
+
+    def context(self, site: Templates, index: SiteIndex, body_of: Callable[[str], PageBody]) -> dict[str, Any]:
+        config = site.config
+        size = index.list_size(self.list_id)
+        total = list_pages(size, config.pagerSize)
+        start = (self.number - 1) * config.pagerSize
+        entries = index.list_slice(self.list_id, start, start + config.pagerSize)
+        term = index.term(self.list_id) if "/" in self.list_id else None
+        intro = index.intro(self.list_id)
+        number = self.number
+        pager = Pager(
+            number=number,
+            total=total,
+            prev_url=href(list_page_path(self.site_path, number - 1)) if number > 1 else None,
+            next_url=href(list_page_path(self.site_path, number + 1)) if number < total else None,
+        )
+        return {
+            "list_id": self.list_id,
+            "heading": list_title(self.list_id, config, intro, term),
+            "intro": intro,
+            "entries": entries,
+            "pager": pager,
+            "feed": key_href(list_feed(self.list_id, config).key),
+            "canonical": site.absolute(href(list_page_path(self.site_path, number))),
+            "description": (intro.description if intro else "")
+            or (config.description if self.list_id == HOME_LIST else ""),
+            "image": None,
+        }
+
 
 @dataclass(frozen=True)
-class FeedOutput:
+class FeedOutput(OutputKind):
+    """The RSS feed of a list: its latest entries (`feed_limit`)."""
+
+    tag = "FeedOutput"
+    template = "feed.xml"
+
     list_id: str
     path: str | None = None
 
@@ -81,19 +171,69 @@ class FeedOutput:
     def key(self) -> str:
         return feed_key(self.list_id if self.path is None else self.path)
 
+    def enabled(self, config: SiteConfig) -> bool:
+        return config.outputs_kind("rss")
+
+    def reads(self, config: SiteConfig) -> Reads:
+        return Reads(list_id=self.list_id, entries=(0, config.feed_limit))
+
+    def context(self, site: Templates, index: SiteIndex, body_of: Callable[[str], PageBody]) -> dict[str, Any]:
+        config = site.config
+        term = index.term(self.list_id) if "/" in self.list_id else None
+        intro = index.intro(self.list_id)
+        heading = list_title(self.list_id, config, intro, term)
+        if self.list_id != HOME_LIST:
+            heading = f"{heading} on {config.title}"
+        limit = config.feed_limit
+        entries = index.list_slice(self.list_id, 0, index.list_size(self.list_id) if limit is None else limit)
+        return {
+            "heading": heading,
+            "description": (intro.description if intro else "") or config.description,
+            "list_url": href(config.list_path(self.list_id)),
+            "feed": key_href(self.key),
+            "entries": entries,
+            "last_build": max((e.date for e in entries if e.date), default=None),
+            "managing_editor": managing_editor(config),
+        }
+
 
 @dataclass(frozen=True)
-class TaxonomyOutput:
+class TaxonomyOutput(OutputKind):
+    """A taxonomy's index page: its terms."""
+
+    tag = "TaxonomyOutput"
+    template = "taxonomy.html"
+
     taxonomy: str
 
     @property
     def key(self) -> str:
         return page_key(self.taxonomy)
 
+    def enabled(self, config: SiteConfig) -> bool:
+        return config.outputs_kind("taxonomy")
+
+    def reads(self, config: SiteConfig) -> Reads:
+        return Reads(taxonomy=self.taxonomy)
+
+    def context(self, site: Templates, index: SiteIndex, body_of: Callable[[str], PageBody]) -> dict[str, Any]:
+        return {
+            "heading": list_title(self.taxonomy, site.config, index.intro(self.taxonomy), None),
+            "intro": index.intro(self.taxonomy),
+            "taxonomy": self.taxonomy,
+            "terms": index.terms(self.taxonomy),
+            "canonical": site.absolute(href(self.taxonomy)),
+            "description": "",
+            "image": None,
+        }
+
 
 @dataclass(frozen=True)
-class TaxonomyFeedOutput:
+class TaxonomyFeedOutput(OutputKind):
     """`tags/index.xml`: the feed of a taxonomy's terms, as Hugo writes it."""
+
+    tag = "TaxonomyFeedOutput"
+    template = "feed.xml"
 
     taxonomy: str
 
@@ -101,10 +241,106 @@ class TaxonomyFeedOutput:
     def key(self) -> str:
         return feed_key(self.taxonomy)
 
+    def enabled(self, config: SiteConfig) -> bool:
+        return config.outputs_kind("rss") and config.outputs_kind("taxonomy")
+
+    def reads(self, config: SiteConfig) -> Reads:
+        return Reads(taxonomy=self.taxonomy)
+
+    def context(self, site: Templates, index: SiteIndex, body_of: Callable[[str], PageBody]) -> dict[str, Any]:
+        """One item per term, linking to its page (Hugo's taxonomy feed)."""
+        config = site.config
+        intro = index.intro(self.taxonomy)
+        heading = list_title(self.taxonomy, config, intro, None)
+        items = [
+            {"title": term.name, "url": site.term_url(term.taxonomy, term.name), "date": None, "categories": ()}
+            | {"summary_html": ""}
+            for term in index.terms(self.taxonomy)
+        ]
+        limit = config.feed_limit
+        return {
+            "heading": f"{heading} on {config.title}",
+            "description": (intro.description if intro else "") or config.description,
+            "list_url": href(self.taxonomy),
+            "feed": key_href(self.key),
+            "entries": items if limit is None else items[:limit],
+            "last_build": None,
+        }
+
+
+class _SitemapFiles:
+    """The sitemap's producer: its URLs after the round, the published sitemap patched (the event
+    path need not read every page's row, see `core.rendering.sitemap`), else from the index."""
+
+    def rewrite(
+        self, site: Templates, index: SiteIndex, published: Published | None, patch: SitemapPatch | None
+    ) -> Rewrite:
+        if published is None or patch is None:
+            return self._files(self.urls(site, index), [])
+        urls: list[SitemapUrl] | None = None
+        parts: list[str] = []
+        found = None if patch.full else published.read("sitemap.xml")
+        parsed = parse_sitemap(found, site.config) if found is not None else None
+        if parsed is not None and parsed.parts:
+            parts = parsed.parts
+            bodies = published.read_many(parts)
+            read = [parse_sitemap(body, site.config) if body else None for body in bodies]
+            if all(part is not None and not part.parts for part in read):
+                urls = patch.apply(url for part in read if part is not None for url in part.urls)
+        elif parsed is not None:
+            urls = patch.apply(parsed.urls)
+        if urls is None:
+            urls = self.urls(site, index)
+            if not parts:
+                parts = [key for key in published.output_keys() if key.startswith("sitemap-")]
+        return self._files(urls, parts)
+
+    @staticmethod
+    def _files(urls: list[SitemapUrl], gone: list[str]) -> Rewrite:
+        """Every file of the sitemap of `urls` (its parts are rendered one by one, when written)."""
+
+        def produce(output: OutputKind, site: Templates) -> bytes | None:
+            assert isinstance(output, SitemapOutput)
+            return sitemap_file(site, urls, output.part)
+
+        return Rewrite([SitemapOutput(part) for part in range(sitemap_parts(len(urls)) + 1)], gone, produce)
+
+    @staticmethod
+    def urls(site: Templates, index: SiteIndex) -> list[SitemapUrl]:
+        """Every URL of the site as the sitemap lists it, by path."""
+        config = site.config
+        urls = [SitemapUrl(href(HOME_LIST), None)]
+        urls += [SitemapUrl(href(section), None) for section in index.sections()]
+        for taxonomy in config.taxonomies:
+            if config.outputs_kind("taxonomy"):
+                urls.append(SitemapUrl(href(taxonomy), None))
+            urls += [SitemapUrl(site.term_url(taxonomy, term.name), None) for term in index.terms(taxonomy)]
+            urls += [SitemapUrl(href(config.list_path(i)), None) for i in index.intro_terms(taxonomy)]
+        urls += [SitemapUrl(href(path), lastmod) for path, lastmod in index.sitemap_pages()]
+        urls.sort(key=lambda url: url.path)
+        return urls
+
+
+def sitemap_file(site: Templates, urls: Sequence[SitemapUrl], part: int) -> bytes | None:
+    """`sitemap.xml` of `urls`, or past the limit its index (part 0) and its part `part` (None: no such part)."""
+    parts = sitemap_parts(len(urls))
+    if part > parts:
+        return None
+    if parts == 0:
+        return site.render_template("sitemap.xml", urls=urls)
+    if part == 0:
+        names = [SitemapOutput(n).key for n in range(1, parts + 1)]
+        return site.render_template("sitemapindex.xml", files=names)
+    limit = SITEMAP_URL_LIMIT
+    return site.render_template("sitemap.xml", urls=urls[(part - 1) * limit : part * limit])
+
 
 @dataclass(frozen=True)
-class SitemapOutput:
+class SitemapOutput(OutputKind):
     """`sitemap.xml` (part 0); past SITEMAP_URL_LIMIT URLs, it indexes parts 1.. `sitemap-N.xml`."""
+
+    tag = "SitemapOutput"
+    producer = _SitemapFiles()
 
     part: int = 0
 
@@ -112,45 +348,80 @@ class SitemapOutput:
     def key(self) -> str:
         return f"sitemap-{self.part}.xml" if self.part else "sitemap.xml"
 
+    def enabled(self, config: SiteConfig) -> bool:
+        return config.outputs_kind("sitemap")
+
+
+class _SearchFiles:
+    """The search index's producer: the published table and the parts the round changes, patched
+    (`core.rendering.search`), else every file from the index."""
+
+    def rewrite(
+        self, site: Templates, index: SiteIndex, published: Published | None, patch: SitemapPatch | None
+    ) -> Rewrite:
+        if published is None or patch is None:
+            records = (search_record(entry, site.config) for entry in index.published_pages())
+            made = search_files(records, site.config)
+            return Rewrite([search_output(key) for key in made], [], lambda output, _: made.get(output.key))
+        table = published.read(SEARCH_INDEX_KEY)
+        found = None
+        if patch.search is not None and table is not None:
+            found = patch_search_files(table, published.read_many, patch.search, site.config)
+        if found is None:
+            # Rare (a first publish, a rebuild, a hand-edited or half-redistributed index): every
+            # published part file is listed, so none is left behind.
+            whole = site.rewrite(self, index)
+            kept = {output.key for output in whole.outputs}
+            gone = [key for key in published.output_keys() if is_search_part(key) and key not in kept]
+            return Rewrite(whole.outputs, gone, whole.produce)
+        written, gone = found
+        return Rewrite([search_output(key) for key in written], gone, lambda output, _: written.get(output.key))
+
+
+_SEARCH_FILES = _SearchFiles()
+
 
 @dataclass(frozen=True)
-class SearchOutput:
-    """`index.json`, the search index: a record of every published page (see `core.search`)."""
+class SearchOutput(OutputKind):
+    """`index.json`, the search index's table of its parts (see `core.rendering.search`)."""
+
+    tag = "SearchOutput"
+    producer = _SEARCH_FILES
+    cached_as_page = True  # changed by any publish
 
     @property
     def key(self) -> str:
         return SEARCH_INDEX_KEY
 
+    @classmethod
+    def publishes(cls, key: str) -> bool:
+        return key == SEARCH_INDEX_KEY
+
 
 @dataclass(frozen=True)
-class SearchPartOutput:
-    """`search/part-K-of-N.json`: the records of the pages whose URL hashes to part K of N (`core.search`)."""
+class SearchPartOutput(OutputKind):
+    """`search/part-K-of-N.json`: the records of the pages whose URL hashes to part K of N (`core.rendering.search`)."""
+
+    tag = "SearchPartOutput"
+    producer = _SEARCH_FILES
+    cached_as_page = True  # changed by any publish
 
     part: int
     parts: int
 
     @property
     def key(self) -> str:
-        return f"search/part-{self.part}-of-{self.parts}.json"
+        return search_part_key(self.part, self.parts)
 
-
-def is_search_part(key: str) -> bool:
-    return _SEARCH_PART.fullmatch(key) is not None
+    @classmethod
+    def publishes(cls, key: str) -> bool:
+        return is_search_part(key)
 
 
 def search_output(key: str) -> SearchOutput | SearchPartOutput:
     """The search output written at `key` (the table, or a part)."""
-    found = _SEARCH_PART.fullmatch(key)
-    return SearchPartOutput(int(found[1]), int(found[2])) if found else SearchOutput()
-
-
-def search_parts(pages: int) -> int:
-    """How many part files a search index of `pages` pages has: a power of two, so that each holds
-    at most SEARCH_PART_PAGES on average; the event path reads and writes only the parts it changes."""
-    parts = 1
-    while parts * SEARCH_PART_PAGES < pages:
-        parts *= 2
-    return parts
+    found = search_part_of_key(key)
+    return SearchPartOutput(*found) if found else SearchOutput()
 
 
 def search_outputs(pages: int) -> list[Output]:
@@ -160,7 +431,12 @@ def search_outputs(pages: int) -> list[Output]:
 
 
 @dataclass(frozen=True)
-class AliasOutput:
+class AliasOutput(OutputKind):
+    """A redirect from an old path (a page's `aliases`, a list's `page/1/`) to its page."""
+
+    tag = "AliasOutput"
+    template = "alias.html"
+
     alias: str
     target_path: str
 
@@ -168,10 +444,21 @@ class AliasOutput:
     def key(self) -> str:
         return page_key(self.alias)
 
+    def context(self, site: Templates, index: SiteIndex, body_of: Callable[[str], PageBody]) -> dict[str, Any]:
+        # Relative, so the redirect works wherever the site is served (a local preview too).
+        target = quote(posixpath.relpath(self.target_path or ".", self.alias) + "/", safe="/+~")
+        return {"target": target, "canonical": site.absolute(href(self.target_path))}
+
+
+_KIND_OF_STATIC = {"robots.txt": "robotstxt", "404.html": "404"}
+
 
 @dataclass(frozen=True)
-class StaticOutput:
-    """robots.txt, 404.html and the stylesheet: they depend on the configuration only."""
+class StaticOutput(OutputKind):
+    """robots.txt, 404.html, the search page, the stylesheet and the theme's files: they depend on
+    the configuration only."""
+
+    tag = "StaticOutput"
 
     name: str
 
@@ -179,51 +466,46 @@ class StaticOutput:
     def key(self) -> str:
         return self.name
 
+    def enabled(self, config: SiteConfig) -> bool:
+        return self.name not in _KIND_OF_STATIC or config.outputs_kind(_KIND_OF_STATIC[self.name])
+
+    def produce(self, site: Templates, index: SiteIndex, body_of: Callable[[str], PageBody]) -> bytes:
+        name = self.name
+        if name == stylesheet_key():
+            return stylesheet()
+        if name in THEME_FILES:
+            return (files("pressroom") / "theme" / "static" / name).read_bytes()
+        if name == "404.html":
+            return site.render_template("404.html", canonical=site.absolute("404.html"), description="", image=None)
+        if name == SEARCH_PAGE_KEY:
+            return site.render_template("search.html", canonical=site.absolute("search/"), description="", image=None)
+        return site.render_template(name)
+
 
 @dataclass(frozen=True)
-class AssetOutput:
+class AssetOutput(OutputKind):
     """A non-Markdown source file, copied byte for byte to `key` (a bundle's file: under its page)."""
+
+    tag = "AssetOutput"
 
     source_key: str
     key: str
     version: str = ""
     """Which bytes the event path copies (empty: the current ones)."""
 
+    def reads(self, config: SiteConfig) -> Reads:
+        return Reads(source=self.source_key, version=self.version)
 
-Output = (
-    PageOutput
-    | ListOutput
-    | FeedOutput
-    | TaxonomyOutput
-    | TaxonomyFeedOutput
-    | SitemapOutput
-    | SearchOutput
-    | SearchPartOutput
-    | AliasOutput
-    | StaticOutput
-    | AssetOutput
-)
-
-_KIND_OF_STATIC = {"robots.txt": "robotstxt", "404.html": "404"}
+    def authored(self, config: SiteConfig) -> bool:
+        return config.is_authored(self.source_key)
 
 
-def is_enabled(output: Output, config: SiteConfig) -> bool:
-    """Whether the site writes this output: Hugo's `disableKinds` and `enableRobotsTXT`.
+_CACHED_AS_PAGE = tuple(kind for kind in OutputKind.kinds() if kind.cached_as_page)
 
-    Both the full build (`site_outputs`) and the event path (its render plans) filter with it.
-    """
-    match output:
-        case FeedOutput() | TaxonomyFeedOutput():
-            return config.outputs_kind("rss") and (
-                not isinstance(output, TaxonomyFeedOutput) or config.outputs_kind("taxonomy")
-            )
-        case TaxonomyOutput():
-            return config.outputs_kind("taxonomy")
-        case SitemapOutput():
-            return config.outputs_kind("sitemap")
-        case StaticOutput() if output.name in _KIND_OF_STATIC:
-            return config.outputs_kind(_KIND_OF_STATIC[output.name])
-    return True
+
+def is_cached_as_page(key: str) -> bool:
+    """Whether `key` is an output of a kind cached for a page's lifetime whatever its type."""
+    return any(kind.publishes(key) for kind in _CACHED_AS_PAGE)
 
 
 def _path_field(list_id: str, config: SiteConfig) -> str | None:
@@ -324,4 +606,4 @@ def site_outputs(
     outputs.extend(SitemapOutput(part) for part in range(parts + 1))
     outputs.extend(search_outputs(pages))
     outputs.extend(AssetOutput(source, key) for key, source in sorted(assets.items()))
-    return [output for output in outputs if is_enabled(output, config)]
+    return [output for output in outputs if output.enabled(config)]

@@ -22,9 +22,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from pressroom.core.site.model import Entry, Intro
-from pressroom.core.site.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES, is_search_part
+from pressroom.core.rendering.search import SEARCH_INDEX_KEY, is_search_part
 from pressroom.core.rendering.theme import is_fingerprinted
+from pressroom.core.site.model import Entry, Intro
+from pressroom.core.site.outputs import SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES
 from pressroom.core.site.urls import (
     TAXONOMIES,
     is_markdown,

@@ -11,6 +11,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from urllib.parse import quote, unquote
 
 from pressroom.exceptions import ContentError, PressroomError
@@ -80,6 +81,16 @@ def strip_markdown_suffix(key: str) -> str:
         if lowered.endswith(suffix):
             return key[: -len(suffix)]
     return key
+
+
+def page_file_name(key: str) -> str:
+    """The name of a page's file without its suffix; of a bundle's `index.md`, its folder's.
+
+    >>> page_file_name("posts/my-post.md"), page_file_name("posts/trip/index.md")
+    ('my-post', 'trip')
+    """
+    segments = strip_markdown_suffix(key).split("/")
+    return segments[-2] if segments[-1] == "index" and len(segments) > 1 else segments[-1]
 
 
 def _clean_segments(source_key: str, segments: list[str], what: str) -> str:
@@ -154,6 +165,54 @@ def expand_permalink(source_key: str, pattern: str, values: Mapping[str, str]) -
         return values[name]
 
     return _PERMALINK_TOKEN.sub(value, pattern)
+
+
+def permalink_attributes(pattern: str) -> list[str]:
+    """The `:attributes` a permalink pattern uses, as written (`/:Year/:slug/` -> `Year`, `slug`)."""
+    return _PERMALINK_TOKEN.findall(pattern)
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def page_permalink(
+    source_key: str, pattern: str, site_key: str, section: str, title: str, slug: str, moment: datetime | None
+) -> str:
+    """A page's URL from its section's permalink pattern, with what Hugo's attributes stand for on
+    it (`:sections` is its first section); ContentError for an attribute pressroom lacks.
+
+    >>> page_permalink("posts/a.md", "/:year/:month/:slug/", "posts/a.md", "posts", "Hello", "", datetime(2025, 7, 1))
+    '/2025/07/hello/'
+    """
+    filename = urlize(page_file_name(site_key))
+    year, month, day = (moment.year, moment.month, moment.day) if moment is not None else (1, 1, 1)
+    values = {
+        "year": str(year),
+        "month": f"{month:02d}",
+        "monthname": _MONTHS[month - 1],
+        "day": f"{day:02d}",
+        "title": urlize(title),
+        "slug": urlize(slug) if slug else urlize(title),
+        "slugorfilename": urlize(slug) if slug else filename,
+        "filename": filename,
+        "contentbasename": filename,
+        "section": section,
+        "sections": section,
+    }
+    return expand_permalink(source_key, pattern, values)
 
 
 TERM_PERMALINK_ATTRIBUTES = frozenset(

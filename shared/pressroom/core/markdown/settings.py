@@ -1,0 +1,25 @@
+"""The Markdown settings of a site: the value `site.yaml` (or a Hugo configuration) configures and
+the converter reads, in a module of its own so neither has to import the other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MarkupSettings:
+    """How Markdown becomes HTML: Hugo's `markup.goldmark` switches (and `enableEmoji`), Hugo's defaults."""
+
+    unsafe: bool = False
+    """Raw HTML in Markdown is kept (goldmark `renderer.unsafe`); otherwise it is omitted."""
+    typographer: bool = True
+    footnote: bool = True
+    table: bool = True
+    strikethrough: bool = True
+    tasklist: bool = True
+    linkify: bool = True
+    emoji: bool = False
+
+
+DEFAULT_MARKUP = MarkupSettings()
+"""Hugo's defaults: the settings of a site that configures no Markdown switch."""
