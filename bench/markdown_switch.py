@@ -39,7 +39,6 @@ def best(action, texts: list[str], repeats: int = 2) -> float:
 def main(folder: str) -> None:
     import markdown_it_pyrs
     import pyromark
-
     from pressroom.core.markdown.converter.converter import render_markdown
 
     texts = bodies(Path(folder))

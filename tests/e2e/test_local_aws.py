@@ -64,7 +64,9 @@ def aws(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path, subprocess.Popen
             server.wait(timeout=30)
 
 
-def test_aws_serves_a_provisioned_stack_that_publishes_a_push(aws: tuple[dict[str, str], Path, subprocess.Popen[str]]) -> None:
+def test_aws_serves_a_provisioned_stack_that_publishes_a_push(
+    aws: tuple[dict[str, str], Path, subprocess.Popen[str]],
+) -> None:
     env, env_json, server = aws
     for name in ("AWS_ENDPOINT_URL", "SOURCE_BUCKET", "SITE_BUCKET", "INDEX_TABLE", "QUEUE_URL", "DISTRIBUTION_ID"):
         assert env.get(name), (name, env)
@@ -76,8 +78,13 @@ def test_aws_serves_a_provisioned_stack_that_publishes_a_push(aws: tuple[dict[st
     assert synced.returncode == 0, synced.stderr
     drained = pressroom("worker", "--until-empty", env=env)
     assert drained.returncode == 0, drained.stderr
-    s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1",
-                      aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
     home = s3.get_object(Bucket=env["SITE_BUCKET"], Key="index.html")["Body"].read()
     assert b"<html" in home
 
@@ -88,13 +95,25 @@ def test_aws_serves_a_provisioned_stack_that_publishes_a_push(aws: tuple[dict[st
 def sam_s3_put(bucket: str, key: str) -> str:
     """An S3 put notification as `sam local generate-event s3 put --bucket B --key K` prints it (SAM CLI 1.170)."""
     record = {
-        "eventVersion": "2.0", "eventSource": "aws:s3", "awsRegion": "us-east-1",
-        "eventTime": "1970-01-01T00:00:00.000Z", "eventName": "ObjectCreated:Put",
-        "userIdentity": {"principalId": "EXAMPLE"}, "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+        "eventVersion": "2.0",
+        "eventSource": "aws:s3",
+        "awsRegion": "us-east-1",
+        "eventTime": "1970-01-01T00:00:00.000Z",
+        "eventName": "ObjectCreated:Put",
+        "userIdentity": {"principalId": "EXAMPLE"},
+        "requestParameters": {"sourceIPAddress": "127.0.0.1"},
         "responseElements": {"x-amz-request-id": "EXAMPLE123456789", "x-amz-id-2": "EXAMPLE123/abcdefghijklmn"},
-        "s3": {"s3SchemaVersion": "1.0", "configurationId": "testConfigRule",
-               "bucket": {"name": bucket, "ownerIdentity": {"principalId": "EXAMPLE"}, "arn": f"arn:aws:s3:::{bucket}"},
-               "object": {"key": key, "size": 1024, "eTag": "0123456789abcdef0123456789abcdef", "sequencer": "0A1B2C3D4E5F678901"}},
+        "s3": {
+            "s3SchemaVersion": "1.0",
+            "configurationId": "testConfigRule",
+            "bucket": {"name": bucket, "ownerIdentity": {"principalId": "EXAMPLE"}, "arn": f"arn:aws:s3:::{bucket}"},
+            "object": {
+                "key": key,
+                "size": 1024,
+                "eTag": "0123456789abcdef0123456789abcdef",
+                "sequencer": "0A1B2C3D4E5F678901",
+            },
+        },
     }
     return json.dumps({"Records": [record]})
 
@@ -103,8 +122,13 @@ def test_invoke_publishes_an_uploaded_post_from_a_sam_event_on_stdin(
     aws: tuple[dict[str, str], Path, subprocess.Popen[str]],
 ) -> None:
     env, _, _ = aws
-    s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1",
-                      aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
     post = "---\ntitle: Invoked by hand\ndate: 2024-05-01\n---\nFrom an event file.\n"
     s3.put_object(Bucket=env["SOURCE_BUCKET"], Key="posts/invoked.md", Body=post.encode())
 
@@ -118,7 +142,8 @@ def test_invoke_publishes_an_uploaded_post_from_a_sam_event_on_stdin(
 
 
 def test_invoke_takes_the_scheduled_tick_and_refuses_what_lambda_would_not_deliver(
-    aws: tuple[dict[str, str], Path, subprocess.Popen[str]], tmp_path: Path,
+    aws: tuple[dict[str, str], Path, subprocess.Popen[str]],
+    tmp_path: Path,
 ) -> None:
     env, _, _ = aws
     tick = tmp_path / "tick.json"

@@ -11,8 +11,8 @@ import pytest
 
 from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
 from pressroom.core.build import build_site
-from pressroom.core.site.model import HOME_LIST
 from pressroom.core.planning.plan import plan_round
+from pressroom.core.site.model import HOME_LIST
 from pressroom.engine import generation as index
 from pressroom.engine.generation import GenerationReader, compile_plan
 from pressroom.engine.publisher import Publisher

@@ -9,8 +9,8 @@ from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
 from pressroom.core.build import build_site
-from pressroom.core.reading.lint import check_site
 from pressroom.core.reading.config import SiteConfig, parse_config
+from pressroom.core.reading.lint import check_site
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 

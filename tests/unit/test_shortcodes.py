@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.reading.lint import check_site
 from pressroom.core.markdown.converter import render_markdown
 from pressroom.core.markdown.shortcodes import ShortcodeCall, ShortcodePage, parse_tags
+from pressroom.core.reading.lint import check_site
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 PAGE = ShortcodePage(key="posts/x/index.md", params={"mood": "sunny"}, site_params={"author": {"name": "Ada"}})

@@ -15,13 +15,13 @@ import pytest
 
 from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
 from pressroom.core.build import SiteBuild, build_site
-from pressroom.core.reading.config import SiteConfig, parse_config
-from pressroom.core.site.model import HOME_LIST, Entry, Intro
-from pressroom.core.site.outputs import list_pages, site_outputs
 from pressroom.core.planning.plan import RoundPlan, plan_round
-from pressroom.core.site.lists import MemoryIndex, list_title, lists_of, term_from_spellings
+from pressroom.core.reading.config import SiteConfig, parse_config
 from pressroom.core.rendering.sitemap import SitemapPatch
 from pressroom.core.rendering.theme import stylesheet_key
+from pressroom.core.site.lists import MemoryIndex, list_title, lists_of, term_from_spellings
+from pressroom.core.site.model import HOME_LIST, Entry, Intro
+from pressroom.core.site.outputs import list_pages, site_outputs
 from pressroom.engine.generation import compile_plan
 from pressroom.engine.publisher import Ports, Publisher
 from pressroom.engine.reading import read_sources

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from pressroom.core.planning.plan import AssetRecord, EmptyIndex, PageRecord, Reading, list_exists, plan_round
 from pressroom.core.reading.config import SiteConfig, settings_of
 from pressroom.core.reading.content import ParsedPage, SourceKind, parse_intro, parse_page, publishable_kind
 from pressroom.core.rendering.mime import Headers, headers
-from pressroom.core.site.model import Entry, Intro, PageBody
-from pressroom.core.site.outputs import AssetOutput, Output, site_outputs
-from pressroom.core.planning.plan import AssetRecord, EmptyIndex, PageRecord, Reading, list_exists, plan_round
 from pressroom.core.rendering.renderer import Renderer, validate_layouts
 from pressroom.core.site.lists import MemoryIndex, SiteIndex
+from pressroom.core.site.model import Entry, Intro, PageBody
+from pressroom.core.site.outputs import AssetOutput, Output, site_outputs
 from pressroom.exceptions import ConfigError, ContentError, RenderError
 
 OutputSink = Callable[[str, bytes], None]

@@ -49,13 +49,13 @@ from pressroom.core.planning.codec import (
     record_to_data,
     unpack,
 )
+from pressroom.core.planning.plan import AssetRecord, ListState, PageRecord, Record, RoundPlan, list_exists
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.rendering.mime import HEADERS_RULES
-from pressroom.core.site.model import HOME_LIST, Entry, Intro, Term
-from pressroom.core.planning.plan import AssetRecord, ListState, PageRecord, Record, RoundPlan, list_exists
-from pressroom.core.site.resolve import Claim
-from pressroom.core.site.lists import term_from_spellings
 from pressroom.core.rendering.theme import theme_digest
+from pressroom.core.site.lists import term_from_spellings
+from pressroom.core.site.model import HOME_LIST, Entry, Intro, Term
+from pressroom.core.site.resolve import Claim
 from pressroom.ports import Item, Table
 
 INDEX_FORMAT = 2

@@ -55,6 +55,7 @@ from datetime import datetime
 from typing import Any
 
 from pressroom.core.planning.codec import render_plan_from_data, render_plan_to_data, unpack
+from pressroom.core.planning.plan import plan_round
 from pressroom.core.reading.config import (
     SETTINGS_FILES,
     SETTINGS_FOLDERS,
@@ -63,11 +64,10 @@ from pressroom.core.reading.config import (
     is_settings_key,
     settings_of,
 )
-from pressroom.core.site.model import PageBody
-from pressroom.core.planning.plan import plan_round
 from pressroom.core.rendering.renderer import Renderer, validate_layouts
 from pressroom.core.rendering.search import SearchPatch
 from pressroom.core.rendering.sitemap import SitemapPatch
+from pressroom.core.site.model import PageBody
 from pressroom.engine.control import (
     PENDING_KEY,
     Control,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from pressroom.core.planning.plan import PageRecord, Reading
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.reading.content import (
     MAX_SOURCE_BYTES,
@@ -20,7 +21,6 @@ from pressroom.core.reading.content import (
     publishable_kind,
 )
 from pressroom.core.site.model import PageBody
-from pressroom.core.planning.plan import PageRecord, Reading
 from pressroom.core.site.resolve import bundle_folders, bundle_page_keys
 from pressroom.engine.fanout import parallel
 from pressroom.engine.generation import GenerationReader

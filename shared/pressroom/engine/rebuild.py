@@ -22,10 +22,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pressroom.core.planning.codec import record_from_data, record_to_data, unpack
-from pressroom.core.reading.config import SiteSettings, config_from_data, config_to_data, is_settings_key
-from pressroom.core.reading.content import MAX_SOURCE_BYTES, SourceKind, parse_intro
-from pressroom.core.site.model import HOME_LIST, PageBody
-from pressroom.core.site.outputs import site_outputs
 from pressroom.core.planning.plan import (
     AssetRecord,
     EmptyIndex,
@@ -37,8 +33,12 @@ from pressroom.core.planning.plan import (
     list_exists,
     plan_round,
 )
+from pressroom.core.reading.config import SiteSettings, config_from_data, config_to_data, is_settings_key
+from pressroom.core.reading.content import MAX_SOURCE_BYTES, SourceKind, parse_intro
 from pressroom.core.rendering.sitemap import SitemapPatch
 from pressroom.core.rendering.theme import is_fingerprinted
+from pressroom.core.site.model import HOME_LIST, PageBody
+from pressroom.core.site.outputs import site_outputs
 from pressroom.engine.control import ErrorRecord, Journal, iso
 from pressroom.engine.fanout import parallel
 from pressroom.engine.generation import GenerationReader, built_by, compile_plan, gen_prefix, record_item

@@ -29,12 +29,16 @@ def read_event(text: str, name: str) -> dict[str, Any]:
         raise EventError(f"{name}: an event is a JSON object, not {type(event).__name__}")
     records = event.get("Records")
     if records is None:
-        if event.get("pressroom") == "tick" or event.get("source") == "aws.events":  # the template's tick, or EventBridge's
+        if (
+            event.get("pressroom") == "tick" or event.get("source") == "aws.events"
+        ):  # the template's tick, or EventBridge's
             return event
         raise EventError(f"{name}: neither an S3 notification, an SQS batch nor a scheduled event (no Records)")
     sources = {record.get("eventSource") for record in records if isinstance(record, dict)}
     if not records or len(sources) != 1 or not sources <= {"aws:s3", "aws:sqs"}:
-        raise EventError(f"{name}: Records must all come from aws:s3 or all from aws:sqs, found {sorted(map(str, sources))}")
+        raise EventError(
+            f"{name}: Records must all come from aws:s3 or all from aws:sqs, found {sorted(map(str, sources))}"
+        )
     return event
 
 

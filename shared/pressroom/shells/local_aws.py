@@ -63,7 +63,7 @@ def serve_aws(
             if env_json is not None:
                 env_json.write_text(json.dumps(sam_env_vars(names), indent=2) + "\n", encoding="utf-8")
             print_line(f"# pressroom aws: an embedded AWS (moto) at {endpoint}, provisioned; Ctrl-C stops it.")
-            print_line("# In another shell: eval \"$(...these lines...)\", then pressroom sync / worker / status.")
+            print_line('# In another shell: eval "$(...these lines...)", then pressroom sync / worker / status.')
             for line in export_lines(environment):
                 print_line(line)
             if env_json is not None:

@@ -153,7 +153,9 @@ def run_worker(
             stats.messages += len(messages)
             with _Heartbeat(sqs, queue_url, messages, visibility):
                 try:
-                    response = handler(_as_lambda_event(messages, queue_arn, region), LambdaContext(FUNCTION_SECONDS)) or {}
+                    response = (
+                        handler(_as_lambda_event(messages, queue_arn, region), LambdaContext(FUNCTION_SECONDS)) or {}
+                    )
                     failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
                 except Exception:
                     failed = {m["MessageId"] for m in messages}

@@ -13,12 +13,12 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pressroom.core.markdown.converter import SUMMARY_DIVIDER, RenderedMarkdown, render_markdown
+from pressroom.core.markdown.shortcodes import ShortcodePage, UnknownShortcode
 from pressroom.core.reading.config import CONFIG_KEY, SiteConfig
 from pressroom.core.reading.documents import MAX_DOCUMENT_BYTES, load_toml, load_yaml
 from pressroom.core.reading.hugo import is_hugo_config_key
-from pressroom.core.markdown.converter import SUMMARY_DIVIDER, RenderedMarkdown, render_markdown
 from pressroom.core.site.model import DEFAULT_TAXONOMIES, Entry, Intro, PageBody
-from pressroom.core.markdown.shortcodes import ShortcodePage, UnknownShortcode
 from pressroom.core.site.urls import (
     TAXONOMIES,
     alias_path,
