@@ -46,11 +46,11 @@ from pressroom.shells import handler as handler_module
 from datetime import datetime
 handler_module.content_now = lambda: datetime.fromisoformat({now!r})
 events = json.loads(sys.stdin.read())
-from pressroom.shells.worker import _Context
+from pressroom.shells.worker import LambdaContext
 times = []
 for event in events:
     before = time.perf_counter()
-    app.handler(event, _Context(120))
+    app.handler(event, LambdaContext(120))
     times.append(time.perf_counter() - before)
 print(json.dumps({{"import": imported - start, "events": times}}))
 """

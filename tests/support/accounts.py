@@ -55,13 +55,13 @@ class Site:
     def invoke(self, event: dict[str, Any]) -> Any:
         """Send one event straight to the handler (a tick, or an S3 event as `sam local invoke` does)."""
         from pressroom.shells import handler as handler_module
-        from pressroom.shells.worker import FUNCTION_SECONDS, _Context
+        from pressroom.shells.worker import FUNCTION_SECONDS, LambdaContext
 
         handler_module._clients.clear()
         original = handler_module.content_now
         handler_module.content_now = lambda: self.now  # type: ignore[assignment]
         try:
-            return handler_module.handler(event, _Context(FUNCTION_SECONDS))
+            return handler_module.handler(event, LambdaContext(FUNCTION_SECONDS))
         finally:
             handler_module.content_now = original  # type: ignore[assignment]
 

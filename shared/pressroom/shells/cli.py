@@ -397,6 +397,39 @@ def _provision_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--aws", action="store_true", help="allow provisioning on real AWS (no AWS_ENDPOINT_URL)")
 
 
+def cmd_aws(args: argparse.Namespace) -> int:
+    from pressroom.shells.local_aws import serve_aws
+
+    return serve_aws(args.port, Path(args.env_json) if args.env_json else None)
+
+
+def cmd_invoke(args: argparse.Namespace) -> int:
+    from pressroom.shells.invoke import invoke, read_event
+    from pressroom.shells.worker import FUNCTION_SECONDS
+
+    if args.event == "-":
+        text, name = sys.stdin.read(), "-"
+    else:
+        path = Path(args.event)
+        if not path.is_file():
+            raise UsageError(f"{path}: no such event file (sam local generate-event s3 put ... > event.json makes one)")
+        text, name = path.read_text(encoding="utf-8"), str(path)
+    _resources(args)
+    answer = invoke(read_event(text, name), FUNCTION_SECONDS)
+    print(json.dumps(answer if answer is not None else {}))
+    return 1 if answer and answer.get("batchItemFailures") else 0
+
+
+def _aws_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=5000, help="the port on 127.0.0.1 (0: a free one)")
+    parser.add_argument("--env-json", metavar="FILE", help="also write SAM CLI's --env-vars JSON to FILE")
+
+
+def _invoke_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_resource_flags(parser)
+    parser.add_argument("event", metavar="EVENT.json", help="the event file, or - for standard input")
+
+
 def _worker_arguments(parser: argparse.ArgumentParser) -> None:
     _add_resource_flags(parser)
     parser.add_argument("--until-empty", action="store_true", help="stop when the queue is drained")
@@ -518,6 +551,22 @@ COMMANDS = (
         "archetypes/SECTION.md, else archetypes/default.md in the site root, else a built-in one.\n",
         _new_arguments,
         cmd_new,
+    ),
+    Command(
+        "aws",
+        "the embedded AWS as a server of its own, provisioned, until Ctrl-C",
+        "  pressroom aws                          # prints export lines for another shell\n"
+        "  pressroom aws --port 0 --env-json env.json   # a free port; SAM CLI's --env-vars file\n",
+        _aws_arguments,
+        cmd_aws,
+    ),
+    Command(
+        "invoke",
+        "run the handler once on an event file, as Lambda would",
+        "  pressroom invoke infra/events/s3-put.json\n"
+        "  sam local generate-event s3 put --bucket $SOURCE_BUCKET --key posts/a.md | pressroom invoke -\n",
+        _invoke_arguments,
+        cmd_invoke,
     ),
 )
 """The commands, in the order `pressroom --help` lists them."""

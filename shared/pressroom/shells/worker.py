@@ -60,16 +60,16 @@ def _as_lambda_event(messages: list[dict[str, Any]], queue_arn: str, region: str
     }
 
 
-class _Context:
+class LambdaContext:
     """The few attributes of a Lambda context that Powertools and the handler read."""
 
     function_name = "pressroom-worker"
     memory_limit_in_mb = 1024
     invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:pressroom-worker"
-    aws_request_id = "local"
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, request_id: str = "local") -> None:
         self._deadline = time.monotonic() + seconds
+        self.aws_request_id = request_id
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
@@ -153,7 +153,9 @@ def run_worker(
             stats.messages += len(messages)
             with _Heartbeat(sqs, queue_url, messages, visibility):
                 try:
-                    response = handler(_as_lambda_event(messages, queue_arn, region), _Context(FUNCTION_SECONDS)) or {}
+                    response = (
+                        handler(_as_lambda_event(messages, queue_arn, region), LambdaContext(FUNCTION_SECONDS)) or {}
+                    )
                     failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
                 except Exception:
                     failed = {m["MessageId"] for m in messages}
