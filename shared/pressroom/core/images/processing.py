@@ -165,7 +165,7 @@ def _make_variants(image: Image.Image, source: SourceImage, plan: Sequence[Varia
 
 
 def _decode(image: Image.Image, source: SourceImage) -> Image.Image:
-    """The pixels, in one of the modes resizing handles: RGB, RGBA, L, LA or CMYK.
+    """The pixels, in one of the modes resizing handles: RGB, L, CMYK, or premultiplied RGBa or La.
 
     A JPEG is decoded at the smallest DCT scale that keeps it at least `LARGEST_WIDTH` wide
     (displayed), so a 24-megapixel photo is decoded at a quarter of its size: 16 times fewer
@@ -179,7 +179,17 @@ def _decode(image: Image.Image, source: SourceImage) -> Image.Image:
         image.load()
     except Exception as error:  # a truncated or corrupt file: any failure of the decoder
         raise ImageError(source.key, f"cannot be decoded ({error})") from error
-    return _normalized_mode(image)
+    working = _normalized_mode(image)
+    if working.mode in _PREMULTIPLIED:
+        # Pillow resizes RGBA through premultiplied RGBa, converting the full image at each
+        # call: converted once here instead (the same pixels, 7 conversions fewer).
+        working = working.convert(_PREMULTIPLIED[working.mode])
+    if working is not image:
+        image.close()  # frees the decoded pixels that the conversions replaced
+    return working
+
+
+_PREMULTIPLIED = {"RGBA": "RGBa", "LA": "La"}
 
 
 def _normalized_mode(image: Image.Image) -> Image.Image:
@@ -230,6 +240,8 @@ def _displayed(
     width, height = size
     stored_size = (height, width) if orientation in _SWAPS_AXES else (width, height)
     resized = working.resize(stored_size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if resized.mode in ("RGBa", "La"):
+        resized = resized.convert(resized.mode.upper())
     if orientation != 1:
         resized = resized.transpose(_transposition(orientation))
     if colour is not None:

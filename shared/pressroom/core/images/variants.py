@@ -23,7 +23,7 @@ A variant sits beside its source, named `STEM.HASH.WIDTH.EXT`:
 >>> identity = "Pillow 13.0.0; webp 1.6.0"
 >>> source = SourceImage("posts/trip/beach.jpg", "JPEG", 4000, 3000, 1, animated=False, has_alpha=False)
 >>> [v.key for v in plan_variants(source, "ab" * 32, identity, (THUMBNAIL,))][:2]
-['posts/trip/beach.a196c7aac260.160.avif', 'posts/trip/beach.e892481dae03.320.avif']
+['posts/trip/beach.29a5bb8d322f.160.avif', 'posts/trip/beach.4454d6f8483a.320.avif']
 
 HASH is 12 hex digits of SHA-256 over the source's digest, the variant's format and width, the
 processing parameters (`PIPELINE`, the format's `ENCODINGS` entry) and the encoder identity
@@ -84,9 +84,13 @@ PIPELINE: Mapping[str, Any] = {
 
 ENCODINGS: Mapping[str, Mapping[str, Any]] = {
     "WEBP": {"quality": 75, "method": 4},
-    # speed 8 from bench/images.py (--avif-speeds); one thread, because libaom's bytes depend on
-    # the thread count and a laptop and a Lambda function must write the same bytes.
-    "AVIF": {"quality": 60, "speed": 8, "max_threads": 1, "codec": "aom", "subsampling": "4:2:0"},
+    # Speed 9, measured by `bench/images.py --avif-speeds` on a 12-MP photo's six AVIF widths:
+    # 0.25 s and 263 KB (1344 px: 105 KB, 37.4 dB PSNR); speed 6 writes 12% fewer bytes at the
+    # same quality (91 KB, 37.8 dB) but takes 1.5 s, 6x longer, too long for a 12-MP photo to be
+    # on its page within 5 s on a 1,024 MB function (0.6 vCPU); speeds 7 and 8 are slower than 9
+    # and larger; 10 is 9 (libaom's still-image mode stops at 9). One thread, because libaom's
+    # bytes depend on the thread count and a laptop and a Lambda function must write the same.
+    "AVIF": {"quality": 60, "speed": 9, "max_threads": 1, "codec": "aom", "subsampling": "4:2:0"},
     "JPEG": {"quality": 75, "progressive": True, "optimize": True, "subsampling": "4:2:0"},
     "PNG": {"compress_level": 9},
 }
