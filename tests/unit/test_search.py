@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -12,12 +13,9 @@ import pytest
 from tests.unit.test_site_and_plan import compare, post, seven_posts
 
 from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
-from pressroom.core.site import outputs
 from pressroom.core.build import build_site
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.rendering.mime import headers
-from pressroom.core.site.model import Entry
-from pressroom.core.site.outputs import search_parts
 from pressroom.core.rendering.search import (
     SearchPatch,
     parse_search_index,
@@ -28,6 +26,9 @@ from pressroom.core.rendering.search import (
     search_part,
     search_record,
 )
+from pressroom.core.site import outputs
+from pressroom.core.site.model import Entry
+from pressroom.core.site.outputs import search_parts
 from pressroom.engine.publisher import Ports, Publisher
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -158,7 +159,7 @@ def search_keys(outputs: Mapping[str, bytes]) -> dict[str, bytes]:
 def test_the_event_path_reads_and_writes_only_the_parts_a_round_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 4)  # seven posts: two parts
     site = CountingSite()
-    ports = Ports(MemoryBucket(), site, MemoryTable())
+    ports = Ports(MemoryBucket(), site, MemoryTable(), clock=time.time)
     files = seven_posts()
     publish(ports, files)
     published = {key: site.read(key) or b"" for key in search_keys(build_site(files, NOW, workers=1).outputs)}
@@ -190,7 +191,7 @@ def test_past_a_power_of_two_the_event_path_redistributes_the_parts_as_the_full_
 ) -> None:
     monkeypatch.setattr(outputs, "SEARCH_PART_PAGES", 4)
     site = MemorySite()
-    ports = Ports(MemoryBucket(), site, MemoryTable())
+    ports = Ports(MemoryBucket(), site, MemoryTable(), clock=time.time)
     files = seven_posts()
     publish(ports, files)
     added = {f"posts/p{day}.md": post(f"P{day}", day) for day in (8, 9)}  # nine pages: four parts
