@@ -243,7 +243,7 @@ def index_site(files: dict[str, bytes]) -> IndexedSite:
     for key, body in files.items():
         source.upload(key, body)
     site, table = MemorySite(name="site"), MemoryTable()
-    ports = Ports(source=source, site=site, table=table, cdn=MemoryCdn(), queue=MemoryQueue())
+    ports = Ports(source=source, site=site, table=table, cdn=MemoryCdn(), queue=MemoryQueue(), clock=time.time)
     publisher = Publisher(ports, NOW)
     publisher.request_rebuild()
     while True:

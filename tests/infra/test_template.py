@@ -293,7 +293,7 @@ def test_function_runs_on_python_312_arm64_with_its_environment(sam_template: Te
 
 
 def test_function_may_call_its_own_queue_and_bounds_the_chain_itself(sam_template: Template) -> None:
-    from pressroom.engine.publisher import MAX_HOPS
+    from pressroom.engine.engine_settings import MAX_HOPS
 
     function = sam_template["Resources"]["PublisherFunction"]["Properties"]
 

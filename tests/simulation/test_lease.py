@@ -17,7 +17,9 @@ import pytest
 
 from pressroom.adapters.memory import Gate, MemoryBucket, MemoryCdn, MemoryQueue, MemorySite, MemoryTable
 from pressroom.engine.control import LeaseLost
-from pressroom.engine.publisher import LEASE_SECONDS, Ports, Publisher
+from pressroom.engine.engine_settings import LEASE_SECONDS
+from pressroom.engine.invocation import Ports
+from pressroom.engine.publisher import Publisher
 from support.simulation import NOW, Change, Fault, run_scenario, sequential
 
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pressroom.engine.publisher import LEASE_SECONDS
+from pressroom.engine.engine_settings import LEASE_SECONDS
 from support.simulation import REDELIVERY_SECONDS, Change, Fault, run_scenario, sequential
 
 EXAMPLES = int(os.environ.get("PRESSROOM_FUZZ_EXAMPLES", "40"))

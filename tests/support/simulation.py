@@ -34,9 +34,10 @@ from pressroom.core.build import build_site
 from pressroom.core.rendering.mime import Headers
 from pressroom.core.site.urls import key_to_paths
 from pressroom.engine import fanout
-from pressroom.engine import generation as index_module
 from pressroom.engine.control import Control, LeaseLost
-from pressroom.engine.publisher import LEASE_SECONDS, Ports, Publisher
+from pressroom.engine.engine_settings import LEASE_SECONDS
+from pressroom.engine.invocation import Ports
+from pressroom.engine.publisher import Publisher
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 TICK_SECONDS = 0.5
@@ -172,7 +173,7 @@ class World:
         }
 
     def ports(self) -> Ports:
-        return Ports(self.source, self.site, self.table, self.cdn, self.queue, self.now)
+        return Ports(self.source, self.site, self.table, self.cdn, self.queue, clock=self.now)
 
     def _before(self, operation: str) -> None:
         self.clock += self.tick
@@ -434,13 +435,13 @@ def run_scenario(
 @contextmanager
 def sequential(parallel_limit: int = 1) -> Iterator[None]:
     """Requests one at a time in each worker (the engine's thread pools would escape the scheduler)."""
-    saved = fanout.PARALLEL, index_module.PARALLEL_READS
+    saved = fanout.PARALLEL, fanout.PARALLEL_READS
     fanout.PARALLEL = parallel_limit
-    index_module.PARALLEL_READS = parallel_limit
+    fanout.PARALLEL_READS = parallel_limit
     try:
         yield
     finally:
-        fanout.PARALLEL, index_module.PARALLEL_READS = saved
+        fanout.PARALLEL, fanout.PARALLEL_READS = saved
 
 
 def explore(

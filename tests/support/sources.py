@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -42,7 +43,12 @@ def published_on_fakes(source: MemoryBucket, now: datetime) -> Publisher:
     from pressroom.engine.publisher import Ports, Publisher
 
     ports = Ports(
-        source=source, site=MemorySite(name="site"), table=MemoryTable(), cdn=MemoryCdn(), queue=MemoryQueue()
+        source=source,
+        site=MemorySite(name="site"),
+        table=MemoryTable(),
+        cdn=MemoryCdn(),
+        queue=MemoryQueue(),
+        clock=time.time,
     )
     publisher = Publisher(ports, now)
     publisher.request_rebuild()

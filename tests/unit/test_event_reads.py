@@ -13,8 +13,9 @@ from pressroom.adapters.memory import MemoryBucket, MemorySite, MemoryTable
 from pressroom.core.build import build_site
 from pressroom.core.planning.plan import plan_round
 from pressroom.core.site.model import HOME_LIST
-from pressroom.engine import generation as index
-from pressroom.engine.generation import GenerationReader, compile_plan
+from pressroom.engine import plan_writes, table_layout
+from pressroom.engine.generation import GenerationReader
+from pressroom.engine.plan_writes import compile_plan
 from pressroom.engine.publisher import Publisher
 from pressroom.engine.reading import read_sources
 from support.sources import published_on_fakes
@@ -207,7 +208,7 @@ def test_ranks_stay_right_as_blocks_fill_split_and_empty(monkeypatch: pytest.Mon
     """With blocks of two entries, posts arriving one by one in shuffled order split blocks again
     and again and deletions empty some: every page a rank places ends as the full build has it,
     and a fresh reader counts every entry's rank as its place in the list."""
-    monkeypatch.setattr(index, "BLOCK_SIZE", 2)
+    monkeypatch.setattr(plan_writes, "BLOCK_SIZE", 2)
     order = random.Random(7)
     source = MemoryBucket(name="source")
     source.upload("site.yaml", b"title: Ranks\npagerSize: 3\n")
@@ -238,7 +239,7 @@ def test_ranks_stay_right_as_blocks_fill_split_and_empty(monkeypatch: pytest.Mon
         assert sum(count for _, count in fresh.blocks(list_id)) == len(entries)
         assert [fresh.rank(list_id, entry.order_key) for entry in entries] == list(range(len(entries)))
         # A block's bound orders after every key before it and at most its first: a short prefix.
-        keys = [index.stored(entry.order_key) for entry in entries]
+        keys = [table_layout.stored(entry.order_key) for entry in entries]
         position = 0
         for bound, count in fresh.blocks(list_id):
             if position and count:
@@ -251,7 +252,7 @@ def test_a_list_knows_its_first_and_last_keys_only_while_they_are_true(monkeypat
     """Posts join and leave at both ends of the lists and in between: whenever the index says it
     knows a list's first or last key, that is the key a full read finds there, and a key past
     either end is ranked without a read. A post older than all keeps the last key known."""
-    monkeypatch.setattr(index, "BLOCK_SIZE", 2)
+    monkeypatch.setattr(plan_writes, "BLOCK_SIZE", 2)
     source = MemoryBucket(name="source")
     source.upload("site.yaml", b"title: Ends\npagerSize: 3\n")
     for n in range(20, 30):
@@ -274,8 +275,8 @@ def test_a_list_knows_its_first_and_last_keys_only_while_they_are_true(monkeypat
         for list_id in (HOME_LIST, "posts", "tags/t"):
             entries = fresh.list_slice(list_id, 0, fresh.list_size(list_id))
             first, last = fresh.edges(list_id)
-            assert first in (None, index.stored(entries[0].order_key)), (step, list_id)
-            assert last in (None, index.stored(entries[-1].order_key)), (step, list_id)
+            assert first in (None, table_layout.stored(entries[0].order_key)), (step, list_id)
+            assert last in (None, table_layout.stored(entries[-1].order_key)), (step, list_id)
             table = publisher.ports.table
             assert isinstance(table, MemoryTable)
             before = table.requests

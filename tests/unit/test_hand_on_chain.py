@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pressroom.adapters.memory import MemoryBucket, MemoryCdn, MemoryQueue, MemorySite, MemoryTable
-from pressroom.engine.publisher import CONTINUE, MAX_HOPS, Ports, Publisher
+from pressroom.engine.engine_settings import MAX_HOPS
+from pressroom.engine.invocation import Ports
+from pressroom.engine.publisher import CONTINUE, Publisher
 from pressroom.shells.handler import _hops_of
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)

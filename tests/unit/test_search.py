@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -158,7 +159,7 @@ def search_keys(outputs: Mapping[str, bytes]) -> dict[str, bytes]:
 def test_the_event_path_reads_and_writes_only_the_parts_a_round_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_index, "SEARCH_PART_PAGES", 4)  # seven posts: two parts
     site = CountingSite()
-    ports = Ports(MemoryBucket(), site, MemoryTable())
+    ports = Ports(MemoryBucket(), site, MemoryTable(), clock=time.time)
     files = seven_posts()
     publish(ports, files)
     published = {key: site.read(key) or b"" for key in search_keys(build_site(files, NOW).outputs)}
@@ -190,7 +191,7 @@ def test_past_a_power_of_two_the_event_path_redistributes_the_parts_as_the_full_
 ) -> None:
     monkeypatch.setattr(search_index, "SEARCH_PART_PAGES", 4)
     site = MemorySite()
-    ports = Ports(MemoryBucket(), site, MemoryTable())
+    ports = Ports(MemoryBucket(), site, MemoryTable(), clock=time.time)
     files = seven_posts()
     publish(ports, files)
     added = {f"posts/p{day}.md": post(f"P{day}", day) for day in (8, 9)}  # nine pages: four parts

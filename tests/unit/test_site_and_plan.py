@@ -8,6 +8,7 @@ what disappeared. That is SPEC 3.3's convergence, one change at a time.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,7 +23,7 @@ from pressroom.core.rendering.theme import stylesheet_key
 from pressroom.core.site.lists import MemoryIndex, list_title, lists_of, term_from_spellings
 from pressroom.core.site.model import HOME_LIST, Entry, Intro
 from pressroom.core.site.outputs import list_pages, site_outputs
-from pressroom.engine.generation import compile_plan
+from pressroom.engine.plan_writes import compile_plan
 from pressroom.engine.publisher import Ports, Publisher
 from pressroom.engine.reading import read_sources
 
@@ -203,7 +204,7 @@ class Comparison:
 def compare(before_files: dict[str, bytes], after_files: dict[str, bytes], key: str) -> Comparison:
     """Plan the change of `key` as the event path does, against the index of `before_files`."""
     source, site, table = MemoryBucket(), MemorySite(), MemoryTable()
-    ports = Ports(source, site, table)
+    ports = Ports(source, site, table, clock=time.time)
     for name, data in before_files.items():
         source.upload(name, data)
     publisher = Publisher(ports, NOW)

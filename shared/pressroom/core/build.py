@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from pressroom.core.planning.plan import AssetRecord, EmptyIndex, PageRecord, Reading, list_exists, plan_round
+from pressroom.core.planning.conversions import published_set, reading_of
+from pressroom.core.planning.plan import EmptyIndex, Reading, list_exists, plan_round
 from pressroom.core.reading.config import SiteConfig, settings_of
 from pressroom.core.reading.content import ParsedPage, SourceKind, parse_intro, parse_page, publishable_kind
 from pressroom.core.rendering.mime import Headers, headers
@@ -167,11 +168,11 @@ def build_site(
             page_jobs.append((key, files[key], config, folders[key.rpartition("/")[0]]))
         elif kind is SourceKind.INTRO:
             try:
-                readings.append(Reading(key, kind, "", intro=parse_intro(key, files[key], config)))
+                readings.append(reading_of(key, kind, "", parse_intro(key, files[key], config)))
             except ContentError as error:
                 result.errors.append(error)
         elif kind is SourceKind.ASSET:
-            readings.append(Reading(key, kind, ""))
+            readings.append(reading_of(key, kind, ""))
     bodies: dict[str, PageBody] = {}
     for parsed in parse_pages(page_jobs, pool):
         if isinstance(parsed, ContentError):
@@ -180,17 +181,11 @@ def build_site(
         result.warnings.extend(parsed.warnings)
         result.parsed[parsed.entry.source_key] = parsed
         bodies[parsed.entry.source_key] = parsed.body
-        readings.append(Reading(parsed.entry.source_key, SourceKind.PAGE, "", page=parsed.entry))
+        readings.append(reading_of(parsed.entry.source_key, SourceKind.PAGE, "", parsed.entry))
     plan = plan_round(readings, EmptyIndex(config), now)
-    entries: list[Entry] = []
-    assets: dict[str, str] = {}
-    for key, record in sorted(plan.records.items()):
-        if isinstance(record, PageRecord) and (entry := record.published_entry()) is not None:
-            entries.append(entry)
-        elif isinstance(record, AssetRecord) and record.published and record.claim_key is not None:
-            assets[record.claim_key] = key
-            if config.is_authored(key):
-                result.authored.add(record.claim_key)
+    published = published_set(sorted(plan.records.items()))
+    entries, assets = published.pages, published.assets
+    result.authored = {output_key for output_key, key in assets.items() if config.is_authored(key)}
     result.errors.extend(
         ContentError(key, problem)
         for key, problems in sorted(plan.problems.items())

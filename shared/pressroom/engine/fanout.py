@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -19,4 +19,16 @@ def parallel(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
     if len(items) <= 1:
         return [function(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(PARALLEL, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
+PARALLEL_READS = 8
+"""Index reads in flight at once, for the reads of one generation (the simulation sets 1 too)."""
+
+
+def parallel_reads(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`function` of each item, run at once (at most PARALLEL_READS), results in order."""
+    if len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_READS, len(items))) as pool:
         return list(pool.map(function, items))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,7 +16,8 @@ class Ports:
     table: Table
     cdn: Cdn | None = None
     queue: Queue | None = None
-    clock: Callable[[], float] = time.time
+    clock: Callable[[], float] = field(kw_only=True)
+    """Seconds since the epoch (the shells pass `time.time`; the simulation its own clock)."""
 
 
 @dataclass

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pressroom.core.planning.plan import PageRecord, Reading
+from pressroom.core.planning.conversions import reading_of
+from pressroom.core.planning.plan import PageRecord, Reading, Record
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.reading.content import (
     MAX_SOURCE_BYTES,
@@ -87,11 +88,10 @@ def read_sources(
         for page in bundle_page_keys(folder, config.contentLanguage)
     }
     forced = sorted(set(reader.records(candidates)) - set(keys))
-    wanted = sorted(set(keys) | set(forced))
     found.update(zip(forced, parallel(read, forced), strict=True))
     readings: list[Reading] = []
     bodies: dict[str, PageBody] = {}
-    for key in wanted:
+    for key in sorted(set(keys) | set(forced)):
         kind = kind_of(key, config)
         assert kind is not None
         if key in same and key not in forced:
@@ -99,29 +99,53 @@ def read_sources(
                 readings.append(Reading(key, kind, records[key].version, recheck=True))
             continue  # the bytes the index has (the listing's ETag says so): nothing to do
         value = found[key] if key in found else read(key)
-        if kind is SourceKind.ASSET:
-            readings.append(Reading(key, kind, value, etag=value or ""))
-            continue
-        if value is None:
-            readings.append(Reading(key, kind, None))
-            continue
-        record = records.get(key) or reader.record(key)
-        if record is not None and record.version == value.version and key not in forced:
-            if isinstance(record, PageRecord):
-                readings.append(Reading(key, kind, value.version, recheck=True))
-            continue  # the same bytes again: nothing to do
-        try:
-            if kind is SourceKind.PAGE:
-                parsed = parse_bundle_page(source, key, value.body, config)
-                bodies[key] = parsed.body
-                readings.append(Reading(key, kind, value.version, page=parsed.entry, etag=value.etag))
-            else:
-                intro = parse_intro(key, value.body, config)
-                readings.append(Reading(key, kind, value.version, intro=intro, etag=value.etag))
-        except ContentError as error:
-            readings.append(Reading(key, kind, value.version, error=error))
-    readings += [Reading(key, SourceKind.PAGE, None, recheck=True) for key in sorted(due - set(wanted))]
+        reading = _reading(source, key, kind, value, config, records.get(key), reader, key in forced)
+        if reading is not None:
+            readings.append(reading[0])
+            if reading[1] is not None:
+                bodies[key] = reading[1]
+    readings += [Reading(key, SourceKind.PAGE, None, recheck=True) for key in sorted(due - set(keys) - set(forced))]
     return readings, bodies
+
+
+def _reading(
+    source: Source,
+    key: str,
+    kind: SourceKind,
+    value: Any,
+    config: SiteConfig,
+    record: Record | None,
+    reader: GenerationReader,
+    forced: bool,
+) -> tuple[Reading, PageBody | None] | None:
+    """A key read (`value`) as its reading and parsed body; None when it is as its record has it
+    (`record`, or the reader's when None)."""
+    if kind is SourceKind.ASSET:
+        return parse_read(source, key, kind, value, config, etag=value or "")
+    if value is None:
+        return Reading(key, kind, None), None
+    record = record or reader.record(key)
+    if record is not None and record.version == value.version and not forced:
+        if isinstance(record, PageRecord):
+            return Reading(key, kind, value.version, recheck=True), None
+        return None  # the same bytes again: nothing to do
+    try:
+        return parse_read(source, key, kind, value, config)
+    except ContentError as error:
+        return Reading(key, kind, value.version, error=error), None
+
+
+def parse_read(
+    source: Source, key: str, kind: SourceKind, found: Any, config: SiteConfig, etag: str = ""
+) -> tuple[Reading, PageBody | None]:
+    """A source key as read (an asset's version, with its `etag`; a page's or intro's object) as
+    the planner's reading, with a page's parsed body. ContentError when it cannot be parsed."""
+    if kind is SourceKind.ASSET:
+        return reading_of(key, kind, found, etag=etag), None
+    if kind is SourceKind.PAGE:
+        parsed = parse_bundle_page(source, key, found.body, config)
+        return reading_of(key, kind, found.version, parsed.entry, found.etag), parsed.body
+    return reading_of(key, kind, found.version, parse_intro(key, found.body, config), found.etag), None
 
 
 def _listing(source: Source, keys: Sequence[str]) -> dict[str, str] | None:

@@ -19,44 +19,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pressroom.core.planning.codec import record_from_data, record_to_data, unpack
-from pressroom.core.planning.plan import (
-    AssetRecord,
-    EmptyIndex,
-    IntroRecord,
-    PageRecord,
-    Reading,
-    Record,
-    is_live,
-    list_exists,
-    plan_round,
-)
-from pressroom.core.reading.config import SiteSettings, config_from_data, config_to_data, is_settings_key
-from pressroom.core.reading.content import MAX_SOURCE_BYTES, SourceKind, parse_intro
+from pressroom.core.planning.codec import pack
+from pressroom.core.planning.conversions import published_set, record_reading, unplanned_record
+from pressroom.core.planning.plan import EmptyIndex, PageRecord, Record, plan_round
+from pressroom.core.reading.config import SiteSettings, config_to_data, is_settings_key
+from pressroom.core.reading.content import MAX_SOURCE_BYTES, SourceKind
 from pressroom.core.rendering.sitemap import SitemapPatch
 from pressroom.core.rendering.theme import is_fingerprinted
-from pressroom.core.site.model import HOME_LIST, PageBody
-from pressroom.core.site.outputs import site_outputs
+from pressroom.core.site.model import PageBody
+from pressroom.core.site.outputs import AssetOutput, site_outputs
 from pressroom.engine.control import ErrorRecord, Journal, iso
 from pressroom.engine.fanout import parallel
-from pressroom.engine.generation import GenerationReader, built_by, compile_plan, gen_prefix, record_item
-from pressroom.engine.reading import kind_of, parse_bundle_page
+from pressroom.engine.generation import GenerationReader, GenerationState, built_by
+from pressroom.engine.invocation import RunResult
+from pressroom.engine.plan_writes import compile_plan, record_item
+from pressroom.engine.publishing_run import PublishingRun
+from pressroom.engine.reading import kind_of, parse_read
+from pressroom.engine.table_layout import (
+    GENERATION_PARTITIONS,
+    INBOX,
+    GenerationKeys,
+    error_key,
+    list_of_sk,
+    schedule_parts,
+)
 from pressroom.exceptions import ContentError
 
-if TYPE_CHECKING:
-    from pressroom.engine.invocation import RunResult
-    from pressroom.engine.publisher import Publisher
 
-
-def start_rebuild(publisher: Publisher, inbox: list[tuple[str, str]], settings: SiteSettings, repair: bool) -> None:
+def start_rebuild(run: PublishingRun, inbox: list[tuple[str, str]], settings: SiteSettings, repair: bool) -> None:
     """Journal a rebuild into the next generation; the inbox's changes are all in it."""
-    control = publisher.control
+    control = run.control
     lease = control.lease
     assert lease is not None
     target = lease.generation + 1
-    old_settings, _ = publisher.settings(lease.generation)
+    old_settings, _ = run.settings(lease.generation)
     data = {
         "kind": "rebuild",
         "phase": "parse",
@@ -65,30 +63,25 @@ def start_rebuild(publisher: Publisher, inbox: list[tuple[str, str]], settings: 
         "old_taxonomies": list(old_settings.config.taxonomies),
         "reuse": bool(lease.generation) and settings.digest == lease.config_hash,
         "repair": repair,
-        "now": publisher.now.isoformat(),
+        "now": run.now.isoformat(),
         "cursor": "",
         "step": 0,
     }
+    meta_pk, meta_sk = GenerationKeys(target).config
     meta = {
-        "pk": gen_prefix(target) + "meta",
-        "sk": "config",
-        "data": _pack({"config": config_to_data(settings.config), "layouts": dict(settings.layouts),
+        "pk": meta_pk,
+        "sk": meta_sk,
+        "data": pack({"config": config_to_data(settings.config), "layouts": dict(settings.layouts),
                        "digest": settings.digest, "theme": built_by()}),
     }  # fmt: skip
     # The journal first (with the settings it builds with), the inbox after: a crash in between
     # leaves changes that the rebuild already covers, never a rebuild nobody knows of with its
     # changes gone from the inbox.
     control.save_journal(Journal(data), [meta])
-    control.transact_many([], [("inbox", sk) for sk, _ in inbox])
+    control.transact_many([], [(INBOX, sk) for sk, _ in inbox])
 
 
-def _pack(data: Any) -> bytes:
-    from pressroom.core.planning.codec import pack
-
-    return pack(data)
-
-
-def run_rebuild(publisher: Publisher, journal: Journal, result: RunResult) -> bool:
+def run_rebuild(run: PublishingRun, journal: Journal, result: RunResult) -> bool:
     """Advance a rebuild while time remains; False when it must go on in another invocation."""
     steps = {
         "parse": _parse,
@@ -100,19 +93,19 @@ def run_rebuild(publisher: Publisher, journal: Journal, result: RunResult) -> bo
     }
     while True:
         if journal.phase == "done":
-            publisher.control.save_journal(None)
+            run.control.save_journal(None)
             return True
-        if publisher.time_to_hand_on():
+        if run.time_to_hand_on():
             return False
-        publisher.renew()
+        run.renew()
         step = steps[journal.phase]
-        finished = step(publisher, journal, result)
-        publisher.progressed()
+        finished = step(run, journal, result)
+        run.progressed()
         if finished is None:
             return False
         if finished:
             journal = Journal(dict(journal.data, phase=_NEXT[journal.phase], step=0, cursor=0))
-        publisher.control.save_journal(journal)
+        run.control.save_journal(journal)
 
 
 _NEXT = {"parse": "index", "index": "switch", "switch": "render", "render": "sweep", "sweep": "collect"}
@@ -125,22 +118,22 @@ KEPT_BODIES = 5000
 again): a first push or a rebuild within one invocation reads and parses each page once."""
 
 
-def _settings(publisher: Publisher, journal: Journal) -> tuple[SiteSettings, Any]:
-    return publisher.settings(int(journal.data["target"]))
+def _settings(run: PublishingRun, journal: Journal) -> tuple[SiteSettings, Any]:
+    return run.settings(int(journal.data["target"]))
 
 
-def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | None:
+def _parse(run: PublishingRun, journal: Journal, result: RunResult) -> bool | None:
     """One chunk of the source into the new generation; True once the listing is exhausted."""
     data = journal.data
-    settings, _ = _settings(publisher, journal)
+    settings, _ = _settings(run, journal)
     config = settings.config
-    listed = publisher.ports.source.list("", start_after=data["cursor"], limit=PARSE_CHUNK)
+    listed = run.ports.source.list("", start_after=data["cursor"], limit=PARSE_CHUNK)
     keys = [item for item in listed if kind_of(item.key, config) is not None and not is_settings_key(item.key)]
-    target = gen_prefix(int(data["target"]))
+    target = GenerationKeys(int(data["target"]))
     reused: dict[str, Record] = {}
     previous: dict[str, Record] = {}
     if data["old"] and keys:
-        previous = GenerationReader(publisher.ports.table, int(data["old"]), config).records(item.key for item in keys)
+        previous = GenerationReader(run.ports.table, int(data["old"]), config).records(item.key for item in keys)
     if data["reuse"]:
         reused = {
             item.key: found
@@ -151,11 +144,11 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
 
     def read(key: str) -> tuple[str, Any]:
         if kind_of(key, config) is SourceKind.ASSET:
-            return key, publisher.ports.source.stat(key)
-        return key, publisher.ports.source.read(key, None, MAX_SOURCE_BYTES + 1)
+            return key, run.ports.source.stat(key)
+        return key, run.ports.source.read(key, None, MAX_SOURCE_BYTES + 1)
 
     read_now = dict(parallel(read, to_read))
-    bodies: dict[tuple[str, str], PageBody] = publisher.memo.setdefault(("bodies", data["target"]), {})
+    bodies: dict[tuple[str, str], PageBody] = run.memo.setdefault(("bodies", data["target"]), {})
     etags = {item.key: item.etag for item in keys}
     puts = [record_item(target, key, record) for key, record in reused.items()]
     errors: list[Any] = []
@@ -163,29 +156,23 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
     now = datetime.fromisoformat(data["now"])
     for key in to_read:
         kind = kind_of(key, config)
+        assert kind is not None
         value = read_now[key]
         if value is None:
             continue
-        made: Record
         try:
-            if kind is SourceKind.ASSET:
-                made = AssetRecord(value, etag=etags.get(key, ""))
-            elif kind is SourceKind.PAGE:
-                parsed = parse_bundle_page(publisher.ports.source, key, value.body, config)
-                made = PageRecord(parsed.entry, value.version, is_live(parsed.entry, now, config), etag=value.etag)
-                if len(bodies) < KEPT_BODIES:
-                    bodies[(key, value.version)] = parsed.body
-            else:
-                made = IntroRecord(parse_intro(key, value.body, config), value.version, etag=value.etag)
+            reading, body = parse_read(run.ports.source, key, kind, value, config, etag=etags.get(key, ""))
         except ContentError as error:
             result.errors.append(error)
-            errors.append(ErrorRecord(error.problem, {}, iso(publisher.now)).item(key))
+            errors.append(ErrorRecord(error.problem, {}, iso(run.now)).item(key))
             if key in previous:  # what was published from it stays, as on the event path
                 puts.append(record_item(target, key, previous[key]))
             continue
-        error_deletes.append(("error", key))
-        puts.append(record_item(target, key, made))
-    publisher.control.transact_many(puts + errors, error_deletes)
+        if body is not None and len(bodies) < KEPT_BODIES:
+            bodies[(key, value.version)] = body
+        error_deletes.append(error_key(key))
+        puts.append(record_item(target, key, unplanned_record(reading, now, config)))
+    run.control.transact_many(puts + errors, error_deletes)
     result.published.extend(item["sk"] for item in puts if item.get("kind") == "page")
     if len(listed) < PARSE_CHUNK:
         return True
@@ -193,142 +180,119 @@ def _parse(publisher: Publisher, journal: Journal, result: RunResult) -> bool | 
     return False
 
 
-def _plan(publisher: Publisher, journal: Journal) -> Any:
+def _plan(run: PublishingRun, journal: Journal) -> Any:
     """The new generation planned from its records: the same answer in every invocation."""
-    settings, _ = _settings(publisher, journal)
-    reader = GenerationReader(publisher.ports.table, int(journal.data["target"]), settings.config)
-    readings: list[Reading] = []
-    for item in reader.query_all(reader.p + "src"):
-        record = record_from_data(unpack(item["data"]))
-        key = item["sk"]
-        if isinstance(record, PageRecord):
-            readings.append(Reading(key, SourceKind.PAGE, record.version, page=record.entry, etag=record.etag))
-        elif isinstance(record, IntroRecord):
-            readings.append(Reading(key, SourceKind.INTRO, record.version, intro=record.intro, etag=record.etag))
-        else:
-            readings.append(Reading(key, SourceKind.ASSET, record.version, etag=record.etag))
+    settings, _ = _settings(run, journal)
+    reader = GenerationReader(run.ports.table, int(journal.data["target"]), settings.config)
+    readings = [record_reading(key, record) for key, record in reader.all_records()]
     now = datetime.fromisoformat(journal.data["now"])
     plan = plan_round(readings, EmptyIndex(settings.config), now)
     return plan, reader
 
 
-def _index(publisher: Publisher, journal: Journal, result: RunResult) -> bool | None:
+def _index(run: PublishingRun, journal: Journal, result: RunResult) -> bool | None:
     """One chunk of the new generation's items (records, claims, lists, terms, ...).
 
     The items are the same in every step (planned from the records the parse wrote): made once
     an invocation, and only read again by the next one.
     """
     memo = ("items", journal.data["target"], journal.data["now"])
-    if memo not in publisher.memo:
-        plan, reader = _plan(publisher, journal)
+    if memo not in run.memo:
+        plan, reader = _plan(run, journal)
         ops = compile_plan(plan, _EmptyReader(reader))
         problems = [
-            ErrorRecord(None, {k: v for k, v in claims.items() if v}, iso(publisher.now)).item(key)
+            ErrorRecord(None, {k: v for k, v in claims.items() if v}, iso(run.now)).item(key)
             for key, claims in sorted(plan.problems.items())
             if any(claims.values())
         ]
-        publisher.memo[memo] = sorted(ops.puts.values(), key=lambda item: (item["pk"], item["sk"])) + problems
-    items = publisher.memo[memo]
+        run.memo[memo] = sorted(ops.puts.values(), key=lambda item: (item["pk"], item["sk"])) + problems
+    items = run.memo[memo]
     step = int(journal.data["step"])
     chunk = items[step * WRITE_CHUNK : (step + 1) * WRITE_CHUNK]
-    publisher.control.transact_many(chunk, [])
+    run.control.transact_many(chunk, [])
     if (step + 1) * WRITE_CHUNK >= len(items):
-        del publisher.memo[memo]
+        del run.memo[memo]
         return True
     journal.data["step"] = step + 1
     return False
 
 
-def _switch(publisher: Publisher, journal: Journal, result: RunResult) -> bool:
+def _switch(run: PublishingRun, journal: Journal, result: RunResult) -> bool:
     target = int(journal.data["target"])
-    settings, _ = _settings(publisher, journal)
-    page = publisher.ports.table.query(gen_prefix(target) + "schedule", limit=1)
-    next_due = page.items[0]["sk"].partition("\x00")[0] if page.items else ""
-    publisher.control.update(generation=target, config_hash=settings.digest, next_due=next_due)
+    settings, _ = _settings(run, journal)
+    page = run.ports.table.query(GenerationKeys(target).schedule, limit=1)
+    next_due = schedule_parts(page.items[0]["sk"])[0] if page.items else ""
+    run.control.update(generation=target, config_hash=settings.digest, next_due=next_due)
     return True
 
 
-def _outputs(publisher: Publisher, journal: Journal) -> tuple[list[Any], GenerationReader, Any]:
-    settings, renderer = _settings(publisher, journal)
-    view = GenerationReader(publisher.ports.table, int(journal.data["target"]), settings.config)
-    pages = []
-    assets: dict[str, str] = {}
-    for item in view.query_all(view.p + "src"):
-        record = record_from_data(unpack(item["data"]))
-        if isinstance(record, PageRecord) and record.published:
-            entry = record.published_entry()
-            assert entry is not None
-            pages.append(entry)
-            view._records[item["sk"]] = record
-        elif isinstance(record, AssetRecord) and record.published and record.claim_key:
-            assets[record.claim_key] = item["sk"]
-            view._records[item["sk"]] = record
-    from pressroom.core.site.outputs import AssetOutput
-
+def _outputs(run: PublishingRun, journal: Journal) -> tuple[list[Any], GenerationReader, Any]:
+    settings, renderer = _settings(run, journal)
+    view = GenerationReader(run.ports.table, int(journal.data["target"]), settings.config)
+    published = published_set(view.all_records())
     outputs = []
-    for output in site_outputs(view, pages, assets):
+    for output in site_outputs(view, published.pages, published.assets):
         if isinstance(output, AssetOutput):
-            found = view._records.get(output.source_key)
+            found = view.record(output.source_key)
             output = AssetOutput(output.source_key, output.key, found.version if found else "")
         outputs.append(output)
     # The fingerprinted stylesheet first: no page links to a name that is not there yet.
     return sorted(outputs, key=lambda output: (not is_fingerprinted(output.key), output.key)), view, renderer
 
 
-def _render(publisher: Publisher, journal: Journal, result: RunResult) -> bool | None:
-    outputs, view, renderer = _outputs(publisher, journal)
+def _render(run: PublishingRun, journal: Journal, result: RunResult) -> bool | None:
+    outputs, view, renderer = _outputs(run, journal)
     patch = SitemapPatch(full=True)
     # The bodies this invocation parsed, of exactly the versions the generation holds.
-    parsed = publisher.memo.get(("bodies", journal.data["target"]), {})
+    parsed = run.memo.get(("bodies", journal.data["target"]), {})
     bodies = {
         key: body
         for (key, version), body in parsed.items()
-        if isinstance(record := view._records.get(key), PageRecord) and record.version == version
+        if isinstance(record := view.record(key), PageRecord) and record.version == version
     }
-    done = publisher.writer.write(
+    done = run.writer.write(
         journal, outputs, [], view, renderer, patch, result, bodies, force=bool(journal.data["repair"])
     )
     if done:
-        publisher.memo.pop(("bodies", journal.data["target"]), None)
+        run.memo.pop(("bodies", journal.data["target"]), None)
     return True if done else None
 
 
-def _sweep(publisher: Publisher, journal: Journal, result: RunResult) -> bool | None:
+def _sweep(run: PublishingRun, journal: Journal, result: RunResult) -> bool | None:
     """Published objects that are no longer outputs go (their paths pending, as for every delete)."""
-    outputs, view, renderer = _outputs(publisher, journal)
+    outputs, view, renderer = _outputs(run, journal)
     wanted = {output.key for output in outputs}
     # A repair looks at the bucket itself: an object put there by hand has no record.
-    published = publisher.ports.site.list_keys() if journal.data["repair"] else publisher.control.all_outputs()
+    published = run.ports.site.list_keys() if journal.data["repair"] else run.control.all_outputs()
     stale = [key for key in published if key not in wanted]
     if not stale:
         return True
     journal.data["cursor"] = 0
-    done = publisher.writer.write(journal, [], stale, view, renderer, SitemapPatch(full=True), result, {}, False)
+    done = run.writer.write(journal, [], stale, view, renderer, SitemapPatch(full=True), result, {}, False)
     return True if done else None
 
 
-def _collect(publisher: Publisher, journal: Journal, result: RunResult) -> bool | None:
+def _collect(run: PublishingRun, journal: Journal, result: RunResult) -> bool | None:
     """Delete the old generation, partition by partition (nobody reads it any more)."""
     old = int(journal.data["old"])
     if not old:
         return True
-    table = publisher.ports.table
-    p = gen_prefix(old)
-    partitions = [p + name for name in ("meta", "src", "claim", "intro", "sitemap", "schedule")]
-    partitions += [p + f"terms:{taxonomy}" for taxonomy in journal.data["old_taxonomies"]]
-    lists = [item["sk"] for item in _keys(table, p + "lists")]
-    for sk in lists:
-        list_id = "" if sk == "h" else sk[2:]
-        partitions += [p + f"list:{list_id}", p + f"order:{list_id}", p + f"blocks:{list_id}"]
-    partitions.append(p + "lists")
+    table = run.ports.table
+    keys = GenerationKeys(old)
+    partitions = [keys.prefix + name for name in GENERATION_PARTITIONS]
+    partitions += [keys.terms(taxonomy) for taxonomy in journal.data["old_taxonomies"]]
+    for sk in [item["sk"] for item in _keys(table, keys.lists)]:
+        list_id = list_of_sk(sk)
+        partitions += [keys.list(list_id), keys.order(list_id), keys.blocks(list_id)]
+    partitions.append(keys.lists)
     for pk in partitions:
         while True:
-            if publisher.time_to_hand_on():
+            if run.time_to_hand_on():
                 return None
-            keys = [(pk, item["sk"]) for item in table.query(pk, limit=1000, attributes=()).items]
-            if not keys:
+            items = [(pk, item["sk"]) for item in table.query(pk, limit=1000, attributes=()).items]
+            if not items:
                 break
-            table.write_many(deletes=keys)
+            table.write_many(deletes=items)
     return True
 
 
@@ -343,10 +307,10 @@ def _keys(table: Any, pk: str) -> Sequence[Any]:
         after = page.cursor
 
 
-class _EmptyReader(GenerationReader):
+class _EmptyReader(GenerationState):
     """A reader of a generation still empty of everything but records: it answers without asking."""
 
-    def __init__(self, reader: GenerationReader) -> None:
+    def __init__(self, reader: GenerationState) -> None:
         super().__init__(reader.table, reader.generation, reader.config)
 
     def blocks(self, list_id: str) -> list[tuple[str, int]]:
@@ -360,11 +324,3 @@ class _EmptyReader(GenerationReader):
 
     def term_bucket_items_of(self, wanted: Any) -> None:
         return None
-
-    def query_all(self, pk: str, **options: Any) -> Any:
-        if pk.endswith("src"):
-            return super().query_all(pk, **options)
-        return iter(())
-
-
-_ = (HOME_LIST, list_exists, config_from_data, record_to_data)

@@ -241,9 +241,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def publisher_here(resources: Any, now: Any) -> Any:
     """A publisher on the AWS resources, run in this process (no queue: it does all the work here)."""
     from pressroom.engine.publisher import Publisher
-    from pressroom.shells.runtime import ports
+    from pressroom.shells.runtime import engine_settings, ports
 
-    return Publisher(ports(resources), now)
+    return Publisher(ports(resources), now, engine_settings=engine_settings())
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:

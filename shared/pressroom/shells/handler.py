@@ -25,7 +25,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pressroom.engine.control import LeaseLost
 from pressroom.engine.publisher import Publisher, RunResult
 from pressroom.exceptions import ConfigError
-from pressroom.shells.runtime import Resources, client, ports, queue_url_of
+from pressroom.shells.runtime import Resources, client, engine_settings, ports, queue_url_of
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "pressroom"))
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "pressroom"))
@@ -117,7 +117,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if not os.environ.get("SOURCE_BUCKET") and (named := _bucket_named_in(records)):
         resources = replace(resources, source_bucket=named)  # SPEC 4.2: else from the event
     hops = max((_hops_of(record) for record in records), default=0)
-    publisher = Publisher(ports(resources, _clients, _queue_url(resources, records)), content_now(), hops=hops)
+    here = ports(resources, _clients, _queue_url(resources, records))
+    publisher = Publisher(here, content_now(), hops=hops, engine_settings=engine_settings())
     deadline = None
     if context is not None and hasattr(context, "get_remaining_time_in_millis"):
         deadline = time.time() + context.get_remaining_time_in_millis() / 1000

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from pressroom.engine.engine_settings import LEASE_SECONDS, MAX_HOPS, REQUEST_SECONDS, EngineSettings
 from pressroom.exceptions import PressroomError
 
 DEFAULT_NAMES = {
@@ -55,6 +57,15 @@ class Resources:
         )
 
 
+def engine_settings() -> EngineSettings:
+    """The event path's settings (`engine.engine_settings`), from the environment where it sets them."""
+    return EngineSettings(
+        lease_seconds=float(os.environ.get("PRESSROOM_LEASE_SECONDS", str(LEASE_SECONDS))),
+        request_seconds=float(os.environ.get("PRESSROOM_REQUEST_SECONDS", str(REQUEST_SECONDS))),
+        max_hops=int(os.environ.get("PRESSROOM_MAX_HOPS", str(MAX_HOPS))),
+    )
+
+
 def client(service: str) -> Any:
     """A boto3 client; boto3 itself honours AWS_ENDPOINT_URL (moto, LocalStack).
 
@@ -90,7 +101,7 @@ def ports(resources: Resources, clients: dict[str, Any] | None = None, queue_url
     from pressroom.adapters.aws.dynamodb import DynamoTable
     from pressroom.adapters.aws.s3 import S3SiteStore, S3Source
     from pressroom.adapters.aws.sqs import SqsQueue
-    from pressroom.engine.publisher import Ports
+    from pressroom.engine.invocation import Ports
 
     clients = clients if clients is not None else {}
     if resources.source_bucket == resources.site_bucket:
@@ -114,4 +125,5 @@ def ports(resources: Resources, clients: dict[str, Any] | None = None, queue_url
         table=DynamoTable(clients["dynamodb"], resources.index_table),
         cdn=cdn,
         queue=queue,
+        clock=time.time,
     )

@@ -1,0 +1,72 @@
+"""Sources to readings, records to readings, and records to what the site publishes: one rule each,
+shared by the full build (`core.build`), the rebuild (`engine.rebuild`) and the event path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pressroom.core.planning.records import AssetRecord, IntroRecord, PageRecord, Record, is_live
+from pressroom.core.planning.round_plan import Reading
+from pressroom.core.reading.config import SiteConfig
+from pressroom.core.reading.content import SourceKind
+from pressroom.core.site.model import Entry, Intro
+
+
+def reading_of(
+    key: str, kind: SourceKind, version: str | None, content: Entry | Intro | None = None, etag: str = ""
+) -> Reading:
+    """A source of `kind` as the planner reads it: a page with its entry, an intro with its intro,
+    an asset with nothing but its version."""
+    if kind is SourceKind.PAGE:
+        assert content is None or isinstance(content, Entry)
+        return Reading(key, kind, version, page=content, etag=etag)
+    if kind is SourceKind.INTRO:
+        assert content is None or isinstance(content, Intro)
+        return Reading(key, kind, version, intro=content, etag=etag)
+    return Reading(key, kind, version, etag=etag)
+
+
+def record_reading(key: str, record: Record) -> Reading:
+    """A record as the reading it was made from (a rebuild plans a generation from its records)."""
+    if isinstance(record, PageRecord):
+        return reading_of(key, SourceKind.PAGE, record.version, record.entry, record.etag)
+    if isinstance(record, IntroRecord):
+        return reading_of(key, SourceKind.INTRO, record.version, record.intro, record.etag)
+    return reading_of(key, SourceKind.ASSET, record.version, etag=record.etag)
+
+
+def unplanned_record(reading: Reading, now: datetime, config: SiteConfig) -> Record:
+    """A reading of an existing source as a record before any planning (nothing granted yet):
+    what a rebuild's parse stores, to plan the generation from."""
+    assert reading.version is not None
+    if reading.kind is SourceKind.PAGE:
+        assert reading.page is not None
+        return PageRecord(reading.page, reading.version, is_live(reading.page, now, config), etag=reading.etag)
+    if reading.kind is SourceKind.INTRO:
+        assert reading.intro is not None
+        return IntroRecord(reading.intro, reading.version, etag=reading.etag)
+    return AssetRecord(reading.version, etag=reading.etag)
+
+
+@dataclass
+class PublishedSet:
+    """What a set of records publishes: the pages' entries, and the assets' output keys."""
+
+    pages: list[Entry] = field(default_factory=list)
+    """In the order of the records."""
+    assets: dict[str, str] = field(default_factory=dict)
+    """Output key -> the source key of the asset published there."""
+
+
+def published_set(records: Iterable[tuple[str, Record | None]]) -> PublishedSet:
+    """The published pages and assets among these (source key, record) pairs."""
+    found = PublishedSet()
+    for key, record in records:
+        if isinstance(record, PageRecord) and (entry := record.published_entry()) is not None:
+            found.pages.append(entry)
+        elif isinstance(record, AssetRecord) and record.published and record.claim_key is not None:
+            found.assets[record.claim_key] = key
+    return found
