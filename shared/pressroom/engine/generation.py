@@ -226,12 +226,18 @@ class GenerationState:
         return self.paging.rank(list_id, sort_key)
 
     def assets_under(self, folder: str) -> dict[str, AssetRecord]:
-        found: dict[str, AssetRecord] = {}
-        for item in self.query_all(self.keys.src, prefix=folder + "/"):
+        return {key: record for key, record in self._records_under(folder).items() if isinstance(record, AssetRecord)}
+
+    def pages_under(self, folder: str) -> dict[str, PageRecord]:
+        return {key: record for key, record in self._records_under(folder).items() if isinstance(record, PageRecord)}
+
+    def _records_under(self, folder: str) -> dict[str, Record]:
+        """Every record below `folder/` ("": every record of the generation)."""
+        found: dict[str, Record] = {}
+        for item in self.query_all(self.keys.src, prefix=folder + "/" if folder else None):
             record = record_from_data(unpack(item["data"]))
             self._records.setdefault(item["sk"], record)
-            if isinstance(record, AssetRecord):
-                found[item["sk"]] = record
+            found[item["sk"]] = record
         return found
 
     def term_bucket_items(self, taxonomy: str, buckets: Iterable[str]) -> dict[str, dict[str, list[Any]]]:

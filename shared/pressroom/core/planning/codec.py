@@ -73,6 +73,7 @@ def intro_to_data(intro: Intro) -> dict[str, Any]:
 def intro_from_data(data: dict[str, Any]) -> Intro:
     data = dict(data)
     data["params"] = MappingProxyType(data.get("params") or {})
+    data["dates"] = MappingProxyType(data.get("dates") or {})
     return Intro(**data)
 
 

@@ -10,14 +10,16 @@ aliases and assets), so a round ends where a full build of the same sources woul
 `Ledger` (what it read of the index and what it changes so far):
 
 1. `readings`: each reading becomes its source's new record.
-2. `sections.plan_intros`: lists whose intro changes (intros claim their list).
-3. `sections.plan_sections`: sections that appear or go claim or free their URL.
-4. `pages.plan_page_claims`: live pages claim their page keys.
-5. `pages.resolve_pages`: each page key's owner is published.
-6. `late_claims`: aliases of published pages, and assets, claim their keys.
-7. `owners`: every touched key's owner; aliases and assets publish, outputs render or go.
-8. `lists`: the lists the round changes (term names in `terms`), and their pages that render.
-9. `schedule`: when the clock alone next changes the round's pages.
+2. `content_rules`: Hugo's content rules (bundles, cascade, build options, drafts and dates)
+   decide which of the round's pages exist, and reach the pages below a changed rule.
+3. `sections.plan_intros`: lists whose intro changes (intros claim their list).
+4. `sections.plan_sections`: sections that appear or go claim or free their URL.
+5. `pages.plan_page_claims`: live pages claim their page keys.
+6. `pages.resolve_pages`: each page key's owner is published.
+7. `late_claims`: aliases of published pages, and assets, claim their keys.
+8. `owners`: every touched key's owner; aliases and assets publish, outputs render or go.
+9. `lists`: the lists the round changes (term names in `terms`), and their pages that render.
+10. `schedule`: when the clock alone next changes the round's pages.
 
 The records, round input and output types live in `records` and `round_plan`; the names other
 modules import from here stay importable from here.
@@ -28,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from pressroom.core.planning.content_rules import apply_content_rules
 from pressroom.core.planning.late_claims import plan_late_claims
 from pressroom.core.planning.ledger import Ledger
 from pressroom.core.planning.lists import plan_lists
@@ -80,6 +83,7 @@ def plan_round(readings: Sequence[Reading], state: IndexState, now: datetime) ->
     """Everything a batch of readings changes, planned against the index before them."""
     ledger = Ledger(state, now)
     apply_readings(ledger, readings)
+    apply_content_rules(ledger)
     intro_lists = plan_intros(ledger)
     plan_sections(ledger, intro_lists)
     plan_page_claims(ledger)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from pressroom.core.planning.records import AssetRecord, ListState, Record
+from pressroom.core.planning.records import AssetRecord, ListState, PageRecord, Record
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.reading.content import SourceKind
 from pressroom.core.rendering.search import SearchRecord
@@ -62,6 +62,10 @@ class IndexState(Protocol):
 
     def assets_under(self, folder: str) -> Mapping[str, AssetRecord]:
         """Every asset record below `folder/`."""
+        ...
+
+    def pages_under(self, folder: str) -> Mapping[str, PageRecord]:
+        """Every page record below `folder/` (a cascade or a bundle there decides whether they exist)."""
         ...
 
 
@@ -163,4 +167,7 @@ class EmptyIndex:
         return None
 
     def assets_under(self, folder: str) -> Mapping[str, AssetRecord]:
+        return {}
+
+    def pages_under(self, folder: str) -> Mapping[str, PageRecord]:
         return {}

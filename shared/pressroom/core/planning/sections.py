@@ -1,4 +1,4 @@
-"""Phases two and three: which lists' intros change, and which sections appear or go.
+"""Phases three and four: which lists' intros change, and which sections appear or go.
 
 A section exists while it has a live page or an intro (`core.site.resolve.section_exists`); one
 that appears claims its URL, one that goes frees it, before any page claims its own key.
@@ -10,8 +10,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 
+from pressroom.core.planning.content_rules import shown_intro
 from pressroom.core.planning.ledger import Ledger
 from pressroom.core.planning.records import IntroRecord, Record, intro_claim_key, is_section_list
+from pressroom.core.site.build_options import context_keys
 from pressroom.core.site.lists import lists_of
 from pressroom.core.site.model import Intro
 from pressroom.core.site.resolve import Claim, ClaimKind, owner, section_claims, section_exists
@@ -30,21 +32,27 @@ def plan_intros(ledger: Ledger) -> set[str]:
         if isinstance(old, IntroRecord) != isinstance(new, IntroRecord):
             (ledger.claim if isinstance(new, IntroRecord) else ledger.unclaim)(intro_claim_key(list_id), claim)
     ledger.load_claimants([intro_claim_key(list_id) for list_id in lists])
+    config = ledger.config
+    intros = [key for key in ledger.old if isinstance(ledger.new.get(key) or ledger.old.get(key), IntroRecord)]
+    ledger.load(k for key in intros for k in context_keys(key, config.contentDir, config.contentLanguage))
     changed: set[str] = set()
     for list_id in sorted(lists):
         key = intro_claim_key(list_id)
         before, after = owner(ledger.claims_before[key]), owner(ledger.claims_after(key))
-        old_intro = _intro_of(before, ledger.old)
-        new_intro = _intro_of(after, ledger.new)
+        old_intro = _intro_of(ledger, before, ledger.old)
+        new_intro = _intro_of(ledger, after, ledger.new)
         if old_intro != new_intro:
             changed.add(list_id)
             ledger.result.intros[list_id] = new_intro
     return changed
 
 
-def _intro_of(claim: Claim | None, which: Mapping[str, Record | None]) -> Intro | None:
+def _intro_of(ledger: Ledger, claim: Claim | None, which: Mapping[str, Record | None]) -> Intro | None:
+    """The intro the owner of a list's intro claim shows (None: a hidden list has none)."""
     record = which.get(claim.source) if claim is not None else None
-    return record.intro if isinstance(record, IntroRecord) else None
+    if not isinstance(record, IntroRecord) or claim is None:
+        return None
+    return record.intro if shown_intro(ledger, claim.source, record.intro) else None
 
 
 def plan_sections(ledger: Ledger, intro_lists: set[str]) -> None:

@@ -67,6 +67,10 @@ class SiteConfig:
     buildDrafts: bool = False
     buildFuture: bool = False
     buildExpired: bool = False
+    cascade: tuple[Mapping[str, Any], ...] = ()
+    """Hugo's `cascade` in the configuration: front matter passed to the pages its targets match."""
+    environment: str = "production"
+    """Hugo's environment, as cascade targets match it: `development` under `pressroom dev`."""
     enableRobotsTXT: bool = True
     disableKinds: tuple[str, ...] = ()
     """Outputs not written, by Hugo's kind names (`rss`, `sitemap`, `robotstxt`, `404`, `taxonomy`)."""
@@ -485,7 +489,7 @@ def config_from_data(data: Mapping[str, Any]) -> SiteConfig:
     values = dict(data)
     values["params"] = MappingProxyType(dict(values.get("params") or {}))
     values["permalinks"] = MappingProxyType(dict(values.get("permalinks") or {}))
-    for name in ("taxonomies", "staticDirs", "disableKinds", "otherLanguages"):
+    for name in ("taxonomies", "staticDirs", "disableKinds", "otherLanguages", "cascade"):
         if name in values:
             values[name] = tuple(values[name])
     if values.get("menu") is not None:

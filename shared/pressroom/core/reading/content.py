@@ -253,9 +253,9 @@ def _weight(key: str, value: Any) -> int | None:
     return value
 
 
-def _draft(key: str, value: Any) -> bool:
+def _draft(key: str, value: Any) -> bool | None:
     if value is None:
-        return False
+        return None
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in {"true", "false"}:
@@ -487,4 +487,7 @@ def parse_intro(key: str, data: bytes, config: SiteConfig) -> Intro:
         html=rendered.html,
         description=_text(key, "description", meta.get("description")).strip(),
         params=MappingProxyType(_plain(params)),
+        dates=MappingProxyType(
+            _plain({name: meta[name] for name in ("draft", "publishDate", "expiryDate") if meta.get(name) is not None})
+        ),
     )

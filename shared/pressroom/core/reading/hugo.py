@@ -111,6 +111,11 @@ def _record(tree: Mapping[str, Any], prefix: str, key: str, origin: dict[str, st
             _record(value, f"{prefix}.{name}", key, origin)
 
 
+def _cascade(value: Any) -> tuple[dict[str, Any], ...]:
+    """The configuration's `cascade`: one entry or a list of them (see `core.site.build_options`)."""
+    return tuple(item for item in (value if isinstance(value, list) else [value]) if isinstance(item, dict))
+
+
 def read_hugo_config(files: Mapping[str, bytes]) -> HugoConfig | None:
     """The configuration of a Hugo site root, or None when `files` hold no Hugo configuration."""
     root = next((key for key in ROOT_CONFIG_FILES if key in files), None)
@@ -314,6 +319,7 @@ def hugo_values(config: HugoConfig) -> tuple[dict[str, Any], list[str]]:
     for name in ("buildDrafts", "buildFuture", "buildExpired", "enableRobotsTXT", "hasCJKLanguage"):
         if (value := take(name.lower())) is not None:
             values[name] = _boolean(reader, name.lower(), value)
+    values["cascade"] = _cascade(take("cascade"))
     kinds = take("disablekinds")
     if kinds is not None:
         names = [str(k).lower() for k in (kinds if isinstance(kinds, list) else [kinds])]

@@ -94,7 +94,8 @@ class Entry:
     word_count: int = 0
     publish_date: datetime | None = None
     expiry_date: datetime | None = None
-    draft: bool = False
+    draft: bool | None = None
+    """None: the page does not say (a cascade may, see `core.site.build_options`)."""
     feature: str | None = None
     params: Mapping[str, Any] = field(default_factory=_frozen_params)
     other_terms: Mapping[str, tuple[str, ...]] = field(default_factory=_frozen_params)
@@ -182,6 +183,8 @@ class Intro:
     html: str = ""
     description: str = ""
     params: Mapping[str, Any] = field(default_factory=_frozen_params)
+    dates: Mapping[str, Any] = field(default_factory=_frozen_params)
+    """Its own `draft`, `publishDate` and `expiryDate` as given (they hide a section's list)."""
 
 
 @dataclass(frozen=True)

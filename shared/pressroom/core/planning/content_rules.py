@@ -1,0 +1,84 @@
+"""The round's second phase: Hugo's content rules decide which of the round's pages exist.
+
+A page's own front matter is not enough: an `_index.md` above it may cascade `draft`, dates,
+`build` or `headless` to it, and a bundle's `index.md` above it makes it a resource instead of a
+page (`core.site.build_options`). So when the round adds, removes or changes an `_index.md`'s
+cascade, or a bundle's `index.md`, the pages below it are re-decided too: a wide cascade is a
+fan-out like a settings change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from pressroom.core.planning.ledger import Ledger
+from pressroom.core.planning.records import IntroRecord, PageRecord, Record
+from pressroom.core.site.build_options import context_keys, decide
+from pressroom.core.site.model import Intro
+from pressroom.core.site.resolve import is_bundle_page
+
+
+def apply_content_rules(ledger: Ledger) -> None:
+    """Decide again whether each page the round read, or that a changed rule above reaches, exists."""
+    _reach_pages_below_changed_rules(ledger)
+    pages = sorted(key for key in ledger.reread if ledger.new_page(key) is not None)
+    config = ledger.config
+    ledger.load(k for key in pages for k in context_keys(key, config.contentDir, config.contentLanguage))
+    for key in pages:
+        record = ledger.new_page(key)
+        assert record is not None
+        entry = record.entry
+        dates = (entry.draft, entry.publish_date or entry.date, entry.expiry_date)
+        live, due = decide_at(ledger, key, "page", entry.params, dates)
+        published = record.published and live
+        aliases = record.aliases if published else ()
+        ledger.new[key] = replace(record, live=live, published=published, aliases=aliases, due=due)
+
+
+def _reach_pages_below_changed_rules(ledger: Ledger) -> None:
+    """Add to the round the pages below an `_index.md` whose cascade, or a bundle `index.md`
+    whose existence, the round changes."""
+    folders = set()
+    for key in ledger.reread:
+        old, new = ledger.old.get(key), ledger.new.get(key)
+        rules_may_change = isinstance(old, IntroRecord) or isinstance(new, IntroRecord)
+        if (rules_may_change or is_bundle_page(ledger.config.site_key(key))) and _rules_of(old) != _rules_of(new):
+            folders.add(key.rsplit("/", 1)[0] if "/" in key else "")
+    for folder in sorted(folders):
+        for key, found in ledger.state.pages_under(folder).items():
+            if key not in ledger.old:
+                ledger.old[key] = ledger.new[key] = found
+            ledger.reread.add(key)
+
+
+def _rules_of(record: Record | None) -> object:
+    """What of a record decides whether the pages below it exist: an intro's cascade, a page's
+    existence (a bundle's `index.md` makes the files below it resources)."""
+    if isinstance(record, IntroRecord):
+        return {k: v for k, v in record.intro.params.items() if k.lower() == "cascade"}
+    return isinstance(record, PageRecord)
+
+
+def decide_at(
+    ledger: Ledger,
+    key: str,
+    kind: str,
+    own: Mapping[str, object],
+    dates: tuple[bool | None, datetime | None, datetime | None],
+) -> tuple[bool, datetime | None]:
+    """Whether a page or an intro exists now, with the round's intros and pages around it, and
+    when the clock alone changes that (`build_options.decide`)."""
+    config = ledger.config
+    around = context_keys(key, config.contentDir, config.contentLanguage)
+    intros = {k: r.intro.params for k in around if isinstance(r := ledger.new.get(k), IntroRecord)}
+    pages = [k for k in around if isinstance(ledger.new.get(k), PageRecord)]
+    return decide(key, kind, own, dates, config, ledger.now, intros, pages)
+
+
+def shown_intro(ledger: Ledger, source: str, intro: Intro) -> bool:
+    """Whether a list's intro makes a page: a draft, future, expired or headless list has none."""
+    kind = "home" if not intro.list_id else "term" if "/" in intro.list_id else "section"
+    shown, _ = decide_at(ledger, source, kind, {**intro.params, **intro.dates}, (None, None, None))
+    return shown

