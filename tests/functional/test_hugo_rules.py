@@ -19,6 +19,7 @@ import pytest
 
 from pressroom.adapters.files import read_tree
 from pressroom.core.build import build_site
+from pressroom.core.reading.config import BuildMode
 from pressroom.core.rendering.theme import stylesheet_key
 from pressroom.core.site.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, THEME_FILES, is_search_part
 from support.accounts import Site, assert_converged
@@ -37,10 +38,8 @@ def _hugo() -> str:
     return str(binary)
 
 
-@pytest.fixture(scope="module")
-def hugo_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    public = tmp_path_factory.mktemp("public")
-    command = [_hugo(), "--quiet", "--source", str(FIXTURE), "--destination", str(public)]
+def _hugo_build(public: Path, *flags: str) -> dict[str, bytes]:
+    command = [_hugo(), "--quiet", "--source", str(FIXTURE), "--destination", str(public), *flags]
     subprocess.run(
         [*command, "--themesDir", str(THEME.parent), "--theme", THEME.name],
         check=True,
@@ -48,6 +47,11 @@ def hugo_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         timeout=120,
     )
     return read_tree(public)
+
+
+@pytest.fixture(scope="module")
+def hugo_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    return _hugo_build(tmp_path_factory.mktemp("public"))
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +88,31 @@ def test_the_sitemap_lists_what_hugo_lists(hugo_site: dict[str, bytes], built: d
         return set(re.findall(r"<loc>([^<]*)</loc>", data.decode()))
 
     assert locs(built["sitemap.xml"]) == locs(hugo_site["sitemap.xml"])
+
+
+@pytest.mark.parametrize(
+    ("flags", "mode"),
+    [
+        (["--environment", "development"], BuildMode(environment="development")),
+        (["--environment", "development", "-D", "-F", "-E"], BuildMode(True, True, True, "development")),
+    ],
+    ids=["hugo-server", "hugo-server-D-F-E"],
+)
+def test_pressroom_dev_builds_what_hugo_server_builds(tmp_path: Path, flags: list[str], mode: BuildMode) -> None:
+    """`pressroom dev [-D -F -E]` as `hugo server [-D -F -E]`: the development environment's
+    cascade applies (`posts/dev-only` is a draft there), and the flags bring pages back."""
+    theirs = _hugo_build(tmp_path, *flags)
+    site = build_site(read_tree(FIXTURE), NOW, mode=mode)
+    assert site.errors == []
+    if mode.drafts:
+        # Known difference: a page built (-D) with `build: {render: never, list: never}` has no
+        # page in either, but Hugo still publishes its bundle's files (`publishResources`
+        # defaults to true); pressroom publishes the files of a page only while the page is.
+        assert "hidden/hb/x.png" in theirs and "hidden/hb/x.png" not in site.outputs
+        theirs = {key: body for key, body in theirs.items() if key != "hidden/hb/x.png"}
+    assert sorted(set(site.outputs) - _ours(site.outputs)) == sorted(theirs)
+    feeds = [key for key in theirs if key.endswith(".xml") and key != "sitemap.xml"]
+    assert {key: _items(site.outputs[key]) for key in feeds} == {key: _items(theirs[key]) for key in feeds}
 
 
 def test_the_event_path_applies_the_same_rules(site: Site) -> None:

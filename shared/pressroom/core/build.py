@@ -23,7 +23,7 @@ from typing import Protocol, TypeVar
 
 from pressroom.core.planning.conversions import published_set, reading_of
 from pressroom.core.planning.plan import EmptyIndex, Reading, list_exists, plan_round
-from pressroom.core.reading.config import SiteConfig, settings_of
+from pressroom.core.reading.config import PUBLISHED, BuildMode, SiteConfig, settings_of
 from pressroom.core.reading.content import ParsedPage, SourceKind, parse_intro, parse_page, publishable_kind
 from pressroom.core.rendering.mime import Headers, headers
 from pressroom.core.rendering.renderer import Renderer, validate_layouts
@@ -140,18 +140,23 @@ class _ParseJob:
 
 
 def build_site(
-    files: Mapping[str, bytes], now: datetime, pool: Pool = SERIAL, sink: OutputSink | None = None
+    files: Mapping[str, bytes],
+    now: datetime,
+    pool: Pool = SERIAL,
+    sink: OutputSink | None = None,
+    mode: BuildMode = PUBLISHED,
 ) -> SiteBuild:
     """Build the whole site from the source files (key -> bytes) as of `now`.
 
     Who publishes what is decided by the event path's planner, planning every source as one
     round against an empty index: the same rules, applied by the same code. With a `sink`,
     every output is handed to it instead of kept in `SiteBuild.outputs`. Parsing and rendering
-    run on `pool` (a shell's process pool, or this process).
+    run on `pool` (a shell's process pool, or this process); `mode` is what `pressroom dev`
+    adds to the site's settings (drafts, future and expired pages, the development environment).
     """
     result = SiteBuild()
     try:
-        settings = settings_of(files)
+        settings = settings_of(files, mode)
         validate_layouts(settings)
     except ConfigError as error:
         result.errors.append(error)

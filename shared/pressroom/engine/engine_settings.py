@@ -1,10 +1,13 @@
 """The event path's settings: how long a lease lasts, how long a request may take, how far a chain
-of self-sent messages may go. The shells read them (`shells.runtime.engine_settings`) and pass them in.
+of self-sent messages may go, what the command line adds to the site's settings. The shells read
+them (`shells.runtime.engine_settings`) and pass them in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from pressroom.core.reading.config import PUBLISHED, BuildMode
 
 LEASE_SECONDS = 60.0
 """How long a lease lasts unless renewed: the most a holder that died costs (its lease is taken
@@ -25,6 +28,8 @@ class EngineSettings:
     lease_seconds: float = LEASE_SECONDS
     request_seconds: float = REQUEST_SECONDS
     max_hops: int = MAX_HOPS
+    build_mode: BuildMode = PUBLISHED
+    """Pages built beyond the site's own settings, and Hugo's environment (`pressroom dev`)."""
 
     def __post_init__(self) -> None:
         if self.lease_seconds <= self.request_seconds:

@@ -308,7 +308,7 @@ class Publisher:
 
     def read_settings(self) -> SiteSettings:
         """The settings in the source now; ConfigError when broken (the site keeps its last good ones)."""
-        return read_source_settings(self.ports.source)
+        return read_source_settings(self.ports.source, self.engine_settings.build_mode)
 
     # -- resuming and rebuilding --------------------------------------------------------------------
     def _resume(self, journal: Journal, result: RunResult) -> bool:

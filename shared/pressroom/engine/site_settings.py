@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pressroom.core.planning.codec import unpack
 from pressroom.core.reading.config import (
+    PUBLISHED,
     SETTINGS_FILES,
     SETTINGS_FOLDERS,
+    BuildMode,
     SiteSettings,
     config_from_data,
     is_settings_key,
@@ -53,11 +55,11 @@ class GenerationSettings:
         return self._themes.get(generation, built_by()) != built_by()
 
 
-def read_source_settings(source: Source) -> SiteSettings:
+def read_source_settings(source: Source, mode: BuildMode = PUBLISHED) -> SiteSettings:
     """The settings in the source now; ConfigError when broken (the site keeps its last good ones)."""
     keys = list(SETTINGS_FILES)
     keys += [item.key for folder in SETTINGS_FOLDERS for item in source.list(folder) if is_settings_key(item.key)]
     files = {key: found.body for key in keys if (found := source.read(key)) is not None}
-    settings = settings_of(files)
+    settings = settings_of(files, mode)
     validate_layouts(settings)
     return settings

@@ -329,9 +329,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_dev(args: argparse.Namespace) -> int:
     import os
 
+    from pressroom.core.reading.config import BuildMode
     from pressroom.shells.dev import run_dev
 
-    code = run_dev(_source(args), port=args.port, output=_output(args))
+    mode = BuildMode(args.buildDrafts, args.buildFuture, args.buildExpired, args.environment)
+    code = run_dev(_source(args), port=args.port, output=_output(args), mode=mode)
     # Everything it started is stopped by now; what the interpreter would still do is free the
     # embedded AWS's heap, which takes seconds on a large site. Ctrl-C should give the prompt back now.
     sys.stdout.flush()
@@ -455,6 +457,17 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
 def _dev_arguments(parser: argparse.ArgumentParser) -> None:
     _add_source(parser)
     parser.add_argument("--port", type=int, default=1313, help="the port to serve on (default: 1313)")
+    parser.add_argument("-D", "--buildDrafts", action="store_true", help="include draft pages, as hugo server -D")
+    parser.add_argument(
+        "-F", "--buildFuture", action="store_true", help="include pages whose date is in the future, as hugo server -F"
+    )
+    parser.add_argument("-E", "--buildExpired", action="store_true", help="include expired pages, as hugo server -E")
+    parser.add_argument(
+        "-e",
+        "--environment",
+        default="development",
+        help="Hugo's environment, as cascade targets match it (default: development, as hugo server)",
+    )
 
 
 def _new_arguments(parser: argparse.ArgumentParser) -> None:
@@ -539,7 +552,8 @@ COMMANDS = (
         "dev",
         "serve the site on 127.0.0.1 with live reload, published by the real pipeline on an embedded moto",
         "  pressroom dev                    # this folder's site on http://127.0.0.1:1313/\n"
-        "  pressroom dev content --port 8080\n",
+        "  pressroom dev content --port 8080\n"
+        "  pressroom dev -D                 # drafts too, as hugo server -D\n",
         _dev_arguments,
         cmd_dev,
     ),

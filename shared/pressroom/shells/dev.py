@@ -40,6 +40,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from pressroom.core.reading.config import DEVELOPMENT, BuildMode
 from pressroom.core.rendering.mime import Headers, content_type, headers
 from pressroom.exceptions import UsageError
 
@@ -317,6 +318,11 @@ class _Checker:
                 child.wait()
 
 
+DEV_MODE = BuildMode(environment=DEVELOPMENT)
+"""`pressroom dev` with no flags: as `hugo server`, the development environment (cascade targets
+match it), drafts, future and expired pages left out unless -D, -F, -E say otherwise."""
+
+
 def _where(item: dict[str, Any]) -> str:
     return f"{item['file']}:{item['line']}" if item.get("line") else str(item["file"])
 
@@ -324,10 +330,11 @@ def _where(item: dict[str, Any]) -> str:
 class DevLoop:
     """Everything `pressroom dev` starts, and how it stops."""
 
-    def __init__(self, src: Path, port: int, output: Any) -> None:
+    def __init__(self, src: Path, port: int, output: Any, mode: BuildMode = DEV_MODE) -> None:
         self.src = src
         self.port = port
         self.output = output
+        self.mode = mode
         self.site = DevSite()
         self.stop = threading.Event()
         self.interrupted = False
@@ -403,7 +410,7 @@ class DevLoop:
         from pressroom.core.build import build_site
         from pressroom.shells.pools import build_pool
 
-        built = build_site(read_tree(self.src), datetime.now(UTC), build_pool(workers))
+        built = build_site(read_tree(self.src), datetime.now(UTC), build_pool(workers), mode=self.mode)
         if self.site.bucket is None and (built.outputs or self.site.preview is None):  # a broken site.yaml keeps it
             self.site.preview, self.site.preview_headers = built.outputs, built.headers
             self.site.bump()
@@ -458,12 +465,13 @@ class DevLoop:
     def _publish(self) -> None:
         from pressroom.shells.handler import handler
         from pressroom.shells.provision import provision
-        from pressroom.shells.runtime import Resources, client
+        from pressroom.shells.runtime import Resources, build_mode_environment, client
         from pressroom.shells.sync import s3_target, sync
         from pressroom.shells.worker import run_worker
 
         self.names = provision(Resources.from_env())
         os.environ.update(self.names)
+        os.environ.update(build_mode_environment(self.mode))  # the handler below reads them
         s3, sqs = client("s3"), client("sqs")
         source = f"s3://{self.names['SOURCE_BUCKET']}"
         self._thread(lambda: self._watch(s3, source), "pressroom-dev-watch")
@@ -539,7 +547,7 @@ def upload_changes(src: Path, url: str, keys: list[str], s3: Any) -> Any:
     return sync_keys(src, s3_target(url, s3), keys)
 
 
-def run_dev(src: Path, port: int, output: Any) -> int:
+def run_dev(src: Path, port: int, output: Any, mode: BuildMode = DEV_MODE) -> int:
     """Run until SIGINT or SIGTERM; 0 when stopped so, 2 when it cannot start."""
     from importlib.util import find_spec
 
@@ -548,7 +556,7 @@ def run_dev(src: Path, port: int, output: Any) -> int:
         if find_spec(module) is None:
             raise UsageError(f"pressroom dev needs {what}: pip install 'pressroom[dev-server]'")
     os.environ.setdefault("LOG_LEVEL", "ERROR")  # content errors reach the terminal through check, once
-    loop = DevLoop(src, port, output)
+    loop = DevLoop(src, port, output, mode)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         loop.interrupted = True

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pressroom.core.reading.config import BuildMode
 from pressroom.engine.engine_settings import LEASE_SECONDS, MAX_HOPS, REQUEST_SECONDS, EngineSettings
-from pressroom.exceptions import PressroomError
+from pressroom.exceptions import PressroomError, UsageError
 
 DEFAULT_NAMES = {
     "SOURCE_BUCKET": "pressroom-source",
@@ -63,7 +65,39 @@ def engine_settings() -> EngineSettings:
         lease_seconds=float(os.environ.get("PRESSROOM_LEASE_SECONDS", str(LEASE_SECONDS))),
         request_seconds=float(os.environ.get("PRESSROOM_REQUEST_SECONDS", str(REQUEST_SECONDS))),
         max_hops=int(os.environ.get("PRESSROOM_MAX_HOPS", str(MAX_HOPS))),
+        build_mode=build_mode(os.environ),
     )
+
+
+BUILD_MODE_VARIABLES = {
+    "HUGO_ENVIRONMENT": "environment",
+    "HUGO_BUILDDRAFTS": "drafts",
+    "HUGO_BUILDFUTURE": "future",
+    "HUGO_BUILDEXPIRED": "expired",
+}
+"""Hugo's own variables for `hugo server -e ENV -D -F -E`: `pressroom dev` sets them for the
+handler it runs, and a function's environment may set them as a Hugo user's CI does."""
+
+
+def build_mode(environ: Mapping[str, str]) -> BuildMode:
+    """What the environment adds to the site's settings (`core.reading.config.BuildMode`)."""
+    found: dict[str, Any] = {}
+    for variable, field_name in BUILD_MODE_VARIABLES.items():
+        value = environ.get(variable, "").strip()
+        if not value:
+            continue
+        if field_name == "environment":
+            found[field_name] = value.lower()
+        elif value.lower() in {"true", "1", "yes", "false", "0", "no"}:
+            found[field_name] = value.lower() in {"true", "1", "yes"}
+        else:
+            raise UsageError(f"{variable}={value!r}: say true or false")
+    return BuildMode(**found)
+
+
+def build_mode_environment(mode: BuildMode) -> dict[str, str]:
+    """The variables that make `build_mode` read `mode` back (for a handler run in-process)."""
+    return {variable: str(getattr(mode, field_name)).lower() for variable, field_name in BUILD_MODE_VARIABLES.items()}
 
 
 def client(service: str) -> Any:

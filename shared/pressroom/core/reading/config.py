@@ -408,7 +408,37 @@ class SiteSettings:
     """Changes whenever any configuration or layout file changes, or the theme (`core.theme`)."""
 
 
-def settings_of(files: Mapping[str, bytes]) -> SiteSettings:
+PRODUCTION = "production"
+"""Hugo's environment for `hugo` (and for `pressroom build` and the event path)."""
+DEVELOPMENT = "development"
+"""Hugo's environment for `hugo server` (and for `pressroom dev`)."""
+
+
+@dataclass(frozen=True)
+class BuildMode:
+    """What the command line adds to a site's own settings, as `hugo server -D -F -E` does: pages
+    built that the site would not build, and the environment cascade targets match."""
+
+    drafts: bool = False
+    future: bool = False
+    expired: bool = False
+    environment: str = PRODUCTION
+
+    def apply(self, config: SiteConfig) -> SiteConfig:
+        return replace(
+            config,
+            buildDrafts=config.buildDrafts or self.drafts,
+            buildFuture=config.buildFuture or self.future,
+            buildExpired=config.buildExpired or self.expired,
+            environment=self.environment,
+        )
+
+
+PUBLISHED = BuildMode()
+"""`pressroom build` and the event path: the site's own settings, Hugo's production environment."""
+
+
+def settings_of(files: Mapping[str, bytes], mode: BuildMode = PUBLISHED) -> SiteSettings:
     """The site's settings from its files (only the settings keys are read); ConfigError if broken.
 
     A Hugo configuration makes the source a Hugo site root (SPEC 1): its keys replace
@@ -439,6 +469,9 @@ def settings_of(files: Mapping[str, bytes]) -> SiteSettings:
     from pressroom.core.rendering.theme import theme_digest
 
     digest.update(b"\x01theme\0" + theme_digest().encode())  # a deployed theme change re-renders too
+    if mode != PUBLISHED:
+        digest.update(f"\x01mode\0{mode}".encode())
+        config = mode.apply(config)
     layouts = {
         key[len(LAYOUTS_PREFIX) :]: files[key].decode("utf-8", "replace")
         for key in sorted(used)

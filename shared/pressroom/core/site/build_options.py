@@ -29,11 +29,6 @@ from zoneinfo import ZoneInfo
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.site.urls import strip_markdown_suffix
 
-PRODUCTION = "production"
-"""Hugo's environment for `hugo` (and for `pressroom build` and the event path)."""
-DEVELOPMENT = "development"
-"""Hugo's environment for `hugo server` (and for `pressroom dev`)."""
-
 PUBLICATION_KEYS = ("draft", "publishDate", "expiryDate", "headless", "build")
 """The front matter keys that decide whether a page is published (`_build` is `build`)."""
 
