@@ -110,6 +110,32 @@ def test_in_a_hugo_root_only_content_and_static_are_published() -> None:
     assert classify("config/_default/params.toml", config) is SourceKind.CONFIG
 
 
+def test_the_images_the_themes_params_name_in_assets_are_published_and_nothing_else_there() -> None:
+    """Congo's and Blowfish's author image, logo and default images live in `assets/` (issue 21.2);
+    a hostile configuration names nothing outside the folder, and no URL becomes a file."""
+    params = (
+        b'[params]\nlogo = "/img/logo.svg"\ndefaultBackgroundImage = "../../etc/passwd"\n'
+        b'defaultFeaturedImage = "https://cdn.example/f.png"\n'
+        b'[params.author]\nname = "Ada"\nimage = "img/profile.jpeg"\n'
+    )
+    config = settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n' + params}).config
+    assert config.assetImages == ("img/profile.jpeg", "img/logo.svg")
+    assert classify("assets/img/profile.jpeg", config) is SourceKind.ASSET
+    assert config.site_key("assets/img/profile.jpeg") == "img/profile.jpeg"
+    for key in ("assets/img/other.png", "assets/css/main.css", "etc/passwd", "assets/etc/passwd"):
+        assert classify(key, config) is SourceKind.IGNORED
+    files = {
+        "hugo.toml": b'baseURL = "https://a.example/"\n' + params,
+        "content/posts/a.md": b"---\ntitle: A\ndate: 2025-01-01\n---\nA.\n",
+        "assets/img/profile.jpeg": b"\xff\xd8\xff\xe0 jpeg",
+        "assets/img/other.png": b"\x89PNG other",
+    }
+    site = build_site(files, datetime.fromisoformat("2026-01-01T00:00:00+00:00"))
+    assert site.outputs["img/profile.jpeg"] == files["assets/img/profile.jpeg"]
+    assert "img/other.png" not in site.outputs
+    assert b'src="/img/profile.jpeg"' in site.outputs["index.html"]
+
+
 @pytest.mark.parametrize(
     ("pattern", "path"),
     [

@@ -38,6 +38,10 @@ def _language_parts(key: str) -> tuple[str, str, str]:
     return base, language.lower(), key[len(stem) :]
 
 
+ASSETS_PREFIX = "assets/"
+"""A Hugo root's folder of files its theme processes (Hugo Pipes)."""
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     """The settings of SPEC section 5, typed and validated; `params` is free-form for templates."""
@@ -60,6 +64,10 @@ class SiteConfig:
     """The folder of the content in the source: "" for a content folder, `content` for a Hugo site root."""
     staticDirs: tuple[str, ...] = ()
     """Folders of a Hugo site root published as they are, at the site's root (`static`)."""
+    assetImages: tuple[str, ...] = ()
+    """Files of a Hugo root's `assets/` that the theme's params name (author image, logo, default
+    feature and background images): published as they are at their path below `assets/`, as
+    Congo's and Blowfish's `resources.Get` makes Hugo publish them (`hugo.ASSET_IMAGE_PARAMS`)."""
     permalinks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Hugo's permalinks: `page:SECTION` or `term:TAXONOMY` -> a pattern like `/:year/:slug/`."""
     menu: tuple[tuple[str, str, str], ...] | None = None
@@ -106,6 +114,8 @@ class SiteConfig:
         for folder in self.staticDirs:
             if folder and source_key.startswith(folder + "/"):
                 return source_key[len(folder) + 1 :]
+        if self._is_asset_image(source_key):
+            return source_key[len(ASSETS_PREFIX) :]
         if self.contentDir and source_key.startswith(self.contentDir + "/"):
             key = source_key[len(self.contentDir) + 1 :]
             base, language, suffix = _language_parts(key)
@@ -117,8 +127,13 @@ class SiteConfig:
         return bool(self.contentDir) and _language_parts(source_key)[1] in self.otherLanguages
 
     def is_static(self, source_key: str) -> bool:
-        """A file of a Hugo root's `static/`: published as it is, never a page."""
-        return any(source_key.startswith(folder + "/") for folder in self.staticDirs if folder)
+        """A file of a Hugo root's `static/` (or an image of `assets/` the params name): published
+        as it is, never a page."""
+        in_static = any(source_key.startswith(folder + "/") for folder in self.staticDirs if folder)
+        return in_static or self._is_asset_image(source_key)
+
+    def _is_asset_image(self, source_key: str) -> bool:
+        return source_key.startswith(ASSETS_PREFIX) and source_key[len(ASSETS_PREFIX) :] in self.assetImages
 
     def is_authored(self, source_key: str) -> bool:
         """A file an author wrote (`content/`, not the owner's `static/`): its active kinds are
@@ -522,7 +537,7 @@ def config_from_data(data: Mapping[str, Any]) -> SiteConfig:
     values = dict(data)
     values["params"] = MappingProxyType(dict(values.get("params") or {}))
     values["permalinks"] = MappingProxyType(dict(values.get("permalinks") or {}))
-    for name in ("taxonomies", "staticDirs", "disableKinds", "otherLanguages", "cascade"):
+    for name in ("taxonomies", "staticDirs", "assetImages", "disableKinds", "otherLanguages", "cascade"):
         if name in values:
             values[name] = tuple(values[name])
     if values.get("menu") is not None:

@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pressroom.core.reading.documents import load_json, load_toml, load_yaml
-from pressroom.core.site.urls import PERMALINK_ATTRIBUTES, TERM_PERMALINK_ATTRIBUTES, permalink_attributes
+from pressroom.core.site.urls import (
+    PERMALINK_ATTRIBUTES,
+    TERM_PERMALINK_ATTRIBUTES,
+    permalink_attributes,
+    unsafe_key_reason,
+)
 from pressroom.exceptions import ConfigError
 
 ROOT_CONFIG_FILES = tuple(f"{name}.{ext}" for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json"))
@@ -351,6 +356,7 @@ def hugo_values(config: HugoConfig) -> tuple[dict[str, Any], list[str]]:
         values["author"] = author["name"]
     elif isinstance(author, str):
         values["author"] = author
+    values["assetImages"] = asset_images(params)
     values["markup"] = _markup(reader, take("enableemoji"))
     for theme_key in ("theme", "themesdir"):
         if take(theme_key) is not None:
@@ -358,6 +364,39 @@ def hugo_values(config: HugoConfig) -> tuple[dict[str, Any], list[str]]:
     for leftover in sorted(_leaves(reader.tree)):
         reader.ignore(leftover)
     return values, reader.warnings
+
+
+ASSET_IMAGE_PARAMS = (
+    ("author", "image"),
+    ("logo",),
+    ("secondarylogo",),
+    ("defaultfeaturedimage",),
+    ("defaultbackgroundimage",),
+    ("homepage", "homepageimage"),
+)
+"""The params of Congo and Blowfish that name an image of `assets/`, which their templates read
+with `resources.Get` (so Hugo publishes it at its path below `assets/`)."""
+
+
+def asset_images(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The files below `assets/` the params name: relative paths with no scheme, none leaving
+    the folder (a hostile configuration names nothing outside it: SPEC 3.5)."""
+    found = []
+    for path in ASSET_IMAGE_PARAMS:
+        value: Any = params
+        for name in path:
+            value = _get_lower(value, name) if isinstance(value, Mapping) else None
+        if not isinstance(value, str) or "://" in value or value.startswith("//") or value.startswith("data:"):
+            continue
+        key = value.strip().lstrip("/")
+        if key and unsafe_key_reason(key) is None:
+            found.append(key)
+    return tuple(dict.fromkeys(found))
+
+
+def _get_lower(mapping: Mapping[str, Any], name: str) -> Any:
+    """A param by its lower-case name (Hugo's param keys are case-insensitive)."""
+    return next((value for key, value in mapping.items() if str(key).lower() == name), None)
 
 
 def _markup(reader: _Reader, emoji: Any) -> dict[str, bool]:
