@@ -33,6 +33,7 @@ from pressroom.shells.sync import (
     s3_target,
     sync,
 )
+from support.images import TINY_PNG
 from support.moto_server import moto_server
 
 if TYPE_CHECKING:
@@ -262,7 +263,7 @@ SITE: dict[str, str | bytes] = {
     "about.md": "---\ntitle: About\n---\nHello.\n",
     "posts/first.md": "---\ntitle: First\n---\nBody one.\n",
     "posts/trip/index.md": "---\ntitle: Trip\n---\n![road](road.png)\n",
-    "posts/trip/road.png": b"\x89PNG\r\n\x1a\nnot really a png",
+    "posts/trip/road.png": TINY_PNG,
 }
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from pressroom.core.build import build_site
 from pressroom.core.rendering.mime import INERT_CONTENT_TYPE
+from support.images import TINY_PNG
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'
@@ -26,7 +27,7 @@ BUNDLE = {
     "posts/b/x.svg": SVG,
     "posts/b/data.xml": b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>',
     "posts/b/page.xhtml": b'<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>',
-    "posts/b/photo.png": b"\x89PNG\r\n\x1a\n",
+    "posts/b/photo.png": TINY_PNG,
     "posts/b/evil.html": b"<script>alert(1)</script>",
     "posts/loose.htm": b"<script>alert(1)</script>",
 }

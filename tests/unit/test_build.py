@@ -14,6 +14,7 @@ from pressroom.core.rendering.mime import content_type
 from pressroom.core.rendering.theme import stylesheet_key
 from pressroom.core.site.urls import unsafe_key_reason
 from pressroom.shells.pools import ForkedPool
+from support.images import TINY_PNG
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script>"
@@ -31,7 +32,7 @@ def blog() -> dict[str, bytes]:
         "posts/_index.md": page("title: All posts\n"),
         "about.md": page("title: About\n", "Who I am.\n"),
         "posts/road-trip/index.md": page("title: Road trip\ndate: 2025-03-01\ntags: [Travel]\n", "![Road](road.png)\n"),
-        "posts/road-trip/road.png": b"\x89PNG\r\n\x1a\nfake",
+        "posts/road-trip/road.png": TINY_PNG,
         "img/logo.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>",
     }
     for day in range(1, 5):

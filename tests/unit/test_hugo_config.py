@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -110,6 +111,9 @@ def test_in_a_hugo_root_only_content_and_static_are_published() -> None:
     assert classify("config/_default/params.toml", config) is SourceKind.CONFIG
 
 
+PROFILE_JPEG = (Path(__file__).parents[1] / "fixtures" / "hugo-rules" / "assets" / "img" / "profile.jpeg").read_bytes()
+
+
 def test_the_images_the_themes_params_name_in_assets_are_published_and_nothing_else_there() -> None:
     """Congo's and Blowfish's author image, logo and default images live in `assets/` (issue 21.2);
     a hostile configuration names nothing outside the folder, and no URL becomes a file."""
@@ -127,7 +131,7 @@ def test_the_images_the_themes_params_name_in_assets_are_published_and_nothing_e
     files = {
         "hugo.toml": b'baseURL = "https://a.example/"\n' + params,
         "content/posts/a.md": b"---\ntitle: A\ndate: 2025-01-01\n---\nA.\n",
-        "assets/img/profile.jpeg": b"\xff\xd8\xff\xe0 jpeg",
+        "assets/img/profile.jpeg": PROFILE_JPEG,
         "assets/img/other.png": b"\x89PNG other",
     }
     site = build_site(files, datetime.fromisoformat("2026-01-01T00:00:00+00:00"))

@@ -222,7 +222,8 @@ def render_outputs(
     outputs with one key, the first wins. With a `sink`, the bytes go to it and the dict is empty.
     An output its template cannot render (`RenderError`) is left out, with its error.
 
-    Assets are copied; the rest render on `pool` (here, or in its processes).
+    Assets are copied (`AssetOutput.from_source`: a photo without its location data); the rest
+    render on `pool` (here, or in its processes).
     """
     chosen: dict[str, Output] = {}
     for output in outputs:
@@ -230,20 +231,25 @@ def render_outputs(
     to_render = [output for output in chosen.values() if not isinstance(output, AssetOutput)]
     job = _RenderJob(renderer, index, to_render, body_of, sink)
     rendered = pool.map_chunks(job.render, len(to_render))
-    failed = {failure.key: failure.error() for failure in rendered if isinstance(failure, _Failure)}
+    failed: dict[str, ContentError] = {
+        failure.key: failure.error() for failure in rendered if isinstance(failure, _Failure)
+    }
+    copied: dict[str, bytes] = {}
+    for key, output in chosen.items():
+        if isinstance(output, AssetOutput):
+            try:
+                copied[key] = output.from_source(files[output.source_key], renderer.config)
+            except ContentError as error:
+                failed[key] = error
     keys = [key for key in chosen if key not in failed]
     errors = list(failed.values())
     if sink is not None:
-        for key, output in chosen.items():
-            if isinstance(output, AssetOutput):
-                sink(key, files[output.source_key])
+        for key, body in copied.items():
+            sink(key, body)
         return keys, {}, errors
     bodies = iter(rendered)
-    made = {
-        key: files[output.source_key] if isinstance(output, AssetOutput) else next(bodies)
-        for key, output in chosen.items()
-    }
-    return keys, {key: body for key, body in made.items() if not isinstance(body, _Failure)}, errors
+    made = {key: copied.get(key) if isinstance(output, AssetOutput) else next(bodies) for key, output in chosen.items()}
+    return keys, {key: body for key, body in made.items() if isinstance(body, bytes)}, errors
 
 
 @dataclass(frozen=True)

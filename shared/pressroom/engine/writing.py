@@ -256,8 +256,12 @@ class OutputWriter:
             if read.source is not None:  # recorded by the source's version: not read again to compare
                 body = copied.get(output.key)
                 if body is not None:
-                    recorded = f"v:{read.version}:{stored.digest_text(':')}"
-                    rendered[output.key] = (output.from_source(body), stored, recorded)
+                    recipe = output.source_recipe(config)
+                    recorded = f"v:{read.version}:{stored.digest_text(':')}" + (f":{recipe}" if recipe else "")
+                    try:
+                        rendered[output.key] = (output.from_source(body, config), stored, recorded)
+                    except ContentError as error:
+                        errors.append(error)
                 continue
             try:
                 data = self._render_one(output, read, view, renderer, patch, bodies)

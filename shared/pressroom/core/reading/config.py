@@ -56,6 +56,9 @@ class SiteConfig:
     summaryLength: int = 70
     feedLimit: int = 20
     showReadingTime: bool = True
+    keepImageMetadata: bool = False
+    """Publish JPEG, PNG and WebP originals as uploaded, location and camera data included (by
+    default it is removed, pixels untouched: SPEC 1, `core.images.metadata`)."""
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     taxonomies: tuple[str, ...] = DEFAULT_TAXONOMIES
     """The taxonomies whose terms get pages (Hugo's `taxonomies`, by their plural names)."""
@@ -224,6 +227,7 @@ _SITE_YAML_KEYS = [
     "feedLimit",
     "unsafeHTML",
     "showReadingTime",
+    "keepImageMetadata",
     "params",
     "taxonomies",
     "buildDrafts",

@@ -344,19 +344,7 @@ def hugo_values(config: HugoConfig) -> tuple[dict[str, Any], list[str]]:
     menu = _menu(reader, take("menus"))
     if menu is not None:
         values["menu"] = menu
-    params = take("params")
-    if params is not None and not isinstance(params, dict):
-        raise reader.bad("params", "must be a mapping")
-    params = dict(params or {})
-    values["params"] = params
-    if isinstance(params.get("description"), str):
-        values["description"] = params["description"]
-    author = params.get("author")
-    if isinstance(author, dict) and isinstance(author.get("name"), str):
-        values["author"] = author["name"]
-    elif isinstance(author, str):
-        values["author"] = author
-    values["assetImages"] = asset_images(params)
+    values.update(_params_values(reader, take("params")))
     values["markup"] = _markup(reader, take("enableemoji"))
     for theme_key in ("theme", "themesdir"):
         if take(theme_key) is not None:
@@ -364,6 +352,25 @@ def hugo_values(config: HugoConfig) -> tuple[dict[str, Any], list[str]]:
     for leftover in sorted(_leaves(reader.tree)):
         reader.ignore(leftover)
     return values, reader.warnings
+
+
+def _params_values(reader: _Reader, params: Any) -> dict[str, Any]:
+    """`params`, and the settings pressroom takes from it: the description, the author's name,
+    the images of `assets/` it names, whether photos keep their metadata."""
+    if params is not None and not isinstance(params, dict):
+        raise reader.bad("params", "must be a mapping")
+    params = dict(params or {})
+    values: dict[str, Any] = {"params": params, "assetImages": asset_images(params)}
+    if isinstance(params.get("description"), str):
+        values["description"] = params["description"]
+    author = params.get("author")
+    if isinstance(author, dict) and isinstance(author.get("name"), str):
+        values["author"] = author["name"]
+    elif isinstance(author, str):
+        values["author"] = author
+    if (keep := _get_lower(params, "keepimagemetadata")) is not None:
+        values["keepImageMetadata"] = _boolean(reader, "params.keepImageMetadata", keep)
+    return values
 
 
 ASSET_IMAGE_PARAMS = (

@@ -216,6 +216,12 @@ class OutputKind:
             raise ValueError(f"{self.key}: made from its source's bytes, not rendered")
         return site.render_template(self.template, **self.context(site, index, body_of))
 
-    def from_source(self, data: bytes) -> bytes:
-        """Its bytes from its source's (`Reads.source`): a copy, unless the kind transforms them."""
+    def from_source(self, data: bytes, config: SiteConfig) -> bytes:
+        """Its bytes from its source's (`Reads.source`): a copy, unless the kind transforms them
+        (a ContentError when it cannot: the output is not published, what was stays)."""
         return data
+
+    def source_recipe(self, config: SiteConfig) -> str:
+        """What `from_source` does to the bytes ("": a copy), recorded with the source's version
+        so that a change of recipe (a setting) writes the output again."""
+        return ""

@@ -17,6 +17,7 @@ from importlib.resources import files
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from pressroom.core.images.metadata import strip_metadata
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.rendering.kinds import OutputKind, Published, Reads, Rewrite, Templates
 from pressroom.core.rendering.search import (
@@ -482,9 +483,14 @@ class StaticOutput(OutputKind):
         return site.render_template(name)
 
 
+METADATA_STRIPPED = (".jpg", ".jpeg", ".jpe", ".png", ".apng", ".webp")
+"""The originals published without their location and camera data (`core.images.metadata`)."""
+
+
 @dataclass(frozen=True)
 class AssetOutput(OutputKind):
-    """A non-Markdown source file, copied byte for byte to `key` (a bundle's file: under its page)."""
+    """A non-Markdown source file, copied byte for byte to `key` (a bundle's file: under its page),
+    a photo without its location and camera data unless the site keeps it."""
 
     tag = "AssetOutput"
 
@@ -498,6 +504,13 @@ class AssetOutput(OutputKind):
 
     def authored(self, config: SiteConfig) -> bool:
         return config.is_authored(self.source_key)
+
+    def from_source(self, data: bytes, config: SiteConfig) -> bytes:
+        return strip_metadata(data, self.source_key) if self.source_recipe(config) else data
+
+    def source_recipe(self, config: SiteConfig) -> str:
+        private = not config.keepImageMetadata and self.source_key.lower().endswith(METADATA_STRIPPED)
+        return "no-metadata" if private else ""
 
 
 _CACHED_AS_PAGE = tuple(kind for kind in OutputKind.kinds() if kind.cached_as_page)
