@@ -8,6 +8,7 @@ import pytest
 
 from pressroom.core.markdown.converter import hugo_anchor, render_markdown
 from pressroom.core.markdown.highlighting import pygments_css
+from pressroom.core.markdown.settings import MarkupSettings
 from pressroom.core.site.urls import is_safe_url
 
 # --- Markdown features Hugo users expect ---------------------------------------------------
@@ -81,8 +82,9 @@ def test_hugo_anchor_matches_hugo_github_ids(text: str, anchor: str) -> None:
     assert hugo_anchor(text) == anchor
 
 
-def test_toc_nests_h2_to_h4_like_hugo() -> None:
-    rendered = render_markdown("# Title\n\n## One\n\n### One `a`\n\n#### Deep\n\n##### Too deep\n\n## [Two](/x)\n")
+def test_toc_nests_the_levels_it_is_given_like_hugo() -> None:
+    text = "# Title\n\n## One\n\n### One `a`\n\n#### Deep\n\n##### Too deep\n\n## [Two](/x)\n"
+    rendered = render_markdown(text, markup=MarkupSettings(toc_end_level=4))
     assert rendered.toc_html == (
         '<nav id="TableOfContents">\n'
         "  <ul>\n"
@@ -106,7 +108,7 @@ def test_toc_fills_a_skipped_level_with_an_empty_item() -> None:
     assert '<ul>\n    <li>\n      <ul>\n        <li><a href="#starts-at-three">' in toc
 
 
-def test_toc_is_empty_without_h2_to_h4_headings() -> None:
+def test_toc_is_empty_without_h2_to_h3_headings() -> None:
     assert render_markdown("# Only a title\n\n##### and a tiny one\n\ntext").toc_html == ""
     assert render_markdown("just text").toc_html == ""
 

@@ -66,8 +66,6 @@ _CJK_RE = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e0
 SUMMARY_DIVIDER = "<!--more-->"
 """Hugo's manual summary divider, recognised on a line of its own."""
 
-TOC_LEVELS = range(2, 5)
-"""Heading levels listed in the table of contents (h2 to h4)."""
 
 # Schemes that run code or read local files when followed; `data:` is allowed only for the
 # raster image types markdown-it itself allows (an SVG document can carry script).
@@ -82,9 +80,9 @@ _IMG_SRC_RE = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
 class RenderedMarkdown:
     """Everything derived from one Markdown body.
 
-    `html` is the body; `toc_html` the Hugo-style ``<nav id="TableOfContents">`` of h2-h4
-    headings ("" when there are none); `summary_html` the list summary and `truncated`
-    whether the page has more to read than it; `plain_text` the rendered text without tags,
+    `html` is the body; `toc_html` the Hugo-style ``<nav id="TableOfContents">`` of the headings
+    of `markup.tableOfContents`' levels ("" when there are none); `summary_html` the list
+    summary and `truncated` whether the page has more to read than it; `plain_text` the rendered text without tags,
     whitespace collapsed; `headings` every heading as (level, id, text); `links` and `images`
     every href and image src of the body in document order.
     """
@@ -151,7 +149,7 @@ def render_markdown(
         links, images = _with_shortcode_targets(expansion, links, images)
     return RenderedMarkdown(
         html=body.html,
-        toc_html=_toc_html(md, body.tokens, body.env),
+        toc_html=_toc_html(md, body.tokens, body.env, settings),
         summary_html=summary_html,
         truncated=truncated,
         plain_text=" ".join(words),
@@ -533,26 +531,31 @@ class _TocEntry:
     children: list[_TocEntry] = field(default_factory=list)
 
 
-def _toc_html(md: MarkdownIt, tokens: Sequence[Token], env: EnvType) -> str:
-    """Hugo's ``.TableOfContents`` for h2-h4: nested lists in ``<nav id="TableOfContents">``.
+def _toc_html(md: MarkdownIt, tokens: Sequence[Token], env: EnvType, settings: MarkupSettings) -> str:
+    """Hugo's ``.TableOfContents``: the headings of `markup.tableOfContents`' levels (h2-h3 by
+    default) as nested lists in ``<nav id="TableOfContents">``, "" when there are none.
 
-    Nesting follows Hugo: a heading deeper than the one before it (h2 then h4) hangs under an
-    empty ``<li>`` per skipped level.
+    Built as Hugo builds it: a tree of every heading, a skipped level filled with an empty item
+    (h2 then h4 hangs the h4 under an empty ``<li>``); then each heading above the first level
+    listed starts a list of its own.
     """
     top: list[_TocEntry] = []
+    listed = False
     for index, token in enumerate(tokens):
-        if token.type != "heading_open" or int(token.tag[1]) not in TOC_LEVELS:
+        if token.type != "heading_open":
             continue
+        level = int(token.tag[1])
+        listed = listed or settings.toc_start_level <= level <= settings.toc_end_level
         siblings = top
-        for _ in range(int(token.tag[1]) - TOC_LEVELS.start):
+        for _ in range(level - 1):
             if not siblings:
                 siblings.append(_TocEntry())
             siblings = siblings[-1].children
         siblings.append(_TocEntry(str(token.attrGet("id")), _toc_title_html(md, tokens[index + 1], env)))
-    if not top:
+    if not listed:
         return ""
     parts = ['<nav id="TableOfContents">']
-    _write_toc_list(top, 0, parts)
+    _write_toc_lists(top, 1, 0, parts, settings)
     parts.append("</nav>")
     return "".join(parts)
 
@@ -567,17 +570,26 @@ def _toc_title_html(md: MarkdownIt, inline: Token, env: EnvType) -> str:
     return renderer.renderInline(children, md.options, env)
 
 
-def _write_toc_list(entries: list[_TocEntry], indent: int, parts: list[str]) -> None:
-    """Append one ``<ul>`` level with Hugo's indentation (two spaces a step)."""
-    parts.append("\n" + "  " * (indent + 1) + "<ul>\n")
+def _write_toc_lists(
+    entries: list[_TocEntry], level: int, indent: int, parts: list[str], settings: MarkupSettings
+) -> None:
+    """Append the list of `entries` (headings of `level`) with Hugo's indentation (two spaces a
+    step); above the first level listed, the lists of their children instead."""
+    if level < settings.toc_start_level:
+        for entry in entries:
+            _write_toc_lists(entry.children, level + 1, indent, parts, settings)
+        return
+    if level > settings.toc_end_level or not entries:
+        return
+    tag = "ol" if settings.toc_ordered else "ul"
+    parts.append("\n" + "  " * (indent + 1) + f"<{tag}>\n")
     for entry in entries:
         parts.append("  " * (indent + 2) + "<li>")
         if entry.anchor:
             parts.append(f'<a href="#{html.escape(entry.anchor)}">{entry.title_html}</a>')
-        if entry.children:
-            _write_toc_list(entry.children, indent + 2, parts)
+        _write_toc_lists(entry.children, level + 1, indent + 2, parts, settings)
         parts.append("</li>\n")
-    parts.append("  " * (indent + 1) + "</ul>\n" + "  " * indent)
+    parts.append("  " * (indent + 1) + f"</{tag}>\n" + "  " * indent)
 
 
 def _resolve_relative_urls(tokens: Sequence[Token], base_path: str) -> None:

@@ -19,6 +19,12 @@ class MarkupSettings:
     tasklist: bool = True
     linkify: bool = True
     emoji: bool = False
+    toc_start_level: int = 2
+    """The table of contents' first heading level (Hugo's `markup.tableOfContents.startLevel`)."""
+    toc_end_level: int = 3
+    """Its last (`endLevel`): Hugo's default lists h2 and h3."""
+    toc_ordered: bool = False
+    """`<ol>` rather than `<ul>` (`ordered`)."""
 
 
 DEFAULT_MARKUP = MarkupSettings()

@@ -406,7 +406,22 @@ def _get_lower(mapping: Mapping[str, Any], name: str) -> Any:
     return next((value for key, value in mapping.items() if str(key).lower() == name), None)
 
 
-def _markup(reader: _Reader, emoji: Any) -> dict[str, bool]:
+def _table_of_contents(reader: _Reader) -> dict[str, Any]:
+    """`markup.tableOfContents`: the heading levels listed, and whether the lists are ordered."""
+    found: dict[str, Any] = {}
+    for hugo_name, name in (("startlevel", "toc_start_level"), ("endlevel", "toc_end_level")):
+        value = reader.take("markup", "tableofcontents", hugo_name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 6:
+            raise reader.bad(f"markup.tableOfContents.{hugo_name}", "must be a heading level from 1 to 6")
+        found[name] = value
+    if (ordered := reader.take("markup", "tableofcontents", "ordered")) is not None:
+        found["toc_ordered"] = _boolean(reader, "markup.tableOfContents.ordered", ordered)
+    return found
+
+
+def _markup(reader: _Reader, emoji: Any) -> dict[str, Any]:
     """`markup.goldmark` switches (and `enableEmoji`) as MarkupSettings values."""
     take = reader.take
     switches: dict[str, bool] = {}
@@ -433,6 +448,7 @@ def _markup(reader: _Reader, emoji: Any) -> dict[str, bool]:
             reader.ignore(f"markup.goldmark.extensions.footnote.{name}")
     elif footnote is not None:
         switches["footnote"] = _boolean(reader, "markup.goldmark.extensions.footnote", footnote)
+    switches.update(_table_of_contents(reader))
     for hugo_name, name in _GOLDMARK_SWITCHES.items():
         if (value := take(*extensions, hugo_name)) is not None:
             switches[name] = _boolean(reader, f"markup.goldmark.extensions.{hugo_name}", value)
