@@ -92,7 +92,8 @@ def test_check_reports_ignored_keys_and_links_that_resolve_nowhere() -> None:
     assert "error: content/posts/first-trip/index.md:12: broken internal link '/blog/nowhere/'" in lines
     assert "error: content/posts/third.md:6: missing image '/blog/img/missing.png'" in lines
     assert not any("me.png" in line or "second" in line for line in lines), "static/ and permalinks count"
-    assert len(lines) == 4
+    assert "warning: config/_default/params.toml: params.colorScheme is not honoured by pressroom's theme" in lines
+    assert len(lines) == 5
 
 
 def _hugo() -> str:

@@ -13,12 +13,16 @@ from pressroom.core.markdown.settings import DEFAULT_MARKUP, MarkupSettings
 from pressroom.core.reading.documents import load_yaml
 from pressroom.core.reading.hugo import (
     CONFIG_DIR,
+    MENUS_SHOWN,
     ROOT_CONFIG_FILES,
     HugoConfig,
+    MenuItems,
     hugo_values,
     is_hugo_config_key,
+    menu_items,
     read_hugo_config,
 )
+from pressroom.core.reading.theme_params import unhonoured_params
 from pressroom.core.site.model import DEFAULT_TAXONOMIES
 from pressroom.core.site.urls import strip_markdown_suffix, term_permalink, unsafe_key_reason, urlize
 from pressroom.exceptions import ConfigError
@@ -73,8 +77,12 @@ class SiteConfig:
     Congo's and Blowfish's `resources.Get` makes Hugo publish them (`hugo.ASSET_IMAGE_PARAMS`)."""
     permalinks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Hugo's permalinks: `page:SECTION` or `term:TAXONOMY` -> a pattern like `/:year/:slug/`."""
-    menu: tuple[tuple[str, str, str], ...] | None = None
+    menu: MenuItems | None = None
     """The main menu as (name, url, pageRef); None: the main sections, then the taxonomies."""
+    footerMenu: MenuItems = ()
+    """The footer menu (Hugo's `menus.footer`, as Congo and Blowfish show it), as (name, url, pageRef)."""
+    copyright: str = ""
+    """Hugo's `copyright`: the footer's line (`{ year }` stands for the year); "": "© YEAR author"."""
     buildDrafts: bool = False
     buildFuture: bool = False
     buildExpired: bool = False
@@ -234,6 +242,7 @@ _SITE_YAML_KEYS = [
     "buildFuture",
     "buildExpired",
     "hasCJKLanguage",
+    "copyright",
 ]
 _TYPES: dict[str, type | tuple[type, ...]] = {
     f.name: {"str": str, "int": int, "bool": bool}.get(str(f.type), object)
@@ -329,6 +338,9 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
                 raise ConfigError(CONFIG_KEY, f"{key} must be true or false, not {value!r}")
             markup = replace(markup, **{_MARKUP_KEYS[key]: value})
             continue
+        if key == "menus":
+            values.update(_yaml_menus(value, warnings))
+            continue
         expected = _TYPES.get(str(key))
         if expected is None:
             warnings.append(f"{CONFIG_KEY}: unknown key {key!r} is ignored")
@@ -352,6 +364,24 @@ def parse_config(text: str | None) -> tuple[SiteConfig, list[str]]:
             value = "" if value is None else str(value)
         values[str(key)] = value
     return validated(SiteConfig(**values, markup=markup), CONFIG_KEY, unlimited_feeds=False), warnings
+
+
+def _yaml_menus(menus: Any, warnings: list[str]) -> dict[str, MenuItems]:
+    """site.yaml's `menus` (Hugo's form: `main:` and `footer:` lists of name/url/pageRef) as SiteConfig values."""
+    if not isinstance(menus, dict):
+        raise ConfigError(CONFIG_KEY, "menus must map menu names to lists of entries")
+    values: dict[str, MenuItems] = {}
+    for name, entries in menus.items():
+        if name not in MENUS_SHOWN:
+            warnings.append(f"{CONFIG_KEY}: menus.{name} is ignored (only the main and footer menus are shown)")
+            continue
+        try:
+            items, skipped = menu_items(name, entries)
+        except ValueError as problem:
+            raise ConfigError(CONFIG_KEY, f"menus.{name} {problem}") from None
+        warnings += [f"{CONFIG_KEY}: {path} is ignored ({why})" for path, why in skipped]
+        values["menu" if name == "main" else "footerMenu"] = items
+    return values
 
 
 def validated(
@@ -497,6 +527,11 @@ def settings_of(files: Mapping[str, bytes], mode: BuildMode = PUBLISHED) -> Site
         if key.startswith(LAYOUTS_PREFIX) and not key.endswith("/")
     }
     config = with_shortcodes(config, layouts)
+    params_file = (lambda path: hugo.file_of(path.lower())) if hugo is not None else (lambda _path: CONFIG_KEY)
+    warnings += [
+        f"{params_file('params.' + path)}: params.{path} is not honoured by pressroom's theme"
+        for path in unhonoured_params(config.params)
+    ]
     return SiteSettings(config, MappingProxyType(layouts), tuple(warnings), digest.hexdigest())
 
 
@@ -546,6 +581,8 @@ def config_from_data(data: Mapping[str, Any]) -> SiteConfig:
             values[name] = tuple(values[name])
     if values.get("menu") is not None:
         values["menu"] = tuple(tuple(item) for item in values["menu"])
+    if "footerMenu" in values:
+        values["footerMenu"] = tuple(tuple(item) for item in values["footerMenu"])
     if isinstance(values.get("markup"), Mapping):
         values["markup"] = MarkupSettings(**values["markup"])
     if "unsafeHTML" in values:  # data stored before unsafeHTML became markup.unsafe

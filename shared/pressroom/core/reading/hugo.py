@@ -225,36 +225,62 @@ def _boolean(reader: _Reader, path: str, value: Any) -> bool:
     return value
 
 
-def _menu(reader: _Reader, menus: Any) -> tuple[tuple[str, str, str], ...] | None:
-    """Hugo's `main` menu as (name, url, pageRef), ordered by weight then name, as Hugo orders it."""
-    if not isinstance(menus, dict):
-        return None
-    for name in sorted(menus):
-        if name != "main":
-            reader.ignore(f"menus.{name}", "only the main menu is shown")
-    main = menus.get("main")
-    if main is None:
-        return None
-    if not isinstance(main, list):
-        raise reader.bad("menus.main", "must be a list of menu entries")
+MENUS_SHOWN = ("main", "footer")
+"""The menus the theme shows: the header's (`main`) and the footer's (`footer`, as Congo and Blowfish)."""
+
+MenuItems = tuple[tuple[str, str, str], ...]
+"""A menu as (name, url, pageRef) entries, in Hugo's order."""
+
+
+def menu_items(name: str, entries: Any) -> tuple[MenuItems, list[tuple[str, str]]]:
+    """Hugo's menu `name` as (name, url, pageRef), ordered by weight then name, as Hugo orders it,
+    and (path, why) for each entry not shown; a ValueError says why the menu is malformed."""
+    if not isinstance(entries, list):
+        raise ValueError("must be a list of menu entries")
     items: list[tuple[int, str, str, str]] = []
-    for index, item in enumerate(main):
+    skipped: list[tuple[str, str]] = []
+    for index, item in enumerate(entries):
         if not isinstance(item, dict):
-            raise reader.bad("menus.main", f"entry {index + 1} must be a mapping")
+            raise ValueError(f"entry {index + 1} must be a mapping")
+        item = {str(k).lower(): v for k, v in item.items()}
         if item.get("parent"):
-            reader.ignore(f"menus.main.{item.get('identifier') or item.get('name')}", "nested menus are not shown")
+            skipped.append((f"menus.{name}.{item.get('identifier') or item.get('name')}", "nested menus are not shown"))
             continue
-        name = str(item.get("name") or item.get("identifier") or item.get("pageref") or "")
+        title = str(item.get("name") or item.get("identifier") or item.get("pageref") or "")
         if not item.get("url") and not item.get("pageref"):
-            reader.ignore(f"menus.main.{name}", "an entry with no url or pageRef (a parent of submenus) is not shown")
+            why = "an entry with no url or pageRef (a parent of submenus) is not shown"
+            skipped.append((f"menus.{name}.{title}", why))
             continue
         weight = item.get("weight") or 0
         items.append(
-            (weight if isinstance(weight, int) else 0, name, str(item.get("url") or ""), str(item.get("pageref") or ""))
+            (
+                weight if isinstance(weight, int) else 0,
+                title,
+                str(item.get("url") or ""),
+                str(item.get("pageref") or ""),
+            )
         )
     # Hugo: by weight (unset last), then by name.
     items.sort(key=lambda i: (i[0] == 0, i[0], i[1]))
-    return tuple((name, url, ref) for _, name, url, ref in items)
+    return tuple((title, url, ref) for _, title, url, ref in items), skipped
+
+
+def _menus(reader: _Reader, menus: Any) -> dict[str, MenuItems]:
+    """The menus the theme shows (`MENUS_SHOWN`), by name; others and their unshown entries are reported."""
+    if not isinstance(menus, dict):
+        return {}
+    found: dict[str, MenuItems] = {}
+    for name in sorted(menus):
+        if name not in MENUS_SHOWN:
+            reader.ignore(f"menus.{name}", "only the main and footer menus are shown")
+            continue
+        try:
+            found[name], skipped = menu_items(name, menus[name])
+        except ValueError as problem:
+            raise reader.bad(f"menus.{name}", str(problem)) from None
+        for path, why in skipped:
+            reader.ignore(path, why)
+    return found
 
 
 def _permalinks(reader: _Reader, value: Any, taxonomies: tuple[str, ...]) -> dict[str, str]:
@@ -341,9 +367,7 @@ def hugo_values(config: HugoConfig) -> tuple[dict[str, Any], list[str]]:
         values["taxonomies"] = tuple(dict.fromkeys(str(plural).lower() for plural in taxonomies.values()))
     plurals = values.get("taxonomies", ("tags", "categories"))
     values["permalinks"] = _permalinks(reader, take("permalinks"), plurals)
-    menu = _menu(reader, take("menus"))
-    if menu is not None:
-        values["menu"] = menu
+    values.update(_footer_and_menus(reader))
     values.update(_params_values(reader, take("params")))
     values["markup"] = _markup(reader, take("enableemoji"))
     for theme_key in ("theme", "themesdir"):
@@ -352,6 +376,19 @@ def hugo_values(config: HugoConfig) -> tuple[dict[str, Any], list[str]]:
     for leftover in sorted(_leaves(reader.tree)):
         reader.ignore(leftover)
     return values, reader.warnings
+
+
+def _footer_and_menus(reader: _Reader) -> dict[str, Any]:
+    """SiteConfig values of the menus the theme shows and of the footer's `copyright` line."""
+    values: dict[str, Any] = {}
+    menus = _menus(reader, reader.take("menus"))
+    if "main" in menus:
+        values["menu"] = menus["main"]
+    if "footer" in menus:
+        values["footerMenu"] = menus["footer"]
+    if (copyright_line := reader.take("copyright")) is not None:
+        values["copyright"] = str(copyright_line)
+    return values
 
 
 def _params_values(reader: _Reader, params: Any) -> dict[str, Any]:

@@ -31,15 +31,19 @@ from pressroom.core.rendering.sandbox import (
 )
 from pressroom.core.rendering.template_functions import (
     PROFILE_LINKS,
+    copyright_line,
     feature_url,
     human_date,
     nav_current,
     profile_url,
+    sharing_links,
     term_href,
+    theme_param,
     updated,
+    with_heading_anchors,
 )
 from pressroom.core.rendering.theme import stylesheet_key, theme_template
-from pressroom.core.site.lists import SiteIndex
+from pressroom.core.site.lists import SiteIndex, list_title
 from pressroom.core.site.model import Entry, PageBody
 from pressroom.core.site.series import SeriesBox, series_box, series_list
 from pressroom.core.site.urls import href, key_href, safe_link, urlize, urlize_path
@@ -101,10 +105,16 @@ class Renderer:
             # Renderer shares (see _CompiledTemplates) whatever its base URL.
             # Every link a template writes through `rel` passes the safe-URL rule (SPEC 3.5).
             rel=jinja2.pass_context(lambda _context, link: config.rel_url(safe_link(link))),
+            heading_anchors=with_heading_anchors,
         )
         self.env.globals.update(
             site=config,
             menu=self.menu,
+            footer_menu=self.footer_menu,
+            copyright_line=lambda year: copyright_line(config, year),
+            param=lambda path, default, page=None: theme_param(config, path, default, page),
+            sharing_links=sharing_links,
+            breadcrumbs=self.breadcrumbs,
             absolute=self.absolute,
             asset_url=key_href,
             stylesheet_url=key_href(stylesheet_key()),
@@ -125,14 +135,10 @@ class Renderer:
     @cached_property
     def menu(self) -> list[dict[str, str]]:
         """Hugo's main menu, else `params.menu` ([{name, url}]), else the main sections, then Tags
-        and Categories. A Hugo `pageRef` links to that path under the base URL; a `url` is kept
-        as written, as Hugo keeps it, where the safe-URL rule allows it (else `#`)."""
+        and Categories."""
         config, rel = self.config, self.config.rel_url
         if config.menu is not None:
-            return [
-                {"name": name, "url": safe_link(url) if url else rel(href(urlize_path(ref)))}
-                for name, url, ref in config.menu
-            ]
+            return self._menu_links(config.menu)
         configured = config.param("menu")
         if isinstance(configured, list):
             return [
@@ -144,6 +150,30 @@ class Renderer:
         items = [{"name": s.replace("-", " ").title(), "url": rel(href(s))} for s in sections]
         taxonomies = [{"name": t.replace("-", " ").title(), "url": rel(href(t))} for t in config.taxonomies]
         return [*items, *taxonomies]
+
+    @cached_property
+    def footer_menu(self) -> list[dict[str, str]]:
+        """Hugo's `menus.footer`, as Congo and Blowfish show it below every page."""
+        return self._menu_links(self.config.footerMenu)
+
+    def _menu_links(self, items: tuple[tuple[str, str, str], ...]) -> list[dict[str, str]]:
+        """A Hugo menu's entries as links: a `pageRef` links to that path under the base URL; a
+        `url` is kept as written, as Hugo keeps it, where the safe-URL rule allows it (else `#`)."""
+        rel = self.config.rel_url
+        return [
+            {"name": name, "url": safe_link(url) if url else rel(href(urlize_path(ref)))} for name, url, ref in items
+        ]
+
+    def breadcrumbs(self, *list_ids: str) -> list[dict[str, str]]:
+        """The trail above a page (Congo's and Blowfish's `showBreadcrumbs`): the home page, then
+        the lists named (a page's section, a term's taxonomy), by their names. Read from the
+        configuration alone (an intro's title would make every page of a section follow it)."""
+        trail = [{"name": self.config.title, "url": self.config.rel_url("/")}]
+        for list_id in list_ids:
+            if list_id:
+                name = list_title(list_id, self.config, None, None)
+                trail.append({"name": name, "url": self.config.rel_url(href(self.config.list_path(list_id)))})
+        return trail
 
     def term_url(self, taxonomy: str, name: str) -> str:
         """A term page's link (at its term permalink, if any); cached: lists show the same few terms
@@ -179,6 +209,7 @@ class Renderer:
         return {
             "name": str(person.get("name") or self.config.author),
             "headline": str(person.get("headline") or person.get("bio") or ""),
+            "bio": str(person.get("bio") or person.get("headline") or ""),
             "image": key_href(str(image).lstrip("/")) if image else "",
             "links": links,
         }
@@ -218,7 +249,7 @@ class Renderer:
         return safe_link(link) if "://" in link else self.config.absolute_url(link)
 
     def reading_time_shown(self, entry: Entry) -> bool:
-        shown = entry.params.get("showReadingTime", self.config.showReadingTime)
+        shown = theme_param(self.config, "article.showReadingTime", self.config.showReadingTime, entry)
         return bool(shown) and entry.reading_time > 0
 
     def summary(self, entry: Entry) -> Markup:

@@ -5,12 +5,14 @@ the output kinds (`core.site.outputs`) use them to build their templates' contex
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.site.model import Entry
@@ -115,3 +117,93 @@ def updated(entry: Entry) -> bool:
 def plain_summary(entry: Entry) -> str:
     """A meta description from the summary when the page has none: its text, tags stripped."""
     return _TAG_RE.sub("", entry.summary_html).strip()[:300]
+
+
+def _lookup(tree: Any, name: str) -> tuple[bool, Any]:
+    """(found, value) of key `name` in a mapping, whatever its case (Hugo lower-cases param keys)."""
+    if not isinstance(tree, Mapping):
+        return False, None
+    if name in tree:
+        return True, tree[name]
+    lowered = name.lower()
+    for key, value in tree.items():
+        if str(key).lower() == lowered:
+            return True, value
+    return False, None
+
+
+def theme_param(config: SiteConfig, path: str, default: Any, entry: Entry | None = None) -> Any:
+    """A Congo/Blowfish param as those themes read it: the page's front matter by its last name
+    (`showAuthor: false`) first, then the site's `params` nested by the dotted `path`
+    (`article.showAuthor`), then `default`."""
+    if entry is not None:
+        found, value = _lookup(entry.params, path.rpartition(".")[2])
+        if found and value is not None:
+            return value
+    node: Any = config.params
+    for name in path.split("."):
+        found, node = _lookup(node, name)
+        if not found:
+            return default
+    return default if node is None else node
+
+
+def newest_year(entries: Iterable[Entry]) -> int | None:
+    """The year of the newest date (published or modified) among `entries`: the copyright line's
+    year, from the site's data, never the clock."""
+    years = [moment.year for entry in entries for moment in (entry.date, entry.lastmod) if moment is not None]
+    return max(years, default=None)
+
+
+def copyright_line(config: SiteConfig, year: int | None) -> str:
+    """The footer's copyright: the site's `copyright` with `{ year }` replaced (Blowfish's form),
+    else "© YEAR NAME" (Congo's default), NAME the author, else the site's title."""
+    shown_year = "" if year is None else str(year)
+    if config.copyright:  # entities unescaped: the template escapes the text again
+        return re.sub(r"\{\s*year\s*\}", shown_year, html.unescape(config.copyright))
+    return " ".join(part for part in ("©", shown_year, config.author or config.title) if part)
+
+
+SHARING_URLS = {
+    "email": ("Email", "mailto:?body={url}&subject={title}"),
+    "facebook": ("Facebook", "https://www.facebook.com/sharer/sharer.php?u={url}"),
+    "linkedin": ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url={url}"),
+    "mastodon": ("Mastodon", "https://tootpick.org/#text={title}%20{url}"),
+    "pinterest": ("Pinterest", "https://pinterest.com/pin/create/button/?url={url}&description={title}"),
+    "reddit": ("Reddit", "https://reddit.com/submit?url={url}&title={title}"),
+    "telegram": ("Telegram", "https://t.me/share/url?url={url}&text={title}"),
+    "twitter": ("X", "https://x.com/intent/post?url={url}&text={title}"),
+    "x-twitter": ("X", "https://x.com/intent/post?url={url}&text={title}"),
+    "bluesky": ("Bluesky", "https://bsky.app/intent/compose?text={title}%20{url}"),
+    "threads": ("Threads", "https://www.threads.net/intent/post?text={title}%20{url}"),
+    "whatsapp": ("WhatsApp", "https://wa.me/?text={title}%20{url}"),
+    "line": ("LINE", "https://social-plugins.line.me/lineit/share?url={url}"),
+    "weibo": ("Weibo", "https://service.weibo.com/share/share.php?url={url}&title={title}"),
+}
+"""The services `sharingLinks` may name: a label and the service's share URL (plain links, no script)."""
+
+
+def sharing_links(names: Any, canonical: str, title: str) -> list[dict[str, str]]:
+    """The share links `sharingLinks` asks for (a list of service names; `true` means all of
+    them, in this table's order), each with its icon, label and URL; unknown names are skipped."""
+    if names is True:
+        names = list(SHARING_URLS)
+    if not isinstance(names, list):
+        return []
+    quoted_url, quoted_title = quote(canonical, safe=""), quote(title, safe="")
+    links = []
+    for name in dict.fromkeys(str(n).lower() for n in names):
+        if name in SHARING_URLS:
+            label, pattern = SHARING_URLS[name]
+            links.append({"icon": name, "label": label, "url": pattern.format(url=quoted_url, title=quoted_title)})
+    return links
+
+
+_HEADING_RE = re.compile(r'<h([2-6]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
+
+
+def with_heading_anchors(html: str) -> str:
+    """A body's h2-h6 headings with a link to themselves after their text (`showHeadingAnchors`)."""
+    return _HEADING_RE.sub(
+        r'<h\1 id="\2">\3 <a class="heading-anchor" href="#\2" aria-label="Link to this section">#</a></h\1>', html
+    )

@@ -31,7 +31,14 @@ from pressroom.core.rendering.search import (
     search_record,
 )
 from pressroom.core.rendering.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
-from pressroom.core.rendering.template_functions import Pager, feature_url, managing_editor, plain_summary
+from pressroom.core.rendering.template_functions import (
+    Pager,
+    feature_url,
+    managing_editor,
+    newest_year,
+    plain_summary,
+    theme_param,
+)
 from pressroom.core.rendering.theme import stylesheet, stylesheet_key
 from pressroom.core.site.lists import SiteIndex, list_title
 from pressroom.core.site.model import HOME_LIST, PageBody
@@ -98,7 +105,8 @@ class PageOutput(OutputKind):
             "prev_page": prev_page,
             "next_page": next_page,
             "series": site.series_box(entry, index),
-            "show_toc": bool(entry.params.get("showTableOfContents", False)),
+            "show_toc": bool(theme_param(site.config, "article.showTableOfContents", False, entry)),
+            "year": newest_year([entry]),
             "canonical": site.absolute(entry.url),
             "description": entry.description or plain_summary(entry),
             "image": site.absolute_link(feature_url(entry)) if entry.feature else None,
@@ -149,6 +157,7 @@ class ListOutput(OutputKind):
             "heading": list_title(self.list_id, config, intro, term),
             "intro": intro,
             "entries": entries,
+            "year": newest_year(entries),
             "pager": pager,
             "feed": key_href(list_feed(self.list_id, config).key),
             "canonical": site.absolute(href(list_page_path(self.site_path, number))),
