@@ -80,7 +80,7 @@ def test_linkify_links_urls_and_www_but_not_bare_host_names() -> None:
         "See https://example.com/a_(b). Or www.example.org, not example.net; mail me@example.com"
     ).html
     assert '<a href="https://example.com/a_(b)">https://example.com/a_(b)</a>.' in html
-    assert '<a href="http://www.example.org">www.example.org</a>,' in html
+    assert '<a href="https://www.example.org">www.example.org</a>,' in html  # as the hugo binary links it
     assert "example.net;" in html and 'href="http://example.net"' not in html
     assert '<a href="mailto:me@example.com">me@example.com</a>' in html
 

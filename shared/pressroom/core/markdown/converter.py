@@ -43,6 +43,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from pressroom.core.markdown.comments import drop_comments
 from pressroom.core.markdown.highlighting import highlighted
 from pressroom.core.markdown.settings import MarkupSettings
 from pressroom.core.markdown.shortcodes import Expansion, ShortcodePage, UnknownShortcode, render_call
@@ -282,7 +283,8 @@ def _markdown_it(markup: MarkupSettings) -> MarkdownIt:
     md = _SafeLinksMarkdownIt("commonmark", {"html": markup.unsafe, "xhtmlOut": False})
     md.enable([name for name, on in (("table", markup.table), ("strikethrough", markup.strikethrough)) if on])
     if not markup.unsafe:
-        # Not recognised as HTML, raw HTML stays text and is escaped like any other text.
+        # Not recognised as HTML, raw HTML stays text and is escaped like any other text; but
+        # comments are dropped, as goldmark drops them (`comments`).
         md.disable(["html_block", "html_inline"])
     if markup.linkify:
         md.linkify = _GoldmarkLinkify()
@@ -312,6 +314,8 @@ def _markdown_it(markup: MarkupSettings) -> MarkdownIt:
         {"alt": ["paragraph", "reference", "blockquote"]},
     )
     md.add_render_rule("summary_divider", _render_nothing)
+    if not markup.unsafe:
+        drop_comments(md)  # after the divider, which is a comment too
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("table_open", _render_table_open)
@@ -756,7 +760,7 @@ class _GoldmarkLinkify:
         while text.endswith(")") and text.count(")") > text.count("("):
             text = text[:-1]
         if text.startswith("www."):
-            return _Link(index, text, "", "http://" + text)
+            return _Link(index, text, "", "https://" + text)  # Hugo's linkifyProtocol default
         return _Link(index, text, text.split(":", 1)[0] + ":", text)
 
 
