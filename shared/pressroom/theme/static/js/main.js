@@ -98,7 +98,8 @@
     return total;
   }
 
-  /* The text around the first term found in it, the terms marked: text nodes and <mark>s only. */
+  /* The text around the first term found in it, the terms in bold: text nodes and <strong>s only
+     (a <mark>'s yellow under the muted text of a result fails contrast in the dark scheme). */
   function snippet(page, terms) {
     var low = lowered(page), text = page.text || "", first = -1;
     terms.forEach(function (t) { var at = wordAt(low.text, t); if (at >= 0 && (first < 0 || at < first)) first = at; });
@@ -120,9 +121,9 @@
       });
       if (next < 0) { p.appendChild(document.createTextNode(text.slice(at, end))); break; }
       p.appendChild(document.createTextNode(text.slice(at, next)));
-      var mark = document.createElement("mark");
-      mark.textContent = text.slice(next, Math.min(next + length, end));
-      p.appendChild(mark);
+      var bold = document.createElement("strong");
+      bold.textContent = text.slice(next, Math.min(next + length, end));
+      p.appendChild(bold);
       at = next + length;
     }
     if (end < text.length) p.appendChild(document.createTextNode(" …"));
