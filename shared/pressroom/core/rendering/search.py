@@ -4,11 +4,12 @@ A record is a pure function of one entry and its page's text (`search_record`), 
 the set of its pages' records, and a round changes only the records of the pages it changes. The
 text (`page_text`) is made where the page is parsed and kept on its record in the index
 (`PageRecord.text`), so the event path, which has records and not bodies, writes the same
-record as the full build. The records are split
-into `search_parts(pages)` part files (`search/part-K-of-N.json`, a power of two of them, about
-SEARCH_PART_PAGES pages each) by a stable hash of the page's URL (`search_part`); `/index.json`
-is their table of contents: how many pages the index holds and, for each part, its URL and its
-number of pages. The search page reads the table, then the parts.
+record as the full build.
+
+The records are split into `search_parts(pages)` part files (`search/part-K-of-N.json`, a power
+of two of them, about SEARCH_PART_PAGES pages each) by a stable hash of the page's URL
+(`search_part`); `/index.json` is their table of contents: how many pages the index holds and,
+for each part, its URL and its number of pages. The search page reads the table, then the parts.
 
 Like the sitemap, the event path does not read every page's row to write it: it reads the
 published table and only the parts the round's URLs hash to, drops and replaces their records
