@@ -76,6 +76,14 @@ for (const target of paths) {
       await visit(page, url, problems);
       if (target.startsWith("/search/")) {
         await page.waitForSelector("#search-results li", { timeout: 5000 }).catch(() => problems.push("search: no results"));
+        // The word is shown: in a result's title, or in bold in the snippet of the text around it.
+        const shown = await page.evaluate(() => {
+          const word = new URLSearchParams(location.search).get("q").toLowerCase();
+          return [...document.querySelectorAll("#search-results li")].some((item) =>
+            item.querySelector("h2").textContent.toLowerCase().includes(word) ||
+            [...item.querySelectorAll(".search-snippet strong")].some((bold) => bold.textContent.toLowerCase() === word));
+        });
+        if (!shown) problems.push("search: the word is in no result's title or snippet");
       }
       const facts = await page.evaluate(() => {
         const root = document.documentElement;

@@ -35,6 +35,7 @@ PAGES = [
     "/page/2/",  # page 2 of the home list
     "/404.html",
     "/search/?q=python",
+    "/search/?q=functools",  # a word only in a post's text: found, in bold in a snippet
 ]
 
 

@@ -18,7 +18,9 @@ from pressroom.core.reading.config import SiteConfig
 from pressroom.core.rendering import search as search_index
 from pressroom.core.rendering.mime import headers
 from pressroom.core.rendering.search import (
+    TEXT_CHARS,
     SearchPatch,
+    page_text,
     parse_search_index,
     parse_search_manifest,
     patch_search_files,
@@ -45,13 +47,14 @@ def test_a_record_holds_what_the_search_page_shows_and_matches() -> None:
         summary_html="<p>First &amp; second.</p><p>Third " + "word " * 100 + "</p>",
         tags=("Static Sites", "static sites", "AWS"),
     )
-    record = search_record(entry, SiteConfig(timeZone="Europe/Madrid"))
+    record = search_record(entry, "First & second.", SiteConfig(timeZone="Europe/Madrid"))
     assert record["url"] == "/posts/a/"
     assert record["title"] == "Caching <well>"
     assert record["date"] == "2025-03-01"  # the day the page shows: in the offset the date was written in
     assert record["tags"] == ["Static Sites", "AWS"]  # one name per term: the smallest spelling
     assert record["summary"].startswith("First & second. Third word")
     assert len(record["summary"]) <= 241 and record["summary"].endswith("…")
+    assert record["text"] == "First & second."
 
 
 def test_a_part_reads_back_as_it_was_written_and_a_patch_replaces_records() -> None:
@@ -68,12 +71,12 @@ def test_a_part_reads_back_as_it_was_written_and_a_patch_replaces_records() -> N
 
 
 def test_parts_double_as_the_site_grows_and_each_record_is_in_the_part_its_url_hashes_to() -> None:
-    assert [search_parts(n) for n in (0, 256, 257, 512, 513, 50_000)] == [1, 1, 2, 2, 4, 256]
+    assert [search_parts(n) for n in (0, 128, 129, 256, 257, 50_000)] == [1, 1, 2, 2, 4, 512]
     config = SiteConfig(baseURL="https://example.github.io/blog/")
-    records = [{"url": f"/blog/posts/p{n}/", "title": f"P{n}"} for n in range(600)]
+    records = [{"url": f"/blog/posts/p{n}/", "title": f"P{n}"} for n in range(300)]
     files = search_files(records, config)
     table = json.loads(files["index.json"])
-    assert table["pages"] == 600 and len(table["parts"]) == 4
+    assert table["pages"] == 300 and len(table["parts"]) == 4
     assert table["parts"][1]["url"] == "/blog/search/part-1-of-4.json"
     seen: list[str] = []
     for part, entry in enumerate(table["parts"]):
@@ -82,7 +85,7 @@ def test_parts_double_as_the_site_grows_and_each_record_is_in_the_part_its_url_h
         seen += [r["url"] for r in found]
     assert sorted(seen) == sorted(r["url"] for r in records)
     assert parse_search_manifest(files["index.json"], config) == [e["pages"] for e in table["parts"]]
-    assert parse_search_manifest(files["index.json"].replace(b"600", b"601"), config) is None
+    assert parse_search_manifest(files["index.json"].replace(b"300", b"301"), config) is None
     assert parse_search_manifest(b"[]\n", config) is None  # the one-file index of earlier versions
 
 
@@ -104,6 +107,7 @@ def test_the_full_build_indexes_every_published_page_and_nothing_else(monkeypatc
         "section": "posts",
         "summary": "About P1",
         "tags": ["Python"],
+        "text": "Body one",
         "title": "P1",
         "url": "/posts/p1/",
     }
@@ -114,7 +118,10 @@ def test_a_change_search_shows_renders_the_index_and_one_it_does_not_leaves_it()
     retitled = compare(before, {**before, "posts/p4.md": post("P4 renamed", 4, ("Go",))}, "posts/p4.md")
     assert "index.json" in retitled.rendered
     body_only = compare(before, {**before, "posts/p4.md": post("P4", 4, ("Go",), body="Other body")}, "posts/p4.md")
-    assert "index.json" not in body_only.rendered
+    assert "index.json" in body_only.rendered  # the record holds the body's text
+    modified = post("P4", 4, ("Go",)).replace(b"summary:", b"lastmod: 2025-02-01\nsummary:")
+    dated = compare(before, {**before, "posts/p4.md": modified}, "posts/p4.md")
+    assert "index.json" not in dated.rendered  # the record shows no lastmod
     removed = compare(before, {k: v for k, v in before.items() if k != "posts/p4.md"}, "posts/p4.md")
     assert "index.json" in removed.rendered
 
@@ -212,7 +219,7 @@ def test_past_a_power_of_two_the_event_path_redistributes_the_parts_as_the_full_
 def test_a_record_links_under_the_base_urls_path() -> None:
     """A site at `https://host/blog/`: the search page's results must link to `/blog/posts/a/`."""
     entry = Entry("posts/a.md", "posts/a", "posts", "A", date=datetime(2025, 3, 1, tzinfo=UTC))
-    record = search_record(entry, SiteConfig(baseURL="https://example.github.io/blog/"))
+    record = search_record(entry, "", SiteConfig(baseURL="https://example.github.io/blog/"))
     assert record["url"] == "/blog/posts/a/"
 
 
@@ -259,3 +266,85 @@ def test_a_round_just_planned_reads_only_the_table_and_the_parts_its_urls_hash_t
     asked.clear()
     resumed = patch_search_files(bucket["index.json"], read_many, SearchPatch(changed, set()), config)
     assert resumed == fresh and {"search/part-0-of-2.json", "search/part-0-of-8.json"} <= set(asked)
+
+
+def body_post(title: str, day: int, body: str, **front: str) -> bytes:
+    """A post whose summary (front matter) does not hold its body's words."""
+    extra = "".join(f"{name}: {value}\n" for name, value in front.items())
+    return f"---\ntitle: {title}\ndate: 2025-01-{day:02d}\nsummary: About {title}\n{extra}---\n{body}\n".encode()
+
+
+def pages_with(records: Mapping[str, Mapping[str, Any]], word: str) -> list[str]:
+    """URLs of the records whose text holds `word`, as the search page matches a body word."""
+    return sorted(url for url, record in records.items() if word in str(record.get("text", "")).lower().split())
+
+
+def test_a_word_only_in_a_posts_body_is_found_in_the_full_build_and_after_each_event() -> None:
+    files = seven_posts()
+    files["posts/p8.md"] = body_post("P8", 8, "Brewing is *zymurgy*, of `wort` and yeast.")
+    records = all_records(build_site(files, NOW).outputs.get)
+    assert records["/posts/p8/"]["text"] == "Brewing is zymurgy, of wort and yeast."
+    assert pages_with(records, "zymurgy,") == ["/posts/p8/"]
+    assert "zymurgy" not in records["/posts/p8/"]["title"] + records["/posts/p8/"]["summary"]
+    ports = Ports(MemoryBucket(), MemorySite(), MemoryTable(), clock=time.time)
+    publish(ports, seven_posts())
+    publish(ports, {"posts/p8.md": files["posts/p8.md"]})
+    assert all_records(ports.site.read) == records  # the event path writes the full build's record
+    files["posts/p8.md"] = body_post("P8", 8, "Now about kombucha.")
+    publish(ports, {"posts/p8.md": files["posts/p8.md"]})
+    records = all_records(ports.site.read)
+    assert records == all_records(build_site(files, NOW).outputs.get)
+    assert pages_with(records, "kombucha.") == ["/posts/p8/"] and not pages_with(records, "zymurgy,")
+
+
+def test_the_text_survives_the_clock_and_a_rebuild_planned_from_the_records() -> None:
+    """A recheck (its time came) and a rebuild that reuses the records have no body: the record keeps the text."""
+    files = seven_posts()
+    files["posts/soon.md"] = body_post("Soon", 9, "Sourdough starters, fed daily.", publishDate="2026-02-01")
+    ports = Ports(MemoryBucket(), MemorySite(), MemoryTable(), clock=time.time)
+    publish(ports, files)
+    assert "/posts/soon/" not in all_records(ports.site.read)
+    later = datetime(2026, 3, 1, tzinfo=UTC)
+    Publisher(ports, later).run()  # the schedule came due: rechecked from its record, not read again
+    records = all_records(ports.site.read)
+    assert records["/posts/soon/"]["text"] == "Sourdough starters, fed daily."
+    assert records == all_records(build_site(files, later).outputs.get)
+    rebuild = Publisher(ports, later)
+    rebuild.request_rebuild()
+    rebuild.run()
+    assert all_records(ports.site.read) == records
+
+
+def test_a_record_keeps_the_words_a_reader_reads_up_to_the_cap() -> None:
+    html = (
+        "<h2 id='a'>Why</h2>\n<p>H<sub>2</sub>O &amp; <em>tea</em>.<br>Next<script>var secret = 1;</script>"
+        "<style>p { color: red }</style><!-- note --></p>\n<pre><code>def hidden(): pass\n</code></pre>\n"
+        "<p>Inline <code>x = 1</code> stays.<sup><a href='#fn:1' class='footnote-ref'>1</a></sup></p>"
+        "<p>Note.&#160;<a href='#fnref:1' class='footnote-backref' role='doc-backlink'>&#x21a9;&#xfe0e;</a></p>"
+    )
+    assert page_text(html) == "Why H2O & tea. Next Inline x = 1 stays.1 Note."
+    words = " ".join(f"word{n}" for n in range(2_000))
+    text = page_text(f"<p>{words}</p>")
+    assert len(text) <= TEXT_CHARS and words.startswith(text + " ")  # cut at a space, never inside a word
+    assert page_text("<p>" + "x" * (TEXT_CHARS + 50) + "</p>") == "x" * TEXT_CHARS
+    long_post = body_post("Long", 3, words)
+    records = all_records(build_site({**seven_posts(), "posts/p3.md": long_post}, NOW).outputs.get)
+    assert records["/posts/p3/"]["text"] == text
+
+
+def test_the_text_of_a_draft_never_reaches_the_search_index() -> None:
+    files = seven_posts()
+    files["posts/secret.md"] = body_post("Secret", 9, "The launch codename is Bluefin.", draft="true")
+    assert not any(b"Bluefin" in data for data in search_keys(build_site(files, NOW).outputs).values())
+    site = MemorySite()
+    ports = Ports(MemoryBucket(), site, MemoryTable(), clock=time.time)
+    publish(ports, files)
+    assert not any(b"Bluefin" in (site.read(key) or b"") for key in site.list_keys())
+    files["posts/p8.md"] = body_post("P8", 8, "Mentions Kestrel in public.")
+    publish(ports, {"posts/p8.md": files["posts/p8.md"]})
+    assert pages_with(all_records(site.read), "kestrel") == ["/posts/p8/"]
+    files["posts/p8.md"] = body_post("P8", 8, "Mentions Kestrel in public.", draft="true")  # published, then a draft
+    publish(ports, {"posts/p8.md": files["posts/p8.md"]})
+    published = {key: site.read(key) or b"" for key in site.list_keys()}
+    assert not any(b"Kestrel" in data or b"Bluefin" in data for data in search_keys(published).values())
+    assert search_keys(published) == search_keys(build_site(files, NOW).outputs)

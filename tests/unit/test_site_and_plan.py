@@ -251,11 +251,11 @@ def assert_converges(comparison: Comparison) -> None:
     assert comparison.deleted == comparison.gone, "exactly the pages that disappear are deleted"
 
 
-def test_editing_a_body_that_lists_do_not_show_renders_only_that_page() -> None:
+def test_editing_a_body_that_lists_do_not_show_renders_only_that_page_and_its_search_record() -> None:
     before = seven_posts()
     after = {**before, "posts/p4.md": post("P4", 4, ("Go",), body="Text two")}
     comparison = compare(before, after, "posts/p4.md")
-    assert comparison.rendered == {"posts/p4/index.html"}
+    assert comparison.rendered == {"posts/p4/index.html", "index.json", "search/part-0-of-1.json"}  # its text
     assert comparison.deleted == frozenset()
     assert_converges(comparison)
 

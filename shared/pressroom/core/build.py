@@ -186,7 +186,7 @@ def build_site(
         result.warnings.extend(parsed.warnings)
         result.parsed[parsed.entry.source_key] = parsed
         bodies[parsed.entry.source_key] = parsed.body
-        readings.append(reading_of(parsed.entry.source_key, SourceKind.PAGE, "", parsed.entry))
+        readings.append(reading_of(parsed.entry.source_key, SourceKind.PAGE, "", parsed.entry, text=parsed.text))
     plan = plan_round(readings, EmptyIndex(config), now)
     published = published_set(sorted(plan.records.items()))
     entries, assets = published.pages, published.assets
@@ -198,7 +198,7 @@ def build_site(
     )
     sections = [s for s, state in plan.list_states.items() if s and "/" not in s and list_exists(s, state, config)]
     intros = [intro for intro in plan.intros.values() if intro is not None]
-    index = MemoryIndex(config, entries, intros, sections)
+    index = MemoryIndex(config, entries, intros, sections, published.texts)
     result.published = len(entries)
     result.entries, result.intros = entries, intros
     outputs = site_outputs(index, entries, assets)

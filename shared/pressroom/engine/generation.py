@@ -384,10 +384,13 @@ class GenerationReader(GenerationState):
             pages.append((unquote(item["sk"]).strip("/"), lastmod))
         return pages
 
-    def published_pages(self) -> Sequence[Entry]:
-        """Every published page, read from every source row: for a rebuild, or a search index that
-        must be rendered whole (the event path patches the published one instead, see `core.search`)."""
-        return sorted(published_set(self.all_records()).pages, key=lambda entry: entry.path)
+    def published_pages(self) -> Sequence[tuple[Entry, str]]:
+        """Every published page with its text, read from every source row: for a rebuild, or a
+        search index that must be rendered whole (the event path patches the published one
+        instead, see `core.rendering.search`)."""
+        published = published_set(self.all_records())
+        pages = sorted(published.pages, key=lambda entry: entry.path)
+        return [(entry, published.texts[entry.source_key]) for entry in pages]
 
     def sections(self) -> Sequence[str]:
         found = []

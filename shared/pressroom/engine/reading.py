@@ -144,7 +144,7 @@ def parse_read(
         return reading_of(key, kind, found, etag=etag), None
     if kind is SourceKind.PAGE:
         parsed = parse_bundle_page(source, key, found.body, config)
-        return reading_of(key, kind, found.version, parsed.entry, found.etag), parsed.body
+        return reading_of(key, kind, found.version, parsed.entry, found.etag, parsed.text), parsed.body
     return reading_of(key, kind, found.version, parse_intro(key, found.body, config), found.etag), None
 
 

@@ -96,6 +96,7 @@ def record_to_data(record: Record) -> dict[str, Any]:
             "a": list(record.aliases),
             "d": record.due.isoformat() if record.due else None,
             "g": record.etag,
+            "x": record.text,
         }
     if isinstance(record, IntroRecord):
         return {"t": "intro", "i": intro_to_data(record.intro), "v": record.version, "g": record.etag}
@@ -106,7 +107,10 @@ def record_from_data(data: dict[str, Any]) -> Record:
     if data["t"] == "page":
         due = datetime.fromisoformat(data["d"]) if data.get("d") else None
         entry = entry_from_data(data["e"])
-        return PageRecord(entry, data["v"], data["l"], data["p"], tuple(data["a"]), due, data.get("g", ""))
+        # A record stored before pages kept their text has none: the theme changed with it, so
+        # the rebuild that follows re-reads every page (`engine.rebuild`: no record is reused).
+        text = data.get("x", "")
+        return PageRecord(entry, data["v"], data["l"], data["p"], tuple(data["a"]), due, data.get("g", ""), text)
     if data["t"] == "intro":
         return IntroRecord(intro_from_data(data["i"]), data["v"], data.get("g", ""))
     return AssetRecord(data["v"], data.get("k"), bool(data.get("p")), data.get("g", ""))

@@ -16,13 +16,18 @@ from pressroom.core.site.model import Entry, Intro
 
 
 def reading_of(
-    key: str, kind: SourceKind, version: str | None, content: Entry | Intro | None = None, etag: str = ""
+    key: str,
+    kind: SourceKind,
+    version: str | None,
+    content: Entry | Intro | None = None,
+    etag: str = "",
+    text: str = "",
 ) -> Reading:
-    """A source of `kind` as the planner reads it: a page with its entry, an intro with its intro,
-    an asset with nothing but its version."""
+    """A source of `kind` as the planner reads it: a page with its entry (and its plain text, for
+    its search record), an intro with its intro, an asset with nothing but its version."""
     if kind is SourceKind.PAGE:
         assert content is None or isinstance(content, Entry)
-        return Reading(key, kind, version, page=content, etag=etag)
+        return Reading(key, kind, version, page=content, etag=etag, text=text)
     if kind is SourceKind.INTRO:
         assert content is None or isinstance(content, Intro)
         return Reading(key, kind, version, intro=content, etag=etag)
@@ -32,7 +37,7 @@ def reading_of(
 def record_reading(key: str, record: Record) -> Reading:
     """A record as the reading it was made from (a rebuild plans a generation from its records)."""
     if isinstance(record, PageRecord):
-        return reading_of(key, SourceKind.PAGE, record.version, record.entry, record.etag)
+        return reading_of(key, SourceKind.PAGE, record.version, record.entry, record.etag, record.text)
     if isinstance(record, IntroRecord):
         return reading_of(key, SourceKind.INTRO, record.version, record.intro, record.etag)
     return reading_of(key, SourceKind.ASSET, record.version, etag=record.etag)
@@ -44,7 +49,8 @@ def unplanned_record(reading: Reading, now: datetime, config: SiteConfig) -> Rec
     assert reading.version is not None
     if reading.kind is SourceKind.PAGE:
         assert reading.page is not None
-        return PageRecord(reading.page, reading.version, is_live(reading.page, now, config), etag=reading.etag)
+        live = is_live(reading.page, now, config)
+        return PageRecord(reading.page, reading.version, live, etag=reading.etag, text=reading.text)
     if reading.kind is SourceKind.INTRO:
         assert reading.intro is not None
         return IntroRecord(reading.intro, reading.version, etag=reading.etag)
@@ -57,6 +63,8 @@ class PublishedSet:
 
     pages: list[Entry] = field(default_factory=list)
     """In the order of the records."""
+    texts: dict[str, str] = field(default_factory=dict)
+    """Source key -> each published page's plain text (its search record's)."""
     assets: dict[str, str] = field(default_factory=dict)
     """Output key -> the source key of the asset published there."""
 
@@ -67,6 +75,7 @@ def published_set(records: Iterable[tuple[str, Record | None]]) -> PublishedSet:
     for key, record in records:
         if isinstance(record, PageRecord) and (entry := record.published_entry()) is not None:
             found.pages.append(entry)
+            found.texts[key] = record.text
         elif isinstance(record, AssetRecord) and record.published and record.claim_key is not None:
             found.assets[record.claim_key] = key
     return found

@@ -82,8 +82,8 @@ def _plan_entries(ledger: Ledger) -> dict[str, ListChange]:
         if old is None and new is None:
             continue
         _place(ledger, old, new, changes)
-        old_doc = search_record(old, config) if old is not None else None
-        new_doc = search_record(new, config) if new is not None else None
+        old_doc = search_record(old, old_record.text, config) if old is not None and old_record else None
+        new_doc = search_record(new, new_record.text, config) if new is not None and new_record else None
         if old_doc != new_doc:
             if old_doc is not None:
                 result.search_drop.add(old_doc["url"])

@@ -49,7 +49,7 @@ def apply_reading(ledger: Ledger, reading: Reading) -> None:
         published = isinstance(old, PageRecord) and old.published and live
         aliases = old.aliases if isinstance(old, PageRecord) and published else ()
         due = next_change(entry, now, config)
-        ledger.new[key] = PageRecord(entry, reading.version, live, published, aliases, due, reading.etag)
+        ledger.new[key] = PageRecord(entry, reading.version, live, published, aliases, due, reading.etag, reading.text)
     elif reading.kind is SourceKind.INTRO and reading.intro is not None:
         ledger.new[key] = IntroRecord(reading.intro, reading.version, reading.etag)
     elif reading.kind is SourceKind.ASSET:

@@ -35,6 +35,9 @@ class PageRecord:
     """When the clock alone changes its publication (see `next_change`): its schedule item."""
     etag: str = ""
     """What a listing shows of the bytes it was parsed from (a rebuild reuses the record while equal)."""
+    text: str = ""
+    """Its body's plain text as its search record holds it (`core.rendering.search.page_text`):
+    kept here, not on the entry, which every list item of the page copies."""
 
     def published_entry(self) -> Entry | None:
         """The entry the site shows: None unless published, with only the aliases it owns."""

@@ -36,6 +36,8 @@ class Reading:
     recheck: bool = False
     """Not read again (its schedule came due, or its bytes are unchanged): re-decided from its record."""
     etag: str = ""
+    text: str = ""
+    """A page's plain text for its search record (`PageRecord.text`)."""
 
 
 class IndexState(Protocol):

@@ -18,6 +18,7 @@ from pressroom.core.markdown.shortcodes import ShortcodePage, UnknownShortcode
 from pressroom.core.reading.config import CONFIG_KEY, SiteConfig
 from pressroom.core.reading.documents import MAX_DOCUMENT_BYTES, load_toml, load_yaml
 from pressroom.core.reading.hugo import is_hugo_config_key
+from pressroom.core.rendering.search import page_text
 from pressroom.core.site.model import DEFAULT_TAXONOMIES, Entry, Intro, PageBody
 from pressroom.core.site.urls import (
     TAXONOMIES,
@@ -126,6 +127,8 @@ class ParsedPage:
     images: tuple[str, ...] = ()
     unknown_shortcodes: tuple[UnknownShortcode, ...] = ()
     """Shortcodes with no template (line in the file, name), for `pressroom check`."""
+    text: str = ""
+    """The body's plain text as the page's search record holds it (`page_text`)."""
 
 
 @dataclass(frozen=True)
@@ -397,7 +400,8 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
         other_terms=MappingProxyType({name: terms for name, terms in other.items() if terms}),
     )
     body = PageBody(rendered.html, rendered.toc_html)
-    return ParsedPage(entry, body, tuple(warnings), rendered.links, rendered.images, rendered.unknown_shortcodes)
+    text = page_text(rendered.html)
+    return ParsedPage(entry, body, tuple(warnings), rendered.links, rendered.images, rendered.unknown_shortcodes, text)
 
 
 def _render_body(

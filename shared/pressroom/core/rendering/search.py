@@ -1,16 +1,20 @@
 """The search index: one small record per published page, for the search page, in part files.
 
-A record is a pure function of one entry (`search_record`), so the index is the set of its pages'
-records, and a round changes only the records of the pages it changes. The records are split
-into `search_parts(pages)` part files (`search/part-K-of-N.json`, a power of two of them, about
-SEARCH_PART_PAGES pages each) by a stable hash of the page's URL (`search_part`); `/index.json`
-is their table of contents: how many pages the index holds and, for each part, its URL and its
-number of pages. The search page reads the table, then the parts.
+A record is a pure function of one entry and its page's text (`search_record`), so the index is
+the set of its pages' records, and a round changes only the records of the pages it changes. The
+text (`page_text`) is made where the page is parsed and kept on its record in the index
+(`PageRecord.text`), so the event path, which has records and not bodies, writes the same
+record as the full build.
+
+The records are split into `search_parts(pages)` part files (`search/part-K-of-N.json`, a power
+of two of them, about SEARCH_PART_PAGES pages each) by a stable hash of the page's URL
+(`search_part`); `/index.json` is their table of contents: how many pages the index holds and,
+for each part, its URL and its number of pages. The search page reads the table, then the parts.
 
 Like the sitemap, the event path does not read every page's row to write it: it reads the
 published table and only the parts the round's URLs hash to, drops and replaces their records
 (`SearchPatch`) and writes those parts and the table back (`patch_search_files`), so an event
-reads and writes a few kilobytes whatever the size of the site. When the page count crosses a
+reads and writes a part or two whatever the size of the site. When the page count crosses a
 power of two the parts are redistributed, once, from all of them. The full build renders the
 same files from its index with `search_files`, so both agree byte for byte.
 """
@@ -31,9 +35,11 @@ from pressroom.core.site.urls import key_href
 
 SEARCH_INDEX_KEY = "index.json"
 """The search index's table of contents: how many pages it has and the part files that hold them;
-each part holds the title, link, date, terms and summary of its pages."""
-SEARCH_PART_PAGES = 256
-"""Pages one search part file holds on average, at most: the parts double as the site grows."""
+each part holds the title, link, date, terms, summary and text of its pages."""
+SEARCH_PART_PAGES = 128
+"""Pages one search part file holds on average, at most: the parts double as the site grows. With
+TEXT_CHARS of text a record is about 1.3 KB, so a part is about 180 KB (55-75 KB gzipped): what
+an event reads and writes back, and what the search page shows results from as each arrives."""
 _SEARCH_PART = re.compile(r"search/part-(\d+)-of-(\d+)\.json")
 
 
@@ -63,25 +69,57 @@ def search_parts(pages: int) -> int:
 
 SUMMARY_CHARS = 240
 """How much of a page's summary its record keeps: enough to show and search, small per page."""
+TEXT_CHARS = 1_000
+"""How much of a page's plain text its record keeps (`page_text`): about 170 words, the opening of
+a post, where it says what it is about. Measured (README, "Search"): the whole index of a
+1,000-post blog stays under half a megabyte gzipped, about one photo, where the full text of every
+page would be four times that."""
 
 _TAG_RE = re.compile(r"<[^>]+>")
+_UNSEARCHED_RE = re.compile(
+    r"<!--.*?-->|<(script|style|template|pre|textarea)\b[^>]*>.*?</\1\s*>|<a\b[^>]*footnote-backref[^>]*>.*?</a>",
+    re.DOTALL | re.IGNORECASE,
+)
+"""What a reader does not read as the page's words: comments, scripts, styles, code blocks (code
+is most of a technical post's bytes, its words are keywords and punctuation that match common
+queries and would spend the record's length; inline `code` in a sentence stays), footnote
+back-links."""
+_INLINE_TAG_RE = re.compile(
+    r"</?(?:a|abbr|b|bdi|cite|code|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|u|var)\b[^>]*>",
+    re.IGNORECASE,
+)
+"""Tags inside a word's run of text (`H<sub>2</sub>O` is one word); any other tag separates words."""
 
 SearchRecord = dict[str, Any]
 
 
-def search_record(entry: Entry, config: SiteConfig) -> SearchRecord:
-    """What the search page knows of one page: link, title, date, section, tags and summary text."""
-    text = entry.description or unescape(_TAG_RE.sub(" ", entry.summary_html))
-    text = " ".join(text.split())
-    if len(text) > SUMMARY_CHARS:
-        text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+def page_text(html: str) -> str:
+    """A page's words as its search record keeps them: the rendered body without tags and without
+    what `_UNSEARCHED_RE` names, entities decoded, whitespace collapsed, at most TEXT_CHARS
+    characters (cut at a space)."""
+    text = _TAG_RE.sub(" ", _INLINE_TAG_RE.sub("", _UNSEARCHED_RE.sub(" ", html)))
+    text = " ".join(unescape(text).split())
+    if len(text) > TEXT_CHARS:
+        cut = text[: TEXT_CHARS + 1].rsplit(" ", 1)[0]
+        text = cut if cut != text[: TEXT_CHARS + 1] else text[:TEXT_CHARS]
+    return text
+
+
+def search_record(entry: Entry, text: str, config: SiteConfig) -> SearchRecord:
+    """What the search page knows of one page: link, title, date, section, tags, summary and its
+    text (`page_text` of its body, kept on its record)."""
+    summary = entry.description or unescape(_TAG_RE.sub(" ", entry.summary_html))
+    summary = " ".join(summary.split())
+    if len(summary) > SUMMARY_CHARS:
+        summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
     return {
         "url": config.rel_url(entry.url),
         "title": entry.title,
         "date": entry.date.date().isoformat() if entry.date else "",
         "section": entry.section,
         "tags": [name for name, _ in entry.term_names("tags")],
-        "summary": text,
+        "summary": summary,
+        "text": text,
     }
 
 

@@ -69,8 +69,8 @@ class SiteIndex(Protocol):
 
     def sections(self) -> Sequence[str]: ...
 
-    def published_pages(self) -> Sequence[Entry]:
-        """Every published page (the search index lists them all)."""
+    def published_pages(self) -> Sequence[tuple[Entry, str]]:
+        """Every published page with its plain text (the search index lists them all)."""
         ...
 
     def intro_terms(self, taxonomy: str) -> Sequence[str]:
@@ -103,8 +103,11 @@ class MemoryIndex:
         entries: Iterable[Entry],
         intros: Iterable[Intro] = (),
         sections: Iterable[str] | None = None,
+        texts: Mapping[str, str] | None = None,
     ) -> None:
+        """`texts`: source key -> each page's plain text (`PublishedSet.texts`), for search."""
         self.config = config
+        self._texts = dict(texts or {})
         self._lists: dict[str, list[Entry]] = defaultdict(list)
         self._all: list[Entry] = []
         spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -166,8 +169,8 @@ class MemoryIndex:
     def sections(self) -> Sequence[str]:
         return self._sections
 
-    def published_pages(self) -> Sequence[Entry]:
-        return self._all
+    def published_pages(self) -> Sequence[tuple[Entry, str]]:
+        return [(entry, self._texts.get(entry.source_key, "")) for entry in self._all]
 
     def intro_terms(self, taxonomy: str) -> Sequence[str]:
         prefix = taxonomy + "/"

@@ -370,7 +370,7 @@ class _SearchFiles:
         self, site: Templates, index: SiteIndex, published: Published | None, patch: SitemapPatch | None
     ) -> Rewrite:
         if published is None or patch is None:
-            records = (search_record(entry, site.config) for entry in index.published_pages())
+            records = (search_record(entry, text, site.config) for entry, text in index.published_pages())
             made = search_files(records, site.config)
             return Rewrite([search_output(key) for key in made], [], lambda output, _: made.get(output.key))
         table = published.read(SEARCH_INDEX_KEY)
