@@ -192,6 +192,16 @@ def test_show_date_reading_time_and_term_counts_follow_their_params() -> None:
     assert "min read" in page_html(site, post(params={"showReadingTime": True}))
 
 
+def test_a_site_that_does_not_switch_appearance_shows_its_default_scheme() -> None:
+    def html_tag(site: SiteConfig) -> str:
+        return page_html(site).split("<html", 1)[1].split(">", 1)[0]
+
+    assert "data-theme" not in html_tag(config())  # the system's scheme, as Congo's default
+    assert "data-theme" not in html_tag(config("params: {defaultAppearance: dark}\n"))
+    assert 'data-theme="dark"' in html_tag(config("params: {defaultAppearance: dark, autoSwitchAppearance: false}\n"))
+    assert 'data-theme="light"' in html_tag(config("params: {autoSwitchAppearance: false}\n"))
+
+
 def test_check_names_each_param_of_the_themes_that_is_not_honoured_once() -> None:
     settings = settings_of(
         {

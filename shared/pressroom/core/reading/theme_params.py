@@ -14,6 +14,8 @@ from typing import Any
 HONOURED = frozenset(
     {
         "author",
+        "autoSwitchAppearance",
+        "defaultAppearance",
         "description",
         "mainSections",
         "footer.showCopyright",
@@ -38,8 +40,6 @@ HONOURED = frozenset(
 NOT_HONOURED = frozenset(
     {
         "colorScheme",
-        "defaultAppearance",
-        "autoSwitchAppearance",
         "defaultThemeColor",
         "defaultBackgroundImage",
         "defaultFeaturedImage",

@@ -22,7 +22,7 @@
     toggle.addEventListener("click", function () {
       var scheme = NEXT[current()];
       try {
-        if (scheme === "auto") localStorage.removeItem(KEY); else localStorage.setItem(KEY, scheme);
+        localStorage.setItem(KEY, scheme);  /* "auto" too: it overrides a site's fixed default */
       } catch (e) { /* not remembered, still applied */ }
       if (scheme === "auto") root.removeAttribute("data-theme"); else root.setAttribute("data-theme", scheme);
       showScheme(toggle);
