@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench bench-dev profile golden clean build browser dev fuzz checkov sam-validate
+.PHONY: demo test lint typecheck bench bench-dev profile golden clean build browser dev fuzz checkov sam-validate vendor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -112,6 +112,27 @@ golden: $(STAMP)
 	$(BIN)/pressroom build content --out tests/golden/site --now $(GOLDEN_NOW)
 	rm -rf tests/golden/hugo-site
 	$(BIN)/pressroom build tests/fixtures/hugo-site --out tests/golden/hugo-site --now $(GOLDEN_NOW)
+
+# The libraries the theme serves from the site itself, only to pages that need them: Mermaid's
+# minified browser build and KaTeX's (script, auto-render, stylesheet, woff2 fonts), each with its
+# licence, from npm (`npm pack`: no install, no scripts run). Bump a version, run, review the diff.
+MERMAID_VERSION := 12.4.0
+KATEX_VERSION := 0.19.1
+THEME_LIB := shared/pressroom/theme/static/lib
+vendor:
+	rm -rf build/vendor $(THEME_LIB)/mermaid $(THEME_LIB)/katex
+	mkdir -p build/vendor $(THEME_LIB)/mermaid $(THEME_LIB)/katex/contrib $(THEME_LIB)/katex/fonts
+	cd build/vendor && npm pack --silent mermaid@$(MERMAID_VERSION) katex@$(KATEX_VERSION) >/dev/null
+	tar xzf build/vendor/mermaid-$(MERMAID_VERSION).tgz -C build/vendor --one-top-level=mermaid
+	tar xzf build/vendor/katex-$(KATEX_VERSION).tgz -C build/vendor --one-top-level=katex
+	cp build/vendor/mermaid/package/dist/mermaid.min.js $(THEME_LIB)/mermaid/
+	cp build/vendor/mermaid/package/LICENSE $(THEME_LIB)/mermaid/LICENSE.txt
+	cp build/vendor/mermaid/package/THIRD_PARTY_NOTICES $(THEME_LIB)/mermaid/THIRD_PARTY_NOTICES.txt
+	cp build/vendor/katex/package/dist/katex.min.js build/vendor/katex/package/dist/katex.min.css $(THEME_LIB)/katex/
+	cp build/vendor/katex/package/dist/contrib/auto-render.min.js $(THEME_LIB)/katex/contrib/
+	cp build/vendor/katex/package/dist/fonts/*.woff2 $(THEME_LIB)/katex/fonts/
+	cp build/vendor/katex/package/LICENSE $(THEME_LIB)/katex/LICENSE.txt
+	rm -rf build/vendor
 
 clean:
 	rm -rf $(VENV) .venv-checkov .venv-sam public .pytest_cache .mypy_cache .ruff_cache build tests/browser/node_modules

@@ -1,7 +1,8 @@
 // Loads pages of a served site in Debian's chromium (puppeteer-core: no browser of its own) and
 // reports, as one JSON document on stdout, every problem a reader would meet: axe-core violations,
-// console errors, failed requests, horizontal scrolling on a phone, images without alt text, body
-// text below 4.5:1, and the colour-scheme toggle not remembering its choice.
+// console errors, Content-Security-Policy violations, failed requests, horizontal scrolling on a
+// phone, images without alt text, body text below 4.5:1, a Mermaid diagram or KaTeX formula left
+// undrawn, and the colour-scheme toggle not remembering its choice.
 //
 //   node check.mjs BASE_URL SCREENSHOT_DIR PATH...
 import fs from "node:fs";
@@ -55,6 +56,9 @@ async function visit(page, url, problems) {
   page.on("request", onRequest);
   try {
     await page.goto(url, { waitUntil: "networkidle0" });
+    // Mermaid draws after load: each <pre class="mermaid"> becomes a drawn diagram, or stays.
+    await page.waitForFunction(() => !document.querySelector("pre.mermaid"), { timeout: 20000 })
+      .catch(() => problems.push("a Mermaid diagram was not drawn"));
   } finally {
     page.off("console", onConsole);
     page.off("pageerror", onError);
@@ -64,12 +68,21 @@ async function visit(page, url, problems) {
   }
 }
 
+// Every report of the Content-Security-Policy, the console's wording aside.
+const recordViolations = () => {
+  window.__cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (e) => {
+    window.__cspViolations.push(`${e.violatedDirective} from ${e.sourceFile || e.blockedURI}:${e.lineNumber}`);
+  });
+};
+
 const report = [];
 for (const target of paths) {
   for (const scheme of SCHEMES) {
     for (const width of WIDTHS) {
       const problems = [];
       const page = await browser.newPage();
+      await page.evaluateOnNewDocument(recordViolations);
       await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
       await page.setViewport({ width, height: 900, isMobile: width < 500, hasTouch: width < 500 });
       const url = new URL(target, base).href;
@@ -105,8 +118,26 @@ for (const target of paths) {
           jsonLd: [...document.querySelectorAll('script[type="application/ld+json"]')].map((s) => {
             try { return JSON.parse(s.textContent)["@type"]; } catch (e) { return `unparsable: ${e}`; }
           }),
+          cspViolations: window.__cspViolations || [],
+          diagrams: [...document.querySelectorAll(".content .diagram svg")].map((svg) => ({
+            shapes: svg.querySelectorAll("rect, path, polygon, circle, ellipse").length,
+            text: svg.textContent.replace(/\s+/g, " ").trim(),
+            width: Math.round(svg.getBoundingClientRect().width),
+            height: Math.round(svg.getBoundingClientRect().height),
+          })),
+          mathsAsked: !!document.querySelector('script[src$="/js/maths.js"]'),
+          formulas: document.querySelectorAll(".content .katex").length,
+          mathml: document.querySelectorAll(".content .katex math").length,
         };
       });
+      for (const violation of facts.cspViolations) problems.push(`CSP violation: ${violation}`);
+      for (const d of facts.diagrams) {
+        if (!(d.shapes > 0 && d.text && d.width > 0 && d.height > 0)) problems.push(`diagram drawn empty: ${JSON.stringify(d)}`);
+        if (width < 500 && d.width > facts.clientWidth) problems.push(`diagram ${d.width}px wide in a ${facts.clientWidth}px viewport`);
+      }
+      if (facts.mathsAsked && !(facts.formulas > 0 && facts.mathml === facts.formulas)) {
+        problems.push(`maths: ${facts.formulas} formulas drawn, ${facts.mathml} with MathML`);
+      }
       if (width < 500 && facts.scrollWidth > facts.clientWidth) {
         problems.push(`scrolls sideways: ${facts.scrollWidth}px wide in a ${facts.clientWidth}px viewport`);
       }
@@ -134,7 +165,10 @@ for (const target of paths) {
       for (const violation of axe) problems.push(`axe ${violation}`);
       const name = `${target.replace(/[^a-z0-9]+/gi, "_").replace(/^_|_$/g, "") || "home"}-${scheme}-${width}.png`;
       await page.screenshot({ path: path.join(shots, name), fullPage: true });
-      report.push({ url: target, scheme, width, contrast: Number(ratio.toFixed(2)), problems });
+      report.push({
+        url: target, scheme, width, contrast: Number(ratio.toFixed(2)), problems,
+        diagrams: facts.diagrams.map((d) => ({ shapes: d.shapes, text: d.text })), formulas: facts.formulas,
+      });
       await page.close();
     }
   }

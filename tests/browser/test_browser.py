@@ -27,7 +27,8 @@ SCREENSHOTS = ROOT / "build" / "browser"
 
 PAGES = [
     "/",  # home: profile, summaries, thumbnails
-    "/posts/serverless-publishing-pipeline/",  # code, a wide table, a table of contents, an SVG diagram, a series box
+    "/posts/serverless-publishing-pipeline/",  # code, a wide table, a table of contents, an SVG image, a series
+    # box, a Mermaid diagram and KaTeX maths (drawn under the strict CSP below)
     "/posts/tokenizers-are-not-boring/",  # footnotes
     "/posts/2024/retro/",  # a task list
     "/tags/python/",  # a term page
@@ -88,3 +89,13 @@ def test_pages_pass_axe_and_read_well_light_and_dark_on_desktop_and_phone(served
     assert problems == []
     assert min(r["contrast"] for r in report if "contrast" in r) >= 4.5
     assert len(list(SCREENSHOTS.glob("*.png"))) >= len(PAGES) * 4
+    # The sample's Mermaid flowchart drawn as SVG, its shapes and its labels (the <br/> a line
+    # break), and its two formulas, in every scheme and width; no page without them loads either.
+    drawn = [r for r in report if r["url"] == "/posts/serverless-publishing-pipeline/"]
+    assert len(drawn) == 4
+    labels = "changedsame bytesS3 eventa hintRead the keynowRender and writeSkip"
+    for r in drawn:
+        assert [d["text"] for d in r["diagrams"]] == [labels]
+        assert r["diagrams"][0]["shapes"] >= 4
+        assert r["formulas"] == 2
+    assert all(not r.get("diagrams") and not r.get("formulas") for r in report if r not in drawn)

@@ -11,7 +11,7 @@ from tests.support.html import without_theme_scripts
 
 from pressroom.core.build import SiteBuild, build_site
 from pressroom.core.rendering.mime import content_type
-from pressroom.core.rendering.theme import stylesheet_key
+from pressroom.core.rendering.theme import library_files, stylesheet_key
 from pressroom.core.site.urls import unsafe_key_reason
 from pressroom.shells.pools import ForkedPool
 from support.images import TINY_PNG
@@ -60,6 +60,9 @@ def test_a_small_blog_builds_every_expected_page(blog_site: SiteBuild) -> None:
         "favicon.ico",
         "js/theme.js",
         "js/main.js",
+        "js/diagrams.js",
+        "js/maths.js",
+        *library_files(),
         "search/index.html",
         "index.json",
         "search/part-0-of-1.json",

@@ -19,7 +19,7 @@ from pressroom.core.build import SiteBuild, build_site
 from pressroom.core.planning.plan import RoundPlan, plan_round
 from pressroom.core.reading.config import SiteConfig, parse_config
 from pressroom.core.rendering.sitemap import SitemapPatch
-from pressroom.core.rendering.theme import stylesheet_key
+from pressroom.core.rendering.theme import library_files, stylesheet_key
 from pressroom.core.site.lists import MemoryIndex, list_title, lists_of, term_from_spellings
 from pressroom.core.site.model import HOME_LIST, Entry, Intro
 from pressroom.core.site.outputs import list_pages, site_outputs
@@ -150,6 +150,9 @@ def test_site_outputs_name_every_page_of_the_site() -> None:
         "favicon.ico",
         "js/theme.js",
         "js/main.js",
+        "js/diagrams.js",
+        "js/maths.js",
+        *library_files(),
         "search/index.html",
         "index.json",
         "search/part-0-of-1.json",

@@ -44,6 +44,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from pressroom.core.markdown.comments import drop_comments
+from pressroom.core.markdown.diagrams import MERMAID_LANGUAGE, has_diagram, has_math, mermaid_block
 from pressroom.core.markdown.highlighting import highlighted
 from pressroom.core.markdown.settings import MarkupSettings
 from pressroom.core.markdown.shortcodes import Expansion, ShortcodePage, UnknownShortcode, render_call
@@ -100,6 +101,10 @@ class RenderedMarkdown:
     images: tuple[str, ...]
     unknown_shortcodes: tuple[UnknownShortcode, ...] = ()
     """Shortcodes without a template, by line of the source file and name."""
+    has_diagram: bool = False
+    """The body holds a Mermaid diagram (a fence or the shortcode): its page loads Mermaid."""
+    has_math: bool = False
+    """The body calls the `katex` shortcode: its page loads KaTeX."""
 
 
 def render_markdown(
@@ -160,6 +165,8 @@ def render_markdown(
         links=links,
         images=images,
         unknown_shortcodes=tuple(expansion.unknown) if expansion is not None else (),
+        has_diagram=has_diagram(body.html),
+        has_math=expansion is not None and has_math(expansion.called),
     )
 
 
@@ -471,10 +478,13 @@ def _render_fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options
     """Fenced code in a known language: Pygments spans with CSS classes, in Hugo's wrapper.
 
     Unknown or absent language: Hugo's escaped ``<pre tabindex="0"><code>`` without colours.
+    A `mermaid` fence is a diagram, not code: the theme's `<pre class="mermaid">`.
     """
     token = tokens[idx]
     info = unescapeAll(token.info).strip()
     language = info.split(maxsplit=1)[0] if info else ""
+    if language == MERMAID_LANGUAGE:
+        return mermaid_block(token.content) + "\n"
     spans = highlighted(token.content, language) if language else None
     if spans is None:
         # Hugo's wrapper for a block Chroma has no lexer for (or no language): no <div>.

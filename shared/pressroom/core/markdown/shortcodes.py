@@ -300,6 +300,8 @@ class Expansion:
         self._render = render
         self.outputs: list[str] = []
         self.unknown: list[UnknownShortcode] = []
+        self.called: set[str] = set()
+        """The name of every shortcode the page calls (Hugo's `.HasShortcode`)."""
 
     def expand(self, text: str, first_line: int = 1) -> str:
         """`text` with each top-level shortcode replaced by a placeholder for its HTML."""
@@ -325,6 +327,7 @@ class Expansion:
                 inner_text = text[tag.end : node.close.start]
                 inner = self.expand(inner_text, line + text.count("\n", tag.start, tag.end))
             call = ShortcodeCall(tag.name, tag.positional, tag.named, inner, tag.delimiter == "%", line)
+            self.called.add(tag.name)
             html = self._render(call, self)
             if html is None:
                 self.unknown.append(UnknownShortcode(line, tag.name))
@@ -408,7 +411,12 @@ def shortcode_environment(site_templates: tuple[tuple[str, str], ...]) -> Any:
         resource=with_page(_resource_value),
         safe_url=_safe_url,
     )
-    environment.globals.update(ref=with_page(_ref_value), bundle_files=with_page(_bundle_files_value), truthy=truthy)
+    environment.globals.update(
+        ref=with_page(_ref_value),
+        bundle_files=with_page(_bundle_files_value),
+        truthy=truthy,
+        mermaid_block=_mermaid_block_value,
+    )
     return environment
 
 
@@ -542,6 +550,15 @@ def render_call(
         found = template_problem(error, f"layouts/shortcodes/{call.name}.html")
         problem = str(found) if found is not None else f"{type(error).__name__}: {error}"
         raise ContentError(page.key, f"shortcode {call.name!r} failed: {problem}", call.line) from None
+
+
+def _mermaid_block_value(source: Any) -> Any:
+    """`mermaid_block` for templates: the shortcode draws its diagram as a fence does."""
+    from markupsafe import Markup
+
+    from pressroom.core.markdown.diagrams import mermaid_block
+
+    return Markup(mermaid_block(str(source or "")))
 
 
 def _inline_html(html: str) -> str:

@@ -399,7 +399,7 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
         params=MappingProxyType(_plain(params)),
         other_terms=MappingProxyType({name: terms for name, terms in other.items() if terms}),
     )
-    body = PageBody(rendered.html, rendered.toc_html)
+    body = PageBody(rendered.html, rendered.toc_html, rendered.has_diagram, rendered.has_math)
     text = page_text(rendered.html)
     return ParsedPage(entry, body, tuple(warnings), rendered.links, rendered.images, rendered.unknown_shortcodes, text)
 

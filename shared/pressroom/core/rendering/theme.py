@@ -48,6 +48,13 @@ def theme_template(name: str) -> str | None:
     return path.read_text("utf-8") if path.is_file() else None
 
 
+@cache
+def library_files() -> tuple[str, ...]:
+    """The libraries the theme serves from the site itself (`static/lib/`: Mermaid, KaTeX, each with
+    its licence; `make vendor` updates them), as output keys in name order."""
+    return tuple(f"lib/{name}" for name, _ in _files_under(files("pressroom") / "theme" / "static" / "lib", ""))
+
+
 def is_fingerprinted(key: str) -> bool:
     """A name that changes with its content (whatever the theme's version): cacheable for good."""
     return _FINGERPRINTED.fullmatch(key) is not None

@@ -167,10 +167,13 @@ class Entry:
 
 @dataclass(frozen=True)
 class PageBody:
-    """What only the page itself shows: its rendered content and table of contents."""
+    """What only the page itself shows: its rendered content and table of contents, and which of
+    the theme's libraries it needs (Mermaid for a diagram, KaTeX for maths)."""
 
     html: str
     toc_html: str = ""
+    has_diagram: bool = False
+    has_math: bool = False
 
 
 @dataclass(frozen=True)

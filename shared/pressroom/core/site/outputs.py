@@ -39,7 +39,7 @@ from pressroom.core.rendering.template_functions import (
     plain_summary,
     theme_param,
 )
-from pressroom.core.rendering.theme import stylesheet, stylesheet_key
+from pressroom.core.rendering.theme import library_files, stylesheet, stylesheet_key
 from pressroom.core.site.lists import SiteIndex, list_title
 from pressroom.core.site.model import HOME_LIST, PageBody
 from pressroom.core.site.urls import feed_key, href, key_href, list_page_path, page_key
@@ -48,8 +48,9 @@ from pressroom.exceptions import RenderError
 Output = OutputKind
 """Any output, of any kind."""
 
-THEME_FILES = ("favicon.ico", "js/theme.js", "js/main.js")
-"""The theme's static files, published as they are (from `theme/static/`)."""
+THEME_FILES = ("favicon.ico", "js/theme.js", "js/main.js", "js/diagrams.js", "js/maths.js", *library_files())
+"""The theme's static files, published as they are (from `theme/static/`); the diagram and maths
+scripts and their libraries are linked only from pages that have a diagram or maths."""
 SITE_REPLACES = frozenset({"favicon.ico"})
 """Theme files a site's own file of that name replaces (a Blowfish site's `static/favicon.ico`):
 every page links them by that name, so the site's file is what browsers show."""

@@ -29,8 +29,8 @@
     });
   }
 
-  /* Copy buttons: one per code block, copying the code's text. */
-  document.querySelectorAll(".content pre").forEach(function (pre) {
+  /* Copy buttons: one per code block, copying the code's text (a diagram's source is no code block). */
+  document.querySelectorAll(".content pre:not(.mermaid)").forEach(function (pre) {
     var block = pre.parentElement && pre.parentElement.classList.contains("highlight") ? pre.parentElement : pre;
     if (!navigator.clipboard || block.querySelector(".copy")) return;
     var wrap = document.createElement("div");
