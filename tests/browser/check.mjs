@@ -194,7 +194,7 @@ for (const target of paths) {
   if (!after.label.includes("dark")) problems.push(`toggle: label "${after.label}" does not say dark`);
   await page.click(".theme-toggle"); // dark -> auto
   const auto = await page.evaluate(() => [document.documentElement.getAttribute("data-theme"), localStorage.getItem("pressroom-theme")]);
-  if (auto[0] !== null || auto[1] !== null) problems.push(`toggle: auto leaves data-theme ${auto[0]}, saved ${auto[1]}`);
+  if (auto[0] !== null || auto[1] !== "auto") problems.push(`toggle: auto leaves data-theme ${auto[0]}, saved ${auto[1]}`);  // "auto" is remembered: it overrides a site's defaultAppearance
   report.push({ url: "/ (toggle)", scheme: "light", width: 1280, problems });
   await page.close();
 }
