@@ -29,7 +29,7 @@ from pressroom.core.rendering.mime import Headers, headers
 from pressroom.core.rendering.renderer import Renderer, validate_layouts
 from pressroom.core.site.lists import MemoryIndex, SiteIndex
 from pressroom.core.site.model import Entry, Intro, PageBody
-from pressroom.core.site.outputs import AssetOutput, Output, site_outputs
+from pressroom.core.site.outputs import Output, site_outputs
 from pressroom.exceptions import ConfigError, ContentError, RenderError
 
 OutputSink = Callable[[str, bytes], None]
@@ -222,25 +222,27 @@ def render_outputs(
     outputs with one key, the first wins. With a `sink`, the bytes go to it and the dict is empty.
     An output its template cannot render (`RenderError`) is left out, with its error.
 
-    Assets are copied (`AssetOutput.from_source`: a photo without its location data); the rest
-    render on `pool` (here, or in its processes).
+    Outputs made from a source file's bytes (`Reads.source`: an asset, copied without a photo's
+    location data by its `from_source`) are made here; the rest render on `pool` (here, or in its
+    processes).
     """
     chosen: dict[str, Output] = {}
     for output in outputs:
         chosen.setdefault(output.key, output)
-    to_render = [output for output in chosen.values() if not isinstance(output, AssetOutput)]
+    config = renderer.config
+    sources = {key: source for key, output in chosen.items() if (source := output.reads(config).source) is not None}
+    to_render = [output for key, output in chosen.items() if key not in sources]
     job = _RenderJob(renderer, index, to_render, body_of, sink)
     rendered = pool.map_chunks(job.render, len(to_render))
     failed: dict[str, ContentError] = {
         failure.key: failure.error() for failure in rendered if isinstance(failure, _Failure)
     }
     copied: dict[str, bytes] = {}
-    for key, output in chosen.items():
-        if isinstance(output, AssetOutput):
-            try:
-                copied[key] = output.from_source(files[output.source_key], renderer.config)
-            except ContentError as error:
-                failed[key] = error
+    for key, source in sources.items():
+        try:
+            copied[key] = chosen[key].from_source(files[source], config)
+        except ContentError as error:
+            failed[key] = error
     keys = [key for key in chosen if key not in failed]
     errors = list(failed.values())
     if sink is not None:
@@ -248,7 +250,7 @@ def render_outputs(
             sink(key, body)
         return keys, {}, errors
     bodies = iter(rendered)
-    made = {key: copied.get(key) if isinstance(output, AssetOutput) else next(bodies) for key, output in chosen.items()}
+    made = {key: copied.get(key) if key in sources else next(bodies) for key in chosen}
     return keys, {key: body for key, body in made.items() if isinstance(body, bytes)}, errors
 
 
