@@ -29,7 +29,7 @@ from pressroom.core.reading.content import MAX_SOURCE_BYTES, SourceKind
 from pressroom.core.rendering.sitemap import SitemapPatch
 from pressroom.core.rendering.theme import is_fingerprinted
 from pressroom.core.site.model import PageBody
-from pressroom.core.site.outputs import AssetOutput, site_outputs
+from pressroom.core.site.outputs import site_outputs
 from pressroom.engine.control import ErrorRecord, Journal, iso
 from pressroom.engine.fanout import parallel
 from pressroom.engine.generation import GenerationReader, GenerationState, built_by
@@ -230,12 +230,7 @@ def _outputs(run: PublishingRun, journal: Journal) -> tuple[list[Any], Generatio
     settings, renderer = _settings(run, journal)
     view = GenerationReader(run.ports.table, int(journal.data["target"]), settings.config)
     published = published_set(view.all_records())
-    outputs = []
-    for output in site_outputs(view, published.pages, published.assets):
-        if isinstance(output, AssetOutput):
-            found = view.record(output.source_key)
-            output = AssetOutput(output.source_key, output.key, found.version if found else "")
-        outputs.append(output)
+    outputs = site_outputs(view, published.pages, published.assets, versions=published.versions)
     # The fingerprinted stylesheet first: no page links to a name that is not there yet.
     return sorted(outputs, key=lambda output: (not is_fingerprinted(output.key), output.key)), view, renderer
 

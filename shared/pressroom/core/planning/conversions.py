@@ -67,6 +67,8 @@ class PublishedSet:
     """Source key -> each published page's plain text (its search record's)."""
     assets: dict[str, str] = field(default_factory=dict)
     """Output key -> the source key of the asset published there."""
+    versions: dict[str, str] = field(default_factory=dict)
+    """Output key -> the version of the asset's bytes published there (the event path copies those)."""
 
 
 def published_set(records: Iterable[tuple[str, Record | None]]) -> PublishedSet:
@@ -78,4 +80,5 @@ def published_set(records: Iterable[tuple[str, Record | None]]) -> PublishedSet:
             found.texts[key] = record.text
         elif isinstance(record, AssetRecord) and record.published and record.claim_key is not None:
             found.assets[record.claim_key] = key
+            found.versions[record.claim_key] = record.version
     return found

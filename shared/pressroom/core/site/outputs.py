@@ -605,10 +605,12 @@ def site_outputs(
     entries: Iterable[PublishedPage],
     assets: Mapping[str, str],
     statics: Sequence[str] | None = None,
+    versions: Mapping[str, str] | None = None,
 ) -> list[Output]:
     """Every output of the site: the full build renders exactly these, and so does a rebuild.
 
-    `assets` maps each published asset's output key to its source key.
+    `assets` maps each published asset's output key to its source key; `versions`, to the
+    version of its bytes to copy (a rebuild's; the full build copies the files it was given).
     """
     config = index.config
     outputs: list[Output] = [
@@ -628,5 +630,6 @@ def site_outputs(
     parts = sitemap_parts(sitemap_url_count(index, pages))
     outputs.extend(SitemapOutput(part) for part in range(parts + 1))
     outputs.extend(search_outputs(pages))
-    outputs.extend(AssetOutput(source, key) for key, source in sorted(assets.items()))
+    versions = versions or {}
+    outputs.extend(AssetOutput(source, key, versions.get(key, "")) for key, source in sorted(assets.items()))
     return [output for output in outputs if output.enabled(config)]
