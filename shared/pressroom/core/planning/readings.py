@@ -13,11 +13,19 @@ from pressroom.core.planning.ledger import Ledger
 from pressroom.core.planning.records import AssetRecord, IntroRecord, PageRecord, is_live, next_change
 from pressroom.core.planning.round_plan import Reading
 from pressroom.core.reading.content import SourceKind
+from pressroom.core.site.build_options import context_keys
 
 
 def apply_readings(ledger: Ledger, readings: Sequence[Reading]) -> None:
-    """Read the records of the readings' keys (one batch), then apply each reading to its own."""
-    ledger.load(reading.key for reading in readings)
+    """Read the records of the readings' keys, with those of the `_index.md` and bundle `index.md`
+    files above them (the content rules read those next: one batch for both), then apply each
+    reading to its own."""
+    config = ledger.config
+    ledger.load(
+        key
+        for reading in readings
+        for key in (reading.key, *context_keys(reading.key, config.contentDir, config.contentLanguage))
+    )
     for reading in readings:
         apply_reading(ledger, reading)
 
