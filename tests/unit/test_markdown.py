@@ -376,3 +376,12 @@ def test_cjk_words_summaries_and_reading_time_count_as_hugo_counts_them() -> Non
     assert counted.reading_time == 2  # ceil(767 / 501), where 213 a minute would make 4
     assert counted.summary_html == "这是一篇关于静态网站…"  # ten characters, cut inside the word
     assert counted.truncated
+
+
+def test_html_comments_are_dropped_and_an_unclosed_one_stays_text() -> None:
+    """As goldmark with raw HTML off: a comment is an author's note for no reader."""
+    assert render_markdown("x <!-- a note --> y <!-- no end\n").html == "<p>x  y &lt;!– no end</p>\n"
+    assert render_markdown("<!--\nA hidden block.\n-->\nShown.\n").html == "<p>Shown.</p>\n"
+    # A comment runs to the first `-->`; after the last one, every `<!--` stays text.
+    assert render_markdown("a <!--x <!-- y --> b <!--x c").html == "<p>a  b &lt;!–x c</p>\n"
+    assert render_markdown("a <!-- closed --> b " + "<!--x " * 50).html.count("&lt;!–x") == 50

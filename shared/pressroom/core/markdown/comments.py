@@ -15,6 +15,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
 OPEN, CLOSE = "<!--", "-->"
+_UNCLOSED_FROM = "pressroom_unclosed_comment_from"
+"""The render's env key: (inline text, position) past which that text holds no `-->`."""
 
 
 def drop_comments(md: MarkdownIt) -> None:
@@ -53,8 +55,14 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
     if src.startswith(">", pos + 4) or src.startswith("->", pos + 4):
         end = pos + 5 if src[pos + 4] == ">" else pos + 6
     else:
+        # Once no `-->` follows some `<!--`, none follows a later one: remembered for this text,
+        # else a paragraph of unclosed `<!--` would search to its end from each (quadratic).
+        unclosed = state.env.get(_UNCLOSED_FROM)
+        if unclosed is not None and unclosed[0] is src and pos >= unclosed[1]:
+            return False
         close = src.find(CLOSE, pos + 4)
         if close < 0:
+            state.env[_UNCLOSED_FROM] = (src, pos)
             return False
         end = close + len(CLOSE)
     if not silent:
