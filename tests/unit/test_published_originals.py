@@ -60,3 +60,12 @@ def test_a_truncated_photo_is_not_published_and_its_error_names_it_while_its_pag
     assert [error.source_key for error in built.errors] == ["posts/trip/view.jpg"]
     assert "truncated" in str(built.errors[0])
     assert _published(_files(broken)) == built.outputs
+
+
+def test_a_photo_under_a_lying_extension_is_cleaned_too() -> None:
+    """The format comes from the bytes: a camera JPEG uploaded as `.gif` loses its GPS as well."""
+    photo = camera_jpeg()
+    files = {**_files(photo), "posts/trip/view.gif": photo}
+    built = build_site(files, NOW)
+    assert b"GPS" not in built.outputs["posts/trip/view.gif"]
+    assert _published(files) == built.outputs

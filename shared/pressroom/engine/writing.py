@@ -256,12 +256,15 @@ class OutputWriter:
             if read.source is not None:  # recorded by the source's version: not read again to compare
                 body = copied.get(output.key)
                 if body is not None:
-                    recipe = output.source_recipe(config)
-                    recorded = f"v:{read.version}:{stored.digest_text(':')}" + (f":{recipe}" if recipe else "")
                     try:
-                        rendered[output.key] = (output.from_source(body, config), stored, recorded)
+                        made = output.from_source(body, config)
                     except ContentError as error:
                         errors.append(error)
+                        continue
+                    # Bytes the kind changed (a photo's metadata removed) are marked, so that a
+                    # change of setting that keeps them writes the output again.
+                    changed = ":from-source" if made != body else ""
+                    rendered[output.key] = (made, stored, f"v:{read.version}:{stored.digest_text(':')}{changed}")
                 continue
             try:
                 data = self._render_one(output, read, view, renderer, patch, bodies)

@@ -220,8 +220,3 @@ class OutputKind:
         """Its bytes from its source's (`Reads.source`): a copy, unless the kind transforms them
         (a ContentError when it cannot: the output is not published, what was stays)."""
         return data
-
-    def source_recipe(self, config: SiteConfig) -> str:
-        """What `from_source` does to the bytes ("": a copy), recorded with the source's version
-        so that a change of recipe (a setting) writes the output again."""
-        return ""

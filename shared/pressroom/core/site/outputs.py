@@ -493,10 +493,6 @@ class StaticOutput(OutputKind):
         return site.render_template(name)
 
 
-METADATA_STRIPPED = (".jpg", ".jpeg", ".jpe", ".png", ".apng", ".webp")
-"""The originals published without their location and camera data (`core.images.metadata`)."""
-
-
 @dataclass(frozen=True)
 class AssetOutput(OutputKind):
     """A non-Markdown source file, copied byte for byte to `key` (a bundle's file: under its page),
@@ -516,11 +512,8 @@ class AssetOutput(OutputKind):
         return config.is_authored(self.source_key)
 
     def from_source(self, data: bytes, config: SiteConfig) -> bytes:
-        return strip_metadata(data, self.source_key) if self.source_recipe(config) else data
-
-    def source_recipe(self, config: SiteConfig) -> str:
-        private = not config.keepImageMetadata and self.source_key.lower().endswith(METADATA_STRIPPED)
-        return "no-metadata" if private else ""
+        # The format comes from the bytes, not the name: a photo uploaded as `.gif` is cleaned too.
+        return data if config.keepImageMetadata else strip_metadata(data, self.source_key)
 
 
 _CACHED_AS_PAGE = tuple(kind for kind in OutputKind.kinds() if kind.cached_as_page)
