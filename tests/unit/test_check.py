@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pressroom.core.build import build_site
 from pressroom.core.reading.lint import CheckReport, Finding, check_site, resolve_link
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
@@ -160,16 +161,28 @@ def test_finding_reads_like_a_compiler_message() -> None:
     assert str(Finding("posts/a.md", "no title", error=False)) == "warning: posts/a.md: no title"
 
 
-def test_an_image_hugo_finds_in_assets_is_reported_with_where_to_move_it() -> None:
-    # Blowfish's image hook resolves `/img/chart.svg` through Hugo Pipes from assets/.
+def test_an_image_of_assets_is_published_so_a_link_to_it_is_no_finding() -> None:
+    # Blowfish's image hook finds `/img/chart.svg` in assets/ through Hugo Pipes; pressroom
+    # publishes the images there at their path (issue 21.2), so `check` no longer asks to move it.
     files = {
         "hugo.toml": b'baseURL = "https://example.org/"\ntitle = "T"\n',
         "content/posts/a.md": page("title: A\ndate: 2025-01-01\n", "![Chart](/img/chart.svg)\n"),
+        "assets/img/chart.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>',
     }
-    report = check_site(files, NOW, unread=["assets/img/chart.svg"])
+    report = check_site(files, NOW, unread=["assets/css/main.css"])
+    assert messages(report, "content/posts/a.md") == []
+    assert build_site(files, NOW).outputs["img/chart.svg"] == files["assets/img/chart.svg"]
+
+
+def test_a_file_of_assets_that_is_no_image_is_reported_with_where_to_move_it() -> None:
+    files = {
+        "hugo.toml": b'baseURL = "https://example.org/"\ntitle = "T"\n',
+        "content/posts/a.md": page("title: A\ndate: 2025-01-01\n", "[Data](/data/points.csv)\n"),
+    }
+    report = check_site(files, NOW, unread=["assets/data/points.csv"])
     assert messages(report, "content/posts/a.md") == [
-        (5, "missing image '/img/chart.svg' (assets/img/chart.svg is a Hugo Pipes resource, not published: "
-            "move it to static/)")
+        (5, "broken internal link '/data/points.csv' (assets/data/points.csv is a Hugo Pipes resource, "
+            "not published: move it to static/)")
     ]  # fmt: skip
 
 

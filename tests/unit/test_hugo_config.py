@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from pressroom.core.build import build_site
-from pressroom.core.reading.config import settings_of
+from pressroom.core.reading.config import SiteConfig, settings_of
 from pressroom.core.reading.content import SourceKind, classify, parse_page
 from pressroom.core.rendering.theme import stylesheet_key
 from pressroom.exceptions import ConfigError
+from support.images import TINY_PNG
 from support.sources import billion_laughs, multilingual_root
 
 NOW = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
@@ -114,30 +115,33 @@ def test_in_a_hugo_root_only_content_and_static_are_published() -> None:
 PROFILE_JPEG = (Path(__file__).parents[1] / "fixtures" / "hugo-rules" / "assets" / "img" / "profile.jpeg").read_bytes()
 
 
-def test_the_images_the_themes_params_name_in_assets_are_published_and_nothing_else_there() -> None:
-    """Congo's and Blowfish's author image, logo and default images live in `assets/` (issue 21.2);
-    a hostile configuration names nothing outside the folder, and no URL becomes a file."""
-    params = (
-        b'[params]\nlogo = "/img/logo.svg"\ndefaultBackgroundImage = "../../etc/passwd"\n'
-        b'defaultFeaturedImage = "https://cdn.example/f.png"\n'
-        b'[params.author]\nname = "Ada"\nimage = "img/profile.jpeg"\n'
-    )
+def test_the_images_of_assets_are_published_at_their_path_and_nothing_else_there() -> None:
+    """Congo's and Blowfish's author image, logo, default images and a page's `featureimage` live
+    in `assets/` (issue 21.2): its images are published at their path, its styles and scripts
+    are not, and nothing outside the folder or beside a content folder is."""
+    params = b'[params]\nlogo = "/img/logo.svg"\n[params.author]\nname = "Ada"\nimage = "img/profile.jpeg"\n'
     config = settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n' + params}).config
-    assert config.assetImages == ("img/profile.jpeg", "img/logo.svg")
     assert classify("assets/img/profile.jpeg", config) is SourceKind.ASSET
     assert config.site_key("assets/img/profile.jpeg") == "img/profile.jpeg"
-    for key in ("assets/img/other.png", "assets/css/main.css", "etc/passwd", "assets/etc/passwd"):
+    assert classify("assets/img/Other.PNG", config) is SourceKind.ASSET
+    for key in ("assets/css/main.css", "assets/js/a.js", "etc/passwd", "assets/etc/passwd"):
         assert classify(key, config) is SourceKind.IGNORED
+    assert classify("assets/img/a.png", SiteConfig()) is not SourceKind.IGNORED  # a content folder named so
+    assert SiteConfig().site_key("assets/img/a.png") == "assets/img/a.png"
     files = {
         "hugo.toml": b'baseURL = "https://a.example/"\n' + params,
-        "content/posts/a.md": b"---\ntitle: A\ndate: 2025-01-01\n---\nA.\n",
+        "content/posts/a.md": b"---\ntitle: A\ndate: 2025-01-01\nfeatureimage: img/cover.png\n---\nA.\n",
         "assets/img/profile.jpeg": PROFILE_JPEG,
-        "assets/img/other.png": b"\x89PNG other",
+        "assets/img/cover.png": TINY_PNG,
+        "assets/css/custom.css": b"body{}",
     }
     site = build_site(files, datetime.fromisoformat("2026-01-01T00:00:00+00:00"))
     assert site.outputs["img/profile.jpeg"] == files["assets/img/profile.jpeg"]
-    assert "img/other.png" not in site.outputs
+    assert site.outputs["img/cover.png"] == TINY_PNG
+    assert "css/custom.css" not in site.outputs
     assert b'src="/img/profile.jpeg"' in site.outputs["index.html"]
+    # Blowfish's `featureimage` is read with `resources.Get`: a path in assets/, not beside the page.
+    assert b'src="/img/cover.png"' in site.outputs["posts/a/index.html"]
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,9 @@ def _language_parts(key: str) -> tuple[str, str, str]:
 ASSETS_PREFIX = "assets/"
 """A Hugo root's folder of files its theme processes (Hugo Pipes)."""
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg")
+"""The file names pressroom takes for images (a bundle's feature image, the images of `assets/`)."""
+
 
 @dataclass(frozen=True)
 class SiteConfig:
@@ -71,10 +74,6 @@ class SiteConfig:
     """The folder of the content in the source: "" for a content folder, `content` for a Hugo site root."""
     staticDirs: tuple[str, ...] = ()
     """Folders of a Hugo site root published as they are, at the site's root (`static`)."""
-    assetImages: tuple[str, ...] = ()
-    """Files of a Hugo root's `assets/` that the theme's params name (author image, logo, default
-    feature and background images): published as they are at their path below `assets/`, as
-    Congo's and Blowfish's `resources.Get` makes Hugo publish them (`hugo.ASSET_IMAGE_PARAMS`)."""
     permalinks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Hugo's permalinks: `page:SECTION` or `term:TAXONOMY` -> a pattern like `/:year/:slug/`."""
     menu: MenuItems | None = None
@@ -138,13 +137,22 @@ class SiteConfig:
         return bool(self.contentDir) and _language_parts(source_key)[1] in self.otherLanguages
 
     def is_static(self, source_key: str) -> bool:
-        """A file of a Hugo root's `static/` (or an image of `assets/` the params name): published
-        as it is, never a page."""
+        """A file of a Hugo root's `static/`, or an image of its `assets/`: published as it is,
+        never a page."""
         in_static = any(source_key.startswith(folder + "/") for folder in self.staticDirs if folder)
         return in_static or self._is_asset_image(source_key)
 
     def _is_asset_image(self, source_key: str) -> bool:
-        return source_key.startswith(ASSETS_PREFIX) and source_key[len(ASSETS_PREFIX) :] in self.assetImages
+        """An image of a Hugo root's `assets/`, published at its path below the folder.
+
+        Congo's and Blowfish's templates find images there with `resources.Get`: the author
+        image, logo and default images their params name, a page's `featureimage`, a Markdown
+        image their render hook looks up. Hugo publishes those a template asks for; pressroom
+        publishes every image there, each on its own, so that no page edit publishes or withdraws
+        another file (an event's cost stays flat). Styles and scripts there are never published.
+        """
+        in_assets = self.is_hugo_root and source_key.startswith(ASSETS_PREFIX)
+        return in_assets and source_key.lower().endswith(IMAGE_SUFFIXES)
 
     def is_authored(self, source_key: str) -> bool:
         """A file an author wrote (`content/`, not the owner's `static/`): its active kinds are
@@ -576,7 +584,7 @@ def config_from_data(data: Mapping[str, Any]) -> SiteConfig:
     values = dict(data)
     values["params"] = MappingProxyType(dict(values.get("params") or {}))
     values["permalinks"] = MappingProxyType(dict(values.get("permalinks") or {}))
-    for name in ("taxonomies", "staticDirs", "assetImages", "disableKinds", "otherLanguages", "cascade"):
+    for name in ("taxonomies", "staticDirs", "disableKinds", "otherLanguages", "cascade"):
         if name in values:
             values[name] = tuple(values[name])
     if values.get("menu") is not None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pressroom.core.markdown.converter import SUMMARY_DIVIDER, RenderedMarkdown, render_markdown
 from pressroom.core.markdown.shortcodes import ShortcodePage, UnknownShortcode
-from pressroom.core.reading.config import CONFIG_KEY, SiteConfig
+from pressroom.core.reading.config import CONFIG_KEY, IMAGE_SUFFIXES, SiteConfig
 from pressroom.core.reading.documents import MAX_DOCUMENT_BYTES, load_toml, load_yaml
 from pressroom.core.reading.hugo import is_hugo_config_key
 from pressroom.core.rendering.search import page_text
@@ -34,7 +34,6 @@ from pressroom.core.site.urls import (
 from pressroom.exceptions import ContentError
 
 MAX_SOURCE_BYTES = MAX_DOCUMENT_BYTES
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg")
 _KNOWN_KEYS = frozenset(
     {
         "title",
@@ -292,16 +291,23 @@ def bundle_dir(key: str) -> str | None:
 def feature_image(key: str, siblings: Iterable[str], meta: Mapping[str, Any] | None = None) -> str | None:
     """A page's feature image as Blowfish finds it: a bundle's image named `*feature*`, else
     `*cover*` or `*thumbnail*` (the first by name among the files right beside its `index.md`),
-    else the front matter's `featureimage` (a URL or a site path). Bundle images come back as a
-    name relative to the page."""
+    else the front matter's `featureimage`: a URL, or a path in `assets/` (Blowfish reads it with
+    `resources.Get`; pressroom publishes the images there at their path), which comes back as a
+    site path. Bundle images come back as a name relative to the page."""
+    images: list[str] = []
     if bundle_dir(key) is not None:
-        images = sorted(name for name in siblings if "/" not in name and name.lower().endswith(_IMAGE_SUFFIXES))
+        images = sorted(name for name in siblings if "/" not in name and name.lower().endswith(IMAGE_SUFFIXES))
         for words in (("feature",), ("cover", "thumbnail")):
             found = [name for name in images if any(word in name.lower() for word in words)]
             if found:
                 return found[0]
     url = _lookup(meta or {}, "featureimage")
-    return url.strip() if isinstance(url, str) and url.strip() else None
+    if not isinstance(url, str) or not url.strip():
+        return None
+    url = url.strip()
+    if "://" in url or url.startswith(("/", "data:")) or url in images:
+        return url
+    return "/" + url
 
 
 def _lookup(meta: Mapping[str, Any], name: str) -> Any:

@@ -24,7 +24,6 @@ from pressroom.core.site.urls import (
     PERMALINK_ATTRIBUTES,
     TERM_PERMALINK_ATTRIBUTES,
     permalink_attributes,
-    unsafe_key_reason,
 )
 from pressroom.exceptions import ConfigError
 
@@ -393,11 +392,11 @@ def _footer_and_menus(reader: _Reader) -> dict[str, Any]:
 
 def _params_values(reader: _Reader, params: Any) -> dict[str, Any]:
     """`params`, and the settings pressroom takes from it: the description, the author's name,
-    the images of `assets/` it names, whether photos keep their metadata."""
+    whether photos keep their metadata."""
     if params is not None and not isinstance(params, dict):
         raise reader.bad("params", "must be a mapping")
     params = dict(params or {})
-    values: dict[str, Any] = {"params": params, "assetImages": asset_images(params)}
+    values: dict[str, Any] = {"params": params}
     if isinstance(params.get("description"), str):
         values["description"] = params["description"]
     author = params.get("author")
@@ -408,34 +407,6 @@ def _params_values(reader: _Reader, params: Any) -> dict[str, Any]:
     if (keep := _get_lower(params, "keepimagemetadata")) is not None:
         values["keepImageMetadata"] = _boolean(reader, "params.keepImageMetadata", keep)
     return values
-
-
-ASSET_IMAGE_PARAMS = (
-    ("author", "image"),
-    ("logo",),
-    ("secondarylogo",),
-    ("defaultfeaturedimage",),
-    ("defaultbackgroundimage",),
-    ("homepage", "homepageimage"),
-)
-"""The params of Congo and Blowfish that name an image of `assets/`, which their templates read
-with `resources.Get` (so Hugo publishes it at its path below `assets/`)."""
-
-
-def asset_images(params: Mapping[str, Any]) -> tuple[str, ...]:
-    """The files below `assets/` the params name: relative paths with no scheme, none leaving
-    the folder (a hostile configuration names nothing outside it: SPEC 3.5)."""
-    found = []
-    for path in ASSET_IMAGE_PARAMS:
-        value: Any = params
-        for name in path:
-            value = _get_lower(value, name) if isinstance(value, Mapping) else None
-        if not isinstance(value, str) or "://" in value or value.startswith("//") or value.startswith("data:"):
-            continue
-        key = value.strip().lstrip("/")
-        if key and unsafe_key_reason(key) is None:
-            found.append(key)
-    return tuple(dict.fromkeys(found))
 
 
 def _get_lower(mapping: Mapping[str, Any], name: str) -> Any:

@@ -129,7 +129,7 @@ def link_findings(
                 if url.startswith(('"', "%22", "'", "%27")):
                     hint = " (the quotes are part of the URL: write the link's target without them)"
                 elif config.is_hugo_root and f"assets/{target}" in unread:
-                    # Blowfish's image hook finds it through Hugo Pipes, which pressroom has not.
+                    # A file Blowfish's templates find through Hugo Pipes (images there are published).
                     hint = f" (assets/{target} is a Hugo Pipes resource, not published: move it to static/)"
                 findings.append(Finding(key, f"{what} {url!r}{hint}", line))
     return findings
