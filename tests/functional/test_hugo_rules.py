@@ -148,3 +148,23 @@ def test_the_event_path_applies_the_same_rules(site: Site) -> None:
     site.drain()
     assert_converged(site)
     assert "posts/bundle/new.png" in site.published() and "posts/bundle/other/index.html" not in site.published()
+
+
+def test_readers_see_what_the_fixtures_theme_params_ask(built: dict[str, bytes]) -> None:
+    """The Congo-style params of the fixture (issue 21.3, 21.5): its footer menu and copyright
+    line, the author image from assets/, a table of contents from h2 to h3 with heading
+    anchors, sharing links and a word count, and the diagram drawn by mermaid served from the
+    site, loaded on the page with a diagram only."""
+    home = built["index.html"].decode()
+    assert '<nav aria-label="Footer">' in home and 'href="/tags/"' in home and 'href="/categories/"' in home
+    assert "© Ada Lovelace" in home and 'src="/img/profile.jpeg"' in home
+    post = built["posts/diagram/index.html"].decode()
+    toc = re.search(r'<nav id="TableOfContents">(.*?)</nav>', post, re.S)
+    assert toc is not None
+    assert re.findall(r'href="#([^"]+)"', toc.group(1)) == ["the-path", "why-a-queue", "the-result"]
+    assert '<h2 id="the-path">The path <a class="heading-anchor" href="#the-path"' in post
+    assert 'aria-label="Share this page"' in post and "tootpick.org" in post and "mailto:" in post
+    assert re.search(r"\b\d+ words\b", post)
+    assert 'class="mermaid"' in post and "/lib/mermaid/mermaid.min.js" in post
+    assert "lib/mermaid" not in built["posts/ok/index.html"].decode()
+    assert any(key.startswith("lib/mermaid/") for key in built)
