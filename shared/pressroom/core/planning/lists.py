@@ -19,7 +19,7 @@ from pressroom.core.planning.records import ListState, is_section_list, is_serie
 from pressroom.core.planning.round_plan import ListChange
 from pressroom.core.planning.terms import spelled, stamp_term_names
 from pressroom.core.rendering.search import search_record
-from pressroom.core.site.lists import lists_of, term_from_spellings
+from pressroom.core.site.lists import in_sitemap, lists_of, term_from_spellings
 from pressroom.core.site.model import Entry
 from pressroom.core.site.outputs import (
     PageOutput,
@@ -70,18 +70,21 @@ def plan_lists(ledger: Ledger, intro_lists: set[str]) -> None:
 
 def _plan_entries(ledger: Ledger) -> dict[str, ListChange]:
     """Each page's published entry before and after: its page, its places on lists, its search
-    record and sitemap URL. Returns the changes by list."""
+    record and sitemap URL (`in_sitemap`). Returns the changes by list."""
     result, config = ledger.result, ledger.config
     changes: dict[str, ListChange] = defaultdict(ListChange)
     for key in sorted(ledger.new):
         old_record, new_record = ledger.old_page(key), ledger.new_page(key)
         old = old_record.published_entry() if old_record is not None else None
         new = new_record.published_entry() if new_record is not None else None
-        if new is not None and (key in ledger.reread or old is None):
+        if new is not None and new.has_page and (key in ledger.reread or old is None):
             result.render.outputs.add(PageOutput(key, new.path))
         if old is None and new is None:
             continue
         _place(ledger, old, new, changes)
+        # The sitemap and search hold fewer pages than the lists (`in_sitemap`).
+        old = old if old is not None and in_sitemap(old) else None
+        new = new if new is not None and in_sitemap(new) else None
         old_doc = search_record(old, old_record.text, config) if old is not None and old_record else None
         new_doc = search_record(new, new_record.text, config) if new is not None and new_record else None
         if old_doc != new_doc:
@@ -114,7 +117,7 @@ def _place(ledger: Ledger, old: Entry | None, new: Entry | None, changes: dict[s
             assert old is not None and new is not None
             if _shown(old) != _shown(new):
                 changes[list_id].updated[new_key] = _shown(new)
-                if neighbours and (old.title, old.path) != (new.title, new.path):
+                if neighbours and (old.title, old.url) != (new.title, new.url):  # what a neighbour shows
                     render.around.add((list_id, new_key))
                 if series and part_view(old) != part_view(new):
                     render.members.add(list_id)

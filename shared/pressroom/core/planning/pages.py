@@ -1,7 +1,8 @@
 """Phases four and five: live pages claim their page keys, and each key's owner is published.
 
 A page publishes when it is live and its claim wins its key (`core.site.resolve.owner`); one
-that loses keeps its record, unpublished, with the reason in the round's problems.
+that loses keeps its record, unpublished, with the reason in the round's problems. A page with
+no file of its own publishes while it is live (`content_rules`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from pressroom.core.site.resolve import ClaimKind, owner, page_claim
 
 
 def plan_page_claims(ledger: Ledger) -> None:
-    """Every page the round read claims its key while live, and frees the key it claimed before."""
+    """Every page the round read claims its key while live, and frees the key it claimed before.
+
+    A page with no file of its own (`render: never` or `link`) claims none: it takes no URL from
+    another page, and a key it gives up is deleted.
+    """
     for key in ledger.reread:
         old, new = ledger.old_page(key), ledger.new_page(key)
-        old_claim = page_claim(old.entry) if old is not None and old.live else None
-        new_claim = page_claim(new.entry) if new is not None and new.live else None
+        old_claim = page_claim(old.entry) if old is not None and old.live and old.entry.has_page else None
+        new_claim = page_claim(new.entry) if new is not None and new.live and new.entry.has_page else None
         if old_claim != new_claim:
             if old_claim is not None:
                 ledger.unclaim(*old_claim)

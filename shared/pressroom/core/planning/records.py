@@ -80,12 +80,15 @@ class ListState:
 
 
 def list_exists(list_id: str, state: ListState, config: SiteConfig) -> bool:
-    """The home page always exists; a section while `section_exists`; a term while it has pages
-    or an `_index.md` (as in Hugo, whose users link to such a term's page)."""
+    """The home page always exists; a section while `section_exists`; a term while a page has it
+    (if only pages on no list, its page is empty: Hugo's) or an `_index.md` (as in Hugo, whose
+    users link to such a term's page)."""
     if list_id == HOME_LIST:
         return True
     if "/" in list_id:
-        return state.size > 0 or (state.intro and list_id.partition("/")[0] in config.taxonomies)
+        return (
+            state.size > 0 or bool(state.spellings) or (state.intro and list_id.partition("/")[0] in config.taxonomies)
+        )
     if list_id in config.taxonomies:
         return False  # a taxonomy's intro: the taxonomy index is no list
     return section_exists(state.live, state.intro)

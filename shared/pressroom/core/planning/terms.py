@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from pressroom.core.planning.ledger import Ledger
 from pressroom.core.planning.records import PageRecord
-from pressroom.core.site.lists import lists_of, term_from_spellings
+from pressroom.core.site.lists import counted_spellings, lists_of, term_from_spellings
 from pressroom.core.site.model import Entry
 
 
@@ -40,7 +40,7 @@ def stamp_term_names(ledger: Ledger) -> dict[str, dict[str, int]]:
         for taxonomy in config.taxonomies:
             for entry, sign in ((old, -1), (new, 1)):
                 if entry is not None:
-                    for slug, name in entry.term_spellings(taxonomy).items():
+                    for slug, name in counted_spellings(entry, taxonomy).items():
                         deltas[f"{taxonomy}/{slug}"][name] += sign
         if new_record is not None and new is not None:
             pairs.append((key, new_record, old, new))

@@ -10,7 +10,15 @@ Measured with Hugo 0.168 (tests/functional/test_hugo_rules.py builds the same fi
   entry's `target` (or the older `_target`) narrows it by path glob, kind and environment;
 - a page is hidden (no page, in no list, feed, sitemap or taxonomy) when it is, with what is
   cascaded to it, a draft, future or expired page the build does not build, `headless`, or
-  `build` (or the older `_build`) says both `render: never` and `list: never`.
+  `build` (or the older `_build`) says both `render: never` and `list: never`;
+- the other `build` options are kept on the page's entry (`Entry.render`, `listing`,
+  `publish_resources`) and applied where lists, the sitemap and page files are decided:
+  `render: never` writes no page file and no alias, and the page, listed without a link, is in
+  no term, the sitemap or search; `render: link` writes no page file and no alias, and the page
+  is listed with its URL; `list: never` leaves a rendered page off every list, the sitemap and
+  search (its terms still have a page); `list: local` off the home page's list, the sitemap and
+  search; `publishResources: false` publishes only the bundle file the theme links (its feature
+  image). `core.site.lists` and `core.site.resolve` apply them.
 
 Pure functions over front matter values: the planner (`core.planning.plan`) calls them for the
 full build and the event path alike.
@@ -289,6 +297,18 @@ def in_bundle(source_key: str, content_dir: str, language: str, pages: Iterable[
     return False
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What the content rules decide of a page at a moment."""
+
+    shown: bool
+    """It exists: a page, or an entry on lists."""
+    changes_at: datetime | None
+    """When the clock alone changes `shown`."""
+    options: BuildOptions
+    """Its `build` options, with what is cascaded to it."""
+
+
 def decide(
     source_key: str,
     kind: str,
@@ -298,9 +318,9 @@ def decide(
     now: datetime,
     intro_params: Mapping[str, Mapping[str, Any]],
     pages: Iterable[str] = (),
-) -> tuple[bool, datetime | None]:
-    """Whether a page (or an `_index.md`, `kind` `section` or `home`) exists at `now`, and when
-    the clock alone changes that.
+) -> Decision:
+    """Whether a page (or an `_index.md`, `kind` `section` or `home`) exists at `now`, when the
+    clock alone changes that, and its build options.
 
     `own`: its front matter beyond pressroom's known keys (`build`, `headless`, `cascade`, ...);
     `dates`: its own draft (None: not given), publish date and expiry; `intro_params` and
@@ -309,11 +329,11 @@ def decide(
     """
     language = config.contentLanguage
     if kind == "page" and in_bundle(source_key, config.contentDir, language, pages):
-        return False, None
+        return Decision(False, None, BuildOptions())
     ancestors = ancestor_cascades(source_key, config.contentDir, language, intro_params)
     ancestors.append(cascade_entries(list(config.cascade)))
     path = logical_path(config.site_key(source_key))
     values = cascaded(own, ancestors, path, kind, config.environment)
     item = publication(values, *dates, config.zone)
     flags = (config.buildDrafts, config.buildFuture, config.buildExpired)
-    return shown_at(item, now, *flags), changes_at(item, now, *flags)
+    return Decision(shown_at(item, now, *flags), changes_at(item, now, *flags), item.options)

@@ -18,13 +18,39 @@ from pressroom.core.site.model import HOME_LIST, Entry, Intro, Term
 
 
 def lists_of(entry: Entry, config: SiteConfig) -> tuple[str, ...]:
-    """The ids of every list an entry appears on: home, its section, its term pages."""
-    terms = entry.term_lists(config.taxonomies)
+    """The ids of every list an entry appears on: home, its section, its term pages.
+
+    As Hugo's `build` options say (measured with its binary): `list: never` is on none,
+    `list: local` on its section's and its terms' but not the home page's; `render: never` is on
+    the home page's and its section's, in no term (`counted_spellings`).
+    """
+    if entry.listing == "never":
+        return ()
+    terms = entry.term_lists(config.taxonomies) if entry.render != "never" else ()
     if not entry.section:
         return terms
     main = config.main_sections
-    on_home = main is None or entry.section in main
+    on_home = entry.listing == "always" and (main is None or entry.section in main)
     return ((HOME_LIST,) if on_home else ()) + (entry.section, *terms)
+
+
+def counted_spellings(entry: Entry, taxonomy: str) -> dict[str, str]:
+    """The terms an entry gives a term page, slug -> its spelling: a page on no list still gives
+    its terms one (Hugo makes an empty term page), a page never rendered none."""
+    return {} if entry.render == "never" else entry.term_spellings(taxonomy)
+
+
+def in_sitemap(entry: Entry) -> bool:
+    """Whether the sitemap lists a page: it has a URL (`render` always or link) and is on every
+    list (`list: always`), as Hugo's sitemap. The search index holds the same pages: a result
+    needs a URL, and a page kept off the site's lists is kept out of its search too."""
+    return entry.render != "never" and entry.listing == "always"
+
+
+def neighbour_list(entry: Entry, config: SiteConfig) -> str | None:
+    """The list whose neighbours a page shows (older, newer): its section's, if it is on it
+    (Hugo's `PrevInSection`; a page on no list has none)."""
+    return entry.section if entry.section and entry.section in lists_of(entry, config) else None
 
 
 def list_title(list_id: str, config: SiteConfig, intro: Intro | None, term: Term | None) -> str:
@@ -64,13 +90,13 @@ class SiteIndex(Protocol):
     def intro(self, list_id: str) -> Intro | None: ...
 
     def sitemap_pages(self) -> Sequence[tuple[str, datetime | None]]:
-        """Every published page's site path with its last modification, by path."""
+        """Every page the sitemap lists (`in_sitemap`): its site path and last modification, by path."""
         ...
 
     def sections(self) -> Sequence[str]: ...
 
     def published_pages(self) -> Sequence[tuple[Entry, str]]:
-        """Every published page with its plain text (the search index lists them all)."""
+        """Every page the search index holds (those of the sitemap) with its plain text."""
         ...
 
     def intro_terms(self, taxonomy: str) -> Sequence[str]:
@@ -116,7 +142,7 @@ class MemoryIndex:
             for list_id in lists_of(entry, config):
                 self._lists[list_id].append(entry)
             for taxonomy in config.taxonomies:
-                for slug, name in entry.term_spellings(taxonomy).items():
+                for slug, name in counted_spellings(entry, taxonomy).items():
                     spellings[f"{taxonomy}/{slug}"][name] += 1
         for members in self._lists.values():
             members.sort(key=lambda e: e.order_key)
@@ -164,13 +190,13 @@ class MemoryIndex:
         return self._intros.get(list_id)
 
     def sitemap_pages(self) -> Sequence[tuple[str, datetime | None]]:
-        return [(entry.path, entry.last_modified) for entry in self._all]
+        return [(entry.path, entry.last_modified) for entry in self._all if in_sitemap(entry)]
 
     def sections(self) -> Sequence[str]:
         return self._sections
 
     def published_pages(self) -> Sequence[tuple[Entry, str]]:
-        return [(entry, self._texts.get(entry.source_key, "")) for entry in self._all]
+        return [(entry, self._texts.get(entry.source_key, "")) for entry in self._all if in_sitemap(entry)]
 
     def intro_terms(self, taxonomy: str) -> Sequence[str]:
         prefix = taxonomy + "/"

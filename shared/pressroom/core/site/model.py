@@ -103,10 +103,24 @@ class Entry:
     term_display: Mapping[str, str] = field(default_factory=_frozen_params)
     """Term list id -> the term's name across the site (its smallest spelling in use, SPEC 2),
     as of the round that last planned this entry (see `core.plan`)."""
+    render: str = "always"
+    """Front matter `build.render` with what is cascaded to it, as the planner decided it
+    (`core.site.build_options`): `always`, `link` (a URL and no page file) or `never` (neither)."""
+    listing: str = "always"
+    """`build.list`, decided likewise: `always`, `local` (its section's and terms' lists only) or
+    `never` (no list); see `core.site.lists.lists_of`."""
+    publish_resources: bool = True
+    """`build.publishResources`: false publishes only the bundle files its page uses."""
+
+    @property
+    def has_page(self) -> bool:
+        """Whether the page has a file of its own (and its aliases): Hugo renders `render: always` only."""
+        return self.render == "always"
 
     @property
     def url(self) -> str:
-        return href(self.path)
+        """Its link; empty for a page never rendered (Hugo's `RelPermalink` is empty too)."""
+        return "" if self.render == "never" else href(self.path)
 
     @property
     def order_key(self) -> str:
@@ -133,7 +147,10 @@ class Entry:
         """(display name, link) of each of this entry's terms, once per term, in front matter order.
 
         The name is the site's (`term_display`); an entry never planned shows its own spelling.
+        A page never rendered is in no term (Hugo's taxonomies leave it out).
         """
+        if self.render == "never":
+            return ()
         return tuple(
             (self.term_display.get(f"{taxonomy}/{slug}", own), href(f"{taxonomy}/{slug}"))
             for slug, own in self.term_spellings(taxonomy).items()

@@ -14,7 +14,7 @@ import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 from pressroom.core.images.metadata import strip_metadata
@@ -40,8 +40,8 @@ from pressroom.core.rendering.template_functions import (
     theme_param,
 )
 from pressroom.core.rendering.theme import library_files, stylesheet, stylesheet_key
-from pressroom.core.site.lists import SiteIndex, list_title
-from pressroom.core.site.model import HOME_LIST, PageBody
+from pressroom.core.site.lists import SiteIndex, in_sitemap, list_title, neighbour_list
+from pressroom.core.site.model import HOME_LIST, Entry, PageBody
 from pressroom.core.site.urls import feed_key, href, key_href, list_page_path, page_key
 from pressroom.exceptions import RenderError
 
@@ -99,7 +99,8 @@ class PageOutput(OutputKind):
         entry = index.entry(self.source_key)
         if entry is None:
             raise KeyError(f"{self.source_key}: not in the index")
-        next_page, prev_page = index.neighbours(entry.section, entry) if entry.section else (None, None)
+        around = neighbour_list(entry, site.config)
+        next_page, prev_page = index.neighbours(around, entry) if around is not None else (None, None)
         return {
             "page": entry,
             "body": body,
@@ -566,19 +567,6 @@ def list_outputs(list_id: str, size: int, config: SiteConfig) -> list[Output]:
     return [*pages, list_feed(list_id, config), *alias]
 
 
-class PublishedPage(Protocol):
-    """What names a page's outputs: an Entry, or the index's row of a published page."""
-
-    @property
-    def source_key(self) -> str: ...
-
-    @property
-    def path(self) -> str: ...
-
-    @property
-    def aliases(self) -> Sequence[str]: ...
-
-
 def site_lists(index: SiteIndex) -> list[str]:
     """Every list that exists: the home page, each section, each term with pages."""
     list_ids = {HOME_LIST, *index.sections()}
@@ -595,7 +583,7 @@ def sitemap_url_count(index: SiteIndex, pages: int) -> int:
 
 def site_outputs(
     index: SiteIndex,
-    entries: Iterable[PublishedPage],
+    entries: Iterable[Entry],
     assets: Mapping[str, str],
     statics: Sequence[str] | None = None,
     versions: Mapping[str, str] | None = None,
@@ -617,9 +605,10 @@ def site_outputs(
         outputs.extend(list_outputs(list_id, index.list_size(list_id), config))
     pages = 0
     for entry in entries:
-        pages += 1
-        outputs.append(PageOutput(entry.source_key, entry.path))
-        outputs.extend(AliasOutput(alias, entry.path) for alias in entry.aliases)
+        pages += in_sitemap(entry)
+        if entry.has_page:
+            outputs.append(PageOutput(entry.source_key, entry.path))
+            outputs.extend(AliasOutput(alias, entry.path) for alias in entry.aliases)
     parts = sitemap_parts(sitemap_url_count(index, pages))
     outputs.extend(SitemapOutput(part) for part in range(parts + 1))
     outputs.extend(search_outputs(pages))

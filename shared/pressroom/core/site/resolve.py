@@ -99,9 +99,19 @@ def page_claim(entry: Entry) -> tuple[str, Claim]:
 
 
 def alias_claims(entry: Entry) -> list[tuple[str, Claim]]:
-    """Every alias a page asks for (only a published page's aliases claim)."""
+    """Every alias a page asks for (only a published page's aliases claim; a page with no file
+    of its own, `render: never` or `link`, has none, as in Hugo)."""
+    if not entry.has_page:
+        return []
     claim = Claim(ClaimKind.ALIAS, entry.source_key)
     return [(page_key(alias), claim) for alias in entry.aliases]
+
+
+def publishes_resource(bundle: Entry, name: str) -> bool:
+    """Whether a bundle's page publishes its file `name` (a path below the bundle's folder): every
+    file, unless its `build` says `publishResources: false`; then only what the theme links, its
+    feature image (Hugo publishes a resource a template asks the URL of)."""
+    return bundle.publish_resources or name == bundle.feature
 
 
 def bundle_folders(key: str) -> list[str]:
