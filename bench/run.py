@@ -167,11 +167,11 @@ def run_faults(seeds: Sequence[int], edits: int) -> None:
     _save("faults", faults.bench_faults(list(seeds), edits, OUT))
 
 
-def run_search(sizes: Sequence[int]) -> None:
+def run_search(sizes: Sequence[int], pagefind_timeout: float) -> None:
     import search_sizes
 
     print(f"\n## Full-text search, {', '.join(f'{n:,}' for n in sizes)} posts", flush=True)
-    search_sizes.bench_search(sizes, OUT, lambda report: _save("search", report), _load("search"))
+    search_sizes.bench_search(sizes, OUT, lambda report: _save("search", report), _load("search"), pagefind_timeout)
 
 
 # --- BENCHMARKS.md ------------------------------------------------------------------------
@@ -557,6 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--burst", type=int, default=0, help="posts uploaded at once (default 1000; --quick 100)")
     parser.add_argument("--fault-seeds", default="", help="seeds of the faults section (default 1,2,3,4,5; --quick 1)")
     parser.add_argument("--search-sizes", default="", help="search bench sizes (default 1000,5000,50000)")
+    parser.add_argument("--pagefind-timeout", type=float, default=300, help="seconds a Pagefind run may take")
     parser.add_argument("--only", default="", help=f"comma-separated sections of {', '.join(SECTIONS)}")
     parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
     parser.add_argument("--report", action="store_true", help="only write BENCHMARKS.md from bench/out/*.json")
@@ -585,7 +586,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_faults(seeds, 40 if args.quick else 120)
         if "search" in chosen:
             search_sizes = [int(n) for n in args.search_sizes.split(",") if n]
-            run_search(search_sizes or ([1000] if args.quick else [1000, 5000, 50000]))
+            run_search(search_sizes or ([1000] if args.quick else [1000, 5000, 50000]), args.pagefind_timeout)
     write_report()
     return 0
 

@@ -68,7 +68,7 @@ SUMMARY_WORDS = 70
 EDIT_SENTENCE = "An edit adds this sentence."
 SHOWN = (5, 50)
 PAGEFIND_TIMEOUT_S = 300
-"""Pagefind at a size is skipped past this (the issue's allowance on a shared 2-core machine)."""
+"""Pagefind at a size is skipped past this by default (the issue's allowance on a shared 2-core machine)."""
 
 
 def gz(data: bytes) -> int:
@@ -186,14 +186,14 @@ def congo_index(site: Path, records: Sequence[dict[str, Any]], base_url: str) ->
 # --- Pagefind -------------------------------------------------------------------------------------
 
 
-def run_pagefind(site: Path, out: Path) -> float | None:
-    """Pagefind over the site's post pages into `out`; its seconds, None past PAGEFIND_TIMEOUT_S."""
+def run_pagefind(site: Path, out: Path, timeout: float) -> float | None:
+    """Pagefind over the site's post pages into `out`; its seconds, None past `timeout`."""
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
     command = [str(bench_python()), "-m", "pagefind", "--site", str(site), "--glob", "posts/post-*/index.html",
                "--root-selector", "article", "--output-path", str(out), "--quiet"]  # fmt: skip
     try:
-        subprocess.run(command, check=True, capture_output=True, timeout=PAGEFIND_TIMEOUT_S)
+        subprocess.run(command, check=True, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None
     return time.perf_counter() - started
@@ -255,13 +255,13 @@ def pressroom_edit(site: Path, url: str) -> dict[str, Any]:
             "gzip": sum(gz(body) for body in written.values()), "deleted": deleted}  # fmt: skip
 
 
-def pagefind_edit(site: Path, url: str, bundle: Path, again: Path) -> dict[str, Any] | None:
+def pagefind_edit(site: Path, url: str, bundle: Path, again: Path, timeout: float) -> dict[str, Any] | None:
     """The files Pagefind writes anew (new names or new bytes) when run again after the same edit."""
     path = site_file(site, url) / "index.html"
     original = path.read_text()
     path.write_text(edited(original))
     try:
-        seconds = run_pagefind(site, again)
+        seconds = run_pagefind(site, again, timeout)
     finally:
         path.write_text(original)
     if seconds is None:
@@ -276,7 +276,7 @@ def pagefind_edit(site: Path, url: str, bundle: Path, again: Path) -> dict[str, 
 # --- the bench -----------------------------------------------------------------------------------------
 
 
-def bench_size(size: int, base: Path, with_pagefind: bool = True) -> dict[str, Any]:
+def bench_size(size: int, base: Path, pagefind_timeout: float = PAGEFIND_TIMEOUT_S) -> dict[str, Any]:
     site, build_s = built_site(size, base)
     config, _ = parse_config((site.parent / "source" / "site.yaml").read_text())
     table, parts = published_search(site)
@@ -295,20 +295,26 @@ def bench_size(size: int, base: Path, with_pagefind: bool = True) -> dict[str, A
         "edit": {"pressroom": pressroom_edit(site, edit_url), "congo": {"bytes": len(congo), "gzip": gz(congo)}},
     }  # fmt: skip
     bundle = site.parent / "pagefind"
-    seconds = run_pagefind(site, bundle) if with_pagefind else None
-    result["pagefind_s"] = seconds
+    seconds = run_pagefind(site, bundle, pagefind_timeout)
+    result["pagefind_s"], result["pagefind_timeout_s"] = seconds, pagefind_timeout
     if seconds is not None:
         files = bundle_files(bundle)
         result["pagefind"] = {kind: pagefind_query(bundle, word) for kind, word in words.items()}
         result["pagefind_code_gz"] = pagefind_code(bundle)
         result["pagefind_bundle"] = {"files": len(files), "bytes": sum(map(len, files.values())),
                                      "version": json.loads(files["pagefind-entry.json"])["version"]}  # fmt: skip
-        result["edit"]["pagefind"] = pagefind_edit(site, edit_url, bundle, site.parent / "pagefind-edited")
+        result["edit"]["pagefind"] = pagefind_edit(
+            site, edit_url, bundle, site.parent / "pagefind-edited", pagefind_timeout
+        )
     return result
 
 
 def bench_search(
-    sizes: Sequence[int], base: Path, save: Callable[[dict[str, Any]], None], earlier: dict[str, Any] | None = None
+    sizes: Sequence[int],
+    base: Path,
+    save: Callable[[dict[str, Any]], None],
+    earlier: dict[str, Any] | None = None,
+    pagefind_timeout: float = PAGEFIND_TIMEOUT_S,
 ) -> dict[str, Any]:
     """Every size in turn, saved after each (a long run keeps what it measured), beside the sizes
     of `earlier` not measured again."""
@@ -316,7 +322,7 @@ def bench_search(
     report: dict[str, Any] = {"sizes": kept, "gzip_level": GZIP_LEVEL, "rare": RARE_WORD, "common": COMMON_WORD}
     for size in sizes:
         print(f"    {size:,} posts ...", flush=True)
-        figures = bench_size(size, base)
+        figures = bench_size(size, base, pagefind_timeout)
         report["sizes"] = sorted([*report["sizes"], figures], key=lambda measured: measured["posts"])
         print("   ", json.dumps(figures)[:400], flush=True)
         save(report)
@@ -360,7 +366,9 @@ def _size_rows(data: dict[str, Any]) -> list[list[str]]:
             f"{_kib(edit['congo']['bytes'])} ({_kib(edit['congo']['gzip'])} gzip)",
             f"{pagefind_edit['files']:,} files: {_kib(pagefind_edit['bytes'])}" if pagefind_edit else "skipped",
             f"{size['build_s']:.0f}",
-            "skipped" if size["pagefind_s"] is None else f"{size['pagefind_s']:.0f}",
+            f"skipped: over {size.get('pagefind_timeout_s', PAGEFIND_TIMEOUT_S):.0f}"
+            if size["pagefind_s"] is None
+            else f"{size['pagefind_s']:.0f}",
         ])  # fmt: skip
     return rows
 
