@@ -365,7 +365,7 @@ def _size_rows(data: dict[str, Any]) -> list[list[str]]:
             f"({_kib(edit['pressroom']['gzip'])} gzip)",
             f"{_kib(edit['congo']['bytes'])} ({_kib(edit['congo']['gzip'])} gzip)",
             f"{pagefind_edit['files']:,} files: {_kib(pagefind_edit['bytes'])}" if pagefind_edit else "skipped",
-            f"{size['build_s']:.0f}",
+            "—" if size["build_s"] is None else f"{size['build_s']:.0f}",
             f"skipped: over {size.get('pagefind_timeout_s', PAGEFIND_TIMEOUT_S):.0f}"
             if size["pagefind_s"] is None
             else f"{size['pagefind_s']:.0f}",
