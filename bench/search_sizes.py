@@ -387,6 +387,13 @@ def search_markdown(data: dict[str, Any], table: Callable[[Sequence[str], Sequen
     code = f"{_kib(first['pressroom_code_gz'])} KiB"
     pagefind_code = _kib(first["pagefind_code_gz"]) + " KiB" if "pagefind_code_gz" in first else "not measured"
     version = first.get("pagefind_bundle", {}).get("version", "?")
+    longer = [
+        f"Pagefind at {size['posts']:,} posts took {size['pagefind_s']:.0f} s, over the {PAGEFIND_TIMEOUT_S} s "
+        f"default: measured with `--search-sizes {size['posts']} --pagefind-timeout "
+        f"{size['pagefind_timeout_s']:.0f}`."
+        for size in data["sizes"]
+        if size["pagefind_s"] is not None and size["pagefind_s"] > PAGEFIND_TIMEOUT_S
+    ]
     return [
         "## Full-text search: what a reader downloads, what an edit writes",
         "",
@@ -394,8 +401,8 @@ def search_markdown(data: dict[str, Any], table: Callable[[Sequence[str], Sequen
         "",
         table(SIZE_HEADER, _size_rows(data)),
         "",
-        f"`python bench/run.py --only search` (`bench/search_sizes.py`; Pagefind {version} from PyPI's "
-        "`pagefind[bin]`, a bench dependency). KiB of data, gzip level "
+        f'`make bench BENCH_ARGS="--only search"` (`bench/search_sizes.py`; Pagefind {version} from PyPI\'s '
+        f"`pagefind[bin]`, a bench dependency). {' '.join(longer)} KiB of data, gzip level "
         f"{data['gzip_level']} for JSON (Pagefind's own files are gzip already: their size as served). "
         f"Code apart: pressroom's `main.js` (the theme's whole script, on every page) {code}; Pagefind's "
         f"`pagefind.js` and `pagefind-worker.js` {pagefind_code} (its UI, if used, is more); Congo's script "
