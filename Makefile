@@ -79,10 +79,12 @@ fuzz: $(STAMP)
 	PRESSROOM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) PRESSROOM_FUZZ_RANDOM=1 PRESSROOM_SIM_LIMIT=400 \
 		$(BIN)/pytest -q -p no:cacheprovider tests/simulation
 
-# The bench's own environment: Hugo, Pelican, the Rust-backed Markdown parsers and profilers
-# (bench/requirements.txt), kept out of pressroom's. `make bench BENCH_ARGS=--quick` runs in minutes.
+# The bench's own environment: Hugo, Pelican, Pagefind, the Rust-backed Markdown parsers and profilers
+# (bench/requirements.txt), kept out of pressroom's; node runs Pagefind's own search library (the
+# search section). `make bench BENCH_ARGS=--quick` runs in minutes; one section: BENCH_ARGS="--only search".
 BENCH_STAMP := bench/.venv/.installed
 $(BENCH_STAMP): bench/requirements.txt pyproject.toml
+	command -v node >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs; }
 	$(PYTHON) -m venv bench/.venv
 	bench/.venv/bin/pip install --quiet --upgrade pip
 	cd bench && .venv/bin/pip install --quiet -r requirements.txt

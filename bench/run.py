@@ -16,10 +16,13 @@ written from every JSON present, so a section can be re-run alone):
    a cold start;
 6. faults  (bench/faults.py): 120 edits published by three `pressroom worker` processes through a
    proxy that fails 5% of the requests before and 3% after they take effect, over 5 seeds: the
-   worst upload-to-published time of an edit.
+   worst upload-to-published time of an edit;
+7. search  (bench/search_sizes.py): full-text search on blogs of 1,000, 5,000 and 50,000 posts:
+   the gzip bytes a cold browser fetches for a rare and a common word with pressroom's search
+   parts, a Congo-style `index.json` and Pagefind, and the bytes one edit writes.
 
 `--quick` runs small sizes (builds at 500 posts, events at 1,000, a burst of 100, faults over one
-seed) in minutes.
+seed, search at 1,000) in minutes.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
-SECTIONS = ("builds", "writes", "markdown", "events", "burst", "imports", "faults")
+SECTIONS = ("builds", "writes", "markdown", "events", "burst", "imports", "faults", "search")
 
 
 def _save(name: str, data: Any) -> None:
@@ -162,6 +165,13 @@ def run_faults(seeds: Sequence[int], edits: int) -> None:
 
     print(f"\n## {edits} edits under faults, 3 workers, seeds {', '.join(map(str, seeds))}", flush=True)
     _save("faults", faults.bench_faults(list(seeds), edits, OUT))
+
+
+def run_search(sizes: Sequence[int], pagefind_timeout: float) -> None:
+    import search_sizes
+
+    print(f"\n## Full-text search, {', '.join(f'{n:,}' for n in sizes)} posts", flush=True)
+    search_sizes.bench_search(sizes, OUT, lambda report: _save("search", report), _load("search"), pagefind_timeout)
 
 
 # --- BENCHMARKS.md ------------------------------------------------------------------------
@@ -422,7 +432,7 @@ def _verdict(ok: bool) -> str:
 
 
 def targets_markdown() -> list[str]:
-    """Issue 9's and issue 11's targets against the figures of this run."""
+    """The issues' targets (9, 11, 12, 21) against the figures of this run."""
     rows: list[list[str]] = []
     builds = _load("builds")
     if builds:
@@ -481,9 +491,15 @@ def targets_markdown() -> list[str]:
         rows.append([f"{posts}: ready <= 5 s", f"{dev['ready_seconds']:.2f} s", _verdict(dev["ready_seconds"] <= 5)])
         visible = dev["visible_max_seconds"]
         rows.append([f"{posts}: a save visible <= 1 s", f"{visible:.2f} s (max)", _verdict(visible <= 1)])
+    search = _load("search")
+    for size in search["sizes"] if search else []:
+        written = size["edit"]["pressroom"]
+        rows.append([f"search, {size['posts']:,} posts: an edit writes only its page's search part (SPEC 3.2)",
+                     f"{len(written['files'])} part, {written['bytes'] / 1024:.0f} KiB",
+                     _verdict(len(written["files"]) <= 1)])  # fmt: skip
     if not rows:
         return []
-    return ["## Targets (issues 9, 11 and 12)", "", table(["target", "measured", ""], rows)]
+    return ["## Targets (issues 9, 11, 12 and 21)", "", table(["target", "measured", ""], rows)]
 
 
 def profile_markdown() -> list[str]:
@@ -521,6 +537,11 @@ def write_report() -> None:
             continue
         lines = markdown_markdown(data, builds) if name == "markdown" else render(data)  # type: ignore[misc]
         parts += [*lines, ""]
+    search = _load("search")
+    if search:
+        import search_sizes
+
+        parts += [*search_sizes.search_markdown(search, table), ""]
     parts += profile_markdown()
     (ROOT / "BENCHMARKS.md").write_text("\n".join(parts))
     print(f"\nwritten {ROOT / 'BENCHMARKS.md'}")
@@ -535,6 +556,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--event-sites", default="", help="posts/tags sites, e.g. 1000/500,5000/500,50000/5000")
     parser.add_argument("--burst", type=int, default=0, help="posts uploaded at once (default 1000; --quick 100)")
     parser.add_argument("--fault-seeds", default="", help="seeds of the faults section (default 1,2,3,4,5; --quick 1)")
+    parser.add_argument("--search-sizes", default="", help="search bench sizes (default 1000,5000,50000)")
+    parser.add_argument("--pagefind-timeout", type=float, default=300, help="seconds a Pagefind run may take")
     parser.add_argument("--only", default="", help=f"comma-separated sections of {', '.join(SECTIONS)}")
     parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
     parser.add_argument("--report", action="store_true", help="only write BENCHMARKS.md from bench/out/*.json")
@@ -561,6 +584,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "faults" in chosen:
             seeds = [int(n) for n in args.fault_seeds.split(",") if n] or ([1] if args.quick else [1, 2, 3, 4, 5])
             run_faults(seeds, 40 if args.quick else 120)
+        if "search" in chosen:
+            search_sizes = [int(n) for n in args.search_sizes.split(",") if n]
+            run_search(search_sizes or ([1000] if args.quick else [1000, 5000, 50000]), args.pagefind_timeout)
     write_report()
     return 0
 
