@@ -122,6 +122,11 @@ def test_word_count_shows_when_asked_and_lowercased_hugo_keys_count() -> None:
     assert "612 words" not in page_html(config())
 
 
+def test_a_one_word_page_counts_one_word() -> None:
+    html = page_html(config("params:\n  article:\n    showWordCount: true\n"), post(word_count=1))
+    assert '<span class="word-count">1 word</span>' in html
+
+
 def test_date_updated_follows_show_date_updated() -> None:
     edited = post(lastmod=datetime(2025, 2, 1, tzinfo=UTC))
     assert "Updated" in page_html(config(), edited)  # pressroom's default: shown
