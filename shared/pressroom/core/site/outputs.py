@@ -34,15 +34,17 @@ from pressroom.core.rendering.sitemap import SitemapPatch, SitemapUrl, parse_sit
 from pressroom.core.rendering.template_functions import (
     Pager,
     feature_url,
+    home_image,
     managing_editor,
     newest_year,
     plain_summary,
+    show_more_link,
     theme_param,
 )
 from pressroom.core.rendering.theme import library_files, stylesheet, stylesheet_key
 from pressroom.core.site.lists import SiteIndex, list_title
 from pressroom.core.site.model import HOME_LIST, PageBody
-from pressroom.core.site.paging import list_paging
+from pressroom.core.site.paging import home_layout, list_paging
 from pressroom.core.site.urls import feed_key, href, key_href, list_page_path, page_key
 from pressroom.exceptions import RenderError
 
@@ -164,7 +166,14 @@ class ListOutput(OutputKind):
             "description": (intro.description if intro else "")
             or (config.description if self.list_id == HOME_LIST else ""),
             "image": None,
+            **(self._home(config) if self.list_id == HOME_LIST else {}),
         }
+
+    @staticmethod
+    def _home(config: SiteConfig) -> dict[str, Any]:
+        """What the home page's layout shows besides the list (see `core.site.paging`)."""
+        layout = home_layout(config)
+        return {"home_layout": layout, "home_image": home_image(config, layout), "show_more": show_more_link(config)}
 
 
 @dataclass(frozen=True)
