@@ -82,7 +82,7 @@ def test_the_profile_layout_shows_the_author_then_the_home_text() -> None:
 @pytest.mark.parametrize("layout", ["hero", "background", "card"])
 def test_the_image_layouts_show_the_homepage_image(layout: str) -> None:
     html = home(config(f"layout: {layout}, homepageImage: img/cover.jpg"))
-    assert f'<img class="home-image" src="/img/cover.jpg" alt=""' in html
+    assert f'<img class="home-image" src="/img/cover.jpg" alt="Field Notes"' in html
     assert f'class="home home-{layout}"' in html
     assert "<p>Hello from the home page.</p>" in html
 
