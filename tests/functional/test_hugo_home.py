@@ -6,7 +6,8 @@ Congo's home lists the newest `recentLimit` posts of the main sections through
 `.Paginate PAGES recentLimit` when `homepage.showRecent` is on: Hugo then makes `page/N/` of
 `recentLimit` posts each. With `showRecent` off the template never paginates, and the home page
 is one page: no `page/N/`, no `page/1/` redirect. A site with no `params.homepage` keeps the usual
-home, paginated by `pagerSize`. pressroom must make the same pages and feeds, with the same posts
+home, paginated by `pagerSize`. Blowfish (a site with `showRecentItems` and no `recentLimit`)
+pages its home by `pagerSize` and shows the first `showRecentItems` of each page. pressroom must make the same pages and feeds, with the same posts
 on each home page, and the event path what the full build makes.
 """
 
@@ -39,6 +40,8 @@ CONFIGS = {
     "layout-only": CONFIG.replace(HOMEPAGE, '[params.homepage]\n  layout = "page"\n'),
     "recent-only": CONFIG.replace('  layout = "profile"\n', "").replace("recentLimit = 2", "recentLimit = 4"),
     "no-homepage": CONFIG.replace(HOMEPAGE, ""),
+    "blowfish-recent": CONFIG.replace("recentLimit = 2", "showRecentItems = 2"),
+    "blowfish-recent-past-pager": CONFIG.replace("recentLimit = 2", "showRecentItems = 5"),
 }
 
 
@@ -91,7 +94,8 @@ def test_the_home_pages_are_hugos(tmp_path: Path, config: str) -> None:
 
 
 def test_the_event_path_makes_the_home_pages_of_the_full_build(site: Site) -> None:
-    """Uploaded one by one, then a newer post, a deleted one, and `showRecent` switched off and on."""
+    """Uploaded one by one, then a newer post, a deleted one, `showRecent` switched off and on, and
+    Blowfish's `showRecentItems` in place of `recentLimit`."""
     for key, body in read_tree(FIXTURE).items():
         site.put(key, body)
     site.drain()
@@ -118,3 +122,9 @@ def test_the_event_path_makes_the_home_pages_of_the_full_build(site: Site) -> No
     site.drain()
     assert_converged(site)
     assert "page/4/index.html" in site.published()
+    site.put("hugo.toml", CONFIGS["blowfish-recent"].encode())
+    site.drain()
+    site.put("content/posts/p10.md", b"---\ntitle: Post 10\ndate: 2026-01-10\n---\nNewest again.\n")
+    site.drain()
+    assert_converged(site)
+    assert "page/3/index.html" in site.published() and "page/4/index.html" not in site.published()

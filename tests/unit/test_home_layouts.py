@@ -72,6 +72,12 @@ def test_show_recent_lists_the_recent_limit_newest_posts() -> None:
     assert listed(home(config("showRecent: true"))) == ["p7", "p6", "p5", "p4", "p3"]  # Congo's default: 5
 
 
+def test_blowfishs_show_recent_items_shows_the_first_of_each_pager_page() -> None:
+    site = config("layout: profile, showRecent: true, showRecentItems: 2", "pagerSize: 3\n")
+    assert listed(home(site)) == ["p7", "p6"]
+    assert listed(home(site, number=2)) == ["p4", "p3"]
+
+
 def test_the_profile_layout_shows_the_author_then_the_home_text() -> None:
     html = home(config("layout: profile"))
     assert '<img class="avatar" src="/img/ada.jpg" alt="Ada Lovelace"' in html
@@ -120,5 +126,6 @@ def test_a_hostile_homepage_image_or_limit_is_harmless() -> None:
 
 
 def test_the_homepage_params_are_honoured() -> None:
-    site = config("layout: hero, showRecent: true, recentLimit: 3, homepageImage: a.jpg, showMoreLink: true")
+    site = config("layout: hero, showRecent: true, recentLimit: 3, showRecentItems: 3, homepageImage: a.jpg"
+                  ", showMoreLink: true, showMoreLinkDest: /posts/")
     assert unhonoured_params(site.params) == []

@@ -24,6 +24,7 @@ HONOURED = frozenset(
         "homepage.homepageImage",
         "homepage.showRecent",
         "homepage.recentLimit",
+        "homepage.showRecentItems",
         "homepage.showMoreLink",
         "homepage.showMoreLinkDest",
         "article.showDate",

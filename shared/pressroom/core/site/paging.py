@@ -5,7 +5,9 @@ Congo's home template (every `homepage.layout`) lists the newest posts of the ma
 with `homepage.showRecent`, and then through `.Paginate PAGES recentLimit`: Hugo makes its
 `page/N/` of `recentLimit` posts each. Without `showRecent` it never paginates, so Hugo makes one
 home page (no `page/N/`, no `page/1/` redirect) and it lists no post.
-`tests/functional/test_hugo_home.py` checks both against the `hugo` binary. A site that sets
+Blowfish's (a site that sets `showRecentItems`, not `recentLimit`) calls `.Paginate PAGES`: its
+`page/N/` hold `pagerSize` posts, of which each shows the first `showRecentItems`.
+`tests/functional/test_hugo_home.py` checks these against the `hugo` binary. A site that sets
 neither `homepage.layout` nor `homepage.showRecent` keeps the usual home, paged by `pagerSize`.
 """
 
@@ -22,7 +24,7 @@ from pressroom.core.site.model import HOME_LIST
 HOME_LAYOUTS = ("page", "profile", "hero", "background", "card")
 """Congo's and Blowfish's built-in `homepage.layout` values that pressroom's theme draws."""
 RECENT_LIMIT = 5
-"""Congo's default `homepage.recentLimit`."""
+"""Congo's default `homepage.recentLimit` (and Blowfish's `showRecentItems`)."""
 
 
 @dataclass(frozen=True)
@@ -75,5 +77,9 @@ def list_paging(list_id: str, config: SiteConfig) -> Paging:
         return Paging(config.pagerSize, config.pagerSize)
     if not theme_param(config, "homepage.showRecent", False):
         return Paging(config.pagerSize, 0, paginated=False)
-    limit = _whole_number(theme_param(config, "homepage.recentLimit", RECENT_LIMIT), RECENT_LIMIT)
+    limit = theme_param(config, "homepage.recentLimit", None)
+    items = theme_param(config, "homepage.showRecentItems", None)
+    if limit is None and items is not None:  # Blowfish's spelling: its home pages by pagerSize
+        return Paging(config.pagerSize, min(_whole_number(items, RECENT_LIMIT), config.pagerSize))
+    limit = _whole_number(limit, RECENT_LIMIT)
     return Paging(limit, limit)
