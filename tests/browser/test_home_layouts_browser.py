@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pressroom.shells.cli import main as pressroom
 from browser.test_browser import HERE, ROOT, SCREENSHOTS, _Quiet
+from pressroom.shells.cli import main as pressroom
 
 LAYOUTS = ("page", "profile", "hero", "background", "card")
 FIXTURE = ROOT / "tests" / "fixtures" / "hugo-home"

@@ -1,14 +1,15 @@
 """The home page of a Congo or Blowfish site as the `hugo` binary makes it (issue 21.3):
-`tests/fixtures/hugo-home`, built with a minimal theme whose home template does what Congo's does
-(`tests/fixtures/hugo-home-theme`).
+`tests/fixtures/hugo-home`, built with a minimal theme whose home template does what Congo's and
+Blowfish's do (`tests/fixtures/hugo-home-theme`).
 
 Congo's home lists the newest `recentLimit` posts of the main sections through
 `.Paginate PAGES recentLimit` when `homepage.showRecent` is on: Hugo then makes `page/N/` of
 `recentLimit` posts each. With `showRecent` off the template never paginates, and the home page
 is one page: no `page/N/`, no `page/1/` redirect. A site with no `params.homepage` keeps the usual
-home, paginated by `pagerSize`. Blowfish (a site with `showRecentItems` and no `recentLimit`)
-pages its home by `pagerSize` and shows the first `showRecentItems` of each page. pressroom must make the same pages and feeds, with the same posts
-on each home page, and the event path what the full build makes.
+home, paginated by `pagerSize`. Blowfish (a site with `showRecentItems` and no
+`recentLimit`) pages its home by `pagerSize` and shows the first `showRecentItems` of each page.
+pressroom must make the same pages and feeds, with the same posts on each home page, and the
+event path what the full build makes.
 """
 
 from __future__ import annotations
@@ -63,7 +64,10 @@ def _root(tmp_path: Path, config: str) -> Path:
 def _hugo_build(root: Path, public: Path) -> dict[str, bytes]:
     command = [_hugo(), "--quiet", "--source", str(root), "--destination", str(public)]
     subprocess.run(
-        [*command, "--themesDir", str(THEME.parent), "--theme", THEME.name], check=True, capture_output=True, timeout=120
+        [*command, "--themesDir", str(THEME.parent), "--theme", THEME.name],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     return read_tree(public)
 
@@ -87,7 +91,7 @@ def test_the_home_pages_are_hugos(tmp_path: Path, config: str) -> None:
     assert site.errors == []
     assert sorted(set(site.outputs) - _ours(site.outputs)) == sorted(theirs)
     for key in _home_pages(theirs):
-        if b"http-equiv=\"refresh\"" in theirs[key]:
+        if b'http-equiv="refresh"' in theirs[key]:
             continue  # `page/1/`: a redirect in both
         shown = re.findall(r'<a class="recent" href="([^"]+)"', theirs[key].decode())
         assert re.findall(r'<h2><a href="([^"]+)">', site.outputs[key].decode()) == shown, key

@@ -88,7 +88,7 @@ def test_the_profile_layout_shows_the_author_then_the_home_text() -> None:
 @pytest.mark.parametrize("layout", ["hero", "background", "card"])
 def test_the_image_layouts_show_the_homepage_image(layout: str) -> None:
     html = home(config(f"layout: {layout}, homepageImage: img/cover.jpg"))
-    assert f'<img class="home-image" src="/img/cover.jpg" alt="Field Notes"' in html
+    assert '<img class="home-image" src="/img/cover.jpg" alt="Field Notes"' in html
     assert f'class="home home-{layout}"' in html
     assert "<p>Hello from the home page.</p>" in html
 
@@ -114,7 +114,9 @@ def test_show_more_links_below_the_recent_posts() -> None:
     assert '<a class="show-more" href="/posts/">Show more</a>' in html
     html = home(config("layout: page, showRecent: true, showMoreLink: true, showMoreLinkDest: /archive/"))
     assert 'href="/archive/">Show more</a>' in html
-    hostile = home(config('layout: page, showRecent: true, showMoreLink: true, showMoreLinkDest: "javascript:alert(1)"'))
+    hostile = home(
+        config('layout: page, showRecent: true, showMoreLink: true, showMoreLinkDest: "javascript:alert(1)"')
+    )
     assert "javascript:" not in hostile
 
 
@@ -126,6 +128,8 @@ def test_a_hostile_homepage_image_or_limit_is_harmless() -> None:
 
 
 def test_the_homepage_params_are_honoured() -> None:
-    site = config("layout: hero, showRecent: true, recentLimit: 3, showRecentItems: 3, homepageImage: a.jpg"
-                  ", showMoreLink: true, showMoreLinkDest: /posts/")
+    site = config(
+        "layout: hero, showRecent: true, recentLimit: 3, showRecentItems: 3, homepageImage: a.jpg"
+        ", showMoreLink: true, showMoreLinkDest: /posts/"
+    )
     assert unhonoured_params(site.params) == []
