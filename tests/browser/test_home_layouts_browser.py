@@ -42,7 +42,7 @@ def _site(root: Path, layout: str) -> Path:
     config = (root / "hugo.toml").read_text()
     config = config.replace('baseURL = "https://example.org/"', f'baseURL = "https://example.org{_at(layout)}"')
     config = config.replace('layout = "profile"', f'layout = "{layout}"\n  homepageImage = "img/cover.jpg"')
-    config = config.replace("recentLimit = 2", "recentLimit = 2\n  showMoreLink = true")
+    config = config.replace("recentLimit = 2", "recentLimit = 2\n  showMoreLink = true\n  cardView = true")
     config = config.replace('name = "Ada"', 'name = "Ada"\n  image = "img/ada.jpg"\n  headline = "Notes on engines"')
     (root / "hugo.toml").write_text(config)
     (root / "assets" / "img").mkdir(parents=True)

@@ -133,3 +133,8 @@ def test_the_homepage_params_are_honoured() -> None:
         ", showMoreLink: true, showMoreLinkDest: /posts/"
     )
     assert unhonoured_params(site.params) == []
+
+
+def test_card_view_shows_the_recent_posts_as_cards() -> None:
+    assert '<div class="recent-list cards">' in home(config("layout: page, showRecent: true, cardView: true"))
+    assert '<div class="recent-list">' in home(config("layout: page, showRecent: true"))
