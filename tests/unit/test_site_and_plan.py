@@ -22,7 +22,8 @@ from pressroom.core.rendering.sitemap import SitemapPatch
 from pressroom.core.rendering.theme import library_files, stylesheet_key
 from pressroom.core.site.lists import MemoryIndex, list_title, lists_of, term_from_spellings
 from pressroom.core.site.model import HOME_LIST, Entry, Intro
-from pressroom.core.site.outputs import list_pages, site_outputs
+from pressroom.core.site.outputs import site_outputs
+from pressroom.core.site.paging import Paging
 from pressroom.engine.plan_writes import compile_plan
 from pressroom.engine.publisher import Ports, Publisher
 from pressroom.engine.reading import read_sources
@@ -132,9 +133,9 @@ def test_list_title_prefers_the_intro_then_the_term_then_the_section_name() -> N
 
 
 def test_a_list_that_exists_has_at_least_its_first_page() -> None:
-    assert list_pages(0, 10) == 1  # the home page, or a section with only an intro
-    assert list_pages(10, 10) == 1
-    assert list_pages(11, 10) == 2
+    assert Paging(10, 10).pages(0) == 1  # the home page, or a section with only an intro
+    assert Paging(10, 10).pages(10) == 1
+    assert Paging(10, 10).pages(11) == 2
 
 
 def test_site_outputs_name_every_page_of_the_site() -> None:

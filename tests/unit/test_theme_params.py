@@ -211,14 +211,14 @@ def test_check_names_each_param_of_the_themes_that_is_not_honoured_once() -> Non
     settings = settings_of(
         {
             "config/_default/hugo.toml": b'baseURL = "https://a.example/"\n',
-            "config/_default/params.toml": b'colorScheme = "congo"\n[homepage]\nlayout = "hero"\n'
+            "config/_default/params.toml": b'colorScheme = "congo"\n[list]\ngroupByYear = true\n'
             b"[article]\nshowAuthor = true\nshowComments = true\n",
         }
     )
     assert [w for w in settings.warnings if "not honoured" in w] == [
         "config/_default/params.toml: params.article.showComments is not honoured by pressroom's theme",
         "config/_default/params.toml: params.colorScheme is not honoured by pressroom's theme",
-        "config/_default/params.toml: params.homepage.layout is not honoured by pressroom's theme",
+        "config/_default/params.toml: params.list.groupByYear is not honoured by pressroom's theme",
     ]
     yaml_site = settings_of({"site.yaml": SITE.encode() + b"params:\n  header: {layout: hamburger}\n"})
     assert yaml_site.warnings == ("site.yaml: params.header.layout is not honoured by pressroom's theme",)

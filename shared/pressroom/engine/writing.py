@@ -18,7 +18,8 @@ from pressroom.core.rendering.mime import Headers, headers
 from pressroom.core.rendering.renderer import Renderer
 from pressroom.core.rendering.sitemap import SitemapPatch
 from pressroom.core.site.model import PageBody
-from pressroom.core.site.outputs import Output, OutputKind, PageOutput, SitemapOutput, list_page, list_pages
+from pressroom.core.site.outputs import Output, OutputKind, PageOutput, SitemapOutput, list_page
+from pressroom.core.site.paging import list_paging
 from pressroom.engine.control import Control, Journal
 from pressroom.engine.fanout import parallel
 from pressroom.engine.generation import GenerationReader
@@ -104,7 +105,7 @@ class OutputWriter:
             state = view.list_state(list_id)
             if not list_exists(list_id, state, config):
                 continue
-            pages = list_pages(state.size, config.pagerSize)
+            pages = list_paging(list_id, config).pages(state.size)
             for number in range(first, min(last or pages, pages) + 1):
                 page = list_page(list_id, number, config)
                 outputs[page.key] = page

@@ -25,10 +25,10 @@ from pressroom.core.site.outputs import (
     PageOutput,
     list_feed,
     list_page,
-    list_pages,
     list_taxonomy_outputs,
     pager_alias,
 )
+from pressroom.core.site.paging import list_paging
 from pressroom.core.site.series import part_view
 from pressroom.core.site.urls import href
 
@@ -151,13 +151,15 @@ def _plan_list(
             ledger.result.sitemap_set[href(config.list_path(list_id))] = None
         else:
             ledger.result.sitemap_drop.add(href(config.list_path(list_id)))
-    pages_before = list_pages(before.size, config.pagerSize) if existed else 0
-    pages_after = list_pages(after.size, config.pagerSize) if exists else 0
+    paging = list_paging(list_id, config)
+    pages_before = paging.pages(before.size) if existed else 0
+    pages_after = paging.pages(after.size) if exists else 0
     render.delete.update(list_page(list_id, n, config).key for n in range(pages_after + 1, pages_before + 1))
     if not exists:
         if existed:
             render.delete.add(list_feed(list_id, config).key)
-            render.delete.add(pager_alias(list_id, config).key)
+            if paging.paginated:
+                render.delete.add(pager_alias(list_id, config).key)
         return
     heading_changed = False
     if "/" in list_id:
@@ -169,10 +171,10 @@ def _plan_list(
         render.include_range(list_id, 1, None)
         if not before.size:
             # Its entries are the round's own: their ranks are known, so its first page reads nothing.
-            first_page = sorted(change.inserted)[: config.pagerSize]
+            first_page = sorted(change.inserted)[: paging.per_page]
             render.anchors.setdefault(list_id, {}).update(enumerate(first_page))
         render.outputs.add(list_feed(list_id, config))
-        if not existed and config.pagerAliases:
+        if not existed and config.pagerAliases and paging.paginated:
             render.outputs.add(pager_alias(list_id, config))
         return
     if change.keys:
@@ -198,7 +200,7 @@ def _list_state(ledger: Ledger, list_id: str, change: ListChange, spell_delta: M
 def _plan_changed_pages(ledger: Ledger, list_id: str, change: ListChange, pages_before: int, pages_after: int) -> None:
     """The pages of an existing list that its changed entries move, from their ranks in the old index."""
     render, config = ledger.result.render, ledger.config
-    per_page = config.pagerSize
+    per_page = list_paging(list_id, config).per_page
     lowest = min(change.keys)
     first_rank = ledger.state.rank(list_id, lowest)
     first = first_rank // per_page + 1

@@ -148,6 +148,38 @@ def theme_param(config: SiteConfig, path: str, default: Any, entry: Entry | None
     return default if node is None else node
 
 
+IMAGE_LAYOUTS = {"hero": True, "card": True, "background": False}
+"""The home layouts that show `homepage.homepageImage`, and whether `defaultBackgroundImage`
+stands in for it (Blowfish's hero and card fall back on it, its background layout does not)."""
+
+
+def home_image(config: SiteConfig, layout: str | None) -> str:
+    """The link to the image a home layout shows ("" for none): a path below the site's root (an
+    image of `assets/`, published there) or an address; an unsafe one shows nothing (SPEC 3.5)."""
+    if layout not in IMAGE_LAYOUTS:
+        return ""
+    value = theme_param(config, "homepage.homepageImage", None)
+    if value is None and IMAGE_LAYOUTS[layout]:
+        value = theme_param(config, "defaultBackgroundImage", None)
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    value = value.strip()
+    link = safe_link(value) if urlsplit(value).scheme else key_href(value.lstrip("/"))
+    return "" if link == "#" else link
+
+
+def show_more_link(config: SiteConfig) -> str:
+    """Blowfish's `homepage.showMoreLink` below the recent posts: `showMoreLinkDest`, else the first
+    main section's list ("" when the param is off)."""
+    if not theme_param(config, "homepage.showMoreLink", False):
+        return ""
+    destination = theme_param(config, "homepage.showMoreLinkDest", None)
+    if isinstance(destination, str) and destination.strip():
+        return safe_link(destination.strip())
+    section = (config.main_sections or ("posts",))[0]
+    return href(config.list_path(section))
+
+
 def newest_year(entries: Iterable[Entry]) -> int | None:
     """The year of the newest date (published or modified) among `entries`: the copyright line's
     year, from the site's data, never the clock."""

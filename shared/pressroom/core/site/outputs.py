@@ -34,14 +34,17 @@ from pressroom.core.rendering.sitemap import SitemapPatch, SitemapUrl, parse_sit
 from pressroom.core.rendering.template_functions import (
     Pager,
     feature_url,
+    home_image,
     managing_editor,
     newest_year,
     plain_summary,
+    show_more_link,
     theme_param,
 )
 from pressroom.core.rendering.theme import library_files, stylesheet, stylesheet_key
 from pressroom.core.site.lists import SiteIndex, in_sitemap, list_title, neighbour_list
 from pressroom.core.site.model import HOME_LIST, Entry, PageBody
+from pressroom.core.site.paging import home_layout, list_paging
 from pressroom.core.site.urls import feed_key, href, key_href, list_page_path, page_key
 from pressroom.exceptions import RenderError
 
@@ -136,15 +139,13 @@ class ListOutput(OutputKind):
         return page_key(list_page_path(self.site_path, self.number))
 
     def reads(self, config: SiteConfig) -> Reads:
-        per_page = config.pagerSize
-        return Reads(list_id=self.list_id, entries=((self.number - 1) * per_page, self.number * per_page))
+        return Reads(list_id=self.list_id, entries=list_paging(self.list_id, config).shown_range(self.number))
 
     def context(self, site: Templates, index: SiteIndex, body_of: Callable[[str], PageBody]) -> dict[str, Any]:
         config = site.config
-        size = index.list_size(self.list_id)
-        total = list_pages(size, config.pagerSize)
-        start = (self.number - 1) * config.pagerSize
-        entries = index.list_slice(self.list_id, start, start + config.pagerSize)
+        paging = list_paging(self.list_id, config)
+        total = paging.pages(index.list_size(self.list_id))
+        entries = index.list_slice(self.list_id, *paging.shown_range(self.number))
         term = index.term(self.list_id) if "/" in self.list_id else None
         intro = index.intro(self.list_id)
         number = self.number
@@ -166,7 +167,14 @@ class ListOutput(OutputKind):
             "description": (intro.description if intro else "")
             or (config.description if self.list_id == HOME_LIST else ""),
             "image": None,
+            **(self._home(config) if self.list_id == HOME_LIST else {}),
         }
+
+    @staticmethod
+    def _home(config: SiteConfig) -> dict[str, Any]:
+        """What the home page's layout shows besides the list (see `core.site.paging`)."""
+        layout = home_layout(config)
+        return {"home_layout": layout, "home_image": home_image(config, layout), "show_more": show_more_link(config)}
 
 
 @dataclass(frozen=True)
@@ -555,15 +563,11 @@ def sitemap_parts(url_count: int) -> int:
     return 0 if url_count <= SITEMAP_URL_LIMIT else math.ceil(url_count / SITEMAP_URL_LIMIT)
 
 
-def list_pages(size: int, pager_size: int) -> int:
-    """How many pages a list that exists has: an empty one still has its first page."""
-    return max(1, math.ceil(size / pager_size))
-
-
 def list_outputs(list_id: str, size: int, config: SiteConfig) -> list[Output]:
-    """Every page of a list that exists, its feed, and its `page/1/` redirect."""
-    pages: list[Output] = [list_page(list_id, n, config) for n in range(1, list_pages(size, config.pagerSize) + 1)]
-    alias = [pager_alias(list_id, config)] if config.pagerAliases else []
+    """Every page of a list that exists, its feed, and its `page/1/` redirect (a paginated list's)."""
+    paging = list_paging(list_id, config)
+    pages: list[Output] = [list_page(list_id, n, config) for n in range(1, paging.pages(size) + 1)]
+    alias = [pager_alias(list_id, config)] if config.pagerAliases and paging.paginated else []
     return [*pages, list_feed(list_id, config), *alias]
 
 
