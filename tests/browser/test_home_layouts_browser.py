@@ -6,20 +6,17 @@ and a `homepageImage` from `assets/`, and loaded light and dark at 1280 and 390 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
 import json
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from browser.test_browser import HERE, ROOT, SCREENSHOTS, _Quiet
+from browser.test_browser import HERE, ROOT, SCREENSHOTS, _served
 from pressroom.shells.cli import main as pressroom
 
 LAYOUTS = ("page", "profile", "hero", "background", "card")
@@ -59,15 +56,8 @@ def served_layouts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for layout in LAYOUTS:
         root = _site(sources / layout, layout)
         assert pressroom(["build", str(root), "--out", str(out / _at(layout).strip("/"))]) == 0
-    handler = functools.partial(_Quiet, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _served(out) as base:
+        yield base
 
 
 def test_every_home_layout_passes_axe_light_and_dark_on_desktop_and_phone(served_layouts: str) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from pressroom.core.build import build_site
 from pressroom.core.rendering.theme import stylesheet_key
 from pressroom.core.site.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, THEME_FILES, is_search_part
 from support.accounts import Site, assert_converged
+from support.hugo import hugo_build
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "hugo-home"
@@ -46,14 +46,6 @@ CONFIGS = {
 }
 
 
-def _hugo() -> str:
-    from importlib.resources import files
-
-    binary = files("hugo") / "binaries" / "hugo"
-    assert binary.is_file(), f"the hugo package has no binary at {binary}"
-    return str(binary)
-
-
 def _root(tmp_path: Path, config: str) -> Path:
     root = tmp_path / "site"
     shutil.copytree(FIXTURE, root)
@@ -62,14 +54,7 @@ def _root(tmp_path: Path, config: str) -> Path:
 
 
 def _hugo_build(root: Path, public: Path) -> dict[str, bytes]:
-    command = [_hugo(), "--quiet", "--source", str(root), "--destination", str(public)]
-    subprocess.run(
-        [*command, "--themesDir", str(THEME.parent), "--theme", THEME.name],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return read_tree(public)
+    return hugo_build(root, public, THEME)
 
 
 def _ours(built: dict[str, bytes]) -> set[str]:

@@ -13,7 +13,6 @@ make the same pages, files and feeds, with the same items in each feed and the s
 from __future__ import annotations
 
 import re
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from pressroom.core.reading.config import BuildMode
 from pressroom.core.rendering.theme import stylesheet_key
 from pressroom.core.site.outputs import SEARCH_INDEX_KEY, SEARCH_PAGE_KEY, THEME_FILES, is_search_part
 from support.accounts import Site, assert_converged
+from support.hugo import hugo_build
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "hugo-rules"
@@ -32,23 +32,8 @@ THEME = REPO / "tests" / "fixtures" / "hugo-rules-theme"
 NOW = datetime.fromisoformat("2026-11-29T00:00:00+00:00")
 
 
-def _hugo() -> str:
-    from importlib.resources import files
-
-    binary = files("hugo") / "binaries" / "hugo"
-    assert binary.is_file(), f"the hugo package has no binary at {binary}"
-    return str(binary)
-
-
 def _hugo_build(public: Path, *flags: str) -> dict[str, bytes]:
-    command = [_hugo(), "--quiet", "--source", str(FIXTURE), "--destination", str(public), *flags]
-    subprocess.run(
-        [*command, "--themesDir", str(THEME.parent), "--theme", THEME.name],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return read_tree(public)
+    return hugo_build(FIXTURE, public, THEME, *flags)
 
 
 @pytest.fixture(scope="module")

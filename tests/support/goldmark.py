@@ -6,19 +6,14 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Mapping
 from html.parser import HTMLParser
-from importlib.resources import files
 from pathlib import Path
+
+from support.hugo import hugo_binary
 
 HUGO_CONFIG = (
     'baseURL = "https://example.org/"\n'
     'disableKinds = ["taxonomy", "term", "rss", "sitemap", "robotsTXT", "404", "home", "section"]\n'
 )
-
-
-def hugo_binary() -> str:
-    binary = files("hugo") / "binaries" / "hugo"
-    assert binary.is_file(), f"the hugo package has no binary at {binary}"
-    return str(binary)
 
 
 def goldmark_html(root: Path, snippets: Mapping[str, str]) -> dict[str, str]:
