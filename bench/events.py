@@ -50,6 +50,8 @@ FUNCTION_SECONDS = 60
 REBUILT_POSTS = 5_000
 """The largest site whose whole-site rebuild the bench runs (issue 11 asks for 5,000; moto
 in-process serves about a hundred requests a second, so 50,000 would take a quarter of an hour)."""
+ROOT_CASCADE = b"---\ntitle: Home\ncascade:\n  params:\n    banner: bench\n---\nThe home page's intro.\n"
+"""A home `_index.md` whose cascade every page is re-decided under (it hides none of them)."""
 LATENCY_SECONDS = 0.005
 """A stand-in for the network's round trip, inside every counted request's span (see above)."""
 DUMMY_AWS_ENV = {
@@ -410,6 +412,9 @@ def bench_events(posts: int, tags: int) -> tuple[list[EventFigures], dict[str, A
         results.append(account.event(label, "new newest post", newest))
 
         if posts <= REBUILT_POSTS:
+            # Issue 21.1: a cascade on the home page's _index.md reaches every page below it.
+            account.put_source("_index.md", ROOT_CASCADE)
+            results.append(account.event(label, "a root _index.md with a cascade (reaches every page)", "_index.md"))
             # Issue 11, goal 4: the whole site rebuilt through the queue, chunked into invocations.
             settings = files.get("site.yaml", b"")
             account.put_source("site.yaml", settings + b"\ndescription: Rebuilt by the bench.\n")
