@@ -53,6 +53,8 @@ def _reach_pages_below_changed_rules(ledger: Ledger) -> None:
         if (rules_may_change or is_bundle_page(ledger.config.site_key(key))) and _rules_of(old) != _rules_of(new):
             folders.add(key.rsplit("/", 1)[0] if "/" in key else "")
     for folder in sorted(folders):
+        if any(not outer or folder.startswith(outer + "/") for outer in folders if outer != folder):
+            continue  # its pages are below an outer folder's too
         for key, found in ledger.state.pages_under(folder).items():
             if key not in ledger.old:
                 ledger.old[key] = ledger.new[key] = found
@@ -60,11 +62,14 @@ def _reach_pages_below_changed_rules(ledger: Ledger) -> None:
 
 
 def _rules_of(record: Record | None) -> object:
-    """What of a record decides whether the pages below it exist: an intro's cascade, a page's
-    existence (a bundle's `index.md` makes the files below it resources)."""
-    if isinstance(record, IntroRecord):
-        return {k: v for k, v in record.intro.params.items() if k.lower() == "cascade"}
-    return isinstance(record, PageRecord)
+    """What of a record decides whether the pages below it exist: a page's existence (a bundle's
+    `index.md` makes the files below it resources), an intro's cascade (an `_index.md` that
+    comes or goes without one changes no page below it: a draft `_index.md` hides its list, not
+    the pages below, as the `hugo` binary builds it)."""
+    if isinstance(record, PageRecord):
+        return True
+    params = record.intro.params if isinstance(record, IntroRecord) else {}
+    return {k: v for k, v in params.items() if k.lower() == "cascade"}
 
 
 def decide_at(
