@@ -57,7 +57,11 @@ def test_a_section_cascade_reaches_its_pages_and_an_intro_without_one_reaches_no
     site.drain()
     assert reached == [], "an intro that brings no cascade re-decides no page below it"
     assert_converged(site)
-    assert "posts/p0/index.html" in site.published()
+    assert "posts/p0/index.html" in site.published() and "posts/index.html" not in site.published()
+    site.put("posts/_index.md", b"---\ntitle: Posts\n---\nPublic again.\n")
+    site.drain()
+    assert_converged(site)
+    assert "posts/index.html" in site.published()
     reached.clear()
     site.put("_index.md", b"---\ntitle: Home\ncascade:\n  params:\n    banner: all\n---\nHi.\n")
     site.put("notes/_index.md", b"---\ntitle: Notes\n---\nPublic.\n")

@@ -55,6 +55,8 @@ def list_state_item(
     item: Item = {"pk": pk, "sk": sk, "size": state.size, "live": state.live, "intro": state.intro}
     if state.spellings:
         item["sp"] = pack(dict(state.spellings))
+    if state.hidden:
+        item["hidden"] = True
     item["b"] = pack([[first, count] for first, count in blocks])
     if edges != UNKNOWN_EDGES:
         item["e"] = pack(list(edges))
@@ -76,7 +78,8 @@ def _edges_from_item(item: Item | None) -> Edges:
 
 def _list_state_from_item(item: Item) -> ListState:
     spellings = unpack(item["sp"]) if "sp" in item else {}
-    return ListState(int(item["size"]), int(item["live"]), bool(item["intro"]), MappingProxyType(spellings))
+    hidden = bool(item.get("hidden", False))
+    return ListState(int(item["size"]), int(item["live"]), bool(item["intro"]), MappingProxyType(spellings), hidden)
 
 
 @dataclass

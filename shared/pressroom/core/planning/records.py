@@ -77,6 +77,8 @@ class ListState:
     """An `_index.md` introduces it."""
     spellings: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     """A term list's spellings, with how many of its entries use each."""
+    hidden: bool = False
+    """A section's `_index.md` is one the build leaves out: the section has no list page."""
 
 
 def list_exists(list_id: str, state: ListState, config: SiteConfig) -> bool:
@@ -91,7 +93,7 @@ def list_exists(list_id: str, state: ListState, config: SiteConfig) -> bool:
         )
     if list_id in config.taxonomies:
         return False  # a taxonomy's intro: the taxonomy index is no list
-    return section_exists(state.live, state.intro)
+    return section_exists(state.live, state.intro, state.hidden)
 
 
 def intro_claim_key(list_id: str) -> str:

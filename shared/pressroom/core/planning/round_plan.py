@@ -128,6 +128,8 @@ class RoundPlan:
     """The new state of every list the round changed (a list that stops existing keeps one)."""
     intros: dict[str, Intro | None] = field(default_factory=dict)
     """The intro of a list, where it changed."""
+    hidden_intros: dict[str, bool] = field(default_factory=dict)
+    """Whether a list's `_index.md` is one the build leaves out, where that changed."""
     sitemap_set: dict[str, datetime | None] = field(default_factory=dict)
     """Sitemap URL (a link path) -> last modification, for URLs new or changed."""
     sitemap_drop: set[str] = field(default_factory=set)

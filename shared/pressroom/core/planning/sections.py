@@ -1,7 +1,8 @@
 """Phases three and four: which lists' intros change, and which sections appear or go.
 
-A section exists while it has a live page or an intro (`core.site.resolve.section_exists`); one
-that appears claims its URL, one that goes frees it, before any page claims its own key.
+A section exists while it has a live page or an intro, unless its intro is one the build leaves
+out (`core.site.resolve.section_exists`); one that appears claims its URL, one that goes frees it,
+before any page claims its own key.
 """
 
 from __future__ import annotations
@@ -39,20 +40,23 @@ def plan_intros(ledger: Ledger) -> set[str]:
     for list_id in sorted(lists):
         key = intro_claim_key(list_id)
         before, after = owner(ledger.claims_before[key]), owner(ledger.claims_after(key))
-        old_intro = _intro_of(ledger, before, ledger.old)
-        new_intro = _intro_of(ledger, after, ledger.new)
-        if old_intro != new_intro:
+        old_intro, old_hidden = _intro_of(ledger, before, ledger.old)
+        new_intro, new_hidden = _intro_of(ledger, after, ledger.new)
+        if (old_intro, old_hidden) != (new_intro, new_hidden):
             changed.add(list_id)
             ledger.result.intros[list_id] = new_intro
+            ledger.result.hidden_intros[list_id] = new_hidden
     return changed
 
 
-def _intro_of(ledger: Ledger, claim: Claim | None, which: Mapping[str, Record | None]) -> Intro | None:
-    """The intro the owner of a list's intro claim shows (None: a hidden list has none)."""
+def _intro_of(ledger: Ledger, claim: Claim | None, which: Mapping[str, Record | None]) -> tuple[Intro | None, bool]:
+    """The intro the owner of a list's intro claim shows (None: a hidden list has none), and
+    whether it is hidden."""
     record = which.get(claim.source) if claim is not None else None
     if not isinstance(record, IntroRecord) or claim is None:
-        return None
-    return record.intro if shown_intro(ledger, claim.source, record.intro) else None
+        return None, False
+    shown = shown_intro(ledger, claim.source, record.intro)
+    return (record.intro if shown else None), not shown
 
 
 def plan_sections(ledger: Ledger, intro_lists: set[str]) -> None:
@@ -87,9 +91,11 @@ def plan_sections(ledger: Ledger, intro_lists: set[str]) -> None:
         before = ledger.lists_before[section]
         intros = ledger.result.intros
         intro = intros[section] is not None if section in intros else before.intro
-        after = replace(before, live=before.live + delta.get(section, 0), intro=intro)
+        hidden = ledger.result.hidden_intros.get(section, before.hidden)
+        after = replace(before, live=before.live + delta.get(section, 0), intro=intro, hidden=hidden)
         ledger.lists_after[section] = after
-        existed, exists = section_exists(before.live, before.intro), section_exists(after.live, after.intro)
+        existed = section_exists(before.live, before.intro, before.hidden)
+        exists = section_exists(after.live, after.intro, after.hidden)
         if existed != exists:
             for key, claim in section_claims(section):
                 (ledger.claim if exists else ledger.unclaim)(key, claim)

@@ -75,9 +75,11 @@ def owner(claims: Iterable[Claim]) -> Claim | None:
     return min(claims, default=None)
 
 
-def section_exists(live_pages: int, has_intro: bool) -> bool:
-    """A section has a list page when a live page or an `_index.md` is in it."""
-    return live_pages > 0 or has_intro
+def section_exists(live_pages: int, has_intro: bool, hidden: bool = False) -> bool:
+    """A section has a list page when a live page or an `_index.md` is in it, unless its
+    `_index.md` is one the build leaves out (a draft, future, expired or headless list): then,
+    as the `hugo` binary builds it, no list page and no feed, though its pages are published."""
+    return (live_pages > 0 or has_intro) and not hidden
 
 
 def section_of_intro(intro: Intro) -> str | None:
