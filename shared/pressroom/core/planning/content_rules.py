@@ -89,6 +89,9 @@ def decide_at(
 
 
 def shown_intro(ledger: Ledger, source: str, intro: Intro) -> bool:
-    """Whether a list's intro makes a page: a draft, future, expired or headless list has none."""
+    """Whether a list's intro makes a page: a draft, future, expired or headless list has none,
+    nor a section whose `_index.md` says `build: {render: never}` (the `hugo` binary writes no
+    page, feed or sitemap URL for it; the pages below are published)."""
     kind = "home" if not intro.list_id else "term" if "/" in intro.list_id else "section"
-    return decide_at(ledger, source, kind, {**intro.params, **intro.dates}, (None, None, None)).shown
+    decision = decide_at(ledger, source, kind, {**intro.params, **intro.dates}, (None, None, None))
+    return decision.shown and not (kind == "section" and decision.options.render == "never")
