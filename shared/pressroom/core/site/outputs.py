@@ -9,17 +9,27 @@ the outputs its planner names. Both name them with these values, so both write t
 
 from __future__ import annotations
 
+import html
 import math
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from markupsafe import Markup
+
+from pressroom.core.images.exceptions import ImageError
+from pressroom.core.images.facts import ImageFacts
 from pressroom.core.images.metadata import strip_metadata
+from pressroom.core.images.processing import variant_bytes
+from pressroom.core.images.variants import CONTENT, EXTENSIONS, HASH_LENGTH
 from pressroom.core.reading.config import SiteConfig
+from pressroom.core.reading.content import bundle_images
 from pressroom.core.rendering.kinds import OutputKind, Published, Reads, Rewrite, Templates
+from pressroom.core.rendering.pictures import picture_html, with_pictures
 from pressroom.core.rendering.search import (
     SEARCH_INDEX_KEY,
     is_search_part,
@@ -41,8 +51,8 @@ from pressroom.core.rendering.template_functions import (
 )
 from pressroom.core.rendering.theme import library_files, stylesheet, stylesheet_key
 from pressroom.core.site.lists import SiteIndex, list_title
-from pressroom.core.site.model import HOME_LIST, PageBody
-from pressroom.core.site.urls import feed_key, href, key_href, list_page_path, page_key
+from pressroom.core.site.model import HOME_LIST, Entry, PageBody
+from pressroom.core.site.urls import feed_key, href, key_href, list_page_path, page_key, safe_link
 from pressroom.exceptions import RenderError
 
 Output = OutputKind
@@ -100,9 +110,11 @@ class PageOutput(OutputKind):
         if entry is None:
             raise KeyError(f"{self.source_key}: not in the index")
         next_page, prev_page = index.neighbours(entry.section, entry) if entry.section else (None, None)
+        pictures = _PagePictures(site.config, index, entry)
         return {
             "page": entry,
-            "body": body,
+            "body": replace(body, html=with_pictures(body.html, pictures.image_of, first_lazy=bool(entry.feature))),
+            "feature_picture": pictures.feature(),
             "prev_page": prev_page,
             "next_page": next_page,
             "series": site.series_box(entry, index),
@@ -110,8 +122,42 @@ class PageOutput(OutputKind):
             "year": newest_year([entry]),
             "canonical": site.absolute(entry.url),
             "description": entry.description or plain_summary(entry),
-            "image": site.absolute_link(feature_url(entry)) if entry.feature else None,
+            "image": site.absolute_link(pictures.shared_image()) if entry.feature else None,
         }
+
+
+class _PagePictures:
+    """A page's images as it shows them: the records of its bundle's images (`SiteIndex.image`),
+    named as its parse named its uses (`bundle_images`), so it shows variants of exactly the
+    images the planner knows it uses."""
+
+    def __init__(self, config: SiteConfig, index: SiteIndex, entry: Entry) -> None:
+        self.config, self.index, self.entry = config, index, entry
+        self.site_key = config.site_key(entry.source_key)
+
+    def image_of(self, src: str) -> ImageFacts | None:
+        """The record of the bundle image the page links as `src` (None: none with variants)."""
+        found = bundle_images(self.entry.source_key, self.site_key, (src,))
+        return self.index.image(found[0]) if found else None
+
+    def feature(self) -> Markup | None:
+        """The feature image's `<picture>`, on the first screen (not lazy); None: an `<img>` of it."""
+        entry = self.entry
+        facts = self.image_of(entry.feature) if entry.feature else None
+        if facts is None:
+            return None
+        alt = entry.params.get("featureAlt") or entry.title
+        picture = facts.picture(feature_url(entry), CONTENT)
+        return picture_html(picture, f' alt="{html.escape(str(alt))}"', False, self._link)
+
+    def shared_image(self) -> str:
+        """The link feeds and Open Graph show: the 1200-px JPEG or PNG variant, else the image."""
+        link = feature_url(self.entry)
+        facts = self.image_of(self.entry.feature) if self.entry.feature else None
+        return facts.fallback(link) if facts is not None else link
+
+    def _link(self, url: str) -> str:
+        return self.config.rel_url(safe_link(url))
 
 
 @dataclass(frozen=True)
@@ -516,6 +562,47 @@ class AssetOutput(OutputKind):
         return data if config.keepImageMetadata else strip_metadata(data, self.source_key)
 
 
+@dataclass(frozen=True)
+class VariantOutput(OutputKind):
+    """A responsive variant of a published image that a page shows (`core.images`): resized, in
+    WebP, AVIF, or JPEG/PNG, without metadata, named beside the image (`asset_key`) with a hash
+    of its source's bytes, its processing and its encoder, so its bytes never change."""
+
+    tag = "VariantOutput"
+
+    source_key: str
+    asset_key: str
+    key: str
+    version: str = ""
+    """Which bytes of the image the event path makes it from (empty: the current ones)."""
+
+    def reads(self, config: SiteConfig) -> Reads:
+        return Reads(source=self.source_key, version=self.version)
+
+    def from_source(self, data: bytes, config: SiteConfig) -> bytes:
+        try:
+            return variant_bytes(data, self.asset_key, self.key)
+        except ImageError as error:  # named by its source, as its copy's error is
+            raise ImageError(self.source_key, error.problem) from None
+
+
+_VARIANT_NAME = re.compile(rf"\.[0-9a-f]{{{HASH_LENGTH}}}\.[1-9][0-9]*\.(?:{'|'.join(EXTENSIONS.values())})\Z")
+
+
+def is_variant_key(key: str) -> bool:
+    """Whether `key` is named as an image's variant (`STEM.HASH.WIDTH.EXT`): cached for a year.
+
+    >>> is_variant_key("posts/x/beach.29a5bb8d322f.160.avif"), is_variant_key("posts/x/beach.avif")
+    (True, False)
+    """
+    return _VARIANT_NAME.search(key) is not None
+
+
+def variant_outputs(source_key: str, asset_key: str, version: str, image: ImageFacts) -> list[VariantOutput]:
+    """The variants of the image `source_key` published at `asset_key`, made from `version`."""
+    return [VariantOutput(source_key, asset_key, key, version) for key in image.variant_keys(asset_key)]
+
+
 _CACHED_AS_PAGE = tuple(kind for kind in OutputKind.kinds() if kind.cached_as_page)
 
 
@@ -599,11 +686,13 @@ def site_outputs(
     assets: Mapping[str, str],
     statics: Sequence[str] | None = None,
     versions: Mapping[str, str] | None = None,
+    variants: Iterable[VariantOutput] = (),
 ) -> list[Output]:
     """Every output of the site: the full build renders exactly these, and so does a rebuild.
 
     `assets` maps each published asset's output key to its source key; `versions`, to the
-    version of its bytes to copy (a rebuild's; the full build copies the files it was given).
+    version of its bytes to copy (a rebuild's; the full build copies the files it was given);
+    `variants`, the variants of the images pages show (`PublishedSet.variants`).
     """
     config = index.config
     outputs: list[Output] = [
@@ -625,4 +714,5 @@ def site_outputs(
     outputs.extend(search_outputs(pages))
     versions = versions or {}
     outputs.extend(AssetOutput(source, key, versions.get(key, "")) for key, source in sorted(assets.items()))
+    outputs.extend(variants)
     return [output for output in outputs if output.enabled(config)]
