@@ -109,3 +109,25 @@ def test_an_image_uploaded_again_with_the_same_bytes_writes_no_variant_and_no_pa
     site.drain()
     assert [key for key in written if key != "posts/trip/beach.jpg"] == []
     assert_converged(site)
+
+
+def test_a_feature_image_reaches_the_thumbnails_of_every_list_page_that_shows_its_post(site: Site) -> None:
+    """The post sits on the second page of the home, its section and its tag: each renders again."""
+    site.put("site.yaml", b"title: Photos\nbaseURL: https://photos.example/\npagerSize: 2\n")
+    for day in range(1, 4):
+        site.put(
+            f"posts/new{day}.md", f"---\ntitle: New {day}\ndate: 2025-01-0{day}\ntags: [travel]\n---\nx\n".encode()
+        )
+    site.put("posts/trip/index.md", POST)
+    site.drain()
+    assert_converged(site)
+    site.put("posts/trip/feature.jpg", photo(1600, 900))
+    site.drain()
+    assert_converged(site)
+    assert '<a class="thumb"' in site.published()["page/2/index.html"][0].decode()
+    site.put("posts/trip/feature.jpg", photo(1200, 1200, colour=(0, 0, 0)))
+    site.drain()
+    assert_converged(site)
+    site.delete("posts/trip/feature.jpg")
+    site.drain()
+    assert_converged(site)

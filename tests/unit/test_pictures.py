@@ -165,3 +165,24 @@ def test_a_site_without_images_builds_and_renders_without_importing_pillow() -> 
         "print('PIL' in sys.modules)\n"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_a_list_shows_the_feature_image_as_a_lazy_thumbnail_picture() -> None:
+    site = build(
+        {
+            "posts/trip/index.md": page("title: Trip\ndate: 2025-01-01\n", "Text.\n"),
+            "posts/trip/cover.jpg": photo(1600, 900),
+        }
+    )
+    for key in ("index.html", "posts/index.html"):
+        thumb = re.search(r'<a class="thumb"[^>]*>(.*?)</a>', html_of(site, key), re.DOTALL).group(1)
+        assert re.search(
+            rf'<source type="image/avif" srcset="/posts/trip/cover\.{VARIANT}\.160\.avif 160w, '
+            rf'/posts/trip/cover\.{VARIANT}\.320\.avif 320w" sizes="\(max-width: 30em\) 5rem, 7\.5rem">',
+            thumb,
+        ), thumb
+        assert re.search(
+            rf'<img src="/posts/trip/cover\.{VARIANT}\.1200\.jpg" alt="Trip" width="1600" height="900" '
+            r'loading="lazy" decoding="async">',
+            thumb,
+        ), thumb

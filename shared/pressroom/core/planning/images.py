@@ -7,7 +7,9 @@ its links are. From those claims and the images' records:
 
 - the pages that show an image whose record changed as a page sees it (new, replaced, deleted,
   published or not, moved with its bundle) render again with its variants' names: a post
-  uploaded before its image renders again when the image arrives, with the image's size;
+  uploaded before its image renders again when the image arrives, with the image's size; and
+  the list pages showing a page whose feature image it is (its thumbnail), as `plan_lists`
+  renders those of a page shown differently in place (`Ledger.restyled`);
 - an image's variants are published while the image is and a published page shows it
   (`conversions.image_variants`, the full build's rule): the round renders those it gains and
   deletes those it loses. Names are content-addressed, so an image uploaded again with the same
@@ -20,6 +22,7 @@ from pressroom.core.images.facts import ImageFacts
 from pressroom.core.planning.conversions import image_variants
 from pressroom.core.planning.ledger import Ledger
 from pressroom.core.planning.records import AssetRecord, Record
+from pressroom.core.reading.content import bundle_images
 from pressroom.core.site.outputs import PageOutput
 from pressroom.core.site.resolve import Claim, ClaimKind
 
@@ -46,7 +49,7 @@ def plan_images(ledger: Ledger, pages: set[str]) -> None:
         render.delete.update(key for key in shown_before if key not in shown_after)
         render.outputs.update(v for key, v in shown_after.items() if key not in shown_before)
         if _as_shown(before) != _as_shown(after):
-            _render_users(ledger, use)
+            _render_users(ledger, image)
 
 
 def _claim_uses(ledger: Ledger, pages: set[str]) -> None:
@@ -88,11 +91,15 @@ def _as_shown(record: AssetRecord | None) -> tuple[ImageFacts | None, str | None
     return record.image, record.claim_key
 
 
-def _render_users(ledger: Ledger, use: str) -> None:
-    """Every published page that shows the image renders again."""
-    users = [claim.source for claim in ledger.claims_after(use)]
+def _render_users(ledger: Ledger, image: str) -> None:
+    """Every published page that shows the image renders again; where it is a page's feature
+    image, the list pages that show the page's thumbnail too (`plan_lists` places them)."""
+    users = [claim.source for claim in ledger.claims_after(image_use_key(image))]
     ledger.load(users)
     for key in users:
         record = ledger.new_page(key)
         if record is not None and record.published:
             ledger.result.render.outputs.add(PageOutput(key, record.entry.path))
+            feature = record.entry.feature
+            if feature and bundle_images(key, ledger.config.site_key(key), (feature,)) == (image,):
+                ledger.restyled.add(key)

@@ -25,7 +25,7 @@ from pressroom.core.images.exceptions import ImageError
 from pressroom.core.images.facts import ImageFacts
 from pressroom.core.images.metadata import strip_metadata
 from pressroom.core.images.processing import variant_bytes
-from pressroom.core.images.variants import CONTENT, EXTENSIONS, HASH_LENGTH
+from pressroom.core.images.variants import CONTENT, EXTENSIONS, HASH_LENGTH, THUMBNAIL, Role
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.reading.content import bundle_images
 from pressroom.core.rendering.kinds import OutputKind, Published, Reads, Rewrite, Templates
@@ -127,9 +127,9 @@ class PageOutput(OutputKind):
 
 
 class _PagePictures:
-    """A page's images as it shows them: the records of its bundle's images (`SiteIndex.image`),
-    named as its parse named its uses (`bundle_images`), so it shows variants of exactly the
-    images the planner knows it uses."""
+    """A page's images as it (and a list, its thumbnail) shows them: the records of its bundle's
+    images (`SiteIndex.image`), named as its parse named its uses (`bundle_images`), so it shows
+    variants of exactly the images the planner knows it uses."""
 
     def __init__(self, config: SiteConfig, index: SiteIndex, entry: Entry) -> None:
         self.config, self.index, self.entry = config, index, entry
@@ -142,13 +142,20 @@ class _PagePictures:
 
     def feature(self) -> Markup | None:
         """The feature image's `<picture>`, on the first screen (not lazy); None: an `<img>` of it."""
+        return self._picture(CONTENT, lazy=False)
+
+    def _picture(self, role: Role, lazy: bool) -> Markup | None:
         entry = self.entry
         facts = self.image_of(entry.feature) if entry.feature else None
         if facts is None:
             return None
         alt = entry.params.get("featureAlt") or entry.title
-        picture = facts.picture(feature_url(entry), CONTENT)
-        return picture_html(picture, f' alt="{html.escape(str(alt))}"', False, self._link)
+        picture = facts.picture(feature_url(entry), role)
+        return picture_html(picture, f' alt="{html.escape(str(alt))}"', lazy, self._link)
+
+    def thumbnail(self) -> Markup | None:
+        """The feature image's `<picture>` as a list shows it (lazy); None: an `<img>` of it."""
+        return self._picture(THUMBNAIL, lazy=True)
 
     def shared_image(self) -> str:
         """The link feeds and Open Graph show: the 1200-px JPEG or PNG variant, else the image."""
@@ -204,6 +211,11 @@ class ListOutput(OutputKind):
             "heading": list_title(self.list_id, config, intro, term),
             "intro": intro,
             "entries": entries,
+            "thumbnails": {
+                entry.source_key: found
+                for entry in entries
+                if entry.feature and (found := _PagePictures(config, index, entry).thumbnail()) is not None
+            },
             "year": newest_year(entries),
             "pager": pager,
             "feed": key_href(list_feed(self.list_id, config).key),
