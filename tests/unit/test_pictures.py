@@ -186,3 +186,28 @@ def test_a_list_shows_the_feature_image_as_a_lazy_thumbnail_picture() -> None:
             r'loading="lazy" decoding="async">',
             thumb,
         ), thumb
+
+
+def test_a_rebuild_with_the_cache_makes_no_variant_and_writes_the_same_site(tmp_path, monkeypatch) -> None:
+    """`pressroom build --cache-dir`: variants are kept by their name (hash of the image's bytes,
+    the processing and the encoder); a second build takes them from there, decoding nothing."""
+    from pressroom.adapters.files import FolderCache
+    from pressroom.core.images import processing
+
+    files = {
+        "site.yaml": SITE,
+        "posts/trip/index.md": page("title: Trip\ndate: 2025-01-01\n", "![One](one.jpg)\n"),
+        "posts/trip/one.jpg": photo(900, 600),
+    }
+    cache = FolderCache(tmp_path / "cache")
+    first = build_site(files, NOW, cache=cache)
+    kept = sorted(path.name for path in (tmp_path / "cache").iterdir())
+    assert kept == sorted(".".join(key.rsplit(".", 3)[-3:]) for key in variants_of(first, "posts/trip", "one"))
+
+    def no_decoding(*args: object) -> None:
+        raise AssertionError("a cached variant was made again")
+
+    monkeypatch.setattr(processing, "process", no_decoding)
+    processing._processed.cache_clear()
+    second = build_site(files, NOW, cache=cache)
+    assert second.outputs == first.outputs and second.errors == []

@@ -65,6 +65,16 @@ SERIAL = SerialPool()
 """The default pool: no processes."""
 
 
+class BytesCache(Protocol):
+    """Bytes kept between builds under names that never name other bytes (`OutputKind.cached_as`:
+    an image's variants), which a shell passes in (`pressroom build --cache-dir`): a rebuild makes
+    no variant that did not change. Safe to use from several processes at once."""
+
+    def get(self, name: str) -> bytes | None: ...
+
+    def put(self, name: str, data: bytes) -> None: ...
+
+
 @dataclass
 class SiteBuild:
     """Every output key with its bytes, and what the author should hear about."""
@@ -148,6 +158,7 @@ def build_site(
     pool: Pool = SERIAL,
     sink: OutputSink | None = None,
     mode: BuildMode = PUBLISHED,
+    cache: BytesCache | None = None,
 ) -> SiteBuild:
     """Build the whole site from the source files (key -> bytes) as of `now`.
 
@@ -155,7 +166,8 @@ def build_site(
     round against an empty index: the same rules, applied by the same code. With a `sink`,
     every output is handed to it instead of kept in `SiteBuild.outputs`. Parsing and rendering
     run on `pool` (a shell's process pool, or this process); `mode` is what `pressroom dev`
-    adds to the site's settings (drafts, future and expired pages, the development environment).
+    adds to the site's settings (drafts, future and expired pages, the development environment);
+    `cache` keeps the image variants made, for the next build.
     """
     result = SiteBuild()
     try:
@@ -209,7 +221,7 @@ def build_site(
     result.entries, result.intros = entries, intros
     outputs = site_outputs(index, entries, assets, variants=published.variants)
     result.keys, result.outputs, failed = render_outputs(
-        renderer, index, outputs, bodies.__getitem__, files, pool, sink
+        renderer, index, outputs, bodies.__getitem__, files, pool, sink, cache
     )
     result.errors.extend(failed)
     return result
@@ -236,6 +248,7 @@ def render_outputs(
     files: Mapping[str, bytes],
     pool: Pool = SERIAL,
     sink: OutputSink | None = None,
+    cache: BytesCache | None = None,
 ) -> tuple[list[str], dict[str, bytes], list[ContentError]]:
     """Every output key, and every output's bytes by key, in the order of `outputs`; of two
     outputs with one key, the first wins. With a `sink`, the bytes go to it and the dict is empty.
@@ -261,7 +274,7 @@ def render_outputs(
     for key, source in sources.items():
         by_source[source].append(chosen[key])
     groups = list(by_source.items())
-    made_by_file = pool.map_chunks(_SourceJob(config, files, groups, sink).make, len(groups))
+    made_by_file = pool.map_chunks(_SourceJob(config, files, groups, sink, cache).make, len(groups))
     copied: dict[str, bytes] = {}
     for (_, group), results in zip(groups, made_by_file, strict=True):
         failures = [
@@ -289,6 +302,7 @@ class _SourceJob:
     groups: Sequence[tuple[str, Sequence[Output]]]
     """Source key -> the outputs made from its bytes."""
     sink: OutputSink | None = None
+    cache: BytesCache | None = None
 
     def make(self, start: int, stop: int) -> list[list[bytes | _Failure | None]]:
         """For each file of groups[start:stop], each output's bytes (None: they went to the sink),
@@ -298,7 +312,7 @@ class _SourceJob:
             made: list[bytes | _Failure | None] = []
             for output in outputs:
                 try:
-                    data = output.from_source(self.files[source], self.config)
+                    data = self._made(output, source)
                 except ContentError as error:
                     made.append(_Failure(type(error), error.source_key, error.problem, error.line, output.key))
                     continue
@@ -307,6 +321,17 @@ class _SourceJob:
                 made.append(None if self.sink is not None else data)
             done.append(made)
         return done
+
+    def _made(self, output: Output, source: str) -> bytes:
+        """The output's bytes, from the cache when it keeps them, else made (and kept)."""
+        name = output.cached_as() if self.cache is not None else None
+        if self.cache is None or name is None:
+            return output.from_source(self.files[source], self.config)
+        data = self.cache.get(name)
+        if data is None:
+            data = output.from_source(self.files[source], self.config)
+            self.cache.put(name, data)
+        return data
 
 
 @dataclass(frozen=True)

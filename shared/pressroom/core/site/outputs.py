@@ -597,6 +597,10 @@ class VariantOutput(OutputKind):
         except ImageError as error:  # named by its source, as its copy's error is
             raise ImageError(self.source_key, error.problem) from None
 
+    def cached_as(self) -> str:
+        """`HASH.WIDTH.EXT`: the hash covers everything its bytes come from (not the image's name)."""
+        return ".".join(posixpath.basename(self.key).rsplit(".", 3)[-3:])
+
 
 _VARIANT_NAME = re.compile(rf"\.[0-9a-f]{{{HASH_LENGTH}}}\.[1-9][0-9]*\.(?:{'|'.join(EXTENSIONS.values())})\Z")
 
