@@ -18,6 +18,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from pressroom.adapters.files import read_tree
 from support.moto_server import moto_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -77,6 +78,19 @@ def test_build_defaults_as_hugo_the_site_here_into_public(tmp_path: Path) -> Non
     result = pressroom("build", "--now", NOW, cwd=tmp_path / "content")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "content" / "public" / "index.html").is_file()
+
+
+def test_build_keeps_image_variants_in_its_cache_dir_by_default_and_not_with_an_empty_one(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    result = pressroom("build", str(CONTENT), "--out", str(tmp_path / "a"), "--now", NOW, env=env)
+    assert result.returncode == 0, result.stderr
+    kept = sorted(path.name for path in (tmp_path / "xdg" / "pressroom" / "variants").iterdir())
+    made = sorted(".".join(p.name.rsplit(".", 3)[-3:]) for p in (tmp_path / "a").rglob("*.*.*.avif"))
+    assert made and set(made) <= set(kept)
+    result = pressroom("build", str(CONTENT), "--out", str(tmp_path / "b"), "--now", NOW, "--cache-dir", "", env=env)
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in (tmp_path / "xdg" / "pressroom" / "variants").iterdir()) == kept
+    assert read_tree(tmp_path / "a") == read_tree(tmp_path / "b")
 
 
 def test_a_missing_source_and_bad_flags_are_usage_errors(tmp_path: Path) -> None:

@@ -56,7 +56,9 @@ def test_a_small_blog_builds_every_expected_page(blog_site: SiteBuild) -> None:
     site = blog_site
     assert site.errors == []
     assert site.published == 6
-    assert set(site.outputs) == {
+    variants = {key for key in site.outputs if re.fullmatch(r"posts/road-trip/road\.[0-9a-f]{12}\.1\.\w+", key)}
+    assert sorted(key.rsplit(".", 1)[1] for key in variants) == ["avif", "png", "webp"]
+    assert set(site.outputs) - variants == {
         "favicon.ico",
         "js/theme.js",
         "js/main.js",
@@ -173,9 +175,11 @@ def test_term_display_name_is_the_smallest_spelling_on_every_page(blog_site: Sit
 
 
 def test_bundle_images_stay_as_written_and_resolve_under_the_page(blog_site: SiteBuild) -> None:
-    # As in Hugo: the bundle is published at its folder, so its relative image works as written.
+    # As in Hugo: the bundle is published at its folder, so its relative image works as written,
+    # and so do its variants' names beside it.
     html = blog_site.outputs["posts/road-trip/index.html"].decode()
-    assert 'src="road.png"' in html
+    found = re.search(r'<img src="(road\.[0-9a-f]{12}\.1\.png)"', html)
+    assert found is not None and f"posts/road-trip/{found.group(1)}" in blog_site.outputs
     assert "posts/road-trip/road.png" in blog_site.outputs
 
 

@@ -172,3 +172,30 @@ def _holds(path: str, data: bytes) -> bool:
             return existing.read() == data
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return False
+
+
+class FolderCache:
+    """`core.build.BytesCache` in a folder: one file per name (`HASH.WIDTH.EXT`), written under a
+    temporary name then renamed, so a reader never sees half a file and workers may share it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def get(self, name: str) -> bytes | None:
+        try:
+            return (self.root / self._checked(name)).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put(self, name: str, data: bytes) -> None:
+        path = self.root / self._checked(name)
+        self.root.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+
+    @staticmethod
+    def _checked(name: str) -> str:
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise ValueError(f"not a cache name: {name!r}")
+        return name

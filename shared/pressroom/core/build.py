@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from pressroom.core.images.exceptions import ImageError, UnreadableImage
+from pressroom.core.images.facts import ImageFacts, is_raster_name
+from pressroom.core.images.processing import image_facts
 from pressroom.core.planning.conversions import published_set, reading_of
 from pressroom.core.planning.plan import EmptyIndex, Reading, list_exists, plan_round
 from pressroom.core.reading.config import PUBLISHED, BuildMode, SiteConfig, settings_of
@@ -60,6 +63,16 @@ class SerialPool:
 
 SERIAL = SerialPool()
 """The default pool: no processes."""
+
+
+class BytesCache(Protocol):
+    """Bytes kept between builds under names that never name other bytes (`OutputKind.cached_as`:
+    an image's variants), which a shell passes in (`pressroom build --cache-dir`): a rebuild makes
+    no variant that did not change. Safe to use from several processes at once."""
+
+    def get(self, name: str) -> bytes | None: ...
+
+    def put(self, name: str, data: bytes) -> None: ...
 
 
 @dataclass
@@ -145,6 +158,7 @@ def build_site(
     pool: Pool = SERIAL,
     sink: OutputSink | None = None,
     mode: BuildMode = PUBLISHED,
+    cache: BytesCache | None = None,
 ) -> SiteBuild:
     """Build the whole site from the source files (key -> bytes) as of `now`.
 
@@ -152,7 +166,8 @@ def build_site(
     round against an empty index: the same rules, applied by the same code. With a `sink`,
     every output is handed to it instead of kept in `SiteBuild.outputs`. Parsing and rendering
     run on `pool` (a shell's process pool, or this process); `mode` is what `pressroom dev`
-    adds to the site's settings (drafts, future and expired pages, the development environment).
+    adds to the site's settings (drafts, future and expired pages, the development environment);
+    `cache` keeps the image variants made, for the next build.
     """
     result = SiteBuild()
     try:
@@ -177,7 +192,7 @@ def build_site(
             except ContentError as error:
                 result.errors.append(error)
         elif kind is SourceKind.ASSET:
-            readings.append(reading_of(key, kind, ""))
+            readings.append(reading_of(key, kind, "", image=_image_facts(key, files[key])))
     bodies: dict[str, PageBody] = {}
     for parsed in parse_pages(page_jobs, pool):
         if isinstance(parsed, ContentError):
@@ -186,7 +201,10 @@ def build_site(
         result.warnings.extend(parsed.warnings)
         result.parsed[parsed.entry.source_key] = parsed
         bodies[parsed.entry.source_key] = parsed.body
-        readings.append(reading_of(parsed.entry.source_key, SourceKind.PAGE, "", parsed.entry, text=parsed.text))
+        reading = reading_of(
+            parsed.entry.source_key, SourceKind.PAGE, "", parsed.entry, text=parsed.text, images=parsed.image_keys
+        )
+        readings.append(reading)
     plan = plan_round(readings, EmptyIndex(config), now)
     published = published_set(sorted(plan.records.items()))
     entries, assets = published.pages, published.assets
@@ -198,15 +216,28 @@ def build_site(
     )
     sections = [s for s, state in plan.list_states.items() if s and "/" not in s and list_exists(s, state, config)]
     intros = [intro for intro in plan.intros.values() if intro is not None]
-    index = MemoryIndex(config, entries, intros, sections, published.texts)
+    index = MemoryIndex(config, entries, intros, sections, published.texts, published.images)
     result.published = len(entries)
     result.entries, result.intros = entries, intros
-    outputs = site_outputs(index, entries, assets)
+    outputs = site_outputs(index, entries, assets, variants=published.variants)
     result.keys, result.outputs, failed = render_outputs(
-        renderer, index, outputs, bodies.__getitem__, files, pool, sink
+        renderer, index, outputs, bodies.__getitem__, files, pool, sink, cache
     )
     result.errors.extend(failed)
     return result
+
+
+def _image_facts(key: str, data: bytes) -> ImageFacts | ImageError | None:
+    """A raster image's facts for its record (header only, no pixel decoded), or why it has none
+    (its pages link it as written); None for any other file."""
+    if not is_raster_name(key):
+        return None
+    try:
+        return image_facts(data, key)
+    except UnreadableImage:
+        return None
+    except ImageError as error:
+        return error
 
 
 def render_outputs(
@@ -217,14 +248,15 @@ def render_outputs(
     files: Mapping[str, bytes],
     pool: Pool = SERIAL,
     sink: OutputSink | None = None,
+    cache: BytesCache | None = None,
 ) -> tuple[list[str], dict[str, bytes], list[ContentError]]:
     """Every output key, and every output's bytes by key, in the order of `outputs`; of two
     outputs with one key, the first wins. With a `sink`, the bytes go to it and the dict is empty.
     An output its template cannot render (`RenderError`) is left out, with its error.
 
     Outputs made from a source file's bytes (`Reads.source`: an asset, copied without a photo's
-    location data by its `from_source`) are made here; the rest render on `pool` (here, or in its
-    processes).
+    location data by its `from_source`, an image's variants) are made on `pool` too, each file's
+    together (an image's variants from one decoding), a file that fails named once.
     """
     chosen: dict[str, Output] = {}
     for output in outputs:
@@ -237,21 +269,69 @@ def render_outputs(
     failed: dict[str, ContentError] = {
         failure.key: failure.error() for failure in rendered if isinstance(failure, _Failure)
     }
-    copied: dict[str, bytes] = {}
-    for key, source in sources.items():
-        try:
-            copied[key] = chosen[key].from_source(files[source], config)
-        except ContentError as error:
-            failed[key] = error
-    keys = [key for key in chosen if key not in failed]
     errors = list(failed.values())
+    by_source: dict[str, list[Output]] = defaultdict(list)
+    for key, source in sources.items():
+        by_source[source].append(chosen[key])
+    groups = list(by_source.items())
+    made_by_file = pool.map_chunks(_SourceJob(config, files, groups, sink, cache).make, len(groups))
+    copied: dict[str, bytes] = {}
+    for (_, group), results in zip(groups, made_by_file, strict=True):
+        failures = [
+            (output, result) for output, result in zip(group, results, strict=True) if isinstance(result, _Failure)
+        ]
+        if failures:  # named once: a file's copy and its variants fail alike
+            errors.append(failures[0][1].error())
+        failed.update((output.key, result.error()) for output, result in failures)
+        copied.update((o.key, r) for o, r in zip(group, results, strict=True) if isinstance(r, bytes))
+    keys = [key for key in chosen if key not in failed]
     if sink is not None:
-        for key, body in copied.items():
-            sink(key, body)
         return keys, {}, errors
     bodies = iter(rendered)
     made = {key: copied.get(key) if key in sources else next(bodies) for key in chosen}
     return keys, {key: body for key, body in made.items() if isinstance(body, bytes)}, errors
+
+
+@dataclass(frozen=True)
+class _SourceJob:
+    """What making outputs from source files' bytes needs, each file's outputs in one process (an
+    image decoded once for all its variants), handed to a pool's processes (see `Pool`)."""
+
+    config: SiteConfig
+    files: Mapping[str, bytes]
+    groups: Sequence[tuple[str, Sequence[Output]]]
+    """Source key -> the outputs made from its bytes."""
+    sink: OutputSink | None = None
+    cache: BytesCache | None = None
+
+    def make(self, start: int, stop: int) -> list[list[bytes | _Failure | None]]:
+        """For each file of groups[start:stop], each output's bytes (None: they went to the sink),
+        or its failure."""
+        done: list[list[bytes | _Failure | None]] = []
+        for source, outputs in self.groups[start:stop]:
+            made: list[bytes | _Failure | None] = []
+            for output in outputs:
+                try:
+                    data = self._made(output, source)
+                except ContentError as error:
+                    made.append(_Failure(type(error), error.source_key, error.problem, error.line, output.key))
+                    continue
+                if self.sink is not None:
+                    self.sink(output.key, data)
+                made.append(None if self.sink is not None else data)
+            done.append(made)
+        return done
+
+    def _made(self, output: Output, source: str) -> bytes:
+        """The output's bytes, from the cache when it keeps them, else made (and kept)."""
+        name = output.cached_as() if self.cache is not None else None
+        if self.cache is None or name is None:
+            return output.from_source(self.files[source], self.config)
+        data = self.cache.get(name)
+        if data is None:
+            data = output.from_source(self.files[source], self.config)
+            self.cache.put(name, data)
+        return data
 
 
 @dataclass(frozen=True)

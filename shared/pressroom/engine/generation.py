@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
 
+from pressroom.core.images.facts import ImageFacts
 from pressroom.core.planning.codec import intro_from_data, pack, record_from_data, unpack
 from pressroom.core.planning.conversions import published_set
 from pressroom.core.planning.plan import AssetRecord, ListState, PageRecord, Record, list_exists
@@ -351,6 +352,10 @@ class GenerationReader(GenerationState):
     def entry(self, source_key: str) -> Entry | None:
         record = self.record(source_key)
         return record.published_entry() if isinstance(record, PageRecord) else None
+
+    def image(self, source_key: str) -> ImageFacts | None:
+        record = self.record(source_key)
+        return record.image if isinstance(record, AssetRecord) and record.published else None
 
     def list_slice(self, list_id: str, start: int, stop: int) -> Sequence[Entry]:
         return self.paging.list_slice(list_id, start, stop)

@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from pressroom.core.images.exceptions import ImageError, UnreadableImage
+from pressroom.core.images.facts import ImageFacts, is_raster_name
+from pressroom.core.images.processing import MAX_FILE_BYTES, image_facts
 from pressroom.core.planning.conversions import reading_of
-from pressroom.core.planning.plan import PageRecord, Reading, Record
+from pressroom.core.planning.plan import AssetRecord, PageRecord, Reading, Record
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.reading.content import (
     MAX_SOURCE_BYTES,
@@ -121,7 +124,7 @@ def _reading(
     """A key read (`value`) as its reading and parsed body; None when it is as its record has it
     (`record`, or the reader's when None)."""
     if kind is SourceKind.ASSET:
-        return parse_read(source, key, kind, value, config, etag=value or "")
+        return parse_read(source, key, kind, value, config, etag=value or "", known=record)
     if value is None:
         return Reading(key, kind, None), None
     record = record or reader.record(key)
@@ -136,16 +139,43 @@ def _reading(
 
 
 def parse_read(
-    source: Source, key: str, kind: SourceKind, found: Any, config: SiteConfig, etag: str = ""
+    source: Source,
+    key: str,
+    kind: SourceKind,
+    found: Any,
+    config: SiteConfig,
+    etag: str = "",
+    known: Record | None = None,
 ) -> tuple[Reading, PageBody | None]:
     """A source key as read (an asset's version, with its `etag`; a page's or intro's object) as
-    the planner's reading, with a page's parsed body. ContentError when it cannot be parsed."""
+    the planner's reading, with a page's parsed body. ContentError when it cannot be parsed.
+
+    An image's facts are read from its bytes, unless its record (`known`) has this version's."""
     if kind is SourceKind.ASSET:
-        return reading_of(key, kind, found, etag=etag), None
+        return reading_of(key, kind, found, etag=etag, image=_image(source, key, found, known)), None
     if kind is SourceKind.PAGE:
         parsed = parse_bundle_page(source, key, found.body, config)
-        return reading_of(key, kind, found.version, parsed.entry, found.etag, parsed.text), parsed.body
+        reading = reading_of(key, kind, found.version, parsed.entry, found.etag, parsed.text, images=parsed.image_keys)
+        return reading, parsed.body
     return reading_of(key, kind, found.version, parse_intro(key, found.body, config), found.etag), None
+
+
+def _image(source: Source, key: str, version: str | None, known: Record | None) -> ImageFacts | ImageError | None:
+    """The facts of the image `key` at `version` (its header and digest), or why it has none;
+    None for a file not named as a raster image, or gone."""
+    if version is None or not is_raster_name(key):
+        return None
+    if isinstance(known, AssetRecord) and known.version == version and known.image is not None:
+        return known.image
+    found = source.read(key, version, MAX_FILE_BYTES + 1)
+    if found is None:
+        return None
+    try:
+        return image_facts(found.body, key)
+    except UnreadableImage:
+        return None
+    except ImageError as error:
+        return error
 
 
 def _listing(source: Source, keys: Sequence[str]) -> dict[str, str] | None:

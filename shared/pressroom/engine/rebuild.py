@@ -230,7 +230,9 @@ def _outputs(run: PublishingRun, journal: Journal) -> tuple[list[Any], Generatio
     settings, renderer = _settings(run, journal)
     view = GenerationReader(run.ports.table, int(journal.data["target"]), settings.config)
     published = published_set(view.all_records())
-    outputs = site_outputs(view, published.pages, published.assets, versions=published.versions)
+    outputs = site_outputs(
+        view, published.pages, published.assets, versions=published.versions, variants=published.variants
+    )
     # The fingerprinted stylesheet first: no page links to a name that is not there yet.
     return sorted(outputs, key=lambda output: (not is_fingerprinted(output.key), output.key)), view, renderer
 

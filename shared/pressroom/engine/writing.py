@@ -240,9 +240,10 @@ class OutputWriter:
         by_list: dict[str, list[tuple[str, int, int]]] = {}
         for item in slices:
             by_list.setdefault(item[0], []).append(item)
-        reading: list[Callable[[], tuple[str, str, Any]]] = [
+        reading: list[Callable[[], tuple[str, Any, Any]]] = [
             *(lambda key=key: ("page", key, body_of(self.ports.source, key, view)) for key in pages),
-            *(lambda o=o, r=r: ("source", o.key, self._source_bytes(r)) for o, r in sources),
+            # Once per source and version: an image's variants are all made from one read.
+            *(lambda r=r: ("source", r, self._source_bytes(r)) for r in dict.fromkeys(r for _, r in sources)),
             *(
                 lambda wanted=wanted: ("list", "", [view.list_slice(*item) for item in wanted])
                 for wanted in by_list.values()
@@ -250,18 +251,19 @@ class OutputWriter:
         ]
         found = parallel(lambda read: read(), reading)
         bodies.update({key: body for kind, key, body in found if kind == "page" and body is not None})
-        copied = {key: body for kind, key, body in found if kind == "source"}
+        copied: dict[Reads, bytes | None] = {read: body for kind, read, body in found if kind == "source"}
         rendered: dict[str, tuple[bytes, Headers, str]] = {}
         for output, read in zip(chunk, reads, strict=True):
             # The headers are part of what was published: a changed Cache-Control rule rewrites.
             stored = headers(output.key, output.authored(config))
             if read.source is not None:  # recorded by the source's version: not read again to compare
-                body = copied.get(output.key)
+                body = copied.get(read)
                 if body is not None:
                     try:
                         made = output.from_source(body, config)
                     except ContentError as error:
-                        errors.append(error)
+                        if all(known.source_key != error.source_key for known in errors):
+                            errors.append(error)  # once per file: its copy and its variants fail alike
                         continue
                     # Bytes the kind changed (a photo's metadata removed) are marked, so that a
                     # change of setting that keeps them writes the output again.

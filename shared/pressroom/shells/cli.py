@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -52,7 +53,7 @@ def _problem(error: Any) -> dict[str, Any]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pressroom.adapters.files import TreeWriter, link_warning, read_tree, scan_folder
+    from pressroom.adapters.files import FolderCache, TreeWriter, link_warning, read_tree, scan_folder
     from pressroom.core.build import build_site
     from pressroom.shells.pools import build_pool
 
@@ -64,7 +65,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         files = read_tree(src, folder)
         update(f"building {len(files)} files from {src}")
         # Each output is written as it is rendered, by the process that rendered it.
-        site = build_site(files, _now(args.now), build_pool(args.jobs), sink=TreeWriter(Path(args.out)))
+        cache = FolderCache(Path(args.cache_dir)) if args.cache_dir else None
+        pool = build_pool(args.jobs)
+        site = build_site(files, _now(args.now), pool, sink=TreeWriter(Path(args.out)), cache=cache)
     site.warnings[:0] = [link_warning(key) for key in folder.links]
     if not output.quiet:
         for warning in site.warnings:
@@ -369,7 +372,18 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="public", help="where to write the site (default: public)")
     parser.add_argument("--now", help="the clock for drafts, scheduled and expired posts (ISO 8601)")
     parser.add_argument("--jobs", type=int, default=None, help="processes to use (default: all cores)")
+    parser.add_argument(
+        "--cache-dir",
+        default=str(default_cache_dir()),
+        help="where image variants are kept between builds ('' for none; default: %(default)s)",
+    )
     _add_output_flags(parser)
+
+
+def default_cache_dir() -> Path:
+    """The user's cache directory (`XDG_CACHE_HOME`, else `~/.cache`), `pressroom/variants` in it."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pressroom" / "variants"
 
 
 def _check_arguments(parser: argparse.ArgumentParser) -> None:

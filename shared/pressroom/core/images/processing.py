@@ -27,9 +27,11 @@ import posixpath
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from pressroom.core.images.exceptions import ImageError
+from pressroom.core.images.exceptions import ImageError, UnreadableImage
+from pressroom.core.images.facts import VARIANT_ROLES, ImageFacts
 from pressroom.core.images.variants import (
     CONTENT,
     ENCODINGS,
@@ -37,6 +39,7 @@ from pressroom.core.images.variants import (
     Role,
     SourceImage,
     Variant,
+    encoder_identity,
     plan_variants,
     source_digest,
 )
@@ -93,6 +96,41 @@ def process(data: bytes, key: str, identity: str, roles: Iterable[Role] = (CONTE
     return ProcessedImage(source, digest, _make_variants(image, source, plan))
 
 
+def image_facts(data: bytes, key: str) -> ImageFacts:
+    """What an image's record keeps (`facts.ImageFacts`): its header's facts, its digest, and the
+    identity of the encoder its variants are named for. ImageError as `inspect` refuses it."""
+    source = inspect(data, key)
+    return ImageFacts(
+        source.format,
+        source.width,
+        source.height,
+        source.orientation,
+        source.animated,
+        source.has_alpha,
+        source_digest(data),
+        encoder_identity(),
+    )
+
+
+def variant_bytes(data: bytes, key: str, variant_key: str) -> bytes:
+    """The bytes of the variant named `variant_key` of the image published at `key`, made now.
+
+    Every variant of the image is made from one decoding and kept (`_processed`): its other
+    variants, asked for next, cost nothing more. ImageError when the image cannot be processed,
+    or when no variant of these bytes, made by this encoder, has that name (bytes changed since
+    the name was given, or another encoder's name).
+    """
+    for made in _processed(data, key, encoder_identity()).variants:
+        if made.variant.key == variant_key:
+            return made.data
+    raise ImageError(key, f"has no variant {variant_key} made by {encoder_identity()}")
+
+
+@lru_cache(maxsize=2)
+def _processed(data: bytes, key: str, identity: str) -> ProcessedImage:
+    return process(data, key, identity, VARIANT_ROLES)
+
+
 def _pillow() -> Any:
     """Pillow's Image module, with its limits set to ours (idempotent: the same values every call)."""
     from PIL import Image, ImageFile
@@ -121,8 +159,10 @@ def _open(data: bytes, key: str) -> tuple[Image.Image, SourceImage]:
             image = pil.open(io.BytesIO(data), formats=_DECODERS)
     except pil.DecompressionBombError as error:
         raise ImageError(key, f"is a decompression bomb: {error}") from error
-    except Exception as error:  # any failure of a decoder reading untrusted bytes
-        raise ImageError(key, f"is not a readable JPEG, PNG, GIF, WebP or AVIF image ({error})") from error
+    except pil.UnidentifiedImageError as error:  # its message names a BytesIO object: not kept
+        raise UnreadableImage(key, "is not a readable JPEG, PNG, GIF, WebP or AVIF image") from error
+    except Exception as error:  # any other failure of a decoder reading untrusted bytes
+        raise UnreadableImage(key, f"is not a readable JPEG, PNG, GIF, WebP or AVIF image ({error})") from error
     fmt = "JPEG" if image.format == "MPO" else image.format
     if fmt != expected:
         raise ImageError(key, f"is named .{extension} but its bytes are a {fmt} image")

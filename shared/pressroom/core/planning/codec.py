@@ -7,12 +7,14 @@ the frozen value. `pack`/`unpack` make compact bytes of any such data.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zlib
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from pressroom.core.images.facts import ImageFacts
 from pressroom.core.planning.plan import AssetRecord, IntroRecord, PageRecord, Record, RenderPlan
 from pressroom.core.rendering.kinds import OutputKind
 from pressroom.core.site.model import Entry, Intro
@@ -106,10 +108,19 @@ def record_to_data(record: Record) -> dict[str, Any]:
             "d": record.due.isoformat() if record.due else None,
             "g": record.etag,
             "x": record.text,
+            "im": list(record.images),
         }
     if isinstance(record, IntroRecord):
         return {"t": "intro", "i": intro_to_data(record.intro), "v": record.version, "g": record.etag}
-    return {"t": "asset", "v": record.version, "k": record.claim_key, "p": record.published, "g": record.etag}
+    image = dataclasses.asdict(record.image) if record.image is not None else None
+    return {
+        "t": "asset",
+        "v": record.version,
+        "k": record.claim_key,
+        "p": record.published,
+        "g": record.etag,
+        "im": image,
+    }
 
 
 def record_from_data(data: dict[str, Any]) -> Record:
@@ -119,10 +130,18 @@ def record_from_data(data: dict[str, Any]) -> Record:
         # A record stored before pages kept their text has none: the theme changed with it, so
         # the rebuild that follows re-reads every page (`engine.rebuild`: no record is reused).
         text = data.get("x", "")
-        return PageRecord(entry, data["v"], data["l"], data["p"], tuple(data["a"]), due, data.get("g", ""), text)
+        images = tuple(data.get("im", ()))
+        return PageRecord(entry, data["v"], data["l"], data["p"], tuple(data["a"]), due, _etag(data), text, images)
     if data["t"] == "intro":
         return IntroRecord(intro_from_data(data["i"]), data["v"], data.get("g", ""))
-    return AssetRecord(data["v"], data.get("k"), bool(data.get("p")), data.get("g", ""))
+    image = ImageFacts(**data["im"]) if data.get("im") else None
+    return AssetRecord(data["v"], data.get("k"), bool(data.get("p")), _etag(data), image)
+
+
+def _etag(data: dict[str, Any]) -> str:
+    """A record's etag; none for one stored before records kept images (`im`: a page's images, an
+    image's facts), so that a rebuild reads its source again instead of reusing it (`engine.rebuild`)."""
+    return data.get("g", "") if "im" in data else ""
 
 
 def output_to_json(output: Output) -> dict[str, Any]:

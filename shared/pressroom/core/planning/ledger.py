@@ -41,6 +41,9 @@ class Ledger:
     """Claimed key -> its claims before the round, sorted, for every claimed key read."""
     lists_before: dict[str, ListState] = field(default_factory=dict)
     lists_after: dict[str, ListState] = field(default_factory=dict)
+    restyled: set[str] = field(default_factory=set)
+    """Published pages whose entries are unchanged but that lists show differently: their feature
+    image's record changed (`core.planning.images`), so their list pages render again."""
     result: RoundPlan = field(default_factory=RoundPlan)
     """What the phases decided so far; `settle` completes it."""
 

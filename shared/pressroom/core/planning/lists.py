@@ -115,7 +115,7 @@ def _place(ledger: Ledger, old: Entry | None, new: Entry | None, changes: dict[s
         series = is_series_list(list_id, config)
         if old_key is not None and old_key == new_key:
             assert old is not None and new is not None
-            if _shown(old) != _shown(new):
+            if _shown(old) != _shown(new) or new.source_key in ledger.restyled:
                 changes[list_id].updated[new_key] = _shown(new)
                 if neighbours and (old.title, old.url) != (new.title, new.url):  # what a neighbour shows
                     render.around.add((list_id, new_key))

@@ -18,8 +18,9 @@ aliases and assets), so a round ends where a full build of the same sources woul
 6. `pages.resolve_pages`: each page key's owner is published.
 7. `late_claims`: aliases of published pages, and assets, claim their keys.
 8. `owners`: every touched key's owner; aliases and assets publish, outputs render or go.
-9. `lists`: the lists the round changes (term names in `terms`), and their pages that render.
-10. `schedule`: when the clock alone next changes the round's pages.
+9. `images`: which pages show which images; images' variants publish or go, their pages render.
+10. `lists`: the lists the round changes (term names in `terms`), and their pages that render.
+11. `schedule`: when the clock alone next changes the round's pages.
 
 The records, round input and output types live in `records` and `round_plan`; the names other
 modules import from here stay importable from here.
@@ -31,6 +32,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pressroom.core.planning.content_rules import apply_content_rules
+from pressroom.core.planning.images import plan_images
 from pressroom.core.planning.late_claims import plan_late_claims
 from pressroom.core.planning.ledger import Ledger
 from pressroom.core.planning.lists import plan_lists
@@ -90,6 +92,7 @@ def plan_round(readings: Sequence[Reading], state: IndexState, now: datetime) ->
     pages = resolve_pages(ledger)
     changed_assets = plan_late_claims(ledger, pages)
     resolve_late(ledger, changed_assets)
+    plan_images(ledger, pages)
     plan_lists(ledger, intro_lists)
     plan_schedule(ledger)
     return ledger.settle()

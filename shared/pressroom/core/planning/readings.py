@@ -15,6 +15,9 @@ from pressroom.core.planning.round_plan import Reading
 from pressroom.core.reading.content import SourceKind
 from pressroom.core.site.build_options import context_keys
 
+IMAGE_PROBLEM = "/image"
+"""Where an image's refusal is kept among its problems (no output key starts with `/`)."""
+
 
 def apply_readings(ledger: Ledger, readings: Sequence[Reading]) -> None:
     """Read the records of the readings' keys, with those of the `_index.md` and bundle `index.md`
@@ -57,10 +60,13 @@ def apply_reading(ledger: Ledger, reading: Reading) -> None:
         published = isinstance(old, PageRecord) and old.published and live
         aliases = old.aliases if isinstance(old, PageRecord) and published else ()
         due = next_change(entry, now, config)
-        ledger.new[key] = PageRecord(entry, reading.version, live, published, aliases, due, reading.etag, reading.text)
+        ledger.new[key] = PageRecord(
+            entry, reading.version, live, published, aliases, due, reading.etag, reading.text, reading.images
+        )
     elif reading.kind is SourceKind.INTRO and reading.intro is not None:
         ledger.new[key] = IntroRecord(reading.intro, reading.version, reading.etag)
     elif reading.kind is SourceKind.ASSET:
         claim_key = old.claim_key if isinstance(old, AssetRecord) else None
         published = old.published if isinstance(old, AssetRecord) else False
-        ledger.new[key] = AssetRecord(reading.version, claim_key, published, reading.etag)
+        ledger.new[key] = AssetRecord(reading.version, claim_key, published, reading.etag, reading.image)
+        ledger.result.problems.setdefault(key, {})[IMAGE_PROBLEM] = reading.image_problem or None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 
+from pressroom.core.images.facts import ImageFacts
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.site.model import HOME_LIST, Entry, Intro
 from pressroom.core.site.resolve import section_exists
@@ -38,6 +39,9 @@ class PageRecord:
     text: str = ""
     """Its body's plain text as its search record holds it (`core.rendering.search.page_text`):
     kept here, not on the entry, which every list item of the page copies."""
+    images: tuple[str, ...] = ()
+    """The source keys of the bundle images it shows (`ParsedPage.image_keys`): while it is
+    published it uses them (`core.planning.images`), and renders again when one changes."""
 
     def published_entry(self) -> Entry | None:
         """The entry the site shows: None unless published, with only the aliases it owns."""
@@ -60,6 +64,9 @@ class AssetRecord:
     """The output key it claims: None while its bundle page is unpublished or the key is reserved."""
     published: bool = False
     etag: str = ""
+    image: ImageFacts | None = None
+    """A raster image's header facts and digest (None: not an image, or one that cannot be read):
+    what a page that shows it needs to name its variants."""
 
 
 Record = PageRecord | IntroRecord | AssetRecord

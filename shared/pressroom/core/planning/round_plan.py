@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from pressroom.core.images.facts import ImageFacts
 from pressroom.core.planning.records import AssetRecord, ListState, PageRecord, Record
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.reading.content import SourceKind
@@ -38,6 +39,12 @@ class Reading:
     etag: str = ""
     text: str = ""
     """A page's plain text for its search record (`PageRecord.text`)."""
+    images: tuple[str, ...] = ()
+    """A page's bundle images (`PageRecord.images`)."""
+    image: ImageFacts | None = None
+    """An asset's image facts (`AssetRecord.image`)."""
+    image_problem: str = ""
+    """Why an asset named as a raster image has no facts (refused: too large, lying, unreadable)."""
 
 
 class IndexState(Protocol):

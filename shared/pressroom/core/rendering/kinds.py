@@ -220,3 +220,8 @@ class OutputKind:
         """Its bytes from its source's (`Reads.source`): a copy, unless the kind transforms them
         (a ContentError when it cannot: the output is not published, what was stays)."""
         return data
+
+    def cached_as(self) -> str | None:
+        """The name its bytes are kept under between full builds (`core.build`'s cache): a name
+        that never names other bytes (an image's variant); None: not kept."""
+        return None

@@ -159,7 +159,7 @@ def headers(key: str, authored: bool = False) -> Headers:
     return Headers(content_type(key, authored), cache_control(key), content_disposition(key, authored))
 
 
-HEADERS_RULES = 2
+HEADERS_RULES = 3
 """Bumped whenever a rule of this module changes what an existing object is stored with: the event
 path rebuilds a site published under other rules (see `engine.index.built_by`)."""
 INERT_CONTENT_TYPE = "text/plain; charset=utf-8"
@@ -182,7 +182,8 @@ ASSET_CACHE_CONTROL = "public, max-age=3600, must-revalidate"
 """Files copied from the source (a bundle's images, ...): they keep the author's names, so a browser
 keeps a replaced one an hour at most, then asks again (a 304 when it did not change)."""
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
-"""Fingerprinted names (`css/main.<hash>.css`): new content is a new name, so a year is safe."""
+"""Fingerprinted names (`css/main.<hash>.css`, an image's variants): new content is a new name, so
+a year is safe."""
 _PAGE_TYPES = frozenset(
     {"text/html; charset=utf-8", "application/rss+xml", "application/xml", "text/plain; charset=utf-8"}
 )
@@ -195,9 +196,9 @@ def cache_control(key: str) -> str:
     ('public, max-age=300, must-revalidate', 'public, max-age=3600, must-revalidate')
     """
     from pressroom.core.rendering.theme import is_fingerprinted
-    from pressroom.core.site.outputs import is_cached_as_page
+    from pressroom.core.site.outputs import is_cached_as_page, is_variant_key
 
-    if is_fingerprinted(key):
+    if is_fingerprinted(key) or is_variant_key(key):  # an image's variant is named by its bytes too
         return IMMUTABLE_CACHE_CONTROL
     if is_cached_as_page(key):  # its kind changes at every publish (the search index): a page's lifetime
         return PAGE_CACHE_CONTROL

@@ -128,7 +128,7 @@ class Renderer:
             updated=updated,
             json_ld=self.json_ld,
         )
-        self._summaries: dict[int, tuple[Entry, Markup]] = {}
+        self._summaries: dict[tuple[int, str | None], tuple[Entry, Markup]] = {}
         self._rewrites: dict[Rewriter, tuple[SiteIndex, Rewrite]] = {}
         self._term_urls: dict[tuple[str, str], str] = {}
 
@@ -252,19 +252,22 @@ class Renderer:
         shown = theme_param(self.config, "article.showReadingTime", self.config.showReadingTime, entry)
         return bool(shown) and entry.reading_time > 0
 
-    def summary(self, entry: Entry) -> Markup:
-        """An entry's summary block on list pages (`summary.html`), rendered once per entry.
+    def summary(self, entry: Entry, thumbnail: Markup | None = None) -> Markup:
+        """An entry's summary block on list pages (`summary.html`), rendered once per entry, with
+        its feature image's `<picture>` as a thumbnail (`ListOutput`'s; None: its `<img>`).
 
         An entry is on the home, its section and each of its term lists: without the cache a
-        full build renders every summary about six times. Keyed by identity, the entry held
-        alongside so its id cannot be reused; Entry is frozen, so the same object renders the
-        same bytes. (Entries read afresh from DynamoDB simply miss.)
+        full build renders every summary about six times. Keyed by identity (and the thumbnail),
+        the entry held alongside so its id cannot be reused; Entry is frozen, so the same object
+        renders the same bytes. (Entries read afresh from DynamoDB simply miss.)
         """
-        cached = self._summaries.get(id(entry))
+        key = (id(entry), None if thumbnail is None else str(thumbnail))
+        cached = self._summaries.get(key)
         if cached is not None and cached[0] is entry:
             return cached[1]
-        html = Markup(render_bounded(self.env.get_template("summary.html"), {"page": entry}))
-        self._summaries[id(entry)] = (entry, html)
+        context = {"page": entry, "thumbnail": thumbnail}
+        html = Markup(render_bounded(self.env.get_template("summary.html"), context))
+        self._summaries[key] = (entry, html)
         return html
 
     def rewrite(self, producer: Rewriter, index: SiteIndex) -> Rewrite:

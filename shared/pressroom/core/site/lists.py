@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from pressroom.core.images.facts import ImageFacts
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.site.model import HOME_LIST, Entry, Intro, Term
 
@@ -103,6 +104,10 @@ class SiteIndex(Protocol):
         """List ids of the taxonomy's terms that exist by their `_index.md` alone (no page has them)."""
         ...
 
+    def image(self, source_key: str) -> ImageFacts | None:
+        """The record of a published raster image (None: no such image, or not one that has variants)."""
+        ...
+
 
 def term_from_spellings(taxonomy: str, slug: str, spellings: Mapping[str, int]) -> Term | None:
     """A term with pages, named by its smallest spelling in use (SPEC 2); None once no page uses any."""
@@ -130,9 +135,12 @@ class MemoryIndex:
         intros: Iterable[Intro] = (),
         sections: Iterable[str] | None = None,
         texts: Mapping[str, str] | None = None,
+        images: Mapping[str, ImageFacts] | None = None,
     ) -> None:
-        """`texts`: source key -> each page's plain text (`PublishedSet.texts`), for search."""
+        """`texts`: source key -> each page's plain text (`PublishedSet.texts`), for search;
+        `images`: source key -> each published image's facts (`PublishedSet.images`)."""
         self.config = config
+        self._images = dict(images or {})
         self._texts = dict(texts or {})
         self._lists: dict[str, list[Entry]] = defaultdict(list)
         self._all: list[Entry] = []
@@ -161,6 +169,9 @@ class MemoryIndex:
 
     def entry(self, source_key: str) -> Entry | None:
         return self._by_key.get(source_key)
+
+    def image(self, source_key: str) -> ImageFacts | None:
+        return self._images.get(source_key)
 
     def list_size(self, list_id: str) -> int:
         return len(self._lists.get(list_id, ()))

@@ -9,17 +9,27 @@ the outputs its planner names. Both name them with these values, so both write t
 
 from __future__ import annotations
 
+import html
 import math
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
+
+from pressroom.core.images.exceptions import ImageError
+from pressroom.core.images.facts import ImageFacts
 from pressroom.core.images.metadata import strip_metadata
+from pressroom.core.images.processing import variant_bytes
+from pressroom.core.images.variants import CONTENT, EXTENSIONS, HASH_LENGTH, THUMBNAIL, Role
 from pressroom.core.reading.config import SiteConfig
+from pressroom.core.reading.content import bundle_images
 from pressroom.core.rendering.kinds import OutputKind, Published, Reads, Rewrite, Templates
+from pressroom.core.rendering.pictures import picture_html, with_pictures
 from pressroom.core.rendering.search import (
     SEARCH_INDEX_KEY,
     is_search_part,
@@ -45,7 +55,7 @@ from pressroom.core.rendering.theme import library_files, stylesheet, stylesheet
 from pressroom.core.site.lists import SiteIndex, in_sitemap, list_title, neighbour_list
 from pressroom.core.site.model import HOME_LIST, Entry, PageBody
 from pressroom.core.site.paging import home_layout, list_paging
-from pressroom.core.site.urls import feed_key, href, key_href, list_page_path, page_key
+from pressroom.core.site.urls import feed_key, href, key_href, list_page_path, page_key, safe_link
 from pressroom.exceptions import RenderError
 
 Output = OutputKind
@@ -104,9 +114,11 @@ class PageOutput(OutputKind):
             raise KeyError(f"{self.source_key}: not in the index")
         around = neighbour_list(entry, site.config)
         next_page, prev_page = index.neighbours(around, entry) if around is not None else (None, None)
+        pictures = _PagePictures(site.config, index, entry)
         return {
             "page": entry,
-            "body": body,
+            "body": replace(body, html=with_pictures(body.html, pictures.image_of, first_lazy=bool(entry.feature))),
+            "feature_picture": pictures.feature(),
             "prev_page": prev_page,
             "next_page": next_page,
             "series": site.series_box(entry, index),
@@ -114,8 +126,49 @@ class PageOutput(OutputKind):
             "year": newest_year([entry]),
             "canonical": site.absolute(entry.url),
             "description": entry.description or plain_summary(entry),
-            "image": site.absolute_link(feature_url(entry)) if entry.feature else None,
+            "image": site.absolute_link(pictures.shared_image()) if entry.feature else None,
         }
+
+
+class _PagePictures:
+    """A page's images as it (and a list, its thumbnail) shows them: the records of its bundle's
+    images (`SiteIndex.image`), named as its parse named its uses (`bundle_images`), so it shows
+    variants of exactly the images the planner knows it uses."""
+
+    def __init__(self, config: SiteConfig, index: SiteIndex, entry: Entry) -> None:
+        self.config, self.index, self.entry = config, index, entry
+        self.site_key = config.site_key(entry.source_key)
+
+    def image_of(self, src: str) -> ImageFacts | None:
+        """The record of the bundle image the page links as `src` (None: none with variants)."""
+        found = bundle_images(self.entry.source_key, self.site_key, (src,))
+        return self.index.image(found[0]) if found else None
+
+    def feature(self) -> Markup | None:
+        """The feature image's `<picture>`, on the first screen (not lazy); None: an `<img>` of it."""
+        return self._picture(CONTENT, lazy=False)
+
+    def _picture(self, role: Role, lazy: bool) -> Markup | None:
+        entry = self.entry
+        facts = self.image_of(entry.feature) if entry.feature else None
+        if facts is None:
+            return None
+        alt = entry.params.get("featureAlt") or entry.title
+        picture = facts.picture(feature_url(entry), role)
+        return picture_html(picture, f' alt="{html.escape(str(alt))}"', lazy, self._link)
+
+    def thumbnail(self) -> Markup | None:
+        """The feature image's `<picture>` as a list shows it (lazy); None: an `<img>` of it."""
+        return self._picture(THUMBNAIL, lazy=True)
+
+    def shared_image(self) -> str:
+        """The link feeds and Open Graph show: the 1200-px JPEG or PNG variant, else the image."""
+        link = feature_url(self.entry)
+        facts = self.image_of(self.entry.feature) if self.entry.feature else None
+        return facts.fallback(link) if facts is not None else link
+
+    def _link(self, url: str) -> str:
+        return self.config.rel_url(safe_link(url))
 
 
 @dataclass(frozen=True)
@@ -160,6 +213,11 @@ class ListOutput(OutputKind):
             "heading": list_title(self.list_id, config, intro, term),
             "intro": intro,
             "entries": entries,
+            "thumbnails": {
+                entry.source_key: found
+                for entry in entries
+                if entry.feature and (found := _PagePictures(config, index, entry).thumbnail()) is not None
+            },
             "year": newest_year(entries),
             "pager": pager,
             "feed": key_href(list_feed(self.list_id, config).key),
@@ -525,6 +583,51 @@ class AssetOutput(OutputKind):
         return data if config.keepImageMetadata else strip_metadata(data, self.source_key)
 
 
+@dataclass(frozen=True)
+class VariantOutput(OutputKind):
+    """A responsive variant of a published image that a page shows (`core.images`): resized, in
+    WebP, AVIF, or JPEG/PNG, without metadata, named beside the image (`asset_key`) with a hash
+    of its source's bytes, its processing and its encoder, so its bytes never change."""
+
+    tag = "VariantOutput"
+
+    source_key: str
+    asset_key: str
+    key: str
+    version: str = ""
+    """Which bytes of the image the event path makes it from (empty: the current ones)."""
+
+    def reads(self, config: SiteConfig) -> Reads:
+        return Reads(source=self.source_key, version=self.version)
+
+    def from_source(self, data: bytes, config: SiteConfig) -> bytes:
+        try:
+            return variant_bytes(data, self.asset_key, self.key)
+        except ImageError as error:  # named by its source, as its copy's error is
+            raise ImageError(self.source_key, error.problem) from None
+
+    def cached_as(self) -> str:
+        """`HASH.WIDTH.EXT`: the hash covers everything its bytes come from (not the image's name)."""
+        return ".".join(posixpath.basename(self.key).rsplit(".", 3)[-3:])
+
+
+_VARIANT_NAME = re.compile(rf"\.[0-9a-f]{{{HASH_LENGTH}}}\.[1-9][0-9]*\.(?:{'|'.join(EXTENSIONS.values())})\Z")
+
+
+def is_variant_key(key: str) -> bool:
+    """Whether `key` is named as an image's variant (`STEM.HASH.WIDTH.EXT`): cached for a year.
+
+    >>> is_variant_key("posts/x/beach.29a5bb8d322f.160.avif"), is_variant_key("posts/x/beach.avif")
+    (True, False)
+    """
+    return _VARIANT_NAME.search(key) is not None
+
+
+def variant_outputs(source_key: str, asset_key: str, version: str, image: ImageFacts) -> list[VariantOutput]:
+    """The variants of the image `source_key` published at `asset_key`, made from `version`."""
+    return [VariantOutput(source_key, asset_key, key, version) for key in image.variant_keys(asset_key)]
+
+
 _CACHED_AS_PAGE = tuple(kind for kind in OutputKind.kinds() if kind.cached_as_page)
 
 
@@ -591,11 +694,13 @@ def site_outputs(
     assets: Mapping[str, str],
     statics: Sequence[str] | None = None,
     versions: Mapping[str, str] | None = None,
+    variants: Iterable[VariantOutput] = (),
 ) -> list[Output]:
     """Every output of the site: the full build renders exactly these, and so does a rebuild.
 
     `assets` maps each published asset's output key to its source key; `versions`, to the
-    version of its bytes to copy (a rebuild's; the full build copies the files it was given).
+    version of its bytes to copy (a rebuild's; the full build copies the files it was given);
+    `variants`, the variants of the images pages show (`PublishedSet.variants`).
     """
     config = index.config
     outputs: list[Output] = [
@@ -618,4 +723,5 @@ def site_outputs(
     outputs.extend(search_outputs(pages))
     versions = versions or {}
     outputs.extend(AssetOutput(source, key, versions.get(key, "")) for key, source in sorted(assets.items()))
+    outputs.extend(variants)
     return [output for output in outputs if output.enabled(config)]

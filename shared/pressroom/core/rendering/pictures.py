@@ -1,0 +1,93 @@
+"""Images written as `<picture>`: their variants offered by `srcset`, their box reserved.
+
+A page's body is parsed once, with its images as the author wrote them (`<img src="beach.jpg">`);
+the image's record may arrive later, change, or go. So the `<picture>` is written when the page
+is rendered, from the records of the images it shows (`SiteIndex.image`): each `<img>` of a
+bundle image with a record becomes
+
+    <picture><source type="image/avif" srcset="beach.HASH.360.avif 360w, ..." sizes="...">
+    <source type="image/webp" ...><img src="beach.HASH.1200.jpg" alt="..." width="W" height="H"
+    loading="lazy" decoding="async"></picture>
+
+`width` and `height` are the image's, upright (its EXIF orientation applied), so the browser
+reserves its box before a byte arrives and nothing below it moves. The first image of a page
+without a feature image, and the feature image, are on the first screen: not lazy. An image with
+no record (not a raster image, refused, not published yet) stays as written, and so does one in
+an author's own `<picture>` or with its own `srcset`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+from markupsafe import Markup
+
+from pressroom.core.images.facts import ImageFacts
+from pressroom.core.images.variants import CONTENT, Picture
+
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SRC = re.compile(r'\ssrc="([^"]*)"', re.IGNORECASE)
+_AUTHOR_PICTURE = re.compile(r"<picture\b.*?</picture\s*>", re.IGNORECASE | re.DOTALL)
+_REPLACED = re.compile(r'\s(?:src|loading|decoding)="[^"]*"', re.IGNORECASE)
+_SIZED = re.compile(r'\s(?:width|height)="', re.IGNORECASE)
+_OWN_SRCSET = re.compile(r"\ssrcset=", re.IGNORECASE)
+
+
+def picture_html(picture: Picture, attributes: str, lazy: bool, url: Callable[[str], str] = str) -> Markup:
+    """`<picture>` with its sources, and its `<img>` with `attributes` (already escaped, each with
+    its leading space: `alt`, `class`...); `url` makes each variant's key a link."""
+    sources = "".join(
+        f'<source type="{source.media_type}" srcset="{_attribute(source.srcset(lambda key: _srcset_url(url(key))))}"'
+        f' sizes="{_attribute(picture.sizes)}">'
+        for source in picture.sources
+    )
+    size = "" if _SIZED.search(attributes) else f' width="{picture.width}" height="{picture.height}"'
+    loading = ' loading="lazy"' if lazy else ""
+    img = f'<img src="{_attribute(url(picture.src))}"{attributes}{size}{loading} decoding="async">'
+    return Markup(f"<picture>{sources}{img}</picture>" if sources else img)
+
+
+def with_pictures(body: str, image_of: Callable[[str], ImageFacts | None], first_lazy: bool) -> str:
+    """`body` with each `<img>` of an image that has a record (`image_of(src)`, src unescaped)
+    written as its `<picture>` in the content role, lazy but for the body's first image unless
+    `first_lazy` (a feature image above it)."""
+    seen = [first_lazy]
+
+    def replace(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        lazy = seen[0]
+        seen[0] = True
+        found = _SRC.search(tag)
+        if found is None or _OWN_SRCSET.search(tag):
+            return tag
+        src = html.unescape(found.group(1))
+        facts = image_of(src)
+        if facts is None:
+            return tag
+        return picture_html(facts.picture(src, CONTENT), _attributes(tag), lazy)
+
+    parts = []
+    last = 0
+    for own in _AUTHOR_PICTURE.finditer(body):
+        parts.append(_IMG.sub(replace, body[last : own.start()]))
+        parts.append(own.group(0))
+        last = own.end()
+    parts.append(_IMG.sub(replace, body[last:]))
+    return "".join(parts)
+
+
+def _attributes(tag: str) -> str:
+    """The attributes of an `<img>` tag but those the picture writes (src, loading, decoding)."""
+    inner = tag[len("<img") : -1].rstrip().removesuffix("/").rstrip()
+    return _REPLACED.sub("", inner)
+
+
+def _srcset_url(url: str) -> str:
+    """A URL as a `srcset` candidate: a space or comma would split it."""
+    return url.replace(" ", "%20").replace(",", "%2C")
+
+
+def _attribute(text: str) -> str:
+    return html.escape(text, quote=True)

@@ -1,0 +1,133 @@
+"""The event path with images equals the full build (issue 22.2, SPEC 3.3.1): a page shows its
+bundle's images as `<picture>` with their variants whatever order the files arrive in, renders
+again when an image is replaced or deleted, and an image uploaded again with the same bytes
+writes nothing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from pressroom.adapters.aws.s3 import S3SiteStore
+from support.accounts import Site, assert_changes_invalidated, assert_converged
+from support.images import photo
+
+POST = b"---\ntitle: Trip\ndate: 2024-05-01\ntags: [travel]\n---\n\nWe went.\n\n![The beach](beach.jpg)\n"
+VARIANT = re.compile(r"posts/trip/beach\.[0-9a-f]{12}\.\d+\.(avif|webp|jpg)")
+
+
+def variants(site: Site) -> set[str]:
+    return {key for key in site.published() if VARIANT.fullmatch(key)}
+
+
+def start(site: Site) -> None:
+    site.put("site.yaml", b"title: Photos\nbaseURL: https://photos.example/\n")
+    site.put("posts/other.md", b"---\ntitle: Other\ndate: 2024-01-01\n---\nNo image.\n")
+    site.drain()
+
+
+@pytest.mark.parametrize("order", ["post first", "image first", "one push, post first", "one push, image first"])
+def test_a_post_and_its_image_converge_in_either_order(site: Site, order: str) -> None:
+    start(site)
+    files = [("posts/trip/index.md", POST), ("posts/trip/beach.jpg", photo(900, 600, orientation=6))]
+    if "image first" in order:
+        files.reverse()
+    for key, body in files:
+        site.put(key, body)
+        if "one push" not in order:
+            site.drain()
+            assert_converged(site)
+    site.drain()
+    assert_converged(site)
+    page = site.published()["posts/trip/index.html"][0].decode()
+    assert 'width="600" height="900"' in page and "<picture>" in page
+    # 96, 160, 192, 320, 360 and 600 (the original's width) in AVIF and WebP, and the 600-px JPEG
+    assert len(variants(site)) == 13
+    assert site.errors() == {}
+
+
+def test_a_replaced_then_deleted_image_re_renders_its_page_and_takes_its_variants_along(site: Site) -> None:
+    start(site)
+    site.put("posts/trip/index.md", POST)
+    site.put("posts/trip/beach.jpg", photo(900, 600))
+    site.drain()
+    first = variants(site)
+    before = site.published()
+    site.put("posts/trip/beach.jpg", photo(1600, 1200, colour=(20, 90, 160)))
+    site.drain()
+    assert_converged(site)
+    assert_changes_invalidated(site, before)
+    assert variants(site).isdisjoint(first), "the old bytes' variants are deleted"
+    assert 'width="1600" height="1200"' in site.published()["posts/trip/index.html"][0].decode()
+    site.delete("posts/trip/beach.jpg")
+    site.drain()
+    assert_converged(site)
+    assert variants(site) == set()
+    assert '<img src="beach.jpg" alt="The beach"' in site.published()["posts/trip/index.html"][0].decode()
+
+
+def test_a_page_that_stops_showing_its_image_takes_the_variants_along(site: Site) -> None:
+    start(site)
+    site.put("posts/trip/index.md", POST)
+    site.put("posts/trip/beach.jpg", photo(500, 400))
+    site.drain()
+    assert variants(site)
+    site.put("posts/trip/index.md", POST.replace(b"![The beach](beach.jpg)", b"No picture after all."))
+    site.drain()
+    assert_converged(site)
+    assert variants(site) == set() and "posts/trip/beach.jpg" in site.published()
+    site.put("posts/trip/index.md", POST.replace(b"date: 2024-05-01", b"date: 2024-05-01\ndraft: true"))
+    site.drain()
+    assert_converged(site)
+
+
+def test_an_image_uploaded_again_with_the_same_bytes_writes_no_variant_and_no_page(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start(site)
+    image = photo(700, 500)
+    site.put("posts/trip/index.md", POST)
+    site.put("posts/trip/beach.jpg", image)
+    site.drain()
+    written: list[str] = []
+    put, delete = S3SiteStore.put, S3SiteStore.delete
+
+    def record_put(self: Any, key: str, *args: Any) -> None:
+        written.append(key)
+        put(self, key, *args)
+
+    def record_delete(self: Any, keys: Any) -> None:
+        keys = list(keys)
+        written.extend(keys)
+        delete(self, keys)
+
+    monkeypatch.setattr(S3SiteStore, "put", record_put)
+    monkeypatch.setattr(S3SiteStore, "delete", record_delete)
+    site.put("posts/trip/beach.jpg", image)
+    site.drain()
+    assert [key for key in written if key != "posts/trip/beach.jpg"] == []
+    assert_converged(site)
+
+
+def test_a_feature_image_reaches_the_thumbnails_of_every_list_page_that_shows_its_post(site: Site) -> None:
+    """The post sits on the second page of the home, its section and its tag: each renders again."""
+    site.put("site.yaml", b"title: Photos\nbaseURL: https://photos.example/\npagerSize: 2\n")
+    for day in range(1, 4):
+        site.put(
+            f"posts/new{day}.md", f"---\ntitle: New {day}\ndate: 2025-01-0{day}\ntags: [travel]\n---\nx\n".encode()
+        )
+    site.put("posts/trip/index.md", POST)
+    site.drain()
+    assert_converged(site)
+    site.put("posts/trip/feature.jpg", photo(1600, 900))
+    site.drain()
+    assert_converged(site)
+    assert '<a class="thumb"' in site.published()["page/2/index.html"][0].decode()
+    site.put("posts/trip/feature.jpg", photo(1200, 1200, colour=(0, 0, 0)))
+    site.drain()
+    assert_converged(site)
+    site.delete("posts/trip/feature.jpg")
+    site.drain()
+    assert_converged(site)
