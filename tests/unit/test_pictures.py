@@ -211,3 +211,19 @@ def test_a_rebuild_with_the_cache_makes_no_variant_and_writes_the_same_site(tmp_
     processing._processed.cache_clear()
     second = build_site(files, NOW, cache=cache)
     assert second.outputs == first.outputs and second.errors == []
+
+
+def test_an_authors_own_picture_stays_as_written_and_an_unclosed_one_hides_no_image() -> None:
+    """Raw HTML a site allows: an author's `<picture>` is theirs, and hostile markup (thousands
+    of unclosed `<picture`) neither stops the images after it from being pictures nor costs a
+    search per opening."""
+    from pressroom.core.images.facts import ImageFacts
+    from pressroom.core.rendering.pictures import with_pictures
+
+    facts = ImageFacts("JPEG", 800, 600, 1, False, False, "ab" * 32, "Pillow test")
+    own = '<picture><source srcset="a.webp"><img src="a.jpg" alt="own"></picture>'
+    body = own + '<p><img src="b.jpg" alt="b"></p>' + "<picture x>" * 5000 + '<img src="c.jpg" alt="c">'
+    out = with_pictures(body, lambda src: facts, first_lazy=False)
+    assert out.startswith(own)
+    assert out.count("<picture>") == 3  # the author's, then b's and c's
+    assert 'alt="b"' in out and 'width="800" height="600"' in out
