@@ -202,11 +202,11 @@ def build_site(
         result.parsed[parsed.entry.source_key] = parsed
         bodies[parsed.entry.source_key] = parsed.body
         reading = reading_of(
-            parsed.entry.source_key, SourceKind.PAGE, "", parsed.entry, text=parsed.text, images=parsed.image_keys
+            parsed.entry.source_key, SourceKind.PAGE, "", parsed.entry, text=parsed.text, images=parsed.image_uses
         )
         readings.append(reading)
     plan = plan_round(readings, EmptyIndex(config), now)
-    published = published_set(sorted(plan.records.items()))
+    published = published_set(sorted(plan.records.items()), config)
     entries, assets = published.pages, published.assets
     result.authored = {output_key for output_key, key in assets.items() if config.is_authored(key)}
     result.errors.extend(

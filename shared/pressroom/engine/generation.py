@@ -22,7 +22,7 @@ from pressroom.core.rendering.mime import HEADERS_RULES
 from pressroom.core.rendering.theme import theme_digest
 from pressroom.core.site.lists import in_sitemap, term_from_spellings
 from pressroom.core.site.model import Entry, Intro, Term
-from pressroom.core.site.resolve import Claim
+from pressroom.core.site.resolve import Claim, ClaimKind, owner
 from pressroom.engine.fanout import parallel_reads
 from pressroom.engine.list_paging import UNKNOWN_EDGES, Edges, ListPaging
 from pressroom.engine.table_layout import (
@@ -39,9 +39,10 @@ from pressroom.engine.table_layout import (
 )
 from pressroom.ports import Item, Table
 
-INDEX_FORMAT = 2
-"""The layout of a generation's items (2: a list's blocks are in its state item). A generation
-of another layout is rebuilt, as one built with another theme is (`built_by`)."""
+INDEX_FORMAT = 3
+"""The layout of a generation's items (2: a list's blocks are in its state item; 3: a page's
+image uses are output keys, `/image/KEY`). A generation of another layout is rebuilt, as one
+built with another theme is (`built_by`)."""
 
 
 def built_by() -> str:
@@ -126,6 +127,8 @@ class GenerationState:
         self.p = gen_prefix(generation)
         self.paging = ListPaging(table, self.keys, config.pagerSize, self)
         self._records: dict[str, Record | None] = {}
+        self._whole = False
+        """Every record is known (`all_records` ran to its end)."""
         self._lists: dict[str, ListState | None] = {}
         self._buckets: dict[tuple[str, str], dict[str, list[Any]]] = {}
 
@@ -180,6 +183,7 @@ class GenerationState:
             record = record_from_data(unpack(item["data"]))
             self._records.setdefault(item["sk"], record)
             yield item["sk"], record
+        self._whole = True
 
     def claims(self, keys: Iterable[str]) -> dict[str, list[Claim]]:
         wanted = list(dict.fromkeys(keys))
@@ -282,6 +286,7 @@ class GenerationReader(GenerationState):
     def __init__(self, table: Table, generation: int, config: SiteConfig) -> None:
         super().__init__(table, generation, config)
         self._intros: dict[str, Intro | None] = {}
+        self._images_at: dict[str, ImageFacts | None] = {}
 
     def after(self, ops: Ops) -> GenerationReader:
         """A reader of the index once `ops` are applied: what this one read, changed as they change it.
@@ -353,9 +358,28 @@ class GenerationReader(GenerationState):
         record = self.record(source_key)
         return record.published_entry() if isinstance(record, PageRecord) else None
 
-    def image(self, source_key: str) -> ImageFacts | None:
-        record = self.record(source_key)
-        return record.image if isinstance(record, AssetRecord) and record.published else None
+    def images_at(self, keys: Iterable[str]) -> Mapping[str, ImageFacts]:
+        """The images published at these output keys: each key's owner (its claims, read in
+        parallel) and the owners' records (one request); from the records alone once every
+        record is known (a rebuild's render)."""
+        keys = list(dict.fromkeys(keys))
+        wanted = [key for key in keys if key not in self._images_at]
+        if wanted and self._whole:
+            published = {
+                record.claim_key: record.image
+                for record in self._records.values()
+                if isinstance(record, AssetRecord) and record.published and record.claim_key is not None
+            }
+            self._images_at.update((key, published.get(key)) for key in wanted)
+        elif wanted:
+            owners = {key: owner(claims) for key, claims in self.claims(wanted).items()}
+            sources = self.records(o.source for o in owners.values() if o is not None and o.kind is ClaimKind.ASSET)
+            for key in wanted:
+                found = owners[key]
+                record = sources.get(found.source) if found is not None and found.kind is ClaimKind.ASSET else None
+                shown = isinstance(record, AssetRecord) and record.published and record.claim_key == key
+                self._images_at[key] = record.image if shown and isinstance(record, AssetRecord) else None
+        return {key: facts for key in keys if (facts := self._images_at.get(key)) is not None}
 
     def list_slice(self, list_id: str, start: int, stop: int) -> Sequence[Entry]:
         return self.paging.list_slice(list_id, start, stop)
@@ -396,7 +420,7 @@ class GenerationReader(GenerationState):
         """Every page the search index holds (`in_sitemap`) with its text, read from every source
         row: for a rebuild, or a search index that must be rendered whole (the event path patches the published one
         instead, see `core.rendering.search`)."""
-        published = published_set(self.all_records())
+        published = published_set(self.all_records(), self.config)
         pages = sorted((entry for entry in published.pages if in_sitemap(entry)), key=lambda entry: entry.path)
         return [(entry, published.texts[entry.source_key]) for entry in pages]
 

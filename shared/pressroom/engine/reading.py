@@ -155,7 +155,7 @@ def parse_read(
         return reading_of(key, kind, found, etag=etag, image=_image(source, key, found, known)), None
     if kind is SourceKind.PAGE:
         parsed = parse_bundle_page(source, key, found.body, config)
-        reading = reading_of(key, kind, found.version, parsed.entry, found.etag, parsed.text, images=parsed.image_keys)
+        reading = reading_of(key, kind, found.version, parsed.entry, found.etag, parsed.text, images=parsed.image_uses)
         return reading, parsed.body
     return reading_of(key, kind, found.version, parse_intro(key, found.body, config), found.etag), None
 

@@ -229,7 +229,7 @@ def _switch(run: PublishingRun, journal: Journal, result: RunResult) -> bool:
 def _outputs(run: PublishingRun, journal: Journal) -> tuple[list[Any], GenerationReader, Any]:
     settings, renderer = _settings(run, journal)
     view = GenerationReader(run.ports.table, int(journal.data["target"]), settings.config)
-    published = published_set(view.all_records())
+    published = published_set(view.all_records(), settings.config)
     outputs = site_outputs(
         view, published.pages, published.assets, versions=published.versions, variants=published.variants
     )

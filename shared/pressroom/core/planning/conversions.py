@@ -14,6 +14,7 @@ from pressroom.core.planning.records import AssetRecord, IntroRecord, PageRecord
 from pressroom.core.planning.round_plan import Reading
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.reading.content import SourceKind
+from pressroom.core.site.image_uses import home_author_use
 from pressroom.core.site.model import Entry, Intro
 from pressroom.core.site.outputs import VariantOutput, variant_outputs
 
@@ -29,7 +30,7 @@ def reading_of(
     image: ImageFacts | ImageError | None = None,
 ) -> Reading:
     """A source of `kind` as the planner reads it: a page with its entry (and its plain text, for
-    its search record, and the bundle images it shows), an intro with its intro, an asset with
+    its search record, and the images it shows, by output key), an intro with its intro, an asset with
     its version (and an image's facts, or why it has none)."""
     if kind is SourceKind.PAGE:
         assert content is None or isinstance(content, Entry)
@@ -80,16 +81,17 @@ class PublishedSet:
     versions: dict[str, str] = field(default_factory=dict)
     """Output key -> the version of the asset's bytes published there (the event path copies those)."""
     images: dict[str, ImageFacts] = field(default_factory=dict)
-    """Source key -> the facts of each published image (what a page needs to show its variants)."""
+    """Output key -> the facts of the image published there (what a page needs to show its variants)."""
     variants: list[VariantOutput] = field(default_factory=list)
-    """The variants of the published images that published pages show, by source key."""
+    """The variants of the published images that published pages (or the home) show, by source key."""
 
 
-def published_set(records: Iterable[tuple[str, Record | None]]) -> PublishedSet:
+def published_set(records: Iterable[tuple[str, Record | None]], config: SiteConfig) -> PublishedSet:
     """The published pages and assets among these (source key, record) pairs, and the variants
-    of the images the pages show."""
+    of the images the pages show (`PageRecord.images`) and the home shows (`home_author_use`)."""
     found = PublishedSet()
-    used: set[str] = set()
+    home = home_author_use(config)
+    used: set[str] = {home[0]} if home is not None else set()
     images: list[tuple[str, AssetRecord]] = []
     for key, record in records:
         if isinstance(record, PageRecord) and (entry := record.published_entry()) is not None:
@@ -100,17 +102,17 @@ def published_set(records: Iterable[tuple[str, Record | None]]) -> PublishedSet:
             found.assets[record.claim_key] = key
             found.versions[record.claim_key] = record.version
             if record.image is not None:
-                found.images[key] = record.image
+                found.images[record.claim_key] = record.image
                 images.append((key, record))
     for key, record in images:
-        if key in used:
+        if record.claim_key in used:
             found.variants.extend(image_variants(key, record))
     return found
 
 
 def image_variants(key: str, record: AssetRecord | None) -> list[VariantOutput]:
-    """The variants an image's record publishes while a published page shows it (none when it
-    is not a published image)."""
+    """The variants the image `key` publishes while a published page (or the home) shows it
+    where it is published (none when it is not a published image)."""
     if record is None or record.image is None or not record.published or record.claim_key is None:
         return []
     return variant_outputs(key, record.claim_key, record.version, record.image)

@@ -40,8 +40,8 @@ class PageRecord:
     """Its body's plain text as its search record holds it (`core.rendering.search.page_text`):
     kept here, not on the entry, which every list item of the page copies."""
     images: tuple[str, ...] = ()
-    """The source keys of the bundle images it shows (`ParsedPage.image_keys`): while it is
-    published it uses them (`core.planning.images`), and renders again when one changes."""
+    """The output keys of the images it shows (`ParsedPage.image_uses`): while it is published it
+    uses them (`core.planning.images`), and renders again when the image published at one changes."""
 
     def published_entry(self) -> Entry | None:
         """The entry the site shows: None unless published, with only the aliases it owns."""

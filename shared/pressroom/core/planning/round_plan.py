@@ -40,7 +40,7 @@ class Reading:
     text: str = ""
     """A page's plain text for its search record (`PageRecord.text`)."""
     images: tuple[str, ...] = ()
-    """A page's bundle images (`PageRecord.images`)."""
+    """The images a page shows, by output key (`PageRecord.images`)."""
     image: ImageFacts | None = None
     """An asset's image facts (`AssetRecord.image`)."""
     image_problem: str = ""

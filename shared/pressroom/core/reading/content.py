@@ -13,13 +13,13 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pressroom.core.images.facts import bundle_image_key
 from pressroom.core.markdown.converter import SUMMARY_DIVIDER, RenderedMarkdown, render_markdown
 from pressroom.core.markdown.shortcodes import ShortcodePage, UnknownShortcode
 from pressroom.core.reading.config import CONFIG_KEY, IMAGE_SUFFIXES, SiteConfig
 from pressroom.core.reading.documents import MAX_DOCUMENT_BYTES, load_toml, load_yaml
 from pressroom.core.reading.hugo import is_hugo_config_key
 from pressroom.core.rendering.search import page_text
+from pressroom.core.site.image_uses import page_image_uses
 from pressroom.core.site.model import DEFAULT_TAXONOMIES, Entry, Intro, PageBody
 from pressroom.core.site.urls import (
     TAXONOMIES,
@@ -129,8 +129,9 @@ class ParsedPage:
     """Shortcodes with no template (line in the file, name), for `pressroom check`."""
     text: str = ""
     """The body's plain text as the page's search record holds it (`page_text`)."""
-    image_keys: tuple[str, ...] = ()
-    """The source keys of its bundle's images it shows (`bundle_images`): their variants are its."""
+    image_uses: tuple[str, ...] = ()
+    """The output keys of the images of the site it shows (`page_image_uses`): while it is
+    published, their variants are published and it renders again when one changes."""
 
 
 @dataclass(frozen=True)
@@ -410,18 +411,10 @@ def parse_page(key: str, data: bytes, config: SiteConfig, siblings: Sequence[str
     )
     body = PageBody(rendered.html, rendered.toc_html, rendered.has_diagram, rendered.has_math)
     text = page_text(rendered.html)
-    images = bundle_images(key, site_key, (*rendered.images, entry.feature or ""))
+    images = page_image_uses(entry, rendered.html, config)
     return ParsedPage(
         entry, body, tuple(warnings), rendered.links, rendered.images, rendered.unknown_shortcodes, text, images
     )
-
-
-def bundle_images(key: str, site_key: str, srcs: Iterable[str]) -> tuple[str, ...]:
-    """The source keys of the bundle images a page links as `srcs` (none unless it is a bundle's
-    `index.md`), sorted, once each."""
-    if bundle_dir(site_key) is None:
-        return ()
-    return tuple(sorted({found for src in srcs if (found := bundle_image_key(key, src)) is not None}))
 
 
 def _render_body(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import unquote, urlsplit
 
 from pressroom.core.build import build_site
 from pressroom.core.reading.config import SiteConfig, is_settings_key, settings_of
 from pressroom.core.reading.content import ParsedPage, SourceKind, classify
 from pressroom.core.reading.mojibake import find_damage, repair
+from pressroom.core.site.urls import resolve_link, under_base
 from pressroom.exceptions import ConfigError
 
 _TEXT_SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".toml", ".html", ".xml", ".txt", ".css")
@@ -42,25 +42,6 @@ class CheckReport:
 def _line_of(text: str, needle: str) -> int | None:
     index = text.find(needle)
     return None if index < 0 else text.count("\n", 0, index) + 1
-
-
-def resolve_link(source_key: str, url: str) -> str | None:
-    """The output key a site-internal link points at, or None for an external or anchor link."""
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not parts.path:
-        return None
-    path = unquote(parts.path)
-    if not path.startswith("/"):
-        folder = source_key.rpartition("/")[0]
-        path = f"/{folder}/{path}" if folder else f"/{path}"
-    segments: list[str] = []
-    for segment in path.split("/"):
-        if segment == "..":
-            if segments:
-                segments.pop()
-        elif segment not in {"", "."}:
-            segments.append(segment)
-    return "/".join(segments) + ("/" if path.endswith("/") or not segments else "")
 
 
 def _exists(target: str, outputs: Mapping[str, bytes]) -> bool:
@@ -118,17 +99,15 @@ def link_findings(
                 target = resolve_link(f"{page.entry.path}/index.html", url)
                 if target is None:
                     continue
-                if base != "/" and url.startswith("/"):
-                    inside = ("/" + target).startswith(base) or "/" + target == base[:-1]
-                    target = ("/" + target)[len(base) :] if inside else "\x00outside"
-                if _exists(target, outputs):
+                target = under_base(target, url, base)
+                if target is not None and _exists(target, outputs):
                     continue
                 what = "broken internal link" if kind == "link" else "missing image"
                 line = _line_of(text, url) or _line_of(text, url.rstrip("/").rsplit("/", 1)[-1])
                 hint = ""
                 if url.startswith(('"', "%22", "'", "%27")):
                     hint = " (the quotes are part of the URL: write the link's target without them)"
-                elif config.is_hugo_root and f"assets/{target}" in unread:
+                elif target is not None and config.is_hugo_root and f"assets/{target}" in unread:
                     # A file Blowfish's templates find through Hugo Pipes (images there are published).
                     hint = f" (assets/{target} is a Hugo Pipes resource, not published: move it to static/)"
                 findings.append(Finding(key, f"{what} {url!r}{hint}", line))

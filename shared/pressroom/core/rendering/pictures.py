@@ -61,23 +61,43 @@ def with_pictures(body: str, image_of: Callable[[str], ImageFacts | None], first
         tag = match.group(0)
         lazy = seen[0]
         seen[0] = True
-        found = _SRC.search(tag)
-        if found is None or _OWN_SRCSET.search(tag):
-            return tag
-        src = html.unescape(found.group(1))
-        facts = image_of(src)
-        if facts is None:
+        src = _src_of(tag)
+        facts = image_of(src) if src is not None else None
+        if src is None or facts is None:
             return tag
         return picture_html(facts.picture(src, CONTENT), _attributes(tag), lazy)
 
+    return "".join(_IMG.sub(replace, text) if outside else text for text, outside in _spans(body))
+
+
+def image_sources(body: str) -> list[str]:
+    """The `src` (unescaped) of each `<img>` of `body` that `with_pictures` may write as a picture,
+    in order: outside an author's own `<picture>`, without a `srcset` of its own."""
+    found: list[str] = []
+    for text, outside in _spans(body):
+        if outside:
+            found.extend(src for match in _IMG.finditer(text) if (src := _src_of(match.group(0))) is not None)
+    return found
+
+
+def _src_of(tag: str) -> str | None:
+    """An `<img>` tag's `src`, unescaped; None when it has none, or a `srcset` of its own."""
+    found = _SRC.search(tag)
+    if found is None or _OWN_SRCSET.search(tag):
+        return None
+    return html.unescape(found.group(1))
+
+
+def _spans(body: str) -> list[tuple[str, bool]]:
+    """`body` cut into its author's own `<picture>` elements (False) and the text around them (True)."""
     parts = []
     last = 0
     for start, end in _author_pictures(body):
-        parts.append(_IMG.sub(replace, body[last:start]))
-        parts.append(body[start:end])
+        parts.append((body[last:start], True))
+        parts.append((body[start:end], False))
         last = end
-    parts.append(_IMG.sub(replace, body[last:]))
-    return "".join(parts)
+    parts.append((body[last:], True))
+    return parts
 
 
 def _author_pictures(body: str) -> list[tuple[int, int]]:

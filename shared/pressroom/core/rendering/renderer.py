@@ -30,12 +30,11 @@ from pressroom.core.rendering.sandbox import (
     template_problem,
 )
 from pressroom.core.rendering.template_functions import (
-    PROFILE_LINKS,
     copyright_line,
     feature_url,
     human_date,
     nav_current,
-    profile_url,
+    profile_of,
     sharing_links,
     term_href,
     theme_param,
@@ -189,30 +188,8 @@ class Renderer:
 
     @cached_property
     def profile(self) -> dict[str, Any]:
-        """The home page's profile: Blowfish's `params.author` (name, image, headline, links), else the
-        site's `author` and `description` with links from `params` (`github: NAME`, `email: ADDRESS`, ...)."""
-        params = self.config.params
-        author = params.get("author")
-        person: Mapping[str, Any] = author if isinstance(author, Mapping) else {}
-        links: list[dict[str, str]] = []
-        configured = person.get("links")
-        pairs: list[tuple[str, Any]] = []
-        if isinstance(configured, list):
-            pairs = [(str(k), v) for item in configured if isinstance(item, Mapping) for k, v in item.items()]
-        else:
-            pairs = [(name, params.get(name)) for name in PROFILE_LINKS if params.get(name)]
-        for name, value in pairs:
-            url = profile_url(name, str(value))
-            if url:
-                links.append({"icon": name, "url": url, "label": name.replace("-", " ").title()})
-        image = person.get("image") or params.get("avatar")
-        return {
-            "name": str(person.get("name") or self.config.author),
-            "headline": str(person.get("headline") or person.get("bio") or ""),
-            "bio": str(person.get("bio") or person.get("headline") or ""),
-            "image": key_href(str(image).lstrip("/")) if image else "",
-            "links": links,
-        }
+        """The author's profile (`profile_of`), once per renderer."""
+        return profile_of(self.config)
 
     def json_ld(self, entry: Entry, canonical: str, image: str | None) -> Markup:
         """A page's schema.org `BlogPosting`, as the text of its `application/ld+json` data block."""

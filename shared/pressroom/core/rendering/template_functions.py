@@ -101,6 +101,46 @@ def profile_url(name: str, value: str) -> str:
     return pattern.format(value.lstrip("@")) if pattern and value else ""
 
 
+def profile_of(config: SiteConfig) -> dict[str, Any]:
+    """The author's profile (the home page's, the author box's): Blowfish's `params.author` (name,
+    image, headline, bio, links), else the site's `author` and `description` with links from
+    `params` (`github: NAME`, `email: ADDRESS`, ...)."""
+    params = config.params
+    author = params.get("author")
+    person: Mapping[str, Any] = author if isinstance(author, Mapping) else {}
+    links: list[dict[str, str]] = []
+    configured = person.get("links")
+    pairs: list[tuple[str, Any]] = []
+    if isinstance(configured, list):
+        pairs = [(str(k), v) for item in configured if isinstance(item, Mapping) for k, v in item.items()]
+    else:
+        pairs = [(name, params.get(name)) for name in PROFILE_LINKS if params.get(name)]
+    for name, value in pairs:
+        url = profile_url(name, str(value))
+        if url:
+            links.append({"icon": name, "url": url, "label": name.replace("-", " ").title()})
+    return {
+        "name": str(person.get("name") or config.author),
+        "headline": str(person.get("headline") or person.get("bio") or ""),
+        "bio": str(person.get("bio") or person.get("headline") or ""),
+        "image": author_image(config),
+        "links": links,
+    }
+
+
+def author_image(config: SiteConfig) -> str:
+    """The link to the author's image ("" for none): `params.author.image` (else `params.avatar`),
+    a path below the site's root (an image of `assets/`, published there, as Congo's and
+    Blowfish's `resources.Get` finds it) or an address; an unsafe one shows nothing (SPEC 3.5)."""
+    author = config.params.get("author")
+    image = (author.get("image") if isinstance(author, Mapping) else None) or config.params.get("avatar")
+    if not image:
+        return ""
+    value = str(image).strip()
+    link = safe_link(value) if urlsplit(value).scheme else key_href(value.lstrip("/"))
+    return "" if link == "#" else link
+
+
 def nav_current(url: str, canonical: str) -> str | bool:
     """`aria-current` of a menu item: "page" on its own page, "true" below it, else False."""
     path = urlsplit(canonical).path or "/"

@@ -104,8 +104,9 @@ class SiteIndex(Protocol):
         """List ids of the taxonomy's terms that exist by their `_index.md` alone (no page has them)."""
         ...
 
-    def image(self, source_key: str) -> ImageFacts | None:
-        """The record of a published raster image (None: no such image, or not one that has variants)."""
+    def images_at(self, keys: Iterable[str]) -> Mapping[str, ImageFacts]:
+        """The records of the raster images published at these output keys (those with variants:
+        a key with no such image is left out)."""
         ...
 
 
@@ -138,7 +139,7 @@ class MemoryIndex:
         images: Mapping[str, ImageFacts] | None = None,
     ) -> None:
         """`texts`: source key -> each page's plain text (`PublishedSet.texts`), for search;
-        `images`: source key -> each published image's facts (`PublishedSet.images`)."""
+        `images`: output key -> the facts of the image published there (`PublishedSet.images`)."""
         self.config = config
         self._images = dict(images or {})
         self._texts = dict(texts or {})
@@ -170,8 +171,8 @@ class MemoryIndex:
     def entry(self, source_key: str) -> Entry | None:
         return self._by_key.get(source_key)
 
-    def image(self, source_key: str) -> ImageFacts | None:
-        return self._images.get(source_key)
+    def images_at(self, keys: Iterable[str]) -> Mapping[str, ImageFacts]:
+        return {key: facts for key in keys if (facts := self._images.get(key)) is not None}
 
     def list_size(self, list_id: str) -> int:
         return len(self._lists.get(list_id, ()))

@@ -25,9 +25,8 @@ from pressroom.core.images.exceptions import ImageError
 from pressroom.core.images.facts import ImageFacts
 from pressroom.core.images.metadata import strip_metadata
 from pressroom.core.images.processing import variant_bytes
-from pressroom.core.images.variants import CONTENT, EXTENSIONS, HASH_LENGTH, THUMBNAIL, Role
+from pressroom.core.images.variants import AVATAR, CONTENT, EXTENSIONS, HASH_LENGTH, THUMBNAIL, Role
 from pressroom.core.reading.config import SiteConfig
-from pressroom.core.reading.content import bundle_images
 from pressroom.core.rendering.kinds import OutputKind, Published, Reads, Rewrite, Templates
 from pressroom.core.rendering.pictures import picture_html, with_pictures
 from pressroom.core.rendering.search import (
@@ -43,15 +42,25 @@ from pressroom.core.rendering.search import (
 from pressroom.core.rendering.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
 from pressroom.core.rendering.template_functions import (
     Pager,
+    author_image,
     feature_url,
     home_image,
     managing_editor,
     newest_year,
     plain_summary,
+    profile_of,
     show_more_link,
     theme_param,
 )
 from pressroom.core.rendering.theme import library_files, stylesheet, stylesheet_key
+from pressroom.core.site.image_uses import (
+    author_use,
+    feature_link,
+    feature_use,
+    home_author_use,
+    image_use,
+    page_image_uses,
+)
 from pressroom.core.site.lists import SiteIndex, in_sitemap, list_title, neighbour_list
 from pressroom.core.site.model import HOME_LIST, Entry, PageBody
 from pressroom.core.site.paging import home_layout, list_paging
@@ -114,15 +123,17 @@ class PageOutput(OutputKind):
             raise KeyError(f"{self.source_key}: not in the index")
         around = neighbour_list(entry, site.config)
         next_page, prev_page = index.neighbours(around, entry) if around is not None else (None, None)
-        pictures = _PagePictures(site.config, index, entry)
+        config = site.config
+        pictures = _PagePictures(config, entry, index.images_at(page_image_uses(entry, body.html, config)))
         return {
             "page": entry,
             "body": replace(body, html=with_pictures(body.html, pictures.image_of, first_lazy=bool(entry.feature))),
             "feature_picture": pictures.feature(),
+            "author_picture": author_picture(config, pictures.images, AUTHOR_BOX),
             "prev_page": prev_page,
             "next_page": next_page,
             "series": site.series_box(entry, index),
-            "show_toc": bool(theme_param(site.config, "article.showTableOfContents", False, entry)),
+            "show_toc": bool(theme_param(config, "article.showTableOfContents", False, entry)),
             "year": newest_year([entry]),
             "canonical": site.absolute(entry.url),
             "description": entry.description or plain_summary(entry),
@@ -131,18 +142,18 @@ class PageOutput(OutputKind):
 
 
 class _PagePictures:
-    """A page's images as it (and a list, its thumbnail) shows them: the records of its bundle's
-    images (`SiteIndex.image`), named as its parse named its uses (`bundle_images`), so it shows
-    variants of exactly the images the planner knows it uses."""
+    """A page's images as it (and a list, its thumbnail) shows them: the records of the images
+    published at the keys it uses (`images`, from `SiteIndex.images_at`), each link resolved as
+    its parse resolved its uses (`image_use`), so it shows variants of exactly the images the
+    planner knows it shows."""
 
-    def __init__(self, config: SiteConfig, index: SiteIndex, entry: Entry) -> None:
-        self.config, self.index, self.entry = config, index, entry
-        self.site_key = config.site_key(entry.source_key)
+    def __init__(self, config: SiteConfig, entry: Entry, images: Mapping[str, ImageFacts]) -> None:
+        self.config, self.entry, self.images = config, entry, images
 
     def image_of(self, src: str) -> ImageFacts | None:
-        """The record of the bundle image the page links as `src` (None: none with variants)."""
-        found = bundle_images(self.entry.source_key, self.site_key, (src,))
-        return self.index.image(found[0]) if found else None
+        """The record of the image the page links as `src` (None: none with variants)."""
+        use = image_use(src, self.entry.path, self.config)
+        return self.images.get(use) if use is not None else None
 
     def feature(self) -> Markup | None:
         """The feature image's `<picture>`, on the first screen (not lazy); None: an `<img>` of it."""
@@ -150,12 +161,16 @@ class _PagePictures:
 
     def _picture(self, role: Role, lazy: bool) -> Markup | None:
         entry = self.entry
-        facts = self.image_of(entry.feature) if entry.feature else None
+        facts = self._feature_facts()
         if facts is None:
             return None
         alt = entry.params.get("featureAlt") or entry.title
         picture = facts.picture(feature_url(entry), role)
-        return picture_html(picture, f' alt="{html.escape(str(alt))}"', lazy, self._link)
+        return picture_html(picture, f' alt="{html.escape(str(alt))}"', lazy, _link_of(self.config))
+
+    def _feature_facts(self) -> ImageFacts | None:
+        link = feature_link(self.entry, self.config)
+        return self.image_of(link) if link else None
 
     def thumbnail(self) -> Markup | None:
         """The feature image's `<picture>` as a list shows it (lazy); None: an `<img>` of it."""
@@ -164,11 +179,46 @@ class _PagePictures:
     def shared_image(self) -> str:
         """The link feeds and Open Graph show: the 1200-px JPEG or PNG variant, else the image."""
         link = feature_url(self.entry)
-        facts = self.image_of(self.entry.feature) if self.entry.feature else None
+        facts = self._feature_facts()
         return facts.fallback(link) if facts is not None else link
 
-    def _link(self, url: str) -> str:
-        return self.config.rel_url(safe_link(url))
+
+@dataclass(frozen=True)
+class AvatarSlot:
+    """Where a template shows the author's image: its `sizes` (the CSS box), its `<img>`'s size
+    (the square the box reserves) and whether it is below the first screen."""
+
+    sizes: str
+    side: int
+    lazy: bool
+    alt_is_name: bool
+
+
+AUTHOR_BOX = AvatarSlot("4rem", 64, lazy=True, alt_is_name=False)
+"""`author.html`, after the article: `.author .avatar` is 4rem."""
+PROFILE = AvatarSlot("6rem", 96, lazy=False, alt_is_name=True)
+"""`profile.html`, on pressroom's own home: `.avatar` is 6rem."""
+HOME_PROFILE = AvatarSlot("9rem", 144, lazy=False, alt_is_name=True)
+"""`home.html`'s profile, hero and background layouts: `.home-profile .avatar` is 9rem."""
+
+
+def author_picture(config: SiteConfig, images: Mapping[str, ImageFacts], slot: AvatarSlot) -> Markup | None:
+    """The author's image as a `<picture>` of its avatar variants where it is among `images` (the
+    images the output shows); None: the template writes its `<img>`."""
+    use = author_use(config)
+    facts = images.get(use) if use is not None else None
+    if facts is None:
+        return None
+    person = profile_of(config)
+    alt = html.escape(person["name"]) if slot.alt_is_name else ""
+    attributes = f' class="avatar" alt="{alt}" width="{slot.side}" height="{slot.side}"'
+    picture = replace(facts.picture(author_image(config), AVATAR), sizes=slot.sizes)
+    return picture_html(picture, attributes, slot.lazy, _link_of(config))
+
+
+def _link_of(config: SiteConfig) -> Callable[[str], str]:
+    """How a picture's URLs (site paths) are linked: under the base URL's path, unsafe ones to `#`."""
+    return lambda url: config.rel_url(safe_link(url))
 
 
 @dataclass(frozen=True)
@@ -208,6 +258,10 @@ class ListOutput(OutputKind):
             prev_url=href(list_page_path(self.site_path, number - 1)) if number > 1 else None,
             next_url=href(list_page_path(self.site_path, number + 1)) if number < total else None,
         )
+        home = home_author_use(config) if self.list_id == HOME_LIST else None
+        shows_author = home is not None and (home[1] is None or number <= home[1])
+        uses = [use for entry in entries if (use := feature_use(entry, config)) is not None]
+        images = index.images_at([*uses, home[0]] if home is not None and shows_author else uses)
         return {
             "list_id": self.list_id,
             "heading": list_title(self.list_id, config, intro, term),
@@ -216,7 +270,7 @@ class ListOutput(OutputKind):
             "thumbnails": {
                 entry.source_key: found
                 for entry in entries
-                if entry.feature and (found := _PagePictures(config, index, entry).thumbnail()) is not None
+                if entry.feature and (found := _PagePictures(config, entry, images).thumbnail()) is not None
             },
             "year": newest_year(entries),
             "pager": pager,
@@ -225,14 +279,20 @@ class ListOutput(OutputKind):
             "description": (intro.description if intro else "")
             or (config.description if self.list_id == HOME_LIST else ""),
             "image": None,
-            **(self._home(config) if self.list_id == HOME_LIST else {}),
+            **(self._home(config, images) if self.list_id == HOME_LIST else {}),
         }
 
     @staticmethod
-    def _home(config: SiteConfig) -> dict[str, Any]:
-        """What the home page's layout shows besides the list (see `core.site.paging`)."""
+    def _home(config: SiteConfig, images: Mapping[str, ImageFacts]) -> dict[str, Any]:
+        """What the home page's layout shows besides the list (see `core.site.paging`), with the
+        author's image as a `<picture>` where `images` has it (`home_author_use`)."""
         layout = home_layout(config)
-        return {"home_layout": layout, "home_image": home_image(config, layout), "show_more": show_more_link(config)}
+        return {
+            "home_layout": layout,
+            "home_image": home_image(config, layout),
+            "show_more": show_more_link(config),
+            "author_picture": author_picture(config, images, PROFILE if layout is None else HOME_PROFILE),
+        }
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from pressroom.exceptions import ContentError, PressroomError
 
@@ -328,3 +328,32 @@ def safe_link(url: str) -> str:
     and images from content, and menus, profile links and images from the configuration.
     """
     return url if is_safe_url(url) else "#"
+
+
+def resolve_link(source_key: str, url: str) -> str | None:
+    """The output key a site-internal link points at, or None for an external or anchor link."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = unquote(parts.path)
+    if not path.startswith("/"):
+        folder = source_key.rpartition("/")[0]
+        path = f"/{folder}/{path}" if folder else f"/{path}"
+    segments: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment not in {"", "."}:
+            segments.append(segment)
+    return "/".join(segments) + ("/" if path.endswith("/") or not segments else "")
+
+
+def under_base(target: str, url: str, base_path: str) -> str | None:
+    """The output key a link reaches (`target`, as `resolve_link` found it from the page's site
+    path) once the base URL's path (`/blog/`) is taken off a site-absolute `url`; None when such a
+    `url` points outside it. A relative `url` resolves from the page, below the base already."""
+    if base_path == "/" or not url.startswith("/"):
+        return target
+    inside = ("/" + target).startswith(base_path) or "/" + target == base_path[:-1]
+    return ("/" + target)[len(base_path) :] if inside else None
