@@ -10,16 +10,14 @@ Every image a page uses gets the variants of every role (`VARIANT_ROLES`): the s
 image alone, not on how each page shows it, so a page that starts showing an image as a
 thumbnail changes no other page's variants (a role's few small widths cost little).
 
-A page uses the images of its own bundle: its Markdown images and its feature image, named
-relative to its `index.md` (`bundle_image_key`). Images of other folders, site paths and URLs
-are linked as written.
+Which images a page uses (its bundle's, other folders', site paths of `static/`, `assets/` or
+`content/`, the author's image), each by the output key it is published at, is
+`core.site.image_uses`'s.
 """
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from pressroom.core.images.variants import (
     AVATAR,
@@ -73,22 +71,3 @@ class ImageFacts:
 def is_raster_name(key: str) -> bool:
     """Whether `key` is named as a raster image (its bytes are inspected)."""
     return key.lower().endswith(RASTER_SUFFIXES)
-
-
-def bundle_image_key(page_key: str, src: str) -> str | None:
-    """The source key of the bundle image a bundle page (`page_key`, its `index.md`) links as
-    `src`, or None: a URL, a site path, a fragment, a file outside the bundle, not a raster name.
-
-    >>> bundle_image_key("posts/trip/index.md", "./photos/beach.jpg")
-    'posts/trip/photos/beach.jpg'
-    >>> bundle_image_key("posts/trip/index.md", "../other/beach.jpg") is None
-    True
-    """
-    if not src or src.startswith(("/", "#", "?", "data:")) or "://" in src or ":" in src.split("/", 1)[0]:
-        return None
-    path = unquote(src.split("#", 1)[0].split("?", 1)[0])
-    folder = page_key.rsplit("/", 1)[0]
-    key = posixpath.normpath(f"{folder}/{path}")
-    if not key.startswith(folder + "/") or not is_raster_name(key):
-        return None
-    return key

@@ -2,8 +2,8 @@
 
 A page's body is parsed once, with its images as the author wrote them (`<img src="beach.jpg">`);
 the image's record may arrive later, change, or go. So the `<picture>` is written when the page
-is rendered, from the records of the images it shows (`SiteIndex.image`): each `<img>` of a
-bundle image with a record becomes
+is rendered, from the records of the images it shows (`SiteIndex.images_at`, by the output key
+each link reaches: `core.site.image_uses`): each `<img>` of an image with a record becomes
 
     <picture><source type="image/avif" srcset="beach.HASH.360.avif 360w, ..." sizes="...">
     <source type="image/webp" ...><img src="beach.HASH.1200.jpg" alt="..." width="W" height="H"
