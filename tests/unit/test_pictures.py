@@ -213,6 +213,26 @@ def test_a_rebuild_with_the_cache_makes_no_variant_and_writes_the_same_site(tmp_
     assert second.outputs == first.outputs and second.errors == []
 
 
+def test_a_build_into_a_folder_links_the_cached_variants_and_writes_the_same_files(tmp_path) -> None:
+    """`pressroom build --out DIR --cache-dir CACHE`: each variant is written once, into the cache,
+    and linked into the site; a rebuild into an empty folder links them again, reading none."""
+    from pressroom.adapters.files import FolderCache, TreeWriter, read_tree
+
+    files = {
+        "site.yaml": SITE,
+        "posts/trip/index.md": page("title: Trip\ndate: 2025-01-01\n", "![One](one.jpg)\n"),
+        "posts/trip/one.jpg": photo(900, 600),
+    }
+    expected = build_site(files, NOW).outputs
+    for run in ("clean", "cached"):
+        writer = TreeWriter(tmp_path / run)
+        site = build_site(files, NOW, sink=writer, cache=FolderCache(tmp_path / "cache", writer))
+        assert site.errors == [] and read_tree(tmp_path / run) == expected
+        for key in variants_of(build_site(files, NOW), "posts/trip", "one"):
+            kept = tmp_path / "cache" / ".".join(key.rsplit(".", 3)[-3:])
+            assert (tmp_path / run / key).samefile(kept), key
+
+
 def test_an_authors_own_picture_stays_as_written_and_an_unclosed_one_hides_no_image() -> None:
     """Raw HTML a site allows: an author's `<picture>` is theirs, and hostile markup (thousands
     of unclosed `<picture`) neither stops the images after it from being pictures nor costs a

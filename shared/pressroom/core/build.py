@@ -46,10 +46,12 @@ class Pool(Protocol):
 
     `work(start, stop)` does the items of range(start, stop) and returns their results; a pool
     may call it in other processes (what it returns must then pickle), on chunks that together
-    cover range(count) once.
+    cover range(count) once. `weight` is what one item costs, counted in pages (a page's parse or
+    render is 1; an image is `IMAGE_WEIGHT`): a pool sizes its chunks, and decides whether other
+    processes are worth starting, by the work's cost rather than its count.
     """
 
-    def map_chunks(self, work: Callable[[int, int], list[_T]], count: int) -> list[_T]:
+    def map_chunks(self, work: Callable[[int, int], list[_T]], count: int, weight: int = 1) -> list[_T]:
         """The results of `work` over range(count), in order."""
         ...
 
@@ -57,12 +59,17 @@ class Pool(Protocol):
 class SerialPool:
     """The whole range in one call, in this process."""
 
-    def map_chunks(self, work: Callable[[int, int], list[_T]], count: int) -> list[_T]:
+    def map_chunks(self, work: Callable[[int, int], list[_T]], count: int, weight: int = 1) -> list[_T]:
         return work(0, count)
 
 
 SERIAL = SerialPool()
 """The default pool: no processes."""
+
+IMAGE_WEIGHT = 20
+"""What one image's outputs (its published copy and its variants) cost, in pages (`Pool`): making
+a photo's variants takes about as long as rendering 300 pages, linking them from the cache about
+as long as 3, so a site with a dozen photos builds them on every core."""
 
 
 class BytesCache(Protocol):
@@ -73,6 +80,12 @@ class BytesCache(Protocol):
     def get(self, name: str) -> bytes | None: ...
 
     def put(self, name: str, data: bytes) -> None: ...
+
+    def send(self, name: str, key: str) -> bool:
+        """Publish the bytes kept as `name` as the output `key` of the build's sink, without
+        reading them (a file of the cache linked or copied into the output folder); False when it
+        keeps no such bytes or cannot publish them itself (then `get` gives them to the sink)."""
+        ...
 
 
 @dataclass
@@ -274,7 +287,8 @@ def render_outputs(
     for key, source in sources.items():
         by_source[source].append(chosen[key])
     groups = list(by_source.items())
-    made_by_file = pool.map_chunks(_SourceJob(config, files, groups, sink, cache).make, len(groups))
+    weight = -(-sum(_source_weight(outputs) for _, outputs in groups) // max(1, len(groups)))
+    made_by_file = pool.map_chunks(_SourceJob(config, files, groups, sink, cache).make, len(groups), weight)
     copied: dict[str, bytes] = {}
     for (_, group), results in zip(groups, made_by_file, strict=True):
         failures = [
@@ -290,6 +304,12 @@ def render_outputs(
     bodies = iter(rendered)
     made = {key: copied.get(key) if key in sources else next(bodies) for key in chosen}
     return keys, {key: body for key, body in made.items() if isinstance(body, bytes)}, errors
+
+
+def _source_weight(outputs: Sequence[Output]) -> int:
+    """What making a source file's outputs costs, in pages: an image with variants (named for the
+    cache) `IMAGE_WEIGHT`, a file copied 1."""
+    return IMAGE_WEIGHT if any(output.cached_as() is not None for output in outputs) else 1
 
 
 @dataclass(frozen=True)
@@ -316,21 +336,26 @@ class _SourceJob:
                 except ContentError as error:
                     made.append(_Failure(type(error), error.source_key, error.problem, error.line, output.key))
                     continue
-                if self.sink is not None:
+                if self.sink is not None and data is not None:
                     self.sink(output.key, data)
                 made.append(None if self.sink is not None else data)
             done.append(made)
         return done
 
-    def _made(self, output: Output, source: str) -> bytes:
-        """The output's bytes, from the cache when it keeps them, else made (and kept)."""
+    def _made(self, output: Output, source: str) -> bytes | None:
+        """The output's bytes, from the cache when it keeps them, else made (and kept); None when
+        the cache published them to the sink itself (`BytesCache.send`: its file linked, not read)."""
         name = output.cached_as() if self.cache is not None else None
         if self.cache is None or name is None:
             return output.from_source(self.files[source], self.config)
+        if self.sink is not None and self.cache.send(name, output.key):
+            return None
         data = self.cache.get(name)
         if data is None:
             data = output.from_source(self.files[source], self.config)
             self.cache.put(name, data)
+            if self.sink is not None and self.cache.send(name, output.key):
+                return None  # written once, into the cache, and linked from the output folder
         return data
 
 

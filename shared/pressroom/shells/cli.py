@@ -65,9 +65,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         files = read_tree(src, folder)
         update(f"building {len(files)} files from {src}")
         # Each output is written as it is rendered, by the process that rendered it.
-        cache = FolderCache(Path(args.cache_dir)) if args.cache_dir else None
+        writer = TreeWriter(Path(args.out))
+        # A variant kept in the cache is linked into the output folder, neither read nor written.
+        cache = FolderCache(Path(args.cache_dir), writer) if args.cache_dir else None
         pool = build_pool(args.jobs)
-        site = build_site(files, _now(args.now), pool, sink=TreeWriter(Path(args.out)), cache=cache)
+        site = build_site(files, _now(args.now), pool, sink=writer, cache=cache)
     site.warnings[:0] = [link_warning(key) for key in folder.links]
     if not output.quiet:
         for warning in site.warnings:
@@ -375,7 +377,8 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache-dir",
         default=str(default_cache_dir()),
-        help="where image variants are kept between builds ('' for none; default: %(default)s)",
+        help="where image variants are kept between builds, hard-linked into --out on the same filesystem "
+        "('' for none; default: %(default)s)",
     )
     _add_output_flags(parser)
 

@@ -15,7 +15,6 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from importlib.resources import files
 from typing import Any
 from urllib.parse import quote
 
@@ -51,7 +50,7 @@ from pressroom.core.rendering.template_functions import (
     show_more_link,
     theme_param,
 )
-from pressroom.core.rendering.theme import library_files, stylesheet, stylesheet_key
+from pressroom.core.rendering.theme import library_files, stylesheet, stylesheet_key, theme_file
 from pressroom.core.site.lists import SiteIndex, in_sitemap, list_title, neighbour_list
 from pressroom.core.site.model import HOME_LIST, Entry, PageBody
 from pressroom.core.site.paging import home_layout, list_paging
@@ -552,7 +551,7 @@ class StaticOutput(OutputKind):
         if name == stylesheet_key():
             return stylesheet()
         if name in THEME_FILES:
-            return (files("pressroom") / "theme" / "static" / name).read_bytes()
+            return theme_file(f"static/{name}")
         if name == "404.html":
             return site.render_template("404.html", canonical=site.absolute("404.html"), description="", image=None)
         if name == SEARCH_PAGE_KEY:
