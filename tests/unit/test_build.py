@@ -423,8 +423,8 @@ def test_the_parallel_build_equals_the_serial_build() -> None:
 
 
 def test_a_pool_counts_an_items_weight_before_starting_processes() -> None:
-    """Ten images weigh as much as 200 pages (`IMAGE_WEIGHT`): a photo blog's images are made on
-    every core, though it has fewer images than the threshold's count of pages."""
+    """Ten images weigh as much as 200 rendered outputs (`IMAGE_WEIGHT`): a photo blog's images
+    are made on every core, though it has fewer images than the threshold's count of outputs."""
     from pressroom.core.build import IMAGE_WEIGHT
     from pressroom.shells.pools import PARALLEL_THRESHOLD
 

@@ -190,9 +190,12 @@ def test_a_list_shows_the_feature_image_as_a_lazy_thumbnail_picture() -> None:
 
 def test_a_rebuild_with_the_cache_makes_no_variant_and_writes_the_same_site(tmp_path, monkeypatch) -> None:
     """`pressroom build --cache-dir`: variants are kept by their name (hash of the image's bytes,
-    the processing and the encoder); a second build takes them from there, decoding nothing."""
+    the processing and the encoder), and so is the image's copy without metadata (hash of the
+    image's bytes and of the stripping code); a second build takes them from there, decoding and
+    stripping nothing."""
     from pressroom.adapters.files import FolderCache
     from pressroom.core.images import processing
+    from pressroom.core.site import outputs
 
     files = {
         "site.yaml": SITE,
@@ -202,12 +205,18 @@ def test_a_rebuild_with_the_cache_makes_no_variant_and_writes_the_same_site(tmp_
     cache = FolderCache(tmp_path / "cache")
     first = build_site(files, NOW, cache=cache)
     kept = sorted(path.name for path in (tmp_path / "cache").iterdir())
-    assert kept == sorted(".".join(key.rsplit(".", 3)[-3:]) for key in variants_of(first, "posts/trip", "one"))
+    originals = [name for name in kept if name.endswith(".original.jpg")]
+    assert (
+        len(originals) == 1 and (tmp_path / "cache" / originals[0]).read_bytes() == first.outputs["posts/trip/one.jpg"]
+    )
+    variants = sorted(".".join(key.rsplit(".", 3)[-3:]) for key in variants_of(first, "posts/trip", "one"))
+    assert [name for name in kept if name not in originals] == variants
 
     def no_decoding(*args: object) -> None:
-        raise AssertionError("a cached variant was made again")
+        raise AssertionError("a cached variant or copy was made again")
 
     monkeypatch.setattr(processing, "process", no_decoding)
+    monkeypatch.setattr(outputs, "strip_metadata", no_decoding)
     processing._processed.cache_clear()
     second = build_site(files, NOW, cache=cache)
     assert second.outputs == first.outputs and second.errors == []

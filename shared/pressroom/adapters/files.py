@@ -7,7 +7,7 @@ import errno
 import os
 import shutil
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,6 +100,57 @@ def read_tree(root: Path, folder: SourceFolder | None = None) -> dict[str, bytes
     keys = (folder or scan_folder(root)).keys
     settings = {key: (root / key).read_bytes() for key in keys if is_settings_key(key)}
     return {key: settings.get(key) or (root / key).read_bytes() for key in source_keys_read(keys, settings)}
+
+
+class SourceTree(Mapping[str, bytes]):
+    """The files `read_tree` reads, as key -> bytes, those that `lazy` names read when first asked
+    for (then kept). `pressroom build --cache-dir` reads its images so: an image whose facts it
+    knows (`adapters.image_memo`) and whose outputs are all in the cache is never read.
+
+    `status(key)`: the file's status when it was read (taken before its bytes), None if unread.
+    """
+
+    def __init__(
+        self, root: Path, keys: Iterable[str], lazy: Callable[[str], bool], read: Mapping[str, bytes] | None = None
+    ) -> None:
+        self.root = os.fspath(root)
+        self._keys = list(keys)
+        self._known = set(self._keys)
+        self._statuses: dict[str, os.stat_result] = {}
+        self._bytes = {key: data for key, data in (read or {}).items() if key in self._known}
+        """What was read, with `read`: files already read (the settings)."""
+        for key in self._keys:
+            if not lazy(key):
+                self[key]
+
+    def __getitem__(self, key: str) -> bytes:
+        found = self._bytes.get(key)
+        if found is not None:
+            return found
+        if key not in self._known:
+            raise KeyError(key)
+        with open(os.path.join(self.root, key), "rb") as file:
+            self._statuses[key] = os.fstat(file.fileno())
+            found = self._bytes[key] = file.read()
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def status(self, key: str) -> os.stat_result | None:
+        return self._statuses.get(key)
+
+
+def source_tree(root: Path, folder: SourceFolder, lazy: Callable[[str], bool]) -> SourceTree:
+    """`read_tree`'s files, those that `lazy` names read only when asked for (`SourceTree`)."""
+    settings = {key: (root / key).read_bytes() for key in folder.keys if is_settings_key(key)}
+    return SourceTree(root, source_keys_read(folder.keys, settings), lazy, settings)
 
 
 def write_tree(root: Path, outputs: Mapping[str, bytes]) -> None:

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 from pressroom.core.build import SERIAL, Pool
 
 PARALLEL_THRESHOLD = 200
-"""Below work of this many pages (or outputs; an image counts as `core.build.IMAGE_WEIGHT`), a
-process pool costs more than it saves."""
+"""Below work of this many rendered outputs (a page's parse counts as `core.build.PARSE_WEIGHT`,
+an image's outputs as `core.build.IMAGE_WEIGHT`), a process pool costs more than it saves."""
 CHUNKS_PER_WORKER = 8
 """Small enough to balance the load, large enough to keep messages few."""
 
@@ -36,8 +36,8 @@ _WORK_IDS = itertools.count()
 
 @dataclass(frozen=True)
 class ForkedPool:
-    """`core.build.Pool` on `workers` forked processes, for work of at least `parallel_from` pages
-    (items times their weight; less runs in this process)."""
+    """`core.build.Pool` on `workers` forked processes, for work of at least `parallel_from`
+    rendered outputs (items times their weight; less runs in this process)."""
 
     workers: int
     parallel_from: int = PARALLEL_THRESHOLD
@@ -45,7 +45,7 @@ class ForkedPool:
     def map_chunks(self, work: Callable[[int, int], list[_T]], count: int, weight: int = 1) -> list[_T]:
         """`work(start, stop)` over range(count) in chunks on the forked processes; results in order.
 
-        Items of `weight` pages each come in chunks that many times smaller (one image a chunk:
+        Items of `weight` outputs each come in chunks that many times smaller (one image a chunk:
         an image takes as long as a chunk of pages, and a few images balance badly in large chunks).
         """
         if self.workers <= 1 or count * weight < self.parallel_from:

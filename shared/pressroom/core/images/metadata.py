@@ -28,9 +28,12 @@ same object, so re-publishing them writes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import struct
 import zlib
+from functools import cache
+from importlib.resources import files
 
 from pressroom.core.images.exceptions import ImageError
 
@@ -59,6 +62,31 @@ def strip_metadata(data: bytes, key: str) -> bytes:
     else:
         return data
     return data if stripped == data else stripped
+
+
+STRIPPED_FORMATS = ("JPEG", "PNG", "WEBP")
+"""The formats `strip_metadata` rewrites (a GIF or an AVIF comes back as it is)."""
+
+
+def stripped_name(digest: str, fmt: str, extension: str) -> str | None:
+    """The name a build's cache keeps an image's copy without metadata under (`HASH.original.EXT`),
+    from the digest of its source's bytes and `stripping_identity`; None for a format that is
+    published as it is.
+
+    >>> stripped_name("ab" * 32, "PNG", ".png")[12:]
+    '.original.png'
+    """
+    if fmt not in STRIPPED_FORMATS:
+        return None
+    name_hash = hashlib.sha256(f"{digest}\0{stripping_identity()}".encode()).hexdigest()[:12]
+    return f"{name_hash}.original.{extension.lstrip('.').lower() or 'bin'}"
+
+
+@cache
+def stripping_identity() -> str:
+    """The digest of this module's source: what a copy without metadata is made by. Any change to
+    what is kept changes the names of the copies a build's cache holds, so none is served stale."""
+    return hashlib.sha256((files("pressroom.core.images") / "metadata.py").read_bytes()).hexdigest()
 
 
 def exif_orientation(exif: bytes) -> int:

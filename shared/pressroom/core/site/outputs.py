@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from pressroom.core.images.exceptions import ImageError
 from pressroom.core.images.facts import ImageFacts
-from pressroom.core.images.metadata import strip_metadata
+from pressroom.core.images.metadata import strip_metadata, stripped_name
 from pressroom.core.images.processing import variant_bytes
 from pressroom.core.images.variants import CONTENT, EXTENSIONS, HASH_LENGTH, THUMBNAIL, Role
 from pressroom.core.reading.config import SiteConfig
@@ -581,6 +581,13 @@ class AssetOutput(OutputKind):
         # The format comes from the bytes, not the name: a photo uploaded as `.gif` is cleaned too.
         return data if config.keepImageMetadata else strip_metadata(data, self.source_key)
 
+    def cached_as(self, config: SiteConfig, image: ImageFacts | None = None) -> str | None:
+        """An image's copy without its metadata is kept under the digest of its source's bytes
+        (`metadata.stripped_name`); any other file is copied from its source."""
+        if image is None or config.keepImageMetadata:
+            return None
+        return stripped_name(image.digest, image.format, posixpath.splitext(self.key)[1])
+
 
 @dataclass(frozen=True)
 class VariantOutput(OutputKind):
@@ -605,7 +612,7 @@ class VariantOutput(OutputKind):
         except ImageError as error:  # named by its source, as its copy's error is
             raise ImageError(self.source_key, error.problem) from None
 
-    def cached_as(self) -> str:
+    def cached_as(self, config: SiteConfig, image: ImageFacts | None = None) -> str:
         """`HASH.WIDTH.EXT`: the hash covers everything its bytes come from (not the image's name)."""
         return ".".join(posixpath.basename(self.key).rsplit(".", 3)[-3:])
 
