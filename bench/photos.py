@@ -16,7 +16,12 @@ Every round, each builder in turn (the order rotates) builds twice:
 - cached: output folder deleted, the cache the clean build left kept.
 Wall time, CPU and peak memory (PSS of the process tree) as `builds.run_once` measures them.
 
+`--cached-only hugo,hugo-webp` runs only the cached builds of those builders, with the cache an
+earlier clean build left, and keeps that earlier run's clean figures from `bench/out/photos.json`
+(Hugo's clean build of this blog takes 27 minutes); the report marks them.
+
     python bench/photos.py [--repeats 1] [--tools pressroom,hugo,pressroom-webp,hugo-webp]
+                           [--cached-only hugo,hugo-webp]
 """
 
 from __future__ import annotations
@@ -98,17 +103,25 @@ def output_bytes(folder: Path) -> dict[str, float]:
     return {extension: round(size / 1e6, 1) for extension, size in sorted(sizes.items())}
 
 
-def bench_photos(base: Path, names: Sequence[str], repeats: int) -> dict[str, Any]:
-    """`repeats` rounds of a clean then a cached build by each builder; every run's figures."""
+def bench_photos(base: Path, names: Sequence[str], repeats: int, cached_only: Sequence[str] = ()) -> dict[str, Any]:
+    """`repeats` rounds of a clean then a cached build by each builder; every run's figures. The
+    builders in `cached_only` make their cached builds alone, their clean figures kept from the
+    previous `photos.json`."""
     base = base.resolve()
     folders = prepare(base)
     chosen = tools(folders, base, names)
+    kept_clean = _kept_clean(base / "photos.json", cached_only)
+    for tool, cache in chosen:
+        if tool.name in kept_clean and not cache.is_dir():
+            raise SystemExit(f"--cached-only {tool.name}: no cache at {cache}: run its clean build first")
     runs: dict[str, dict[str, list[Run]]] = {tool.name: {"clean": [], "cached": []} for tool, _ in chosen}
     outputs: dict[str, dict[str, float]] = {}
     for round_number in range(repeats):
         shift = round_number % len(chosen)
         for tool, cache in chosen[shift:] + chosen[:shift]:
             for kind in ("clean", "cached"):
+                if kind == "clean" and tool.name in kept_clean:
+                    continue
                 shutil.rmtree(tool.out, ignore_errors=True)
                 if kind == "clean":
                     shutil.rmtree(cache, ignore_errors=True)
@@ -123,11 +136,25 @@ def bench_photos(base: Path, names: Sequence[str], repeats: int) -> dict[str, An
         "blog": {**describe(), "source_mb": round(source_mb)},
         "repeats": repeats,
         "results": [
-            {"name": name, "clean": [asdict(r) for r in kinds["clean"]], "cached": [asdict(r) for r in kinds["cached"]],
-             "output_mb": outputs.get(name, {})}
+            {"name": name, "clean": kept_clean.get(name) or [asdict(r) for r in kinds["clean"]],
+             "cached": [asdict(r) for r in kinds["cached"]], "output_mb": outputs.get(name, {}),
+             **({"clean_kept": True} if name in kept_clean else {})}
             for name, kinds in runs.items()
         ],
     }  # fmt: skip
+
+
+def _kept_clean(previous: Path, names: Sequence[str]) -> dict[str, list[dict[str, float]]]:
+    """The clean runs of these builders in the previous photos.json (SystemExit when it has none)."""
+    if not names:
+        return {}
+    earlier = (
+        {result["name"]: result for result in json.loads(previous.read_text())["results"]} if previous.exists() else {}
+    )
+    missing = [name for name in names if not earlier.get(name, {}).get("clean")]
+    if missing:
+        raise SystemExit(f"--cached-only {','.join(missing)}: {previous} has no clean run of it to keep")
+    return {name: earlier[name]["clean"] for name in names}
 
 
 def _median(runs: list[dict[str, float]], field: str) -> float:
@@ -163,20 +190,29 @@ def photos_markdown(data: dict[str, Any], table: Callable[..., str]) -> list[str
         for kind in ("clean", "cached"):
             wall = _median(result[kind], "wall")
             ratio = f"{wall / _median(rival[kind], 'wall'):.2f}x" if rival else "—"
-            cells += [f"{wall:.1f}", f"{_median(result[kind], 'cpu'):.1f}", f"{_median(result[kind], 'peak_mib'):.0f}",
-                      ratio]  # fmt: skip
+            mark = "*" if kind == "clean" and result.get("clean_kept") else ""
+            cells += [f"{wall:.1f}{mark}", f"{_median(result[kind], 'cpu'):.1f}{mark}",
+                      f"{_median(result[kind], 'peak_mib'):.0f}{mark}", ratio]  # fmt: skip
         cells += [f"{int(_median(result['clean'], 'files')):,}",
                   ", ".join(f"{ext} {mb:,.0f}" for ext, mb in result["output_mb"].items())]  # fmt: skip
         rows.append(cells)
     header = ["builder", "clean: wall s", "CPU s", "peak MiB", "wall / Hugo", "cached: wall s", "CPU s", "peak MiB",
               "wall / Hugo", "files", "image MB written"]  # fmt: skip
     blog = data["blog"]
+    kept = [LABELS[result["name"]] for result in data["results"] if result.get("clean_kept")]
+    kept_note = (
+        [f"\\* clean build not run again (`--cached-only`): the figures of an earlier run of this section on this "
+         f"machine, kept for {', '.join(kept)}; its cached builds ran in this run, with the cache that clean build "
+         "left.", ""]
+        if kept else []
+    )  # fmt: skip
     kinds = ", ".join(f"{count} {kind}" for kind, count in blog["kinds"].items())
     return [
         "## Images: a 150-post blog with 140 photos, pressroom against Hugo",
         "",
         table(header, rows),
         "",
+        *kept_note,
         f"`python bench/photos.py` (`make bench` section `photos`), median of {data['repeats']} round(s). The blog "
         f"(`bench/photo_blog.py`, seed {blog['seed']}): {blog['posts']} posts as page bundles, {blog['images']} "
         f"images in {blog['posts_with_images']} of them ({kinds}; {blog['portraits']} JPEGs are portraits stored "
@@ -188,8 +224,10 @@ def photos_markdown(data: dict[str, Any], table: Callable[..., str]) -> list[str
         "aom compiled to WebAssembly), so the first pair compares the same formats; the second pair makes "
         "everything but AVIF (pressroom through a bench-only patch of `variants.MODERN_FORMATS`, no product "
         "setting). pressroom also strips every original's location and camera data (Hugo copies originals as "
-        "they are) and reads every source into memory before it builds "
-        f"({blog.get('source_mb', 0):,} MB here).",
+        f"they are: {blog.get('source_mb', 0):,} MB of sources here). With its cache, pressroom keeps each "
+        "image's copy without metadata beside its variants and hard-links both into the output folder, and "
+        "remembers each image's facts with its file's status: its cached build opens no image (Hugo's copies "
+        "every original and reads its cached variants).",
         "",
         "*clean*: output folder and every cache deleted first (Hugo's `--cacheDir`, which holds its processed "
         "images, pressroom's `--cache-dir`); *cached*: output folder deleted, the clean build's cache kept. "
@@ -202,8 +240,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--tools", default=",".join(TOOLS))
+    parser.add_argument("--cached-only", default="", help="builders whose clean figures are kept from the last run")
     args = parser.parse_args()
-    data = bench_photos(HERE / "out", args.tools.split(","), args.repeats)
+    data = bench_photos(
+        HERE / "out", args.tools.split(","), args.repeats, [n for n in args.cached_only.split(",") if n]
+    )
     (HERE / "out" / "photos.json").write_text(json.dumps(data, indent=2) + "\n")
     for row in target_rows(data, lambda ok: "met" if ok else "NOT met"):
         print("   ", " | ".join(row))

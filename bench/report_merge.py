@@ -76,9 +76,14 @@ def merged(new: str, old: str) -> str:
             out.append(_merged_targets(targets, text))
             placed.update(h for h, _ in fresh if h.startswith(TARGETS))
         elif heading in by_heading:
-            out.append(by_heading[heading])
+            out.append(_blank_after(by_heading[heading]))
             placed.add(heading)
         else:
-            out.append(text if text.endswith("\n\n") else text.rstrip("\n") + "\n\n")
-    out += [text for heading, text in fresh if heading not in placed]
+            out.append(_blank_after(text))
+    out += [_blank_after(text) for heading, text in fresh if heading not in placed]
     return "".join(out).rstrip("\n") + "\n"
+
+
+def _blank_after(section: str) -> str:
+    """A section ending in one blank line, so the next heading does not run into its last line."""
+    return section.rstrip("\n") + "\n\n"

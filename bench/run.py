@@ -192,11 +192,11 @@ def run_images(quick: bool) -> None:
     _save("images", images.bench_images(() if quick else (4, 6, 7, 8, 9, 10)))
 
 
-def run_photos(repeats: int, quick: bool) -> None:
+def run_photos(repeats: int, quick: bool, cached_only: Sequence[str] = ()) -> None:
     import photos
 
     print(f"\n## Images: a 150-post blog with 140 photos, pressroom against Hugo ({repeats} round(s))", flush=True)
-    _save("photos", photos.bench_photos(OUT, ("pressroom", "hugo") if quick else photos.TOOLS, repeats))
+    _save("photos", photos.bench_photos(OUT, ("pressroom", "hugo") if quick else photos.TOOLS, repeats, cached_only))
 
 
 def run_upload(repeats: int) -> None:
@@ -627,6 +627,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--search-sizes", default="", help="search bench sizes (default 1000,5000,50000)")
     parser.add_argument("--pagefind-timeout", type=float, default=300, help="seconds a Pagefind run may take")
     parser.add_argument("--photo-repeats", type=int, default=1, help="rounds of the photo builds (about 45 min each)")
+    parser.add_argument(
+        "--photo-cached-only", default="", help="photo builders (hugo,hugo-webp) whose clean figures the last run keeps"
+    )
     parser.add_argument("--upload-repeats", type=int, default=0, help="uploads of each photo (default 3; --quick 1)")
     parser.add_argument("--only", default="", help=f"comma-separated sections of {', '.join(SECTIONS)}")
     parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
@@ -661,7 +664,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "images" in chosen:
             run_images(args.quick)
         if "photos" in chosen:
-            run_photos(args.photo_repeats, args.quick)
+            run_photos(args.photo_repeats, args.quick, [n for n in args.photo_cached_only.split(",") if n])
         if "upload" in chosen:
             run_upload(args.upload_repeats or (1 if args.quick else 3))
     write_report()

@@ -13,8 +13,8 @@ import pytest
 
 from pressroom.adapters import files as files_module
 from pressroom.adapters.files import read_tree
-from pressroom.adapters.image_memo import ImageMemo
 from pressroom.shells.cli import main
+from pressroom.shells.image_memo import ImageMemo
 from support.images import photo
 
 NOW = "2026-11-29T00:00:00+00:00"

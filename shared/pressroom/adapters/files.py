@@ -105,7 +105,7 @@ def read_tree(root: Path, folder: SourceFolder | None = None) -> dict[str, bytes
 class SourceTree(Mapping[str, bytes]):
     """The files `read_tree` reads, as key -> bytes, those that `lazy` names read when first asked
     for (then kept). `pressroom build --cache-dir` reads its images so: an image whose facts it
-    knows (`adapters.image_memo`) and whose outputs are all in the cache is never read.
+    knows (`shells.image_memo`) and whose outputs are all in the cache is never read.
 
     `status(key)`: the file's status when it was read (taken before its bytes), None if unread.
     """

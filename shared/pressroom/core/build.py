@@ -341,7 +341,7 @@ class _SourceJob:
 
     @staticmethod
     def weight(outputs: Sequence[Output]) -> int:
-        """What making a source file's outputs costs, in pages: an image with variants
+        """What making a source file's outputs costs, in rendered outputs: an image with variants
         `IMAGE_WEIGHT`, a file copied 1."""
         return IMAGE_WEIGHT if any(isinstance(output, VariantOutput) for output in outputs) else 1
 

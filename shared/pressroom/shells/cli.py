@@ -54,9 +54,9 @@ def _problem(error: Any) -> dict[str, Any]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from pressroom.adapters.files import FolderCache, TreeWriter, link_warning, read_tree, scan_folder, source_tree
-    from pressroom.adapters.image_memo import ImageMemo
     from pressroom.core.build import build_site
     from pressroom.core.images.facts import is_raster_name
+    from pressroom.shells.image_memo import ImageMemo
     from pressroom.shells.pools import build_pool
 
     output = _output(args)

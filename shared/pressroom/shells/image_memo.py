@@ -69,6 +69,8 @@ class ImageMemo:
             kept = signature(status) if status is not None else self._matched.get(key)
             if kept is not None:
                 records[key] = [kept, asdict(facts)]
+        if not records and not self._matched and not self.path.exists():
+            return  # a site without images leaves nothing in the cache folder
         partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
