@@ -82,6 +82,8 @@ fuzz: $(STAMP)
 # The bench's own environment: Hugo, Pelican, Pagefind, the Rust-backed Markdown parsers and profilers
 # (bench/requirements.txt), kept out of pressroom's; node runs Pagefind's own search library (the
 # search section). `make bench BENCH_ARGS=--quick` runs in minutes; one section: BENCH_ARGS="--only search".
+# The image sections: BENCH_ARGS="--only images,upload" (minutes), "--only photos" (pressroom and Hugo
+# on a 150-post blog with 140 photos: about 45 minutes, Hugo's clean builds most of it).
 BENCH_STAMP := bench/.venv/.installed
 $(BENCH_STAMP): bench/requirements.txt pyproject.toml
 	command -v node >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs; }

@@ -50,6 +50,8 @@ class Tool:
     out: Path
     warm: bool = True
     """Also measured into the previous run's folder."""
+    env: tuple[tuple[str, str], ...] = ()
+    """Variables set for this tool's process, on top of this one's environment."""
 
 
 def bench_python() -> Path:
@@ -215,7 +217,8 @@ def count_files(folder: Path) -> tuple[int, int]:
 def run_once(tool: Tool) -> Run:
     peak = [0]
     start = time.perf_counter()
-    process = subprocess.Popen(tool.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {**os.environ, **dict(tool.env)} if tool.env else None
+    process = subprocess.Popen(tool.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     done = threading.Event()
 
     def sample() -> None:

@@ -1,6 +1,8 @@
 """Images: time and peak memory of processing one image, and the AVIF encoder's speed setting.
 
-Run standalone: `.venv/bin/python bench/images.py` (add `--avif-speeds` for the speed table).
+Run standalone: `.venv/bin/python bench/images.py` (add `--avif-speeds` for the speed table);
+`make bench` runs it as its section `images` and writes the table into BENCHMARKS.md, with the
+Lambda function's memory and timeout checked against it.
 
 Inputs are generated once into a cache folder (photo-like pixels: smooth colour fields, detail
 and sensor grain, from a seeded generator) and reused:
@@ -11,12 +13,13 @@ and sensor grain, from a seeded generator) and reused:
   16-bit grey PNG (accepted: the largest non-JPEG decodings); a flat progressive 100-megapixel
   JPEG (accepted: the largest JPEG; progressive, so libjpeg holds every coefficient).
 
-Each image is processed in a fresh `python` process, as the Lambda function would: the variants
-of a feature image (content and thumbnail roles: 6 widths in AVIF and WebP, and the fallback),
-then the original's metadata stripped. The child reports its wall time and its peak resident
-memory (VmHWM from /proc, Linux: Pillow's pixel buffers are C allocations that tracemalloc does
-not see, and `ru_maxrss` keeps the parent's peak across fork), with the resident memory after
-imports for reference.
+Each image is processed in a fresh `python` process that has imported the Lambda handler
+(`functions/publisher/app.py`, so its libraries are in the figure), as the function would: every
+variant a used image gets (`facts.VARIANT_ROLES`: content, thumbnail and avatar widths in AVIF and
+WebP, and the fallback), then the original's metadata stripped. The child reports its wall and
+CPU time and its peak resident memory (VmHWM from /proc, Linux: Pillow's pixel buffers are C
+allocations that tracemalloc does not see, and `ru_maxrss` keeps the parent's peak across fork),
+with the resident memory after imports for reference.
 """
 
 from __future__ import annotations
@@ -26,22 +29,28 @@ import io
 import json
 import math
 import random
+import re
 import struct
 import subprocess
 import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path(tempfile.gettempdir()) / "pressroom-bench-images"
 
 _CHILD = """
 import json, sys, time
+sys.path.insert(0, sys.argv[3])
+import app  # the Lambda handler: its libraries are in the function's memory too
 from pressroom.core.images.metadata import strip_metadata
 from pressroom.core.images.processing import process
-from pressroom.core.images.variants import CONTENT, THUMBNAIL, encoder_identity
+from pressroom.core.images.facts import VARIANT_ROLES
+from pressroom.core.images.variants import encoder_identity
 from pressroom.core.images.exceptions import ImageError
 def status_mb(field):  # VmHWM is this process's own peak: ru_maxrss would carry the parent's over fork
     line = next(line for line in open("/proc/self/status") if line.startswith(field + ":"))
@@ -52,7 +61,7 @@ path, key = sys.argv[1], sys.argv[2]
 data = open(path, "rb").read()
 start, cpu = time.perf_counter(), time.process_time()
 try:
-    made = process(data, key, identity, (CONTENT, THUMBNAIL))
+    made = process(data, key, identity, VARIANT_ROLES)
     variants, variant_bytes, problem = len(made.variants), sum(len(v.data) for v in made.variants), ""
     processed = time.perf_counter()
     stripped = len(strip_metadata(data, key))
@@ -84,11 +93,12 @@ def photo(width: int, height: int, seed: int, grain: int = 24) -> object:
     return image
 
 
-def _camera_exif() -> bytes:
+def camera_exif(orientation: int = 6) -> bytes:
+    """A camera's EXIF block: its orientation, make and model, and a GPS position."""
     from PIL import Image
 
     exif = Image.Exif()
-    exif[0x0112] = 6
+    exif[0x0112] = orientation
     exif[0x010F], exif[0x0110] = "Bench camera", "Model 24"
     gps = exif.get_ifd(0x8825)
     gps[1], gps[2], gps[3], gps[4] = "N", (48.0, 51.0, 29.9), "E", (2.0, 17.0, 40.2)
@@ -123,8 +133,8 @@ def _encode(image: object, fmt: str, **params: object) -> bytes:
 
 INPUTS = {
     # name: (key, maker)
-    "jpeg-12mp": ("photo-12mp.jpg", lambda: _encode(photo(4000, 3000, 12), "JPEG", quality=90, exif=_camera_exif())),
-    "jpeg-24mp": ("photo-24mp.jpg", lambda: _encode(photo(6000, 4000, 24), "JPEG", quality=90, exif=_camera_exif())),
+    "jpeg-12mp": ("photo-12mp.jpg", lambda: _encode(photo(4000, 3000, 12), "JPEG", quality=90, exif=camera_exif())),
+    "jpeg-24mp": ("photo-24mp.jpg", lambda: _encode(photo(6000, 4000, 24), "JPEG", quality=90, exif=camera_exif())),
     "png-50mp": ("scan-50mp.png", lambda: _encode(photo(8640, 5760, 50, grain=0), "PNG", compress_level=6)),
     "bomb-png-10gp (refused)": ("bomb-10gp.png", lambda: _declared_png(100_000, 100_000)),
     "bomb-png-50mp-rgba": ("bomb-50mp-rgba.png", lambda: _flat_png(8640, 5760, 8, 6, 4)),
@@ -153,8 +163,9 @@ def input_file(name: str) -> tuple[Path, str]:
 def measure(name: str) -> dict[str, object]:
     path, key = input_file(name)
     child = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path), key], capture_output=True, text=True, check=True, cwd=HERE
-    )
+        [sys.executable, "-c", _CHILD, str(path), key, str(HERE.parent / "functions" / "publisher")],
+        capture_output=True, text=True, check=True, cwd=HERE,
+    )  # fmt: skip
     return {"name": name, "file_mb": path.stat().st_size / 1e6, **json.loads(child.stdout)}
 
 
@@ -192,6 +203,82 @@ def psnr(reference: object, encoded: bytes) -> float:
     squares = sum(count * (index % 256) ** 2 for index, count in enumerate(histogram))
     mse = squares / (difference.width * difference.height * 3)
     return 10 * math.log10(255**2 / mse) if mse else float("inf")
+
+
+LAMBDA_FULL_VCPU_MB = 1769
+"""Lambda gives a function one full vCPU at 1,769 MB of memory, proportionally less below."""
+TEMPLATE = HERE.parent / "infra" / "template.yaml"
+
+
+def template_limits(path: Path = TEMPLATE) -> dict[str, int]:
+    """The publisher function's MemorySize (MB) and Timeout (s) in infra/template.yaml."""
+    text = path.read_text(encoding="utf-8")
+    function = text[text.index("  PublisherFunction:") :]
+    return {name: int(re.search(rf"\n\s+{name}: (\d+)", function).group(1))  # type: ignore[union-attr]
+            for name in ("MemorySize", "Timeout")}  # fmt: skip
+
+
+def bench_images(speeds: tuple[int, ...] = (4, 6, 7, 8, 9, 10)) -> dict[str, object]:
+    """Every input measured in a child process, the AVIF speeds, and what the template allows."""
+    from pressroom.core.images.variants import encoder_identity
+
+    rows = []
+    for name in INPUTS:
+        rows.append(measure(name))
+        print(f"    {name}: {rows[-1]['process']:.2f} s, {rows[-1]['peak_mb']:.0f} MB", flush=True)
+    return {"rows": rows, "speeds": avif_speeds(speeds) if speeds else [], "identity": encoder_identity(),
+            "template": template_limits()}  # fmt: skip
+
+
+def lambda_seconds(cpu: float, memory_mb: int) -> float:
+    """A single-threaded job's time on a function of `memory_mb`, from its CPU seconds on a full core
+    (Lambda's share of a vCPU below 1,769 MB; a Graviton core taken as fast as this machine's)."""
+    return cpu * max(1.0, LAMBDA_FULL_VCPU_MB / memory_mb)
+
+
+def images_markdown(data: dict[str, Any], table: Callable[..., str]) -> list[str]:
+    limits = data["template"]
+    memory, timeout = limits["MemorySize"], limits["Timeout"]
+    rows = [
+        [row["name"], f"{row['file_mb']:.2f}", row["variants"], f"{row['variant_bytes'] / 1000:,.0f}",
+         f"{row['process']:.2f}", f"{row['cpu']:.2f}", f"{row['strip']:.3f}", f"{row['peak_mb']:.0f}",
+         f"{lambda_seconds(row['cpu'], memory):.1f}", row["problem"] or "—"]
+        for row in data["rows"]
+    ]  # fmt: skip
+    accepted = [row for row in data["rows"] if not row["problem"]]
+    heaviest = max(data["rows"], key=lambda row: row["peak_mb"])
+    slowest = max(accepted, key=lambda row: row["cpu"])
+    baseline = min(row["baseline_mb"] for row in data["rows"])
+    header = ["input", "file MB", "variants", "KB written", "wall s", "CPU s", "strip s", "peak MB",
+              f"est. s on Lambda at {memory:,} MB", "refused because"]  # fmt: skip
+    lines = [
+        "## Images: one image's variants, time and memory",
+        "",
+        table(header, rows),
+        "",
+        f"`python bench/images.py` (`make bench` section `images`): each input in a fresh process that has imported "
+        f"the Lambda handler ({baseline:.0f} MB resident before the image), which makes every variant a used image "
+        "gets (AVIF and WebP at the content, thumbnail and avatar widths, and the fallback) and strips the "
+        "original's metadata. Peak: the process's VmHWM. Encoders: " + data["identity"] + ".",
+        "",
+        f"The function (infra/template.yaml): {memory:,} MB, {timeout} s. Memory: the heaviest input "
+        f"({heaviest['name']}) peaks at {heaviest['peak_mb']:.0f} MB, {memory - heaviest['peak_mb']:.0f} MB under the "
+        f"function's {memory:,}. Time: at {memory:,} MB Lambda gives {memory / LAMBDA_FULL_VCPU_MB:.2f} of a vCPU, so "
+        f"the slowest accepted input ({slowest['name']}, {slowest['cpu']:.1f} CPU s here) takes about "
+        f"{lambda_seconds(slowest['cpu'], memory):.0f} s there, inside the {timeout} s timeout (the estimate takes a "
+        "Graviton core as fast as this machine's).",
+    ]
+    if data.get("speeds"):
+        speed_rows = [[row["speed"], f"{row['seconds']:.2f}", f"{row['kb']:.0f}", f"{row['largest_kb']:.0f}",
+                       f"{row['psnr']:.1f}"] for row in data["speeds"]]  # fmt: skip
+        lines += [
+            "",
+            "The AVIF encoder's speed (`variants.ENCODINGS`), on the 12-MP photo's content and thumbnail widths "
+            "(160 to 1344 px; WebP for reference):",
+            "",
+            table(["speed", "encode s", "KB", "1344-px KB", "1344-px PSNR dB"], speed_rows),
+        ]
+    return lines
 
 
 def main() -> None:

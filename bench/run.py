@@ -19,10 +19,19 @@ written from every JSON present, so a section can be re-run alone):
    worst upload-to-published time of an edit;
 7. search  (bench/search_sizes.py): full-text search on blogs of 1,000, 5,000 and 50,000 posts:
    the gzip bytes a cold browser fetches for a rare and a common word with pressroom's search
-   parts, a Congo-style `index.json` and Pagefind, and the bytes one edit writes.
+   parts, a Congo-style `index.json` and Pagefind, and the bytes one edit writes;
+8. images  (bench/images.py): one image's variants in a fresh process (12- and 24-MP JPEGs, a
+   50-MP PNG, bombs): time and peak memory against the Lambda function's, and the AVIF speeds;
+9. photos  (bench/photos.py): a 150-post blog with 140 photos built by pressroom and by Hugo with
+   a theme that makes the same variants, clean and with their caches (about 45 minutes a round:
+   Hugo's clean builds are most of it);
+10. upload (bench/upload_visible.py): a 12- and a 24-MP photo's upload to its page with every
+   variant, on the embedded AWS.
 
 `--quick` runs small sizes (builds at 500 posts, events at 1,000, a burst of 100, faults over one
-seed, search at 1,000) in minutes.
+seed, search at 1,000; images without the AVIF speeds, one upload of each photo) in minutes, and
+leaves the photo builds out unless `--only` names them (then without the pair that leaves AVIF
+out: about 30 minutes).
 """
 
 from __future__ import annotations
@@ -43,7 +52,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
-SECTIONS = ("builds", "writes", "markdown", "events", "burst", "imports", "faults", "search")
+SECTIONS = (
+    "builds", "writes", "markdown", "events", "burst", "imports", "faults", "search", "images", "photos", "upload",
+)  # fmt: skip
 
 
 def _save(name: str, data: Any) -> None:
@@ -172,6 +183,27 @@ def run_search(sizes: Sequence[int], pagefind_timeout: float) -> None:
 
     print(f"\n## Full-text search, {', '.join(f'{n:,}' for n in sizes)} posts", flush=True)
     search_sizes.bench_search(sizes, OUT, lambda report: _save("search", report), _load("search"), pagefind_timeout)
+
+
+def run_images(quick: bool) -> None:
+    import images
+
+    print("\n## Images: one image's variants in a fresh process", flush=True)
+    _save("images", images.bench_images(() if quick else (4, 6, 7, 8, 9, 10)))
+
+
+def run_photos(repeats: int, quick: bool, cached_only: Sequence[str] = ()) -> None:
+    import photos
+
+    print(f"\n## Images: a 150-post blog with 140 photos, pressroom against Hugo ({repeats} round(s))", flush=True)
+    _save("photos", photos.bench_photos(OUT, ("pressroom", "hugo") if quick else photos.TOOLS, repeats, cached_only))
+
+
+def run_upload(repeats: int) -> None:
+    import upload_visible
+
+    print("\n## Images: upload to visible on the embedded AWS", flush=True)
+    _save("upload", upload_visible.bench_upload(repeats))
 
 
 # --- BENCHMARKS.md ------------------------------------------------------------------------
@@ -491,6 +523,14 @@ def targets_markdown() -> list[str]:
         rows.append([f"{posts}: ready <= 5 s", f"{dev['ready_seconds']:.2f} s", _verdict(dev["ready_seconds"] <= 5)])
         visible = dev["visible_max_seconds"]
         rows.append([f"{posts}: a save visible <= 1 s", f"{visible:.2f} s (max)", _verdict(visible <= 1)])
+    if photos := _load("photos"):
+        import photos as photo_builds
+
+        rows += photo_builds.target_rows(photos, _verdict)
+    if upload := _load("upload"):
+        import upload_visible
+
+        rows += upload_visible.target_rows(upload, _verdict)
     search = _load("search")
     for size in search["sizes"] if search else []:
         written = size["edit"]["pressroom"]
@@ -499,7 +539,7 @@ def targets_markdown() -> list[str]:
                      _verdict(len(written["files"]) <= 1)])  # fmt: skip
     if not rows:
         return []
-    return ["## Targets (issues 9, 11, 12 and 21)", "", table(["target", "measured", ""], rows)]
+    return ["## Targets (issues 9, 11, 12, 21 and 22)", "", table(["target", "measured", ""], rows)]
 
 
 def profile_markdown() -> list[str]:
@@ -517,16 +557,39 @@ def profile_markdown() -> list[str]:
     return ["## Where the time goes", "", *lines] if lines else []
 
 
+def images_report() -> list[str]:
+    """The image sections (issue 22), from bench/out/{photos,images,upload}.json when present."""
+    parts: list[str] = []
+    if photos := _load("photos"):
+        import photos as photo_builds
+
+        parts += [*photo_builds.photos_markdown(photos, table), ""]
+    images_data = _load("images")
+    if images_data:
+        import images
+
+        parts += [*images.images_markdown(images_data, table), ""]
+    if upload := _load("upload"):
+        import images
+        import upload_visible
+
+        parts += [*upload_visible.upload_markdown(upload, table, images.template_limits()["MemorySize"]), ""]
+    return parts
+
+
 def write_report() -> None:
     parts = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` (`bench/run.py`) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        f"Written by `make bench` (`bench/run.py`) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. A section run alone "
+        "(`--only`) replaces its part of this file and keeps the others as an earlier run wrote them "
+        "(`bench/report_merge.py`).",
         "",
         f"Machine: {machine()} (shared with other work: compare figures of one run only).",
         "",
     ]
-    parts += [*targets_markdown(), ""]
+    if targets := targets_markdown():
+        parts += [*targets, ""]
     builds = _load("builds")
     for name, render in (("builds", builds_markdown), ("writes", writes_markdown), ("markdown", None),
                          ("events", events_markdown),
@@ -542,8 +605,13 @@ def write_report() -> None:
         import search_sizes
 
         parts += [*search_sizes.search_markdown(search, table), ""]
+    parts += images_report()
     parts += profile_markdown()
-    (ROOT / "BENCHMARKS.md").write_text("\n".join(parts))
+    from report_merge import merged
+
+    path = ROOT / "BENCHMARKS.md"
+    text = "\n".join(parts)
+    path.write_text(merged(text, path.read_text(encoding="utf-8")) if path.exists() else text, encoding="utf-8")
     print(f"\nwritten {ROOT / 'BENCHMARKS.md'}")
 
 
@@ -558,13 +626,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fault-seeds", default="", help="seeds of the faults section (default 1,2,3,4,5; --quick 1)")
     parser.add_argument("--search-sizes", default="", help="search bench sizes (default 1000,5000,50000)")
     parser.add_argument("--pagefind-timeout", type=float, default=300, help="seconds a Pagefind run may take")
+    parser.add_argument("--photo-repeats", type=int, default=1, help="rounds of the photo builds (about 45 min each)")
+    parser.add_argument(
+        "--photo-cached-only", default="", help="photo builders (hugo,hugo-webp) whose clean figures the last run keeps"
+    )
+    parser.add_argument("--upload-repeats", type=int, default=0, help="uploads of each photo (default 3; --quick 1)")
     parser.add_argument("--only", default="", help=f"comma-separated sections of {', '.join(SECTIONS)}")
     parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
     parser.add_argument("--report", action="store_true", help="only write BENCHMARKS.md from bench/out/*.json")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE))
     if not args.report:
-        chosen = [s for s in (args.only.split(",") if args.only else SECTIONS) if s not in args.skip.split(",")]
+        every = [s for s in SECTIONS if not (args.quick and s == "photos")]  # --quick: minutes, not 30
+        chosen = [s for s in (args.only.split(",") if args.only else every) if s not in args.skip.split(",")]
         sizes = [int(n) for n in args.sizes.split(",") if n] or ([500] if args.quick else [5000, 20000])
         sites = [tuple(int(n) for n in pair.split("/")) for pair in args.event_sites.split(",") if pair] or (
             [(1000, 100)] if args.quick else [(1000, 500), (5000, 500), (50000, 5000)]
@@ -587,6 +661,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "search" in chosen:
             search_sizes = [int(n) for n in args.search_sizes.split(",") if n]
             run_search(search_sizes or ([1000] if args.quick else [1000, 5000, 50000]), args.pagefind_timeout)
+        if "images" in chosen:
+            run_images(args.quick)
+        if "photos" in chosen:
+            run_photos(args.photo_repeats, args.quick, [n for n in args.photo_cached_only.split(",") if n])
+        if "upload" in chosen:
+            run_upload(args.upload_repeats or (1 if args.quick else 3))
     write_report()
     return 0
 

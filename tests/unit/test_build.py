@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree
@@ -419,6 +420,22 @@ def test_the_parallel_build_equals_the_serial_build() -> None:
     assert list(parallel.outputs.items()) == list(serial.outputs.items())  # same bytes, same order
     assert [str(error) for error in parallel.errors] == [str(error) for error in serial.errors] != []
     assert (parallel.published, parallel.entries, parallel.parsed) == (serial.published, serial.entries, serial.parsed)
+
+
+def test_a_pool_counts_an_items_weight_before_starting_processes() -> None:
+    """Ten images weigh as much as 200 rendered outputs (`IMAGE_WEIGHT`): a photo blog's images
+    are made on every core, though it has fewer images than the threshold's count of outputs."""
+    from pressroom.core.build import IMAGE_WEIGHT
+    from pressroom.shells.pools import PARALLEL_THRESHOLD
+
+    def pids(start: int, stop: int) -> list[int]:
+        return [os.getpid()] * (stop - start)
+
+    images = PARALLEL_THRESHOLD // IMAGE_WEIGHT
+    assert set(ForkedPool(2).map_chunks(pids, images - 1, IMAGE_WEIGHT)) == {os.getpid()}
+    assert set(ForkedPool(2).map_chunks(pids, images - 1)) == {os.getpid()}
+    made = ForkedPool(2).map_chunks(pids, images, IMAGE_WEIGHT)
+    assert len(made) == images and os.getpid() not in made
 
 
 def test_a_leaf_bundle_at_the_first_level_is_a_standalone_page_as_in_hugo() -> None:

@@ -84,3 +84,41 @@ def test_the_source_walk_never_follows_a_symbolic_link_and_names_each(tmp_path: 
     assert folder.keys == ["posts/a.md"]
     assert folder.links == ["linked", "posts/dangling.md", "posts/secret.md"]
     assert read_tree(root, folder) == {"posts/a.md": b"a"} == read_tree(root)
+
+
+def test_a_kept_variant_is_linked_into_the_site_and_never_written_through(tmp_path: Path) -> None:
+    """`pressroom build --cache-dir`: the cache's file becomes the output (a hard link: neither
+    read nor written); a later write of other bytes to that key replaces the file, so the cache
+    keeps its own."""
+    from pressroom.adapters.files import FolderCache, TreeWriter
+
+    site = tmp_path / "site"
+    writer = TreeWriter(site)
+    cache = FolderCache(tmp_path / "cache", writer)
+    cache.put("0123456789ab.320.webp", b"variant bytes")
+    assert cache.send("0123456789ab.320.webp", "posts/a/photo.0123456789ab.320.webp")
+    assert not cache.send("ba9876543210.320.webp", "posts/a/photo.ba9876543210.320.webp"), "not kept"
+    kept, published = tmp_path / "cache" / "0123456789ab.320.webp", site / "posts/a/photo.0123456789ab.320.webp"
+    assert os.path.samestat(kept.stat(), published.stat())
+    again = TreeWriter(site)  # a rebuild into the same folder: the link there is left alone
+    FolderCache(tmp_path / "cache", again).send("0123456789ab.320.webp", "posts/a/photo.0123456789ab.320.webp")
+    assert os.path.samestat(kept.stat(), published.stat())
+    again("posts/a/photo.0123456789ab.320.webp", b"other bytes")
+    assert published.read_bytes() == b"other bytes" and kept.read_bytes() == b"variant bytes"
+    assert not FolderCache(tmp_path / "cache").send("0123456789ab.320.webp", "x.webp"), "no writer: the caller sends"
+
+
+def test_a_kept_variant_is_copied_where_it_cannot_be_linked(tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    from pressroom.adapters.files import FolderCache, TreeWriter
+
+    def other_filesystem(source: str, target: str) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", other_filesystem)
+    cache = FolderCache(tmp_path / "cache", TreeWriter(tmp_path / "site"))
+    cache.put("0123456789ab.96.avif", b"avif bytes")
+    assert cache.send("0123456789ab.96.avif", "me.0123456789ab.96.avif")
+    published = tmp_path / "site" / "me.0123456789ab.96.avif"
+    assert published.read_bytes() == b"avif bytes" and published.stat().st_nlink == 1

@@ -404,3 +404,25 @@ def test_exif_orientation_reads_both_byte_orders_and_survives_damage():
     assert exif_orientation(little) == 5
     assert exif_orientation(b"MM\0*\0\0\0\x08\x00\x05") == 1
     assert exif_orientation(b"garbage") == 1
+
+
+def test_a_pngs_orientation_is_read_without_decoding_its_pixels(monkeypatch):
+    # Pillow's PNG getexif decodes every pixel when no eXIf chunk came before them, to look for one
+    # after them (a quarter of a second for a 4K PNG); PNG places eXIf before the first IDAT.
+    rows = b"".join(b"\0" + bytes(3 * 32) for _ in range(16))
+    exif = camera_exif(6)
+    oriented = raw_png(32, 16, 8, 2, rows, png_chunk(b"eXIf", exif))
+    plain = encode(two_halves(32, 16), "PNG")
+    late = plain[:-12] + png_chunk(b"eXIf", exif) + plain[-12:]  # after IDAT: not read
+    decoders: list[object] = []
+
+    def no_decoder(*args: object, **kwargs: object) -> object:
+        decoders.append(args)
+        raise AssertionError("a pixel decoder was asked for")
+
+    monkeypatch.setattr(Image, "_getdecoder", no_decoder)
+    upright = inspect(oriented, "portrait.png")
+    assert (upright.orientation, upright.width, upright.height) == (6, 16, 32)
+    assert inspect(plain, "plain.png").orientation == 1
+    assert inspect(late, "late.png").orientation == 1
+    assert decoders == []

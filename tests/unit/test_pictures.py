@@ -190,9 +190,12 @@ def test_a_list_shows_the_feature_image_as_a_lazy_thumbnail_picture() -> None:
 
 def test_a_rebuild_with_the_cache_makes_no_variant_and_writes_the_same_site(tmp_path, monkeypatch) -> None:
     """`pressroom build --cache-dir`: variants are kept by their name (hash of the image's bytes,
-    the processing and the encoder); a second build takes them from there, decoding nothing."""
+    the processing and the encoder), and so is the image's copy without metadata (hash of the
+    image's bytes and of the stripping code); a second build takes them from there, decoding and
+    stripping nothing."""
     from pressroom.adapters.files import FolderCache
     from pressroom.core.images import processing
+    from pressroom.core.site import outputs
 
     files = {
         "site.yaml": SITE,
@@ -202,15 +205,41 @@ def test_a_rebuild_with_the_cache_makes_no_variant_and_writes_the_same_site(tmp_
     cache = FolderCache(tmp_path / "cache")
     first = build_site(files, NOW, cache=cache)
     kept = sorted(path.name for path in (tmp_path / "cache").iterdir())
-    assert kept == sorted(".".join(key.rsplit(".", 3)[-3:]) for key in variants_of(first, "posts/trip", "one"))
+    originals = [name for name in kept if name.endswith(".original.jpg")]
+    assert (
+        len(originals) == 1 and (tmp_path / "cache" / originals[0]).read_bytes() == first.outputs["posts/trip/one.jpg"]
+    )
+    variants = sorted(".".join(key.rsplit(".", 3)[-3:]) for key in variants_of(first, "posts/trip", "one"))
+    assert [name for name in kept if name not in originals] == variants
 
     def no_decoding(*args: object) -> None:
-        raise AssertionError("a cached variant was made again")
+        raise AssertionError("a cached variant or copy was made again")
 
     monkeypatch.setattr(processing, "process", no_decoding)
+    monkeypatch.setattr(outputs, "strip_metadata", no_decoding)
     processing._processed.cache_clear()
     second = build_site(files, NOW, cache=cache)
     assert second.outputs == first.outputs and second.errors == []
+
+
+def test_a_build_into_a_folder_links_the_cached_variants_and_writes_the_same_files(tmp_path) -> None:
+    """`pressroom build --out DIR --cache-dir CACHE`: each variant is written once, into the cache,
+    and linked into the site; a rebuild into an empty folder links them again, reading none."""
+    from pressroom.adapters.files import FolderCache, TreeWriter, read_tree
+
+    files = {
+        "site.yaml": SITE,
+        "posts/trip/index.md": page("title: Trip\ndate: 2025-01-01\n", "![One](one.jpg)\n"),
+        "posts/trip/one.jpg": photo(900, 600),
+    }
+    expected = build_site(files, NOW).outputs
+    for run in ("clean", "cached"):
+        writer = TreeWriter(tmp_path / run)
+        site = build_site(files, NOW, sink=writer, cache=FolderCache(tmp_path / "cache", writer))
+        assert site.errors == [] and read_tree(tmp_path / run) == expected
+        for key in variants_of(build_site(files, NOW), "posts/trip", "one"):
+            kept = tmp_path / "cache" / ".".join(key.rsplit(".", 3)[-3:])
+            assert (tmp_path / run / key).samefile(kept), key
 
 
 def test_an_authors_own_picture_stays_as_written_and_an_unclosed_one_hides_no_image() -> None:

@@ -53,8 +53,10 @@ def _problem(error: Any) -> dict[str, Any]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pressroom.adapters.files import FolderCache, TreeWriter, link_warning, read_tree, scan_folder
+    from pressroom.adapters.files import FolderCache, TreeWriter, link_warning, read_tree, scan_folder, source_tree
     from pressroom.core.build import build_site
+    from pressroom.core.images.facts import is_raster_name
+    from pressroom.shells.image_memo import ImageMemo
     from pressroom.shells.pools import build_pool
 
     output = _output(args)
@@ -62,12 +64,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     src = _source(args)
     with output.status(f"building {src}") as update:
         folder = scan_folder(src)
-        files = read_tree(src, folder)
-        update(f"building {len(files)} files from {src}")
         # Each output is written as it is rendered, by the process that rendered it.
-        cache = FolderCache(Path(args.cache_dir)) if args.cache_dir else None
+        writer = TreeWriter(Path(args.out))
+        if args.cache_dir:
+            # An image known unchanged is not read: its facts come from the memo, its copy without
+            # metadata and its variants are linked from the cache into the output folder.
+            files: Any = source_tree(src, folder, lazy=is_raster_name)
+            cache, memo = FolderCache(Path(args.cache_dir), writer), ImageMemo(Path(args.cache_dir), src)
+        else:
+            files, cache, memo = read_tree(src, folder), None, None
+        update(f"building {len(files)} files from {src}")
         pool = build_pool(args.jobs)
-        site = build_site(files, _now(args.now), pool, sink=TreeWriter(Path(args.out)), cache=cache)
+        site = build_site(files, _now(args.now), pool, sink=writer, cache=cache, known=memo.known() if memo else None)
+        if memo is not None:
+            memo.save(files, site.images)
     site.warnings[:0] = [link_warning(key) for key in folder.links]
     if not output.quiet:
         for warning in site.warnings:
@@ -375,7 +385,8 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache-dir",
         default=str(default_cache_dir()),
-        help="where image variants are kept between builds ('' for none; default: %(default)s)",
+        help="where image variants are kept between builds, hard-linked into --out on the same filesystem "
+        "('' for none; default: %(default)s)",
     )
     _add_output_flags(parser)
 

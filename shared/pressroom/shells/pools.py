@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 from pressroom.core.build import SERIAL, Pool
 
 PARALLEL_THRESHOLD = 200
-"""Below this many pages (or outputs), a process pool costs more than it saves."""
+"""Below work of this many rendered outputs (a page's parse counts as `core.build.PARSE_WEIGHT`,
+an image's outputs as `core.build.IMAGE_WEIGHT`), a process pool costs more than it saves."""
 CHUNKS_PER_WORKER = 8
 """Small enough to balance the load, large enough to keep messages few."""
 
@@ -35,17 +36,21 @@ _WORK_IDS = itertools.count()
 
 @dataclass(frozen=True)
 class ForkedPool:
-    """`core.build.Pool` on `workers` forked processes, for work of at least `parallel_from` items
-    (less runs in this process)."""
+    """`core.build.Pool` on `workers` forked processes, for work of at least `parallel_from`
+    rendered outputs (items times their weight; less runs in this process)."""
 
     workers: int
     parallel_from: int = PARALLEL_THRESHOLD
 
-    def map_chunks(self, work: Callable[[int, int], list[_T]], count: int) -> list[_T]:
-        """`work(start, stop)` over range(count) in chunks on the forked processes; results in order."""
-        if self.workers <= 1 or count < self.parallel_from:
+    def map_chunks(self, work: Callable[[int, int], list[_T]], count: int, weight: int = 1) -> list[_T]:
+        """`work(start, stop)` over range(count) in chunks on the forked processes; results in order.
+
+        Items of `weight` outputs each come in chunks that many times smaller (one image a chunk:
+        an image takes as long as a chunk of pages, and a few images balance badly in large chunks).
+        """
+        if self.workers <= 1 or count * weight < self.parallel_from:
             return work(0, count)
-        step = max(1, count // (self.workers * CHUNKS_PER_WORKER))
+        step = max(1, count // (self.workers * CHUNKS_PER_WORKER * weight))
         starts = range(0, count, step)
         work_id = next(_WORK_IDS)
         _FORKED_WORK[work_id] = work

@@ -28,8 +28,12 @@ same object, so re-publishing them writes nothing.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import struct
 import zlib
+from functools import cache
+from importlib.resources import files
 
 from pressroom.core.images.exceptions import ImageError
 
@@ -58,6 +62,31 @@ def strip_metadata(data: bytes, key: str) -> bytes:
     else:
         return data
     return data if stripped == data else stripped
+
+
+STRIPPED_FORMATS = ("JPEG", "PNG", "WEBP")
+"""The formats `strip_metadata` rewrites (a GIF or an AVIF comes back as it is)."""
+
+
+def stripped_name(digest: str, fmt: str, extension: str) -> str | None:
+    """The name a build's cache keeps an image's copy without metadata under (`HASH.original.EXT`),
+    from the digest of its source's bytes and `stripping_identity`; None for a format that is
+    published as it is.
+
+    >>> stripped_name("ab" * 32, "PNG", ".png")[12:]
+    '.original.png'
+    """
+    if fmt not in STRIPPED_FORMATS:
+        return None
+    name_hash = hashlib.sha256(f"{digest}\0{stripping_identity()}".encode()).hexdigest()[:12]
+    return f"{name_hash}.original.{extension.lstrip('.').lower() or 'bin'}"
+
+
+@cache
+def stripping_identity() -> str:
+    """The digest of this module's source: what a copy without metadata is made by. Any change to
+    what is kept changes the names of the copies a build's cache holds, so none is served stale."""
+    return hashlib.sha256((files("pressroom.core.images") / "metadata.py").read_bytes()).hexdigest()
 
 
 def exif_orientation(exif: bytes) -> int:
@@ -92,7 +121,8 @@ def minimal_exif(orientation: int) -> bytes:
 
 def _strip_jpeg(data: bytes, key: str) -> bytes:
     """The segments and scans up to the end of the image, metadata segments left out."""
-    out = [b"\xff\xd8"]
+    view = memoryview(data)  # what is kept is copied once, by the join
+    out: list[bytes | memoryview] = [b"\xff\xd8"]
     pos, orientation_kept = 2, False
     while True:
         marker, pos = _jpeg_marker(data, pos, key)
@@ -116,11 +146,11 @@ def _strip_jpeg(data: bytes, key: str) -> bytes:
                 out.append(b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif)
                 orientation_kept = True
         elif _jpeg_segment_kept(marker, payload):
-            out.append(data[pos - 2 : end])
+            out.append(view[pos - 2 : end])
         pos = end
         if marker == 0xDA:  # SOS: the entropy-coded data runs to the next marker
             scan_end = _jpeg_scan_end(data, pos, key)
-            out.append(data[pos:scan_end])
+            out.append(view[pos:scan_end])
             pos = scan_end
 
 
@@ -151,23 +181,24 @@ def _jpeg_marker(data: bytes, pos: int, key: str) -> tuple[int, int]:
     return data[pos], pos + 1
 
 
+_SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+"""A 0xFF that starts a marker: not a stuffed 0xFF00, a restart marker 0xFFD0-D7, nor a fill byte
+(of 0xFF 0xFF 0xD9, the second 0xFF matches)."""
+
+
 def _jpeg_scan_end(data: bytes, pos: int, key: str) -> int:
     """Where the entropy-coded data starting at `pos` ends: at a 0xFF that starts a marker
-    (not a stuffed 0xFF00, a restart marker 0xFFD0-D7, or a fill byte)."""
-    while True:
-        found = data.find(b"\xff", pos)
-        if found < 0 or found + 1 >= len(data):
-            raise ImageError(key, "is a truncated JPEG (no end of image)")
-        following = data[found + 1]
-        if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
-            pos = found + 1
-            continue
-        return found
+    (`_SCAN_END`; one search in C, where a loop over every 0xFF of a 24-megapixel photo took 15 ms)."""
+    found = _SCAN_END.search(data, pos)
+    if found is None:
+        raise ImageError(key, "is a truncated JPEG (no end of image)")
+    return found.start()
 
 
 def _strip_png(data: bytes, key: str) -> bytes:
     """The chunks up to IEND, ancillary ones kept only when they decide the displayed pixels."""
-    out = [_PNG_SIGNATURE]
+    view = memoryview(data)
+    out: list[bytes | memoryview] = [_PNG_SIGNATURE]
     pos, orientation_kept = len(_PNG_SIGNATURE), False
     while True:
         if pos + 12 > len(data):
@@ -183,7 +214,7 @@ def _strip_png(data: bytes, key: str) -> bytes:
                 out.append(_png_chunk(b"eXIf", minimal_exif(orientation)))
                 orientation_kept = True
         elif critical or kind in _PNG_KEPT:
-            out.append(data[pos:end])
+            out.append(view[pos:end])
         if kind == b"IEND":
             return b"".join(out)
         pos = end

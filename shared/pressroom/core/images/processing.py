@@ -174,7 +174,7 @@ def _open(data: bytes, key: str) -> tuple[Image.Image, SourceImage]:
             f"is {width}×{height} ({width * height / 1e6:.1f} megapixels), over the {limit // 1_000_000}"
             f" megapixel limit of a {fmt}",
         )
-    orientation = _orientation(image)
+    orientation = _orientation(image, pil)
     if orientation in _SWAPS_AXES:
         width, height = height, width
     animated = fmt != "JPEG" and bool(getattr(image, "is_animated", False))
@@ -182,10 +182,18 @@ def _open(data: bytes, key: str) -> tuple[Image.Image, SourceImage]:
     return image, SourceImage(key, fmt, width, height, orientation, animated, has_alpha)
 
 
-def _orientation(image: Image.Image) -> int:
-    """The EXIF orientation, 1 when absent, unreadable or out of range."""
+def _orientation(image: Image.Image, pil: Any) -> int:
+    """The EXIF orientation, 1 when absent, unreadable or out of range; no pixel decoded.
+
+    Pillow's own reading of the metadata the header holds (the EXIF block, else XMP's
+    `tiff:Orientation`). For a PNG, Pillow's `getexif` decodes every pixel when `Image.open` found
+    no eXIf chunk, to look for one after them (a quarter of a second for a 4K PNG): PNG places
+    eXIf before the first IDAT, where `Image.open` has read it already, so the image's own
+    chunks before its pixels are read, and an eXIf after them is not.
+    """
     try:
-        value = image.getexif().get(0x0112, 1)
+        exif = pil.Image.getexif(image) if image.format == "PNG" else image.getexif()
+        value = exif.get(0x0112, 1)
     except Exception:  # a corrupt EXIF block: the pixels are still good, shown as stored
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1

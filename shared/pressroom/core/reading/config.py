@@ -504,7 +504,7 @@ def settings_of(files: Mapping[str, bytes], mode: BuildMode = PUBLISHED) -> Site
     """
     import hashlib
 
-    hugo = read_hugo_config({k: v for k, v in files.items() if is_hugo_config_key(k)})
+    hugo = read_hugo_config({key: files[key] for key in files if is_hugo_config_key(key)})  # reads no other file
     warnings: list[str] = []
     if hugo is None:
         data = files.get(CONFIG_KEY)

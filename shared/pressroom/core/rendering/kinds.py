@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from pressroom.core.images.facts import ImageFacts
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.rendering.sitemap import SitemapPatch
 from pressroom.core.site.lists import SiteIndex
@@ -221,7 +222,8 @@ class OutputKind:
         (a ContentError when it cannot: the output is not published, what was stays)."""
         return data
 
-    def cached_as(self) -> str | None:
+    def cached_as(self, config: SiteConfig, image: ImageFacts | None = None) -> str | None:
         """The name its bytes are kept under between full builds (`core.build`'s cache): a name
-        that never names other bytes (an image's variant); None: not kept."""
+        that never names other bytes (an image's variant, an image's copy without its metadata);
+        None: not kept. `image`: its source's facts, when that is a raster image with variants."""
         return None

@@ -15,7 +15,6 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from importlib.resources import files
 from typing import Any
 from urllib.parse import quote
 
@@ -23,7 +22,7 @@ from markupsafe import Markup
 
 from pressroom.core.images.exceptions import ImageError
 from pressroom.core.images.facts import ImageFacts
-from pressroom.core.images.metadata import strip_metadata
+from pressroom.core.images.metadata import strip_metadata, stripped_name
 from pressroom.core.images.processing import variant_bytes
 from pressroom.core.images.variants import AVATAR, CONTENT, EXTENSIONS, HASH_LENGTH, THUMBNAIL, Role
 from pressroom.core.reading.config import SiteConfig
@@ -52,7 +51,7 @@ from pressroom.core.rendering.template_functions import (
     show_more_link,
     theme_param,
 )
-from pressroom.core.rendering.theme import library_files, stylesheet, stylesheet_key
+from pressroom.core.rendering.theme import library_files, stylesheet, stylesheet_key, theme_file
 from pressroom.core.site.image_uses import (
     author_use,
     feature_link,
@@ -612,7 +611,7 @@ class StaticOutput(OutputKind):
         if name == stylesheet_key():
             return stylesheet()
         if name in THEME_FILES:
-            return (files("pressroom") / "theme" / "static" / name).read_bytes()
+            return theme_file(f"static/{name}")
         if name == "404.html":
             return site.render_template("404.html", canonical=site.absolute("404.html"), description="", image=None)
         if name == SEARCH_PAGE_KEY:
@@ -642,6 +641,13 @@ class AssetOutput(OutputKind):
         # The format comes from the bytes, not the name: a photo uploaded as `.gif` is cleaned too.
         return data if config.keepImageMetadata else strip_metadata(data, self.source_key)
 
+    def cached_as(self, config: SiteConfig, image: ImageFacts | None = None) -> str | None:
+        """An image's copy without its metadata is kept under the digest of its source's bytes
+        (`metadata.stripped_name`); any other file is copied from its source."""
+        if image is None or config.keepImageMetadata:
+            return None
+        return stripped_name(image.digest, image.format, posixpath.splitext(self.key)[1])
+
 
 @dataclass(frozen=True)
 class VariantOutput(OutputKind):
@@ -666,7 +672,7 @@ class VariantOutput(OutputKind):
         except ImageError as error:  # named by its source, as its copy's error is
             raise ImageError(self.source_key, error.problem) from None
 
-    def cached_as(self) -> str:
+    def cached_as(self, config: SiteConfig, image: ImageFacts | None = None) -> str:
         """`HASH.WIDTH.EXT`: the hash covers everything its bytes come from (not the image's name)."""
         return ".".join(posixpath.basename(self.key).rsplit(".", 3)[-3:])
 
