@@ -131,3 +131,78 @@ def test_a_feature_image_reaches_the_thumbnails_of_every_list_page_that_shows_it
     site.delete("posts/trip/feature.jpg")
     site.drain()
     assert_converged(site)
+
+
+def hold_the_lease() -> Any:
+    """Another invocation's hold on the lease (as a long round would): the one an upload reaches
+    records its change and leaves the publishing to it."""
+    import time
+
+    from pressroom.engine.control import Control
+    from pressroom.shells.runtime import Resources, ports
+
+    control = Control(ports(Resources.from_env()).table, "another invocation")
+    assert control.try_acquire(time.time(), 600).lease is not None
+    return control
+
+
+def upload_reaching_the_handler(site: Site, key: str, body: bytes) -> None:
+    """An upload whose S3 notification reaches the handler straight (as Lambda delivers it),
+    its queued copy left for a later drain."""
+    site.put(key, body)
+    bucket = {"name": site.names["SOURCE_BUCKET"]}
+    site.invoke({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+                              "s3": {"bucket": bucket, "object": {"key": key}}}]})  # fmt: skip
+
+
+def test_the_invocation_a_photo_reaches_makes_its_variants_before_the_lease_and_the_holder_adopts_them(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22.4: the variants are made by whoever receives the image, while another invocation
+    holds the lease; the holder then publishes the page with them without decoding the photo,
+    and the site equals the full build."""
+    start(site)
+    site.put("posts/trip/index.md", POST)
+    site.drain()
+    before = site.published()
+    holder = hold_the_lease()
+    upload_reaching_the_handler(site, "posts/trip/beach.jpg", photo(900, 600))
+    made_ahead = variants(site)
+    # Every variant the full build publishes, made by the receiving invocation: the lease is held elsewhere.
+    assert made_ahead == {key for key in site.expected() if VARIANT.fullmatch(key)}
+    assert "<picture>" not in site.published()["posts/trip/index.html"][0].decode(), "the page waits for the holder"
+    holder.free()
+
+    def never(*args: object) -> bytes:
+        raise AssertionError("the holder made a variant that was made already")
+
+    monkeypatch.setattr("pressroom.core.site.outputs.variant_bytes", never)
+    site.invoke({"pressroom": "tick"})
+    site.drain()
+    monkeypatch.undo()  # the full build makes its own
+    assert_converged(site)
+    assert variants(site) == made_ahead
+    assert "<picture>" in site.published()["posts/trip/index.html"][0].decode()
+    assert_changes_invalidated(site, before)  # the variants made ahead too: the holder adopted them
+
+
+def test_variants_made_ahead_that_no_page_shows_are_swept_by_the_round(site: Site) -> None:
+    """A photo no page shows, and a photo replaced before the holder saw the first bytes: the
+    variants written ahead of the lease are deleted in the same drain (SPEC 3.3.1 holds)."""
+    start(site)
+    site.put("posts/trip/index.md", POST.replace(b"![The beach](beach.jpg)", b"No picture yet."))
+    site.drain()
+    holder = hold_the_lease()
+    upload_reaching_the_handler(site, "posts/trip/beach.jpg", photo(640, 480))
+    assert len(variants(site)) == 13, "made ahead (6 widths up to 640 px, 2 formats, the fallback)"
+    upload_reaching_the_handler(site, "posts/trip/index.md", POST)  # shows it now...
+    upload_reaching_the_handler(site, "posts/trip/beach.jpg", photo(800, 500, colour=(10, 200, 90)))  # other bytes
+    assert len(variants(site)) == 13 + 15
+    holder.free()
+    site.invoke({"pressroom": "tick"})
+    site.drain()
+    assert_converged(site)
+    site.put("posts/trip/index.md", POST.replace(b"![The beach](beach.jpg)", b"No picture after all."))
+    site.drain()
+    assert_converged(site)
+    assert variants(site) == set()

@@ -256,3 +256,19 @@ def test_an_authors_own_picture_stays_as_written_and_an_unclosed_one_hides_no_im
     assert out.startswith(own)
     assert out.count("<picture>") == 3  # the author's, then b's and c's
     assert 'alt="b"' in out and 'width="800" height="600"' in out
+
+
+def test_a_photo_cut_after_its_header_is_linked_as_written_never_by_variants_that_cannot_exist() -> None:
+    """Its header reads (size, format) but its pixels end early: no variant can be made, so the
+    page must not name any; the file is named in the errors once, and the page is published."""
+    whole = photo(800, 600)
+    cut = whole[: len(whole) // 2]
+    files = {
+        "posts/trip/index.md": page("title: Trip\ndate: 2025-01-01\n", "![Cut](cut.jpg)\n"),
+        "posts/trip/cut.jpg": cut,
+    }
+    site = build_site({"site.yaml": SITE, **files}, NOW)
+    assert [(error.source_key, "truncated" in error.problem) for error in site.errors] == [("posts/trip/cut.jpg", True)]
+    html = html_of(site, "posts/trip/index.html")
+    assert '<img src="cut.jpg" alt="Cut"' in html
+    assert "<picture" not in html and not re.search(rf"\.{VARIANT}\.\d+\.", html)

@@ -27,6 +27,7 @@ from pressroom.core.reading.config import is_settings_key
 from pressroom.core.rendering.search import SearchPatch
 from pressroom.core.rendering.sitemap import SitemapPatch
 from pressroom.core.site.model import PageBody
+from pressroom.engine.ahead import swept_stems
 from pressroom.engine.control import ErrorRecord, Journal, inbox_item, iso
 from pressroom.engine.generation import GenerationReader, Ops
 from pressroom.engine.invocation import RunResult
@@ -69,7 +70,7 @@ def run_round(run: PublishingRun, inbox: list[tuple[str, str]], due: list[tuple[
         if problem
     )
     result.published.extend(reading.key for reading in readings if reading.error is None and not reading.recheck)
-    journal = _round_journal(plan, due)
+    journal = _round_journal(plan, due, swept_stems(keys))
     puts = [*ops.puts.values(), *error_puts]
     if plan.renamed:
         # In the round's own transaction: the rebuild that renames the term on every other
@@ -77,7 +78,7 @@ def run_round(run: PublishingRun, inbox: list[tuple[str, str]], due: list[tuple[
         puts.append(inbox_item("renamed", REBUILD_KEY, run.ports.clock()))
     taken_keys = [*done, *((INBOX, sk) for sk, _ in inbox), *((reader.keys.schedule, sk) for sk, _ in due)]
     deletes = sorted({*ops.deletes, *error_deletes, *taken_keys} - {(item["pk"], item["sk"]) for item in puts})
-    if _journal_and_apply(run, journal, ops, puts, deletes, plan.render.empty):
+    if _journal_and_apply(run, journal, ops, puts, deletes, plan.render.empty and not journal.data["sweep"]):
         render_round(run, journal, result, bodies, reader.after(ops))
 
 
@@ -134,10 +135,12 @@ def _read(
     return read_sources(run.ports.source, keys, reader, reader.config, due_keys, records_and_errors)
 
 
-def _round_journal(plan: RoundPlan, due: list[tuple[str, str]]) -> Journal:
-    """What the round renders, as its journal says it."""
+def _round_journal(plan: RoundPlan, due: list[tuple[str, str]], sweep: list[str]) -> Journal:
+    """What the round renders, as its journal says it; `sweep`: the image stems whose variants
+    made ahead it looks at (`engine.ahead`)."""
     return Journal(
         {
+            "sweep": sweep,
             "kind": "round",
             "phase": "render",
             "render": render_plan_to_data(plan.render),
@@ -219,6 +222,9 @@ def render_round(
         SearchPatch(search["set"], set(search["drop"]), fresh=fresh),
     )
     jobs, deletes = run.writer.expand(plan, view, renderer, patch)
+    if journal.data.get("sweep"):
+        # After every write made ahead of this round's changes (their marks came in with them).
+        deletes = sorted({*deletes, *run.writer.strays(journal.data["sweep"], [job.key for job in jobs])})
     # The last chunk's output records go with the journal's removal: one transaction.
     finishing: list[Item] = []
     removals: list[tuple[str, str]] = []

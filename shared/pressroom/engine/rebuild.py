@@ -30,6 +30,7 @@ from pressroom.core.rendering.sitemap import SitemapPatch
 from pressroom.core.rendering.theme import is_fingerprinted
 from pressroom.core.site.model import PageBody
 from pressroom.core.site.outputs import site_outputs
+from pressroom.engine.ahead import swept_stems
 from pressroom.engine.control import ErrorRecord, Journal, iso
 from pressroom.engine.fanout import parallel
 from pressroom.engine.generation import GenerationReader, GenerationState, built_by
@@ -66,6 +67,7 @@ def start_rebuild(run: PublishingRun, inbox: list[tuple[str, str]], settings: Si
         "now": run.now.isoformat(),
         "cursor": "",
         "step": 0,
+        "sweep": swept_stems(key for _, key in inbox),
     }
     meta_pk, meta_sk = GenerationKeys(target).config
     meta = {
@@ -262,6 +264,8 @@ def _sweep(run: PublishingRun, journal: Journal, result: RunResult) -> bool | No
     # A repair looks at the bucket itself: an object put there by hand has no record.
     published = run.ports.site.list_keys() if journal.data["repair"] else run.control.all_outputs()
     stale = [key for key in published if key not in wanted]
+    # Variants made ahead beside the rebuild's images (`engine.ahead`) that no output is.
+    stale += run.writer.strays(journal.data.get("sweep") or [], sorted(wanted))
     if not stale:
         return True
     journal.data["cursor"] = 0

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from pressroom.core.images.variants import variants_beside
 from pressroom.core.planning.invalidation import invalidation_paths
 from pressroom.core.planning.plan import RenderPlan, list_exists
 from pressroom.core.rendering.kinds import Reads, Rewrite, Rewriter, Writing
@@ -47,6 +48,35 @@ class Pace(Protocol):
     def renew(self) -> float: ...
     def before_write(self) -> None: ...
     def progressed(self) -> None: ...
+
+
+def _from_source(
+    output: Output,
+    read: Reads,
+    body: bytes | None,
+    stored: Headers,
+    config: Any,
+    errors: list[ContentError],
+    adopted: bool,
+) -> tuple[bytes | None, Headers, str] | None:
+    """An output made from its source's `body`, recorded by the source's version (not read again
+    to compare); None for bytes when `adopted` (found at its name, which says its bytes); None
+    when the source is gone or cannot be made into it (its error added, once per file: its copy
+    and its variants fail alike)."""
+    recorded = f"v:{read.version}:{stored.digest_text(':')}"
+    if adopted:
+        return None, stored, recorded + ":from-source"
+    if body is None:
+        return None
+    try:
+        made = output.from_source(body, config)
+    except ContentError as error:
+        if all(known.source_key != error.source_key for known in errors):
+            errors.append(error)
+        return None
+    # Bytes the kind changed (a photo's metadata removed) are marked, so that a change of setting
+    # that keeps them writes the output again.
+    return made, stored, recorded + (":from-source" if made != body else "")
 
 
 class FencedSite:
@@ -175,13 +205,15 @@ class OutputWriter:
             self.pace.renew()
             chunk = list(jobs[cursor : cursor + RENDER_CHUNK])
             gone = list(deletes) if last else []
-            rendered, published = self._render_chunk(chunk, gone, view, renderer, patch, bodies, result.errors)
+            rendered, published = self._render_chunk(chunk, gone, view, renderer, patch, bodies, result.errors, force)
             changed = {key: value for key, value in rendered.items() if force or published.get(key) != value[2]}
             touched = sorted({*changed, *gone})
             if touched:
                 # Write-ahead: the paths are pending before any object changes (SPEC 3.3.2).
                 self.control.save_pending(invalidation_paths(touched, existing=self.control.pending()))
-                parallel(lambda item: self.site.put(item[0], *item[1][:2]), sorted(changed.items()))
+                # An object found at its name (made ahead: `engine.ahead`) is recorded, not written.
+                made = [(key, body, stored) for key, (body, stored, _) in sorted(changed.items()) if body is not None]
+                parallel(lambda item: self.site.put(*item), made)
                 if gone:
                     self.site.delete(gone)
             records = [{"pk": "out", "sk": key, "hash": value[2]} for key, value in sorted(changed.items())]
@@ -210,14 +242,16 @@ class OutputWriter:
         patch: SitemapPatch,
         bodies: dict[str, PageBody],
         errors: list[ContentError],
-    ) -> tuple[dict[str, tuple[bytes, Headers, str]], dict[str, str]]:
+        force: bool = False,
+    ) -> tuple[dict[str, tuple[bytes | None, Headers, str]], dict[str, str]]:
         """key -> (bytes, headers, hash) of each output that exists; and the
         published hash of each output of the chunk and each of `gone` that has one. An output its
-        template cannot render is left out (what was published stays), its error added to `errors`."""
+        template cannot render is left out (what was published stays), its error added to `errors`.
+        An output named by its bytes that the site already holds has None for bytes (adopted:
+        recorded and invalidated, not made again), unless `force` (a repair) writes everything."""
         config = view.config
         reads = [output.reads(config) for output in chunk]
         pages = [r.body for r in reads if r.body is not None and r.body not in bodies]
-        sources = [(o, r) for o, r in zip(chunk, reads, strict=True) if r.source is not None]
         listed = [r for r in reads if r.list_id is not None]
         # What the chunk's outputs read, read first and together: list states, intros, term buckets,
         # the pages' records and the published hashes (one request), then in parallel the sources
@@ -230,6 +264,9 @@ class OutputWriter:
             extra=self.control.output_item_keys(out_keys),
         )
         published = self.control.output_hashes(out_keys, read_first)
+        unpublished = [o for o in chunk if o.named_by_bytes and o.key not in published]
+        adopted = self._found(unpublished) if unpublished and not force else set()
+        sources = [(o, r) for o, r in zip(chunk, reads, strict=True) if r.source is not None and o.key not in adopted]
         slices = sorted(
             {
                 (r.list_id, r.entries[0], view.list_size(r.list_id) if r.entries[1] is None else r.entries[1])
@@ -252,23 +289,14 @@ class OutputWriter:
         found = parallel(lambda read: read(), reading)
         bodies.update({key: body for kind, key, body in found if kind == "page" and body is not None})
         copied: dict[Reads, bytes | None] = {read: body for kind, read, body in found if kind == "source"}
-        rendered: dict[str, tuple[bytes, Headers, str]] = {}
+        rendered: dict[str, tuple[bytes | None, Headers, str]] = {}
         for output, read in zip(chunk, reads, strict=True):
             # The headers are part of what was published: a changed Cache-Control rule rewrites.
             stored = headers(output.key, output.authored(config))
-            if read.source is not None:  # recorded by the source's version: not read again to compare
-                body = copied.get(read)
-                if body is not None:
-                    try:
-                        made = output.from_source(body, config)
-                    except ContentError as error:
-                        if all(known.source_key != error.source_key for known in errors):
-                            errors.append(error)  # once per file: its copy and its variants fail alike
-                        continue
-                    # Bytes the kind changed (a photo's metadata removed) are marked, so that a
-                    # change of setting that keeps them writes the output again.
-                    changed = ":from-source" if made != body else ""
-                    rendered[output.key] = (made, stored, f"v:{read.version}:{stored.digest_text(':')}{changed}")
+            if read.source is not None:
+                made = _from_source(output, read, copied.get(read), stored, config, errors, output.key in adopted)
+                if made is not None:
+                    rendered[output.key] = made
                 continue
             try:
                 data = self._render_one(output, read, view, renderer, patch, bodies)
@@ -297,6 +325,21 @@ class OutputWriter:
         if read.list_id is not None and not list_exists(read.list_id, view.list_state(read.list_id), view.config):
             return None
         return renderer.render(output, view, bodies.__getitem__)
+
+    def _found(self, outputs: Sequence[Output]) -> set[str]:
+        """The keys of `outputs` (kinds named by their bytes) that the site already holds: one
+        listing for each prefix they are found under."""
+        prefixes = sorted({output.found_under() for output in outputs})
+        present = {key for keys in parallel(self.ports.site.list_keys, prefixes) for key in keys}
+        return {output.key for output in outputs if output.key in present}
+
+    def strays(self, stems: Sequence[str], wanted: Sequence[str]) -> list[str]:
+        """Variants written ahead beside these image stems (`engine.ahead`) that no output of
+        the round is and no record says published: no page shows them, so they go."""
+        listed = parallel(lambda stem: variants_beside(self.ports.site.list_keys(stem + "."), stem), stems)
+        found = sorted({key for keys in listed for key in keys} - set(wanted))
+        published = self.control.output_hashes(found)
+        return [key for key in found if key not in published]
 
     def _source_bytes(self, read: Reads) -> bytes | None:
         assert read.source is not None

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from pressroom.core.images.exceptions import ImageError, UnreadableImage
 from pressroom.core.images.facts import VARIANT_ROLES, ImageFacts
+from pressroom.core.images.metadata import strip_metadata
 from pressroom.core.images.variants import (
     CONTENT,
     ENCODINGS,
@@ -98,8 +99,12 @@ def process(data: bytes, key: str, identity: str, roles: Iterable[Role] = (CONTE
 
 def image_facts(data: bytes, key: str) -> ImageFacts:
     """What an image's record keeps (`facts.ImageFacts`): its header's facts, its digest, and the
-    identity of the encoder its variants are named for. ImageError as `inspect` refuses it."""
+    identity of the encoder its variants are named for. ImageError as `inspect` refuses it, or
+    when its structure ends early: a file cut after its header has a size but no variant can be
+    made of it, so its pages must not name any (the same walk that cleans its copy finds it, a
+    scan of its bytes with no pixel decoded)."""
     source = inspect(data, key)
+    strip_metadata(data, key)
     return ImageFacts(
         source.format,
         source.width,

@@ -42,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -226,11 +227,33 @@ def scaled_height(source: SourceImage, width: int) -> int:
     return max(1, round(source.height * width / source.width))
 
 
+def variant_stem(key: str) -> str:
+    """`dir/STEM` of the image published at `key`: its variants are `dir/STEM.HASH.WIDTH.EXT`.
+
+    >>> variant_stem("posts/trip/beach.jpg"), variant_stem("img/a.b.png")
+    ('posts/trip/beach', 'img/a.b')
+    """
+    directory, filename = posixpath.split(key)
+    return posixpath.join(directory, filename.rsplit(".", 1)[0] if "." in filename else filename)
+
+
+_VARIANT_TAIL = re.compile(rf"[0-9a-f]{{{HASH_LENGTH}}}\.[1-9][0-9]*\.(?:{'|'.join(EXTENSIONS.values())})")
+
+
+def variants_beside(keys: Iterable[str], stem: str) -> list[str]:
+    """The keys named as variants of the image whose stem is `stem` (not of another image whose
+    name starts the same, such as `stem.old.png`'s).
+
+    >>> variants_beside(["a/b.29a5bb8d322f.160.avif", "a/b.old.29a5bb8d322f.160.avif", "a/b.jpg"], "a/b")
+    ['a/b.29a5bb8d322f.160.avif']
+    """
+    start = len(stem) + 1
+    return [key for key in keys if key.startswith(stem + ".") and _VARIANT_TAIL.fullmatch(key, start)]
+
+
 def _variant(source: SourceImage, digest: str, identity: str, fmt: str, width: int) -> Variant:
-    directory, filename = posixpath.split(source.key)
-    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
-    name = f"{stem}.{variant_hash(digest, fmt, width, identity)}.{width}.{EXTENSIONS[fmt]}"
-    return Variant(posixpath.join(directory, name), width, scaled_height(source, width), fmt)
+    name = f"{variant_stem(source.key)}.{variant_hash(digest, fmt, width, identity)}.{width}.{EXTENSIONS[fmt]}"
+    return Variant(name, width, scaled_height(source, width), fmt)
 
 
 def fallback_variant(source: SourceImage, digest: str, identity: str) -> Variant:

@@ -34,11 +34,11 @@ The kinds the next issues add fit it so:
   patches them with the round's records, and names the files it writes and the ones it deletes;
   given no `Published` (the full build) it makes every file from the index, byte for byte the
   same. `cached_as_page` and `publishes(key)`, as the search index, since any publish changes them.
-- Image variants, binary and written outside the lease: a kind whose `key` is the variant's name
-  (`posts/x/photo.800w.webp`), whose `reads` is the uploaded image (`Reads.source`, `version`),
-  whose `from_source` resizes those bytes in code (no template), and whose `written` is
-  `Writing.OUTSIDE_LEASE`: the round's writer leaves such outputs out of the round (and its
-  journal); their own writer makes them from the image's bytes, with the headers of their key.
+- Image variants, binary: a kind whose `key` is the variant's name with a hash of what makes its
+  bytes (`posts/x/photo.HASH.800.webp`), whose `reads` is the uploaded image (`Reads.source`,
+  `version`), whose `from_source` resizes those bytes in code (no template), and which is
+  `named_by_bytes`: the invocation that receives the image may write it before the lease, and
+  the round adopts what it finds at the name (recorded and invalidated as written, not made).
 """
 
 from __future__ import annotations
@@ -148,6 +148,10 @@ class OutputKind:
     producer: ClassVar[Rewriter | None] = None
     """The producer of a read-modify-write kind, shared by the kind's files."""
     written: ClassVar[Writing] = Writing.IN_ROUND
+    named_by_bytes: ClassVar[bool] = False
+    """Its key names its bytes (a content hash): an object found at its key is it, whoever wrote
+    it, so the round adopts it instead of making it (an image's variants, made ahead of the lease
+    by the invocation that received the image: `engine.ahead`)."""
     cached_as_page: ClassVar[bool] = False
     """Cached for a page's lifetime whatever its Content-Type (its keys: `publishes`)."""
 
@@ -197,6 +201,11 @@ class OutputKind:
     def current(self, index: SiteIndex) -> bool:
         """Whether the index still has what it shows (a page moved away by the round has not)."""
         return True
+
+    def found_under(self) -> str:
+        """For a kind `named_by_bytes`: the prefix a listing of the site finds it under (one
+        listing serves the outputs that share it)."""
+        return self.key
 
     def authored(self, config: SiteConfig) -> bool:
         """Whether it copies an author's file (published inert: `core.rendering.mime`)."""

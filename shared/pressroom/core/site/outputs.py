@@ -24,7 +24,7 @@ from pressroom.core.images.exceptions import ImageError
 from pressroom.core.images.facts import ImageFacts
 from pressroom.core.images.metadata import strip_metadata, stripped_name
 from pressroom.core.images.processing import variant_bytes
-from pressroom.core.images.variants import AVATAR, CONTENT, EXTENSIONS, HASH_LENGTH, THUMBNAIL, Role
+from pressroom.core.images.variants import AVATAR, CONTENT, EXTENSIONS, HASH_LENGTH, THUMBNAIL, Role, variant_stem
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.rendering.kinds import OutputKind, Published, Reads, Rewrite, Templates
 from pressroom.core.rendering.pictures import picture_html, with_pictures
@@ -656,6 +656,7 @@ class VariantOutput(OutputKind):
     of its source's bytes, its processing and its encoder, so its bytes never change."""
 
     tag = "VariantOutput"
+    named_by_bytes = True
 
     source_key: str
     asset_key: str
@@ -671,6 +672,10 @@ class VariantOutput(OutputKind):
             return variant_bytes(data, self.asset_key, self.key)
         except ImageError as error:  # named by its source, as its copy's error is
             raise ImageError(self.source_key, error.problem) from None
+
+    def found_under(self) -> str:
+        """Beside its image, with its other variants: `dir/STEM.`."""
+        return variant_stem(self.asset_key) + "."
 
     def cached_as(self, config: SiteConfig, image: ImageFacts | None = None) -> str:
         """`HASH.WIDTH.EXT`: the hash covers everything its bytes come from (not the image's name)."""

@@ -89,6 +89,10 @@ class Control:
         return self.inbox_items.size(limit)
 
     # -- the lease
+    def site_generation(self) -> int:
+        """The generation the site is built as now (0: none yet), read without taking the lease."""
+        return Lease.from_item(self.tenure.table.get(*LEASE_KEY)).generation
+
     def try_acquire(self, now: float, seconds: float) -> Acquired:
         """Take the lease if nobody holds it (or its holder's time ran out): see `Tenure.try_acquire`."""
         return self.tenure.try_acquire(now, seconds)
