@@ -248,8 +248,7 @@ def build_site(
     result.keys, result.outputs, failed = render_outputs(
         renderer, index, outputs, bodies.__getitem__, files, pool, sink, cache, result.images
     )
-    # A file the plan already named (an image cut short: no facts, no copy) is named once.
-    named = {error.source_key for error in result.errors}
+    named = {error.source_key for error in result.errors}  # an image cut short: no facts, no copy
     result.errors.extend(error for error in failed if error.source_key not in named)
     return result
 
