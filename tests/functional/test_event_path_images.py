@@ -176,10 +176,13 @@ def test_the_invocation_a_photo_reaches_makes_its_variants_before_the_lease_and_
     def never(*args: object) -> bytes:
         raise AssertionError("the holder made a variant that was made already")
 
-    monkeypatch.setattr("pressroom.core.site.outputs.variant_bytes", never)
+    from pressroom.core.site import outputs
+
+    made = outputs.variant_bytes
+    monkeypatch.setattr(outputs, "variant_bytes", never)
     site.invoke({"pressroom": "tick"})
     site.drain()
-    monkeypatch.undo()  # the full build makes its own
+    monkeypatch.setattr(outputs, "variant_bytes", made)  # the full build makes its own
     assert_converged(site)
     assert variants(site) == made_ahead
     assert "<picture>" in site.published()["posts/trip/index.html"][0].decode()
@@ -206,3 +209,29 @@ def test_variants_made_ahead_that_no_page_shows_are_swept_by_the_round(site: Sit
     site.drain()
     assert_converged(site)
     assert variants(site) == set()
+
+
+def test_pressroom_rebuild_after_an_encoder_upgrade_names_every_variant_for_the_new_encoder(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deploy with another Pillow or libavif: variants are named for the encoder that makes
+    them, so `pressroom rebuild` reads every image's facts again (a record made by the old
+    encoder is not reused) and the site equals the full build made with the new one."""
+    from pressroom.core.images import processing
+    from pressroom.engine import ahead
+    from pressroom.shells.cli import main as pressroom
+
+    new = processing.encoder_identity
+    old = lambda: "Pillow 0.1 (the encoder before the upgrade)"  # noqa: E731
+    monkeypatch.setattr(processing, "encoder_identity", old)
+    monkeypatch.setattr(ahead, "encoder_identity", old)
+    start(site)
+    site.put("posts/trip/index.md", POST)
+    site.put("posts/trip/beach.jpg", photo(700, 500))
+    site.drain()
+    made_by_old = variants(site)
+    monkeypatch.setattr(processing, "encoder_identity", new)  # the deploy
+    monkeypatch.setattr(ahead, "encoder_identity", new)
+    assert pressroom(["rebuild", "--now", site.now.isoformat()]) == 0
+    assert_converged(site)
+    assert variants(site).isdisjoint(made_by_old)

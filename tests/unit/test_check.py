@@ -194,3 +194,16 @@ def test_a_quoted_link_target_is_reported_with_the_fix() -> None:
         "broken internal link '%22https://example.com/%22' "
         "(the quotes are part of the URL: write the link's target without them)"
     )
+
+
+def test_a_phones_heic_photo_is_named_with_what_to_do() -> None:
+    """Issue 22.3: a HEIC photo gets no variants (Pillow reads no HEIC here), only Safari shows it,
+    and its location data cannot be removed: `check` says so and how to fix it."""
+    files = {
+        "posts/trip/index.md": page("title: Trip\n", "![Beach](IMG_0001.HEIC)\n"),
+        "posts/trip/IMG_0001.HEIC": b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic",
+    }
+    report = check_site(files, NOW)
+    [(_, message)] = messages(report, "posts/trip/IMG_0001.HEIC")
+    assert "HEIC" in message and "JPEG" in message and "location" in message
+    assert report.errors == ()  # published as uploaded: a warning, not an error

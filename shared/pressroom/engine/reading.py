@@ -12,6 +12,7 @@ from typing import Any
 from pressroom.core.images.exceptions import ImageError, UnreadableImage
 from pressroom.core.images.facts import ImageFacts, is_raster_name
 from pressroom.core.images.processing import MAX_FILE_BYTES, image_facts
+from pressroom.core.images.variants import encoder_identity
 from pressroom.core.planning.conversions import reading_of
 from pressroom.core.planning.plan import AssetRecord, PageRecord, Reading, Record
 from pressroom.core.reading.config import SiteConfig
@@ -165,7 +166,7 @@ def _image(source: Source, key: str, version: str | None, known: Record | None) 
     None for a file not named as a raster image, or gone."""
     if version is None or not is_raster_name(key):
         return None
-    if isinstance(known, AssetRecord) and known.version == version and known.image is not None:
+    if isinstance(known, AssetRecord) and known.version == version and made_by_this_encoder(known):
         return known.image
     found = source.read(key, version, MAX_FILE_BYTES + 1)
     if found is None:
@@ -176,6 +177,12 @@ def _image(source: Source, key: str, version: str | None, known: Record | None) 
         return None
     except ImageError as error:
         return error
+
+
+def made_by_this_encoder(record: AssetRecord) -> bool:
+    """Whether an image's record names its variants for the encoder here (a deploy with another
+    Pillow or libavif reads each image again: its old names cannot be made any more)."""
+    return record.image is not None and record.image.identity == encoder_identity()
 
 
 def _listing(source: Source, keys: Sequence[str]) -> dict[str, str] | None:

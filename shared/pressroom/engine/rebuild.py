@@ -23,7 +23,7 @@ from typing import Any
 
 from pressroom.core.planning.codec import pack
 from pressroom.core.planning.conversions import published_set, record_reading, unplanned_record
-from pressroom.core.planning.plan import EmptyIndex, PageRecord, Record, plan_round
+from pressroom.core.planning.plan import AssetRecord, EmptyIndex, PageRecord, Record, plan_round
 from pressroom.core.reading.config import SiteSettings, config_to_data, is_settings_key
 from pressroom.core.reading.content import MAX_SOURCE_BYTES, SourceKind
 from pressroom.core.rendering.sitemap import SitemapPatch
@@ -37,7 +37,7 @@ from pressroom.engine.generation import GenerationReader, GenerationState, built
 from pressroom.engine.invocation import RunResult
 from pressroom.engine.plan_writes import compile_plan, record_item
 from pressroom.engine.publishing_run import PublishingRun
-from pressroom.engine.reading import kind_of, parse_read
+from pressroom.engine.reading import kind_of, made_by_this_encoder, parse_read
 from pressroom.engine.table_layout import (
     GENERATION_PARTITIONS,
     INBOX,
@@ -140,7 +140,10 @@ def _parse(run: PublishingRun, journal: Journal, result: RunResult) -> bool | No
         reused = {
             item.key: found
             for item in keys
-            if (found := previous.get(item.key)) is not None and found.etag and found.etag == item.etag
+            if (found := previous.get(item.key)) is not None
+            and found.etag
+            and found.etag == item.etag
+            and (not isinstance(found, AssetRecord) or found.image is None or made_by_this_encoder(found))
         }
     to_read = [item.key for item in keys if item.key not in reused]
 
