@@ -440,14 +440,16 @@ def test_the_theme_digest_changes_with_any_file_of_the_theme(
 
     shutil.copytree(Path(str(files("pressroom") / "theme")), tmp_path / "pressroom" / "theme")
     monkeypatch.setattr(theme, "files", lambda _package: tmp_path / "pressroom")
-    caches = (theme.stylesheet, theme.stylesheet_key, theme.theme_digest)
+    # A new theme arrives with a new process (a deploy): every read of the theme starts afresh.
+    caches = (theme.stylesheet, theme.stylesheet_key, theme.theme_digest, theme.theme_file, theme.theme_template)
     try:
         for cached in caches:
             cached.cache_clear()
         before = theme.theme_digest()
         with (tmp_path / "pressroom" / "theme" / name).open("a", encoding="utf-8") as changed:
             changed.write("\n")
-        theme.theme_digest.cache_clear()
+        for cached in caches:
+            cached.cache_clear()
         assert theme.theme_digest() != before
     finally:
         monkeypatch.undo()
