@@ -200,6 +200,12 @@ def one_request_at_a_time() -> Iterator[None]:
     schedule=[],
     fault=[Fault(3, "crash ahead")],
 )  # fmt: skip
+@example(  # found by this test: a rebuild made the variants between the listing and the writes of the upload's worker
+    initial={**START, BUNDLE: b'---\n{"title": "Trip", "featureimage": "img/cover.png"}\n---\n'},
+    writers=[[Change("assets/img/cover.png", IMAGES[".png"][0])], [Change("hugo.toml", HUGO.format(pager=1).encode())]],
+    schedule=[0, 0, 0, 0, 0, 0, 0, 2],
+    fault=[],
+)
 def test_any_image_changes_interleaving_and_fault_converge_to_the_full_build(
     initial: dict[str, bytes], writers: list[list[Change]], schedule: list[int], fault: list[Fault]
 ) -> None:
