@@ -206,6 +206,13 @@ def one_request_at_a_time() -> Iterator[None]:
     schedule=[0, 0, 0, 0, 0, 0, 0, 2],
     fault=[],
 )
+@example(  # found by this test: a truncated file of static/ takes the URL of a deleted one of assets/
+    initial={**START, "assets/img/cover.png": IMAGES[".png"][0]},
+    writers=[[Change("static/img/cover.png", IMAGES[".png"][1][:40]), Change("assets/img/cover.png", None)],
+             [Change(BEACH, PHOTO)]],
+    schedule=[],
+    fault=[],
+)  # fmt: skip
 def test_any_image_changes_interleaving_and_fault_converge_to_the_full_build(
     initial: dict[str, bytes], writers: list[list[Change]], schedule: list[int], fault: list[Fault]
 ) -> None:

@@ -137,6 +137,8 @@ class World:
         self.files = dict(files)
         self.history: dict[str, list[bytes | None]] = {key: [body] for key, body in files.items()}
         """Every version each source key had, in order (None: deleted)."""
+        self.site_history: dict[str, list[tuple[bytes, Headers]]] = {}
+        """Every (bytes, headers) written at each key of the site bucket, in order."""
         for key, body in files.items():
             self.source.upload(key, body)
         self._wrap_logs()
@@ -147,6 +149,7 @@ class World:
         def logged_put(key: str, body: bytes, stored: Headers) -> None:
             before = self.site.objects.get(key)
             put(key, body, stored)
+            self.site_history.setdefault(key, []).append((body, stored))
             # A variant written ahead again, over the same bytes at its name (another invocation,
             # the holder, made it between this one's listing and its write): what the CDN may hold
             # of it, that first write's invalidation covered; the name says the bytes.
@@ -275,22 +278,20 @@ class World:
             if candidate == published:
                 return candidate
             candidates.append(candidate)
-        return self._held_over(broken, candidates, published) or candidates[0]
+        return self._held_over(broken, candidates[0], published) or candidates[0]
 
-    @staticmethod
     def _held_over(
-        broken: Sequence[str],
-        candidates: Sequence[dict[str, tuple[bytes, Headers | None]]],
-        published: dict[str, tuple[bytes, Headers | None]],
+        self, broken: Sequence[str], as_is: dict[str, tuple[bytes, Headers | None]], published: dict[str, Any]
     ) -> dict[str, tuple[bytes, Headers | None]] | None:
-        """The build as it is, but for the copies of bad files that a good version of each left
-        published (a truncated photo's copy fails: the last good one stays, SPEC 3.3.3, while its
-        pages link it as written), if that is the site."""
-        as_is, names = candidates[0], {posixpath.basename(key) for key in broken}
+        """The build as it is, but for the copies of bad files at the URLs they would be published
+        at, where what was published before stays (SPEC 3.3.3: a truncated photo's copy fails, the
+        last good one stays while its pages link it as written; a bad file taking a URL over from
+        one deleted leaves that one's), if that is the site."""
+        names = {posixpath.basename(key) for key in broken}
         if not broken or any(published.get(key) != value for key, value in as_is.items()):
             return None
         for key in set(published) - set(as_is):
-            if posixpath.basename(key) not in names or all(c.get(key) != published[key] for c in candidates[1:]):
+            if posixpath.basename(key) not in names or published[key] not in self.site_history.get(key, []):
                 return None
         return published
 
