@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pressroom.core.images.exceptions import ImageError
@@ -120,7 +121,7 @@ def make_variants_ahead(
         if not is_raster_name(key) or kind_of(key, config) is not SourceKind.ASSET:
             continue
         try:
-            stem = _make_one(source, site, key, config, now, lambda stem, event=event: writing(event, stem))
+            stem = _make_one(source, site, key, config, now, partial(writing, event))
         except ContentError:
             continue  # the holder reports it, in the words of the file
         if stem is not None:
