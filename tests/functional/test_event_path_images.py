@@ -153,13 +153,18 @@ def drop_queued_copies(site: Site) -> None:
     site.sqs.purge_queue(QueueUrl=site.names["QUEUE_URL"])
 
 
-def upload_reaching_the_handler(site: Site, key: str, body: bytes) -> None:
+def upload_reaching_the_handler(site: Site, key: str, body: bytes, request_id: str = "local") -> None:
     """An upload whose S3 notification reaches the handler straight (as Lambda delivers it),
     its queued copy left for a later drain."""
     site.put(key, body)
+    reaching_the_handler(site, key, request_id)
+
+
+def reaching_the_handler(site: Site, key: str, request_id: str) -> None:
+    """The S3 notification of `key` sent straight to the handler, as the invocation `request_id`."""
     bucket = {"name": site.names["SOURCE_BUCKET"]}
     site.invoke({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
-                              "s3": {"bucket": bucket, "object": {"key": key}}}]})  # fmt: skip
+                              "s3": {"bucket": bucket, "object": {"key": key}}}]}, request_id)  # fmt: skip
 
 
 def test_the_invocation_a_photo_reaches_makes_its_variants_before_the_lease_and_the_holder_adopts_them(
@@ -214,6 +219,38 @@ def test_variants_made_ahead_that_no_page_shows_are_swept_by_the_round(site: Sit
     assert_converged(site)
     site.put("posts/trip/index.md", POST.replace(b"![The beach](beach.jpg)", b"No picture after all."))
     site.drain()
+    assert_converged(site)
+    assert variants(site) == set()
+
+
+def test_variants_written_ahead_by_an_invocation_that_died_before_recording_its_change_go_once_its_event_comes_back(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: the invocation a photo reaches writes its variants ahead of the lease, then dies
+    before the inbox records the change, and the photo is deleted meanwhile. Lambda retries the
+    event under the same request id: the retry cannot make those variants any more, but it reads
+    where the first try wrote (its record in DynamoDB) and asks the round to sweep there."""
+    from pressroom.engine.control.inbox import Inbox
+
+    start(site)
+    site.put("posts/trip/index.md", POST)
+    site.drain()
+    holder = hold_the_lease()
+    accept = Inbox.accept
+
+    def die(self: Inbox, changes: Any, at: float) -> None:
+        raise RuntimeError("the function died before recording its change")
+
+    monkeypatch.setattr(Inbox, "accept", die)
+    with pytest.raises(RuntimeError):
+        upload_reaching_the_handler(site, "posts/trip/beach.jpg", photo(640, 480), request_id="photo-upload")
+    assert len(variants(site)) == 13, "written ahead, before the inbox's record"
+    monkeypatch.setattr(Inbox, "accept", accept)
+    site.delete("posts/trip/beach.jpg")
+    reaching_the_handler(site, "posts/trip/beach.jpg", request_id="photo-upload")  # Lambda's retry
+    holder.free()
+    site.invoke({"pressroom": "tick"})
+    drop_queued_copies(site)
     assert_converged(site)
     assert variants(site) == set()
 
