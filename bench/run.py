@@ -43,6 +43,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -157,7 +158,8 @@ def run_burst(posts: int) -> None:
     print(f"\n## {posts:,} posts uploaded at once (moto server, one worker)", flush=True)
     figures = burst.bench_burst(posts)
     print("   ", {k: v for k, v in figures.items() if not k.endswith("operation")}, flush=True)
-    figures["cli"] = burst.bench_burst_cli(posts)
+    with tempfile.TemporaryDirectory(prefix="pressroom-burst-") as folder:
+        figures["cli"] = burst.bench_burst_cli(posts, Path(folder) / "blog")
     print("    as commands:", figures["cli"], flush=True)
     _save("burst", figures)
 
@@ -376,7 +378,7 @@ def burst_markdown(data: dict[str, Any]) -> list[str]:
                  data["worker_converged"]],
                 ["`pressroom rebuild`", f"{data['rebuild_s']:.1f}", data["rebuild_requests"],
                  data["rebuild_converged"]],
-                *([["`pressroom worker --until-empty` as a command, moto server in its own process",
+                *([["`pressroom aws`, `pressroom sync`, `pressroom worker --until-empty` (the worker's time)",
                     f"{cli['worker_s']:.1f}", "", cli["worker_converged"] and cli["worker_exit"] == 0]]
                   if (cli := data.get("cli")) else []),
             ],
@@ -509,7 +511,7 @@ def targets_markdown() -> list[str]:
                      _verdict(burst["worker_s"] <= 60 and burst["worker_converged"])])  # fmt: skip
         if cli := burst.get("cli"):
             met = cli["worker_s"] <= 60 and cli["worker_converged"] and cli["worker_exit"] == 0
-            rows.append([f"{burst['posts']:,} posts at once, `pressroom worker` as a command: <= 60 s to converged",
+            rows.append([f"{burst['posts']:,} posts at once through `pressroom aws`, as commands: <= 60 s to converged",
                          f"{cli['worker_s']:.0f} s", _verdict(met)])  # fmt: skip
         rows.append([f"{burst['posts']:,} posts at once: <= 1.5x `pressroom rebuild` in requests",
                      f"{burst['requests_ratio']:.2f}x", _verdict(burst["requests_ratio"] <= 1.5)])  # fmt: skip

@@ -242,3 +242,44 @@ def test_pressroom_rebuild_after_an_encoder_upgrade_names_every_variant_for_the_
     assert pressroom(["rebuild", "--now", site.now.isoformat()]) == 0
     assert_converged(site)
     assert variants(site).isdisjoint(made_by_old)
+
+
+def test_a_first_publish_of_a_photo_blog_makes_two_images_a_step_and_hands_on_between_them(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step of the journal must fit in the time an invocation keeps in hand (20 s); a 12-MP
+    HEIC takes about 8 s on Lambda. So the rebuild that first publishes eight photos decodes at
+    most two per step, hands on between steps, and the site equals the full build."""
+    from functools import lru_cache
+
+    from pressroom.core.images import processing
+    from pressroom.engine import writing
+    from support.accounts import hand_on_often
+
+    hand_on_often(monkeypatch)
+    monkeypatch.setattr(writing, "RENDER_CHUNK", 250)  # only the images bound the steps
+    decoded_in_step: list[int] = [0]
+    process = processing._processed.__wrapped__
+
+    def counting(data: bytes, key: str, identity: str) -> Any:
+        decoded_in_step[-1] += 1
+        return process(data, key, identity)
+
+    monkeypatch.setattr(processing, "_processed", lru_cache(maxsize=2)(counting))
+    render_chunk = writing.OutputWriter._render_chunk
+
+    def one_step(self: writing.OutputWriter, *args: Any, **kwargs: Any) -> Any:
+        decoded_in_step.append(0)
+        return render_chunk(self, *args, **kwargs)
+
+    monkeypatch.setattr(writing.OutputWriter, "_render_chunk", one_step)
+    site.put("site.yaml", b"title: Photos\nbaseURL: https://photos.example/\n")
+    for n in range(8):
+        site.put(f"posts/trip{n}/index.md", POST.replace(b"Trip", f"Trip {n}".encode()))
+        site.put(f"posts/trip{n}/beach.jpg", photo(400 + 10 * n, 300, colour=(n * 30, 90, 160)))
+    stats = site.drain()
+    assert sum(decoded_in_step) >= 8, "every photo decoded"
+    assert max(decoded_in_step) <= writing.IMAGES_PER_CHUNK
+    assert stats.batches > 1
+    monkeypatch.undo()  # the full build decodes as it likes
+    assert_converged(site)
