@@ -185,11 +185,19 @@ EXIF_PAYLOAD = struct.pack(">I", 6) + camera_exif(6)  # the TIFF header after `E
 PIXELS = bytes(range(256)) * 4
 
 
-def structured_heif(version: int, xmp_type: bytes = b"application/rdf+xml\0", method: int = 1) -> tuple[bytes, dict]:
+def structured_heif(
+    version: int,
+    xmp_type: bytes = b"application/rdf+xml\0",
+    method: int = 1,
+    exif_base: int | None = None,
+    pixels_length: int = len(PIXELS),
+) -> tuple[bytes, dict]:
     """A HEIF's boxes as a phone may lay them out: the Exif item in two extents around the coded
     pixels (a base offset into `mdat`), the XMP item in `idat` (construction method 1). `version`
-    1: 16-bit item IDs (`iloc` 1, `infe` 2); 2: 32-bit (`iloc` 2, `infe` 3). Returns the file and
-    where each item's bytes are."""
+    1: 16-bit item IDs (`iloc` 1, `infe` 2); 2: 32-bit (`iloc` 2, `infe` 3). `method`: the XMP
+    item's construction method; `exif_base`: the Exif item's base offset (its `mdat` by default);
+    `pixels_length`: the pixels' extent length (0: to the end). Returns the file and where each
+    item's bytes are."""
     ids = ">I" if version == 2 else ">H"
     infe_version = 3 if version == 2 else 2
     entries = infe(infe_version, 1, b"Exif") + infe(infe_version, 2, b"mime", xmp_type) + infe(infe_version, 3, b"hvc1")
@@ -198,11 +206,12 @@ def structured_heif(version: int, xmp_type: bytes = b"application/rdf+xml\0", me
 
     def meta(mdat_payload: int) -> bytes:
         count = struct.pack(">I" if version == 2 else ">H", 3)
-        exif = struct.pack(ids, 1) + struct.pack(">HHIH", 0, 0, mdat_payload, 2)
+        base = mdat_payload if exif_base is None else exif_base
+        exif = struct.pack(ids, 1) + struct.pack(">HHIH", 0, 0, base, 2)
         exif += struct.pack(">II", 0, half) + struct.pack(">II", half + len(PIXELS), len(EXIF_PAYLOAD) - half)
         xmp = struct.pack(ids, 2) + struct.pack(">HHIH", method, 0, 0, 1) + struct.pack(">II", 0, len(XMP))
         pixels = (
-            struct.pack(ids, 3) + struct.pack(">HHIH", 0, 0, mdat_payload, 1) + struct.pack(">II", half, len(PIXELS))
+            struct.pack(ids, 3) + struct.pack(">HHIH", 0, 0, mdat_payload, 1) + struct.pack(">II", half, pixels_length)
         )
         iloc = full_box(b"iloc", version, bytes((0x44, 0x40)) + count + exif + xmp + pixels)
         return full_box(
@@ -242,11 +251,20 @@ def test_a_heif_whose_metadata_cannot_be_located_or_read_is_refused() -> None:
         strip_metadata(structured_heif(1, b"application/rdf+xml\0deflate\0")[0], "a.heic")
     with pytest.raises(ImageError, match=r"cannot be cleaned: its item 2's bytes cannot be located"):
         strip_metadata(structured_heif(1, method=2)[0], "a.heic")
+    with pytest.raises(ImageError, match=r"a\.heic: cannot be cleaned: its item 1's bytes lie outside the file"):
+        strip_metadata(structured_heif(2, exif_base=10_000)[0], "a.heic")
     data, where = structured_heif(1)
     idat = where["xmp"][0][0]
     outside = data[: idat - 8] + struct.pack(">I", 8 + len(XMP) + 4) + data[idat - 4 :]  # idat runs past meta
     with pytest.raises(ImageError, match=r"a\.heic: is a truncated HEIC \(its 'idat' box runs past the end\)"):
         strip_metadata(outside, "a.heic")
+
+
+def test_only_the_metadata_items_are_located_another_items_layout_is_no_concern() -> None:
+    data, where = structured_heif(1, pixels_length=0)  # the pixels' extent "to the end of the file"
+    stripped = strip_metadata(data, "a.heic")
+    start, end = where["pixels"]
+    assert stripped[start:end] == data[start:end] and b"Model X100" in data and b"Model X100" not in stripped
 
 
 def test_brands_decide_the_codec() -> None:

@@ -103,9 +103,10 @@ def _blanked(data: bytes) -> bytes:
         return data
     idat = children.get(b"idat", (0, 0))[0]
     out: bytearray | None = None
-    for item, ranges in _locations(data, *children[b"iloc"], idat):
+    for item, location in _locations(data, *children[b"iloc"]):
         if item not in targets:
-            continue
+            continue  # only the items blanked are located: another item's layout is libheif's to read
+        ranges = _file_ranges(item, *location, idat)
         for start, end in ranges:
             if not 0 <= start <= end <= len(data):
                 raise _Unfollowable(f"cannot be cleaned: its item {item}'s bytes lie outside the file")
@@ -185,8 +186,12 @@ def _entry(box: bytes) -> tuple[int, bytes, bytes, bytes]:
     return item, item_type, content_type, encoding
 
 
-def _locations(data: bytes, start: int, end: int, idat: int) -> Iterator[tuple[int, list[tuple[int, int]]]]:
-    """Each item of the `iloc` box and its extents, as (start, end) in the file."""
+_Location = tuple[int, int, int, list[tuple[int, int]]]  # construction method, data reference, base, extents
+
+
+def _locations(data: bytes, start: int, end: int) -> Iterator[tuple[int, _Location]]:
+    """Each item of the `iloc` box and where its bytes are: construction method, data reference
+    index, base offset, and the (offset, length) of each extent."""
     box = data[start:end]
     try:
         version, sizes, more = box[0], box[4], box[5]
@@ -208,7 +213,7 @@ def _locations(data: bytes, start: int, end: int, idat: int) -> Iterator[tuple[i
                 offset, pos = _number(box, pos, offset_size)
                 length, pos = _number(box, pos, length_size)
                 ranges.append((offset, length))
-            yield item, _file_ranges(item, method, reference, base, ranges, idat)
+            yield item, (method, reference, base, ranges)
     except (IndexError, struct.error) as error:
         raise _Unfollowable("is a truncated {what} (its iloc box ends early)") from error
 
