@@ -6,6 +6,7 @@ writes nothing."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -283,3 +284,31 @@ def test_a_first_publish_of_a_photo_blog_makes_two_images_a_step_and_hands_on_be
     assert stats.batches > 1
     monkeypatch.undo()  # the full build decodes as it likes
     assert_converged(site)
+
+
+@pytest.mark.parametrize("order", ["post first", "photo first"])
+def test_a_phones_heic_converges_to_the_full_build_with_its_variants_and_without_its_gps(
+    site: Site, order: str
+) -> None:
+    """Issue 22: a HEIC (tests/fixtures/images/portrait.heic: shown 300 x 400 by its `irot`, GPS in
+    its Exif item) is shown as a `<picture>` with a JPEG fallback, and published at its own URL
+    without location or camera data, on the event path as on `pressroom build`."""
+    heic = (Path(__file__).parents[1] / "fixtures" / "images" / "portrait.heic").read_bytes()
+    start(site)
+    files = [("posts/trip/index.md", POST.replace(b"beach.jpg", b"IMG_0001.HEIC")), ("posts/trip/IMG_0001.HEIC", heic)]
+    for key, body in files if order == "post first" else reversed(files):
+        site.put(key, body)
+        site.drain()
+        assert_converged(site)
+    page = site.published()["posts/trip/index.html"][0].decode()
+    img = re.search(r"<img [^>]*>", page).group(0)
+    assert "<picture>" in page and 'type="image/avif"' in page and 'type="image/webp"' in page
+    assert re.search(r'src="IMG_0001\.[0-9a-f]{12}\.300\.jpg"', img) and 'width="300" height="400"' in img
+    published, content_type = site.published()["posts/trip/IMG_0001.HEIC"][:2]
+    assert len(published) == len(heic) and b"Model X100" in heic and b"Model X100" not in published
+    assert content_type == "image/heic"
+    variant_keys = [
+        key for key in site.published() if re.fullmatch(r"posts/trip/IMG_0001\.[0-9a-f]{12}\.\d+\.\w+", key)
+    ]
+    assert len(variant_keys) == 9  # 96, 160, 192 and 300 px in AVIF and WebP, the 300-px JPEG
+    assert site.errors() == {}
