@@ -242,3 +242,23 @@ def test_pressroom_rebuild_after_an_encoder_upgrade_names_every_variant_for_the_
     assert pressroom(["rebuild", "--now", site.now.isoformat()]) == 0
     assert_converged(site)
     assert variants(site).isdisjoint(made_by_old)
+
+
+def test_the_invocation_a_photo_reaches_writes_no_variant_of_a_bundle_file_its_page_does_not_publish(
+    site: Site,
+) -> None:
+    """The upload's invocation places an image by the holder's rule (`asset_place`): a bundle's
+    photo under `build: {publishResources: false}` that is not its feature image is never
+    published, so no variant of it reaches the public bucket, not even until the round sweeps."""
+    start(site)
+    hidden = POST.replace(b"tags: [travel]\n", b"tags: [travel]\nbuild: {publishResources: false}\n")
+    site.put("posts/trip/index.md", hidden)
+    site.drain()
+    holder = hold_the_lease()
+    upload_reaching_the_handler(site, "posts/trip/beach.jpg", photo(640, 480))
+    assert variants(site) == set(), "no variant of an image the site does not publish"
+    holder.free()
+    site.invoke({"pressroom": "tick"})
+    drop_queued_copies(site)
+    assert_converged(site)
+    assert "posts/trip/beach.jpg" not in site.published() and variants(site) == set()
