@@ -97,7 +97,7 @@ def make_variants_ahead(
 
 
 def _make_one(source: Source, site: SiteStore, key: str, config: SiteConfig, now: datetime) -> str | None:
-    asset_key = _published_at(source, key, config, now)
+    asset_key = published_at(source, key, config, now)
     if asset_key is None:
         return None
     found = source.read(key, None, MAX_FILE_BYTES + 1)
@@ -117,7 +117,7 @@ def _make_one(source: Source, site: SiteStore, key: str, config: SiteConfig, now
     return stem
 
 
-def _published_at(source: Source, key: str, config: SiteConfig, now: datetime) -> str | None:
+def published_at(source: Source, key: str, config: SiteConfig, now: datetime) -> str | None:
     """Where the image would be published now (`asset_place`, the holder's rule): beside its bundle
     page while the page is live and publishes it, or at its key in the site for a file published
     on its own; None where it would not be published (or its bundle page is unreadable).
