@@ -312,3 +312,23 @@ def test_a_phones_heic_converges_to_the_full_build_with_its_variants_and_without
     ]
     assert len(variant_keys) == 9  # 96, 160, 192 and 300 px in AVIF and WebP, the 300-px JPEG
     assert site.errors() == {}
+
+
+def test_the_invocation_a_photo_reaches_writes_no_variant_of_a_bundle_file_its_page_does_not_publish(
+    site: Site,
+) -> None:
+    """The upload's invocation places an image by the holder's rule (`asset_place`): a bundle's
+    photo under `build: {publishResources: false}` that is not its feature image is never
+    published, so no variant of it reaches the public bucket, not even until the round sweeps."""
+    start(site)
+    hidden = POST.replace(b"tags: [travel]\n", b"tags: [travel]\nbuild: {publishResources: false}\n")
+    site.put("posts/trip/index.md", hidden)
+    site.drain()
+    holder = hold_the_lease()
+    upload_reaching_the_handler(site, "posts/trip/beach.jpg", photo(640, 480))
+    assert variants(site) == set(), "no variant of an image the site does not publish"
+    holder.free()
+    site.invoke({"pressroom": "tick"})
+    drop_queued_copies(site)
+    assert_converged(site)
+    assert "posts/trip/beach.jpg" not in site.published() and variants(site) == set()
