@@ -344,6 +344,10 @@ class _Inline:
         """How many references each footnote has had."""
 
     def render(self, events: Sequence[Any]) -> str:
+        if len(events) == 1:  # most paragraphs: text alone, often with nothing to replace
+            text = events[0].get("Text") if isinstance(events[0], dict) else None
+            if text is not None and _plain(text, self.settings):
+                return escape_html(text)
         return self.html(self.processed(self.items(events)))
 
     def items(self, events: Sequence[Any]) -> list[Item]:
@@ -491,6 +495,20 @@ class _Inline:
         return footnote_ref(number, sub)
 
 
+def _plain(text: str, settings: MarkupSettings) -> bool:
+    """Whether linkify, emoji and the typographer leave `text` as it is (substring tests: fast)."""
+    if settings.linkify and ("://" in text or "www." in text or "@" in text):
+        return False
+    if settings.emoji and ":" in text:
+        return False
+    return not settings.typographer or not _has_trigger(text)
+
+
+def _has_trigger(text: str) -> bool:
+    """Whether the typographer may replace something in `text` (`TRIGGER_RE`, as substring tests)."""
+    return "'" in text or '"' in text or "<" in text or ">" in text or "--" in text or "..." in text
+
+
 def _end_of(events: Sequence[Any], index: int) -> int:
     """The index of the end of the leaf block (paragraph, heading, cell) starting at `index`."""
     name = _name(events[index]["Start"])
@@ -570,19 +588,20 @@ def _edge(item: Item | None, last: bool) -> str:
 
 
 def _smartened(items: list[Item]) -> list[Item]:
-    """goldmark's typographer on every text item, one `Typographer` for the block."""
-    typographer = Typographer()
-    before = "\n"
+    """goldmark's typographer on every text item, one `Typographer` for the block.
+
+    A text without a character it replaces is left as it is (and changes no quote count)."""
+    typographer = None
     last = len(items) - 1
-    out = list(items)
+    out = items
     for index, item in enumerate(items):
-        if item[0] == "text":
-            content = item[1]
-            after = _edge(items[index + 1] if index < last else None, last=False)
-            out[index] = ("text", typographer.smarten(content, before, after))
-            before = content[-1:] or before
-        else:
-            before = _edge(item, last=True)
+        if item[0] != "text" or not _has_trigger(item[1]):
+            continue
+        if typographer is None:
+            typographer, out = Typographer(), list(items)
+        before = _edge(items[index - 1], last=True) if index else "\n"
+        after = _edge(items[index + 1] if index < last else None, last=False)
+        out[index] = ("text", typographer.smarten(item[1], before, after))
     return out
 
 

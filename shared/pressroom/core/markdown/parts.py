@@ -56,7 +56,6 @@ TABLE_OPEN = '<div class="table-wrap" tabindex="0" role="region" aria-label="Tab
 TABLE_CLOSE = "</div>\n"
 
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,15 @@ class Body:
 
 def escape_html(text: str) -> str:
     """`&`, `<`, `>` and `"` as entities (markdown-it's and goldmark's escape)."""
-    return text.translate(_ESCAPES)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    return text
 
 
 def hugo_anchor(text: str) -> str:
