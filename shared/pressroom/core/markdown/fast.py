@@ -17,8 +17,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import pyromark
-from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
+import mdurl
 
 from pressroom.core.markdown.parts import (
     GOLDMARK_CHECKBOXES,
@@ -43,7 +42,12 @@ from pressroom.core.markdown.settings import MarkupSettings
 from pressroom.core.markdown.typographer import Typographer
 from pressroom.core.site.urls import is_safe_url
 
-__all__ = ["FALLBACK_REASONS", "Fallback", "render_fast"]
+try:
+    import pyromark
+except ImportError:  # no wheel for this machine: every page is rendered by markdown-it-py
+    pyromark = None  # type: ignore[assignment]
+
+__all__ = ["FALLBACK_REASONS", "Fallback", "normalize_link", "normalize_link_text", "render_fast"]
 
 FALLBACK_REASONS = {
     "raw HTML block": "with raw HTML off, markdown-it parses the Markdown inside an HTML block's lines "
@@ -52,6 +56,8 @@ FALLBACK_REASONS = {
     "line break: shown as text, markdown-it parses that Markdown, pulldown-cmark keeps the tag whole",
     "linkify across an escape": "a bare URL or e-mail address holding or next to a backslash escape, an "
     "entity or an unmatched `*`: markdown-it's linkify stops at escapes and entities",
+    "pyromark not installed": "no pyromark wheel for this machine (it has them for Linux x86_64 and "
+    "aarch64, glibc and musl, macOS and Windows): every page goes to markdown-it-py, same HTML, slower",
     "unsafe URL": "markdown-it shows a link or image whose URL is refused (`is_safe_url`) as its source text",
 }
 """Why a page goes to markdown-it-py: the construct's name -> what pulldown-cmark does differently."""
@@ -76,6 +82,8 @@ _LINK_EDGES = {"Autolink": ("a", "k"), "Email": ("a", "k"), "linkify": ("l", "y"
 
 def render_fast(text: str, settings: MarkupSettings, base_path: str | None) -> Body:
     """`text` rendered from pyromark's events; raises `Fallback` where it cannot be."""
+    if pyromark is None:
+        raise Fallback("pyromark not installed")
     renderer = _Renderer(settings, None if base_path is None else image_base(base_path))
     # Unmerged: where pulldown-cmark cut the text (an escape, an entity) linkify must not cross.
     events = list(pyromark.events(text, options=_options(settings), merge_text=False))
@@ -144,7 +152,7 @@ class _Renderer:
             tuple(images),
             self.divider_at is not None,
             before,
-            self.after_divider or bool(inline.note_numbers),
+            self.divider_at is not None and (self.after_divider or bool(inline.note_numbers)),
         )
 
     def blocks(self, events: Sequence[Any]) -> None:
@@ -307,7 +315,7 @@ class _Renderer:
                 depth -= 1
             end += 1
         self.blocks(events[index + 1 : end])
-        self.notes.setdefault(label, (self.out, inline.links, inline.images))
+        self.notes[label] = (self.out, inline.links, inline.images)  # the last one counts, as in markdown-it
         self.out, inline.links, inline.images, self.closers = outer
         self.tight_text = False
         return end + 1
@@ -378,6 +386,10 @@ class _Inline:
                     index = self._image(items, events, index, value["Image"])
                 elif name == "Link":
                     items.append(self._link(value["Link"]))
+                    if value["Link"]["link_type"] in ("Autolink", "Email"):  # its text as markdown-it writes it
+                        items.append(("text", normalize_link_text(value["Link"]["dest_url"]), ()))
+                        while events[index] != {"End": "Link"}:
+                            index += 1
                 else:
                     items.append(("open", _TAGS[name], "", "", ""))
             elif kind == "End":
@@ -398,13 +410,13 @@ class _Inline:
     def _link(self, link: dict[str, str]) -> Item:
         kind = link["link_type"]
         url = link["dest_url"]
-        href = normalizeLink("mailto:" + url if kind == "Email" else url)
+        href = normalize_link("mailto:" + url if kind == "Email" else url)
         if not is_safe_url(href):
             raise Fallback("unsafe URL")
         return ("open", "a", href, link["title"], kind)
 
     def _image(self, items: list[Item], events: Sequence[Any], index: int, image: dict[str, str]) -> int:
-        src = normalizeLink(image["dest_url"])
+        src = normalize_link(image["dest_url"])
         if not is_safe_url(src):
             raise Fallback("unsafe URL")
         if self.base is not None:
@@ -495,6 +507,28 @@ class _Inline:
         return footnote_ref(number, sub)
 
 
+def normalize_link(url: str) -> str:
+    """markdown-it's `normalizeLink` (percent-encoding, IDN host names in punycode), without
+    importing markdown-it for the ASCII URLs nearly every page has only."""
+    if url.isascii() and "xn--" not in url.lower():
+        parsed = mdurl.parse(url, slashes_denote_host=True)
+        if not parsed.hostname or ":" not in parsed.hostname:
+            return str(mdurl.encode(mdurl.format(parsed)))
+    from markdown_it.common.normalize_url import normalizeLink
+
+    return normalizeLink(url)
+
+
+def normalize_link_text(url: str) -> str:
+    """markdown-it's `normalizeLinkText` (the text of an autolink), the same way."""
+    if url.isascii() and "xn--" not in url.lower():
+        parsed = mdurl.parse(url, slashes_denote_host=True)
+        return str(mdurl.decode(mdurl.format(parsed), mdurl.DECODE_DEFAULT_CHARS + "%"))
+    from markdown_it.common.normalize_url import normalizeLinkText
+
+    return normalizeLinkText(url)
+
+
 def _plain(text: str, settings: MarkupSettings) -> bool:
     """Whether linkify, emoji and the typographer leave `text` as it is (substring tests: fast)."""
     if settings.linkify and ("://" in text or "www." in text or "@" in text):
@@ -548,7 +582,7 @@ def _linkified(items: list[Item]) -> list[Item]:
             if any(link.index <= cut < link.last_index for cut in item[2]):
                 # markdown-it's linkify sees the text up to an escape or entity only
                 raise Fallback("linkify across an escape")
-            url = normalizeLink(link.url)
+            url = normalize_link(link.url)
             if not is_safe_url(url):
                 continue
             if link.index > last:
@@ -562,8 +596,8 @@ def _linkified(items: list[Item]) -> list[Item]:
 
 def _link_text(link: Any) -> str:
     if not link.schema:
-        return re.sub(r"^http://", "", normalizeLinkText("http://" + link.text))
-    return str(normalizeLinkText(link.text))
+        return re.sub(r"^http://", "", normalize_link_text("http://" + link.text))
+    return str(normalize_link_text(link.text))
 
 
 def _edge(item: Item | None, last: bool) -> str:
