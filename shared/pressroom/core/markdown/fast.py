@@ -103,17 +103,20 @@ def _options(settings: MarkupSettings) -> pyromark.Options:
 
 
 def _name(tag: Any) -> str:
-    return tag if isinstance(tag, str) else next(iter(tag))
+    return tag if type(tag) is str else next(iter(tag))
+
+
+_INLINE_TAGS = frozenset(("Emphasis", "Strong", "Strikethrough", "Link", "Image"))
 
 
 def _is_inline(event: Any) -> bool:
     """Whether an event belongs to a run of inline content (text of a tight list item)."""
-    if isinstance(event, str):
+    if type(event) is str:
         return event != "Rule"
-    kind = next(iter(event))
-    if kind in ("Start", "End"):
-        return _name(event[kind]) in ("Emphasis", "Strong", "Strikethrough", "Link", "Image")
-    return kind not in ("Html",)
+    tag = event.get("Start") or event.get("End")
+    if tag is None:
+        return "Html" not in event
+    return (tag if type(tag) is str else next(iter(tag))) in _INLINE_TAGS
 
 
 # An inline item: (kind, value, extra...). Kinds: text, code, html, soft, hard, fnref, task, open

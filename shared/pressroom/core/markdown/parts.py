@@ -55,6 +55,8 @@ TABLE_OPEN = '<div class="table-wrap" tabindex="0" role="region" aria-label="Tab
 """A table in a focusable scrolling region, so a keyboard reaches a table wider than a phone."""
 TABLE_CLOSE = "</div>\n"
 
+_ANCHOR_DROP_RE = re.compile(r"[^A-Za-z0-9_ \t-]")
+_ANCHOR_DASHES = str.maketrans(" \t", "--")
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -109,6 +111,8 @@ def hugo_anchor(text: str) -> str:
     >>> hugo_anchor("Hello, World!"), hugo_anchor("Café au lait"), hugo_anchor("🔄 New")
     ('hello-world', 'café-au-lait', '-new')
     """
+    if text.isascii():  # the same rule, at C speed
+        return _ANCHOR_DROP_RE.sub("", text).lower().translate(_ANCHOR_DASHES) or "heading"
     kept: list[str] = []
     for char in text:
         if char in " \t-":
