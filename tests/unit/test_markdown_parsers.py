@@ -10,6 +10,8 @@ back only for a named reason, and each reason is seen to fall back.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,3 +127,19 @@ def test_without_pyromark_every_page_is_rendered_by_markdown_it_alike(monkeypatc
 def test_link_normalisation_equals_markdown_its(url: str) -> None:
     assert normalize_link(url) == normalizeLink(url)
     assert normalize_link_text(url) == normalizeLinkText(url)
+
+
+def test_a_page_pyromark_renders_is_published_without_importing_markdown_it() -> None:
+    """markdown-it-py is off the cold start: the handler and a build of an ordinary page never load it."""
+    code = (
+        "import sys\n"
+        "from datetime import datetime, UTC\n"
+        "import pressroom.shells.handler\n"
+        "from pressroom.core.build import build_site\n"
+        "page = b'---\\ntitle: A\\n---\\n## Hi\\n\\nA [link](/x), https://x.example, a note.[^1]\\n\\n[^1]: N.\\n'\n"
+        "site = build_site({'site.yaml': b'title: T\\n', 'posts/a.md': page}, datetime(2026, 1, 1, tzinfo=UTC))\n"
+        "assert 'posts/a/index.html' in site.outputs, site.errors\n"
+        "print('markdown_it' in sys.modules, 'pyromark' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False True\n"
