@@ -127,6 +127,8 @@ BLOG_PATTERNS = {
     "headings": "## Hello, World!\n\n## Ελληνικά και 日本語\n\n## C++ & Rust?\n\n## Hello, World!\n",
     "nested": "1. one\n   - a\n   - b\n2. two\n\n> quote\n> > nested\n",
     "plain-fence": "```text\nplain text\n```\n",
+    "heading-attributes": '## Title {#custom}\n\n## T {.c #i key=v data-x="y z" onclick=f}\n\n'
+    "## Code `x` {.c}\n\n## A\n\n## B {#a}\n\n## A\n\n## Set {a, b}\n\n## T { }\n\nSetext {#s}\n---\n",
     "comment": "Visible <!-- an author's note --> text.\n\n<!--\nA hidden block.\n-->\n\nMore.\n",
 }
 """Constructs of the blogs pressroom publishes (the fixtures and the seed post's patterns)."""

@@ -44,6 +44,8 @@ BLOG = {
     "lists": "- a\n- b\n\n  c\n- \n\n3. three\n4. four\n\n* * *\n",
     "autolinks": "<https://x.example/a%20b?c> <me@x.example> <HTTP://UPPER.example/>\n",
     "unicode-url": "[u](https://exämple.org/päth) <https://xn--exmple-cua.org/>\n",
+    "attributes": '## Title {#custom}\n\n## T {.c #i key=v data-x="y z" onclick=f}\n\n## Esc \\{#x}\n\n'
+    "## Code `x` {.c}\n\n## A\n\n## B {#a}\n\n## A\n\n## Set {a, b}\n\n## T { }\n\nSetext {#s}\n---\n\nPara {#p}\n",
     "entities": "&copy; &amp; &#35; &quot;x&quot; `&amp;`\n",
 }
 """Constructs of the blogs pressroom publishes."""
@@ -51,7 +53,9 @@ BLOG = {
 VARIANTS = {
     "hugo": MarkupSettings(),
     "unsafe": MarkupSettings(unsafe=True),
-    "switches-off": MarkupSettings(typographer=False, linkify=False, footnote=False, table=False, tasklist=False),
+    "switches-off": MarkupSettings(
+        typographer=False, linkify=False, footnote=False, table=False, tasklist=False, heading_attributes=False
+    ),
     "emoji": MarkupSettings(emoji=True, strikethrough=False),
 }
 
@@ -143,3 +147,14 @@ def test_a_page_pyromark_renders_is_published_without_importing_markdown_it() ->
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "False True\n"
+
+
+def test_heading_attributes_are_goldmarks_and_can_be_turned_off() -> None:
+    text = "## Title {#custom .wide}\n\n## Title\n\n## Esc \\{#x}\n"
+    on = render_markdown(text)
+    assert on.html == (
+        '<h2 id="custom" class="wide">Title</h2>\n<h2 id="title">Title</h2>\n<h2 id="esc-x">Esc {#x}</h2>\n'
+    )
+    assert on.headings[0] == (2, "custom", "Title")
+    off = render_markdown(text, markup=MarkupSettings(heading_attributes=False))
+    assert off.headings[0] == (2, "title-custom-wide", "Title {#custom .wide}")

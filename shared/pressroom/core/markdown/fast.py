@@ -33,6 +33,7 @@ from pressroom.core.markdown.parts import (
     fence_html,
     footnote_backref,
     footnote_ref,
+    heading_attributes,
     hugo_anchor,
     image_base,
     image_under,
@@ -75,6 +76,7 @@ _ALIGN = {"Left": ' class="text-left"', "Center": ' class="text-center"', "Right
 _TAGS = {"Emphasis": "em", "Strong": "strong", "Strikethrough": "del"}
 _EDGES = {"em": "*", "strong": "*", "del": "~", "code": "`", "soft": "\n", "hard": "\n"}
 """The source character a token starts and ends with, as markdown-it's typographer rule sees it."""
+_ATTRIBUTE = ' {}="{}"'
 _HEADING_TEXT = ("text", "code", "soft", "hard")
 """What a heading's text is made of (line breaks as spaces)."""
 _LINK_EDGES = {"Autolink": ("a", "k"), "Email": ("a", "k"), "linkify": ("l", "y")}
@@ -238,11 +240,17 @@ class _Renderer:
         end = _end_of(events, index)
         inline = self.inline
         items = inline.items(events[index + 1 : end])
-        anchor = unique_slug(hugo_anchor("".join(i[1] for i in items if i[0] in ("text", "code"))), self.used_ids)
+        attributes = _attributes(items) if self.settings.heading_attributes else []
+        anchor = dict(attributes).get("id")
+        if anchor is None:
+            anchor = unique_slug(hugo_anchor("".join(i[1] for i in items if i[0] in ("text", "code"))), self.used_ids)
+            attributes.append(("id", anchor))
+        else:
+            self.used_ids.add(anchor)  # an id given is kept as it is, as goldmark keeps it
         items = inline.processed(items)
         text = "".join(i[1] if i[0] in ("text", "code") else " " for i in items if i[0] in _HEADING_TEXT)
         self.headings.append(Heading(level, anchor, text.strip(), inline.html(items, toc=True)))
-        self._open(f'<h{level} id="{escape_html(anchor)}">')
+        self._open(f"<h{level}{''.join(_ATTRIBUTE.format(name, escape_html(value)) for name, value in attributes)}>")
         self.out.append(inline.html(items))
         self.out.append(f"</h{level}>\n")
         return end + 1
@@ -530,6 +538,24 @@ def normalize_link_text(url: str) -> str:
     from markdown_it.common.normalize_url import normalizeLinkText
 
     return normalizeLinkText(url)
+
+
+def _attributes(items: list[Item]) -> list[tuple[str, str]]:
+    """goldmark's attributes at the end of a heading (`parts.heading_attributes`), taken out of
+    its last text; none where that text's ``{`` was escaped (pulldown-cmark cut the text there)."""
+    if not items or items[-1][0] != "text" or not items[-1][1].rstrip().endswith("}"):
+        return []
+    _, text, cuts = items[-1]
+    found = heading_attributes(text)
+    if found is None or found[0] in cuts:
+        return []
+    brace, attributes = found
+    kept = text[:brace].rstrip(" \t")
+    if kept:
+        items[-1] = ("text", kept, tuple(cut for cut in cuts if cut < len(kept)))
+    else:
+        items.pop()
+    return attributes
 
 
 def _plain(text: str, settings: MarkupSettings) -> bool:

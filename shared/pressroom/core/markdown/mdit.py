@@ -20,7 +20,6 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
@@ -38,9 +37,11 @@ from pressroom.core.markdown.parts import (
     fence_html,
     footnote_backref,
     footnote_ref,
+    heading_attributes,
     hugo_anchor,
     image_base,
     image_under,
+    unique_slug,
 )
 from pressroom.core.markdown.settings import MarkupSettings
 from pressroom.core.markdown.typographer import Typographer
@@ -119,7 +120,10 @@ def _markdown_it(markup: MarkupSettings) -> MarkdownIt:
         md.use(tasklists_plugin, enabled=False)
         md.core.ruler.push("goldmark_tasklist", _goldmark_tasklist_rule)
         md.core.ruler.after("goldmark_tasklist", "task_labels", _label_task_items)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=hugo_anchor)
+    if markup.heading_attributes:
+        # Before text_join, so an escaped `{` (a text_special token) is seen as escaped.
+        md.core.ruler.before("text_join", "heading_attributes", _heading_attributes_rule)
+    md.core.ruler.push("heading_ids", _heading_ids_rule)
     # After the heading ids (which are made from the text as written, as Hugo's are).
     if markup.emoji:
         md.core.ruler.push("emoji", _emoji_rule)
@@ -234,6 +238,51 @@ def _render_fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options
 
 
 # --- what else the page needs from the tokens --------------------------------------------
+
+
+def _heading_attributes_rule(state: StateCore) -> None:
+    """Core rule: goldmark's ``{#id .class key=value}`` at the end of a heading set its attributes."""
+    for index, token in enumerate(state.tokens):
+        if token.type != "heading_open":
+            continue
+        children = state.tokens[index + 1].children or []
+        first = len(children)
+        while first and children[first - 1].type in ("text", "text_special"):
+            first -= 1
+        text = "".join(child.content for child in children[first:])
+        found = heading_attributes(text) if text.rstrip().endswith("}") else None
+        if found is None:
+            continue
+        brace, attributes = found
+        offset = 0
+        escaped = False
+        for child in children[first:]:
+            escaped = escaped or (offset == brace and child.type == "text_special")
+            offset += len(child.content)
+        if escaped:
+            continue
+        kept = text[:brace].rstrip(" \t")
+        del children[first:]
+        if kept:
+            children.append(Token("text", "", 0, content=kept))
+        for name, value in attributes:
+            token.attrSet(name, value)
+
+
+def _heading_ids_rule(state: StateCore) -> None:
+    """Core rule: Hugo's id for every heading without one, unique on the page (`-1`, `-2`...);
+    an id given is kept as it is, as goldmark keeps it."""
+    used: set[str] = set()
+    for index, token in enumerate(state.tokens):
+        if token.type != "heading_open":
+            continue
+        given = token.attrGet("id")
+        if given is not None:
+            used.add(str(given))
+            continue
+        children = state.tokens[index + 1].children or []
+        title = "".join(child.content for child in children if child.type in ("text", "code_inline"))
+        token.attrSet("id", unique_slug(hugo_anchor(title), used))
 
 
 def _inline_text(inline: Token) -> str:

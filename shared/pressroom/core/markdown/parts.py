@@ -32,6 +32,7 @@ __all__ = [
     "fence_html",
     "footnote_backref",
     "footnote_ref",
+    "heading_attributes",
     "hugo_anchor",
     "image_base",
     "image_under",
@@ -57,6 +58,10 @@ TABLE_CLOSE = "</div>\n"
 
 _ANCHOR_DROP_RE = re.compile(r"[^A-Za-z0-9_ \t-]")
 _ANCHOR_DASHES = str.maketrans(" \t", "--")
+_ATTRIBUTES_RE = re.compile(r"\{([^{}\n]*)\}[ \t]*\Z")
+_ATTRIBUTE_RE = re.compile(
+    r'[ \t]*(?:#([^\s{}#]*)|\.([^\s{}]*)|([A-Za-z_:][A-Za-z0-9_.:-]*)=(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_.:-]+)))'
+)
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -133,6 +138,38 @@ def unique_slug(slug: str, used: set[str]) -> str:
         number += 1
     used.add(unique)
     return unique
+
+
+def heading_attributes(text: str) -> tuple[int, list[tuple[str, str]]] | None:
+    """goldmark's attributes at the end of a heading's text (``## Title {#id .class key="v"}``):
+    where the ``{`` is and the attributes in order (classes in one, `id` where the first was,
+    Hugo's `on*` event handlers dropped); None where the braces hold no valid attribute list.
+
+    >>> heading_attributes("Title {.c #i .d}")
+    (6, [('class', 'c d'), ('id', 'i')])
+    """
+    found = _ATTRIBUTES_RE.search(text)
+    if found is None:
+        return None
+    inner = found.group(1)
+    attributes: dict[str, str] = {}
+    position = 0
+    while position < len(inner):
+        attribute = _ATTRIBUTE_RE.match(inner, position)
+        if attribute is None or attribute.end() == position:
+            if position and not inner[position:].strip(" \t"):
+                break  # spaces after the last attribute (but `{ }` is no attribute list)
+            return None
+        position = attribute.end()
+        identifier, css_class, key, quoted, bare = attribute.groups()
+        if identifier is not None:
+            attributes["id"] = identifier
+        elif css_class is not None or key == "class":
+            value = css_class if css_class is not None else quoted if quoted is not None else bare
+            attributes["class"] = f"{attributes['class']} {value}" if "class" in attributes else value
+        elif not key.lower().startswith("on"):
+            attributes[key] = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else bare
+    return found.start(), list(attributes.items())
 
 
 def fence_html(info: str, content: str) -> str:
