@@ -21,6 +21,19 @@ HUGO = b'baseURL = "https://example.org/blog/"\ntitle = "Root"\n'
 PAGE = b"---\ntitle: A\ndate: 2024-05-01\n---\n\nA shot: ![shot](/blog/img/shot.png)\n"
 
 
+def keys_put(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys the site bucket is given from now on, in order."""
+    written: list[str] = []
+    put = S3SiteStore.put
+
+    def record_put(self: Any, key: str, *args: Any) -> None:
+        written.append(key)
+        put(self, key, *args)
+
+    monkeypatch.setattr(S3SiteStore, "put", record_put)
+    return written
+
+
 def png(width: int, height: int, colour: tuple[int, int, int] = (10, 120, 200)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(out, "PNG")
@@ -159,14 +172,7 @@ def test_the_author_image_converges_and_its_replacement_renders_every_page_that_
         step(site)
     assert 'sizes="4rem"' in html(site, "posts/p1/index.html")
     assert len(variants(site, "img/me")) == 13
-    written: list[str] = []
-    put = S3SiteStore.put
-
-    def record_put(self: Any, key: str, *args: Any) -> None:
-        written.append(key)
-        put(self, key, *args)
-
-    monkeypatch.setattr(S3SiteStore, "put", record_put)
+    written = keys_put(monkeypatch)
     site.put("assets/img/me.jpg", photo(500, 500, colour=(0, 90, 0)))
     step(site)
     pages = sorted(key for key in written if key.endswith(".html"))
@@ -211,14 +217,7 @@ def test_the_home_image_converges_and_its_replacement_renders_every_page_of_the_
     assert 'class="home-image" alt="Root" width="1600" height="900" decoding="async">' in html(site, "index.html")
     assert "/blog/img/cover." in html(site, "page/2/index.html")
     assert len(variants(site, "img/cover")) == 17
-    written: list[str] = []
-    put = S3SiteStore.put
-
-    def record_put(self: Any, key: str, *args: Any) -> None:
-        written.append(key)
-        put(self, key, *args)
-
-    monkeypatch.setattr(S3SiteStore, "put", record_put)
+    written = keys_put(monkeypatch)
     site.put("assets/img/cover.jpg", photo(1200, 800, colour=(0, 90, 0)))
     step(site)
     assert sorted(key for key in written if key.endswith(".html")) == ["index.html", "page/2/index.html"]
