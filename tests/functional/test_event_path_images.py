@@ -6,6 +6,7 @@ writes nothing."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -279,3 +280,92 @@ def test_pressroom_rebuild_after_an_encoder_upgrade_names_every_variant_for_the_
     assert pressroom(["rebuild", "--now", site.now.isoformat()]) == 0
     assert_converged(site)
     assert variants(site).isdisjoint(made_by_old)
+
+
+def test_a_first_publish_of_a_photo_blog_makes_two_images_a_step_and_hands_on_between_them(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step of the journal must fit in the time an invocation keeps in hand (20 s); a 12-MP
+    HEIC takes about 8 s on Lambda. So the rebuild that first publishes eight photos decodes at
+    most two per step, hands on between steps, and the site equals the full build."""
+    from functools import lru_cache
+
+    from pressroom.core.images import processing
+    from pressroom.engine import writing
+    from support.accounts import hand_on_often
+
+    hand_on_often(monkeypatch)
+    monkeypatch.setattr(writing, "RENDER_CHUNK", 250)  # only the images bound the steps
+    decoded_in_step: list[int] = [0]
+    process = processing._processed.__wrapped__
+
+    def counting(data: bytes, key: str, identity: str) -> Any:
+        decoded_in_step[-1] += 1
+        return process(data, key, identity)
+
+    monkeypatch.setattr(processing, "_processed", lru_cache(maxsize=2)(counting))
+    render_chunk = writing.OutputWriter._render_chunk
+
+    def one_step(self: writing.OutputWriter, *args: Any, **kwargs: Any) -> Any:
+        decoded_in_step.append(0)
+        return render_chunk(self, *args, **kwargs)
+
+    monkeypatch.setattr(writing.OutputWriter, "_render_chunk", one_step)
+    site.put("site.yaml", b"title: Photos\nbaseURL: https://photos.example/\n")
+    for n in range(8):
+        site.put(f"posts/trip{n}/index.md", POST.replace(b"Trip", f"Trip {n}".encode()))
+        site.put(f"posts/trip{n}/beach.jpg", photo(400 + 10 * n, 300, colour=(n * 30, 90, 160)))
+    stats = site.drain()
+    assert sum(decoded_in_step) >= 8, "every photo decoded"
+    assert max(decoded_in_step) <= writing.IMAGES_PER_CHUNK
+    assert stats.batches > 1
+    monkeypatch.undo()  # the full build decodes as it likes
+    assert_converged(site)
+
+
+@pytest.mark.parametrize("order", ["post first", "photo first"])
+def test_a_phones_heic_converges_to_the_full_build_with_its_variants_and_without_its_gps(
+    site: Site, order: str
+) -> None:
+    """Issue 22: a HEIC (tests/fixtures/images/portrait.heic: shown 300 x 400 by its `irot`, GPS in
+    its Exif item) is shown as a `<picture>` with a JPEG fallback, and published at its own URL
+    without location or camera data, on the event path as on `pressroom build`."""
+    heic = (Path(__file__).parents[1] / "fixtures" / "images" / "portrait.heic").read_bytes()
+    start(site)
+    files = [("posts/trip/index.md", POST.replace(b"beach.jpg", b"IMG_0001.HEIC")), ("posts/trip/IMG_0001.HEIC", heic)]
+    for key, body in files if order == "post first" else reversed(files):
+        site.put(key, body)
+        site.drain()
+        assert_converged(site)
+    page = site.published()["posts/trip/index.html"][0].decode()
+    img = re.search(r"<img [^>]*>", page).group(0)
+    assert "<picture>" in page and 'type="image/avif"' in page and 'type="image/webp"' in page
+    assert re.search(r'src="IMG_0001\.[0-9a-f]{12}\.300\.jpg"', img) and 'width="300" height="400"' in img
+    published, content_type = site.published()["posts/trip/IMG_0001.HEIC"][:2]
+    assert len(published) == len(heic) and b"Model X100" in heic and b"Model X100" not in published
+    assert content_type == "image/heic"
+    variant_keys = [
+        key for key in site.published() if re.fullmatch(r"posts/trip/IMG_0001\.[0-9a-f]{12}\.\d+\.\w+", key)
+    ]
+    assert len(variant_keys) == 9  # 96, 160, 192 and 300 px in AVIF and WebP, the 300-px JPEG
+    assert site.errors() == {}
+
+
+def test_the_invocation_a_photo_reaches_writes_no_variant_of_a_bundle_file_its_page_does_not_publish(
+    site: Site,
+) -> None:
+    """The upload's invocation places an image by the holder's rule (`asset_place`): a bundle's
+    photo under `build: {publishResources: false}` that is not its feature image is never
+    published, so no variant of it reaches the public bucket, not even until the round sweeps."""
+    start(site)
+    hidden = POST.replace(b"tags: [travel]\n", b"tags: [travel]\nbuild: {publishResources: false}\n")
+    site.put("posts/trip/index.md", hidden)
+    site.drain()
+    holder = hold_the_lease()
+    upload_reaching_the_handler(site, "posts/trip/beach.jpg", photo(640, 480))
+    assert variants(site) == set(), "no variant of an image the site does not publish"
+    holder.free()
+    site.invoke({"pressroom": "tick"})
+    drop_queued_copies(site)
+    assert_converged(site)
+    assert "posts/trip/beach.jpg" not in site.published() and variants(site) == set()

@@ -8,9 +8,10 @@ not have yet: a burst of photos is processed by as many invocations as the trigg
 and the holder's round adopts each variant it finds at its name (`engine.writing`) instead of
 making it again. What is published stays the holder's to decide:
 
-- the variants are made beside the key the image would be published at now (its bundle page's
-  URL, read from the source as the holder reads it); only a live page's bundle, or a file the site
-  publishes on its own (`static/`, `assets/`), gets them ahead;
+- the variants are made beside the key the image would be published at now, placed by the
+  holder's own rule (`core.site.resolve.asset_place`) with its bundle page read from the source
+  as the holder reads it: only a file a live page's bundle publishes, or one the site publishes
+  on its own (`static/`, `assets/`), gets them ahead;
 - the change is recorded in the inbox only *after* the variants are written, with a mark naming
   where they were written (`sweep_mark`): the round that takes the mark, which comes after every
   write made ahead of it, deletes each variant there that no published page shows (an image no
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -40,11 +42,11 @@ from pressroom.core.images.exceptions import ImageError
 from pressroom.core.images.facts import VARIANT_ROLES, is_raster_name
 from pressroom.core.images.processing import MAX_FILE_BYTES, process
 from pressroom.core.images.variants import encoder_identity, variant_stem
-from pressroom.core.planning.records import is_live
 from pressroom.core.reading.config import SiteConfig, SiteSettings
 from pressroom.core.reading.content import MAX_SOURCE_BYTES, SourceKind
 from pressroom.core.rendering.mime import headers
-from pressroom.core.site.resolve import asset_output, bundle_folders, bundle_page_keys
+from pressroom.core.site.build_options import decide
+from pressroom.core.site.resolve import BundlePage, asset_place
 from pressroom.engine.invocation import Ports
 from pressroom.engine.reading import kind_of, parse_bundle_page
 from pressroom.engine.table_layout import AHEAD, ahead_key
@@ -132,7 +134,7 @@ def make_variants_ahead(
 def _make_one(
     source: Source, site: SiteStore, key: str, config: SiteConfig, now: datetime, writing: Callable[[str], None]
 ) -> str | None:
-    asset_key = _published_at(source, key, config, now)
+    asset_key = published_at(source, key, config, now)
     if asset_key is None:
         return None
     found = source.read(key, None, MAX_FILE_BYTES + 1)
@@ -153,16 +155,22 @@ def _make_one(
     return stem
 
 
-def _published_at(source: Source, key: str, config: SiteConfig, now: datetime) -> str | None:
-    """Where the image would be published now: beside its live bundle page, or at its key in the
-    site for a file published on its own; None when its bundle page is not live (or unreadable)."""
-    if config.is_static(key):
-        return config.site_key(key)
-    for folder in bundle_folders(key):
-        for page_key in bundle_page_keys(folder, config.contentLanguage):
-            found = source.read(page_key, None, MAX_SOURCE_BYTES + 1)
-            if found is None:
-                continue
-            entry = parse_bundle_page(source, page_key, found.body, config).entry
-            return asset_output(key, entry, config.site_key(key)) if is_live(entry, now, config) else None
-    return config.site_key(key)
+def published_at(source: Source, key: str, config: SiteConfig, now: datetime) -> str | None:
+    """Where the image would be published now (`asset_place`, the holder's rule): beside its bundle
+    page while the page is live and publishes it, or at its key in the site for a file published
+    on its own; None where it would not be published (or its bundle page is unreadable).
+
+    The page is decided by its own front matter (its dates, `draft`, `build`), not the cascades
+    of the `_index.md` files above it, which would cost a read each: where one of those withdraws
+    the page or its files, the variants written here are swept by the round (`sweep_mark`)."""
+
+    def bundle_page(page_key: str) -> BundlePage | None:
+        found = source.read(page_key, None, MAX_SOURCE_BYTES + 1)
+        if found is None:
+            return None
+        entry = parse_bundle_page(source, page_key, found.body, config).entry
+        dates = (entry.draft, entry.publish_date or entry.date, entry.expiry_date)
+        decision = decide(page_key, "page", entry.params, dates, config, now, {})
+        return replace(entry, publish_resources=decision.options.publish_resources), decision.shown
+
+    return asset_place(key, config, bundle_page)[0]
