@@ -471,7 +471,7 @@ def _verdict(ok: bool) -> str:
 
 
 def targets_markdown() -> list[str]:
-    """The issues' targets (9, 11, 12, 21) against the figures of this run."""
+    """The issues' targets (9, 11, 12, 21, 22, 23) against the figures of this run."""
     rows: list[list[str]] = []
     builds = _load("builds")
     if builds:
@@ -483,8 +483,9 @@ def targets_markdown() -> list[str]:
             wall = _median(result["empty"], "wall") / _median(hugo["empty"], "wall")
             cpu = _median(result["empty"], "cpu") / _median(hugo["empty"], "cpu")
             peak = _median(result["empty"], "peak_mib") / _median(hugo["empty"], "peak_mib")
-            rows.append([f"build {posts:,} posts: wall <= 0.8x Hugo", f"{wall:.2f}x (CPU {cpu:.2f}x)",
-                         _verdict(wall <= 0.8)])  # fmt: skip
+            # Issue 23's target (issue 9 asked 0.8x), against a Hugo theme that makes the same outputs.
+            rows.append([f"build {posts:,} posts: wall <= 0.5x Hugo", f"{wall:.2f}x (CPU {cpu:.2f}x)",
+                         _verdict(wall <= 0.5)])  # fmt: skip
             rows.append([f"build {posts:,} posts: peak <= 0.5x Hugo", f"{peak:.2f}x", _verdict(peak <= 0.5)])
     events = _load("events")
     if events:
@@ -546,7 +547,7 @@ def targets_markdown() -> list[str]:
                      _verdict(len(written["files"]) <= 1)])  # fmt: skip
     if not rows:
         return []
-    return ["## Targets (issues 9, 11, 12, 21 and 22)", "", table(["target", "measured", ""], rows)]
+    return ["## Targets (issues 9, 11, 12, 21, 22 and 23)", "", table(["target", "measured", ""], rows)]
 
 
 def profile_markdown() -> list[str]:
