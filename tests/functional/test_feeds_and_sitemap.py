@@ -146,7 +146,7 @@ def test_every_feed_of_the_sample_site_is_valid_rss_2() -> None:
 
 def test_every_sitemap_of_the_sample_site_is_valid_against_the_schema(schemas: dict[str, etree.XMLSchema]) -> None:
     for name, outputs in sample_sites().items():
-        maps = {key: body for key, body in outputs.items() if re.fullmatch(r"sitemap(-\d+)?\.xml", key)}
+        maps = {key: body for key, body in outputs.items() if re.fullmatch(r"sitemap(-\d+-of-\d+)?\.xml", key)}
         assert "sitemap.xml" in maps, name
         found = {key: sitemap_problems(body, schemas) for key, body in maps.items()}
         assert {key: problems for key, problems in found.items() if problems} == {}, name
@@ -155,17 +155,19 @@ def test_every_sitemap_of_the_sample_site_is_valid_against_the_schema(schemas: d
 def test_a_sitemap_index_and_its_parts_are_valid(
     schemas: dict[str, etree.XMLSchema], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pressroom.core.site.outputs as outputs_module
+    import pressroom.core.rendering.sitemap as sitemap_module
 
-    monkeypatch.setattr(outputs_module, "SITEMAP_URL_LIMIT", 2)
+    monkeypatch.setattr(sitemap_module, "SITEMAP_URL_LIMIT", 2)
+    monkeypatch.setattr(sitemap_module, "SITEMAP_PART_URLS", 16)
     renderer = Renderer(parse_config("baseURL: https://blog.example.com/\n")[0])
-    urls = [SitemapUrl(f"/posts/p{n}/", NOW if n % 2 else None) for n in range(5)]
+    urls = [SitemapUrl(f"/posts/p{n}/", NOW if n % 2 else None) for n in range(40)]
     index = sitemap_file(renderer, urls, 0)
 
-    assert b"<sitemapindex" in index
+    assert b"<sitemapindex" in index and b"/sitemap-4-of-4.xml" in index
     assert sitemap_problems(index, schemas) == []
-    for part in (1, 2, 3):
+    for part in (1, 2, 3, 4):
         assert sitemap_problems(sitemap_file(renderer, urls, part), schemas) == []
+    assert sitemap_file(renderer, urls, 5) is None
 
 
 def test_the_checkers_catch_what_readers_reject(schemas: dict[str, etree.XMLSchema]) -> None:

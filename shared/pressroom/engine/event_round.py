@@ -31,7 +31,7 @@ from pressroom.engine.ahead import swept_stems
 from pressroom.engine.control import ErrorRecord, Journal, inbox_item, iso
 from pressroom.engine.generation import GenerationReader, Ops
 from pressroom.engine.invocation import RunResult
-from pressroom.engine.plan_writes import compile_plan
+from pressroom.engine.plan_writes import compile_plan, sitemap_urls_after
 from pressroom.engine.publishing_run import PublishingRun
 from pressroom.engine.reading import read_sources
 from pressroom.engine.rebuild import start_rebuild
@@ -71,6 +71,9 @@ def run_round(run: PublishingRun, inbox: list[tuple[str, str]], due: list[tuple[
     )
     result.published.extend(reading.key for reading in readings if reading.error is None and not reading.recheck)
     journal = _round_journal(plan, due, swept_stems(keys))
+    if plan.render.sitemap:
+        # The sitemap's URL count before and after the round: which part files it has.
+        journal.data["sitemap"] |= {"before": reader.sitemap_urls(), "urls": sitemap_urls_after(plan, reader)}
     puts = [*ops.puts.values(), *error_puts]
     if plan.renamed:
         # In the round's own transaction: the rebuild that renames the term on every other
@@ -220,6 +223,8 @@ def render_round(
         {k: (datetime.fromisoformat(v) if v else None) for k, v in sitemap["set"].items()},
         set(sitemap["drop"]),
         SearchPatch(search["set"], set(search["drop"]), fresh=fresh),
+        urls=sitemap.get("urls"),
+        before=sitemap.get("before"),
     )
     jobs, deletes = run.writer.expand(plan, view, renderer, patch)
     if journal.data.get("sweep"):

@@ -47,7 +47,14 @@ def compile_plan(plan: RoundPlan, reader: GenerationState) -> Ops:
     terms_changed = _list_states(ops, plan, reader, new_shapes)
     _term_buckets(ops, reader, terms_changed)
     _intros_sitemap_schedule(ops, plan, reader.keys)
+    if plan.sitemap_delta:
+        ops.put({"pk": reader.keys.lists, "sk": "m", "urls": sitemap_urls_after(plan, reader)})
     return ops
+
+
+def sitemap_urls_after(plan: RoundPlan, reader: GenerationState) -> int:
+    """How many URLs the sitemap lists once the round is applied."""
+    return reader.sitemap_urls() + plan.sitemap_delta
 
 
 def _records_and_claims(ops: Ops, plan: RoundPlan, keys: GenerationKeys) -> None:

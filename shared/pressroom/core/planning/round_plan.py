@@ -142,6 +142,9 @@ class RoundPlan:
     sitemap_drop: set[str] = field(default_factory=set)
     sitemap_pages: set[str] = field(default_factory=set)
     """Which of `sitemap_set` are pages (the index keeps their rows; lists come from their states)."""
+    sitemap_delta: int = 0
+    """How many URLs the round adds to the sitemap, less those it takes off (the index keeps the
+    count: with it the event path knows the sitemap's part files without reading them all)."""
     search_set: dict[str, SearchRecord] = field(default_factory=dict)
     """Search index URL -> record, for pages new or shown differently (see `core.search`)."""
     search_drop: set[str] = field(default_factory=set)

@@ -10,7 +10,6 @@ the outputs its planner names. Both name them with these values, so both write t
 from __future__ import annotations
 
 import html
-import math
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,7 +37,19 @@ from pressroom.core.rendering.search import (
     search_parts,
     search_record,
 )
-from pressroom.core.rendering.sitemap import SitemapPatch, SitemapUrl, parse_sitemap
+from pressroom.core.rendering.sitemap import (
+    SITEMAP_KEY,
+    SitemapPatch,
+    SitemapUrl,
+    is_sitemap_part,
+    parse_sitemap,
+    read_parts,
+    sitemap_key,
+    sitemap_lines,
+    sitemap_part,
+    sitemap_parts,
+    split_urls,
+)
 from pressroom.core.rendering.template_functions import (
     Pager,
     author_image,
@@ -81,10 +92,6 @@ SEARCH_PAGE_KEY = "search/index.html"
 def static_keys() -> tuple[str, ...]:
     """The outputs that depend on the configuration only; the stylesheet's name is fingerprinted."""
     return ("robots.txt", "404.html", stylesheet_key(), *THEME_FILES, SEARCH_PAGE_KEY)
-
-
-SITEMAP_URL_LIMIT = 50_000
-"""URLs one sitemap file may hold (sitemaps.org); past it `sitemap.xml` becomes a sitemap index."""
 
 
 @dataclass(frozen=True)
@@ -406,41 +413,24 @@ class TaxonomyFeedOutput(OutputKind):
 
 
 class _SitemapFiles:
-    """The sitemap's producer: its URLs after the round, the published sitemap patched (the event
-    path need not read every page's row, see `core.rendering.sitemap`), else from the index."""
+    """The sitemap's producer: its files after the round, the published ones the round's URLs are
+    in patched (the event path need not read every page's row, see `core.rendering.sitemap`),
+    else every file from the index."""
 
     def rewrite(
         self, site: Templates, index: SiteIndex, published: Published | None, patch: SitemapPatch | None
     ) -> Rewrite:
         if published is None or patch is None:
-            return self._files(self.urls(site, index), [])
-        urls: list[SitemapUrl] | None = None
-        parts: list[str] = []
-        found = None if patch.full else published.read("sitemap.xml")
-        parsed = parse_sitemap(found, site.config) if found is not None else None
-        if parsed is not None and parsed.parts:
-            parts = parsed.parts
-            bodies = published.read_many(parts)
-            read = [parse_sitemap(body, site.config) if body else None for body in bodies]
-            if all(part is not None and not part.parts for part in read):
-                urls = patch.apply(url for part in read if part is not None for url in part.urls)
-        elif parsed is not None:
-            urls = patch.apply(parsed.urls)
-        if urls is None:
-            urls = self.urls(site, index)
-            if not parts:
-                parts = [key for key in published.output_keys() if key.startswith("sitemap-")]
-        return self._files(urls, parts)
-
-    @staticmethod
-    def _files(urls: list[SitemapUrl], gone: list[str]) -> Rewrite:
-        """Every file of the sitemap of `urls` (its parts are rendered one by one, when written)."""
-
-        def produce(output: OutputKind, site: Templates) -> bytes | None:
-            assert isinstance(output, SitemapOutput)
-            return sitemap_file(site, urls, output.part)
-
-        return Rewrite([SitemapOutput(part) for part in range(sitemap_parts(len(urls)) + 1)], gone, produce)
+            return _sitemap_rewrite(site, self.urls(site, index), [])
+        found = None if patch.full else _patched_sitemap(site, published, patch)
+        if found is not None:
+            return found
+        # Rare (a rebuild, a first publish, a custom layout, a part edited by hand or a
+        # redistribution cut short): every part file published is listed, so none is left behind.
+        urls = self.urls(site, index)
+        kept = {output.key for output in sitemap_outputs(len(urls))}
+        gone = [key for key in published.output_keys() if is_sitemap_part(key) and key not in kept]
+        return _sitemap_rewrite(site, urls, gone)
 
     @staticmethod
     def urls(site: Templates, index: SiteIndex) -> list[SitemapUrl]:
@@ -458,32 +448,87 @@ class _SitemapFiles:
         return urls
 
 
-def sitemap_file(site: Templates, urls: Sequence[SitemapUrl], part: int) -> bytes | None:
-    """`sitemap.xml` of `urls`, or past the limit its index (part 0) and its part `part` (None: no such part)."""
-    parts = sitemap_parts(len(urls))
-    if part > parts:
+def _patched_sitemap(site: Templates, published: Published, patch: SitemapPatch) -> Rewrite | None:
+    """The sitemap files a round writes, read back from the published ones and patched; None when
+    they cannot be (unknown counts, a file missing or not as the template wrote it)."""
+    if patch.urls is None or patch.before is None:
         return None
-    if parts == 0:
-        return site.render_template("sitemap.xml", urls=urls)
-    if part == 0:
-        names = [SitemapOutput(n).key for n in range(1, parts + 1)]
+    config = site.config
+    before, after = sitemap_parts(patch.before), sitemap_parts(patch.urls)
+    if before == after and after:
+        # The common case: the parts the round's URLs hash to, and the index (its bytes change
+        # only with the part count: rendered, compared, not written).
+        touched = sorted({sitemap_part(path, after) for path in patch.touched()})
+        found = read_parts(published.read_many, touched, after, config)
+        if found is None:
+            return None
+        patched = {part: patch.part(part, after).apply(urls) for part, urls in found.items()}
+        outputs = [SitemapOutput(), *(SitemapOutput(part, after) for part in touched)]
+        return Rewrite(outputs, [], lambda output, site: _sitemap_file(site, patched, output, after))
+    # One file, or the parts redistributed: every URL, read from every published file.
+    if before:
+        parts = read_parts(published.read_many, list(range(1, before + 1)), before, config)
+        old = [url for urls in (parts or {}).values() for url in urls] if parts is not None else None
+    else:
+        body = published.read(SITEMAP_KEY)
+        parsed = parse_sitemap(body, config) if body is not None else None
+        old = parsed.urls if parsed is not None and not parsed.parts else None
+    if old is None:
+        return None
+    urls = patch.apply(old)
+    if len(urls) != patch.urls:
+        return None  # the index's count and the published files disagree: both from the index
+    gone = [sitemap_key(part, before) for part in range(1, before + 1) if before != after]
+    return _sitemap_rewrite(site, urls, gone)
+
+
+def _sitemap_rewrite(site: Templates, urls: list[SitemapUrl], gone: list[str]) -> Rewrite:
+    """Every file of the sitemap of `urls` (each rendered when written)."""
+    parts = sitemap_parts(len(urls))
+    split = dict(enumerate(split_urls(urls, parts), 1)) if parts else {0: urls}
+    return Rewrite(sitemap_outputs(len(urls)), gone, lambda output, site: _sitemap_file(site, split, output, parts))
+
+
+def _sitemap_file(
+    site: Templates, urls: Mapping[int, Sequence[SitemapUrl]], output: OutputKind, parts: int
+) -> bytes | None:
+    """One file of a sitemap whose parts' URLs (by part; 0: the one file) are `urls`."""
+    assert isinstance(output, SitemapOutput)
+    if output.part == 0 and parts:
+        names = [sitemap_key(part, parts) for part in range(1, parts + 1)]
         return site.render_template("sitemapindex.xml", files=names)
-    limit = SITEMAP_URL_LIMIT
-    return site.render_template("sitemap.xml", urls=urls[(part - 1) * limit : part * limit])
+    if output.parts != parts or output.part not in urls:
+        return None
+    return site.render_template("sitemap.xml", urls=sitemap_lines(urls[output.part], site.absolute))
+
+
+def sitemap_file(site: Templates, urls: Sequence[SitemapUrl], part: int) -> bytes | None:
+    """`sitemap.xml` of `urls` (part 0), or past the limit its part `part` (None: no such part)."""
+    parts = sitemap_parts(len(urls))
+    split = dict(enumerate(split_urls(urls, parts), 1)) if parts else {0: list(urls)}
+    return _sitemap_file(site, split, SitemapOutput(part, parts if part else 0), parts)
+
+
+def sitemap_outputs(url_count: int) -> list[SitemapOutput]:
+    """The sitemap's files: `sitemap.xml`, and past SITEMAP_URL_LIMIT URLs the parts it indexes."""
+    parts = sitemap_parts(url_count)
+    return [SitemapOutput(), *(SitemapOutput(part, parts) for part in range(1, parts + 1))]
 
 
 @dataclass(frozen=True)
 class SitemapOutput(OutputKind):
-    """`sitemap.xml` (part 0); past SITEMAP_URL_LIMIT URLs, it indexes parts 1.. `sitemap-N.xml`."""
+    """`sitemap.xml` (part 0); past SITEMAP_URL_LIMIT URLs, the index of its parts 1..N,
+    `sitemap-K-of-N.xml` (`core.rendering.sitemap`)."""
 
     tag = "SitemapOutput"
     producer = _SitemapFiles()
 
     part: int = 0
+    parts: int = 0
 
     @property
     def key(self) -> str:
-        return f"sitemap-{self.part}.xml" if self.part else "sitemap.xml"
+        return sitemap_key(self.part, self.parts)
 
     def enabled(self, config: SiteConfig) -> bool:
         return config.outputs_kind("sitemap")
@@ -732,11 +777,6 @@ def list_taxonomy_outputs(taxonomy: str) -> list[Output]:
     return [TaxonomyOutput(taxonomy), TaxonomyFeedOutput(taxonomy)]
 
 
-def sitemap_parts(url_count: int) -> int:
-    """How many `sitemap-N.xml` files a sitemap of `url_count` URLs needs: 0 while one file holds them."""
-    return 0 if url_count <= SITEMAP_URL_LIMIT else math.ceil(url_count / SITEMAP_URL_LIMIT)
-
-
 def list_outputs(list_id: str, size: int, config: SiteConfig) -> list[Output]:
     """Every page of a list that exists, its feed, and its `page/1/` redirect (a paginated list's)."""
     paging = list_paging(list_id, config)
@@ -789,8 +829,7 @@ def site_outputs(
         if entry.has_page:
             outputs.append(PageOutput(entry.source_key, entry.path))
             outputs.extend(AliasOutput(alias, entry.path) for alias in entry.aliases)
-    parts = sitemap_parts(sitemap_url_count(index, pages))
-    outputs.extend(SitemapOutput(part) for part in range(parts + 1))
+    outputs.extend(sitemap_outputs(sitemap_url_count(index, pages)))
     outputs.extend(search_outputs(pages))
     versions = versions or {}
     outputs.extend(AssetOutput(source, key, versions.get(key, "")) for key, source in sorted(assets.items()))
