@@ -418,6 +418,69 @@ def test_past_the_url_limit_the_sitemap_becomes_an_index_of_parts(site: Site, mo
     assert not [key for key in site.published() if key.startswith("sitemap-")]
 
 
+def test_an_old_post_changes_only_the_sitemap_part_its_url_hashes_to(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23: a new post older than all used to shift every part after its place in the sorted
+    list, so every part was read, rendered and written again; now its own part alone is."""
+    from pressroom.core.rendering import sitemap
+    from pressroom.core.site import outputs
+
+    monkeypatch.setattr(sitemap, "SITEMAP_URL_LIMIT", 10)
+    monkeypatch.setattr(sitemap, "SITEMAP_PART_URLS", 4)
+    for n in range(24):  # 31 URLs: home, posts, 2 taxonomies, 3 terms, 24 pages: 8 parts
+        site.put(f"posts/p{n:02d}.md", post(f"P{n}", f"2024-01-{n + 1:02d}", [f"t{n % 3}"]))
+    site.drain()
+    before = site.published()
+    assert "sitemap-8-of-8.xml" in before
+    rendered: list[list[str]] = []
+    lines = outputs.sitemap_lines
+    monkeypatch.setattr(
+        outputs,
+        "sitemap_lines",
+        lambda urls, absolute: rendered.append([u.path for u in urls]) or lines(urls, absolute),
+    )
+    site.put("posts/old.md", post("Old", "2020-01-01", ["t0"]))
+    site.drain()
+    assert len(rendered) == 1 and "/posts/old/" in rendered[0], "only the post's own part is rendered"
+    after = site.published()
+    changed = {key for key in {*before, *after} if key.startswith("sitemap") and before.get(key) != after.get(key)}
+    assert changed == {sitemap.sitemap_key(sitemap.sitemap_part("/posts/old/", 8), 8)}
+    assert_converged(site)
+
+
+def test_sitemap_parts_follow_the_url_count_up_and_down(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The part count doubles and halves as URLs come and go (a redistribution from every part),
+    and the index's URL count stays that of the full build's sitemap."""
+    from pressroom.core.rendering import sitemap
+
+    monkeypatch.setattr(sitemap, "SITEMAP_URL_LIMIT", 6)
+    monkeypatch.setattr(sitemap, "SITEMAP_PART_URLS", 2)
+    for batch in range(4):
+        for n in range(batch * 4, batch * 4 + 4):
+            site.put(f"posts/p{n:02d}.md", post(f"P{n}", f"2024-02-{n + 1:02d}", [f"t{n}", "shared"]))
+        site.drain()
+        assert_converged(site)
+    assert "sitemap-32-of-32.xml" in site.published()  # 36 URLs: 16 pages, 17 terms, 3 lists
+    site.put("posts/p03.md", post("P3", "2024-02-04", ["t3"], draft=True))
+    site.put("posts/p05.md", post("P5 moved", "2024-02-06", ["t5"], slug="moved"))
+    site.drain()
+    assert_converged(site)
+    for n in range(2, 16):
+        site.delete(f"posts/p{n:02d}.md")
+        if n % 5 == 0:
+            site.drain()
+            assert_converged(site)
+    site.drain()
+    assert_converged(site)
+    assert "sitemap-8-of-8.xml" in site.published()  # 9 URLs
+    site.delete("posts/p01.md")
+    site.put("posts/p00.md", post("P0", "2024-02-01", ["shared"]))
+    site.drain()
+    assert_converged(site)  # 6 URLs: one sitemap.xml again
+    assert not [key for key in site.published() if key.startswith("sitemap-")]
+
+
 def test_hostile_keys_and_broken_files_in_one_batch_publish_the_rest_and_are_not_retried(site: Site) -> None:
     site.put("posts/good.md", post("Good", "2024-01-01", ["x"]))
     site.put("posts/with space +plus é.md", post("Spaced", "2024-01-02", ["x"]))
