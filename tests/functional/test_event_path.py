@@ -410,7 +410,7 @@ def test_past_the_url_limit_the_sitemap_becomes_an_index_of_parts(site: Site, mo
         site.put(f"posts/p{n:02d}.md", post(f"P{n}", f"2024-01-{n + 1:02d}", [f"t{n % 3}"]))
     site.drain()
     assert_converged(site)
-    assert "sitemap-8-of-8.xml" in site.published()
+    assert "sitemap-pages-8-of-8.xml" in site.published()
     for n in range(22):  # 10 URLs left: home, posts, 2 taxonomies, 3 terms, 3 pages
         site.delete(f"posts/p{n:02d}.md")
     site.drain()
@@ -432,7 +432,7 @@ def test_an_old_post_changes_only_the_sitemap_part_its_url_hashes_to(
         site.put(f"posts/p{n:02d}.md", post(f"P{n}", f"2024-01-{n + 1:02d}", [f"t{n % 3}"]))
     site.drain()
     before = site.published()
-    assert "sitemap-8-of-8.xml" in before
+    assert "sitemap-pages-8-of-8.xml" in before
     rendered: list[list[str]] = []
     lines = outputs.sitemap_lines
     monkeypatch.setattr(
@@ -445,7 +445,7 @@ def test_an_old_post_changes_only_the_sitemap_part_its_url_hashes_to(
     assert len(rendered) == 1 and "/posts/old/" in rendered[0], "only the post's own part is rendered"
     after = site.published()
     changed = {key for key in {*before, *after} if key.startswith("sitemap") and before.get(key) != after.get(key)}
-    assert changed == {sitemap.sitemap_key(sitemap.sitemap_part("/posts/old/", 8), 8)}
+    assert changed == {sitemap.sitemap_key("pages", sitemap.sitemap_part("/posts/old/", 8), 8)}
     assert_converged(site)
 
 
@@ -456,12 +456,13 @@ def test_sitemap_parts_follow_the_url_count_up_and_down(site: Site, monkeypatch:
 
     monkeypatch.setattr(sitemap, "SITEMAP_URL_LIMIT", 6)
     monkeypatch.setattr(sitemap, "SITEMAP_PART_URLS", 2)
+    monkeypatch.setattr(sitemap, "SITEMAP_LIST_PART_URLS", 4)
     for batch in range(4):
         for n in range(batch * 4, batch * 4 + 4):
             site.put(f"posts/p{n:02d}.md", post(f"P{n}", f"2024-02-{n + 1:02d}", [f"t{n}", "shared"]))
         site.drain()
         assert_converged(site)
-    assert "sitemap-32-of-32.xml" in site.published()  # 36 URLs: 16 pages, 17 terms, 3 lists
+    assert {"sitemap-pages-8-of-8.xml", "sitemap-lists-8-of-8.xml"} <= set(site.published())  # 16 pages, 21 lists
     site.put("posts/p03.md", post("P3", "2024-02-04", ["t3"], draft=True))
     site.put("posts/p05.md", post("P5 moved", "2024-02-06", ["t5"], slug="moved"))
     site.drain()
@@ -473,7 +474,7 @@ def test_sitemap_parts_follow_the_url_count_up_and_down(site: Site, monkeypatch:
             assert_converged(site)
     site.drain()
     assert_converged(site)
-    assert "sitemap-8-of-8.xml" in site.published()  # 9 URLs
+    assert {"sitemap-pages-1-of-1.xml", "sitemap-lists-2-of-2.xml"} <= set(site.published())  # 2 pages, 7 lists
     site.delete("posts/p01.md")
     site.put("posts/p00.md", post("P0", "2024-02-01", ["shared"]))
     site.drain()

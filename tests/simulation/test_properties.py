@@ -138,6 +138,7 @@ def test_any_changes_interleaving_and_fault_converge_to_the_full_build(
             # redistributed as the site grows and shrinks (issue 23), through every fault.
             patch.setattr(sitemap, "SITEMAP_URL_LIMIT", 4)
             patch.setattr(sitemap, "SITEMAP_PART_URLS", 2)
+            patch.setattr(sitemap, "SITEMAP_LIST_PART_URLS", 2)
         outcome = run_scenario(initial, writers, schedule, fault)
     # Only a dead holder's lease may keep work waiting (one at most: none is taken over before the drain).
     allowed = LEASE_SECONDS + 3 if any(one.kind == "crash" for one in fault) else REDELIVERY_SECONDS

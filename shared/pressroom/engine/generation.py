@@ -131,7 +131,7 @@ class GenerationState:
         """Every record is known (`all_records` ran to its end)."""
         self._lists: dict[str, ListState | None] = {}
         self._buckets: dict[tuple[str, str], dict[str, list[Any]]] = {}
-        self._sitemap_urls: int | None = None
+        self._sitemap_urls: tuple[int, int] | None = None
 
     def _learn_record(self, key: str, item: Item | None) -> None:
         """A source's record item (None: there is none), read or written."""
@@ -216,8 +216,9 @@ class GenerationState:
     def list_state(self, list_id: str) -> ListState:
         return self.lists([list_id]).get(list_id) or ListState()
 
-    def sitemap_urls(self) -> int:
-        """How many URLs the sitemap lists (0 in a generation without any)."""
+    def sitemap_urls(self) -> tuple[int, int]:
+        """How many list URLs (sections, terms: those that come and go) and page URLs the sitemap
+        lists ((0, 0) in a generation without any)."""
         if self._sitemap_urls is None:
             key = self.keys.sitemap_count
             self._learn_sitemap_urls(self.table.get_many([key]).get(key))
@@ -225,7 +226,7 @@ class GenerationState:
         return self._sitemap_urls
 
     def _learn_sitemap_urls(self, item: Item | None) -> None:
-        self._sitemap_urls = int(item["urls"]) if item else 0
+        self._sitemap_urls = (int(item["lists"]), int(item["pages"])) if item else (0, 0)
 
     def blocks(self, list_id: str) -> list[tuple[str, int]]:
         """The list's blocks: (bound, entries) in order, each bound at most its first stored sort

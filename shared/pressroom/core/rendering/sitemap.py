@@ -8,14 +8,17 @@ template wrote; anything else (a custom `sitemap.xml` layout, a file edited by h
 parse, and the sitemap is then rendered from the index instead.
 
 Up to SITEMAP_URL_LIMIT URLs the sitemap is one file, `sitemap.xml`. Past it, `sitemap.xml` is a
-sitemap index of `sitemap_parts(urls)` part files (`sitemap-K-of-N.xml`, a power of two of them,
-about SITEMAP_PART_URLS URLs each) and a URL is in the part its path hashes to (`sitemap_part`):
-a part's members do not depend on the others', so a new page, however old, changes its own part
-alone, and an event reads and writes the parts its URLs hash to and nothing else. The index of
-the generation keeps how many URLs the sitemap has (`SitemapPatch.urls`), so the event path
-knows the part count without reading every part; when it crosses a power of two the parts are
-redistributed, once, from all of them. The full build splits its URLs with the same functions,
-so both agree byte for byte.
+sitemap index of part files in two families: the lists' URLs (home, sections, taxonomies, terms:
+`sitemap-lists-K-of-N.xml`, about SITEMAP_LIST_PART_URLS each, so the terms a round adds are
+mostly in one part) and the pages' (`sitemap-pages-K-of-N.xml`, about SITEMAP_PART_URLS each).
+Each family has a power of two of parts (`sitemap_layout`) and a URL is in the part its path
+hashes to (`sitemap_part`): a part's members do not depend on the others', so a new page, however
+old, changes its own part alone, and an event reads and writes the parts its URLs hash to and
+nothing else. The index of the generation keeps how many URLs of each family the sitemap has
+(`SitemapCounts`), so the event path knows the parts without reading them; when a family's count
+crosses a power of two its parts are redistributed, once, from all of them (and when the sitemap
+becomes an index, from the index of the generation). The full build splits its URLs with the
+same functions, so both agree byte for byte.
 """
 
 from __future__ import annotations
@@ -41,22 +44,45 @@ class SitemapUrl:
 SITEMAP_URL_LIMIT = 50_000
 """URLs one sitemap file may hold (sitemaps.org); past it `sitemap.xml` becomes a sitemap index."""
 SITEMAP_PART_URLS = 1_024
-"""URLs one part of a sitemap index holds on average, at most: the parts double as the site grows.
-A part is about 100 KB, what an event that adds a page reads, renders and writes back."""
+"""Page URLs one part of a sitemap index holds on average, at most: the parts double as the site
+grows. A part is about 100 KB, what an event that adds a page reads, renders and writes back."""
+SITEMAP_LIST_PART_URLS = 8_192
+"""List URLs one part holds on average, at most: a site's terms are in one part up to thousands of
+them, so a page with new tags changes two parts (its own and the lists'), not one per tag."""
 SITEMAP_KEY = "sitemap.xml"
-_PART_KEY = re.compile(r"sitemap-(\d+)-of-(\d+)\.xml")
-_ANY_PART_KEY = re.compile(r"sitemap-\d+(?:-of-\d+)?\.xml")
+FAMILIES = ("lists", "pages")
+_ANY_PART_KEY = re.compile(r"sitemap-(?:(?:lists|pages)-)?\d+(?:-of-\d+)?\.xml")
 
 
-def sitemap_parts(url_count: int) -> int:
-    """How many part files a sitemap of `url_count` URLs has: 0 while `sitemap.xml` holds them all,
-    else a power of two (at least 2) such that each holds at most SITEMAP_PART_URLS on average."""
-    if url_count <= SITEMAP_URL_LIMIT:
-        return 0
-    parts = 2
-    while parts * SITEMAP_PART_URLS < url_count:
-        parts *= 2
-    return parts
+@dataclass(frozen=True)
+class SitemapCounts:
+    """How many URLs of each family the sitemap lists."""
+
+    lists: int
+    pages: int
+
+    @property
+    def total(self) -> int:
+        return self.lists + self.pages
+
+    def of(self, family: str) -> int:
+        return self.lists if family == "lists" else self.pages
+
+
+def sitemap_layout(counts: SitemapCounts) -> dict[str, int] | None:
+    """How many part files each family has: None while `sitemap.xml` holds every URL, else for
+    each family a power of two (0 for a family without URLs) such that each part holds at most
+    its SITEMAP_*PART_URLS on average."""
+    if counts.total <= SITEMAP_URL_LIMIT:
+        return None
+    layout = {}
+    for family in FAMILIES:
+        count, average = counts.of(family), SITEMAP_LIST_PART_URLS if family == "lists" else SITEMAP_PART_URLS
+        parts = 1 if count else 0
+        while parts * average < count:
+            parts *= 2
+        layout[family] = parts
+    return layout
 
 
 def sitemap_part(path: str, parts: int) -> int:
@@ -64,9 +90,14 @@ def sitemap_part(path: str, parts: int) -> int:
     return 1 + int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big") % parts
 
 
-def sitemap_key(part: int, parts: int) -> str:
-    """`sitemap.xml` (part 0: the sitemap, or the index of its parts), or `sitemap-K-of-N.xml`."""
-    return f"sitemap-{part}-of-{parts}.xml" if part else SITEMAP_KEY
+def sitemap_key(family: str, part: int, parts: int) -> str:
+    """`sitemap.xml` (no family: the sitemap, or the index of its parts), or `sitemap-FAMILY-K-of-N.xml`."""
+    return f"sitemap-{family}-{part}-of-{parts}.xml" if family else SITEMAP_KEY
+
+
+def layout_keys(layout: Mapping[str, int]) -> list[str]:
+    """The part files of a sitemap index, as it lists them."""
+    return [sitemap_key(family, part, layout[family]) for family in FAMILIES for part in range(1, layout[family] + 1)]
 
 
 def is_sitemap_part(key: str) -> bool:
@@ -165,10 +196,12 @@ class SitemapPatch:
     """What the round changes in the search index (None: render it from the index)."""
     full: bool = False
     """Render every URL from the index instead (a rebuild)."""
-    urls: int | None = None
+    lists: frozenset[str] = frozenset()
+    """Which of the paths set or dropped are lists' (the others are pages')."""
+    counts: SitemapCounts | None = None
     """How many URLs the sitemap has after the round (None: unknown, render it from the index)."""
-    before: int | None = None
-    """And before it: with `urls`, whether the part files are redistributed."""
+    before: SitemapCounts | None = None
+    """And before it: with `counts`, whether part files are redistributed."""
 
     def apply(self, urls: Iterable[SitemapUrl]) -> list[SitemapUrl]:
         dropped = set(self.dropped)
@@ -180,20 +213,26 @@ class SitemapPatch:
         """Every path the round sets or drops."""
         return set(self.changed) | set(self.dropped)
 
-    def part(self, part: int, parts: int) -> SitemapPatch:
-        """The URLs of this patch that belong in one part."""
-        return SitemapPatch(
-            {path: lastmod for path, lastmod in self.changed.items() if sitemap_part(path, parts) == part},
-            {path for path in self.dropped if sitemap_part(path, parts) == part},
-        )
+    def part(self, family: str, part: int | None = None, parts: int = 1) -> SitemapPatch:
+        """The URLs of this patch that belong in one family, and in one part of it (None: any)."""
+
+        def wanted(path: str) -> bool:
+            return (path in self.lists) == (family == "lists") and (part is None or sitemap_part(path, parts) == part)
+
+        changed = {path: lastmod for path, lastmod in self.changed.items() if wanted(path)}
+        return SitemapPatch(changed, {path for path in self.dropped if wanted(path)}, lists=self.lists)
 
 
 def read_parts(
-    read_many: Callable[[Sequence[str]], Sequence[bytes | None]], wanted: Sequence[int], parts: int, config: SiteConfig
+    read_many: Callable[[Sequence[str]], Sequence[bytes | None]],
+    family: str,
+    wanted: Sequence[int],
+    parts: int,
+    config: SiteConfig,
 ) -> dict[int, list[SitemapUrl]] | None:
-    """The URLs of each wanted part file; None if one is missing, not as the template wrote it,
-    or holds a URL of another part."""
-    bodies = read_many([sitemap_key(part, parts) for part in wanted])
+    """The URLs of each wanted part file of a family; None if one is missing, not as the template
+    wrote it, or holds a URL of another part."""
+    bodies = read_many([sitemap_key(family, part, parts) for part in wanted])
     found: dict[int, list[SitemapUrl]] = {}
     for part, body in zip(wanted, bodies, strict=True):
         parsed = parse_sitemap(body, config) if body is not None else None

@@ -38,16 +38,19 @@ from pressroom.core.rendering.search import (
     search_record,
 )
 from pressroom.core.rendering.sitemap import (
+    FAMILIES,
     SITEMAP_KEY,
+    SitemapCounts,
     SitemapPatch,
     SitemapUrl,
     is_sitemap_part,
+    layout_keys,
     parse_sitemap,
     read_parts,
     sitemap_key,
+    sitemap_layout,
     sitemap_lines,
     sitemap_part,
-    sitemap_parts,
     split_urls,
 )
 from pressroom.core.rendering.template_functions import (
@@ -445,110 +448,156 @@ class _SitemapFiles:
         found = None if patch.full else _patched_sitemap(site, published, patch)
         if found is not None:
             return found
-        # Rare (a rebuild, a first publish, a custom layout, a part edited by hand or a
-        # redistribution cut short): every part file published is listed, so none is left behind.
+        # Rare (a rebuild, a first publish, the sitemap becoming an index, a custom layout, a
+        # part edited by hand): every part file published is listed, so none is left behind.
         urls = self.urls(site, index)
-        kept = {output.key for output in sitemap_outputs(len(urls))}
+        kept = {output.key for output in sitemap_outputs(_counts(urls))}
         gone = [key for key in published.output_keys() if is_sitemap_part(key) and key not in kept]
         return _sitemap_rewrite(site, urls, gone)
 
     @staticmethod
-    def urls(site: Templates, index: SiteIndex) -> list[SitemapUrl]:
-        """Every URL of the site as the sitemap lists it, by path."""
+    def urls(site: Templates, index: SiteIndex) -> dict[str, list[SitemapUrl]]:
+        """Every URL of the site as the sitemap lists it, by family, each by path."""
         config = site.config
-        urls = [SitemapUrl(href(HOME_LIST), None)]
-        urls += [SitemapUrl(href(section), None) for section in index.sections()]
+        lists = [SitemapUrl(href(HOME_LIST), None)]
+        lists += [SitemapUrl(href(section), None) for section in index.sections()]
         for taxonomy in config.taxonomies:
             if config.outputs_kind("taxonomy"):
-                urls.append(SitemapUrl(href(taxonomy), None))
-            urls += [SitemapUrl(site.term_url(taxonomy, term.name), None) for term in index.terms(taxonomy)]
-            urls += [SitemapUrl(href(config.list_path(i)), None) for i in index.intro_terms(taxonomy)]
-        urls += [SitemapUrl(href(path), lastmod) for path, lastmod in index.sitemap_pages()]
-        urls.sort(key=lambda url: url.path)
-        return urls
+                lists.append(SitemapUrl(href(taxonomy), None))
+            lists += [SitemapUrl(site.term_url(taxonomy, term.name), None) for term in index.terms(taxonomy)]
+            lists += [SitemapUrl(href(config.list_path(i)), None) for i in index.intro_terms(taxonomy)]
+        pages = [SitemapUrl(href(path), lastmod) for path, lastmod in index.sitemap_pages()]
+        return {"lists": sorted(lists, key=_by_path), "pages": sorted(pages, key=_by_path)}
+
+
+def _by_path(url: SitemapUrl) -> str:
+    return url.path
+
+
+def _counts(urls: Mapping[str, Sequence[SitemapUrl]]) -> SitemapCounts:
+    return SitemapCounts(len(urls["lists"]), len(urls["pages"]))
 
 
 def _patched_sitemap(site: Templates, published: Published, patch: SitemapPatch) -> Rewrite | None:
     """The sitemap files a round writes, read back from the published ones and patched; None when
-    they cannot be (unknown counts, a file missing or not as the template wrote it)."""
-    if patch.urls is None or patch.before is None:
+    they cannot be (unknown counts, the sitemap becoming an index, a file missing or not as the
+    template wrote it)."""
+    if patch.counts is None or patch.before is None:
         return None
-    config = site.config
-    before, after = sitemap_parts(patch.before), sitemap_parts(patch.urls)
-    if before == after and after:
-        # The common case: the parts the round's URLs hash to, and the index (its bytes change
-        # only with the part count: rendered, compared, not written).
-        touched = sorted({sitemap_part(path, after) for path in patch.touched()})
-        found = read_parts(published.read_many, touched, after, config)
-        if found is None:
-            return None
-        patched = {part: patch.part(part, after).apply(urls) for part, urls in found.items()}
-        outputs = [SitemapOutput(), *(SitemapOutput(part, after) for part in touched)]
-        return Rewrite(outputs, [], lambda output, site: _sitemap_file(site, patched, output, after))
-    # One file, or the parts redistributed: every URL, read from every published file.
-    if before:
-        parts = read_parts(published.read_many, list(range(1, before + 1)), before, config)
-        old = [url for urls in (parts or {}).values() for url in urls] if parts is not None else None
-    else:
+    before, after = sitemap_layout(patch.before), sitemap_layout(patch.counts)
+    if after is None:
+        return _one_file(site, published, patch, patch.counts.total, before)
+    if before is None:
+        return None  # the one file's URLs are not told apart by family: the parts from the index
+    urlsets: dict[str, list[SitemapUrl]] = {}
+    outputs: list[OutputKind] = [SitemapOutput()]  # its bytes change only with the part counts
+    gone: list[str] = []
+    for family in FAMILIES:
+        old_parts, parts, change = before[family], after[family], patch.part(family)
+        if old_parts == parts:
+            # The common case: the parts the round's URLs hash to.
+            touched = sorted({sitemap_part(path, parts) for path in change.touched()})
+            found = read_parts(published.read_many, family, touched, parts, site.config)
+            if found is None:
+                return None
+            patched = {part: change.part(family, part, parts).apply(urls) for part, urls in found.items()}
+        else:
+            # The family's count crossed a power of two: its parts redistributed, once.
+            found = read_parts(published.read_many, family, range(1, old_parts + 1), old_parts, site.config)
+            urls = change.apply(url for part in (found or {}).values() for url in part)
+            if found is None or len(urls) != patch.counts.of(family):
+                return None
+            patched = dict(enumerate(split_urls(urls, parts), 1))
+            gone += [sitemap_key(family, part, old_parts) for part in range(1, old_parts + 1)]
+        outputs += [SitemapOutput(part, parts, family) for part in patched]
+        urlsets.update({sitemap_key(family, part, parts): urls for part, urls in patched.items()})
+    index = layout_keys(after)
+    return Rewrite(outputs, gone, lambda output, site: _sitemap_file(site, urlsets, index, output))
+
+
+def _one_file(
+    site: Templates, published: Published, patch: SitemapPatch, total: int, before: Mapping[str, int] | None
+) -> Rewrite | None:
+    """`sitemap.xml` holding every URL after the round: from the one file or every part before it."""
+    old: list[SitemapUrl] | None = []
+    if before is None:
         body = published.read(SITEMAP_KEY)
-        parsed = parse_sitemap(body, config) if body is not None else None
+        parsed = parse_sitemap(body, site.config) if body is not None else None
         old = parsed.urls if parsed is not None and not parsed.parts else None
+    else:
+        for family in FAMILIES:
+            found = read_parts(published.read_many, family, range(1, before[family] + 1), before[family], site.config)
+            old = None if found is None or old is None else old + [url for urls in found.values() for url in urls]
     if old is None:
         return None
     urls = patch.apply(old)
-    if len(urls) != patch.urls:
+    if len(urls) != total:
         return None  # the index's count and the published files disagree: both from the index
-    gone = [sitemap_key(part, before) for part in range(1, before + 1) if before != after]
-    return _sitemap_rewrite(site, urls, gone)
+    gone = layout_keys(before) if before is not None else []
+    return Rewrite([SitemapOutput()], gone, lambda output, site: _sitemap_file(site, {SITEMAP_KEY: urls}, None, output))
 
 
-def _sitemap_rewrite(site: Templates, urls: list[SitemapUrl], gone: list[str]) -> Rewrite:
-    """Every file of the sitemap of `urls` (each rendered when written)."""
-    parts = sitemap_parts(len(urls))
-    split = dict(enumerate(split_urls(urls, parts), 1)) if parts else {0: urls}
-    return Rewrite(sitemap_outputs(len(urls)), gone, lambda output, site: _sitemap_file(site, split, output, parts))
+def _sitemap_rewrite(site: Templates, urls: Mapping[str, list[SitemapUrl]], gone: list[str]) -> Rewrite:
+    """Every file of the sitemap of these URLs (by family; each file rendered when written)."""
+    urlsets, index = sitemap_urlsets(urls)
+    return Rewrite(
+        sitemap_outputs(_counts(urls)), gone, lambda output, site: _sitemap_file(site, urlsets, index, output)
+    )
+
+
+def sitemap_files(site: Templates, urls: Mapping[str, list[SitemapUrl]]) -> dict[str, bytes]:
+    """Every file of the sitemap of these URLs (by family), by key."""
+    rewrite = _sitemap_rewrite(site, urls, [])
+    return {output.key: made for output in rewrite.outputs if (made := rewrite.produce(output, site)) is not None}
+
+
+def sitemap_urlsets(urls: Mapping[str, Sequence[SitemapUrl]]) -> tuple[dict[str, list[SitemapUrl]], list[str] | None]:
+    """The URLs of each file of the sitemap of these URLs (by family), by key; and the part files
+    `sitemap.xml` indexes (None: it is the one file)."""
+    layout = sitemap_layout(_counts(urls))
+    if layout is None:
+        return {SITEMAP_KEY: sorted([*urls["lists"], *urls["pages"]], key=_by_path)}, None
+    urlsets = {
+        sitemap_key(family, part, layout[family]): found
+        for family in FAMILIES
+        for part, found in enumerate(split_urls(urls[family], layout[family]), 1)
+    }
+    return urlsets, layout_keys(layout)
 
 
 def _sitemap_file(
-    site: Templates, urls: Mapping[int, Sequence[SitemapUrl]], output: OutputKind, parts: int
+    site: Templates, urlsets: Mapping[str, Sequence[SitemapUrl]], index: Sequence[str] | None, output: OutputKind
 ) -> bytes | None:
-    """One file of a sitemap whose parts' URLs (by part; 0: the one file) are `urls`."""
-    assert isinstance(output, SitemapOutput)
-    if output.part == 0 and parts:
-        names = [sitemap_key(part, parts) for part in range(1, parts + 1)]
-        return site.render_template("sitemapindex.xml", files=names)
-    if output.parts != parts or output.part not in urls:
-        return None
-    return site.render_template("sitemap.xml", urls=sitemap_lines(urls[output.part], site.absolute))
+    """One file of a sitemap: a urlset of `urlsets` (by key), or the index of the parts `index`
+    names; None: no such file."""
+    if output.key == SITEMAP_KEY and index is not None:
+        return site.render_template("sitemapindex.xml", files=list(index))
+    found = urlsets.get(output.key)
+    return None if found is None else site.render_template("sitemap.xml", urls=sitemap_lines(found, site.absolute))
 
 
-def sitemap_file(site: Templates, urls: Sequence[SitemapUrl], part: int) -> bytes | None:
-    """`sitemap.xml` of `urls` (part 0), or past the limit its part `part` (None: no such part)."""
-    parts = sitemap_parts(len(urls))
-    split = dict(enumerate(split_urls(urls, parts), 1)) if parts else {0: list(urls)}
-    return _sitemap_file(site, split, SitemapOutput(part, parts if part else 0), parts)
-
-
-def sitemap_outputs(url_count: int) -> list[SitemapOutput]:
+def sitemap_outputs(counts: SitemapCounts) -> list[SitemapOutput]:
     """The sitemap's files: `sitemap.xml`, and past SITEMAP_URL_LIMIT URLs the parts it indexes."""
-    parts = sitemap_parts(url_count)
-    return [SitemapOutput(), *(SitemapOutput(part, parts) for part in range(1, parts + 1))]
+    layout = sitemap_layout(counts)
+    parts = [] if layout is None else [(f, part, layout[f]) for f in FAMILIES for part in range(1, layout[f] + 1)]
+    return [SitemapOutput(), *(SitemapOutput(part, of, family) for family, part, of in parts)]
 
 
 @dataclass(frozen=True)
 class SitemapOutput(OutputKind):
-    """`sitemap.xml` (part 0); past SITEMAP_URL_LIMIT URLs, the index of its parts 1..N,
-    `sitemap-K-of-N.xml` (`core.rendering.sitemap`)."""
+    """`sitemap.xml` (no family); past SITEMAP_URL_LIMIT URLs, the index of the parts of each
+    family, `sitemap-FAMILY-K-of-N.xml` (`core.rendering.sitemap`)."""
 
     tag = "SitemapOutput"
     producer = _SitemapFiles()
 
     part: int = 0
     parts: int = 0
+    family: str = ""
 
     @property
     def key(self) -> str:
-        return sitemap_key(self.part, self.parts)
+        return sitemap_key(self.family, self.part, self.parts)
 
     def enabled(self, config: SiteConfig) -> bool:
         return config.outputs_kind("sitemap")
@@ -814,9 +863,15 @@ def site_lists(index: SiteIndex) -> list[str]:
     return sorted(list_ids)
 
 
-def sitemap_url_count(index: SiteIndex, pages: int) -> int:
+def sitemap_counts(index: SiteIndex, pages: int) -> SitemapCounts:
     """The sitemap lists the home page, the sections, the taxonomy indexes, the terms and the pages."""
-    return len(site_lists(index)) + len(index.config.taxonomies) + pages
+    return SitemapCounts(len(site_lists(index)) - 1 + fixed_list_urls(index.config), pages)
+
+
+def fixed_list_urls(config: SiteConfig) -> int:
+    """The sitemap's list URLs that every site has, the home page and the taxonomy indexes (the
+    others, sections and terms, come and go with their pages)."""
+    return 1 + (len(config.taxonomies) if config.outputs_kind("taxonomy") else 0)
 
 
 def site_outputs(
@@ -849,7 +904,7 @@ def site_outputs(
         if entry.has_page:
             outputs.append(PageOutput(entry.source_key, entry.path))
             outputs.extend(AliasOutput(alias, entry.path) for alias in entry.aliases)
-    outputs.extend(sitemap_outputs(sitemap_url_count(index, pages)))
+    outputs.extend(sitemap_outputs(sitemap_counts(index, pages)))
     outputs.extend(search_outputs(pages))
     versions = versions or {}
     outputs.extend(AssetOutput(source, key, versions.get(key, "")) for key, source in sorted(assets.items()))
