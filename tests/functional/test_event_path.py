@@ -482,6 +482,31 @@ def test_sitemap_parts_follow_the_url_count_up_and_down(site: Site, monkeypatch:
     assert not [key for key in site.published() if key.startswith("sitemap-")]
 
 
+def test_a_url_passing_between_a_page_and_a_list_leaves_its_sitemap_part(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A root page at /notes/ and a section `notes` claim the same URL: as the owner changes, the
+    URL moves between the pages' parts and the lists' parts of the sitemap, never in both."""
+    from pressroom.core.rendering import sitemap
+
+    monkeypatch.setattr(sitemap, "SITEMAP_URL_LIMIT", 4)
+    monkeypatch.setattr(sitemap, "SITEMAP_PART_URLS", 2)
+    monkeypatch.setattr(sitemap, "SITEMAP_LIST_PART_URLS", 2)
+    for n in range(4):
+        site.put(f"posts/p{n}.md", post(f"P{n}", f"2024-03-0{n + 1}", ["x"]))
+    site.put("notes.md", post("Notes page", "2024-03-09", ["x"]))
+    site.drain()
+    assert_converged(site)
+    for step in range(2):
+        site.put("notes/n.md", post("A note", "2024-03-10", ["x"]))
+        site.drain()
+        assert_converged(site)
+        site.delete("notes/n.md")
+        site.drain()
+        assert_converged(site)
+        site.put("notes.md", post("Notes page", "2024-03-09", ["x"], draft=bool(step)))
+
+
 def test_hostile_keys_and_broken_files_in_one_batch_publish_the_rest_and_are_not_retried(site: Site) -> None:
     site.put("posts/good.md", post("Good", "2024-01-01", ["x"]))
     site.put("posts/with space +plus é.md", post("Spaced", "2024-01-02", ["x"]))

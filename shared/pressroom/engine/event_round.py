@@ -78,6 +78,7 @@ def run_round(run: PublishingRun, inbox: list[tuple[str, str]], due: list[tuple[
         before, after = reader.sitemap_urls(), sitemap_urls_after(plan, reader)
         journal.data["sitemap"] |= {
             "lists": sorted(plan.sitemap_lists),
+            "lists_dropped": sorted(plan.sitemap_lists_dropped),
             "before": [before[0] + fixed, before[1]],
             "after": [after[0] + fixed, after[1]],
         }
@@ -231,6 +232,7 @@ def render_round(
         set(sitemap["drop"]),
         SearchPatch(search["set"], set(search["drop"]), fresh=fresh),
         lists=frozenset(sitemap.get("lists", ())),
+        dropped_lists=frozenset(sitemap.get("lists_dropped", ())),
         counts=SitemapCounts(*sitemap["after"]) if "after" in sitemap else None,
         before=SitemapCounts(*sitemap["before"]) if "before" in sitemap else None,
     )

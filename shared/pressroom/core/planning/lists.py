@@ -151,7 +151,9 @@ def _plan_list(
     if existed != exists and list_id:
         lists, pages = ledger.result.sitemap_growth
         ledger.result.sitemap_growth = (lists + (1 if exists else -1), pages)
-        ledger.result.sitemap_lists.add(href(config.list_path(list_id)))
+        (ledger.result.sitemap_lists if exists else ledger.result.sitemap_lists_dropped).add(
+            href(config.list_path(list_id))
+        )
         if exists:
             ledger.result.sitemap_set[href(config.list_path(list_id))] = None
         else:

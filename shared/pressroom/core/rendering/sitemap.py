@@ -197,7 +197,9 @@ class SitemapPatch:
     full: bool = False
     """Render every URL from the index instead (a rebuild)."""
     lists: frozenset[str] = frozenset()
-    """Which of the paths set or dropped are lists' (the others are pages')."""
+    """Which of the paths set are lists' (the others are pages')."""
+    dropped_lists: frozenset[str] = frozenset()
+    """Which of the paths dropped are lists'."""
     counts: SitemapCounts | None = None
     """How many URLs the sitemap has after the round (None: unknown, render it from the index)."""
     before: SitemapCounts | None = None
@@ -216,11 +218,12 @@ class SitemapPatch:
     def part(self, family: str, part: int | None = None, parts: int = 1) -> SitemapPatch:
         """The URLs of this patch that belong in one family, and in one part of it (None: any)."""
 
-        def wanted(path: str) -> bool:
-            return (path in self.lists) == (family == "lists") and (part is None or sitemap_part(path, parts) == part)
+        def wanted(path: str, lists: frozenset[str]) -> bool:
+            return (path in lists) == (family == "lists") and (part is None or sitemap_part(path, parts) == part)
 
-        changed = {path: lastmod for path, lastmod in self.changed.items() if wanted(path)}
-        return SitemapPatch(changed, {path for path in self.dropped if wanted(path)}, lists=self.lists)
+        changed = {path: lastmod for path, lastmod in self.changed.items() if wanted(path, self.lists)}
+        dropped = {path for path in self.dropped if wanted(path, self.dropped_lists)}
+        return SitemapPatch(changed, dropped, lists=self.lists, dropped_lists=self.dropped_lists)
 
 
 def read_parts(
