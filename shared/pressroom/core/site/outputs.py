@@ -419,18 +419,19 @@ class TaxonomyFeedOutput(OutputKind):
         config = site.config
         intro = index.intro(self.taxonomy)
         heading = list_title(self.taxonomy, config, intro, None)
+        limit = config.feed_limit
+        terms = index.terms(self.taxonomy)
         items = [
             {"title": term.name, "url": site.term_url(term.taxonomy, term.name), "date": None, "categories": ()}
             | {"summary_html": ""}
-            for term in index.terms(self.taxonomy)
+            for term in (terms if limit is None else terms[:limit])  # the feed's items only, not every term's
         ]
-        limit = config.feed_limit
         return {
             "heading": f"{heading} on {config.title}",
             "description": (intro.description if intro else "") or config.description,
             "list_url": href(self.taxonomy),
             "feed": key_href(self.key),
-            "entries": items if limit is None else items[:limit],
+            "entries": items,
             "last_build": None,
         }
 
