@@ -10,15 +10,17 @@ handler's (or the rebuild's) boto3 clients, counted by botocore hooks; the worke
 (ReceiveMessage, DeleteMessageBatch, visibility heartbeats: on Lambda, the event source mapping's
 work) is counted apart.
 
-`bench_burst_cli` runs it as a user would: the moto server in a process of its own (the embedded
-one of `pressroom demo` and `dev`, with the same patches), `pressroom provision`, the upload,
-then `pressroom worker --until-empty` as a command, timed from its start to its exit.
+`bench_burst_cli` runs it as a user would, with the commands of the README's "against a local AWS
+of your own": `pressroom aws` (the embedded AWS of `demo` and `dev` as a server of its own,
+provisioned), `pressroom sync` of the blog's folder, then `pressroom worker --until-empty`,
+timed from its start to its exit.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -30,7 +32,6 @@ from typing import Any
 
 from events import (
     CLEARED_ENV,
-    DUMMY_AWS_ENV,
     NOW,
     RequestLog,
     moto_without_store_wide_costs,
@@ -129,46 +130,64 @@ def bench_burst(posts: int) -> dict[str, Any]:
     return report
 
 
-MOTO_PROCESS = """
-import sys
-from pressroom.shells.embedded import moto_without_store_wide_costs, start_moto
-with moto_without_store_wide_costs():
-    server, endpoint = start_moto()
-    print(endpoint, flush=True)
-    sys.stdin.read()  # until the bench closes the pipe
-    server.stop()
-"""
+def _serve_aws(env: dict[str, str], sam_env: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """`pressroom aws --port 0` started, and the environment its `export` lines set (the line
+    naming SAM's env-vars file follows them)."""
+    import shlex
+
+    server = subprocess.Popen(
+        [str(PRESSROOM), "aws", "--port", "0", "--env-json", str(sam_env)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    exported: dict[str, str] = {}
+    assert server.stdout is not None
+    for line in server.stdout:
+        if line.startswith("export "):
+            name, _, value = line.removeprefix("export ").rstrip("\n").partition("=")
+            exported[name] = shlex.split(value)[0] if value else ""
+        elif exported:
+            break
+    return server, exported
 
 
-def bench_burst_cli(posts: int) -> dict[str, Any]:
-    """The same first push, with `pressroom provision` and `pressroom worker --until-empty` run as commands."""
+PRESSROOM = Path(sys.executable).parent / "pressroom"
+
+
+def bench_burst_cli(posts: int, folder: Path) -> dict[str, Any]:
+    """The same first push as a user types it: `pressroom aws`, `pressroom sync` of the blog's
+    folder (every file a notification), then `pressroom worker --until-empty`, timed from its
+    start to its exit."""
     import boto3
 
     files = site_files(posts, max(60, posts // 10))
-    pressroom = Path(sys.executable).parent / "pressroom"
-    env = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
-    env.update(DUMMY_AWS_ENV, POWERTOOLS_METRICS_DISABLED="true", LOG_LEVEL="WARNING")
-    server = subprocess.Popen(
-        [sys.executable, "-c", MOTO_PROCESS], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
-    )
+    for key, body in files.items():
+        (folder / key).parent.mkdir(parents=True, exist_ok=True)
+        (folder / key).write_bytes(body)
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV and not k.startswith("AWS_")}
+    env.update(AWS_DEFAULT_REGION="us-east-1", POWERTOOLS_METRICS_DISABLED="true", LOG_LEVEL="WARNING")
+    server, exported = _serve_aws(env, folder.with_name(folder.name + "-sam-env.json"))
+    env.update(exported)
     try:
-        assert server.stdout is not None
-        env["AWS_ENDPOINT_URL"] = server.stdout.readline().strip()
-        provisioned = subprocess.run([pressroom, "provision"], env=env, capture_output=True, text=True, check=True)
-        names = json.loads(provisioned.stdout)
-        env.update(names)
-        s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
-        report: dict[str, Any] = {"posts": posts, "upload_s": _upload(s3, names["SOURCE_BUCKET"], files)}
         start = time.perf_counter()
-        worker = subprocess.run([pressroom, "worker", "--until-empty"], env=env, capture_output=True, text=True)
+        synced = subprocess.run([PRESSROOM, "sync", str(folder), f"s3://{env['SOURCE_BUCKET']}"], env=env,
+                                capture_output=True, text=True, check=True)  # fmt: skip
+        report: dict[str, Any] = {"posts": posts, "upload_s": time.perf_counter() - start, "server": "pressroom aws"}
+        report["sync_said"] = synced.stdout.strip().splitlines()[-1:] or synced.stderr.strip().splitlines()[-1:]
+        start = time.perf_counter()
+        worker = subprocess.run([PRESSROOM, "worker", "--until-empty"], env=env, capture_output=True, text=True)
         report["worker_s"] = time.perf_counter() - start
         report["worker_exit"] = worker.returncode
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            region_name="us-east-1",
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        )
         # The worker's clock is the machine's: the site is compared with a build at its time.
-        report["worker_converged"] = _converged(s3, names["SITE_BUCKET"], files, datetime.now(UTC))
+        report["worker_converged"] = _converged(s3, env["SITE_BUCKET"], files, datetime.now(UTC))
     finally:
-        if server.stdin is not None:
-            server.stdin.close()
+        server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
     return report
 

@@ -4,7 +4,7 @@ Each figure is the best of several fresh `python` processes (`time.perf_counter`
 import inside the child, so interpreter start-up is out):
 - handler: `import app` in functions/publisher (the Lambda handler path `app.handler`);
 - libraries: every third-party top-level package the handler import leaves in `sys.modules`
-  (boto3, jinja2, markdown_it, Powertools...), imported together in one statement;
+  (boto3, jinja2, pyromark, markdown_it, Powertools...), imported together in one statement;
 - first event: in a fresh process, the handler imported, then one SQS event (an edited post of
   the sample blog, already published on a moto server in the parent) handled; then a second
   edit in the same process (warm).
@@ -81,7 +81,7 @@ def time_import(statement: str, repeats: int) -> tuple[float, list[str]]:
     return best, modules
 
 
-RUNTIME_LIBRARIES = ("boto3", "markdown_it", "mdit_py_plugins", "jinja2", "pygments", "yaml",
+RUNTIME_LIBRARIES = ("boto3", "pyromark", "markdown_it", "mdit_py_plugins", "jinja2", "pygments", "yaml",
                      "aws_lambda_powertools")  # fmt: skip
 """The project's runtime dependencies (pyproject.toml), as modules."""
 

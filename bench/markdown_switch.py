@@ -1,13 +1,9 @@
-"""What a Rust-backed Markdown parser would save: the corpus bodies rendered by pressroom's
-markdown-it-py configuration (`core.markdown.render_markdown`) and by `pyromark` (pulldown-cmark,
-tables, strikethrough, footnotes, tasklists, heading attributes) on one core, best of 2.
-Run by the bench's own environment (bench/.venv has pyromark); prints JSON.
-
-The build-time estimate: the share of `render_markdown` in a one-core `build_site` of the same
-corpus, measured back to back in this process, is taken out of the build and pyromark's time put
-in: what the build would cost if the parse were the only thing that changed (an upper bound of
-the saving: highlighting, heading ids, the TOC and summaries, which markdown.py adds on top of
-the parser, are taken out with it and would need their own way back in).
+"""What the Rust-backed Markdown parser gives (issue 23.1): the corpus bodies rendered on one
+core, best of 2, by `render_markdown` as shipped (pyromark's events, markdown-it-py for the pages
+`fast.FALLBACK_REASONS` names) and by `render_markdown` with markdown-it-py for every page (as
+before the switch: the same HTML, byte for byte); for reference, the bare parsers on the same
+bodies (pyromark's own HTML, and markdown-it-pyrs where installed). Then a one-core `build_site`
+of the corpus, each way, in this process. Run by the bench's own environment; prints JSON.
 """
 
 from __future__ import annotations
@@ -15,7 +11,11 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pressroom.core.reading.content import split_front_matter
 
@@ -26,45 +26,81 @@ def bodies(folder: Path) -> list[str]:
     ]
 
 
-def best(action, texts: list[str], repeats: int = 2) -> float:
+def best(action: Callable[[str], Any], texts: list[str], repeats: int = 2) -> float:
     seconds = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         for text in texts:
             action(text)
-        seconds = min(seconds, time.perf_counter() - start)
+        seconds = min(seconds, time.process_time() - start)
     return seconds
 
 
-def main(folder: str) -> None:
-    import markdown_it_pyrs
-    import pyromark
-    from pressroom.core.markdown.converter.converter import render_markdown
+@contextmanager
+def markdown_it_everywhere() -> Iterator[None]:
+    """Every page rendered by markdown-it-py, as on a machine without a pyromark wheel."""
+    from pressroom.core.markdown import fast
 
-    texts = bodies(Path(folder))
-    options = (
-        pyromark.Options.ENABLE_TABLES
-        | pyromark.Options.ENABLE_STRIKETHROUGH
-        | pyromark.Options.ENABLE_FOOTNOTES
-        | pyromark.Options.ENABLE_TASKLISTS
-        | pyromark.Options.ENABLE_HEADING_ATTRIBUTES
-    )
-    rs = markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "strikethrough", "footnote", "tasklist"])
+    saved = fast.pyromark
+    fast.pyromark = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        fast.pyromark = saved
+
+
+def fallbacks(texts: list[str]) -> dict[str, int]:
+    """How many bodies fall back to markdown-it-py, by reason."""
+    from pressroom.core.markdown.fast import Fallback, render_fast
+    from pressroom.core.markdown.settings import DEFAULT_MARKUP
+
+    reasons: Counter[str] = Counter()
+    for text in texts:
+        try:
+            render_fast(text, DEFAULT_MARKUP, None)
+        except Fallback as reason:
+            reasons[str(reason)] += 1
+    return dict(reasons)
+
+
+def build_seconds(folder: Path) -> float:
     from pressroom.adapters.files import read_tree
     from pressroom.core.build import build_site
     from pressroom.shells.cli import _now
 
-    files = read_tree(Path(folder))
-    start = time.perf_counter()
+    files = read_tree(folder)
+    start = time.process_time()
     build_site(files, _now("2026-11-29T00:00:00+00:00"))
-    build_s = time.perf_counter() - start
-    figures = {
-        "build_one_core_s": build_s,
+    return time.process_time() - start
+
+
+def main(folder: str) -> None:
+    import pyromark
+
+    from pressroom.core.markdown.converter import render_markdown
+
+    texts = bodies(Path(folder))
+    render_markdown(texts[0])  # Pygments' lexer and the parsers built once, outside the timings
+    with markdown_it_everywhere():
+        render_markdown(texts[0])
+        markdown_it_py_s = best(render_markdown, texts)
+        build_markdown_it_s = build_seconds(Path(folder))
+    figures: dict[str, Any] = {
         "posts": len(texts),
-        "markdown_it_py_s": best(lambda text: render_markdown(text), texts),
-        "pyromark_s": best(lambda text: pyromark.html(text, options=options), texts),
-        "markdown_it_pyrs_s": best(rs.render, texts),
+        "markdown_it_py_s": markdown_it_py_s,
+        "render_markdown_s": best(render_markdown, texts),
+        "pyromark_s": best(pyromark.html, texts),
+        "fallbacks": fallbacks(texts),
+        "build_markdown_it_s": build_markdown_it_s,
+        "build_one_core_s": build_seconds(Path(folder)),
     }
+    try:
+        import markdown_it_pyrs
+
+        rs = markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "strikethrough", "footnote", "tasklist"])
+        figures["markdown_it_pyrs_s"] = best(rs.render, texts)
+    except ImportError:
+        pass
     print(json.dumps(figures))
 
 

@@ -7,6 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No property test is timed: speed belongs in bench/, and a loaded CI machine (the suite runs on
+# both cores, pytest-xdist) must not turn a slow example into a failure.
+settings.register_profile("untimed", deadline=None)
+settings.load_profile("untimed")
 
 # pytest runs with --import-mode=importlib, which leaves sys.path alone: shared test code lives in
 # tests/support and is imported as `support`.

@@ -13,7 +13,7 @@
 // layer decodes the path), becomes one `/`, and no raw control character or space is sent.
 // infra/template.yaml inlines this exact text; tests/infra/test_template.py keeps them equal.
 var FILE_EXTENSIONS = (
-  '7z asc atom avif bmp bz2 css csv doc docx eot epub flac gif gz heic htm html ico ics ' +
+  '7z asc atom avif bmp bz2 css csv doc docx eot epub flac gif gz heic heif htm html ico ics ' +
   'ipynb jpeg jpg js json m4a m4v map markdown md mjs mov mp3 mp4 oga ogg ogv opus otf pdf ' +
   'png ppt pptx pub py rss sh svg tar tgz tif tiff toml ttf txt vtt wasm wav webm ' +
   'webmanifest webp woff woff2 xls xlsx xml xz yaml yml zip'

@@ -275,12 +275,14 @@ def test_workers_killed_mid_batch_leave_nothing_stale(account: Account, tmp_path
             victim = start_worker(env, log)
             if round_ == 0:  # surely in the window between a write and its invalidation
                 wanted, count = _site_write(site), 1
+                proxy.hold(wanted)  # the write's answer waits for the kill
             else:  # anywhere: while reading, indexing, rendering or writing
                 wanted, count = (lambda exchange: True), len(proxy.exchanges) + rng.randint(20, 400)
             while victim.poll() is None and not proxy.wait_for(wanted, count, timeout=0.5):
                 pass
             victim.kill()
             victim.wait()
+            proxy.release()
             crashed_between_write_and_invalidation |= _written_since_last_invalidation(proxy.exchanges, site)
             finish(start_worker(env, tmp_path / f"fresh-{round_}.log"), tmp_path / f"fresh-{round_}.log")
         assert crashed_between_write_and_invalidation, "no kill landed between a write and its invalidation"

@@ -21,6 +21,19 @@ HUGO = b'baseURL = "https://example.org/blog/"\ntitle = "Root"\n'
 PAGE = b"---\ntitle: A\ndate: 2024-05-01\n---\n\nA shot: ![shot](/blog/img/shot.png)\n"
 
 
+def keys_put(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys the site bucket is given from now on, in order."""
+    written: list[str] = []
+    put = S3SiteStore.put
+
+    def record_put(self: Any, key: str, *args: Any) -> None:
+        written.append(key)
+        put(self, key, *args)
+
+    monkeypatch.setattr(S3SiteStore, "put", record_put)
+    return written
+
+
 def png(width: int, height: int, colour: tuple[int, int, int] = (10, 120, 200)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(out, "PNG")
@@ -159,14 +172,7 @@ def test_the_author_image_converges_and_its_replacement_renders_every_page_that_
         step(site)
     assert 'sizes="4rem"' in html(site, "posts/p1/index.html")
     assert len(variants(site, "img/me")) == 13
-    written: list[str] = []
-    put = S3SiteStore.put
-
-    def record_put(self: Any, key: str, *args: Any) -> None:
-        written.append(key)
-        put(self, key, *args)
-
-    monkeypatch.setattr(S3SiteStore, "put", record_put)
+    written = keys_put(monkeypatch)
     site.put("assets/img/me.jpg", photo(500, 500, colour=(0, 90, 0)))
     step(site)
     pages = sorted(key for key in written if key.endswith(".html"))
@@ -184,3 +190,39 @@ def test_the_author_image_converges_and_its_replacement_renders_every_page_that_
     step(site)
     assert variants(site, "img/me") == set()
     assert '<img class="avatar" src="/blog/img/me.jpg"' in html(site, "posts/p2/index.html")
+
+
+HERO_HOME = HUGO + (
+    b'[params]\n  [params.homepage]\n    layout = "hero"\n    homepageImage = "img/cover.jpg"\n'
+    b"    showRecent = true\n    recentLimit = 1\n"
+)
+
+
+@pytest.mark.parametrize("order", ["posts first", "image first"])
+def test_the_home_image_converges_and_its_replacement_renders_every_page_of_the_home(
+    site: Site, monkeypatch: pytest.MonkeyPatch, order: str
+) -> None:
+    """`homepage.homepageImage` is a use of the home: each page of the home shows it as a
+    `<picture>`, and renders again (alone) when it is replaced."""
+    start(site, HERO_HOME)
+    files = [
+        ("content/posts/p1.md", b"---\ntitle: P1\ndate: 2024-05-01\n---\nText.\n"),
+        ("assets/img/cover.jpg", photo(1600, 900)),
+    ]
+    if order == "image first":
+        files.reverse()
+    for key, body in files:
+        site.put(key, body)
+        step(site)
+    assert 'class="home-image" alt="Root" width="1600" height="900" decoding="async">' in html(site, "index.html")
+    assert "/blog/img/cover." in html(site, "page/2/index.html")
+    assert len(variants(site, "img/cover")) == 17
+    written = keys_put(monkeypatch)
+    site.put("assets/img/cover.jpg", photo(1200, 800, colour=(0, 90, 0)))
+    step(site)
+    assert sorted(key for key in written if key.endswith(".html")) == ["index.html", "page/2/index.html"]
+    assert 'width="1200" height="800"' in html(site, "index.html")
+    site.delete("assets/img/cover.jpg")
+    step(site)
+    assert variants(site, "img/cover") == set()
+    assert '<img class="home-image" src="/blog/img/cover.jpg" alt="Root">' in html(site, "index.html")

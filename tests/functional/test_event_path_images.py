@@ -6,6 +6,7 @@ writes nothing."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -153,13 +154,18 @@ def drop_queued_copies(site: Site) -> None:
     site.sqs.purge_queue(QueueUrl=site.names["QUEUE_URL"])
 
 
-def upload_reaching_the_handler(site: Site, key: str, body: bytes) -> None:
+def upload_reaching_the_handler(site: Site, key: str, body: bytes, request_id: str = "local") -> None:
     """An upload whose S3 notification reaches the handler straight (as Lambda delivers it),
     its queued copy left for a later drain."""
     site.put(key, body)
+    reaching_the_handler(site, key, request_id)
+
+
+def reaching_the_handler(site: Site, key: str, request_id: str) -> None:
+    """The S3 notification of `key` sent straight to the handler, as the invocation `request_id`."""
     bucket = {"name": site.names["SOURCE_BUCKET"]}
     site.invoke({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
-                              "s3": {"bucket": bucket, "object": {"key": key}}}]})  # fmt: skip
+                              "s3": {"bucket": bucket, "object": {"key": key}}}]}, request_id)  # fmt: skip
 
 
 def test_the_invocation_a_photo_reaches_makes_its_variants_before_the_lease_and_the_holder_adopts_them(
@@ -218,6 +224,38 @@ def test_variants_made_ahead_that_no_page_shows_are_swept_by_the_round(site: Sit
     assert variants(site) == set()
 
 
+def test_variants_written_ahead_by_an_invocation_that_died_before_recording_its_change_go_once_its_event_comes_back(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: the invocation a photo reaches writes its variants ahead of the lease, then dies
+    before the inbox records the change, and the photo is deleted meanwhile. Lambda retries the
+    event under the same request id: the retry cannot make those variants any more, but it reads
+    where the first try wrote (its record in DynamoDB) and asks the round to sweep there."""
+    from pressroom.engine.control.inbox import Inbox
+
+    start(site)
+    site.put("posts/trip/index.md", POST)
+    site.drain()
+    holder = hold_the_lease()
+    accept = Inbox.accept
+
+    def die(self: Inbox, changes: Any, at: float) -> None:
+        raise RuntimeError("the function died before recording its change")
+
+    monkeypatch.setattr(Inbox, "accept", die)
+    with pytest.raises(RuntimeError):
+        upload_reaching_the_handler(site, "posts/trip/beach.jpg", photo(640, 480), request_id="photo-upload")
+    assert len(variants(site)) == 13, "written ahead, before the inbox's record"
+    monkeypatch.setattr(Inbox, "accept", accept)
+    site.delete("posts/trip/beach.jpg")
+    reaching_the_handler(site, "posts/trip/beach.jpg", request_id="photo-upload")  # Lambda's retry
+    holder.free()
+    site.invoke({"pressroom": "tick"})
+    drop_queued_copies(site)
+    assert_converged(site)
+    assert variants(site) == set()
+
+
 def test_pressroom_rebuild_after_an_encoder_upgrade_names_every_variant_for_the_new_encoder(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -242,3 +280,92 @@ def test_pressroom_rebuild_after_an_encoder_upgrade_names_every_variant_for_the_
     assert pressroom(["rebuild", "--now", site.now.isoformat()]) == 0
     assert_converged(site)
     assert variants(site).isdisjoint(made_by_old)
+
+
+def test_a_first_publish_of_a_photo_blog_makes_two_images_a_step_and_hands_on_between_them(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step of the journal must fit in the time an invocation keeps in hand (20 s); a 12-MP
+    HEIC takes about 8 s on Lambda. So the rebuild that first publishes eight photos decodes at
+    most two per step, hands on between steps, and the site equals the full build."""
+    from functools import lru_cache
+
+    from pressroom.core.images import processing
+    from pressroom.engine import writing
+    from support.accounts import hand_on_often
+
+    hand_on_often(monkeypatch)
+    monkeypatch.setattr(writing, "RENDER_CHUNK", 250)  # only the images bound the steps
+    decoded_in_step: list[int] = [0]
+    process = processing._processed.__wrapped__
+
+    def counting(data: bytes, key: str, identity: str) -> Any:
+        decoded_in_step[-1] += 1
+        return process(data, key, identity)
+
+    monkeypatch.setattr(processing, "_processed", lru_cache(maxsize=2)(counting))
+    render_chunk = writing.OutputWriter._render_chunk
+
+    def one_step(self: writing.OutputWriter, *args: Any, **kwargs: Any) -> Any:
+        decoded_in_step.append(0)
+        return render_chunk(self, *args, **kwargs)
+
+    monkeypatch.setattr(writing.OutputWriter, "_render_chunk", one_step)
+    site.put("site.yaml", b"title: Photos\nbaseURL: https://photos.example/\n")
+    for n in range(8):
+        site.put(f"posts/trip{n}/index.md", POST.replace(b"Trip", f"Trip {n}".encode()))
+        site.put(f"posts/trip{n}/beach.jpg", photo(400 + 10 * n, 300, colour=(n * 30, 90, 160)))
+    stats = site.drain()
+    assert sum(decoded_in_step) >= 8, "every photo decoded"
+    assert max(decoded_in_step) <= writing.IMAGES_PER_CHUNK
+    assert stats.batches > 1
+    monkeypatch.undo()  # the full build decodes as it likes
+    assert_converged(site)
+
+
+@pytest.mark.parametrize("order", ["post first", "photo first"])
+def test_a_phones_heic_converges_to_the_full_build_with_its_variants_and_without_its_gps(
+    site: Site, order: str
+) -> None:
+    """Issue 22: a HEIC (tests/fixtures/images/portrait.heic: shown 300 x 400 by its `irot`, GPS in
+    its Exif item) is shown as a `<picture>` with a JPEG fallback, and published at its own URL
+    without location or camera data, on the event path as on `pressroom build`."""
+    heic = (Path(__file__).parents[1] / "fixtures" / "images" / "portrait.heic").read_bytes()
+    start(site)
+    files = [("posts/trip/index.md", POST.replace(b"beach.jpg", b"IMG_0001.HEIC")), ("posts/trip/IMG_0001.HEIC", heic)]
+    for key, body in files if order == "post first" else reversed(files):
+        site.put(key, body)
+        site.drain()
+        assert_converged(site)
+    page = site.published()["posts/trip/index.html"][0].decode()
+    img = re.search(r"<img [^>]*>", page).group(0)
+    assert "<picture>" in page and 'type="image/avif"' in page and 'type="image/webp"' in page
+    assert re.search(r'src="IMG_0001\.[0-9a-f]{12}\.300\.jpg"', img) and 'width="300" height="400"' in img
+    published, content_type = site.published()["posts/trip/IMG_0001.HEIC"][:2]
+    assert len(published) == len(heic) and b"Model X100" in heic and b"Model X100" not in published
+    assert content_type == "image/heic"
+    variant_keys = [
+        key for key in site.published() if re.fullmatch(r"posts/trip/IMG_0001\.[0-9a-f]{12}\.\d+\.\w+", key)
+    ]
+    assert len(variant_keys) == 9  # 96, 160, 192 and 300 px in AVIF and WebP, the 300-px JPEG
+    assert site.errors() == {}
+
+
+def test_the_invocation_a_photo_reaches_writes_no_variant_of_a_bundle_file_its_page_does_not_publish(
+    site: Site,
+) -> None:
+    """The upload's invocation places an image by the holder's rule (`asset_place`): a bundle's
+    photo under `build: {publishResources: false}` that is not its feature image is never
+    published, so no variant of it reaches the public bucket, not even until the round sweeps."""
+    start(site)
+    hidden = POST.replace(b"tags: [travel]\n", b"tags: [travel]\nbuild: {publishResources: false}\n")
+    site.put("posts/trip/index.md", hidden)
+    site.drain()
+    holder = hold_the_lease()
+    upload_reaching_the_handler(site, "posts/trip/beach.jpg", photo(640, 480))
+    assert variants(site) == set(), "no variant of an image the site does not publish"
+    holder.free()
+    site.invoke({"pressroom": "tick"})
+    drop_queued_copies(site)
+    assert_converged(site)
+    assert "posts/trip/beach.jpg" not in site.published() and variants(site) == set()

@@ -52,8 +52,9 @@ class Site:
         finally:
             handler_module.content_now = original  # type: ignore[assignment]
 
-    def invoke(self, event: dict[str, Any]) -> Any:
-        """Send one event straight to the handler (a tick, or an S3 event as `sam local invoke` does)."""
+    def invoke(self, event: dict[str, Any], request_id: str = "local") -> Any:
+        """Send one event straight to the handler (a tick, or an S3 event as `sam local invoke` does),
+        as the invocation `request_id` (Lambda retries an event under the same one)."""
         from pressroom.shells import handler as handler_module
         from pressroom.shells.worker import FUNCTION_SECONDS, LambdaContext
 
@@ -61,7 +62,7 @@ class Site:
         original = handler_module.content_now
         handler_module.content_now = lambda: self.now  # type: ignore[assignment]
         try:
-            return handler_module.handler(event, LambdaContext(FUNCTION_SECONDS))
+            return handler_module.handler(event, LambdaContext(FUNCTION_SECONDS, request_id))
         finally:
             handler_module.content_now = original  # type: ignore[assignment]
 

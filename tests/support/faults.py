@@ -189,6 +189,8 @@ class FaultProxy:
         self._clock = 0
         self._exchanges: list[Exchange] = []
         self.faults: Counter[Fault] = Counter()
+        self._held: Callable[[Exchange], bool] | None = None
+        self._released = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Relay)
         self._server.proxy = self
         host, port = self._server.server_address[:2]
@@ -232,6 +234,17 @@ class FaultProxy:
                 self.faults[fault] += 1
             return fault
 
+    def hold(self, wanted: Callable[[Exchange], bool]) -> None:
+        """From now on, the answer to a request matching `wanted` waits for `release`: a test that
+        kills the client after such a request knows the client did nothing after it, however
+        loaded the machine (a thread woken late would let it go on)."""
+        self._released.clear()
+        self._held = wanted
+
+    def release(self) -> None:
+        self._held = None
+        self._released.set()
+
     def delay_seconds(self) -> float:
         with self._changed:
             return self._random.uniform(0, self.plan.max_delay_seconds)
@@ -271,6 +284,9 @@ class FaultProxy:
             )
             self._exchanges.append(exchange)
             self._changed.notify_all()
+        held = self._held
+        if held is not None and held(exchange):
+            self._released.wait(timeout=120)
         return status, answer_headers, answer
 
     def wait_for(self, wanted: Callable[[Exchange], bool], count: int = 1, timeout: float = 120.0) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import posixpath
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -31,13 +32,16 @@ from typing import Any
 
 from pressroom.adapters.memory import Gate, MemoryBucket, MemoryCdn, MemoryQueue, MemorySite, MemoryTable, Resent
 from pressroom.core.build import build_site
+from pressroom.core.reading.config import is_settings_key
 from pressroom.core.rendering.mime import Headers
 from pressroom.core.site.urls import key_to_paths
 from pressroom.engine import fanout
+from pressroom.engine.ahead import make_variants_ahead
 from pressroom.engine.control import Control, LeaseLost
 from pressroom.engine.engine_settings import LEASE_SECONDS
 from pressroom.engine.invocation import Ports
 from pressroom.engine.publisher import Publisher
+from pressroom.engine.table_layout import AHEAD
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 TICK_SECONDS = 0.5
@@ -49,6 +53,8 @@ REDELIVERY_SECONDS = 1.0
 after a second; Lambda's event source mapping after the visibility timeout)."""
 LEASE_CALLS = {Control.try_acquire.__code__: "take", Control.extend.__code__: "renew", Control.release.__code__: "free"}
 """The lease requests, by the Control method that makes them."""
+AHEAD_WRITE = make_variants_ahead.__code__
+"""Where an invocation writes variants ahead of the lease (`engine.ahead`), before it records its change."""
 
 
 class Crash(BaseException):
@@ -66,10 +72,13 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class Fault:
     at: int
-    """The request number (in the run, counting every worker) it strikes."""
+    """The request number (in the run, counting every worker) it strikes; for "crash ahead", the
+    number of the variant written ahead of the lease (in the run) after which its worker dies."""
     kind: str
     """"crash" (before the request acts), "refused" (it did not act, the worker sees an error),
-    "lost" (after it acted) or "resent" (it acted, its answer was lost and the SDK sent it again)."""
+    "lost" (after it acted), "resent" (it acted, its answer was lost and the SDK sent it again) or
+    "crash ahead" (the worker dies at its next request after that variant's write: between the
+    writes made ahead and the inbox's record of its change)."""
 
 
 @dataclass
@@ -128,6 +137,8 @@ class World:
         self.files = dict(files)
         self.history: dict[str, list[bytes | None]] = {key: [body] for key, body in files.items()}
         """Every version each source key had, in order (None: deleted)."""
+        self.site_history: dict[str, list[tuple[bytes, Headers]]] = {}
+        """Every (bytes, headers) written at each key of the site bucket, in order."""
         for key, body in files.items():
             self.source.upload(key, body)
         self._wrap_logs()
@@ -136,8 +147,14 @@ class World:
         put, delete, invalidate, send = self.site.put, self.site.delete, self.cdn.invalidate, self.queue.send
 
         def logged_put(key: str, body: bytes, stored: Headers) -> None:
+            before = self.site.objects.get(key)
             put(key, body, stored)
-            self.writes.append((next(self.sequence), key))
+            self.site_history.setdefault(key, []).append((body, stored))
+            # A variant written ahead again, over the same bytes at its name (another invocation,
+            # the holder, made it between this one's listing and its write): what the CDN may hold
+            # of it, that first write's invalidation covered; the name says the bytes.
+            if before is None or (before[0], before[2]) != (body, stored) or not _in_call(AHEAD_WRITE):
+                self.writes.append((next(self.sequence), key))
 
         def logged_delete(keys: Any) -> None:
             keys = list(keys)
@@ -234,40 +251,62 @@ class World:
     def expected_site(
         self, published: dict[str, tuple[bytes, Headers | None]]
     ) -> dict[str, tuple[bytes, Headers | None]]:
-        """The full build of the source, where a file that cannot be published stands for the page
-        published before it (SPEC 3.3.3: bad content loses nothing): whichever good version of it,
-        or none, the workers last published, so the one of those builds the site matches, if any."""
+        """The full build of the source, or one where a file that cannot be published stands for the
+        page published before it (SPEC 3.3.3: bad content loses nothing): whichever good version of
+        it, or none, the workers last published, so the one of those builds the site matches, if any.
+        A bad file may count where it is all the same (a truncated image in a bundle is its page's
+        feature image, linked as it is), so each also stays as it is in some of those builds."""
         build = build_site(self.files, NOW)
         broken = sorted(
             key for key in {error.source_key for error in build.errors} & set(self.files) if not self._good(key)
         )
         choices: list[list[bytes | None]] = []
         for key in broken:
-            good: list[bytes | None] = [None]
+            versions: list[bytes | None] = [self.files[key], None]
             for body in self.history.get(key, []):
-                if body is not None and body not in good and self._good(key, body):
-                    good.append(body)
-            choices.append(good)
+                if body is not None and body not in versions and self._good(key, body):
+                    versions.append(body)
+            choices.append(versions)
         candidates = []
-        for versions in itertools.islice(itertools.product(*choices), 64):
+        for chosen in itertools.islice(itertools.product(*choices), 64):
             files = {k: v for k, v in self.files.items() if k not in broken}
-            files.update({key: body for key, body in zip(broken, versions, strict=True) if body is not None})
-            built = build_site(files, NOW) if broken else build
+            files.update({key: body for key, body in zip(broken, chosen, strict=True) if body is not None})
+            built = build if files == self.files else build_site(files, NOW)
             candidate: dict[str, tuple[bytes, Headers | None]] = {
                 k: (v, built.headers(k)) for k, v in built.outputs.items()
             }
             if candidate == published:
                 return candidate
             candidates.append(candidate)
-        return candidates[0]
+        return self._held_over(broken, candidates[0], published) or candidates[0]
+
+    def _held_over(
+        self, broken: Sequence[str], as_is: dict[str, tuple[bytes, Headers | None]], published: dict[str, Any]
+    ) -> dict[str, tuple[bytes, Headers | None]] | None:
+        """The build as it is, but for the copies of bad files at the URLs they would be published
+        at, where what was published before stays (SPEC 3.3.3: a truncated photo's copy fails, the
+        last good one stays while its pages link it as written; a bad file taking a URL over from
+        one deleted leaves that one's), if that is the site."""
+        names = {posixpath.basename(key) for key in broken}
+        if not broken or any(published.get(key) != value for key, value in as_is.items()):
+            return None
+        for key in set(published) - set(as_is):
+            if posixpath.basename(key) not in names or published[key] not in self.site_history.get(key, []):
+                return None
+        return published
 
     def _good(self, key: str, body: bytes | None = None) -> bool:
         """The file can be published on its own (a claim lost to another page is not bad content)."""
-        alone = {"site.yaml": self.files.get("site.yaml", b""), key: self.files[key] if body is None else body}
+        alone = {k: v for k, v in self.files.items() if is_settings_key(k)} or {"site.yaml": b""}
+        alone[key] = self.files[key] if body is None else body
         return key not in {error.source_key for error in build_site(alone, NOW).errors}
 
     def check(self) -> None:
-        """The site equals the full build of the source; every write was invalidated afterwards."""
+        """The site equals the full build of the source; every write was invalidated afterwards;
+        nothing is left of the writes made ahead of the lease (`engine.ahead`) but the variants
+        the site shows."""
+        left_ahead = sorted(item["sk"] for item in self.table.items() if item["pk"] == AHEAD)
+        assert not left_ahead, f"writes made ahead still recorded for {left_ahead}"
         expected = self.expected_site(self.site.contents())
         published = self.site.contents()
         missing = sorted(set(expected) - set(published))
@@ -290,6 +329,11 @@ class Scheduler:
         self.faults = {fault.at: fault.kind for fault in faults}
         self.lease_requests: dict[str, list[int]] = {kind: [] for kind in LEASE_CALLS.values()}
         """The numbers of the requests made to take, renew and free the lease."""
+        self.crash_ahead = {fault.at for fault in faults if fault.kind == "crash ahead"}
+        self.ahead_writes = 0
+        """How many variants were written ahead of the lease."""
+        self.doomed: set[str] = set()
+        """The actors that die at their next request (a "crash ahead" struck)."""
         self.actors: list[_Actor] = []
         self.choices: list[tuple[list[int], int, int | None]] = []
         """At each step: the runnable actors, the one chosen, the one that ran before."""
@@ -316,7 +360,7 @@ class Scheduler:
         self.requests += 1
         if (kind := _lease_call()) is not None:
             self.lease_requests[kind].append(self.requests)
-        if self.faults.get(self.requests) == "crash":
+        if actor.name in self.doomed or self.faults.get(self.requests) == "crash":
             actor.dead = True
             raise Crash()
         if self.faults.get(self.requests) == "refused":
@@ -326,6 +370,10 @@ class Scheduler:
         actor = self.actor_of()
         if actor is None:
             return
+        if operation == "s3.put" and _in_call(AHEAD_WRITE):
+            self.ahead_writes += 1
+            if self.ahead_writes in self.crash_ahead:
+                self.doomed.add(actor.name)
         if self.faults.get(self.requests) == "lost":
             raise LostAnswer(operation)
         if self.faults.get(self.requests) == "resent":
@@ -378,6 +426,16 @@ def _lease_call() -> str | None:
     return None
 
 
+def _in_call(code: Any) -> bool:
+    """Whether the calling thread is inside a call of the function of this code."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code is code:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
 @dataclass
 class Outcome:
     choices: list[tuple[list[int], int, int | None]]
@@ -387,6 +445,8 @@ class Outcome:
     waited: float = 0.0
     """Seconds the clock moved on while work was waiting (see `World.waited`)."""
     lease_requests: dict[str, list[int]] = field(default_factory=dict)
+    ahead_writes: int = 0
+    """Variants written ahead of the lease by the raced invocations (`engine.ahead`)."""
 
 
 def run_scenario(
@@ -428,7 +488,12 @@ def run_scenario(
     world.drain(failed)
     world.check()
     return Outcome(
-        scheduler.choices, scheduler.requests, [name for _, name in failed], world.waited, scheduler.lease_requests
+        scheduler.choices,
+        scheduler.requests,
+        [name for _, name in failed],
+        world.waited,
+        scheduler.lease_requests,
+        scheduler.ahead_writes,
     )
 
 
@@ -489,21 +554,24 @@ def inject(
     initial: dict[str, bytes], changes: Sequence[Sequence[Change]], schedule: Sequence[int], tick: float = TICK_SECONDS
 ) -> int:
     """One schedule, with a crash, a refusal, a lost answer and a resent request at each request
-    boundary in turn. Only a crash may make work wait, for the dead holder's lease to run out and
-    no longer (a message comes back a second or two after it); after any other fault, what failed
-    is published once delivered again."""
+    boundary in turn, and a crash after each variant written ahead of the lease (between those
+    writes and the inbox's record of the change). Only a crash may make work wait, for the dead
+    holder's lease to run out and no longer (a message comes back a second or two after it);
+    after any other fault, what failed is published once delivered again."""
     baseline = run_scenario(initial, changes, schedule, [], tick)
     assert baseline.waited == 0, f"with no fault, work waited {baseline.waited:.0f} s"
     runs = 1
-    for at in range(1, baseline.requests + 1):
-        for kind in ("crash", "refused", "lost", "resent"):
-            try:
-                outcome = run_scenario(initial, changes, schedule, [Fault(at, kind)], tick)
-                allowed = LEASE_SECONDS + 3 if kind == "crash" else REDELIVERY_SECONDS
-                assert outcome.waited <= allowed, f"work waited {outcome.waited:.0f} s (failed: {outcome.failed})"
-            except AssertionError as failure:
-                raise AssertionError(
-                    f"with a {kind!r} fault at request {at} of {baseline.requests}: {failure}"
-                ) from None
-            runs += 1
+    kinds = ("crash", "refused", "lost", "resent")
+    faults = [Fault(at, kind) for at in range(1, baseline.requests + 1) for kind in kinds]
+    faults += [Fault(at, "crash ahead") for at in range(1, baseline.ahead_writes + 1)]
+    for fault in faults:
+        try:
+            outcome = run_scenario(initial, changes, schedule, [fault], tick)
+            allowed = LEASE_SECONDS + 3 if fault.kind.startswith("crash") else REDELIVERY_SECONDS
+            assert outcome.waited <= allowed, f"work waited {outcome.waited:.0f} s (failed: {outcome.failed})"
+        except AssertionError as failure:
+            raise AssertionError(
+                f"with a {fault.kind!r} fault at request {fault.at} of {baseline.requests}: {failure}"
+            ) from None
+        runs += 1
     return runs

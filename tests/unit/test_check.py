@@ -196,14 +196,17 @@ def test_a_quoted_link_target_is_reported_with_the_fix() -> None:
     )
 
 
-def test_a_phones_heic_photo_is_named_with_what_to_do() -> None:
-    """Issue 22.3: a HEIC photo gets no variants (Pillow reads no HEIC here), only Safari shows it,
-    and its location data cannot be removed: `check` says so and how to fix it."""
+def test_a_phones_heic_photo_needs_no_advice_and_a_cut_one_is_an_error() -> None:
+    """Issue 22: a HEIC photo is converted (variants, a JPEG fallback) and published without its
+    location data, so `check` no longer asks to export it as JPEG; one it cannot clean is an error."""
+    photo = (Path(__file__).parents[1] / "fixtures" / "images" / "portrait.heic").read_bytes()
     files = {
         "posts/trip/index.md": page("title: Trip\n", "![Beach](IMG_0001.HEIC)\n"),
-        "posts/trip/IMG_0001.HEIC": b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic",
+        "posts/trip/IMG_0001.HEIC": photo,
     }
-    report = check_site(files, NOW)
-    [(_, message)] = messages(report, "posts/trip/IMG_0001.HEIC")
-    assert "HEIC" in message and "JPEG" in message and "location" in message
-    assert report.errors == ()  # published as uploaded: a warning, not an error
+    assert check_site(files, NOW).findings == ()
+    report = check_site({**files, "posts/trip/IMG_0001.HEIC": photo[:-40]}, NOW)
+    assert messages(report, "posts/trip/IMG_0001.HEIC") == [
+        (None, "is a truncated HEIC (its 'mdat' box runs past the end)")
+    ]
+    assert [f.source_key for f in report.errors] == ["posts/trip/IMG_0001.HEIC", "posts/trip/index.md"]

@@ -115,11 +115,13 @@ def test_site_yaml_takes_hugos_markup_names_and_unsafe_html_is_the_same_setting(
     config, warnings = parse_config(
         "unsafeHTML: true\nenableEmoji: true\n"
         "markup:\n  goldmark:\n    extensions:\n      typographer: false\n      footnote: {enable: false}\n"
-        "    parser: {attribute: {block: true}}\n"
+        "    parser: {attribute: {block: true, title: false}}\n"
     )
-    assert config.markup == MarkupSettings(unsafe=True, typographer=False, footnote=False, emoji=True)
+    assert config.markup == MarkupSettings(
+        unsafe=True, typographer=False, footnote=False, emoji=True, heading_attributes=False
+    )
     assert config.unsafeHTML is True
-    assert warnings == ["site.yaml: markup.goldmark.parser.attribute is ignored"]
+    assert warnings == ["site.yaml: markup.goldmark.parser.attribute.block is ignored"]
     nested, _ = parse_config("markup:\n  goldmark:\n    renderer:\n      unsafe: true\n")
     assert nested.unsafeHTML is True
 

@@ -79,6 +79,15 @@ def test_markup_switches_map_onto_the_markup_settings() -> None:
     assert config.unsafeHTML is True
 
 
+def test_heading_attributes_are_on_as_in_hugo_and_parser_attribute_title_turns_them_off() -> None:
+    on = settings_of({"hugo.toml": b'baseURL = "https://a.example/"\n'})
+    off = settings_of(
+        {"hugo.toml": b'baseURL = "https://a.example/"\n[markup.goldmark.parser.attribute]\ntitle = false\n'}
+    )
+    assert (on.config.markup.heading_attributes, off.config.markup.heading_attributes) == (True, False)
+    assert off.warnings == ()
+
+
 def test_a_broken_hugo_file_is_an_error_naming_it() -> None:
     with pytest.raises(ConfigError) as raised:
         settings_of({"config/_default/params.toml": b"mainSections = [\n"})

@@ -200,6 +200,55 @@ def test_the_home_layouts_show_the_author_image_at_their_size_and_page_shows_non
     assert "/img/me." not in home("page")
 
 
+def home_with(homepage: str, files: dict[str, bytes], extra: str = "") -> SiteBuild:
+    config = HUGO + f"[params]\n{extra}  [params.homepage]\n{homepage}".encode()
+    return build({"hugo.toml": config, **files})
+
+
+@pytest.mark.parametrize(
+    ("layout", "sizes"),
+    [
+        ("hero", "(max-width: 44.5rem) calc(100vw - 2.5rem), 42rem"),
+        ("background", "(max-width: 44.5rem) 100vw, 44.5rem"),
+        ("card", "(min-width: 44.5rem) 20rem, (min-width: 40em) calc(50vw - 2.25rem), calc(100vw - 2.5rem)"),
+    ],
+)
+def test_the_home_layouts_image_is_a_picture_of_its_variants_on_the_first_screen(layout: str, sizes: str) -> None:
+    homepage = (
+        f'    layout = "{layout}"\n    homepageImage = "img/cover.jpg"\n    showRecent = true\n    recentLimit = 1\n'
+    )
+    posts = {f"content/posts/p{n}.md": page(f"title: P{n}\ndate: 2025-01-0{n}\n", "Text.\n") for n in (1, 2)}
+    site = home_with(homepage, {"assets/img/cover.jpg": photo(1600, 900), **posts})
+    for key in ("index.html", "page/2/index.html"):  # every page of the home shows it
+        cover = picture_of(site.outputs[key].decode(), "cover")
+        assert re.fullmatch(
+            rf'<picture><source type="image/avif" srcset="/blog/img/cover\.{HASH}\.360\.avif 360w, '
+            rf"/blog/img/cover\.{HASH}\.672\.avif 672w, /blog/img/cover\.{HASH}\.1008\.avif 1008w, "
+            rf'/blog/img/cover\.{HASH}\.1344\.avif 1344w" sizes="{re.escape(sizes)}">'
+            rf'<source type="image/webp" srcset="[^"]+" sizes="{re.escape(sizes)}">'
+            rf'<img src="/blog/img/cover\.{HASH}\.1200\.jpg" class="home-image" alt="Root" width="1600" '
+            r'height="900" decoding="async"></picture>',
+            cover,
+        ), cover
+    assert variants(site, "img/cover.jpg") == [96, 160, 192, 320, 360, 672, 1008, 1344]
+
+
+def test_the_default_background_image_stands_in_where_blowfish_shows_it_and_an_address_stays_as_written() -> None:
+    cover = {"static/img/bg.png": png(800, 400)}
+    extra = '  defaultBackgroundImage = "/img/bg.png"\n'
+    hero = home_with('    layout = "hero"\n', cover, extra).outputs["index.html"].decode()
+    assert 'width="800" height="400"' in picture_of(hero, "bg")
+    background = home_with('    layout = "background"\n', cover, extra)
+    assert "/img/bg." not in background.outputs["index.html"].decode()
+    assert variants(background, "img/bg.png") == []  # no page shows it: no variant
+    remote = home_with('    layout = "hero"\n    homepageImage = "https://cdn.example/c.jpg"\n', {})
+    assert (
+        '<img class="home-image" src="https://cdn.example/c.jpg" alt="Root">' in remote.outputs["index.html"].decode()
+    )
+    hostile = home_with('    layout = "card"\n    homepageImage = "javascript:alert(1)"\n', {})
+    assert "javascript:" not in hostile.outputs["index.html"].decode()
+
+
 def test_a_page_uses_the_images_a_browser_would_show_it() -> None:
     """Raw HTML images too (what `<picture>` rewrites), but not an author's own `<picture>`, an
     `<img>` with its own `srcset`, or a link with a query."""

@@ -162,3 +162,20 @@ def test_no_secret_of_the_environment_is_reachable_by_name() -> None:
     assert os.environ["PRESSROOM_TEST_SECRET"] == CANARY
     site = build_site(site_with_shortcode("{{ environ }}{{ os }}{{ config }}{{ request }}"), NOW)
     assert_nothing_leaked(site.outputs)
+
+
+def test_a_site_without_templates_runs_the_theme_alone_and_a_site_with_them_runs_everything_sandboxed() -> None:
+    """The theme alone needs no sandbox (nothing it runs is the site's), but once a site brings a
+    layout, the theme's templates it extends run under the sandbox's limits too: their compiled
+    code, which carries the limits, is never shared with the theme-alone environment."""
+    from pressroom.core.reading.config import SiteConfig
+    from pressroom.core.rendering.renderer import Renderer
+    from pressroom.core.rendering.sandbox import SiteTemplates, ThemeTemplates
+
+    config = SiteConfig()
+    alone = Renderer(config)
+    with_layout = Renderer(config, {"page.html": "{% extends 'base.html' %}"})
+    assert type(alone.env) is ThemeTemplates and type(with_layout.env) is SiteTemplates
+    theme_alone = alone.env.get_template("base.html").root_render_func.__code__
+    theme_sandboxed = with_layout.env.get_template("base.html").root_render_func.__code__
+    assert theme_alone is not theme_sandboxed

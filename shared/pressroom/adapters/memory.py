@@ -240,6 +240,11 @@ def _size(item: Item) -> int:
 
 
 def _check_size(item: Item) -> None:
+    """An item the DynamoDB adapter can store: scalar attributes (as `adapters.aws.dynamodb`
+    encodes them), 400 KB at most."""
+    for name, value in item.items():
+        if value is not None and not isinstance(value, str | bytes | bool | int | float):
+            raise TypeError(f"cannot store {type(value).__name__} in the index ({name} of {item['pk']}/{item['sk']})")
     if _size(item) > ITEM_LIMIT:
         raise ValueError(f"item {item['pk']}/{item['sk']} is {_size(item):,} bytes, over DynamoDB's 400 KB")
 

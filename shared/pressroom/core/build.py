@@ -24,7 +24,7 @@ from typing import Protocol, TypeVar
 from pressroom.core.images.exceptions import ImageError, UnreadableImage
 from pressroom.core.images.facts import ImageFacts, is_raster_name
 from pressroom.core.images.processing import image_facts
-from pressroom.core.images.variants import encoder_identity
+from pressroom.core.images.variants import decoding_identity, encoder_identity
 from pressroom.core.planning.conversions import published_set, reading_of
 from pressroom.core.planning.plan import EmptyIndex, Reading, list_exists, plan_round
 from pressroom.core.reading.config import PUBLISHED, BuildMode, SiteConfig, settings_of
@@ -261,7 +261,7 @@ def _image_facts(
     when this encoder made them (another Pillow names other variants)."""
     if not is_raster_name(key):
         return None
-    if key in known and known[key].identity == encoder_identity():
+    if key in known and known[key].identity == decoding_identity(encoder_identity(), known[key].format):
         return known[key]
     try:
         return image_facts(files[key], key)

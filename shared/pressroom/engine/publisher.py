@@ -48,7 +48,7 @@ from typing import Any
 
 from pressroom.core.reading.config import SiteSettings
 from pressroom.core.rendering.renderer import Renderer
-from pressroom.engine.ahead import made_ahead
+from pressroom.engine.ahead import forget_written, made_ahead
 from pressroom.engine.control import Control, Journal, Lease, LeaseEnding, LeaseLost, iso
 from pressroom.engine.engine_settings import EngineSettings
 from pressroom.engine.event_round import REBUILD_KEY, REPAIR_KEY, resume_round, run_round
@@ -115,6 +115,7 @@ class Publisher:
         """Record (event id, source key) changes in the inbox: whoever holds the lease publishes them."""
         marks = made_ahead(self.ports, self.control.site_generation, self.settings, changes, self.now)
         self.control.accept([*changes, *marks], self.ports.clock())
+        forget_written(self.ports.table, marks)
         self._announced = sorted({key for _, key in changes})
 
     def request_rebuild(self, repair: bool = False) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from pressroom.core.images.exceptions import ImageError, UnreadableImage
 from pressroom.core.images.facts import ImageFacts, is_raster_name
 from pressroom.core.images.processing import MAX_FILE_BYTES, image_facts
-from pressroom.core.images.variants import encoder_identity
+from pressroom.core.images.variants import decoding_identity, encoder_identity
 from pressroom.core.planning.conversions import reading_of
 from pressroom.core.planning.plan import AssetRecord, PageRecord, Reading, Record
 from pressroom.core.reading.config import SiteConfig
@@ -182,7 +182,9 @@ def _image(source: Source, key: str, version: str | None, known: Record | None) 
 def made_by_this_encoder(record: AssetRecord) -> bool:
     """Whether an image's record names its variants for the encoder here (a deploy with another
     Pillow or libavif reads each image again: its old names cannot be made any more)."""
-    return record.image is not None and record.image.identity == encoder_identity()
+    return record.image is not None and record.image.identity == decoding_identity(
+        encoder_identity(), record.image.format
+    )
 
 
 def _listing(source: Source, keys: Sequence[str]) -> dict[str, str] | None:

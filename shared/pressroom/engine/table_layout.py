@@ -10,6 +10,7 @@ Coordination items, outside any generation (`engine.control`):
 | `pending` | `paths` | CloudFront paths written or deleted but not yet invalidated |
 | `out` | output key | a hash of what is published there |
 | `error` | source key | why a source is not (fully) published, and since when |
+| `ahead` | event id | where an invocation writes variants ahead of the lease, until the inbox has its change |
 
 The items of one site generation (`engine.generation`): every `pk` starts `g{N}:`; a whole-site
 rebuild writes a new generation beside the current one and switches to it in one write, so
@@ -51,6 +52,7 @@ JOURNAL_PART_PREFIX = "part:"
 PENDING_KEY = ("pending", "paths")
 OUT = "out"
 ERROR = "error"
+AHEAD = "ahead"
 
 
 def inbox_sk(key: str, event: str) -> str:
@@ -75,6 +77,11 @@ def output_key(key: str) -> tuple[str, str]:
 def error_key(key: str) -> tuple[str, str]:
     """The item of a source's error record."""
     return (ERROR, key)
+
+
+def ahead_key(event: str) -> tuple[str, str]:
+    """The item naming where the invocation of an event writes variants ahead (`engine.ahead`)."""
+    return (AHEAD, event)
 
 
 # -- a generation's items

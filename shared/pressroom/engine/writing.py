@@ -31,9 +31,31 @@ from pressroom.ports import Item, SiteStore
 
 RENDER_CHUNK = 250
 """Outputs rendered, compared and written per journal step."""
+IMAGES_PER_CHUNK = 2
+"""Images whose variants one journal step makes at most. The slowest images accepted take about
+5.5 s (a 50-megapixel PNG) to 8 s (a 12-megapixel HEIC, decoded at full size) on Lambda at
+1,024 MB (BENCHMARKS.md, per image), so a step of two fits the 20 s an invocation keeps in hand
+(`publisher.SAFETY_SECONDS`): a first publish of a photo blog hands on between steps, never in
+the middle of one."""
 _PRODUCERS = tuple(dict.fromkeys(kind.producer for kind in OutputKind.kinds() if kind.producer is not None))
 """The producers of read-modify-write kinds, in the order their kinds are declared (the order a
 round reads their published files in)."""
+
+
+def chunk_end(jobs: Sequence[Output], cursor: int) -> int:
+    """Where the journal step starting at `cursor` ends: after RENDER_CHUNK outputs, or before the
+    variant of a third image (`IMAGES_PER_CHUNK`). The jobs are the same on every retry, so the
+    journal's cursor always falls on a step's start."""
+    images: set[str] = set()
+    end = cursor
+    for output in jobs[cursor : cursor + RENDER_CHUNK]:
+        if output.named_by_bytes:
+            image = output.found_under()
+            if image not in images and len(images) == IMAGES_PER_CHUNK:
+                break
+            images.add(image)
+        end += 1
+    return end
 
 
 def content_hash(body: bytes, type_: str) -> str:
@@ -197,13 +219,14 @@ class OutputWriter:
         """
         cursor = int(journal.data.get("cursor", 0))
         while True:
-            last = cursor + RENDER_CHUNK >= len(jobs)
+            end = chunk_end(jobs, cursor)
+            last = end >= len(jobs)
             if cursor >= len(jobs) and not deletes:
                 return True
             if self.pace.time_to_hand_on():
                 return False
             self.pace.renew()
-            chunk = list(jobs[cursor : cursor + RENDER_CHUNK])
+            chunk = list(jobs[cursor:end])
             gone = list(deletes) if last else []
             rendered, published = self._render_chunk(chunk, gone, view, renderer, patch, bodies, result.errors, force)
             changed = {key: value for key, value in rendered.items() if force or published.get(key) != value[2]}

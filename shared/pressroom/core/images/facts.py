@@ -34,7 +34,7 @@ from pressroom.core.images.variants import (
 VARIANT_ROLES: tuple[Role, ...] = (CONTENT, THUMBNAIL, AVATAR)
 """The roles every used image's variants cover."""
 
-RASTER_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+RASTER_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".heic", ".heif")
 """Names that may be raster images (the bytes decide: `processing.inspect`)."""
 
 

@@ -14,10 +14,14 @@ so a new kind of metadata from a new phone is dropped too:
   `tIME`, private chunks (C2PA's `caBX`).
 - **WebP**: kept are `VP8X`, `VP8 `, `VP8L`, `ALPH`, `ANIM`, `ANMF`, `ICCP`. Dropped: `EXIF`,
   `XMP `, unknown chunks; `VP8X`'s flags and the RIFF size follow.
-- **GIF and AVIF** are returned as they are (GIF carries no camera data; AVIF's boxes are left
-  for later: a phone writes HEIC, not AVIF).
+- **HEIF (a phone's HEIC) and AVIF**, known by their `ftyp` brands: the payloads of the `Exif`
+  item and of the XMP items are overwritten in place with empty ones of the same length, so no
+  offset moves (`heif`: removing an item is not lossless in this container). Everything else
+  stays: the coded pixels, `irot`/`imir` (which turn the photo upright: HEIF ignores EXIF's
+  orientation), the colour profile, thumbnails and auxiliary images (depth, HDR gain map).
+- **GIF** is returned as it is (it carries no camera data).
 
-**Orientation** is the one EXIF tag kept: a photo stored sideways with orientation 6 is shown
+**Orientation** is the one EXIF tag kept in a JPEG, PNG or WebP: a photo stored sideways with orientation 6 is shown
 upright by browsers because of it, and rotating the pixels losslessly is not possible in general
 (a JPEG whose size is not a multiple of its blocks). So when the orientation is not 1, the EXIF
 block is replaced by a minimal one holding only that tag (42 bytes: no GPS, no camera, no date).
@@ -35,6 +39,7 @@ import zlib
 from functools import cache
 from importlib.resources import files
 
+from pressroom.core.images import heif
 from pressroom.core.images.exceptions import ImageError
 
 ORIENTATION_TAG = 0x0112
@@ -50,7 +55,7 @@ _WEBP_EXIF_FLAG, _WEBP_XMP_FLAG = 0x08, 0x04
 def strip_metadata(data: bytes, key: str) -> bytes:
     """`data` without location and camera data (see the module's docstring); the format from the bytes.
 
-    Raises ImageError when the structure cannot be followed (a truncated JPEG or PNG): such a
+    Raises ImageError when the structure cannot be followed (a truncated JPEG, PNG or HEIC): such a
     file cannot be cleaned, so it is not published as it is either.
     """
     if data.startswith(b"\xff\xd8"):
@@ -59,13 +64,15 @@ def strip_metadata(data: bytes, key: str) -> bytes:
         stripped = _strip_png(data, key)
     elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         stripped = _strip_webp(data, key)
+    elif heif.codec(data) is not None:
+        return heif.blank_metadata(data, key)
     else:
         return data
     return data if stripped == data else stripped
 
 
-STRIPPED_FORMATS = ("JPEG", "PNG", "WEBP")
-"""The formats `strip_metadata` rewrites (a GIF or an AVIF comes back as it is)."""
+STRIPPED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF", "AVIF")
+"""The formats `strip_metadata` rewrites (a GIF comes back as it is)."""
 
 
 def stripped_name(digest: str, fmt: str, extension: str) -> str | None:
@@ -84,9 +91,11 @@ def stripped_name(digest: str, fmt: str, extension: str) -> str | None:
 
 @cache
 def stripping_identity() -> str:
-    """The digest of this module's source: what a copy without metadata is made by. Any change to
-    what is kept changes the names of the copies a build's cache holds, so none is served stale."""
-    return hashlib.sha256((files("pressroom.core.images") / "metadata.py").read_bytes()).hexdigest()
+    """The digest of this module's source and `heif`'s: what a copy without metadata is made by. Any
+    change to what is kept changes the names of the copies a build's cache holds, so none is
+    served stale."""
+    package = files("pressroom.core.images")
+    return hashlib.sha256(b"".join((package / name).read_bytes() for name in ("metadata.py", "heif.py"))).hexdigest()
 
 
 def exif_orientation(exif: bytes) -> int:

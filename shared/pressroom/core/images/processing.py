@@ -2,13 +2,20 @@
 
 Refused, each with an `ImageError` naming the file and the problem, before any pixel is decoded
 when the header tells: a file over `MAX_FILE_BYTES`; a name that is not a raster image's; bytes
-that are not a JPEG, PNG, GIF, WebP or AVIF (no other Pillow decoder is reached: fewer decoders,
-less attack surface); an extension that lies (a PNG named `.jpg`); more pixels than the format's
+that are not a JPEG, PNG, GIF, WebP, AVIF or HEIC (no other Pillow decoder is reached: fewer
+decoders, less attack surface); an extension that lies (a PNG named `.jpg`); more pixels than the format's
 limit (`MAX_PIXELS`: a JPEG is decoded at a reduced DCT scale, so it may be larger). Pillow's own
 bomb check (`Image.MAX_IMAGE_PIXELS`) is set to the largest of these limits: it refuses a header
 over twice that before ours is reached (a PNG that declares 100,000 × 100,000 pixels), and ours
 refuses the rest with the format's limit in the message. Refused when decoding: a truncated or corrupt file
 (`LOAD_TRUNCATED_IMAGES` stays off).
+
+A HEIC (HEIF with HEVC, known by its `ftyp` brands: `heif.codec`) is decoded by pi-heif (libheif
+with libde265, decode only), imported only when such bytes arrive: a site without HEIC never
+loads it. libheif applies the `irot` and `imir` boxes as it decodes, so its size is the
+displayed one and its pixels come upright (pi-heif sets the EXIF orientation it reports to 1).
+Thumbnails, depth maps and other auxiliary images are not read. Its variants' names carry the
+decoder's versions too (`decoding_identity`).
 
 The pixels: EXIF orientation applied (so a phone's portrait photo is upright), the colour
 profile converted to sRGB (Display P3 from phones, Adobe RGB, a CMYK profile), CMYK and 16-bit
@@ -30,6 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from pressroom.core.images import heif
 from pressroom.core.images.exceptions import ImageError, UnreadableImage
 from pressroom.core.images.facts import VARIANT_ROLES, ImageFacts
 from pressroom.core.images.metadata import strip_metadata
@@ -40,6 +48,7 @@ from pressroom.core.images.variants import (
     Role,
     SourceImage,
     Variant,
+    decoding_identity,
     encoder_identity,
     plan_variants,
     source_digest,
@@ -55,8 +64,12 @@ DEFAULT_MAX_PIXELS = 50_000_000
 """A JPEG up to 100 megapixels (decoded at 1/8 to 1/2 scale for the variants), any other format
 up to 50: a 50-megapixel RGBA image takes 200 MB decoded, inside a 1,024 MB function."""
 
-FORMATS_BY_EXTENSION = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP", "avif": "AVIF"}
+FORMATS_BY_EXTENSION = {
+    "jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP", "avif": "AVIF", "heic": "HEIF",
+    "heif": "HEIF",
+}  # fmt: skip
 _DECODERS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF")
+_READABLE = "a readable JPEG, PNG, GIF, WebP, AVIF or HEIC image"
 
 _SWAPS_AXES = (5, 6, 7, 8)
 """EXIF orientations that turn the stored image a quarter turn: displayed width is stored height."""
@@ -91,7 +104,7 @@ def process(data: bytes, key: str, identity: str, roles: Iterable[Role] = (CONTE
     """The variants of `plan_variants` for these roles, made from one decoding of `data`."""
     image, source = _open(data, key)
     digest = source_digest(data)
-    plan = plan_variants(source, digest, identity, roles)
+    plan = plan_variants(source, digest, decoding_identity(identity, source.format), roles)
     if not plan:
         return ProcessedImage(source, digest, ())
     return ProcessedImage(source, digest, _make_variants(image, source, plan))
@@ -105,6 +118,7 @@ def image_facts(data: bytes, key: str) -> ImageFacts:
     scan of its bytes with no pixel decoded)."""
     source = inspect(data, key)
     strip_metadata(data, key)
+    identity = decoding_identity(encoder_identity(), source.format)
     return ImageFacts(
         source.format,
         source.width,
@@ -113,7 +127,7 @@ def image_facts(data: bytes, key: str) -> ImageFacts:
         source.animated,
         source.has_alpha,
         source_digest(data),
-        encoder_identity(),
+        identity,
     )
 
 
@@ -145,6 +159,18 @@ def _pillow() -> Any:
     return Image
 
 
+def _decoders(data: bytes) -> tuple[str, ...]:
+    """The Pillow decoders that may read `data`: pi-heif's HEIF decoder added, and registered,
+    only for bytes whose brands say HEIF: importing it (about 10 ms, Pillow loaded) is paid by the
+    first HEIC a process reads, never by a site without one."""
+    if heif.codec(data) != "HEIF":
+        return _DECODERS
+    import pi_heif
+
+    pi_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+    return (*_DECODERS, "HEIF")
+
+
 def _open(data: bytes, key: str) -> tuple[Image.Image, SourceImage]:
     """Pillow's lazy image (header read, no pixel) and the facts of `SourceImage`, limits checked."""
     if len(data) > MAX_FILE_BYTES:
@@ -154,20 +180,20 @@ def _open(data: bytes, key: str) -> tuple[Image.Image, SourceImage]:
     extension = posixpath.splitext(key)[1].lstrip(".").lower()
     expected = FORMATS_BY_EXTENSION.get(extension)
     if expected is None:
-        raise ImageError(key, "is not named as a raster image (.jpg, .jpeg, .png, .gif, .webp, .avif)")
+        raise ImageError(key, "is not named as a raster image (.jpg, .jpeg, .png, .gif, .webp, .avif, .heic, .heif)")
     pil = _pillow()
     try:
         with warnings.catch_warnings():
             # Between MAX_IMAGE_PIXELS and twice that, Pillow only warns; our limits, checked
             # just below and never above MAX_IMAGE_PIXELS, refuse such an image with its size.
             warnings.simplefilter("ignore", pil.DecompressionBombWarning)
-            image = pil.open(io.BytesIO(data), formats=_DECODERS)
+            image = pil.open(io.BytesIO(data), formats=_decoders(data))
     except pil.DecompressionBombError as error:
         raise ImageError(key, f"is a decompression bomb: {error}") from error
     except pil.UnidentifiedImageError as error:  # its message names a BytesIO object: not kept
-        raise UnreadableImage(key, "is not a readable JPEG, PNG, GIF, WebP or AVIF image") from error
+        raise UnreadableImage(key, f"is not {_READABLE}") from error
     except Exception as error:  # any other failure of a decoder reading untrusted bytes
-        raise UnreadableImage(key, f"is not a readable JPEG, PNG, GIF, WebP or AVIF image ({error})") from error
+        raise UnreadableImage(key, f"is not {_READABLE} ({error})") from error
     fmt = "JPEG" if image.format == "MPO" else image.format
     if fmt != expected:
         raise ImageError(key, f"is named .{extension} but its bytes are a {fmt} image")
@@ -179,10 +205,11 @@ def _open(data: bytes, key: str) -> tuple[Image.Image, SourceImage]:
             f"is {width}×{height} ({width * height / 1e6:.1f} megapixels), over the {limit // 1_000_000}"
             f" megapixel limit of a {fmt}",
         )
-    orientation = _orientation(image, pil)
+    orientation = 1 if fmt == "HEIF" else _orientation(image, pil)  # libheif turns HEIF's pixels upright
     if orientation in _SWAPS_AXES:
         width, height = height, width
-    animated = fmt != "JPEG" and bool(getattr(image, "is_animated", False))
+    # A HEIF with several images (a burst) is not animated: its primary image is the picture.
+    animated = fmt not in ("JPEG", "HEIF") and bool(getattr(image, "is_animated", False))
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
     return image, SourceImage(key, fmt, width, height, orientation, animated, has_alpha)
 

@@ -27,7 +27,8 @@ A variant sits beside its source, named `STEM.HASH.WIDTH.EXT`:
 
 HASH is 12 hex digits of SHA-256 over the source's digest, the variant's format and width, the
 processing parameters (`PIPELINE`, the format's `ENCODINGS` entry) and the encoder identity
-(`encoder_identity`: the versions of Pillow and of the libraries that decode, convert and encode).
+(`encoder_identity`: the versions of Pillow and of the libraries that decode, convert and encode;
+for a HEIC, those of its decoder too: `decoding_identity`).
 So a name never changes bytes (variants are cached for a year), and a site built with another
 Pillow or libavif gets other names instead of mixing bytes of two encoders under one name. Bytes
 are equal between two builds that share the encoder identity: the encoders are deterministic
@@ -108,7 +109,7 @@ class SourceImage:
     """What an image's header says, with no pixel decoded; sizes in the displayed orientation."""
 
     key: str
-    format: str  # Pillow's name, MPO counted as JPEG: JPEG, PNG, GIF, WEBP, AVIF
+    format: str  # Pillow's name, MPO counted as JPEG: JPEG, PNG, GIF, WEBP, AVIF, HEIF (a HEIC)
     width: int
     height: int
     orientation: int  # EXIF orientation, 1 to 8 (1: as stored)
@@ -196,6 +197,24 @@ def encoder_identity() -> str:
             f"aom {AvifImagePlugin.get_codec_version('aom') if features.check('avif') else 'none'}",
         )
     )
+
+
+def decoding_identity(identity: str, fmt: str) -> str:
+    """`identity` (an `encoder_identity`), and for a HEIC (`fmt` HEIF) the versions of pi-heif,
+    libheif and libde265, which decode it: Pillow does not. Other formats' names do not change
+    with them. Imports pi-heif for a HEIC only."""
+    if fmt != "HEIF":
+        return identity
+    return f"{identity}; {_heif_decoder()}"
+
+
+@cache
+def _heif_decoder() -> str:
+    import pi_heif
+
+    info = pi_heif.libheif_info()
+    libde265 = str(info.get("decoders", {}).get("libde265", "none")).rsplit(" ", 1)[-1]
+    return f"pi-heif {pi_heif.__version__}; libheif {info.get('libheif')}; libde265 {libde265}"
 
 
 def variant_hash(digest: str, fmt: str, width: int, identity: str) -> str:

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from markdown_it.common.utils import escapeHtml
-
 __all__ = ["MATH_SHORTCODES", "MERMAID_LANGUAGE", "has_diagram", "has_math", "mermaid_block"]
 
 MERMAID_LANGUAGE = "mermaid"
@@ -35,7 +33,8 @@ _MERMAID_OPEN = '<pre class="mermaid">'
 
 def mermaid_block(source: str) -> str:
     """The diagram element for Mermaid `source` (surrounding blank lines and spaces dropped)."""
-    return f"{_MERMAID_OPEN}{escapeHtml(source.strip())}</pre>"
+    escaped = source.strip().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return f"{_MERMAID_OPEN}{escaped}</pre>"
 
 
 def has_diagram(html: str) -> bool:

@@ -19,6 +19,8 @@ class MarkupSettings:
     tasklist: bool = True
     linkify: bool = True
     emoji: bool = False
+    heading_attributes: bool = True
+    """``## Title {#id .class}`` sets the heading's attributes (goldmark `parser.attribute.title`)."""
     toc_start_level: int = 2
     """The table of contents' first heading level (Hugo's `markup.tableOfContents.startLevel`)."""
     toc_end_level: int = 3

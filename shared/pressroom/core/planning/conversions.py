@@ -14,7 +14,7 @@ from pressroom.core.planning.records import AssetRecord, IntroRecord, PageRecord
 from pressroom.core.planning.round_plan import Reading
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.reading.content import SourceKind
-from pressroom.core.site.image_uses import home_author_use
+from pressroom.core.site.image_uses import home_uses
 from pressroom.core.site.model import Entry, Intro
 from pressroom.core.site.outputs import VariantOutput, variant_outputs
 
@@ -88,10 +88,9 @@ class PublishedSet:
 
 def published_set(records: Iterable[tuple[str, Record | None]], config: SiteConfig) -> PublishedSet:
     """The published pages and assets among these (source key, record) pairs, and the variants
-    of the images the pages show (`PageRecord.images`) and the home shows (`home_author_use`)."""
+    of the images the pages show (`PageRecord.images`) and the home shows (`home_uses`)."""
     found = PublishedSet()
-    home = home_author_use(config)
-    used: set[str] = {home[0]} if home is not None else set()
+    used: set[str] = set(home_uses(config))
     images: list[tuple[str, AssetRecord]] = []
     for key, record in records:
         if isinstance(record, PageRecord) and (entry := record.published_entry()) is not None:

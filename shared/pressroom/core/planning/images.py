@@ -6,8 +6,9 @@ is published at (`core.site.image_uses`: a bundle's file, another folder's, a si
 `/image/KEY` (no output key starts with `/`), so the index answers "which pages show the image
 at KEY" as it answers who claims a key, and a page's uses are known from its parse as its links
 are. The image a page sees at KEY is the one the site publishes there: the owner of KEY
-(`core.site.resolve`). The home page shows the author's image where its layout does: a use of
-the configuration (`home_author_use`), which changes only with a rebuild. From those uses and
+(`core.site.resolve`). The home page shows the author's image and its layout's image where its
+layout does: uses of the configuration (`home_uses`), which change only with a rebuild. From
+those uses and
 the records of the images published at each key:
 
 - the pages that show a key whose image changed as a page sees it (new, replaced, deleted,
@@ -15,7 +16,7 @@ the records of the images published at each key:
   its variants' names: a post uploaded before its image renders again when the image arrives,
   with the image's size; the list pages showing a page whose feature image it is (its
   thumbnail), as `plan_lists` renders those of a page shown differently in place
-  (`Ledger.restyled`); and the home pages that show the author's image;
+  (`Ledger.restyled`); and the home pages that show the author's image or the layout's image;
 - an image's variants are published while the image is published and a published page (or the
   home) shows it (`conversions.image_variants`, the full build's rule): the round renders those
   it gains and deletes those it loses. Names are content-addressed, so an image uploaded again
@@ -28,7 +29,7 @@ from pressroom.core.images.facts import ImageFacts
 from pressroom.core.planning.conversions import image_variants
 from pressroom.core.planning.ledger import Ledger
 from pressroom.core.planning.records import AssetRecord, Record
-from pressroom.core.site.image_uses import feature_use, home_author_use
+from pressroom.core.site.image_uses import feature_use, home_uses
 from pressroom.core.site.model import HOME_LIST
 from pressroom.core.site.outputs import PageOutput
 from pressroom.core.site.resolve import Claim, ClaimKind, owner
@@ -50,11 +51,11 @@ def plan_images(ledger: Ledger, pages: set[str]) -> None:
     places = sorted(_touched_places(ledger))
     ledger.load_claimants(places)
     ledger.load_claims(image_use_key(place) for place in places)
-    home = home_author_use(ledger.config)
+    home = home_uses(ledger.config)
     render = ledger.result.render
     for place in places:
         use = image_use_key(place)
-        by_home = home is not None and home[0] == place
+        by_home = place in home
         before, after = _shown(ledger, place, after=False), _shown(ledger, place, after=True)
         used_before, used_after = bool(ledger.claims_before[use]) or by_home, bool(ledger.claims_after(use)) or by_home
         shown_before = {v.key: v for v in image_variants(*before)} if before and used_before else {}
@@ -63,8 +64,8 @@ def plan_images(ledger: Ledger, pages: set[str]) -> None:
         render.outputs.update(v for key, v in shown_after.items() if key not in shown_before)
         if _facts(before) != _facts(after):
             _render_users(ledger, place)
-            if home is not None and by_home:
-                render.include_range(HOME_LIST, 1, home[1])
+            if by_home:
+                render.include_range(HOME_LIST, 1, home[place])
 
 
 def _claim_uses(ledger: Ledger, pages: set[str]) -> None:

@@ -10,18 +10,16 @@ from dataclasses import replace
 
 from pressroom.core.planning.ledger import Ledger
 from pressroom.core.planning.records import AssetRecord
-from pressroom.core.rendering.mime import refused_reason
 from pressroom.core.site.model import Entry
 from pressroom.core.site.resolve import (
+    BundlePage,
     Claim,
     ClaimKind,
     alias_claims,
-    asset_output,
+    asset_place,
     bundle_folders,
     bundle_page_keys,
     is_bundle_page,
-    publishes_resource,
-    reserved_asset_reason,
 )
 
 
@@ -84,36 +82,21 @@ def _claim_assets(ledger: Ledger, pages: set[str]) -> set[str]:
     return changed_assets
 
 
-def _name_in_bundle(asset: str, bundle: Entry) -> str:
-    return asset[len(bundle.source_key.rsplit("/", 1)[0]) + 1 :]
-
-
 def _bundle_placement(published: bool, entry: Entry) -> tuple[bool, str, bool | str | None]:
     """What of a bundle's page decides which of its files publish, and where."""
     return published, entry.path, entry.publish_resources or entry.feature
 
 
 def asset_claim_key(ledger: Ledger, asset: str) -> str | None:
-    """The key an asset claims now: its own, or its bundle page's URL; None if it may not claim."""
+    """The key an asset claims now: its own, or its bundle page's URL (`asset_place`, with the
+    pages as the round decides them); None if it may not claim."""
     config = ledger.config
     problems = ledger.result.problems.setdefault(asset, {})
-    problems["/reserved"] = None
-    bundle = None
-    static = config.is_static(asset)
-    for folder in [] if static else bundle_folders(asset):
-        found = [ledger.new_page(k) for k in bundle_page_keys(folder, config.contentLanguage) if k != asset]
-        bundle = next((record for record in found if record is not None), None)
-        if bundle is not None:
-            break
-    if bundle is not None and not bundle.published:
-        return None  # a draft, future, expired or displaced page's files stay unpublished
-    if bundle is not None and not publishes_resource(bundle.entry, _name_in_bundle(asset, bundle.entry)):
-        return None
-    key = asset_output(asset, bundle.entry if bundle is not None else None, config.site_key(asset))
-    reason = reserved_asset_reason(key, config.reserved_roots)
-    if reason is None and config.is_authored(asset):
-        reason = refused_reason(asset)
-    if reason is not None:
-        problems["/reserved"] = f"not published: {reason}"
-        return None
+
+    def bundle_page(key: str) -> BundlePage | None:
+        record = ledger.new_page(key)
+        return (record.entry, record.published) if record is not None else None
+
+    key, reason = asset_place(asset, config, bundle_page)
+    problems["/reserved"] = f"not published: {reason}" if reason is not None else None
     return key

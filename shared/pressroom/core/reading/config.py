@@ -269,6 +269,7 @@ _GOLDMARK_KEYS = {
     ("extensions", "strikethrough"): "strikethrough",
     ("extensions", "tasklist"): "tasklist",
     ("extensions", "linkify"): "linkify",
+    ("parser", "attribute"): "heading_attributes",  # its `title` (headings); `block` is not supported
 }
 
 
@@ -301,8 +302,21 @@ def markup_from_hugo(
                 if target is None:
                     warnings.append(f"{where}: markup.goldmark.{group}.{name} is ignored")
                     continue
+                if target == "heading_attributes" and isinstance(setting, Mapping):
+                    warnings += _attribute_switch(setting, values, where)
+                    continue
                 values[target] = _switch(setting, f"markup.goldmark.{group}.{name}", where)
     return replace(settings, **values), warnings
+
+
+def _attribute_switch(setting: Mapping[Any, Any], values: dict[str, bool], where: str) -> list[str]:
+    """goldmark's ``parser.attribute: {title: ..., block: ...}``: `title` (headings) read into
+    `values`; warnings for the rest (block attributes are not supported)."""
+    lowered = {str(key).lower(): value for key, value in setting.items()}
+    title = lowered.pop("title", None)
+    if title is not None:
+        values["heading_attributes"] = _switch(title, "markup.goldmark.parser.attribute.title", where)
+    return [f"{where}: markup.goldmark.parser.attribute.{key} is ignored" for key in lowered]
 
 
 def _switch(value: Any, name: str, where: str) -> bool:

@@ -456,6 +456,8 @@ def _markup(reader: _Reader, emoji: Any) -> dict[str, Any]:
             reader.ignore(f"markup.goldmark.extensions.footnote.{name}")
     elif footnote is not None:
         switches["footnote"] = _boolean(reader, "markup.goldmark.extensions.footnote", footnote)
+    if (title := take("markup", "goldmark", "parser", "attribute", "title")) is not None:
+        switches["heading_attributes"] = _boolean(reader, "markup.goldmark.parser.attribute.title", title)
     switches.update(_table_of_contents(reader))
     for hugo_name, name in _GOLDMARK_SWITCHES.items():
         if (value := take(*extensions, hugo_name)) is not None:
@@ -469,8 +471,15 @@ def _leaves(tree: Mapping[str, Any], prefix: str = "") -> list[str]:
     found: list[str] = []
     for name, value in tree.items():
         path = f"{prefix}.{name}" if prefix else name
-        if isinstance(value, dict) and value and prefix.count(".") < 1:
+        if _emptied(value):
+            continue
+        if isinstance(value, dict) and prefix.count(".") < 1:
             found += _leaves(value, path)
-        elif not (isinstance(value, dict) and not value):
+        else:
             found.append(path)
     return found
+
+
+def _emptied(value: Any) -> bool:
+    """A table with nothing left in it but empty tables."""
+    return isinstance(value, dict) and all(_emptied(item) for item in value.values())

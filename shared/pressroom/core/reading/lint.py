@@ -114,12 +114,6 @@ def link_findings(
     return findings
 
 
-HEIC_ADVICE = (
-    "a HEIC photo is published as uploaded, location and camera data included, and gets no "
-    "variants (pressroom does not convert HEIC): only Safari shows it; export it as JPEG"
-)
-
-
 def check_site(
     files: Mapping[str, bytes], now: datetime, unread: Iterable[str] = (), warnings: Iterable[str] = ()
 ) -> CheckReport:
@@ -153,8 +147,6 @@ def check_site(
             and not site_key.startswith(taxonomies)
         ):
             findings.append(Finding(key, "nested sections are not supported; this _index.md is not used", error=False))
-        elif key.lower().endswith((".heic", ".heif")):
-            findings.append(Finding(key, HEIC_ADVICE, error=False))
         elif config.is_hugo_root and key.startswith("config/") and not is_settings_key(key):
             findings.append(Finding(key, "ignored: only config/_default/ is read (no environments)", error=False))
     damage, repairs = damaged_text(files)

@@ -63,6 +63,7 @@ _BY_SUFFIX: Mapping[str, str] = {
     ".tif": "image/tiff",
     ".tiff": "image/tiff",
     ".heic": "image/heic",
+    ".heif": "image/heif",
     # fonts
     ".woff": "font/woff",
     ".woff2": "font/woff2",

@@ -26,6 +26,7 @@ from pressroom.core.rendering.sandbox import (
     THEME_TEMPLATE_PREFIX,
     NamedLoader,
     SiteTemplates,
+    ThemeTemplates,
     render_bounded,
     template_problem,
 )
@@ -55,7 +56,9 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     Compiling the theme costs 40-80 ms, paid again by each new Renderer (one a build, one an
     event on a warm Lambda) without this. Jinja checks a template's source checksum before
     using its code, so an edited `layouts/` file is compiled afresh. Sharing is sound because
-    every Renderer configures its environment alike (compiled code depends on those options).
+    every Renderer configures its environment alike (compiled code depends on those options);
+    the sandbox compiles its limits into the code, so each environment class has a cache of its
+    own (`_COMPILED_TEMPLATES`).
     """
 
     def __init__(self) -> None:
@@ -71,7 +74,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
             self._code[bucket.key] = (bucket.checksum, bucket.code)
 
 
-_COMPILED_TEMPLATES = _CompiledTemplates()
+_COMPILED_TEMPLATES = {SiteTemplates: _CompiledTemplates(), ThemeTemplates: _CompiledTemplates()}
 
 
 class Renderer:
@@ -83,8 +86,9 @@ class Renderer:
         loader: jinja2.BaseLoader = theme
         if layouts:
             loader = jinja2.ChoiceLoader([NamedLoader(dict(layouts).get, LAYOUT_TEMPLATE_PREFIX), theme])
-        # Sandboxed: a site's `layouts/` are untrusted code (SPEC 3.5, core.sandbox).
-        self.env = SiteTemplates(
+        # Sandboxed: a site's `layouts/` are untrusted code (SPEC 3.5, core.sandbox); the theme alone is not.
+        environment = SiteTemplates if layouts else ThemeTemplates
+        self.env = environment(
             loader=loader,
             autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
             undefined=jinja2.ChainableUndefined,
@@ -93,7 +97,7 @@ class Renderer:
             # Templates come from the package and from `layouts/` read once per build or event:
             # none changes while a Renderer lives, so no stat() per render (and per include).
             auto_reload=False,
-            bytecode_cache=_COMPILED_TEMPLATES,
+            bytecode_cache=_COMPILED_TEMPLATES[environment],
         )
         # Dates show in their own offset, as written (Hugo): a naive one was read in the site's zone.
         self.env.add_filters(

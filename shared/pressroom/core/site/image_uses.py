@@ -25,8 +25,9 @@ The page's parse names its uses (`ParsedPage.image_uses`), the planner keeps the
 (`SiteIndex.images_at`): a page shows variants of the images the planner knows it shows, and
 renders again when one of them changes.
 
-The home page shows the author's image too (its profile) where its layout does: that use is the
-configuration's (`home_author_use`), not a page's.
+The home page shows the author's image too (its profile) where its layout does, and the image of
+its `hero`, `background` or `card` layout (`homepage.homepageImage`): those uses are the
+configuration's (`home_uses`), not a page's.
 """
 
 from __future__ import annotations
@@ -34,7 +35,13 @@ from __future__ import annotations
 from pressroom.core.images.facts import is_raster_name
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.rendering.pictures import image_sources
-from pressroom.core.rendering.template_functions import author_image, feature_url, profile_of, theme_param
+from pressroom.core.rendering.template_functions import (
+    author_image,
+    feature_url,
+    home_image,
+    profile_of,
+    theme_param,
+)
 from pressroom.core.site.model import Entry
 from pressroom.core.site.paging import home_layout
 from pressroom.core.site.urls import resolve_link, safe_link, under_base
@@ -115,3 +122,24 @@ def home_author_use(config: SiteConfig) -> tuple[str, int | None] | None:
         person = profile_of(config)
         return (use, 1) if person["name"] or person["links"] else None
     return (use, None) if layout in PROFILE_LAYOUTS else None
+
+
+def home_image_use(config: SiteConfig) -> str | None:
+    """The output key of the image the home's layout shows (`homepage.homepageImage`, or
+    `defaultBackgroundImage` where it stands in: `home_image`), or None: none, an address."""
+    link = home_image(config, home_layout(config))
+    return image_use(config.rel_url(link), "", config) if link else None
+
+
+def home_uses(config: SiteConfig) -> dict[str, int | None]:
+    """Every image the home shows, by output key: the last page of the home that shows it (None:
+    every page). The layout's image is on each page of the home (`home.html`); the author's
+    where `home_author_use` says."""
+    uses: dict[str, int | None] = {}
+    author = home_author_use(config)
+    if author is not None:
+        uses[author[0]] = author[1]
+    image = home_image_use(config)
+    if image is not None:
+        uses[image] = None
+    return uses

@@ -70,7 +70,8 @@ from pressroom.core.site.image_uses import (
     author_use,
     feature_link,
     feature_use,
-    home_author_use,
+    home_image_use,
+    home_uses,
     image_use,
     page_image_uses,
 )
@@ -225,6 +226,31 @@ def author_picture(config: SiteConfig, images: Mapping[str, ImageFacts], slot: A
     return picture_html(picture, attributes, slot.lazy, _link_of(config))
 
 
+HOME_IMAGE_SIZES = {
+    "hero": CONTENT.sizes,
+    "background": "(max-width: 44.5rem) 100vw, 44.5rem",
+    "card": "(min-width: 44.5rem) 20rem, (min-width: 40em) calc(50vw - 2.25rem), calc(100vw - 2.5rem)",
+}
+"""The `sizes` of the home layouts' image (`.home-image`, `theme/static/main.css`), as wide as its box:
+`hero` the reading column (`main` is 42rem, less 1.25rem each side on a narrower screen);
+`background` the column and its paddings (`width: calc(100% + 2.5rem)`); `card` one of the two
+columns of `.home-split` (2rem apart) from 40em on, the reading column below. Blowfish links the
+original at every width, so it has none to follow."""
+
+
+def home_picture(config: SiteConfig, images: Mapping[str, ImageFacts], layout: str | None) -> Markup | None:
+    """The home layout's image (`home_image`) as a `<picture>` of its content variants where it is
+    among `images`, at its box's width; never lazy: it is on the first screen (the hero, the
+    background, the card beside the title). None: the template writes its `<img>`."""
+    use = home_image_use(config)
+    facts = images.get(use) if use is not None else None
+    if facts is None or layout not in HOME_IMAGE_SIZES:
+        return None
+    attributes = f' class="home-image" alt="{html.escape(config.title)}"'
+    picture = replace(facts.picture(home_image(config, layout), CONTENT), sizes=HOME_IMAGE_SIZES[layout])
+    return picture_html(picture, attributes, False, _link_of(config))
+
+
 def _link_of(config: SiteConfig) -> Callable[[str], str]:
     """How a picture's URLs (site paths) are linked: under the base URL's path, unsafe ones to `#`."""
     return lambda url: config.rel_url(safe_link(url))
@@ -267,10 +293,9 @@ class ListOutput(OutputKind):
             prev_url=href(list_page_path(self.site_path, number - 1)) if number > 1 else None,
             next_url=href(list_page_path(self.site_path, number + 1)) if number < total else None,
         )
-        home = home_author_use(config) if self.list_id == HOME_LIST else None
-        shows_author = home is not None and (home[1] is None or number <= home[1])
+        home = home_uses(config) if self.list_id == HOME_LIST else {}
         uses = [use for entry in entries if (use := feature_use(entry, config)) is not None]
-        images = index.images_at([*uses, home[0]] if home is not None and shows_author else uses)
+        images = index.images_at([*uses, *(key for key, last in home.items() if last is None or number <= last)])
         return {
             "list_id": self.list_id,
             "heading": list_title(self.list_id, config, intro, term),
@@ -294,11 +319,12 @@ class ListOutput(OutputKind):
     @staticmethod
     def _home(config: SiteConfig, images: Mapping[str, ImageFacts]) -> dict[str, Any]:
         """What the home page's layout shows besides the list (see `core.site.paging`), with the
-        author's image as a `<picture>` where `images` has it (`home_author_use`)."""
+        author's image and the layout's image as `<picture>` where `images` has them (`home_uses`)."""
         layout = home_layout(config)
         return {
             "home_layout": layout,
             "home_image": home_image(config, layout),
+            "home_picture": home_picture(config, images, layout),
             "show_more": show_more_link(config),
             "author_picture": author_picture(config, images, PROFILE if layout is None else HOME_PROFILE),
         }

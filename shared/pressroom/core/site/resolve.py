@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
+from pressroom.core.reading.config import SiteConfig
+from pressroom.core.rendering.mime import refused_reason
 from pressroom.core.rendering.search import SEARCH_INDEX_KEY, is_search_part
 from pressroom.core.rendering.sitemap import is_sitemap_part
 from pressroom.core.rendering.theme import is_fingerprinted
@@ -162,6 +164,48 @@ def reserved_asset_reason(output_key: str, taxonomies: Sequence[str] = TAXONOMIE
         if reason is not None:
             return f"/{output_key} would overwrite {reason}"
     return None
+
+
+BundlePage = tuple[Entry, bool]
+"""A bundle's page as a caller knows it: its entry, and whether it is published (the planner:
+live and owning its URL; the invocation an upload reaches, which sees no claim: live)."""
+
+
+def asset_place(
+    asset: str, config: SiteConfig, bundle_page: Callable[[str], BundlePage | None]
+) -> tuple[str | None, str | None]:
+    """Where the asset at source key `asset` is published now: (its output key, None), or (None,
+    why not) for a key it may not take (`reserved_asset_reason`, an HTML file of `content/`), or
+    (None, None) when its bundle's page is not published or does not publish it.
+
+    A file of `static/`, or an image of `assets/`, is published at its key in the site; any other
+    belongs to the nearest folder whose page (`bundle_page` of a source key: None where there is
+    none) makes it a bundle, and is published under that page's URL if the page publishes it
+    (`publishes_resource`). The planner (`core.planning.late_claims`) and the invocation that
+    makes an image's variants ahead (`engine.ahead`) both place assets here, so the variants
+    made ahead sit beside the key the image is published at.
+
+    >>> page = Entry("content/posts/trip/index.md", "posts/2024/trip", "posts", "Trip")
+    >>> config = SiteConfig(contentDir="content", staticDirs=("static",))
+    >>> found = {"content/posts/trip/index.md": (page, True)}.get
+    >>> [asset_place(key, config, found) for key in ("content/posts/trip/a.jpg", "static/img/b.png")]
+    [('posts/2024/trip/a.jpg', None), ('img/b.png', None)]
+    """
+    bundle: BundlePage | None = None
+    if not config.is_static(asset):
+        language = config.contentLanguage
+        pages = (bundle_page(k) for f in bundle_folders(asset) for k in bundle_page_keys(f, language) if k != asset)
+        bundle = next((found for found in pages if found is not None), None)
+    entry: Entry | None = None
+    if bundle is not None:
+        entry, published = bundle
+        if not published or not publishes_resource(entry, asset[len(entry.source_key.rsplit("/", 1)[0]) + 1 :]):
+            return None, None  # a draft, future, expired or displaced page's files stay unpublished
+    key = asset_output(asset, entry, config.site_key(asset))
+    reason = reserved_asset_reason(key, config.reserved_roots)
+    if reason is None and config.is_authored(asset):
+        reason = refused_reason(asset)
+    return (None, reason) if reason is not None else (key, None)
 
 
 def claim_error(key: str, claim: Claim, winner: Claim, path_of: Callable[[str], str]) -> ContentError:

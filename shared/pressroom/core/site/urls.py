@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 from pressroom.exceptions import ContentError, PressroomError
@@ -22,6 +23,7 @@ _PAGER_SEGMENT = re.compile(r"(^|/)page/\d+($|/)")
 TAXONOMIES = ("tags", "categories")
 
 
+@lru_cache(maxsize=16384)  # a term's name is urlized on every page that lists it
 def urlize(text: str) -> str:
     """Hugo's `urlize`: lower case, white space to `-`, keep letters, digits, marks and `._-+~#`.
 
