@@ -402,19 +402,109 @@ def test_a_main_sections_change_moves_pages_off_the_home_list(site: Site) -> Non
 
 
 def test_past_the_url_limit_the_sitemap_becomes_an_index_of_parts(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pressroom.core.site import outputs
+    from pressroom.core.rendering import sitemap
 
-    monkeypatch.setattr(outputs, "SITEMAP_URL_LIMIT", 10)
+    monkeypatch.setattr(sitemap, "SITEMAP_URL_LIMIT", 10)
+    monkeypatch.setattr(sitemap, "SITEMAP_PART_URLS", 4)
     for n in range(25):
         site.put(f"posts/p{n:02d}.md", post(f"P{n}", f"2024-01-{n + 1:02d}", [f"t{n % 3}"]))
     site.drain()
     assert_converged(site)
-    assert "sitemap-3.xml" in site.published()
+    assert "sitemap-pages-8-of-8.xml" in site.published()
     for n in range(22):  # 10 URLs left: home, posts, 2 taxonomies, 3 terms, 3 pages
         site.delete(f"posts/p{n:02d}.md")
     site.drain()
     assert_converged(site)
-    assert "sitemap-1.xml" not in site.published()
+    assert not [key for key in site.published() if key.startswith("sitemap-")]
+
+
+def test_an_old_post_changes_only_the_sitemap_part_its_url_hashes_to(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23: a new post older than all used to shift every part after its place in the sorted
+    list, so every part was read, rendered and written again; now its own part alone is."""
+    from pressroom.core.rendering import sitemap
+    from pressroom.core.site import outputs
+
+    monkeypatch.setattr(sitemap, "SITEMAP_URL_LIMIT", 10)
+    monkeypatch.setattr(sitemap, "SITEMAP_PART_URLS", 4)
+    for n in range(24):  # 31 URLs: home, posts, 2 taxonomies, 3 terms, 24 pages: 8 parts
+        site.put(f"posts/p{n:02d}.md", post(f"P{n}", f"2024-01-{n + 1:02d}", [f"t{n % 3}"]))
+    site.drain()
+    before = site.published()
+    assert "sitemap-pages-8-of-8.xml" in before
+    rendered: list[list[str]] = []
+    lines = outputs.sitemap_lines
+    monkeypatch.setattr(
+        outputs,
+        "sitemap_lines",
+        lambda urls, absolute: rendered.append([u.path for u in urls]) or lines(urls, absolute),
+    )
+    site.put("posts/old.md", post("Old", "2020-01-01", ["t0"]))
+    site.drain()
+    assert len(rendered) == 1 and "/posts/old/" in rendered[0], "only the post's own part is rendered"
+    after = site.published()
+    changed = {key for key in {*before, *after} if key.startswith("sitemap") and before.get(key) != after.get(key)}
+    assert changed == {sitemap.sitemap_key("pages", sitemap.sitemap_part("/posts/old/", 8), 8)}
+    assert_converged(site)
+
+
+def test_sitemap_parts_follow_the_url_count_up_and_down(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The part count doubles and halves as URLs come and go (a redistribution from every part),
+    and the index's URL count stays that of the full build's sitemap."""
+    from pressroom.core.rendering import sitemap
+
+    monkeypatch.setattr(sitemap, "SITEMAP_URL_LIMIT", 6)
+    monkeypatch.setattr(sitemap, "SITEMAP_PART_URLS", 2)
+    monkeypatch.setattr(sitemap, "SITEMAP_LIST_PART_URLS", 4)
+    for batch in range(4):
+        for n in range(batch * 4, batch * 4 + 4):
+            site.put(f"posts/p{n:02d}.md", post(f"P{n}", f"2024-02-{n + 1:02d}", [f"t{n}", "shared"]))
+        site.drain()
+        assert_converged(site)
+    assert {"sitemap-pages-8-of-8.xml", "sitemap-lists-8-of-8.xml"} <= set(site.published())  # 16 pages, 21 lists
+    site.put("posts/p03.md", post("P3", "2024-02-04", ["t3"], draft=True))
+    site.put("posts/p05.md", post("P5 moved", "2024-02-06", ["t5"], slug="moved"))
+    site.drain()
+    assert_converged(site)
+    for n in range(2, 16):
+        site.delete(f"posts/p{n:02d}.md")
+        if n % 5 == 0:
+            site.drain()
+            assert_converged(site)
+    site.drain()
+    assert_converged(site)
+    assert {"sitemap-pages-1-of-1.xml", "sitemap-lists-2-of-2.xml"} <= set(site.published())  # 2 pages, 7 lists
+    site.delete("posts/p01.md")
+    site.put("posts/p00.md", post("P0", "2024-02-01", ["shared"]))
+    site.drain()
+    assert_converged(site)  # 6 URLs: one sitemap.xml again
+    assert not [key for key in site.published() if key.startswith("sitemap-")]
+
+
+def test_a_url_passing_between_a_page_and_a_list_leaves_its_sitemap_part(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A root page at /notes/ and a section `notes` claim the same URL: as the owner changes, the
+    URL moves between the pages' parts and the lists' parts of the sitemap, never in both."""
+    from pressroom.core.rendering import sitemap
+
+    monkeypatch.setattr(sitemap, "SITEMAP_URL_LIMIT", 4)
+    monkeypatch.setattr(sitemap, "SITEMAP_PART_URLS", 2)
+    monkeypatch.setattr(sitemap, "SITEMAP_LIST_PART_URLS", 2)
+    for n in range(4):
+        site.put(f"posts/p{n}.md", post(f"P{n}", f"2024-03-0{n + 1}", ["x"]))
+    site.put("notes.md", post("Notes page", "2024-03-09", ["x"]))
+    site.drain()
+    assert_converged(site)
+    for step in range(2):
+        site.put("notes/n.md", post("A note", "2024-03-10", ["x"]))
+        site.drain()
+        assert_converged(site)
+        site.delete("notes/n.md")
+        site.drain()
+        assert_converged(site)
+        site.put("notes.md", post("Notes page", "2024-03-09", ["x"], draft=bool(step)))
 
 
 def test_hostile_keys_and_broken_files_in_one_batch_publish_the_rest_and_are_not_retried(site: Site) -> None:

@@ -23,7 +23,7 @@ from pressroom.core.reading.config import parse_config
 from pressroom.core.rendering.renderer import Renderer
 from pressroom.core.rendering.sitemap import SitemapUrl
 from pressroom.core.rendering.template_functions import managing_editor
-from pressroom.core.site.outputs import sitemap_file
+from pressroom.core.site.outputs import sitemap_files
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = REPO / "tests" / "schemas"
@@ -146,7 +146,9 @@ def test_every_feed_of_the_sample_site_is_valid_rss_2() -> None:
 
 def test_every_sitemap_of_the_sample_site_is_valid_against_the_schema(schemas: dict[str, etree.XMLSchema]) -> None:
     for name, outputs in sample_sites().items():
-        maps = {key: body for key, body in outputs.items() if re.fullmatch(r"sitemap(-\d+)?\.xml", key)}
+        maps = {
+            key: body for key, body in outputs.items() if re.fullmatch(r"sitemap(-(lists|pages)-\d+-of-\d+)?\.xml", key)
+        }
         assert "sitemap.xml" in maps, name
         found = {key: sitemap_problems(body, schemas) for key, body in maps.items()}
         assert {key: problems for key, problems in found.items() if problems} == {}, name
@@ -155,17 +157,21 @@ def test_every_sitemap_of_the_sample_site_is_valid_against_the_schema(schemas: d
 def test_a_sitemap_index_and_its_parts_are_valid(
     schemas: dict[str, etree.XMLSchema], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pressroom.core.site.outputs as outputs_module
+    import pressroom.core.rendering.sitemap as sitemap_module
 
-    monkeypatch.setattr(outputs_module, "SITEMAP_URL_LIMIT", 2)
+    monkeypatch.setattr(sitemap_module, "SITEMAP_URL_LIMIT", 2)
+    monkeypatch.setattr(sitemap_module, "SITEMAP_PART_URLS", 16)
     renderer = Renderer(parse_config("baseURL: https://blog.example.com/\n")[0])
-    urls = [SitemapUrl(f"/posts/p{n}/", NOW if n % 2 else None) for n in range(5)]
-    index = sitemap_file(renderer, urls, 0)
+    pages = [SitemapUrl(f"/posts/p{n}/", NOW if n % 2 else None) for n in range(40)]
+    files = sitemap_files(renderer, {"lists": [SitemapUrl("/", None), SitemapUrl("/tags/", None)], "pages": pages})
 
-    assert b"<sitemapindex" in index
-    assert sitemap_problems(index, schemas) == []
-    for part in (1, 2, 3):
-        assert sitemap_problems(sitemap_file(renderer, urls, part), schemas) == []
+    assert b"<sitemapindex" in files["sitemap.xml"]
+    parts = ["sitemap-lists-1-of-1.xml", *(f"sitemap-pages-{n}-of-4.xml" for n in range(1, 5))]
+    assert sorted(files) == sorted(["sitemap.xml", *parts])
+    assert all(f"https://blog.example.com/{key}".encode() in files["sitemap.xml"] for key in parts)
+    assert {
+        key: sitemap_problems(body, schemas) for key, body in files.items() if sitemap_problems(body, schemas)
+    } == {}
 
 
 def test_the_checkers_catch_what_readers_reject(schemas: dict[str, etree.XMLSchema]) -> None:

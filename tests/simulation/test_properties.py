@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from pressroom.core.rendering import sitemap
 from pressroom.engine.engine_settings import LEASE_SECONDS
 from support.simulation import REDELIVERY_SECONDS, Change, Fault, run_scenario, sequential
 
@@ -111,6 +112,7 @@ def one_request_at_a_time() -> Iterator[None]:
     writers=st.lists(st.lists(change(), min_size=1, max_size=3), min_size=2, max_size=3),
     schedule=st.lists(st.integers(0, 3), max_size=40),
     fault=faults,
+    parts=st.booleans(),
 )
 @example(  # found by this test: a rebuild's inbox cleared, then its holder died before journaling it
     initial={
@@ -125,11 +127,19 @@ def one_request_at_a_time() -> Iterator[None]:
     ],
     schedule=[3, 0, 2, 0, 1, 0, 3, 3],
     fault=[Fault(17, "crash")],
+    parts=False,
 )
 def test_any_changes_interleaving_and_fault_converge_to_the_full_build(
-    initial: dict[str, bytes], writers: list[list[Change]], schedule: list[int], fault: list[Fault]
+    initial: dict[str, bytes], writers: list[list[Change]], schedule: list[int], fault: list[Fault], parts: bool
 ) -> None:
-    outcome = run_scenario(initial, writers, schedule, fault)
+    with pytest.MonkeyPatch.context() as patch:
+        if parts:
+            # A sitemap index past 4 URLs, of parts of 2 on average: the parts are patched, and
+            # redistributed as the site grows and shrinks (issue 23), through every fault.
+            patch.setattr(sitemap, "SITEMAP_URL_LIMIT", 4)
+            patch.setattr(sitemap, "SITEMAP_PART_URLS", 2)
+            patch.setattr(sitemap, "SITEMAP_LIST_PART_URLS", 2)
+        outcome = run_scenario(initial, writers, schedule, fault)
     # Only a dead holder's lease may keep work waiting (one at most: none is taken over before the drain).
     allowed = LEASE_SECONDS + 3 if any(one.kind == "crash" for one in fault) else REDELIVERY_SECONDS
     assert outcome.waited <= allowed, f"work waited {outcome.waited:.0f} s"

@@ -25,13 +25,14 @@ from pressroom.core.planning.codec import render_plan_from_data, render_plan_to_
 from pressroom.core.planning.plan import Reading, RoundPlan, plan_round
 from pressroom.core.reading.config import is_settings_key
 from pressroom.core.rendering.search import SearchPatch
-from pressroom.core.rendering.sitemap import SitemapPatch
+from pressroom.core.rendering.sitemap import SitemapCounts, SitemapPatch
 from pressroom.core.site.model import PageBody
+from pressroom.core.site.outputs import fixed_list_urls
 from pressroom.engine.ahead import swept_stems
 from pressroom.engine.control import ErrorRecord, Journal, inbox_item, iso
 from pressroom.engine.generation import GenerationReader, Ops
 from pressroom.engine.invocation import RunResult
-from pressroom.engine.plan_writes import compile_plan
+from pressroom.engine.plan_writes import compile_plan, sitemap_urls_after
 from pressroom.engine.publishing_run import PublishingRun
 from pressroom.engine.reading import read_sources
 from pressroom.engine.rebuild import start_rebuild
@@ -71,6 +72,16 @@ def run_round(run: PublishingRun, inbox: list[tuple[str, str]], due: list[tuple[
     )
     result.published.extend(reading.key for reading in readings if reading.error is None and not reading.recheck)
     journal = _round_journal(plan, due, swept_stems(keys))
+    if plan.render.sitemap:
+        # The sitemap's URL counts before and after the round: which part files it has.
+        fixed = fixed_list_urls(reader.config)
+        before, after = reader.sitemap_urls(), sitemap_urls_after(plan, reader)
+        journal.data["sitemap"] |= {
+            "lists": sorted(plan.sitemap_lists),
+            "lists_dropped": sorted(plan.sitemap_lists_dropped),
+            "before": [before[0] + fixed, before[1]],
+            "after": [after[0] + fixed, after[1]],
+        }
     puts = [*ops.puts.values(), *error_puts]
     if plan.renamed:
         # In the round's own transaction: the rebuild that renames the term on every other
@@ -220,6 +231,10 @@ def render_round(
         {k: (datetime.fromisoformat(v) if v else None) for k, v in sitemap["set"].items()},
         set(sitemap["drop"]),
         SearchPatch(search["set"], set(search["drop"]), fresh=fresh),
+        lists=frozenset(sitemap.get("lists", ())),
+        dropped_lists=frozenset(sitemap.get("lists_dropped", ())),
+        counts=SitemapCounts(*sitemap["after"]) if "after" in sitemap else None,
+        before=SitemapCounts(*sitemap["before"]) if "before" in sitemap else None,
     )
     jobs, deletes = run.writer.expand(plan, view, renderer, patch)
     if journal.data.get("sweep"):

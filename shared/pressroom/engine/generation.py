@@ -39,10 +39,10 @@ from pressroom.engine.table_layout import (
 )
 from pressroom.ports import Item, Table
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 """The layout of a generation's items (2: a list's blocks are in its state item; 3: a page's
-image uses are output keys, `/image/KEY`). A generation of another layout is rebuilt, as one
-built with another theme is (`built_by`)."""
+image uses are output keys, `/image/KEY`; 4: the sitemap's URL count, `gN:lists` `m`). A
+generation of another layout is rebuilt, as one built with another theme is (`built_by`)."""
 
 
 def built_by() -> str:
@@ -131,6 +131,7 @@ class GenerationState:
         """Every record is known (`all_records` ran to its end)."""
         self._lists: dict[str, ListState | None] = {}
         self._buckets: dict[tuple[str, str], dict[str, list[Any]]] = {}
+        self._sitemap_urls: tuple[int, int] | None = None
 
     def _learn_record(self, key: str, item: Item | None) -> None:
         """A source's record item (None: there is none), read or written."""
@@ -203,13 +204,29 @@ class GenerationState:
         if wanted:
             keys = {list_id: self.keys.state_of(list_id, self.config) for list_id in wanted}
             buckets = {(term.partition("/")[0], term_bucket(term.partition("/")[2])) for term in counting}
-            found = self._read_buckets(sorted(buckets), list(keys.values()))
+            # The sitemap's count rides along with the first list states read (the planner's).
+            count = [self.keys.sitemap_count] if self._sitemap_urls is None else []
+            found = self._read_buckets(sorted(buckets), [*keys.values(), *count])
             for list_id, key in keys.items():
                 self._learn_state(list_id, found.get(key))
+            if count:
+                self._learn_sitemap_urls(found.get(count[0]))
         return {list_id: state for list_id in list_ids if (state := self._lists.get(list_id)) is not None}
 
     def list_state(self, list_id: str) -> ListState:
         return self.lists([list_id]).get(list_id) or ListState()
+
+    def sitemap_urls(self) -> tuple[int, int]:
+        """How many list URLs (sections, terms: those that come and go) and page URLs the sitemap
+        lists ((0, 0) in a generation without any)."""
+        if self._sitemap_urls is None:
+            key = self.keys.sitemap_count
+            self._learn_sitemap_urls(self.table.get_many([key]).get(key))
+        assert self._sitemap_urls is not None
+        return self._sitemap_urls
+
+    def _learn_sitemap_urls(self, item: Item | None) -> None:
+        self._sitemap_urls = (int(item["lists"]), int(item["pages"])) if item else (0, 0)
 
     def blocks(self, list_id: str) -> list[tuple[str, int]]:
         """The list's blocks: (bound, entries) in order, each bound at most its first stored sort
@@ -299,6 +316,7 @@ class GenerationReader(GenerationState):
         view._records = dict(self._records)
         view._lists = dict(self._lists)
         view._intros = dict(self._intros)
+        view._sitemap_urls = self._sitemap_urls
         for list_id, cache in self.paging.caches.items():
             if cache.blocks is not None:
                 view.paging.cache(list_id).blocks = list(cache.blocks)
@@ -310,6 +328,8 @@ class GenerationReader(GenerationState):
                 view._learn_record(sk, item)
             elif pk == keys.lists and sk in by_sk:
                 view._learn_state(by_sk[sk], item)
+            elif (pk, sk) == keys.sitemap_count:
+                view._learn_sitemap_urls(item)
             elif pk == keys.intro:
                 view._intros[sk[1:]] = intro_from_data(unpack(item["data"])) if item else None
             elif item is not None and pk.startswith(keys.list("")):

@@ -47,7 +47,16 @@ def compile_plan(plan: RoundPlan, reader: GenerationState) -> Ops:
     terms_changed = _list_states(ops, plan, reader, new_shapes)
     _term_buckets(ops, reader, terms_changed)
     _intros_sitemap_schedule(ops, plan, reader.keys)
+    if plan.sitemap_growth != (0, 0):
+        lists, pages = sitemap_urls_after(plan, reader)
+        ops.put({"pk": reader.keys.lists, "sk": "m", "lists": lists, "pages": pages})
     return ops
+
+
+def sitemap_urls_after(plan: RoundPlan, reader: GenerationState) -> tuple[int, int]:
+    """How many list and page URLs the index counts in the sitemap once the round is applied."""
+    lists, pages = reader.sitemap_urls()
+    return lists + plan.sitemap_growth[0], pages + plan.sitemap_growth[1]
 
 
 def _records_and_claims(ops: Ops, plan: RoundPlan, keys: GenerationKeys) -> None:

@@ -323,6 +323,9 @@ class _EmptyReader(GenerationState):
     def lists(self, list_ids: Any, counting: Any = ()) -> dict[str, Any]:
         return {}
 
+    def sitemap_urls(self) -> tuple[int, int]:
+        return (0, 0)
+
     def term_bucket_items(self, taxonomy: str, buckets: Any) -> dict[str, dict[str, list[Any]]]:
         return {bucket: {} for bucket in buckets}
 

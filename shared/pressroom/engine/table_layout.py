@@ -22,6 +22,7 @@ nothing ever renders from a half-built index. Each partition answers one questio
 | `gN:src` | source key | the record of a page, intro or asset (`core.plan` records) |
 | `gN:claim` | output key `\\0` claim | every claim on a key (`core.resolve`): its owner is the smallest |
 | `gN:lists` | `h`, `s:SECTION`, `t:TAX/TERM`, `x:TAX` | a list's state: size, live pages, intro, spellings, blocks |
+| `gN:lists` | `m` | how many section and term URLs (`lists`) and pages (`pages`) the sitemap lists |
 | `gN:list:LIST` | sort key `\\1` | an entry as the list shows it: a pager page is one query |
 | `gN:order:LIST` | sort key `\\1` | nothing: the list's keys alone, for counting ranks |
 | `gN:terms:TAX` | bucket `00`..`15` | term -> (display name, count), for the taxonomy index |
@@ -144,6 +145,11 @@ class GenerationKeys:
     def config(self) -> tuple[str, str]:
         """The item of the configuration and layouts the generation was built with."""
         return (self.meta, "config")
+
+    @property
+    def sitemap_count(self) -> tuple[str, str]:
+        """The item of how many URLs the sitemap has (beside the list states, read with them)."""
+        return (self.lists, "m")
 
     def record(self, key: str) -> tuple[str, str]:
         return (self.src, key)

@@ -135,7 +135,10 @@ class Ledger:
                 result.records[key] = record
         result.claims_added = {(k, c) for k, claims in self.added.items() for c in claims}
         result.claims_removed = {(k, c) for k, claims in self.removed.items() for c in claims}
-        result.sitemap_drop -= set(result.sitemap_set)
+        # A URL set again is not dropped, unless it passes between a page and a list (the sitemap's
+        # parts keep them apart: it leaves one family's part for the other's).
+        lists, dropped = result.sitemap_lists, result.sitemap_lists_dropped
+        result.sitemap_drop -= {url for url in result.sitemap_set if (url in lists) == (url in dropped)}
         result.search_drop -= set(result.search_set)
         if result.search_set or result.search_drop:
             result.render.outputs.add(SearchOutput())

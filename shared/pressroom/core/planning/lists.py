@@ -85,6 +85,8 @@ def _plan_entries(ledger: Ledger) -> dict[str, ListChange]:
         # The sitemap and search hold fewer pages than the lists (`in_sitemap`).
         old = old if old is not None and in_sitemap(old) else None
         new = new if new is not None and in_sitemap(new) else None
+        lists, pages = result.sitemap_growth
+        result.sitemap_growth = (lists, pages + (new is not None) - (old is not None))
         old_doc = search_record(old, old_record.text, config) if old is not None and old_record else None
         new_doc = search_record(new, new_record.text, config) if new is not None and new_record else None
         if old_doc != new_doc:
@@ -147,6 +149,11 @@ def _plan_list(
     before, after = ledger.lists_before[list_id], _list_state(ledger, list_id, change, spell_delta)
     existed, exists = list_exists(list_id, before, config), list_exists(list_id, after, config)
     if existed != exists and list_id:
+        lists, pages = ledger.result.sitemap_growth
+        ledger.result.sitemap_growth = (lists + (1 if exists else -1), pages)
+        (ledger.result.sitemap_lists if exists else ledger.result.sitemap_lists_dropped).add(
+            href(config.list_path(list_id))
+        )
         if exists:
             ledger.result.sitemap_set[href(config.list_path(list_id))] = None
         else:

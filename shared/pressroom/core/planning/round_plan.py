@@ -142,6 +142,13 @@ class RoundPlan:
     sitemap_drop: set[str] = field(default_factory=set)
     sitemap_pages: set[str] = field(default_factory=set)
     """Which of `sitemap_set` are pages (the index keeps their rows; lists come from their states)."""
+    sitemap_lists: set[str] = field(default_factory=set)
+    """Which of `sitemap_set` are lists' (sections, terms), not pages'."""
+    sitemap_lists_dropped: set[str] = field(default_factory=set)
+    """Which of `sitemap_drop` are lists' (a URL that passes from a page to a list is in both)."""
+    sitemap_growth: tuple[int, int] = (0, 0)
+    """How many list and page URLs the round adds to the sitemap, less those it takes off (the
+    index keeps the counts: with them the event path knows the sitemap's part files)."""
     search_set: dict[str, SearchRecord] = field(default_factory=dict)
     """Search index URL -> record, for pages new or shown differently (see `core.search`)."""
     search_drop: set[str] = field(default_factory=set)

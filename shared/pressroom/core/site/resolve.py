@@ -17,7 +17,6 @@ Resolution runs in a fixed order, each step reading only the ones before it, so 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -25,6 +24,7 @@ from enum import IntEnum
 from pressroom.core.reading.config import SiteConfig
 from pressroom.core.rendering.mime import refused_reason
 from pressroom.core.rendering.search import SEARCH_INDEX_KEY, is_search_part
+from pressroom.core.rendering.sitemap import is_sitemap_part
 from pressroom.core.rendering.theme import is_fingerprinted
 from pressroom.core.site.model import Entry, Intro
 from pressroom.core.site.outputs import SEARCH_PAGE_KEY, SITE_REPLACES, THEME_FILES
@@ -43,7 +43,6 @@ GENERATED_KEYS = (
     | frozenset(THEME_FILES) - SITE_REPLACES
 )
 """Keys pressroom always generates: an asset never takes them (nor a fingerprinted stylesheet's name)."""
-_SITEMAP_PART = re.compile(r"sitemap-\d+\.xml")
 
 
 class ClaimKind(IntEnum):
@@ -154,7 +153,7 @@ def reserved_asset_reason(output_key: str, taxonomies: Sequence[str] = TAXONOMIE
         return f"{output_key!r} could leave the site ({unsafe})"
     if (
         output_key in GENERATED_KEYS
-        or _SITEMAP_PART.fullmatch(output_key)
+        or is_sitemap_part(output_key)
         or is_search_part(output_key)
         or is_fingerprinted(output_key)
     ):
