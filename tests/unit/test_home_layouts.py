@@ -130,7 +130,8 @@ def test_a_hostile_homepage_image_or_limit_is_harmless() -> None:
 def test_the_homepage_params_are_honoured() -> None:
     site = config(
         "layout: hero, showRecent: true, recentLimit: 3, showRecentItems: 3, homepageImage: a.jpg"
-        ", showMoreLink: true, showMoreLinkDest: /posts/"
+        ", showMoreLink: true, showMoreLinkDest: /posts/",
+        "  defaultBackgroundImage: img/bg.jpg\n",
     )
     assert unhonoured_params(site.params) == []
 

@@ -22,6 +22,7 @@ HONOURED = frozenset(
         "footer.showThemeAttribution",
         "homepage.layout",
         "homepage.homepageImage",
+        "defaultBackgroundImage",
         "homepage.showRecent",
         "homepage.recentLimit",
         "homepage.showRecentItems",
@@ -49,7 +50,6 @@ NOT_HONOURED = frozenset(
     {
         "colorScheme",
         "defaultThemeColor",
-        "defaultBackgroundImage",
         "defaultFeaturedImage",
         "enableSearch",
         "enableCodeCopy",
