@@ -168,7 +168,7 @@ def run_imports() -> None:
     import imports
 
     print("\n## Cold start", flush=True)
-    figures = {**imports.bench_imports(), "first": imports.bench_first_event()}
+    figures = {**imports.bench_imports(), "first": imports.bench_first_event(), "libraries": imports.RUNTIME_LIBRARIES}
     print("   ", figures, flush=True)
     _save("imports", figures)
 
@@ -410,9 +410,8 @@ def imports_markdown(data: dict[str, Any]) -> list[str]:
             ["", "ms"],
             [
                 ["`import app` (functions/publisher, the handler)", f"{data['handler_ms']:.0f}"],
-                ["its runtime libraries together (" + ", ".join(
-                    ["boto3", "markdown_it", "mdit_py_plugins", "jinja2", "pygments", "yaml",
-                     "aws_lambda_powertools"]) + ")", f"{data['libraries_ms']:.0f}"],
+                ["its runtime libraries together (" + ", ".join(data["libraries"]) + ")",
+                 f"{data['libraries_ms']:.0f}"],
                 ["the libraries the handler import loads (" + ", ".join(data["loaded"]) + ")",
                  f"{data['loaded_ms']:.0f}"],
                 ["first event after a cold start (import not included)", f"{first['first_event_ms']:.0f}"],
@@ -492,7 +491,9 @@ def targets_markdown() -> list[str]:
         by_event = {(e["site"], e["event"]): e for e in events["events"]}
         for event in events["events"]:
             label = f"{event['site']}, {event['event']}"
-            if event["event"] == "new newest post" or "rebuild" in event["event"]:
+            # Events that reach every page (or every list) are chunked through the queue: their
+            # targets are each invocation's time and memory, not the single-page budget.
+            if event["event"] == "new newest post" or "rebuild" in event["event"] or "cascade" in event["event"]:
                 rows.append([f"{label}: every invocation <= 60 s (moto)", f"{event['max_invocation_s']:.1f} s",
                              _verdict(event["max_invocation_s"] <= 60)])  # fmt: skip
                 rows.append([f"{label}: every invocation <= 512 MB", f"{event['max_peak_mib']:.0f} MiB added",

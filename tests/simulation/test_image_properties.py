@@ -20,7 +20,6 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -30,7 +29,7 @@ from PIL import Image
 
 from pressroom.engine.engine_settings import LEASE_SECONDS
 from support.images import photo
-from support.simulation import REDELIVERY_SECONDS, Change, Fault, run_scenario, sequential
+from support.simulation import REDELIVERY_SECONDS, Change, Fault, run_scenario
 
 EXAMPLES = int(os.environ.get("PRESSROOM_FUZZ_EXAMPLES", "40"))
 
@@ -172,12 +171,6 @@ faults = st.lists(
     max_size=3,
     unique_by=lambda fault: (fault.at, fault.kind == "crash ahead"),
 )
-
-
-@pytest.fixture(autouse=True)
-def one_request_at_a_time() -> Iterator[None]:
-    with sequential():
-        yield
 
 
 @settings(

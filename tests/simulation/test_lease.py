@@ -11,7 +11,6 @@ under it writes nothing to the site bucket, whose writes the lease does not fenc
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -20,7 +19,7 @@ from pressroom.engine.control import LeaseLost
 from pressroom.engine.engine_settings import LEASE_SECONDS
 from pressroom.engine.invocation import Ports
 from pressroom.engine.publisher import Publisher
-from support.simulation import NOW, Change, Fault, run_scenario, sequential
+from support.simulation import NOW, Change, Fault, run_scenario
 
 
 def post(title: str, day: int, tags: list[str]) -> bytes:
@@ -38,12 +37,6 @@ SITE = {
 ONE_INVOCATION = [
     [Change("site.yaml", SITE["site.yaml"].replace(b"Sim", b"Sim II")), Change("posts/a.md", post("A2", 1, ["z"]))]
 ]
-
-
-@pytest.fixture(autouse=True)
-def one_request_at_a_time() -> Iterator[None]:
-    with sequential():
-        yield
 
 
 @pytest.mark.parametrize("kind", ["refused", "lost", "resent"])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from hypothesis import strategies as st
 
 from pressroom.core.rendering import sitemap
 from pressroom.engine.engine_settings import LEASE_SECONDS
-from support.simulation import REDELIVERY_SECONDS, Change, Fault, run_scenario, sequential
+from support.simulation import REDELIVERY_SECONDS, Change, Fault, run_scenario
 
 EXAMPLES = int(os.environ.get("PRESSROOM_FUZZ_EXAMPLES", "40"))
 
@@ -93,12 +92,6 @@ faults = st.lists(
     max_size=3,
     unique_by=lambda fault: fault.at,
 )
-
-
-@pytest.fixture(autouse=True)
-def one_request_at_a_time() -> Iterator[None]:
-    with sequential():
-        yield
 
 
 @settings(

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from support.simulation import Change, explore, inject, sequential
+from support.simulation import Change, explore, inject
 
 LIMIT = int(os.environ.get("PRESSROOM_SIM_LIMIT", "60"))
 PREEMPTIONS = int(os.environ.get("PRESSROOM_SIM_PREEMPTIONS", "2"))
@@ -52,12 +51,6 @@ SCENARIOS = {
     "a smaller spelling renames a term": [[Change("posts/c.md", post("C", 3, ["Y"]))],
                                           [Change("posts/b.md", post("B", 2, ["x"]))]],
 }  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def one_request_at_a_time() -> Iterator[None]:
-    with sequential():
-        yield
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
