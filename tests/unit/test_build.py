@@ -401,6 +401,19 @@ def test_layouts_page_html_overrides_the_theme() -> None:
     assert "layouts/page.html" not in site.outputs
 
 
+def test_a_sites_taxonomy_layout_gets_each_term_as_the_theme_documents_it() -> None:
+    """A site's own `layouts/taxonomy.html` reads a term's `url` (its site path, for `| rel`) and
+    `list_id`, under a base URL with a path too."""
+    files = {
+        "site.yaml": b"title: T\nbaseURL: https://x.example/blog/\n",
+        "layouts/taxonomy.html": b"{% for term in terms %}"
+        b"[{{ term.url | rel }}|{{ term.list_id }}|{{ term.count }}]{% endfor %}",
+        "posts/a.md": page("title: A\ntags: [Go Lang]\n", "x\n"),
+    }
+    site = build_site(files, NOW)
+    assert site.outputs["tags/index.html"] == b"[/blog/tags/go-lang/|tags/go-lang|1]"
+
+
 def test_naive_dates_are_read_in_the_site_time_zone() -> None:
     files = {
         "site.yaml": b"timeZone: America/New_York\n",

@@ -76,7 +76,7 @@ from pressroom.core.site.image_uses import (
     page_image_uses,
 )
 from pressroom.core.site.lists import SiteIndex, in_sitemap, list_title, neighbour_list
-from pressroom.core.site.model import HOME_LIST, Entry, PageBody
+from pressroom.core.site.model import HOME_LIST, Entry, PageBody, Term
 from pressroom.core.site.paging import home_layout, list_paging
 from pressroom.core.site.urls import feed_key, href, key_href, list_page_path, page_key, safe_link
 from pressroom.exceptions import RenderError
@@ -376,15 +376,12 @@ def _term_link(site: Templates, taxonomy: str, name: str) -> str:
 
 
 @dataclass(frozen=True)
-class ShownTerm:
-    """A term as the taxonomy index shows it: its fields and its link (`url`, made once in code:
-    the index of a site of 5,000 tags renders in a fifth of the time it took calling `term_url`)."""
+class ShownTerm(Term):
+    """A term as the taxonomy index shows it: a Term (a site's own layout reads its `url` and
+    `list_id` as documented) with its finished `link`, made once in code: the index of a site of
+    5,000 tags renders in a fifth of the time it took calling `term_url` in the template."""
 
-    taxonomy: str
-    slug: str
-    name: str
-    count: int
-    url: str
+    link: str
 
 
 @dataclass(frozen=True)
