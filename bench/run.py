@@ -410,7 +410,9 @@ def imports_markdown(data: dict[str, Any]) -> list[str]:
             ["", "ms"],
             [
                 ["`import app` (functions/publisher, the handler)", f"{data['handler_ms']:.0f}"],
-                ["its runtime libraries together (" + ", ".join(data["libraries"]) + ")",
+                # Figures saved before the list was saved with them have none: the label goes without.
+                ["its runtime libraries together" + (f" ({', '.join(data['libraries'])})" if "libraries" in data
+                                                     else ""),
                  f"{data['libraries_ms']:.0f}"],
                 ["the libraries the handler import loads (" + ", ".join(data["loaded"]) + ")",
                  f"{data['loaded_ms']:.0f}"],
